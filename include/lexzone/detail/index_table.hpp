@@ -1,0 +1,240 @@
+/// \file detail/index_table.hpp
+/// Open-addressing index from a 64-bit hash to a 32-bit handle, with one control byte per slot.
+///
+/// Layout: slots are grouped by 8; each group has one 64-bit control word (8 control bytes: 0x80 empty,
+/// 0xFE erased, 0x00-0x7F full with 7 bits of the hash) and 8 four-byte handles. A lookup loads one
+/// control word, matches the 7-bit tag in all 8 bytes at once (SWAR), and compares only the candidates'
+/// keys through a caller-supplied predicate. The table stores no hash: it asks `hash_of(handle)` when it
+/// grows. Memory: 5 bytes per slot, at most 7/8 of the slots in use.
+///
+/// Concurrency (`Concurrent == true`): one writer at a time (the caller serialises writers); any number
+/// of readers run `find` without locks at the same time. A writer fills a slot's handle before it
+/// publishes the control word with a release store; readers load control words with acquire. Growth
+/// builds a new table and publishes it with a release store; the old table is retired, not freed, until
+/// the index dies (readers may still be probing it). Retired tables add at most the size of the current
+/// one (sizes double).
+#pragma once
+
+#include <atomic>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <new>
+#include <vector>
+
+#include "../errors.hpp"
+#include "arena.hpp"
+
+namespace lexzone::detail {
+
+inline constexpr std::uint64_t lsb_bytes = 0x0101010101010101ull;
+inline constexpr std::uint64_t msb_bytes = 0x8080808080808080ull;
+inline constexpr std::uint8_t ctrl_empty = 0x80;
+inline constexpr std::uint8_t ctrl_erased = 0xFE;
+
+// Bytes of `w` equal to `b` get their high bit set in the result (false positives possible only above a
+// true match; callers verify every candidate).
+constexpr std::uint64_t match_byte(std::uint64_t w, std::uint8_t b) noexcept {
+  const std::uint64_t x = w ^ (lsb_bytes * b);
+  return (x - lsb_bytes) & ~x & msb_bytes;
+}
+constexpr std::uint64_t match_full(std::uint64_t w) noexcept { return ~w & msb_bytes; }
+constexpr unsigned lowest_byte(std::uint64_t m) noexcept { return static_cast<unsigned>(std::countr_zero(m)) / 8; }
+constexpr std::uint8_t tag_of(hash_t h) noexcept { return static_cast<std::uint8_t>(h >> 57); }
+
+template <class Alloc, bool Concurrent>
+class index_table {
+  struct rep {
+    std::size_t group_mask;  // number of groups - 1
+    std::size_t capacity;    // slots; 0 for the shared empty rep
+    std::atomic<std::uint64_t>* ctrl;
+    std::uint32_t* slots;
+  };
+
+ public:
+  explicit index_table(const Alloc& a = Alloc()) : alloc_(a), retired_(rebind_t<Alloc, rep*>(a)) {}
+  index_table(const index_table&) = delete;
+  index_table& operator=(const index_table&) = delete;
+  ~index_table() { clear(); }
+
+  /// The handle of the first entry with hash `h` for which `eq(handle)` is true.
+  /// Complexity: O(1) expected. Thread safety: lock-free, may run concurrently with one writer when
+  /// Concurrent. Throws: what `eq` throws.
+  template <class Eq>
+  [[nodiscard]] bool find(hash_t h, Eq&& eq, std::uint32_t& out) const {
+    const rep* r = rep_.load(std::memory_order_acquire);
+    const std::uint8_t tag = tag_of(h);
+    std::size_t g = static_cast<std::size_t>(h) & r->group_mask;
+    for (std::size_t step = 1;; ++step) {
+      const std::uint64_t w = r->ctrl[g].load(std::memory_order_acquire);
+      for (std::uint64_t m = match_byte(w, tag); m != 0; m &= m - 1) {
+        const unsigned i = lowest_byte(m);
+        if (((w >> (8 * i)) & 0xFF) != tag) continue;  // SWAR false positive
+        const std::uint32_t handle = r->slots[g * 8 + i];
+        if (eq(handle)) {
+          out = handle;
+          return true;
+        }
+      }
+      if (match_byte(w, ctrl_empty) != 0 || step > r->group_mask) return false;
+      g = (g + step) & r->group_mask;
+    }
+  }
+
+  /// Makes room for one more entry, so that the next `insert` cannot throw. Strong guarantee.
+  /// `hash_of(handle)` gives the hash of a stored entry. Writer only.
+  template <class HashOf>
+  void reserve_one(HashOf&& hash_of) {
+    const rep* r = rep_.load(std::memory_order_relaxed);
+    if ((size_ + erased_ + 1) * 8 <= r->capacity * 7) return;
+    std::size_t cap = r->capacity == 0 ? 16 : r->capacity;
+    if (size_ + 1 > cap / 2) cap *= 2;  // otherwise erased slots are reclaimed at the same size
+    rehash(cap, hash_of);
+  }
+
+  /// Inserts `handle` under `h`; requires a preceding `reserve_one` and that no equal entry exists.
+  /// Writer only. Throws: nothing.
+  void insert(hash_t h, std::uint32_t handle) noexcept {
+    rep* r = rep_.load(std::memory_order_relaxed);
+    place(*r, h, handle);
+    size_.store(size_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+
+  /// Marks the entry with hash `h` and handle `handle` erased. Writer only; not for Concurrent tables
+  /// whose readers might be probing. Returns whether it was found. Throws: nothing.
+  bool erase(hash_t h, std::uint32_t handle) noexcept {
+    rep* r = rep_.load(std::memory_order_relaxed);
+    const std::uint8_t tag = tag_of(h);
+    std::size_t g = static_cast<std::size_t>(h) & r->group_mask;
+    for (std::size_t step = 1;; ++step) {
+      const std::uint64_t w = r->ctrl[g].load(std::memory_order_relaxed);
+      for (std::uint64_t m = match_byte(w, tag); m != 0; m &= m - 1) {
+        const unsigned i = lowest_byte(m);
+        if (((w >> (8 * i)) & 0xFF) == tag && r->slots[g * 8 + i] == handle) {
+          const std::uint64_t nw = (w & ~(std::uint64_t{0xFF} << (8 * i))) | (std::uint64_t{ctrl_erased} << (8 * i));
+          r->ctrl[g].store(nw, std::memory_order_release);
+          size_.store(size_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+          ++erased_;
+          return true;
+        }
+      }
+      if (match_byte(w, ctrl_empty) != 0 || step > r->group_mask) return false;
+      g = (g + step) & r->group_mask;
+    }
+  }
+
+  /// Calls `f(handle)` for every entry. Writer, or no concurrent writer.
+  template <class F>
+  void for_each(F&& f) const {
+    const rep* r = rep_.load(std::memory_order_acquire);
+    for (std::size_t g = 0; g <= r->group_mask && r->capacity != 0; ++g) {
+      const std::uint64_t w = r->ctrl[g].load(std::memory_order_acquire);
+      for (std::uint64_t m = match_full(w); m != 0; m &= m - 1) f(r->slots[g * 8 + lowest_byte(m)]);
+    }
+  }
+
+  /// Number of entries. Thread safety: may be read concurrently (relaxed).
+  [[nodiscard]] std::size_t size() const noexcept { return size_.load(std::memory_order_relaxed); }
+  /// Bytes of memory held: the current table plus retired ones.
+  [[nodiscard]] std::size_t bytes_held() const noexcept { return bytes_held_; }
+
+  /// Frees everything; the table becomes empty. Not concurrently with readers. Throws: nothing.
+  void clear() noexcept {
+    rep* r = rep_.load(std::memory_order_relaxed);
+    if (r != empty_rep()) free_rep(r);
+    for (rep* old : retired_) free_rep(old);
+    retired_.clear();
+    retired_.shrink_to_fit();
+    rep_.store(empty_rep(), std::memory_order_relaxed);
+    size_.store(0, std::memory_order_relaxed);
+    erased_ = 0;
+    bytes_held_ = 0;
+  }
+
+ private:
+  using byte_alloc = rebind_t<Alloc, std::byte>;
+
+  static rep* empty_rep() noexcept {
+    static std::atomic<std::uint64_t> empty_group{~std::uint64_t{0} & msb_bytes};
+    static rep r{0, 0, &empty_group, nullptr};
+    return &r;
+  }
+
+  static std::size_t rep_bytes(std::size_t cap) noexcept {
+    return sizeof(rep) + (cap / 8) * sizeof(std::atomic<std::uint64_t>) + cap * sizeof(std::uint32_t);
+  }
+
+  rep* make_rep(std::size_t cap) {
+    byte_alloc a(alloc_);
+    std::byte* mem = std::allocator_traits<byte_alloc>::allocate(a, rep_bytes(cap));
+    auto* ctrl = reinterpret_cast<std::atomic<std::uint64_t>*>(mem + sizeof(rep));
+    for (std::size_t g = 0; g < cap / 8; ++g) ::new (static_cast<void*>(ctrl + g)) std::atomic<std::uint64_t>(msb_bytes);
+    auto* slots = reinterpret_cast<std::uint32_t*>(mem + sizeof(rep) + (cap / 8) * sizeof(std::atomic<std::uint64_t>));
+    return ::new (static_cast<void*>(mem)) rep{cap / 8 - 1, cap, ctrl, slots};
+  }
+
+  void free_rep(rep* r) noexcept {
+    const std::size_t n = rep_bytes(r->capacity);
+    byte_alloc a(alloc_);
+    std::allocator_traits<byte_alloc>::deallocate(a, reinterpret_cast<std::byte*>(r), n);
+  }
+
+  static void place(rep& r, hash_t h, std::uint32_t handle) noexcept {
+    std::size_t g = static_cast<std::size_t>(h) & r.group_mask;
+    for (std::size_t step = 1;; ++step) {
+      const std::uint64_t w = r.ctrl[g].load(std::memory_order_relaxed);
+      const std::uint64_t m = match_byte(w, ctrl_empty);
+      if (m != 0) {
+        const unsigned i = lowest_byte(m);
+        r.slots[g * 8 + i] = handle;
+        const std::uint64_t nw = (w & ~(std::uint64_t{0xFF} << (8 * i))) | (std::uint64_t{tag_of(h)} << (8 * i));
+        r.ctrl[g].store(nw, std::memory_order_release);
+        return;
+      }
+      g = (g + step) & r.group_mask;
+    }
+  }
+
+  template <class HashOf>
+  void rehash(std::size_t cap, HashOf& hash_of) {
+    if (cap > (std::size_t{1} << 33)) throw capacity_error("lexzone: index table too large");
+    if constexpr (Concurrent) retired_.reserve(retired_.size() + 1);
+    rep* fresh = make_rep(cap);
+    rep* old = rep_.load(std::memory_order_relaxed);
+    if (old->capacity != 0) {
+      try {
+        for (std::size_t g = 0; g <= old->group_mask; ++g) {
+          const std::uint64_t w = old->ctrl[g].load(std::memory_order_relaxed);
+          for (std::uint64_t m = match_full(w); m != 0; m &= m - 1) {
+            const std::uint32_t handle = old->slots[g * 8 + lowest_byte(m)];
+            place(*fresh, static_cast<hash_t>(hash_of(handle)), handle);
+          }
+        }
+      } catch (...) {
+        free_rep(fresh);
+        throw;
+      }
+    }
+    rep_.store(fresh, std::memory_order_release);
+    bytes_held_ += rep_bytes(cap);
+    erased_ = 0;
+    if (old->capacity != 0) {
+      if constexpr (Concurrent) {
+        retired_.push_back(old);  // capacity reserved above
+      } else {
+        bytes_held_ -= rep_bytes(old->capacity);
+        free_rep(old);
+      }
+    }
+  }
+
+  Alloc alloc_;
+  std::atomic<rep*> rep_{empty_rep()};
+  std::atomic<std::size_t> size_{0};
+  std::size_t erased_ = 0;
+  std::size_t bytes_held_ = 0;
+  std::vector<rep*, rebind_t<Alloc, rep*>> retired_;
+};
+
+}  // namespace lexzone::detail

@@ -1,0 +1,132 @@
+/// \file detail/string_layer.hpp
+/// One layer of a string store: an arena of entries plus an index from hash to entry.
+///
+/// Entry layout: a LEB128 header `(size << 1) | erased` followed by the bytes (no terminator, no padding).
+/// A handle is the entry's arena location. The layer stores no hash; it recomputes it with the store's
+/// hasher when the index grows or when a lookup by hash must confirm a candidate.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string_view>
+
+#include "../errors.hpp"
+#include "arena.hpp"
+#include "index_table.hpp"
+
+namespace lexzone::detail {
+
+template <class Hasher, class Alloc, bool Concurrent>
+class string_layer {
+ public:
+  string_layer(chunk_source<Alloc>& src, const Hasher& hasher)
+      : arena_(src), index_(src.allocator()), hasher_(hasher) {}
+
+  /// The string stored at `handle`.
+  [[nodiscard]] std::string_view view(std::uint32_t handle) const noexcept {
+    const std::byte* p = arena_.at(handle);
+    std::uint64_t header = 0;
+    unsigned shift = 0;
+    for (;;) {
+      const auto b = static_cast<std::uint8_t>(*p++);
+      header |= std::uint64_t{b & 0x7Fu} << shift;
+      if ((b & 0x80u) == 0) break;
+      shift += 7;
+    }
+    return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(header >> 1)};
+  }
+
+  /// Finds `s` (whose hash is `h`). Throws `hash_collision` when a different string has hash `h`.
+  [[nodiscard]] std::optional<std::string_view> find(hash_t h, std::string_view s) const {
+    std::uint32_t handle = 0;
+    std::string_view other;
+    bool collided = false;
+    const bool found = index_.find(
+        h,
+        [&](std::uint32_t cand) {
+          const std::string_view v = view(cand);
+          if (v.size() == s.size() && std::memcmp(v.data(), s.data(), s.size()) == 0) return true;
+          if (static_cast<hash_t>(hasher_(v)) == h) {
+            collided = true;
+            other = v;
+          }
+          return false;
+        },
+        handle);
+    if (found) return view(handle);
+    if (collided) throw hash_collision(h, other, s);
+    return std::nullopt;
+  }
+
+  /// Finds the string whose hash is `h`; recomputes candidates' hashes to confirm.
+  [[nodiscard]] std::optional<std::string_view> find_hash(hash_t h) const noexcept {
+    std::uint32_t handle = 0;
+    if (index_.find(h, [&](std::uint32_t cand) { return static_cast<hash_t>(hasher_(view(cand))) == h; }, handle))
+      return view(handle);
+    return std::nullopt;
+  }
+
+  /// Stores `s` (absent, hash `h`) and returns the stored view. Strong guarantee.
+  /// Throws: what the allocator throws, `capacity_error`.
+  std::string_view insert(hash_t h, std::string_view s) {
+    index_.reserve_one([this](std::uint32_t handle) { return static_cast<hash_t>(hasher_(view(handle))); });
+    if (s.size() > (std::size_t{1} << 31)) throw capacity_error("lexzone: string longer than 2 GiB");
+    std::uint8_t header[10];
+    std::size_t hn = 0;
+    for (std::uint64_t v = std::uint64_t{s.size()} << 1;; v >>= 7) {
+      header[hn++] = static_cast<std::uint8_t>((v & 0x7Fu) | (v >= 0x80 ? 0x80u : 0u));
+      if (v < 0x80) break;
+    }
+    const auto a = arena_.allocate(hn + s.size());
+    std::memcpy(a.ptr, header, hn);
+    if (!s.empty()) std::memcpy(a.ptr + hn, s.data(), s.size());
+    index_.insert(h, a.loc);
+    return {reinterpret_cast<const char*>(a.ptr + hn), s.size()};
+  }
+
+  /// Removes the string `s` (hash `h`) from the index and marks its entry erased; its bytes stay valid
+  /// until the layer dies. Not for Concurrent layers. Returns whether it was present.
+  bool erase(hash_t h, std::string_view s) noexcept {
+    static_assert(!Concurrent, "erase is only for private layers");
+    std::uint32_t handle = 0;
+    if (!index_.find(h, [&](std::uint32_t cand) { return view(cand) == s; }, handle)) return false;
+    index_.erase(h, handle);
+    *arena_.at(handle) |= std::byte{1};  // the erased bit is bit 0 of the first header byte
+    return true;
+  }
+
+  /// Calls `f(std::string_view)` for every live string, in arena order. No concurrent writer.
+  template <class F>
+  void for_each(F&& f) const {
+    arena_.for_each_block([&](const auto& b) {
+      const std::byte* p = b.ptr;
+      const std::byte* end = b.ptr + b.used;
+      while (p < end) {
+        std::uint64_t header = 0;
+        unsigned shift = 0;
+        for (;;) {
+          const auto byte = static_cast<std::uint8_t>(*p++);
+          header |= std::uint64_t{byte & 0x7Fu} << shift;
+          if ((byte & 0x80u) == 0) break;
+          shift += 7;
+        }
+        const auto n = static_cast<std::size_t>(header >> 1);
+        if ((header & 1u) == 0) f(std::string_view(reinterpret_cast<const char*>(p), n));
+        p += n;
+      }
+    });
+  }
+
+  [[nodiscard]] std::size_t size() const noexcept { return index_.size(); }
+  [[nodiscard]] std::size_t bytes_held() const noexcept { return arena_.bytes_held() + index_.bytes_held(); }
+  [[nodiscard]] const Hasher& hasher() const noexcept { return hasher_; }
+
+ private:
+  arena<Alloc> arena_;
+  index_table<Alloc, Concurrent> index_;
+  Hasher hasher_;
+};
+
+}  // namespace lexzone::detail

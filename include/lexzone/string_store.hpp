@@ -1,0 +1,361 @@
+/// \file string_store.hpp
+/// `basic_string_store`: a two-way map between strings and their 64-bit ids, split into a permanent
+/// layer and one private layer per open `memory_zone` (see memory_zone.hpp for the lifetime model).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string_view>
+
+#include "config.hpp"
+#include "detail/arena.hpp"
+#include "detail/string_layer.hpp"
+#include "detail/zone_registry.hpp"
+#include "errors.hpp"
+#include "hash.hpp"
+#include "memory_zone.hpp"
+
+namespace lexzone {
+
+template <class Traits, class Hasher, class Allocator>
+class basic_vocab;
+
+/// Memory and size figures of a store, for monitoring. Transient figures cover every open zone.
+struct string_store_stats {
+  std::size_t permanent_strings = 0;  ///< strings in the permanent layer
+  std::size_t transient_strings = 0;  ///< live strings in all open zones' layers
+  std::size_t open_zones = 0;         ///< zones open on this store (string and vocab zones)
+  std::size_t permanent_bytes = 0;    ///< memory held by the permanent layer (arena and index)
+  std::size_t zone_bytes = 0;         ///< memory held by open zones' layers
+  std::size_t pooled_bytes = 0;       ///< free chunks kept for the next zones (bounded)
+};
+
+/// Interns strings: `add` stores a string once and returns its id; `operator[]` maps an id back.
+///
+/// - Layers: calls on the store itself use the permanent layer only. Calls through a zone guard (from
+///   `memory_zone()`) see the permanent layer, then the zone and its enclosing zones.
+/// - Stability: string bytes never move once stored; a `std::string_view` from the store stays valid
+///   until its layer ends (the store's destruction, or its zone's close). Views are not NUL-terminated.
+/// - Ids: `Hasher` of the bytes (XXH3-64, seed 0, by default; "" is always present with id 0).
+///   Adding a string whose id a visible layer holds for different bytes throws `hash_collision`.
+/// - Thread safety: every member of the store may be called concurrently. Lookups on the permanent
+///   layer take no lock (see detail/index_table.hpp); permanent adds are serialised by a mutex only
+///   when the string is new. All zones must be closed before the store is destroyed.
+/// - Exceptions: strong guarantee for every add (on a throw nothing is stored).
+///
+/// `Hasher`: see `default_hasher`. `Allocator`: an allocator of `std::byte`, rebound for internals;
+/// every byte the store holds comes from it.
+template <class Hasher = default_hasher, class Allocator = std::allocator<std::byte>>
+class basic_string_store {
+  using perm_layer = detail::string_layer<Hasher, Allocator, true>;
+  using zone_layer = detail::string_layer<Hasher, Allocator, false>;
+
+ public:
+  using hasher = Hasher;
+  using allocator_type = Allocator;
+  using size_type = std::size_t;
+
+  /// Per-zone state. Implementation detail; public only so that `basic_memory_zone` can name it.
+  struct zone_node : detail::zone_node_base {
+    zone_node(detail::chunk_source<Allocator>& src, const Hasher& h) : strings(src, h) {}
+    zone_layer strings;
+  };
+
+  template <class Zone>
+  class zone_api;
+  using zone_type = basic_memory_zone<basic_string_store>;
+
+  /// An empty store. `max_pooled_chunks`: how many free 64 KiB chunks closed zones may leave for the
+  /// next zones (the bound on memory a closed zone does not give back). Throws: `std::bad_alloc`.
+  explicit basic_string_store(const Hasher& hasher = Hasher(), const Allocator& alloc = Allocator(),
+                              std::size_t max_pooled_chunks = 16)
+      : chunks_(alloc, max_pooled_chunks), perm_(chunks_, hasher), hasher_(hasher) {}
+
+  basic_string_store(const basic_string_store&) = delete;
+  basic_string_store& operator=(const basic_string_store&) = delete;
+
+  /// Requires: every zone of this store is closed.
+  ~basic_string_store() = default;
+
+  /// Adds `s` to the permanent layer (if absent) and returns its id.
+  /// Complexity: O(s.size()) expected. Lifetime: permanent. Thread safety: any thread, any time.
+  /// Throws: `hash_collision`; `std::bad_alloc`; `capacity_error`. Strong guarantee.
+  hash_t add(std::string_view s) { return add_permanent(hasher_(s), s); }
+
+  /// The string with id `h` in the permanent layer. Complexity: O(1) expected.
+  /// Lifetime: the view is valid as long as the store. Throws: `unknown_hash`.
+  [[nodiscard]] std::string_view operator[](hash_t h) const LEXZONE_LIFETIMEBOUND {
+    if (auto v = try_get(h)) return *v;
+    throw unknown_hash(h);
+  }
+
+  /// Like `operator[]`, without throwing: `std::nullopt` for an unknown id.
+  [[nodiscard]] std::optional<std::string_view> try_get(hash_t h) const noexcept LEXZONE_LIFETIMEBOUND {
+    if (h == 0) return std::string_view();
+    return perm_.find_hash(h);
+  }
+
+  /// Whether the permanent layer holds id `h` (0, the empty string, always). Throws: nothing.
+  [[nodiscard]] bool contains(hash_t h) const noexcept { return try_get(h).has_value(); }
+
+  /// Whether the permanent layer holds `s`. Throws: nothing (a colliding string is not contained).
+  [[nodiscard]] bool contains(std::string_view s) const noexcept {
+    if (s.empty()) return true;
+    try {
+      return perm_.find(hasher_(s), s).has_value();
+    } catch (const hash_collision&) {
+      return false;
+    }
+  }
+
+  /// Live strings: the permanent layer plus every open zone's layer (the empty string is not counted).
+  /// Complexity: O(open zones). Thread safety: any thread; a snapshot.
+  [[nodiscard]] size_type size() const noexcept { return perm_.size() + registry_.totals().strings; }
+  /// Strings in the permanent layer. Complexity: O(1).
+  [[nodiscard]] size_type permanent_size() const noexcept { return perm_.size(); }
+
+  /// Calls `f(std::string_view)` for every permanent string, in an unspecified order. Permanent adds
+  /// from other threads wait until it returns; `f` must not add permanently. Throws: what `f` throws.
+  template <class F>
+  void for_each(F&& f) const {
+    std::lock_guard lock(write_mutex_);
+    perm_.for_each(f);
+  }
+
+  /// Opens a zone on this store. Complexity: O(1); no allocation but the zone's small node.
+  /// Throws: `std::bad_alloc`.
+  [[nodiscard]] zone_type memory_zone() { return zone_type(this, open_node(nullptr)); }
+
+  /// Monitoring figures. Complexity: O(open zones). Thread safety: any thread; a snapshot.
+  [[nodiscard]] string_store_stats stats() const {
+    const detail::zone_totals t = registry_.totals();
+    string_store_stats s;
+    s.permanent_strings = perm_.size();
+    s.transient_strings = t.strings;
+    s.open_zones = t.open_zones;
+    {
+      std::lock_guard lock(write_mutex_);
+      s.permanent_bytes = perm_.bytes_held();
+    }
+    s.zone_bytes = t.bytes;
+    s.pooled_bytes = chunks_.pooled_bytes();
+    return s;
+  }
+
+  /// Frees the pooled chunks. Thread safety: any thread. Throws: nothing.
+  void trim_pool() noexcept { chunks_.trim(); }
+
+  [[nodiscard]] const Hasher& hash_function() const noexcept { return hasher_; }
+  [[nodiscard]] allocator_type get_allocator() const noexcept { return chunks_.allocator(); }
+
+ private:
+  template <class Z>
+  friend class basic_memory_zone;
+  template <class, class, class>
+  friend class basic_vocab;
+
+  // --- zone plumbing (also used by basic_vocab, whose nodes derive from zone_node) ---
+
+  template <class Node = zone_node>
+  Node* open_node(detail::zone_node_base* parent) {
+    using node_alloc = detail::rebind_t<Allocator, Node>;
+    node_alloc a(chunks_.allocator());
+    Node* n = std::allocator_traits<node_alloc>::allocate(a, 1);
+    try {
+      ::new (static_cast<void*>(n)) Node(chunks_, hasher_);
+#if LEXZONE_CHECKED
+      n->sentinel = detail::zone_sentinel::make();
+#endif
+    } catch (...) {
+      std::allocator_traits<node_alloc>::deallocate(a, n, 1);
+      throw;
+    }
+    if (parent != nullptr) {
+      parent->link_child(n);
+      n->depth = parent->depth + 1;
+    } else {
+      n->depth = 1;
+    }
+    registry_.add(n);
+    return n;
+  }
+
+  // Evicts the node's layer; the node stays allocated until its guard dies.
+  void close_node(zone_node* n) noexcept {
+    registry_.remove(n);
+    n->unlink_from_parent();
+    n->strings.~zone_layer();
+    ::new (static_cast<void*>(&n->strings)) zone_layer(chunks_, hasher_);
+    n->mark_closed();
+  }
+
+  template <class Node = zone_node>
+  void destroy_node(Node* n) noexcept {
+#if LEXZONE_CHECKED
+    n->sentinel->release();
+#endif
+    using node_alloc = detail::rebind_t<Allocator, Node>;
+    node_alloc a(chunks_.allocator());
+    n->~Node();
+    std::allocator_traits<node_alloc>::deallocate(a, n, 1);
+  }
+
+  static zone_node* parent_of(const detail::zone_node_base* n) noexcept {
+    return static_cast<zone_node*>(n->parent);
+  }
+
+  hash_t add_permanent(hash_t h, std::string_view s) {
+    if (LEXZONE_UNLIKELY(h == 0)) {
+      if (s.empty()) return 0;
+      throw hash_collision(0, std::string_view(), s);
+    }
+    if (perm_.find(h, s)) return h;
+    std::lock_guard lock(write_mutex_);
+    if (!perm_.find(h, s)) perm_.insert(h, s);
+    return h;
+  }
+
+  // Looks `s` up in the permanent layer, then in `z` and its ancestors.
+  std::optional<std::string_view> find_in(const zone_node* z, hash_t h, std::string_view s) const {
+    if (auto v = perm_.find(h, s)) return v;
+    for (const zone_node* n = z; n != nullptr; n = parent_of(n))
+      if (auto v = n->strings.find(h, s)) return v;
+    return std::nullopt;
+  }
+
+  std::optional<std::string_view> find_hash_in(const zone_node* z, hash_t h) const noexcept {
+    if (h == 0) return std::string_view();
+    if (auto v = perm_.find_hash(h)) return v;
+    for (const zone_node* n = z; n != nullptr; n = parent_of(n))
+      if (auto v = n->strings.find_hash(h)) return v;
+    return std::nullopt;
+  }
+
+  // Adds through zone `z`; returns the stored view (valid until its owning layer ends).
+  std::string_view add_in(zone_node* z, hash_t h, std::string_view s, retention r) {
+    if (LEXZONE_UNLIKELY(h == 0)) {
+      if (s.empty()) return {};
+      throw hash_collision(0, std::string_view(), s);
+    }
+    if (r == retention::permanent) return promote(z, h, s);
+    if (auto v = find_in(z, h, s)) return *v;
+    const std::size_t before = z->strings.bytes_held();
+    const std::string_view v = z->strings.insert(h, s);
+    detail::zone_node_base::bump(z->string_count, 1);
+    detail::zone_node_base::bump(z->byte_count, static_cast<std::ptrdiff_t>(z->strings.bytes_held() - before));
+    return v;
+  }
+
+  std::string_view promote(zone_node* z, hash_t h, std::string_view s) {
+    add_permanent(h, s);
+    for (zone_node* n = z; n != nullptr; n = parent_of(n)) {
+      if (n->strings.erase(h, s)) {
+        detail::zone_node_base::bump(n->string_count, -1);
+        break;
+      }
+    }
+    return *perm_.find(h, s);
+  }
+
+  detail::chunk_source<Allocator> chunks_;
+  perm_layer perm_;
+  Hasher hasher_;
+  mutable std::mutex write_mutex_;
+  detail::zone_registry registry_;
+};
+
+/// The operations of a string-store zone (`basic_string_store::zone_type`, a `basic_memory_zone`).
+/// Every operation reports `zone_closed` when the zone is not open.
+template <class Hasher, class Allocator>
+template <class Zone>
+class basic_string_store<Hasher, Allocator>::zone_api {
+ public:
+  /// Adds `s` and returns its id. `retention::automatic` stores it in this zone's layer unless the
+  /// permanent layer or an enclosing zone has it; `retention::permanent` stores it permanently and
+  /// promotes it when this zone or an enclosing one holds it.
+  /// Complexity: O(s.size() + depth) expected. Lifetime: the string lives until this zone closes
+  /// (automatic, new) or as long as the store (permanent, or found there).
+  /// Throws: `zone_closed`, `hash_collision`, `std::bad_alloc`, `capacity_error`. Strong guarantee.
+  hash_t add(std::string_view s, retention r = retention::automatic) {
+    auto& z = self();
+    const hash_t h = z.owner_->hasher_(s);
+    z.owner_->add_in(z.require_open(), h, s, r);
+    return h;
+  }
+
+  /// Like `add`, returning the stored view instead of the id.
+  /// Lifetime: until the owning layer ends (this zone's close, or the store's destruction).
+  std::string_view intern(std::string_view s, retention r = retention::automatic) LEXZONE_LIFETIMEBOUND {
+    auto& z = self();
+    return z.owner_->add_in(z.require_open(), z.owner_->hasher_(s), s, r);
+  }
+
+  /// The string with id `h` in the permanent layer, this zone or an enclosing one.
+  /// Complexity: O(depth) expected. Lifetime: until its owning layer ends. Throws: `unknown_hash`,
+  /// `zone_closed`.
+  [[nodiscard]] std::string_view operator[](hash_t h) const LEXZONE_LIFETIMEBOUND {
+    const auto& z = self();
+    if (auto v = z.owner_->find_hash_in(z.require_open(), h)) return *v;
+    throw unknown_hash(h);
+  }
+
+  /// Like `operator[]` without `unknown_hash`: `std::nullopt` when no visible layer has `h`.
+  [[nodiscard]] std::optional<std::string_view> try_get(hash_t h) const LEXZONE_LIFETIMEBOUND {
+    const auto& z = self();
+    return z.owner_->find_hash_in(z.require_open(), h);
+  }
+
+  /// Whether a visible layer holds id `h`. Throws: `zone_closed`.
+  [[nodiscard]] bool contains(hash_t h) const { return try_get(h).has_value(); }
+
+  /// Whether a visible layer holds `s` (a colliding string is not contained). Throws: `zone_closed`.
+  [[nodiscard]] bool contains(std::string_view s) const {
+    const auto& z = self();
+    const auto* n = z.require_open();
+    if (s.empty()) return true;
+    try {
+      return z.owner_->find_in(n, z.owner_->hasher_(s), s).has_value();
+    } catch (const hash_collision&) {
+      return false;
+    }
+  }
+
+  /// Strings visible through this zone: permanent plus this zone's and its ancestors' layers.
+  /// Complexity: O(depth). Throws: `zone_closed`.
+  [[nodiscard]] std::size_t size() const {
+    const auto& z = self();
+    std::size_t n = z.owner_->perm_.size();
+    for (const auto* p = z.require_open(); p != nullptr; p = basic_string_store::parent_of(p)) n += p->strings.size();
+    return n;
+  }
+
+  /// Strings held by this zone's own layer.
+  [[nodiscard]] std::size_t transient_size() const { return self().require_open()->strings.size(); }
+
+  /// Calls `f(std::string_view)` for every visible string: permanent first, then the outermost zone
+  /// down to this one. Throws: `zone_closed`; what `f` throws.
+  template <class F>
+  void for_each(F&& f) const {
+    const auto& z = self();
+    const auto* n = z.require_open();
+    z.owner_->for_each(f);
+    for_each_zone(n, f);
+  }
+
+ private:
+  template <class N, class F>
+  static void for_each_zone(const N* n, F& f) {
+    if (n == nullptr) return;
+    for_each_zone(basic_string_store::parent_of(n), f);
+    n->strings.for_each(f);
+  }
+  Zone& self() noexcept { return static_cast<Zone&>(*this); }
+  const Zone& self() const noexcept { return static_cast<const Zone&>(*this); }
+};
+
+/// The default string store: XXH3 ids, `std::allocator`.
+using string_store = basic_string_store<>;
+
+}  // namespace lexzone

@@ -1,0 +1,101 @@
+/// \file unicode/utf8.hpp
+/// UTF-8 decoding that never fails: every byte sequence decodes to a sequence of code points.
+///
+/// Valid UTF-8 decodes as usual. Each byte that does not start a valid, shortest-form sequence (stray
+/// continuation bytes, overlong forms, encoded surrogates, values above U+10FFFF, truncated sequences)
+/// decodes on its own to U+DC80..U+DCFF, the lone surrogate that Python's "surrogateescape" gives it. Such a
+/// code point is of category Cs: no letter, digit, punctuation or space. Offsets in code points therefore
+/// count one per invalid byte, and the original bytes are never altered (lexzone keeps byte spans).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace lexzone::unicode {
+
+/// One decoded code point and the number of bytes it took (1 to 4).
+struct decoded {
+  char32_t cp;
+  std::uint8_t size;
+  bool valid;
+};
+
+/// Decodes the code point that starts at `p` (requires `p < end`).
+/// Complexity: O(1). Throws: nothing.
+[[nodiscard]] constexpr decoded decode(const char* p, const char* end) noexcept {
+  const auto b0 = static_cast<unsigned char>(p[0]);
+  if (b0 < 0x80) return {b0, 1, true};
+  const decoded bad{static_cast<char32_t>(0xDC00u + b0), 1, false};
+  const std::ptrdiff_t avail = end - p;
+  auto cont = [&](std::ptrdiff_t i) { return i < avail && (static_cast<unsigned char>(p[i]) & 0xC0u) == 0x80u; };
+  auto bits = [&](std::ptrdiff_t i) { return static_cast<char32_t>(static_cast<unsigned char>(p[i]) & 0x3Fu); };
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    if (!cont(1)) return bad;
+    return {static_cast<char32_t>(((b0 & 0x1Fu) << 6) | bits(1)), 2, true};
+  }
+  if (b0 >= 0xE0 && b0 <= 0xEF) {
+    if (!cont(1) || !cont(2)) return bad;
+    const char32_t cp = static_cast<char32_t>(((b0 & 0x0Fu) << 12) | (bits(1) << 6) | bits(2));
+    if (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF)) return bad;
+    return {cp, 3, true};
+  }
+  if (b0 >= 0xF0 && b0 <= 0xF4) {
+    if (!cont(1) || !cont(2) || !cont(3)) return bad;
+    const char32_t cp =
+        static_cast<char32_t>(((b0 & 0x07u) << 18) | (bits(1) << 12) | (bits(2) << 6) | bits(3));
+    if (cp < 0x10000 || cp > 0x10FFFF) return bad;
+    return {cp, 4, true};
+  }
+  return bad;
+}
+
+/// Decodes the code point that starts at byte `i` of `s` (requires `i < s.size()`).
+[[nodiscard]] constexpr decoded decode(std::string_view s, std::size_t i) noexcept {
+  return decode(s.data() + i, s.data() + s.size());
+}
+
+/// Number of code points of `s` under the decoding above. Complexity: O(s.size()). Throws: nothing.
+[[nodiscard]] constexpr std::size_t length(std::string_view s) noexcept {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size(); ++n) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    i += b < 0x80 ? 1 : decode(s, i).size;
+  }
+  return n;
+}
+
+/// True when `s` is entirely valid UTF-8. Complexity: O(s.size()). Throws: nothing.
+[[nodiscard]] constexpr bool is_valid(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto d = decode(s, i);
+    if (!d.valid) return false;
+    i += d.size;
+  }
+  return true;
+}
+
+/// Appends the UTF-8 encoding of `cp` (a Unicode scalar value, or an escaped byte U+DC80..U+DCFF, which
+/// is written back as that single byte) to `out`, a container of char with push_back.
+template <class Out>
+constexpr void encode(char32_t cp, Out& out) {
+  if (cp >= 0xDC80 && cp <= 0xDCFF) {
+    out.push_back(static_cast<char>(cp - 0xDC00));
+  } else if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+}  // namespace lexzone::unicode

@@ -1,0 +1,94 @@
+// Zones on many threads over one store: private overlays, permanent adds from any thread.
+// CI runs these under ThreadSanitizer (their names contain "threads").
+#include <lexzone/string_store.hpp>
+
+#include <atomic>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/catch.hpp"
+
+namespace {
+
+void run_threads_over_one_store(int zone_threads) {
+  lexzone::string_store s;
+  for (int i = 0; i < 2000; ++i) s.add("base-" + std::to_string(i));
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  std::atomic<int> permanent_added{0};
+
+  // One thread keeps adding permanent strings while the zones run.
+  std::thread writer([&] {
+    for (int i = 0; !stop.load() || i < 2000; ++i) {
+      const std::string w = "perm-" + std::to_string(i);
+      const lexzone::hash_t h = s.add(w);
+      if (s[h] != w) failures.fetch_add(1);
+      permanent_added.store(i + 1);
+    }
+  });
+
+  std::vector<std::thread> workers;
+  for (int t = 0; t < zone_threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::mt19937 rng(static_cast<unsigned>(1234 + t));
+      for (int round = 0; round < 40; ++round) {
+        auto z = s.memory_zone();
+        std::vector<std::pair<lexzone::hash_t, std::string>> mine;
+        for (int i = 0; i < 500; ++i) {
+          std::string w;
+          switch (rng() % 4) {
+            case 0: w = "base-" + std::to_string(rng() % 2000); break;        // permanent hit
+            case 1: w = "perm-" + std::to_string(rng() % 3000); break;        // maybe racing the writer
+            default: w = "t" + std::to_string(t) + "-" + std::to_string(round) + "-" + std::to_string(i);
+          }
+          const lexzone::hash_t h = z.add(w);
+          mine.emplace_back(h, w);
+          if (rng() % 8 == 0) {
+            auto inner = z.memory_zone();
+            const lexzone::hash_t hi = inner.add(w + "-inner");
+            if (inner[hi] != w + "-inner" || inner[h] != w) failures.fetch_add(1);
+          }
+        }
+        for (auto& [h, w] : mine)
+          if (z[h] != w) failures.fetch_add(1);
+        // Other threads' transient strings are never visible here.
+        const std::string other = "t" + std::to_string((t + 1) % zone_threads) + "-" + std::to_string(round) + "-0";
+        if (zone_threads > 1 && z.contains(other) && other.rfind("t" + std::to_string(t), 0) != 0) {
+          // `other` may only be visible if this thread added it too (it never does)
+          failures.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  stop.store(true);
+  writer.join();
+  CHECK(failures.load() == 0);
+  const auto st = s.stats();
+  CHECK(st.open_zones == 0);
+  CHECK(st.transient_strings == 0);
+  CHECK(st.permanent_strings == 2000 + static_cast<std::size_t>(permanent_added.load()));
+  CHECK(s.size() == st.permanent_strings);
+}
+
+}  // namespace
+
+TEST_CASE("threads: two zone threads and a permanent writer over one store", "[threads]") {
+  run_threads_over_one_store(2);
+}
+
+TEST_CASE("threads: four zone threads and a permanent writer over one store", "[threads]") {
+  run_threads_over_one_store(4);
+}
+
+TEST_CASE("threads: a zone may be closed on another thread", "[threads]") {
+  lexzone::string_store s;
+  auto z = s.memory_zone();
+  z.add("made-on-main");
+  std::thread closer([zone = std::move(z)]() mutable { zone.close(); });
+  closer.join();
+  CHECK(s.stats().open_zones == 0);
+  CHECK_FALSE(s.contains("made-on-main"));
+}

@@ -1,0 +1,420 @@
+#include <lexzone/string_store.hpp>
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "support/catch.hpp"
+#include "support/colliding_hash.hpp"
+#include "support/counting_allocator.hpp"
+
+using lexzone::hash_t;
+using lexzone::retention;
+using lexzone::string_store;
+
+TEST_CASE("hash_string is XXH3-64 seed 0 with \"\" -> 0, pinned", "[hash]") {
+  CHECK(lexzone::hash_string("") == 0u);
+  // Pinned ids: these values are part of lexzone's stable interface and must never change.
+  CHECK(lexzone::hash_string("a") == 0xe6c632b61e964e1full);
+  CHECK(lexzone::hash_string("hello") == 0x9555e8555c62dcfdull);
+  CHECK(lexzone::hash_string("The quick brown fox jumps over the lazy dog") == 0xce7d19a5418fb365ull);
+  CHECK(lexzone::hash_string("lexzone") == 0xd7aaeb5f29b0e96dull);
+  CHECK(lexzone::hash_string("\xc3\x9c" "n\xc3\xaf" "c\xc3\xb6" "d\xc3\xa9") == 0x315d1c81360c8bb8ull);  // "Ünïcödé"
+  // Longer inputs take XXH3's other code paths (17-128, 129-240, > 240 bytes).
+  // Reference values from the xxhsum tool (xxhsum -H3).
+  CHECK(lexzone::hash_string(std::string(100, 'x')) == 0xc90984ffdf50ce42ull);
+  CHECK(lexzone::hash_string(std::string(200, 'x')) == 0x50ef124fb1e4de53ull);
+  CHECK(lexzone::hash_string(std::string(1000, 'x')) == 0xc0a4877b962cba82ull);
+}
+
+TEST_CASE("string_store: permanent add and lookup", "[string_store]") {
+  string_store s;
+  const hash_t h = s.add("dog");
+  CHECK(h == lexzone::hash_string("dog"));
+  CHECK(s.add("dog") == h);
+  CHECK(s[h] == "dog");
+  CHECK(s.contains(h));
+  CHECK(s.contains("dog"));
+  CHECK_FALSE(s.contains("cat"));
+  CHECK(s.size() == 1);
+  CHECK(s.try_get(lexzone::hash_string("cat")) == std::nullopt);
+  try {
+    (void)s[lexzone::hash_string("cat")];
+    FAIL("expected unknown_hash");
+  } catch (const lexzone::unknown_hash& e) {
+    CHECK(e.hash() == lexzone::hash_string("cat"));
+  }
+  CHECK_THROWS_AS(s[12345], std::out_of_range);
+}
+
+TEST_CASE("string_store: the empty string has id 0 and is always present", "[string_store]") {
+  string_store s;
+  CHECK(s.add("") == 0u);
+  CHECK(s[0].empty());
+  CHECK(s.contains(hash_t{0}));
+  CHECK(s.contains(std::string_view()));
+  CHECK(s.size() == 0);
+  auto z = s.memory_zone();
+  CHECK(z.add("") == 0u);
+  CHECK(z[0].empty());
+  CHECK(z.transient_size() == 0);
+}
+
+TEST_CASE("string_store: views stay valid and in place while the store grows", "[string_store]") {
+  string_store s;
+  std::vector<std::pair<hash_t, std::string_view>> seen;
+  for (int i = 0; i < 50000; ++i) {
+    const std::string w = "word" + std::to_string(i) + std::string(static_cast<std::size_t>(i % 40), 'x');
+    const hash_t h = s.add(w);
+    seen.emplace_back(h, s[h]);
+  }
+  const std::string big(200000, 'b');  // a large block of its own
+  const hash_t hb = s.add(big);
+  CHECK(s[hb] == big);
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    REQUIRE(s[seen[i].first].data() == seen[i].second.data());
+  }
+  std::size_t n = 0;
+  s.for_each([&](std::string_view) { ++n; });
+  CHECK(n == 50001);
+}
+
+TEST_CASE("string_store: hash collisions are detected, nothing is stored", "[string_store][collision]") {
+  lexzone::basic_string_store<lexzone::test::colliding_hash<7>> s;
+  // 'a' = 97 and 'h' = 104 have the same byte sum modulo 7.
+  const hash_t h = s.add("a");
+  CHECK_THROWS_AS(s.add("h"), lexzone::hash_collision);
+  try {
+    s.add("h");
+  } catch (const lexzone::hash_collision& e) {
+    CHECK(e.hash() == h);
+    CHECK(std::string(e.what()).find("\"a\"") != std::string::npos);
+  }
+  CHECK(s[h] == "a");
+  CHECK(s.size() == 1);
+  CHECK_FALSE(s.contains("h"));
+  auto z = s.memory_zone();
+  CHECK_THROWS_AS(z.add("h"), lexzone::hash_collision);  // against the permanent layer
+  const hash_t hb = z.add("b");
+  CHECK_THROWS_AS(z.add("i"), lexzone::hash_collision);  // against the zone layer ('b'=98, 'i'=105)
+  auto inner = z.memory_zone();
+  CHECK_THROWS_AS(inner.add("i"), lexzone::hash_collision);  // against the enclosing zone
+  CHECK(inner[hb] == "b");
+  CHECK(z.transient_size() == 1);
+  CHECK(inner.transient_size() == 0);
+}
+
+TEST_CASE("string_store: a non-empty string hashing to 0 collides with the empty string", "[collision]") {
+  lexzone::basic_string_store<lexzone::test::chosen_hash> s;
+  CHECK_THROWS_AS(s.add("#0"), lexzone::hash_collision);
+  CHECK(s.size() == 0);
+}
+
+TEST_CASE("string_store: many ids in one home group (probing and tags)", "[string_store]") {
+  lexzone::basic_string_store<lexzone::test::clustered_hash> s;
+  std::vector<std::string> words;
+  for (int i = 0; i < 3000; ++i) words.push_back("w" + std::to_string(i));
+  for (auto& w : words) s.add(w);
+  auto z = s.memory_zone();
+  for (int i = 0; i < 3000; ++i) z.add("z" + std::to_string(i));
+  for (auto& w : words) REQUIRE(s[lexzone::test::clustered_hash{}(w)] == w);
+  for (int i = 0; i < 3000; ++i) {
+    const std::string w = "z" + std::to_string(i);
+    REQUIRE(z[lexzone::test::clustered_hash{}(w)] == w);
+    REQUIRE_FALSE(s.contains(w));
+  }
+}
+
+// --- spaCy's memory-zone tests (spacy/tests/vocab_vectors/test_memory_zone.py), for the string store ---
+
+TEST_CASE("spaCy memory zone: no insertion", "[memory_zone][spacy]") {
+  string_store s;
+  { auto z = s.memory_zone(); }
+  const hash_t h = s.add("horse");
+  CHECK(s[h] == "horse");
+  CHECK(s.contains("horse"));
+}
+
+TEST_CASE("spaCy memory zone: insertion is evicted", "[memory_zone][spacy]") {
+  string_store s;
+  s.add("dog");
+  CHECK(s.contains("dog"));
+  CHECK_FALSE(s.contains("horse"));
+  {
+    auto z = s.memory_zone();
+    const hash_t h = z.add("horse");
+    CHECK(z[h] == "horse");
+  }
+  CHECK(s.contains("dog"));
+  CHECK_FALSE(s.contains("horse"));
+}
+
+TEST_CASE("spaCy memory zone: redundant insertion stays permanent", "[memory_zone][spacy]") {
+  string_store s;
+  s.add("dog");
+  {
+    auto z = s.memory_zone();
+    z.add("horse");
+    z.add("dog");
+    CHECK(z.transient_size() == 1);
+  }
+  CHECK(s.contains("dog"));
+  CHECK_FALSE(s.contains("horse"));
+}
+
+TEST_CASE("spaCy memory zone: an exception inside the zone still cleans up", "[memory_zone][spacy]") {
+  string_store s;
+  s.add("dog");
+  try {
+    auto z = s.memory_zone();
+    z.add("horse");
+    throw std::invalid_argument("boom");
+  } catch (const std::invalid_argument&) {
+  }
+  CHECK(s.stats().open_zones == 0);
+  CHECK(s.contains("dog"));
+  CHECK_FALSE(s.contains("horse"));
+  const hash_t h = s.add("cat");
+  CHECK(s[h] == "cat");
+}
+
+TEST_CASE("spaCy #13882: length restored after the zone", "[memory_zone][spacy]") {
+  string_store s;
+  s.add("hello");
+  s.add("world");
+  CHECK(s.size() == 2);
+  {
+    auto z = s.memory_zone();
+    for (int i = 1; i <= 3; ++i) z.add("transient" + std::to_string(i));
+    CHECK(s.size() == 5);
+    CHECK(z.size() == 5);
+  }
+  CHECK(s.size() == 2);
+  std::size_t n = 0;
+  s.for_each([&](std::string_view) { ++n; });
+  CHECK(n == 2);
+}
+
+TEST_CASE("spaCy #13882: three zone cycles", "[memory_zone][spacy]") {
+  string_store s;
+  s.add("permanent");
+  for (int i = 0; i < 3; ++i) {
+    {
+      auto z = s.memory_zone();
+      for (int j = 0; j < 5; ++j) z.add("temp_" + std::to_string(i) + "_" + std::to_string(j));
+    }
+    CHECK(s.size() == 1);
+  }
+  std::size_t n = 0;
+  s.for_each([&](std::string_view) { ++n; });
+  CHECK(n == 1);
+}
+
+// --- zone semantics beyond spaCy ---
+
+TEST_CASE("memory_zone: nested zones see outer entries; inner close keeps them", "[memory_zone]") {
+  string_store s;
+  s.add("perm");
+  auto outer = s.memory_zone();
+  const hash_t a = outer.add("outer-word");
+  {
+    auto inner = outer.memory_zone();
+    CHECK(inner.depth() == 2);
+    CHECK(inner.add("outer-word") == a);
+    CHECK(inner.transient_size() == 0);  // already visible in the enclosing zone
+    const hash_t b = inner.add("inner-word");
+    CHECK(inner[a] == "outer-word");
+    CHECK(inner[b] == "inner-word");
+    CHECK(inner.size() == 3);
+    CHECK_FALSE(outer.contains(b));  // the outer zone does not see its child's entries
+  }
+  CHECK(outer[a] == "outer-word");
+  CHECK_FALSE(outer.contains("inner-word"));
+  CHECK(outer.size() == 2);
+  outer.close();
+  CHECK_FALSE(s.contains(a));
+  CHECK(s.size() == 1);
+}
+
+TEST_CASE("memory_zone: closing a zone with open children closes them first", "[memory_zone]") {
+  string_store s;
+  auto outer = s.memory_zone();
+  outer.add("o");
+  auto inner = outer.memory_zone();
+  inner.add("i");
+  auto innermost = inner.memory_zone();
+  innermost.add("ii");
+  CHECK(s.stats().open_zones == 3);
+  CHECK(s.size() == 3);
+  outer.close();
+  CHECK_FALSE(outer.is_open());
+  CHECK_FALSE(inner.is_open());
+  CHECK_FALSE(innermost.is_open());
+  CHECK(s.stats().open_zones == 0);
+  CHECK(s.size() == 0);
+  CHECK_THROWS_AS(inner.add("x"), lexzone::zone_closed);
+  CHECK_THROWS_AS(innermost[0], lexzone::zone_closed);
+  CHECK_THROWS_AS(inner.memory_zone(), lexzone::zone_closed);
+  inner.close();  // idempotent
+}
+
+TEST_CASE("memory_zone: the parent guard may die before its closed children", "[memory_zone]") {
+  string_store s;
+  lexzone::string_store::zone_type child;
+  {
+    auto parent = s.memory_zone();
+    child = parent.memory_zone();
+    child.add("c");
+  }
+  CHECK_FALSE(child.is_open());
+  CHECK(s.size() == 0);
+}
+
+TEST_CASE("memory_zone: sibling zones are independent", "[memory_zone]") {
+  string_store s;
+  auto parent = s.memory_zone();
+  auto a = parent.memory_zone();
+  auto b = parent.memory_zone();
+  const hash_t ha = a.add("in-a");
+  const hash_t hb = b.add("in-b");
+  CHECK_FALSE(b.contains(ha));
+  CHECK_FALSE(a.contains(hb));
+  a.close();
+  CHECK(b[hb] == "in-b");
+  CHECK(s.size() == 1);
+}
+
+TEST_CASE("memory_zone: moved-from guards hold nothing", "[memory_zone]") {
+  string_store s;
+  auto z = s.memory_zone();
+  const hash_t h = z.add("moved");
+  auto z2 = std::move(z);
+  CHECK_FALSE(z.is_open());  // NOLINT(bugprone-use-after-move): tested on purpose
+  CHECK(z2.is_open());
+  CHECK(z2[h] == "moved");
+  CHECK_THROWS_AS(z.add("x"), lexzone::zone_closed);  // NOLINT(bugprone-use-after-move)
+  z.close();                                           // NOLINT(bugprone-use-after-move)
+  lexzone::string_store::zone_type z3;
+  z3 = std::move(z2);
+  CHECK(z3[h] == "moved");
+  z3 = s.memory_zone();  // assigning closes the zone held before
+  CHECK_FALSE(s.contains(h));
+  CHECK(s.stats().open_zones == 1);
+}
+
+TEST_CASE("memory_zone: permanent add inside a zone, and promotion", "[memory_zone]") {
+  string_store s;
+  hash_t label = 0;
+  hash_t promoted = 0;
+  {
+    auto z = s.memory_zone();
+    label = z.add("LABEL", retention::permanent);
+    CHECK(z.transient_size() == 0);
+    promoted = z.add("word");
+    CHECK(z.transient_size() == 1);
+    const std::string_view old_view = z[promoted];
+    CHECK(z.add("word", retention::permanent) == promoted);
+    CHECK(z.transient_size() == 0);
+    CHECK(s.contains(promoted));
+    CHECK(old_view == "word");  // the transient bytes stay valid until the zone closes
+    CHECK(s.size() == 2);
+    auto inner = z.memory_zone();
+    const hash_t outer_word = z.add("outer");
+    CHECK(inner.add("outer", retention::permanent) == outer_word);  // promoted from the enclosing zone
+    CHECK(z.transient_size() == 0);
+  }
+  CHECK(s[label] == "LABEL");
+  CHECK(s[promoted] == "word");
+  CHECK(s.contains("outer"));
+  CHECK(s.size() == 3);
+}
+
+TEST_CASE("memory_zone: zone iteration gives permanent strings first", "[memory_zone]") {
+  string_store s;
+  s.add("p1");
+  s.add("p2");
+  auto z = s.memory_zone();
+  z.add("t1");
+  auto in = z.memory_zone();
+  in.add("t2");
+  std::vector<std::string> seen;
+  in.for_each([&](std::string_view v) { seen.emplace_back(v); });
+  REQUIRE(seen.size() == 4);
+  CHECK(std::set<std::string>(seen.begin(), seen.begin() + 2) == std::set<std::string>{"p1", "p2"});
+  CHECK(seen[2] == "t1");
+  CHECK(seen[3] == "t2");
+}
+
+TEST_CASE("memory_zone: memory returns to the baseline (counting allocator)", "[memory_zone][memory]") {
+  using alloc_t = lexzone::test::counting_allocator<std::byte>;
+  lexzone::test::allocation_counter counter;
+  {
+    lexzone::basic_string_store<lexzone::default_hasher, alloc_t> s(lexzone::default_hasher(), alloc_t(counter), 4);
+    for (int i = 0; i < 1000; ++i) s.add("base" + std::to_string(i));
+    s.trim_pool();
+    const std::size_t base_bytes = counter.live_bytes;
+    const auto base_stats = s.stats();
+    for (int round = 0; round < 5; ++round) {
+      {
+        auto z = s.memory_zone();
+        for (int i = 0; i < 100000; ++i) z.add("r" + std::to_string(round) + "-" + std::to_string(i));
+        CHECK(s.stats().transient_strings == 100000);
+        CHECK(s.stats().zone_bytes > 1000000);
+      }
+      const auto st = s.stats();
+      CHECK(st.permanent_strings == base_stats.permanent_strings);
+      CHECK(st.transient_strings == 0);
+      CHECK(st.zone_bytes == 0);
+      CHECK(st.open_zones == 0);
+      CHECK(st.permanent_bytes == base_stats.permanent_bytes);
+      // Up to the documented pool bound: 4 chunks of 64 KiB.
+      CHECK(counter.live_bytes >= base_bytes);
+      CHECK(counter.live_bytes - base_bytes <= 4 * 65536);
+      CHECK(counter.live_bytes - base_bytes == st.pooled_bytes);
+    }
+    s.trim_pool();
+    CHECK(counter.live_bytes == base_bytes);
+  }
+  CHECK(counter.live_bytes == 0);
+  CHECK(counter.live_allocations == 0);
+}
+
+TEST_CASE("string_store: std::bad_alloc at every allocation point keeps the store consistent", "[memory]") {
+  using alloc_t = lexzone::test::counting_allocator<std::byte>;
+  lexzone::test::allocation_counter counter;
+  lexzone::basic_string_store<lexzone::default_hasher, alloc_t> s(lexzone::default_hasher(), alloc_t(counter), 0);
+  std::vector<std::string> stored;
+  int failures = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string w = "w" + std::to_string(i) + (i % 500 == 0 ? std::string(40000, 'L') : std::string());
+    counter.fail_after = i % 3;  // fail early and often
+    try {
+      s.add(w);
+      stored.push_back(w);
+    } catch (const std::bad_alloc&) {
+      ++failures;
+      counter.fail_after = -1;
+      CHECK_FALSE(s.contains(w));  // strong guarantee: not half-added
+    }
+    counter.fail_after = -1;
+  }
+  CHECK(failures > 0);
+  CHECK(s.size() == stored.size());
+  for (const auto& w : stored) REQUIRE(s.contains(w));
+  // Zone open and zone adds under injected failures.
+  for (int i = 0; i < 200; ++i) {
+    counter.fail_after = i % 4;
+    try {
+      auto z = s.memory_zone();
+      z.add("zone-word-" + std::to_string(i));
+      z.add("zone-word-b-" + std::to_string(i));
+    } catch (const std::bad_alloc&) {
+      ++failures;
+    }
+    counter.fail_after = -1;
+    REQUIRE(s.stats().open_zones == 0);
+    REQUIRE(s.stats().transient_strings == 0);
+  }
+  CHECK(s.size() == stored.size());
+}
