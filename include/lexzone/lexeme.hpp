@@ -17,6 +17,7 @@
 #pragma once
 
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 #include <type_traits>
@@ -98,8 +99,15 @@ concept lexeme_traits = requires(std::string_view text, detail::interner_archety
 /// so any number of threads may read one concurrently.
 template <class Attributes>
 struct basic_lexeme {
-  hash_t orth = 0;
+  using attributes_type = Attributes;
+
+  hash_t orth = 0;              ///< id of the text
+  const char* text_data = nullptr;  ///< the text's bytes, stored in the lexeme's layer (or a longer-lived one)
+  std::size_t text_size = 0;
   Attributes attrs{};
+
+  /// The lexeme's text. Lifetime: as the lexeme. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] std::string_view text() const noexcept { return {text_data, text_size}; }
 };
 
 }  // namespace lexzone

@@ -280,8 +280,9 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   /// Throws: `zone_closed`, `hash_collision`, `std::bad_alloc`, `capacity_error`. Strong guarantee.
   hash_t add(std::string_view s, retention r = retention::automatic) {
     auto& z = self();
+    auto* n = z.require_open();
     const hash_t h = z.owner_->hasher_(s);
-    z.owner_->add_in(z.require_open(), h, s, r);
+    z.owner_->add_in(n, h, s, r);
     return h;
   }
 
@@ -289,7 +290,8 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   /// Lifetime: until the owning layer ends (this zone's close, or the store's destruction).
   std::string_view intern(std::string_view s, retention r = retention::automatic) LEXZONE_LIFETIMEBOUND {
     auto& z = self();
-    return z.owner_->add_in(z.require_open(), z.owner_->hasher_(s), s, r);
+    auto* n = z.require_open();
+    return z.owner_->add_in(n, z.owner_->hasher_(s), s, r);
   }
 
   /// The string with id `h` in the permanent layer, this zone or an enclosing one.
@@ -297,14 +299,16 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   /// `zone_closed`.
   [[nodiscard]] std::string_view operator[](hash_t h) const LEXZONE_LIFETIMEBOUND {
     const auto& z = self();
-    if (auto v = z.owner_->find_hash_in(z.require_open(), h)) return *v;
+    const auto* n = z.require_open();
+    if (auto v = z.owner_->find_hash_in(n, h)) return *v;
     throw unknown_hash(h);
   }
 
   /// Like `operator[]` without `unknown_hash`: `std::nullopt` when no visible layer has `h`.
   [[nodiscard]] std::optional<std::string_view> try_get(hash_t h) const LEXZONE_LIFETIMEBOUND {
     const auto& z = self();
-    return z.owner_->find_hash_in(z.require_open(), h);
+    const auto* n = z.require_open();
+    return z.owner_->find_hash_in(n, h);
   }
 
   /// Whether a visible layer holds id `h`. Throws: `zone_closed`.
@@ -326,8 +330,9 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   /// Complexity: O(depth). Throws: `zone_closed`.
   [[nodiscard]] std::size_t size() const {
     const auto& z = self();
+    const auto* first = z.require_open();
     std::size_t n = z.owner_->perm_.size();
-    for (const auto* p = z.require_open(); p != nullptr; p = basic_string_store::parent_of(p)) n += p->strings.size();
+    for (const auto* p = first; p != nullptr; p = basic_string_store::parent_of(p)) n += p->strings.size();
     return n;
   }
 

@@ -1,0 +1,270 @@
+#include <lexzone/vocab.hpp>
+
+#include <atomic>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/catch.hpp"
+#include "support/colliding_hash.hpp"
+#include "support/counting_allocator.hpp"
+#include "support/simple_traits.hpp"
+
+using lexzone::hash_t;
+using lexzone::retention;
+using vocab = lexzone::basic_vocab<lexzone::test::simple_traits>;
+
+TEST_CASE("vocab: custom traits compute attributes, strings interned alongside", "[vocab]") {
+  vocab v;
+  const auto& lex = v.get("Hello");
+  CHECK(lex.text() == "Hello");
+  CHECK(lex.orth == lexzone::hash_string("Hello"));
+  CHECK(lex.attrs.length == 5);
+  CHECK(v.strings()[lex.attrs.lower] == "hello");
+  CHECK(v.strings()[lex.attrs.first_char] == "H");
+  CHECK_FALSE(lex.attrs.all_digits);
+  CHECK(v.get("2026").attrs.all_digits);
+  CHECK(&v.get("Hello") == &lex);  // one record per string, never moved
+  CHECK(v.size() == 2);
+  CHECK(v[lex.orth].text() == "Hello");
+  CHECK_THROWS_AS(v[lexzone::hash_string("nope")], lexzone::unknown_hash);
+  CHECK(v.find("nope") == nullptr);
+}
+
+TEST_CASE("vocab: lexemes keep their address while the vocab grows", "[vocab]") {
+  vocab v;
+  std::vector<const vocab::lexeme_type*> seen;
+  for (int i = 0; i < 20000; ++i) seen.push_back(&v.get("w" + std::to_string(i)));
+  for (int i = 0; i < 20000; ++i) REQUIRE(&v.get("w" + std::to_string(i)) == seen[static_cast<std::size_t>(i)]);
+  std::size_t n = 0;
+  v.for_each([&](const vocab::lexeme_type&) { ++n; });
+  CHECK(n == 20000);
+}
+
+// --- spaCy's memory-zone tests, for the vocab ---
+
+TEST_CASE("spaCy vocab memory zone: no insertion", "[memory_zone][spacy][vocab]") {
+  vocab v;
+  { auto z = v.memory_zone(); }
+  CHECK(v.get("horse").text() == "horse");
+  CHECK(v.contains("horse"));
+}
+
+TEST_CASE("spaCy vocab memory zone: insertion is evicted", "[memory_zone][spacy][vocab]") {
+  vocab v;
+  v.get("dog");
+  CHECK(v.contains("dog"));
+  CHECK_FALSE(v.contains("horse"));
+  {
+    auto z = v.memory_zone();
+    CHECK(z.get("horse").text() == "horse");
+  }
+  CHECK(v.contains("dog"));
+  CHECK_FALSE(v.contains("horse"));
+  CHECK_FALSE(v.strings().contains("horse"));
+}
+
+TEST_CASE("spaCy vocab memory zone: redundant insertion stays permanent", "[memory_zone][spacy][vocab]") {
+  vocab v;
+  const auto& dog = v.get("dog");
+  {
+    auto z = v.memory_zone();
+    z.get("horse");
+    CHECK(&z.get("dog") == &dog);
+    CHECK(z.transient_size() == 1);
+  }
+  CHECK(v.contains("dog"));
+  CHECK_FALSE(v.contains("horse"));
+}
+
+TEST_CASE("spaCy vocab memory zone: an exception inside the zone still cleans up", "[memory_zone][spacy][vocab]") {
+  vocab v;
+  v.get("dog");
+  try {
+    auto z = v.memory_zone();
+    z.get("horse");
+    throw std::runtime_error("boom");
+  } catch (const std::runtime_error&) {
+  }
+  CHECK(v.stats().strings.open_zones == 0);
+  CHECK(v.contains("dog"));
+  CHECK_FALSE(v.contains("horse"));
+  CHECK(v.get("cat").text() == "cat");
+}
+
+TEST_CASE("spaCy #13882 (vocab): length restored after the zone", "[memory_zone][spacy][vocab]") {
+  vocab v;
+  v.get("hello");
+  v.get("world");
+  CHECK(v.size() == 2);
+  const std::size_t strings_before = v.strings().size();
+  {
+    auto z = v.memory_zone();
+    for (int i = 1; i <= 3; ++i) z.get("transient" + std::to_string(i));
+    CHECK(v.size() == 5);
+    CHECK(z.size() == 5);
+  }
+  CHECK(v.size() == 2);
+  CHECK(v.strings().size() == strings_before);
+  std::size_t n = 0;
+  v.for_each([&](const auto&) { ++n; });
+  CHECK(n == 2);
+}
+
+TEST_CASE("spaCy #13882 (vocab): three zone cycles", "[memory_zone][spacy][vocab]") {
+  vocab v;
+  v.get("permanent");
+  const std::size_t strings_before = v.strings().size();
+  for (int i = 0; i < 3; ++i) {
+    {
+      auto z = v.memory_zone();
+      for (int j = 0; j < 5; ++j) z.get("temp_" + std::to_string(i) + "_" + std::to_string(j));
+    }
+    CHECK(v.size() == 1);
+    CHECK(v.strings().size() == strings_before);
+  }
+  std::size_t n = 0;
+  v.for_each([&](const auto&) { ++n; });
+  CHECK(n == 1);
+}
+
+TEST_CASE("vocab zones: nested, permanent inside a zone, promotion", "[memory_zone][vocab]") {
+  vocab v;
+  auto outer = v.memory_zone();
+  const auto& o = outer.get("Outer");
+  {
+    auto inner = outer.memory_zone();
+    CHECK(&inner.get("Outer") == &o);
+    const auto& i = inner.get("Inner");
+    CHECK(inner.find(i.orth) == &i);
+    CHECK(outer.find("Inner") == nullptr);
+    const auto& label = inner.get("LABEL", retention::permanent);
+    CHECK(v.contains("LABEL"));
+    CHECK(v.strings().contains("label"));  // its attribute strings are permanent too
+    // promote a lexeme that is transient in the enclosing zone
+    const auto& promoted = inner.get("Outer", retention::permanent);
+    CHECK(v.contains("Outer"));
+    CHECK(outer.transient_size() == 0);
+    CHECK(o.text() == "Outer");  // the old transient record stays readable until its zone closes
+    CHECK(&outer.get("Outer") == &promoted);
+    (void)label;
+  }
+  CHECK(outer.size() == 2);
+  outer.close();
+  CHECK(v.size() == 2);
+  CHECK(v.strings().contains("outer"));
+  CHECK_FALSE(v.strings().contains("Inner"));
+  CHECK(v.stats().transient_lexemes == 0);
+  CHECK(v.stats().strings.transient_strings == 0);
+}
+
+TEST_CASE("vocab zones: string adds through a vocab zone", "[memory_zone][vocab]") {
+  vocab v;
+  auto z = v.memory_zone();
+  const hash_t h = z.add_string("only-a-string");
+  CHECK(z.string(h) == "only-a-string");
+  CHECK(z.strings_size() == 1);
+  CHECK_FALSE(v.strings().contains(h));
+  z.close();
+  CHECK_THROWS_AS(z.string(h), lexzone::zone_closed);
+  CHECK(v.strings().size() == 0);
+}
+
+TEST_CASE("vocab: a vocab over a shared string store", "[vocab]") {
+  lexzone::string_store strings;
+  strings.add("PERSON");
+  vocab v(strings);
+  v.get("Alice");
+  CHECK(strings.contains("Alice"));
+  CHECK(strings.contains("alice"));
+  {
+    auto z = v.memory_zone();
+    z.get("Bob");
+    CHECK(strings.size() == 7);  // permanent: PERSON Alice alice A; transient: Bob bob B
+    CHECK(strings.stats().open_zones == 1);
+  }
+  CHECK_FALSE(strings.contains("Bob"));
+}
+
+TEST_CASE("vocab: hash collisions between lexemes are detected", "[vocab][collision]") {
+  lexzone::basic_vocab<lexzone::test::simple_traits, lexzone::test::colliding_hash<1000>> v;
+  v.get("ab");  // 97 + 98 = 195
+  CHECK_THROWS_AS(v.get("ba"), lexzone::hash_collision);
+  auto z = v.memory_zone();
+  CHECK_THROWS_AS(z.get("ba"), lexzone::hash_collision);
+  CHECK(z.transient_size() == 0);
+}
+
+TEST_CASE("vocab: memory and sizes return to the baseline after zones (counting allocator)", "[vocab][memory]") {
+  using alloc_t = lexzone::test::counting_allocator<std::byte>;
+  lexzone::test::allocation_counter counter;
+  {
+    lexzone::basic_vocab<lexzone::test::simple_traits, lexzone::default_hasher, alloc_t> v(
+        lexzone::default_hasher(), alloc_t(counter), 4);
+    for (int i = 0; i < 1000; ++i) v.get("Base" + std::to_string(i));
+    v.strings().trim_pool();
+    const std::size_t base_bytes = counter.live_bytes;
+    const auto base = v.stats();
+    for (int round = 0; round < 4; ++round) {
+      {
+        auto z = v.memory_zone();
+        for (int i = 0; i < 100000; ++i) z.get("R" + std::to_string(round) + "x" + std::to_string(i));
+        CHECK(v.stats().transient_lexemes == 100000);
+      }
+      const auto st = v.stats();
+      CHECK(st.permanent_lexemes == base.permanent_lexemes);
+      CHECK(st.transient_lexemes == 0);
+      CHECK(st.strings.transient_strings == 0);
+      CHECK(st.strings.permanent_strings == base.strings.permanent_strings);
+      CHECK(st.strings.zone_bytes == 0);
+      CHECK(counter.live_bytes - base_bytes == st.strings.pooled_bytes);
+      CHECK(st.strings.pooled_bytes <= 4 * 65536);
+    }
+  }
+  CHECK(counter.live_bytes == 0);
+}
+
+namespace {
+void run_vocab_threads(int zone_threads) {
+  vocab v;
+  for (int i = 0; i < 1000; ++i) v.get("base" + std::to_string(i));
+  std::atomic<bool> stop{false};
+  std::atomic<int> failures{0};
+  std::thread writer([&] {
+    for (int i = 0; !stop.load() || i < 1000; ++i) {
+      const std::string w = "Perm" + std::to_string(i);
+      if (v.get(w).text() != w) failures.fetch_add(1);
+      v.strings().add("label-" + std::to_string(i));
+    }
+  });
+  std::vector<std::thread> workers;
+  for (int t = 0; t < zone_threads; ++t) {
+    workers.emplace_back([&, t] {
+      std::mt19937 rng(static_cast<unsigned>(99 + t));
+      for (int round = 0; round < 30; ++round) {
+        auto z = v.memory_zone();
+        for (int i = 0; i < 400; ++i) {
+          std::string w = (rng() % 3 == 0) ? "base" + std::to_string(rng() % 1000)
+                                           : "T" + std::to_string(t) + "_" + std::to_string(rng() % 300);
+          const auto& lex = z.get(w);
+          if (lex.text() != w || z.string(lex.attrs.lower).size() != w.size()) failures.fetch_add(1);
+        }
+        if (z.transient_size() > 300) failures.fetch_add(1);
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  stop.store(true);
+  writer.join();
+  CHECK(failures.load() == 0);
+  const auto st = v.stats();
+  CHECK(st.transient_lexemes == 0);
+  CHECK(st.strings.transient_strings == 0);
+  CHECK(st.strings.open_zones == 0);
+  CHECK(v.size() == st.permanent_lexemes);
+}
+}  // namespace
+
+TEST_CASE("threads: two vocab zone threads and a permanent writer", "[threads][vocab]") { run_vocab_threads(2); }
+TEST_CASE("threads: four vocab zone threads and a permanent writer", "[threads][vocab]") { run_vocab_threads(4); }
