@@ -110,6 +110,17 @@ class basic_memory_zone : public Owner::template zone_api<basic_memory_zone<Owne
   /// The store or vocab this zone belongs to. Requires a guard that holds a zone.
   [[nodiscard]] Owner& owner() const noexcept { return *owner_; }
 
+  /// The liveness cell that docs made in this zone share (checked builds; nullptr otherwise).
+  /// Implementation detail of `basic_doc`. Throws: `zone_closed` if the zone is not open.
+  [[nodiscard]] detail::zone_sentinel* sentinel() const {
+    require_open();
+#if LEXZONE_CHECKED
+    return node_->sentinel;
+#else
+    return nullptr;
+#endif
+  }
+
  private:
   friend Owner;
   friend typename Owner::template zone_api<basic_memory_zone<Owner>>;

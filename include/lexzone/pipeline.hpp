@@ -1,0 +1,236 @@
+/// \file pipeline.hpp
+/// Pipelines: a tokenizer followed by components, composed statically (`pipeline`, zero overhead) or at
+/// run time (`dynamic_pipeline`, components registered by name, e.g. a model loaded from a plugin).
+///
+/// Both run a text in a scope: `auto doc = nlp(zone, text);` (lexemes new to the zone are evicted when
+/// it closes) or `nlp(vocab, text)` (permanent). `nlp.memory_zone(vocab)` opens a `pipeline_zone`, a
+/// vocab zone that also tells zone-aware components (see `zone_aware`) that it is about to close.
+///
+/// Thread safety: a pipeline object is used by one thread at a time (tokenizers keep caches); give each
+/// worker thread its own copy. Copies of the built-in tokenizer share their immutable rules.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "concepts.hpp"
+#include "doc.hpp"
+#include "memory_zone.hpp"
+
+namespace lexzone {
+
+/// A vocab zone opened through a pipeline: before the zone closes (explicitly, or by the destructor,
+/// also during unwinding) every zone-aware component's `on_zone_close()` runs. Move-only.
+template <class Vocab, class Notify>
+class pipeline_zone {
+ public:
+  pipeline_zone(typename Vocab::zone_type zone, Notify notify) : zone_(std::move(zone)), notify_(std::move(notify)) {}
+  pipeline_zone(pipeline_zone&&) noexcept = default;
+  pipeline_zone& operator=(pipeline_zone&& o) noexcept {
+    if (this != &o) {
+      close();
+      zone_ = std::move(o.zone_);
+      notify_ = std::move(o.notify_);
+    }
+    return *this;
+  }
+  ~pipeline_zone() { close(); }
+
+  /// Notifies the components, then closes the vocab zone. Idempotent. Throws: nothing.
+  void close() noexcept {
+    if (zone_.is_open()) notify_();
+    zone_.close();
+  }
+  /// The vocab zone (pass it to the pipeline, or use it directly).
+  [[nodiscard]] typename Vocab::zone_type& zone() noexcept { return zone_; }
+  [[nodiscard]] bool is_open() const noexcept { return zone_.is_open(); }
+
+ private:
+  typename Vocab::zone_type zone_;
+  Notify notify_;
+};
+
+/// A statically composed pipeline: `Tokenizer` then each of `Components`, in order.
+template <class Vocab, class Tokenizer, class... Components>
+  requires tokenizer<Tokenizer, Vocab> && (pipeline_component<Components, Vocab> && ...)
+class pipeline {
+ public:
+  using vocab_type = Vocab;
+  using doc_type = basic_doc<Vocab>;
+
+  explicit pipeline(Tokenizer tok, Components... components)
+      : tokenizer_(std::move(tok)), components_(std::move(components)...) {}
+
+  /// Tokenizes `text` in `scope` (the vocab, or one of its zones) and runs every component.
+  /// Complexity: the tokenizer's and the components'. Lifetime: the doc belongs to `scope`.
+  /// Throws: what the tokenizer and components throw; the doc is then discarded, and a zone still rolls
+  /// back everything when it closes.
+  template <class Scope>
+    requires scope_of<Scope, Vocab>
+  doc_type operator()(Scope& scope, std::string_view text) {
+    doc_type doc = tokenizer_(scope, text);
+    std::apply([&](auto&... c) { (static_cast<void>(c(doc)), ...); }, components_);
+    return doc;
+  }
+
+  /// Runs `text` in a pipeline zone.
+  template <class Notify>
+  doc_type operator()(pipeline_zone<Vocab, Notify>& zone, std::string_view text) {
+    return (*this)(zone.zone(), text);
+  }
+
+  /// Opens a zone on `vocab` whose close first notifies the zone-aware tokenizer and components.
+  [[nodiscard]] auto memory_zone(Vocab& vocab) {
+    auto notify = [this]() noexcept { notify_zone_close(); };
+    return pipeline_zone<Vocab, decltype(notify)>(vocab.memory_zone(), notify);
+  }
+
+  [[nodiscard]] Tokenizer& get_tokenizer() noexcept { return tokenizer_; }
+  template <std::size_t I>
+  [[nodiscard]] auto& component() noexcept {
+    return std::get<I>(components_);
+  }
+
+ private:
+  void notify_zone_close() noexcept {
+    if constexpr (zone_aware<Tokenizer>) tokenizer_.on_zone_close();
+    std::apply(
+        [](auto&... c) {
+          (
+              [&] {
+                if constexpr (zone_aware<std::remove_reference_t<decltype(c)>>) c.on_zone_close();
+              }(),
+              ...);
+        },
+        components_);
+  }
+
+  Tokenizer tokenizer_;
+  std::tuple<Components...> components_;
+};
+
+/// The interface of a component registered at run time (e.g. from a plugin).
+template <class Vocab>
+class component_base {
+ public:
+  virtual ~component_base() = default;
+  /// Annotates `doc`. Throws: user errors.
+  virtual void process(basic_doc<Vocab>& doc) = 0;
+  /// Called before a pipeline zone closes. Must not throw.
+  virtual void on_zone_close() noexcept {}
+};
+
+/// A pipeline whose tokenizer and components are chosen at run time. Components run in the order they
+/// were added; names are unique.
+template <class Vocab>
+class dynamic_pipeline {
+ public:
+  using vocab_type = Vocab;
+  using doc_type = basic_doc<Vocab>;
+
+  /// Takes any `tokenizer<T, Vocab>`. Throws: `std::bad_alloc`.
+  template <class T>
+    requires tokenizer<T, Vocab>
+  explicit dynamic_pipeline(T tok) : tokenizer_(std::make_unique<tokenizer_model<T>>(std::move(tok))) {}
+
+  /// Appends a component that satisfies `pipeline_component` under `name`.
+  /// Throws: `std::invalid_argument` if the name is taken; `std::bad_alloc`.
+  template <class C>
+    requires pipeline_component<C, Vocab>
+  void add(std::string name, C component) {
+    add(std::move(name), std::make_unique<component_model<C>>(std::move(component)));
+  }
+
+  /// Appends a type-erased component (e.g. created by a plugin's factory).
+  void add(std::string name, std::unique_ptr<component_base<Vocab>> component) {
+    if (!component) throw std::invalid_argument("lexzone: null component '" + name + "'");
+    for (const auto& e : components_)
+      if (e.name == name) throw std::invalid_argument("lexzone: a component named '" + name + "' exists");
+    components_.push_back(entry{std::move(name), std::move(component)});
+  }
+
+  /// Removes the component `name`; returns whether it existed.
+  bool remove(std::string_view name) {
+    for (auto it = components_.begin(); it != components_.end(); ++it) {
+      if (it->name == name) {
+        components_.erase(it);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /// Component names, in order.
+  [[nodiscard]] std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto& e : components_) out.push_back(e.name);
+    return out;
+  }
+
+  /// As `pipeline::operator()`.
+  doc_type operator()(typename Vocab::zone_type& zone, std::string_view text) {
+    doc_type doc = tokenizer_->run(zone, text);
+    for (auto& e : components_) e.component->process(doc);
+    return doc;
+  }
+  doc_type operator()(Vocab& vocab, std::string_view text) {
+    doc_type doc = tokenizer_->run(vocab, text);
+    for (auto& e : components_) e.component->process(doc);
+    return doc;
+  }
+  template <class Notify>
+  doc_type operator()(pipeline_zone<Vocab, Notify>& zone, std::string_view text) {
+    return (*this)(zone.zone(), text);
+  }
+
+  /// Opens a zone on `vocab` whose close first notifies every component.
+  [[nodiscard]] auto memory_zone(Vocab& vocab) {
+    auto notify = [this]() noexcept {
+      tokenizer_->on_zone_close();
+      for (auto& e : components_) e.component->on_zone_close();
+    };
+    return pipeline_zone<Vocab, decltype(notify)>(vocab.memory_zone(), notify);
+  }
+
+ private:
+  struct tokenizer_base {
+    virtual ~tokenizer_base() = default;
+    virtual doc_type run(typename Vocab::zone_type& zone, std::string_view text) = 0;
+    virtual doc_type run(Vocab& vocab, std::string_view text) = 0;
+    virtual void on_zone_close() noexcept = 0;
+  };
+  template <class T>
+  struct tokenizer_model final : tokenizer_base {
+    explicit tokenizer_model(T t) : tok(std::move(t)) {}
+    doc_type run(typename Vocab::zone_type& zone, std::string_view text) override { return tok(zone, text); }
+    doc_type run(Vocab& vocab, std::string_view text) override { return tok(vocab, text); }
+    void on_zone_close() noexcept override {
+      if constexpr (zone_aware<T>) tok.on_zone_close();
+    }
+    T tok;
+  };
+  template <class C>
+  struct component_model final : component_base<Vocab> {
+    explicit component_model(C c) : comp(std::move(c)) {}
+    void process(doc_type& doc) override { static_cast<void>(comp(doc)); }
+    void on_zone_close() noexcept override {
+      if constexpr (zone_aware<C>) comp.on_zone_close();
+    }
+    C comp;
+  };
+  struct entry {
+    std::string name;
+    std::unique_ptr<component_base<Vocab>> component;
+  };
+
+  std::unique_ptr<tokenizer_base> tokenizer_;
+  std::vector<entry> components_;
+};
+
+}  // namespace lexzone
