@@ -2,6 +2,8 @@
 # vcpkg and Conan ship a CMake config (xxHash::xxhash); Debian's libxxhash-dev ships only the header,
 # so fall back to finding xxhash.h. Either way one target results, and the library is never linked:
 # only the include directory is used.
+# Installed next to lexzoneConfig.cmake, which includes it with LEXZONE_XXHASH_NO_FATAL set: then a
+# missing xxHash leaves no target and sets LEXZONE_XXHASH_NOT_FOUND_MESSAGE instead of stopping.
 if(TARGET lexzone::xxhash)
   return()
 endif()
@@ -12,8 +14,14 @@ if(xxHash_FOUND AND TARGET xxHash::xxhash)
 else()
   find_path(_lexzone_xxh_inc NAMES xxhash.h)
   if(NOT _lexzone_xxh_inc)
-    message(FATAL_ERROR "lexzone: xxHash not found. Install it (Debian: apt-get install libxxhash-dev; "
-                        "vcpkg: xxhash; Conan: xxhash) or set CMAKE_PREFIX_PATH to its prefix.")
+    string(CONCAT LEXZONE_XXHASH_NOT_FOUND_MESSAGE
+        "lexzone: xxHash not found. Install it (Debian: apt-get install libxxhash-dev; "
+        "vcpkg: xxhash; Conan: xxhash) or set CMAKE_PREFIX_PATH to its prefix.")
+    unset(_lexzone_xxh_inc CACHE)
+    if(LEXZONE_XXHASH_NO_FATAL)  # set by lexzoneConfig.cmake: report through lexzone_NOT_FOUND_MESSAGE
+      return()
+    endif()
+    message(FATAL_ERROR "${LEXZONE_XXHASH_NOT_FOUND_MESSAGE}")
   endif()
 endif()
 add_library(lexzone::xxhash INTERFACE IMPORTED)

@@ -1,0 +1,79 @@
+"""Conan 2 recipe of lexzone, a header-only C++20 library.
+
+    conan create . --build=missing -s compiler.cppstd=20
+
+Conan is not available offline: tests/package (ctest -R package) parses this file, runs its methods
+against a stub of the Conan API (with real CMake configure/install steps), and builds test_package/
+against a CMake-installed prefix.
+"""
+import os
+import re
+
+from conan import ConanFile
+from conan.tools.build import check_min_cppstd
+from conan.tools.cmake import CMake, CMakeDeps, CMakeToolchain, cmake_layout
+from conan.tools.files import copy, load, rmdir
+
+required_conan_version = ">=2.0"
+
+
+class LexzoneConan(ConanFile):
+    name = "lexzone"
+    description = "Zone-scoped vocabularies for long-running NLP services"
+    license = "MIT"
+    url = "https://github.com/OWNER/lexzone"  # placeholder: lexzone's repository
+    topics = ("nlp", "string-interning", "memory-zone", "header-only")
+    package_type = "header-library"
+    settings = "os", "arch", "compiler", "build_type"
+    exports_sources = "CMakeLists.txt", "LICENSE", "cmake/*", "include/*"
+    no_copy_source = True
+
+    def set_version(self):
+        # The version has one home: project(lexzone VERSION ...) in CMakeLists.txt.
+        if not self.version:
+            cmakelists = load(self, os.path.join(self.recipe_folder, "CMakeLists.txt"))
+            self.version = re.search(r"project\(lexzone\s+VERSION\s+([0-9.]+)", cmakelists).group(1)
+
+    def layout(self):
+        cmake_layout(self)
+
+    def requirements(self):
+        # lexzone's public headers include both (xxHash header-only, with XXH_INLINE_ALL).
+        self.requires("tsl-robin-map/1.2.1", transitive_headers=True)
+        self.requires("xxhash/0.8.2", transitive_headers=True)
+
+    def package_id(self):
+        self.info.clear()
+
+    def validate(self):
+        check_min_cppstd(self, 20)
+
+    def generate(self):
+        tc = CMakeToolchain(self)
+        tc.cache_variables["LEXZONE_BUILD_TESTS"] = False
+        tc.cache_variables["LEXZONE_BUILD_BENCH"] = False
+        tc.cache_variables["LEXZONE_BUILD_EXAMPLES"] = False
+        tc.cache_variables["LEXZONE_BUILD_FUZZERS"] = False
+        tc.cache_variables["LEXZONE_WERROR"] = False
+        tc.cache_variables["LEXZONE_INSTALL"] = True
+        tc.generate()
+        CMakeDeps(self).generate()
+
+    def build(self):
+        # Nothing to compile: configuring generates the install rules that package() runs.
+        cmake = CMake(self)
+        cmake.configure()
+
+    def package(self):
+        copy(self, "LICENSE", self.source_folder, os.path.join(self.package_folder, "licenses"))
+        cmake = CMake(self)
+        cmake.install()
+        # Consumers get the CMake config and the .pc that Conan generates from package_info().
+        rmdir(self, os.path.join(self.package_folder, "share"))
+
+    def package_info(self):
+        self.cpp_info.bindirs = []
+        self.cpp_info.libdirs = []
+        self.cpp_info.set_property("cmake_file_name", "lexzone")
+        self.cpp_info.set_property("cmake_target_name", "lexzone::lexzone")
+        self.cpp_info.set_property("pkg_config_name", "lexzone")

@@ -1,0 +1,39 @@
+# Compiles and runs the one-file consumer with `pkg-config --cflags lexzone` against an installed prefix.
+# cmake -DPKG_CONFIG=<pkg-config> -DPREFIX=<dir> -DVERSION=<x.y.z> -DCXX_COMPILER=<c++> -DSOURCE=<.cpp>
+#       -DBINARY_DIR=<dir> -P pkg_config_consumer.cmake
+include("${CMAKE_CURRENT_LIST_DIR}/helpers.cmake")
+
+file(REMOVE_RECURSE "${BINARY_DIR}")
+file(MAKE_DIRECTORY "${BINARY_DIR}")
+set(ENV{PKG_CONFIG_PATH} "${PREFIX}/share/pkgconfig")
+
+pkg_run("pkg-config --modversion lexzone" "${PKG_CONFIG}" --modversion lexzone)
+string(STRIP "${PKG_OUTPUT}" version)
+if(NOT version STREQUAL VERSION)
+  message(FATAL_ERROR "pkg-config reports lexzone ${version}, expected ${VERSION}")
+endif()
+
+pkg_run("pkg-config --cflags lexzone" "${PKG_CONFIG}" --cflags lexzone)
+string(STRIP "${PKG_OUTPUT}" cflags)
+message(STATUS "pkg-config --cflags lexzone: ${cflags}")
+separate_arguments(cflag_list UNIX_COMMAND "${cflags}")
+# The first -I must be this prefix's include directory (lexzone.pc locates it from ${pcfiledir}).
+list(GET cflag_list 0 first)
+string(REGEX REPLACE "^-I" "" first_dir "${first}")
+file(REAL_PATH "${first_dir}" first_dir)
+file(REAL_PATH "${PREFIX}/include" prefix_include)
+if(NOT first_dir STREQUAL prefix_include)
+  message(FATAL_ERROR "lexzone.pc points at ${first_dir}, not at ${prefix_include}")
+endif()
+
+pkg_run("pkg-config --libs lexzone" "${PKG_CONFIG}" --libs lexzone)
+string(STRIP "${PKG_OUTPUT}" libs)
+if(libs MATCHES "xxhash")
+  message(FATAL_ERROR "pkg-config --libs lexzone links xxHash (${libs}); it is used header-only")
+endif()
+
+# The README's command line: c++ -std=c++20 $(pkg-config --cflags lexzone) app.cpp
+pkg_run("compiling with the pkg-config flags" "${CXX_COMPILER}" -std=c++20 ${cflag_list} "${SOURCE}"
+        -o "${BINARY_DIR}/consumer")
+pkg_run("running the consumer" "${BINARY_DIR}/consumer")
+message(STATUS "${PKG_OUTPUT}")
