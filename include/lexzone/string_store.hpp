@@ -249,13 +249,15 @@ class basic_string_store {
   }
 
   std::string_view promote(zone_node* z, hash_t h, std::string_view s) {
+    // Look `s` up in z's chain first, innermost first as `find_in` does: `find` throws `hash_collision`
+    // when a zone holds a different string with id `h`, before anything changed. (Hardening fix:
+    // `add_permanent` checks the permanent layer only, so such an add used to succeed and shadow the
+    // zone's string, breaking "a visible layer's id is never re-used for different bytes".)
+    zone_node* holder = nullptr;
+    for (zone_node* n = z; n != nullptr && holder == nullptr; n = parent_of(n))
+      if (n->strings.find(h, s)) holder = n;
     add_permanent(h, s);
-    for (zone_node* n = z; n != nullptr; n = parent_of(n)) {
-      if (n->strings.erase(h, s)) {
-        detail::zone_node_base::bump(n->string_count, -1);
-        break;
-      }
-    }
+    if (holder != nullptr && holder->strings.erase(h, s)) detail::zone_node_base::bump(holder->string_count, -1);
     return *perm_.find(h, s);
   }
 

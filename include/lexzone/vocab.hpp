@@ -201,16 +201,18 @@ class basic_vocab {
   const lexeme_type& create_permanent(zone_node* z, hash_t h, std::string_view text) {
     std::lock_guard lock(write_mutex_);
     if (const lexeme_type* lex = perm_.find(h, text)) return *lex;
+    // The transient lexeme of `text` in z's chain, looked up innermost first as `find_in` does; `find`
+    // throws `hash_collision` when a zone holds a lexeme with id `h` but other text. (Hardening fix: the
+    // erase below goes by id only, so without this check a permanent get of a colliding text unpublished
+    // an unrelated transient lexeme.)
+    zone_node* holder = nullptr;
+    for (zone_node* n = z; n != nullptr && holder == nullptr; n = parent_of(n))
+      if (n->lexemes.find(h, text)) holder = n;
     const lexeme_type lex = build(h, text, [&](hash_t sh, std::string_view s) {
       return z != nullptr ? strings_->promote(z, sh, s) : *strings_->perm_.find(strings_->add_permanent(sh, s), s);
     });
     const lexeme_type& stored = perm_.insert(lex);
-    for (zone_node* n = z; n != nullptr; n = parent_of(n)) {
-      if (n->lexemes.erase(h)) {
-        detail::zone_node_base::bump(n->lexeme_count, -1);
-        break;
-      }
-    }
+    if (holder != nullptr && holder->lexemes.erase(h)) detail::zone_node_base::bump(holder->lexeme_count, -1);
     return stored;
   }
 
