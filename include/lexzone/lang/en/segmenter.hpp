@@ -201,7 +201,7 @@ class segmenter {
   /// special case was used (spaCy refuses to cache those, #1250). Requires `chunk` non-empty.
   /// Throws: std::bad_alloc. Complexity: O(|chunk|). Thread safety: const.
   bool segment_chunk(std::string_view chunk, std::uint32_t base, std::vector<piece>& out) const {
-    return tokenize_chunk<true>(chunk, base, out);
+    return !tokenize_chunk<true>(chunk, base, out);  // tokenize_chunk reports whether a rule was used
   }
 
   /// spaCy's `_apply_special_cases`: finds the special cases whose affix-only segmentation appears as

@@ -1,0 +1,200 @@
+#include <lexzone/english_tokenizer.hpp>
+#include <lexzone/lang/en/lexeme_traits.hpp>
+#include <lexzone/pipeline.hpp>
+#include <lexzone/vocab.hpp>
+
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/catch.hpp"
+
+using vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
+using tokenizer = lexzone::english_tokenizer<vocab>;
+
+static_assert(lexzone::tokenizer<tokenizer, vocab>);
+
+namespace {
+std::vector<std::string> texts(const lexzone::basic_doc<vocab>& d) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < d.size(); ++i) out.emplace_back(d[i].text());
+  return out;
+}
+std::string rebuild(const lexzone::basic_doc<vocab>& d) {
+  std::string out;
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    out.append(d[i].text());
+    if (d[i].whitespace()) out.push_back(' ');
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("english_tokenizer: contractions, punctuation, URLs, offsets", "[tokenizer]") {
+  vocab v;
+  tokenizer tok(v);
+  auto zone = v.memory_zone();
+  auto d = tok(zone, "I don't know, see https://example.com/a?b=1 (or e-mail me@x.org).");
+  CHECK(texts(d) == std::vector<std::string>{"I", "do", "n't", "know", ",", "see", "https://example.com/a?b=1", "(",
+                                             "or", "e", "-", "mail", "me@x.org", ")", "."});
+  CHECK(d.text() == rebuild(d));
+  CHECK(v.strings()[d[2].norm()] == "not");  // the special case's NORM
+  CHECK(d[2].char_idx() == 4);
+  auto u = tok(zone, "\xc3\xa9t\xc3\xa9 caf\xc3\xa9!");  // "été café!"
+  REQUIRE(u.size() == 3);
+  CHECK(u[1].char_idx() == 4);
+  CHECK(u[1].idx() == 6);
+  CHECK(u[2].char_idx() == 8);
+}
+
+TEST_CASE("english_tokenizer: special cases are permanent; a zone only holds what the text brought", "[tokenizer]") {
+  vocab v;
+  tokenizer tok(v);
+  const std::size_t base = v.size();
+  CHECK(base > 400);  // the distinct pieces of the special cases
+  {
+    auto zone = v.memory_zone();
+    auto d = tok(zone, "don't can't won't");
+    CHECK(d.size() == 6);
+    CHECK(zone.transient_size() == 0);
+    tok(zone, "zyxwv qwerty");
+    CHECK(zone.transient_size() == 2);
+  }
+  CHECK(v.size() == base);
+}
+
+TEST_CASE("english_tokenizer: the cache works inside zones and never serves a closed zone", "[tokenizer]") {
+  vocab v;
+  tokenizer tok(v);
+  for (int round = 0; round < 3; ++round) {
+    auto zone = v.memory_zone();
+    auto d = tok(zone, "unseenword1 unseenword2 unseenword1 (unseenword2)");
+    REQUIRE(d.size() == 6);
+    CHECK(d[0].text() == "unseenword1");
+    CHECK(&d[0].lex() == &d[2].lex());
+    CHECK(zone.find(d[0].orth()) == &d[0].lex());  // the lexeme belongs to this zone, not an old one
+  }
+  CHECK(tok.cache().hits > 0);
+  CHECK(v.find("unseenword1") == nullptr);
+}
+
+TEST_CASE("english_tokenizer: same tokens with the cache on and off", "[tokenizer]") {
+  vocab v;
+  tokenizer cached(v);
+  tokenizer uncached(v, tokenizer::options{0, lexzone::en::rule_set::english});
+  std::mt19937 rng(7);
+  const char* parts[] = {"Hello", "world", "(", ")", "don't", "U.S.", "e-mail", "3.5kg", "$10", "...", "\xc3\xa9t\xc3\xa9",
+                         "\xff", "--", "http://a.b/c", "'s", "\n", "  ", "A.B.", "x"};
+  auto zone = v.memory_zone();
+  for (int i = 0; i < 300; ++i) {
+    std::string text;
+    for (int k = 0; k < 12; ++k) {
+      text += parts[rng() % std::size(parts)];
+      if (rng() % 3) text.push_back(' ');
+    }
+    auto a = cached(zone, text);
+    auto b = uncached(zone, text);
+    REQUIRE(texts(a) == texts(b));
+    REQUIRE(a.text() == text);
+    for (std::size_t t = 0; t < a.size(); ++t) {
+      REQUIRE(a[t].whitespace() == b[t].whitespace());
+      REQUIRE(a[t].char_idx() == b[t].char_idx());
+    }
+  }
+  CHECK(cached.cache().hits > 0);
+  CHECK(uncached.cache().hits == 0);
+}
+
+TEST_CASE("english_tokenizer: the cache stays bounded", "[tokenizer]") {
+  vocab v;
+  tokenizer tok(v, tokenizer::options{100, lexzone::en::rule_set::english});
+  auto zone = v.memory_zone();
+  for (int i = 0; i < 1000; ++i) tok(zone, "word" + std::to_string(i));
+  CHECK(tok.cache().entries <= 100);
+  CHECK(tok.cache().resets > 0);
+}
+
+TEST_CASE("english_tokenizer: add_special_case on one copy only", "[tokenizer]") {
+  vocab v;
+  tokenizer a(v);
+  tokenizer b = a;
+  a.add_special_case("lexzone", {{"lex"}, {"zone", "ZONE"}});
+  CHECK(v.contains("lex"));
+  auto zone = v.memory_zone();
+  CHECK(texts(a(zone, "lexzone!")) == std::vector<std::string>{"lex", "zone", "!"});
+  CHECK(texts(b(zone, "lexzone!")) == std::vector<std::string>{"lexzone", "!"});
+  CHECK_THROWS_AS(a.add_special_case("abc", {{"ab"}, {"d"}}), std::invalid_argument);
+}
+
+TEST_CASE("english_tokenizer: invalid UTF-8, NUL bytes, empty and whitespace-only text", "[tokenizer]") {
+  vocab v;
+  tokenizer tok(v);
+  auto zone = v.memory_zone();
+  const std::string inputs[] = {"", " ", "\n\n", "a\xff" "b", std::string("nul\0byte", 8), "\xc3", "\xed\xa0\x80 x",
+                                "\xe2\x82", "  two  spaces  "};
+  for (const auto& in : inputs) {
+    auto d = tok(zone, in);
+    CHECK(d.text() == in);
+    CHECK(rebuild(d) == in);
+    std::size_t last = 0;
+    for (std::size_t i = 0; i < d.size(); ++i) {
+      CHECK(d[i].idx() >= last);
+      last = d[i].idx();
+    }
+  }
+}
+
+TEST_CASE("english_tokenizer: spaCy attrs cases (norm, like_num, is_stop)", "[tokenizer][conformance]") {
+  std::ifstream in(std::string(LEXZONE_TEST_DATA_DIR) + "/spacy_en_tokenizer_cases.jsonl");
+  REQUIRE(in);
+  vocab v;
+  tokenizer en(v);
+  tokenizer xx(v, tokenizer::options{10000, lexzone::en::rule_set::base});
+  std::string line;
+  int checked = 0;
+  while (std::getline(in, line)) {
+    const auto c = nlohmann::json::parse(line);
+    if (c.at("kind") != "attrs") continue;
+    if (c.contains("marks")) {
+      bool skip = false;
+      for (const auto& m : c["marks"]) skip = skip || m == "skip" || m == "xfail";
+      if (skip) continue;
+    }
+    INFO(line);
+    auto zone = v.memory_zone();
+    auto d = (c.value("tokenizer", "en") == "xx" ? xx : en)(zone, c.at("text").get<std::string>());
+    // Each check is [path, op, value]: path [index, attr] for one token, or [attr] for the list of all.
+    auto value_of = [&](std::size_t i, const std::string& attr) -> nlohmann::json {
+      if (attr == "norm_") return std::string(zone.string(d[i].norm()));
+      if (attr == "like_num") return d[i].lex().attrs.has(lexzone::lex_flag::like_num);
+      if (attr == "is_stop") return d[i].lex().attrs.has(lexzone::lex_flag::is_stop);
+      FAIL("unexpected attribute " << attr);
+      return nullptr;
+    };
+    for (const auto& check : c.at("attrs")) {
+      const auto& path = check.at(0);
+      const std::string op = check.at(1);
+      nlohmann::json got;
+      if (path.size() == 2) {
+        const auto i = static_cast<std::size_t>(std::stoul(path.at(0).get<std::string>()));
+        REQUIRE(i < d.size());
+        got = value_of(i, path.at(1));
+      } else {
+        got = nlohmann::json::array();
+        for (std::size_t i = 0; i < d.size(); ++i) got.push_back(value_of(i, path.at(0)));
+      }
+      if (op == "==") {
+        CHECK(got == check.at(2));
+      } else {
+        REQUIRE(op == "truthy");
+        CHECK(got == true);
+      }
+    }
+    ++checked;
+  }
+  CHECK(checked == 14);
+}
