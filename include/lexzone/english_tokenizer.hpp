@@ -116,6 +116,18 @@ class english_tokenizer {
     add_special_case(key, std::span<const en::special_piece>(pieces.begin(), pieces.size()));
   }
 
+  /// A callable `void(std::string_view text, std::vector<std::string>& tokens)` that splits a text with
+  /// these rules (a snapshot: later `add_special_case` calls do not change it), e.g. to give phrase
+  /// patterns of an `entity_ruler` the tokens this tokenizer will produce. Thread safety: the callable
+  /// may be used from any thread.
+  [[nodiscard]] auto phrase_splitter() const {
+    return [rules = rules_](std::string_view text, std::vector<std::string>& tokens) {
+      std::vector<en::piece> pieces;
+      rules->segment(text, pieces);
+      for (const auto& p : pieces) tokens.emplace_back(p.text_in(text));
+    };
+  }
+
   /// The rules in use (shared with copies).
   [[nodiscard]] const en::segmenter& rules() const noexcept { return *rules_; }
   [[nodiscard]] std::shared_ptr<const en::segmenter> shared_rules() const noexcept { return rules_; }

@@ -1,0 +1,303 @@
+/// \file entity_ruler.hpp
+/// `entity_ruler<Vocab>`: rule-based named entities, compatible with spaCy's `EntityRuler`.
+///
+/// Patterns are spaCy's `patterns.jsonl` entries as C++ values (`basic_entity_pattern`): a label, a
+/// phrase (`"pattern": "text"`) or a token pattern (`"pattern": [...]`), and an optional id. Phrase texts
+/// are split into tokens by the configured `phrase_splitter` (default: `split_phrase_default`); for
+/// results identical to spaCy's, plug in the tokenizer that makes the docs (the English segmenter of
+/// `lexzone::en`), wrapped as a `phrase_splitter`.
+///
+/// ## Conflict resolution (spaCy 3.8)
+/// All matches of all patterns are collected; zero-length matches are dropped. They are taken longest
+/// first, then leftmost; a match is kept when none of its tokens is already taken by a kept match. A match
+/// touching an entity the doc already has is dropped, unless `overwrite_ents`, in which case the existing
+/// entities it overlaps are removed. Existing entities that no kept match touches stay.
+/// **Ties** (two patterns with different label or id matching the very same tokens): the pattern added
+/// first wins. spaCy leaves this to the iteration order of a Python set, so it may pick either.
+///
+/// ## Differences from spaCy
+/// - `ent_id_sep` is kept in the configuration for compatibility only: labels and ids are stored apart, so
+///   a label containing the separator cannot be mistaken for label + id.
+/// - The span id of an entity is the id of the pattern's `id` string (0 without one).
+/// - A phrase that splits into no tokens, an empty label and invalid UTF-8 are errors.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "concepts.hpp"
+#include "config.hpp"
+#include "doc.hpp"
+#include "errors.hpp"
+#include "hash.hpp"
+#include "matcher.hpp"
+#include "unicode/properties.hpp"
+#include "unicode/utf8.hpp"
+
+namespace lexzone {
+
+/// Splits a phrase pattern's text into token texts, appending them to `tokens` (which arrives empty).
+using phrase_splitter = std::function<void(std::string_view text, std::vector<std::string>& tokens)>;
+
+namespace detail {
+[[nodiscard]] constexpr bool splits_off(char32_t cp) noexcept {
+  using cat = unicode::general_category;
+  const cat c = unicode::category(cp);
+  return unicode::is_punct(cp) || c == cat::Sm || c == cat::Sc || c == cat::Sk || c == cat::So;
+}
+}  // namespace detail
+
+/// The default `phrase_splitter`: splits at white space (Python's `str.isspace`), then peels
+/// punctuation and symbol characters (categories P* and S*) off both ends of each chunk, one character
+/// per token: "(New York)," gives "(", "New", "York", ")", ",". Inner punctuation stays ("U.S",
+/// "e-mail", "3.5"); spaCy's English tokenizer differs on abbreviations and clitics ("U.S.", "Inc's"),
+/// which is why the ruler takes the real tokenizer when there is one. Invalid UTF-8 bytes are kept as
+/// word characters. Complexity: O(text.size()). Throws: `std::bad_alloc`.
+inline void split_phrase_default(std::string_view text, std::vector<std::string>& tokens) {
+  std::size_t i = 0;
+  const std::size_t n = text.size();
+  while (i < n) {
+    const auto d = unicode::decode(text, i);
+    if (unicode::is_space(d.cp)) {
+      i += d.size;
+      continue;
+    }
+    std::size_t end = i;  // the chunk is [i, end)
+    while (end < n) {
+      const auto e = unicode::decode(text, end);
+      if (unicode::is_space(e.cp)) break;
+      end += e.size;
+    }
+    // Leading punctuation, one character each.
+    std::size_t b = i;
+    while (b < end) {
+      const auto e = unicode::decode(text, b);
+      if (!e.valid || !detail::splits_off(e.cp)) break;
+      tokens.emplace_back(text.substr(b, e.size));
+      b += e.size;
+    }
+    // Trailing punctuation, collected right to left.
+    std::vector<std::string_view> tail;
+    std::size_t t = end;
+    while (t > b) {
+      std::size_t s = t - 1;
+      while (s > b && (static_cast<unsigned char>(text[s]) & 0xC0u) == 0x80u) --s;
+      const auto e = unicode::decode(text, s);
+      if (s + e.size != t || !e.valid || !detail::splits_off(e.cp)) break;
+      tail.push_back(text.substr(s, e.size));
+      t = s;
+    }
+    if (t > b) tokens.emplace_back(text.substr(b, t - b));
+    for (auto it = tail.rbegin(); it != tail.rend(); ++it) tokens.emplace_back(*it);
+    i = end;
+  }
+}
+
+/// One entity rule (a line of spaCy's `patterns.jsonl`): `label`, either a phrase text or a token
+/// pattern, and an optional `id` (empty: none).
+template <class String = std::string>
+struct basic_entity_pattern {
+  String label{};
+  std::variant<String, basic_token_pattern<String>> pattern{};
+  String id{};
+};
+using entity_pattern = basic_entity_pattern<std::string>;
+
+/// Configuration of an `entity_ruler` (spaCy's `entity_ruler` settings).
+struct entity_ruler_config {
+  /// The attribute phrase patterns are compared on (spaCy's `phrase_matcher_attr`; null there is ORTH).
+  token_attr phrase_matcher_attr = token_attr::orth;
+  /// Whether matches may replace entities the doc already has.
+  bool overwrite_ents = false;
+  /// Kept for compatibility; has no effect (see the file comment).
+  std::string ent_id_sep = "||";
+  /// Splits phrase texts into tokens; empty means `split_phrase_default`. Called only while adding
+  /// patterns (never while matching), from the thread that adds.
+  phrase_splitter splitter{};
+};
+
+/// A pipeline component that sets `doc` entities from rules (see the file comment).
+///
+/// - Adding (`add_patterns`) is all-or-nothing: everything is validated first, then labels, ids and
+///   pattern strings are interned *permanently* (also when called while zones are open), then the
+///   patterns are committed. Not to be called while another thread matches.
+/// - Matching (`operator()`, `match`) is `const`, interns nothing (matching in a zone adds nothing
+///   permanent) and keeps no state: any number of threads may run one ruler concurrently, each on its
+///   own doc.
+/// - Lifetime: the ruler refers to `vocab`, which must outlive it. The entities it sets hold ids of
+///   permanent strings, valid as long as the vocab.
+template <class Vocab>
+  requires matcher_vocab<Vocab>
+class entity_ruler {
+ public:
+  using lexzone_component_tag = void;
+  using vocab_type = Vocab;
+  using doc_type = basic_doc<Vocab>;
+  using entity_record = typename doc_type::entity_record;
+
+  /// A ruler over `vocab` with `config`. Throws: `pattern_error` (unsupported `phrase_matcher_attr`:
+  /// `spacy`), `std::bad_alloc`.
+  explicit entity_ruler(Vocab& vocab LEXZONE_LIFETIMEBOUND, entity_ruler_config config = {})
+      : vocab_(&vocab), config_(std::move(config)), matcher_(vocab) {
+    if (config_.phrase_matcher_attr == token_attr::spacy ||
+        static_cast<std::size_t>(config_.phrase_matcher_attr) >= detail::attr_names.size())
+      throw pattern_error(0, "phrase_matcher_attr cannot be " + std::string(token_attr_name(config_.phrase_matcher_attr)),
+                          pattern_error::reason::unsupported);
+    if (!config_.splitter) config_.splitter = &split_phrase_default;
+  }
+
+  /// Adds `patterns`, all or nothing. Complexity: O(total pattern size) expected, plus the splitter.
+  /// Throws: `pattern_error` naming the 0-based index of the first bad pattern (empty label or
+  /// invalid UTF-8 in label, id or phrase; a phrase with no tokens; a bad or unsupported token pattern),
+  /// what the splitter throws, `hash_collision`, `std::bad_alloc`. On a throw the ruler is unchanged;
+  /// strings interned before the throw stay (none when validation fails).
+  template <class String>
+    requires std::convertible_to<const String&, std::string_view>
+  void add_patterns(std::span<const basic_entity_pattern<String>> patterns) {
+    // 1. Validate everything (nothing is interned yet); split the phrases.
+    std::vector<std::vector<std::string>> phrase_tokens(patterns.size());
+    for (std::size_t i = 0; i < patterns.size(); ++i) {
+      const auto& p = patterns[i];
+      const std::string_view label(p.label), id(p.id);
+      if (label.empty()) throw pattern_error(i, "the label is empty");
+      if (!unicode::is_valid(label)) throw pattern_error(i, "the label is not valid UTF-8");
+      if (!unicode::is_valid(id)) throw pattern_error(i, "the id is not valid UTF-8");
+      if (const String* text = std::get_if<String>(&p.pattern)) {
+        const std::string_view t(*text);
+        if (!unicode::is_valid(t)) throw pattern_error(i, "the phrase is not valid UTF-8");
+        config_.splitter(t, phrase_tokens[i]);
+        if (phrase_tokens[i].empty()) throw pattern_error(i, "the phrase has no tokens");
+        for (const auto& w : phrase_tokens[i])
+          if (w.empty() || !unicode::is_valid(w)) throw pattern_error(i, "the splitter returned an empty or invalid token");
+      } else {
+        validate_token_pattern(std::get<basic_token_pattern<String>>(p.pattern), i);
+      }
+    }
+    // 2. Intern and stage (the matcher is unchanged until the commit).
+    auto batch = matcher_.make_batch();
+    std::vector<entry> added;
+    added.reserve(patterns.size());
+    for (std::size_t i = 0; i < patterns.size(); ++i) {
+      const auto& p = patterns[i];
+      const auto index = static_cast<hash_t>(entries_.size() + i);
+      entry e{vocab_->strings().add(std::string_view(p.label)), 0};
+      if (!std::string_view(p.id).empty()) e.id = vocab_->strings().add(std::string_view(p.id));
+      try {
+        if (std::holds_alternative<String>(p.pattern)) {
+          batch.add_phrases_with_hash(index, std::span<const std::vector<std::string>>(&phrase_tokens[i], 1),
+                                      config_.phrase_matcher_attr);
+        } else {
+          batch.add_with_hash(index, std::span<const basic_token_pattern<String>>(&std::get<1>(p.pattern), 1));
+        }
+      } catch (const pattern_error& err) {
+        throw pattern_error(i, err.problem(), err.why());
+      }
+      added.push_back(e);
+    }
+    // 3. Commit (strong guarantee), then record the entries (cannot throw after the reserve).
+    entries_.reserve(entries_.size() + added.size());
+    matcher_.commit(batch);
+    entries_.insert(entries_.end(), added.begin(), added.end());
+  }
+  template <class String>
+    requires std::convertible_to<const String&, std::string_view>
+  void add_patterns(const std::vector<basic_entity_pattern<String>>& patterns) {
+    add_patterns(std::span<const basic_entity_pattern<String>>(patterns));
+  }
+  /// Adds one pattern. Throws: as `add_patterns`.
+  template <class String>
+    requires std::convertible_to<const String&, std::string_view>
+  void add_pattern(const basic_entity_pattern<String>& pattern) {
+    add_patterns(std::span<const basic_entity_pattern<String>>(&pattern, 1));
+  }
+
+  /// Sets `doc`'s entities: `match(doc)`. Complexity: as `match`. Thread safety: const, reentrant.
+  /// Throws: `zone_closed` (checked builds), `std::bad_alloc`; on a throw `doc` is unchanged.
+  void operator()(doc_type& doc) const { doc.set_ents(match(doc)); }
+
+  /// The entities `operator()` would set: the kept existing ones and the new ones, ordered by start.
+  /// Complexity: the matcher's, plus O(m log m + m · e) for m matches and e existing entities.
+  /// Interns nothing. Thread safety: const, reentrant. Throws: `zone_closed` (checked builds),
+  /// `std::bad_alloc`.
+  [[nodiscard]] std::vector<entity_record> match(const doc_type& doc) const {
+    std::vector<pattern_match> found;
+    matcher_.match(doc, found);
+    const auto& existing = doc.entity_records();
+    if (found.empty()) return existing;
+    std::sort(found.begin(), found.end(), [](const pattern_match& a, const pattern_match& b) {
+      const auto la = a.end - a.start, lb = b.end - b.start;
+      if (la != lb) return la > lb;
+      if (a.start != b.start) return a.start < b.start;
+      return a.pattern < b.pattern;
+    });
+    const std::size_t n = doc.size();
+    std::vector<std::uint8_t> taken(n, 0), occupied(n, 0);
+    if (!config_.overwrite_ents)
+      for (const auto& e : existing)
+        for (std::uint32_t t = e.start; t < e.end && t < n; ++t) occupied[t] = 1;
+    std::vector<std::uint8_t> dropped(existing.size(), 0);
+    std::vector<entity_record> added;
+    for (const auto& m : found) {
+      bool free = true;
+      for (std::uint32_t t = m.start; free && t < m.end; ++t) free = taken[t] == 0 && occupied[t] == 0;
+      if (!free) continue;
+      const entry& e = entries_[m.pattern];
+      added.push_back(entity_record{m.start, m.end, e.label, e.id});
+      for (std::uint32_t t = m.start; t < m.end; ++t) taken[t] = 1;
+      if (config_.overwrite_ents)
+        for (std::size_t k = 0; k < existing.size(); ++k)
+          if (existing[k].start < m.end && existing[k].end > m.start) dropped[k] = 1;
+    }
+    std::vector<entity_record> out;
+    out.reserve(existing.size() + added.size());
+    for (std::size_t k = 0; k < existing.size(); ++k)
+      if (dropped[k] == 0) out.push_back(existing[k]);
+    out.insert(out.end(), added.begin(), added.end());
+    std::stable_sort(out.begin(), out.end(),
+                     [](const entity_record& a, const entity_record& b) { return a.start < b.start; });
+    return out;
+  }
+
+  /// Number of patterns. Throws: nothing.
+  [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return entries_.empty(); }
+  /// The distinct labels, sorted. Lifetime: the vocab's (permanent strings). Throws: `std::bad_alloc`.
+  [[nodiscard]] std::vector<std::string_view> labels() const { return distinct(&entry::label); }
+  /// The distinct pattern ids, sorted. Lifetime: the vocab's. Throws: `std::bad_alloc`.
+  [[nodiscard]] std::vector<std::string_view> ids() const { return distinct(&entry::id); }
+  [[nodiscard]] const entity_ruler_config& config() const noexcept { return config_; }
+  /// The underlying matcher (pattern `i` of the ruler is pattern `i` of the matcher, key `i`).
+  [[nodiscard]] const matcher<Vocab>& get_matcher() const noexcept { return matcher_; }
+
+ private:
+  struct entry {
+    hash_t label;
+    hash_t id;
+  };
+
+  std::vector<std::string_view> distinct(hash_t entry::*member) const {
+    std::vector<hash_t> hs;
+    for (const auto& e : entries_)
+      if (e.*member != 0) hs.push_back(e.*member);
+    std::vector<std::string_view> out;
+    for (hash_t h : hs) out.push_back(vocab_->strings()[h]);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  Vocab* vocab_;
+  entity_ruler_config config_;
+  matcher<Vocab> matcher_;
+  std::vector<entry> entries_;
+};
+
+}  // namespace lexzone

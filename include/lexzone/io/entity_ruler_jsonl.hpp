@@ -1,0 +1,530 @@
+/// \file io/entity_ruler_jsonl.hpp
+/// Reading spaCy's pattern formats with nlohmann_json: `patterns.jsonl` for the `entity_ruler`, and the
+/// token-pattern lists of `Matcher.add`. The only lexzone header that includes `<nlohmann/json.hpp>`.
+///
+/// ## Validation
+/// Token patterns are checked against spaCy 3.8's pattern schema (`spacy/schemas.py`, `TokenPattern`):
+/// `schema_errors` returns one message per offending location, as spaCy's `validate_token_pattern` does,
+/// and rejects what it rejects (unknown keys, wrong value types, `null`, malformed `OP`, ...). Keys and
+/// predicate names are ASCII case-insensitive (spaCy's schema takes upper or lower case only; its
+/// matcher, which runs without validation by default, upper-cases any key). A pattern that passes the
+/// schema but uses something lexzone does not implement (`POS`, `LEMMA`, `REGEX`, `FUZZY`, `_`, ...)
+/// raises `pattern_error` with `reason::unsupported`.
+///
+/// ## JSONL
+/// One JSON object per line: `{"label": str, "pattern": str | [token dicts], "id"?: str}`. Empty and
+/// white-space lines are skipped; a UTF-8 byte order mark on line 1 and a trailing CR are ignored. Other
+/// keys are ignored (as spaCy does). Loading is all-or-nothing: the first bad line throws
+/// `pattern_error` with `line()` set (1-based) and `what()` naming the line and the problem; nothing is
+/// returned or added. Lines that are not valid UTF-8 are rejected before parsing.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "../entity_ruler.hpp"
+#include "../matcher.hpp"
+#include "../unicode/utf8.hpp"
+
+namespace lexzone::io {
+
+namespace detail {
+
+using json = nlohmann::json;
+
+/// Errors grouped by location, in order of first appearance (spaCy reports one line per location).
+class schema_report {
+ public:
+  void add(const std::string& loc, std::string_view msg) {
+    for (auto& g : groups_) {
+      if (g.first == loc) {
+        g.second += ", ";
+        g.second += msg;
+        return;
+      }
+    }
+    groups_.emplace_back(loc, std::string(msg));
+  }
+  /// Adds every group of `other` (same grouping rule).
+  void merge(const schema_report& other) {
+    for (const auto& g : other.groups_) add(g.first, g.second);
+  }
+  [[nodiscard]] std::size_t size() const noexcept { return groups_.size(); }
+  [[nodiscard]] std::vector<std::string> messages() const {
+    std::vector<std::string> out;
+    out.reserve(groups_.size());
+    for (const auto& g : groups_) out.push_back("[" + g.first + "] " + g.second);
+    return out;
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> groups_;
+};
+
+[[nodiscard]] inline std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+  return out;
+}
+
+[[nodiscard]] inline bool is_strict_int(const json& v) noexcept { return v.is_number_integer(); }
+[[nodiscard]] inline bool is_strict_number(const json& v) noexcept { return v.is_number(); }
+
+enum class value_kind { string_value, number_value, boolean, iob, op, underscore };
+
+[[nodiscard]] inline std::optional<value_kind> field_kind(std::string_view upper_key) {
+  static constexpr std::string_view strings[] = {"ORTH",  "TEXT",     "LOWER", "POS",  "TAG",    "MORPH",    "DEP",
+                                                 "LEMMA", "SHAPE",    "ENT_TYPE", "ENT_ID", "ENT_KB_ID", "NORM"};
+  static constexpr std::string_view bools[] = {
+      "SPACY",    "IS_ALPHA",      "IS_ASCII",       "IS_DIGIT",    "IS_LOWER", "IS_UPPER",      "IS_TITLE",
+      "IS_PUNCT", "IS_SPACE",      "IS_BRACKET",     "IS_QUOTE",    "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY",
+      "IS_STOP",  "IS_SENT_START", "SENT_START",     "LIKE_NUM",    "LIKE_URL", "LIKE_EMAIL"};
+  for (auto s : strings)
+    if (upper_key == s) return value_kind::string_value;
+  for (auto s : bools)
+    if (upper_key == s) return value_kind::boolean;
+  if (upper_key == "LENGTH") return value_kind::number_value;
+  if (upper_key == "ENT_IOB") return value_kind::iob;
+  if (upper_key == "OP") return value_kind::op;
+  if (upper_key == "_") return value_kind::underscore;
+  return std::nullopt;
+}
+
+[[nodiscard]] inline bool is_set_predicate(std::string_view k) {
+  return k == "IN" || k == "NOT_IN" || k == "IS_SUBSET" || k == "IS_SUPERSET" || k == "INTERSECTS";
+}
+[[nodiscard]] inline bool is_fuzzy_predicate(std::string_view k) {
+  return k == "FUZZY" || (k.size() == 6 && k.substr(0, 5) == "FUZZY" && k[5] >= '1' && k[5] <= '9');
+}
+[[nodiscard]] inline bool is_comparison(std::string_view k) {
+  return k == "==" || k == "!=" || k == ">=" || k == "<=" || k == ">" || k == "<";
+}
+
+/// spaCy's OP: one of + * ? ! or the min-max forms {n} {n,m} {n,} {,m} (ASCII digits).
+[[nodiscard]] inline bool op_syntax_ok(std::string_view op) {
+  if (op == "+" || op == "*" || op == "?" || op == "!") return true;
+  if (op.size() < 3 || op.front() != '{' || op.back() != '}') return false;
+  const std::string_view inner = op.substr(1, op.size() - 2);
+  const std::size_t comma = inner.find(',');
+  auto digits = [](std::string_view s) {
+    for (char c : s)
+      if (c < '0' || c > '9') return false;
+    return true;
+  };
+  if (comma == std::string_view::npos) return !inner.empty() && digits(inner);
+  const std::string_view a = inner.substr(0, comma), b = inner.substr(comma + 1);
+  return digits(a) && digits(b) && !(a.empty() && b.empty());
+}
+
+/// The keys of an object of string predicates (spaCy's `TokenPatternString`); returns whether valid.
+inline bool check_string_predicates(const json& obj, const std::string& loc, schema_report& r) {
+  bool ok = true;
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    const std::string k = upper(it.key());
+    const std::string kloc = loc + " -> " + it.key();
+    const json& v = it.value();
+    if (v.is_null()) {
+      r.add(kloc, "null is not allowed");
+      ok = false;
+    } else if (k == "REGEX" || is_fuzzy_predicate(k)) {
+      if (v.is_object()) {
+        if (!check_string_predicates(v, kloc, r)) {
+          r.add(kloc, "expected a string");
+          ok = false;
+        }
+      } else if (!v.is_string()) {
+        r.add(kloc, "expected a string or an object of predicates");
+        ok = false;
+      }
+    } else if (is_set_predicate(k)) {
+      if (!v.is_array()) {
+        r.add(kloc, "expected a list");
+        ok = false;
+        continue;
+      }
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (!v[i].is_string()) {
+          r.add(kloc + " -> " + std::to_string(i), v[i].is_null() ? "null is not allowed" : "expected a string");
+          ok = false;
+        }
+      }
+    } else {
+      r.add(kloc, "unknown predicate");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/// The keys of an object of number predicates (spaCy's `TokenPatternNumber`); returns whether valid.
+inline bool check_number_predicates(const json& obj, const std::string& loc, schema_report& r) {
+  bool ok = true;
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    const std::string k = upper(it.key());
+    const std::string kloc = loc + " -> " + it.key();
+    const json& v = it.value();
+    if (v.is_null()) {
+      r.add(kloc, "null is not allowed");
+      ok = false;
+    } else if (k == "REGEX") {
+      if (!v.is_string()) {
+        r.add(kloc, "expected a string");
+        ok = false;
+      }
+    } else if (is_set_predicate(k)) {
+      if (!v.is_array()) {
+        r.add(kloc, "expected a list");
+        ok = false;
+        continue;
+      }
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (!is_strict_int(v[i])) {
+          r.add(kloc + " -> " + std::to_string(i), v[i].is_null() ? "null is not allowed" : "expected an integer");
+          ok = false;
+        }
+      }
+    } else if (is_comparison(k)) {
+      if (!is_strict_number(v)) {
+        r.add(kloc, "expected a number");
+        ok = false;
+      }
+    } else {
+      r.add(kloc, "unknown predicate");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+inline void check_token_dict(const json& spec, const std::string& loc, schema_report& r) {
+  for (auto it = spec.begin(); it != spec.end(); ++it) {
+    const std::string k = upper(it.key());
+    const std::string kloc = loc + " -> " + it.key();
+    const json& v = it.value();
+    const auto kind = field_kind(k);
+    if (!kind) {
+      r.add(kloc, "unknown key");
+      continue;
+    }
+    if (v.is_null()) {
+      r.add(kloc, "null is not allowed");
+      continue;
+    }
+    switch (*kind) {
+      case value_kind::string_value:
+        if (v.is_string()) break;
+        if (v.is_object()) {
+          if (!check_string_predicates(v, kloc, r)) r.add(kloc, "expected a string");
+        } else {
+          r.add(kloc, "expected a string or an object of predicates");
+        }
+        break;
+      case value_kind::number_value:
+        if (is_strict_number(v)) break;
+        if (v.is_object()) {
+          if (!check_number_predicates(v, kloc, r)) r.add(kloc, "expected a number");
+        } else {
+          r.add(kloc, "expected a number or an object of predicates");
+        }
+        break;
+      case value_kind::boolean:
+        if (!v.is_boolean()) r.add(kloc, "expected true or false");
+        break;
+      case value_kind::iob: {
+        const bool ok = (v.is_string() && (v == "" || v == "I" || v == "O" || v == "B")) ||
+                        (v.is_number_integer() && v.get<long long>() >= 0 && v.get<long long>() <= 3);
+        if (!ok) r.add(kloc, "expected one of \"\", \"I\", \"O\", \"B\", 0, 1, 2, 3");
+        break;
+      }
+      case value_kind::op:
+        if (!v.is_string() || !op_syntax_ok(v.get_ref<const std::string&>()))
+          r.add(kloc, "expected one of + * ? ! {n} {n,m} {n,} {,m}");
+        break;
+      case value_kind::underscore:
+        if (!v.is_object()) {
+          r.add(kloc, "expected an object");
+          break;
+        }
+        for (auto u = v.begin(); u != v.end(); ++u) {
+          const json& uv = u.value();
+          const std::string uloc = kloc + " -> " + u.key();
+          if (uv.is_null()) {
+            r.add(uloc, "null is not allowed");
+          } else if (uv.is_object()) {
+            schema_report as_string, as_number;
+            const bool s_ok = check_string_predicates(uv, uloc, as_string);
+            const bool n_ok = !s_ok && check_number_predicates(uv, uloc, as_number);
+            if (!s_ok && !n_ok) {
+              r.merge(as_string);
+              r.merge(as_number);
+              r.add(uloc, "expected a value or an object of predicates");
+            }
+          }
+        }
+        break;
+    }
+  }
+}
+
+[[noreturn]] inline void unsupported(std::size_t index, const std::string& what) {
+  throw pattern_error(index, what, pattern_error::reason::unsupported);
+}
+
+inline std::vector<std::string> strings_of(const json& arr) {
+  std::vector<std::string> out;
+  out.reserve(arr.size());
+  for (const auto& s : arr) out.push_back(s.get<std::string>());
+  return out;
+}
+
+inline std::vector<double> numbers_of(const json& arr) {
+  std::vector<double> out;
+  out.reserve(arr.size());
+  for (const auto& s : arr) out.push_back(s.get<double>());
+  return out;
+}
+
+inline std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += "; ";
+    out += s;
+  }
+  return out;
+}
+
+}  // namespace detail
+
+/// spaCy's schema check of one token pattern (a JSON list of token dicts): one message per offending
+/// location, empty when valid. Complexity: O(pattern size). Throws: `std::bad_alloc`.
+[[nodiscard]] inline std::vector<std::string> schema_errors(const nlohmann::json& pattern) {
+  detail::schema_report r;
+  if (!pattern.is_array()) {
+    r.add("pattern", "expected a list of token dicts");
+  } else if (pattern.empty()) {
+    r.add("pattern", "a pattern needs at least one token");
+  } else {
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+      const std::string loc = "pattern -> " + std::to_string(i);
+      if (!pattern[i].is_object()) r.add(loc, "expected an object (token dict)");
+      else detail::check_token_dict(pattern[i], loc, r);
+    }
+  }
+  return r.messages();
+}
+
+/// Converts one JSON token pattern. Throws: `pattern_error` (`index` as given) for a pattern spaCy's
+/// schema rejects or that `validate_token_pattern` rejects (e.g. `{3,2}`), with `reason::unsupported`
+/// for schema-valid features lexzone lacks; `std::bad_alloc`.
+[[nodiscard]] inline token_pattern parse_token_pattern(const nlohmann::json& pattern, std::size_t index = 0) {
+  const auto errors = schema_errors(pattern);
+  if (!errors.empty()) throw pattern_error(index, "invalid token pattern: " + detail::join(errors));
+  token_pattern out;
+  out.tokens.reserve(pattern.size());
+  for (std::size_t t = 0; t < pattern.size(); ++t) {
+    const auto& spec = pattern[t];
+    token_spec ts;
+    const std::string tok = "token " + std::to_string(t) + ": ";
+    for (auto it = spec.begin(); it != spec.end(); ++it) {
+      const std::string k = detail::upper(it.key());
+      const auto& v = it.value();
+      if (k == "OP") {
+        const auto q = token_quantifier::parse(v.get_ref<const std::string&>());
+        if (!q) throw pattern_error(index, tok + "OP " + v.get<std::string>() + ": the minimum is above the maximum");
+        ts.quantifier = *q;
+        continue;
+      }
+      if (k == "_") detail::unsupported(index, tok + "custom extension attributes (_)");
+      const auto attr = token_attr_from_name(k);
+      if (!attr) {
+        if (k == "IS_SENT_START" || k == "SENT_START") detail::unsupported(index, tok + k + " (sentence boundaries)");
+        detail::unsupported(index, tok + k + " (needs annotations from a trained pipeline)");
+      }
+      if (v.is_boolean()) {
+        ts.flag(*attr, v.get<bool>());
+      } else if (v.is_string()) {
+        ts.equal(*attr, v.get<std::string>());
+      } else if (v.is_number()) {
+        ts.compare(*attr, attr_predicate::equal, v.get<double>());
+      } else {  // object of predicates
+        for (auto p = v.begin(); p != v.end(); ++p) {
+          const std::string pk = detail::upper(p.key());
+          const auto& pv = p.value();
+          const bool numeric = *attr == token_attr::length;
+          if (pk == "IN" || pk == "NOT_IN") {
+            basic_attr_constraint<std::string> c;
+            c.attr = *attr;
+            c.predicate = pk == "IN" ? attr_predicate::in : attr_predicate::not_in;
+            if (numeric) c.numbers = detail::numbers_of(pv);
+            else c.strings = detail::strings_of(pv);
+            ts.constraints.push_back(std::move(c));
+          } else if (detail::is_comparison(pk)) {
+            const attr_predicate op = pk == "==" ? attr_predicate::equal
+                                      : pk == "!=" ? attr_predicate::not_equal
+                                      : pk == ">=" ? attr_predicate::greater_equal
+                                      : pk == "<=" ? attr_predicate::less_equal
+                                      : pk == ">"  ? attr_predicate::greater
+                                                   : attr_predicate::less;
+            ts.compare(*attr, op, pv.get<double>());
+          } else {
+            detail::unsupported(index, tok + pk + " predicate");
+          }
+        }
+      }
+    }
+    out.tokens.push_back(std::move(ts));
+  }
+  validate_token_pattern(out, index);
+  return out;
+}
+
+/// Converts the `patterns` argument of spaCy's `Matcher.add`: a list of token patterns. Throws:
+/// `pattern_error` (index of the pattern) when it is not a list, when an item is empty or not a list
+/// (spaCy's E012 / E178), or as `parse_token_pattern`; `std::bad_alloc`.
+[[nodiscard]] inline std::vector<token_pattern> parse_token_patterns(const nlohmann::json& patterns) {
+  if (!patterns.is_array()) throw pattern_error(0, "expected a list of patterns");
+  std::vector<token_pattern> out;
+  out.reserve(patterns.size());
+  for (std::size_t i = 0; i < patterns.size(); ++i) {
+    const auto& p = patterns[i];
+    if (p.is_array() && p.empty()) throw pattern_error(i, "a pattern needs at least one token");
+    if (!p.is_array())
+      throw pattern_error(i, "each pattern must be a list of token dicts (was a single pattern passed "
+                             "instead of a list of patterns?)");
+    out.push_back(parse_token_pattern(p, i));
+  }
+  return out;
+}
+
+/// spaCy's `greedy` argument: null (none), "FIRST" or "LONGEST" (exact spelling, as spaCy).
+/// Throws: `std::invalid_argument` for anything else.
+[[nodiscard]] inline greedy_filter parse_greedy(const nlohmann::json& value) {
+  if (value.is_null()) return greedy_filter::none;
+  if (value == "FIRST") return greedy_filter::first;
+  if (value == "LONGEST") return greedy_filter::longest;
+  throw std::invalid_argument("lexzone: greedy must be null, \"FIRST\" or \"LONGEST\", not " + value.dump());
+}
+
+/// Converts one `patterns.jsonl` entry. Throws: `pattern_error` (`index` as given) when it is not an
+/// object, lacks a string `label` or a `pattern` (string or list), has a non-string `id`, or has a bad
+/// token pattern; `std::bad_alloc`.
+[[nodiscard]] inline entity_pattern parse_entity_pattern(const nlohmann::json& entry, std::size_t index = 0) {
+  if (!entry.is_object()) throw pattern_error(index, "expected a JSON object with \"label\" and \"pattern\"");
+  const auto label = entry.find("label");
+  if (label == entry.end()) throw pattern_error(index, "missing \"label\"");
+  if (!label->is_string()) throw pattern_error(index, "\"label\" must be a string");
+  const auto pattern = entry.find("pattern");
+  if (pattern == entry.end()) throw pattern_error(index, "missing \"pattern\"");
+  entity_pattern out;
+  out.label = label->get<std::string>();
+  if (label->get_ref<const std::string&>().empty()) throw pattern_error(index, "\"label\" is empty");
+  if (const auto id = entry.find("id"); id != entry.end() && !id->is_null()) {
+    if (!id->is_string()) throw pattern_error(index, "\"id\" must be a string");
+    out.id = id->get<std::string>();
+  }
+  if (pattern->is_string()) {
+    out.pattern = pattern->get<std::string>();
+  } else if (pattern->is_array()) {
+    out.pattern = parse_token_pattern(*pattern, index);
+  } else {
+    throw pattern_error(index, "\"pattern\" must be a string (phrase) or a list of token dicts");
+  }
+  return out;
+}
+
+namespace detail {
+
+struct loaded_patterns {
+  std::vector<entity_pattern> patterns;
+  std::vector<std::size_t> lines;  // 1-based line of each pattern
+};
+
+inline loaded_patterns load_with_lines(std::istream& in) {
+  loaded_patterns out;
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    std::string_view text(line);
+    if (number == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (text.find_first_not_of(" \t\r\f\v") == std::string_view::npos) continue;
+    const std::size_t index = out.patterns.size();
+    for (std::size_t i = 0; i < text.size();) {
+      const auto d = unicode::decode(text, i);
+      if (!d.valid) throw pattern_error(index, "invalid UTF-8 at byte " + std::to_string(i + 1), pattern_error::reason::invalid, number);
+      i += d.size;
+    }
+    json value;
+    try {
+      value = json::parse(text);
+    } catch (const json::parse_error& e) {
+      throw pattern_error(index, std::string("malformed JSON: ") + e.what(), pattern_error::reason::invalid, number);
+    }
+    try {
+      out.patterns.push_back(parse_entity_pattern(value, index));
+    } catch (const pattern_error& e) {
+      throw pattern_error(index, e.problem(), e.why(), number);
+    }
+    out.lines.push_back(number);
+  }
+  if (in.bad()) throw std::runtime_error("lexzone: reading patterns failed after line " + std::to_string(number));
+  return out;
+}
+
+inline std::ifstream open_patterns(const std::filesystem::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("lexzone: cannot open patterns file " + path.string());
+  return f;
+}
+
+}  // namespace detail
+
+/// Reads a `patterns.jsonl` stream. Complexity: O(input size). Throws: `pattern_error` with `line()` for
+/// the first bad line (malformed JSON, invalid UTF-8, bad entry); `std::runtime_error` on a read error;
+/// `std::bad_alloc`. Nothing is returned on a throw.
+[[nodiscard]] inline std::vector<entity_pattern> load_patterns_jsonl(std::istream& in) {
+  return detail::load_with_lines(in).patterns;
+}
+
+/// Reads a `patterns.jsonl` file. Throws: as the stream overload; `std::runtime_error` if the file
+/// cannot be opened.
+[[nodiscard]] inline std::vector<entity_pattern> load_patterns_jsonl(const std::filesystem::path& path) {
+  auto f = detail::open_patterns(path);
+  return load_patterns_jsonl(f);
+}
+
+/// Reads a `patterns.jsonl` stream and adds every pattern to `ruler`, all or nothing; returns the number
+/// added. Errors found by the ruler (e.g. a phrase with no tokens) also carry the line. Throws: as
+/// `load_patterns_jsonl` and `entity_ruler::add_patterns`; the ruler is then unchanged.
+template <class Vocab>
+std::size_t add_patterns_jsonl(entity_ruler<Vocab>& ruler, std::istream& in) {
+  auto loaded = detail::load_with_lines(in);
+  try {
+    ruler.add_patterns(loaded.patterns);
+  } catch (const pattern_error& e) {
+    const std::size_t line = e.index() < loaded.lines.size() ? loaded.lines[e.index()] : 0;
+    throw pattern_error(e.index(), e.problem(), e.why(), line);
+  }
+  return loaded.patterns.size();
+}
+
+/// As the stream overload, from a file. Throws: also `std::runtime_error` if the file cannot be opened.
+template <class Vocab>
+std::size_t add_patterns_jsonl(entity_ruler<Vocab>& ruler, const std::filesystem::path& path) {
+  auto f = detail::open_patterns(path);
+  return add_patterns_jsonl(ruler, f);
+}
+
+}  // namespace lexzone::io
