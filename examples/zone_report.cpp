@@ -1,0 +1,359 @@
+// zone_report: the 12-batch memory report, with and without memory zones, on real or generated text.
+//
+// A production NER service was killed again and again by memory growth: every distinct word it met
+// (e-mails, URLs, IDs, typos) stayed in its vocabulary. This program replays that: it loads a "model"
+// into the permanent layer (tokenizer special cases, entity patterns, a 20,000-word base vocabulary),
+// then pushes the input through the English tokenizer and the entity ruler as N consecutive batches of
+// documents of up to 50 lines, extracting the entities, in two modes, each in its own process so that
+// their figures do not mix:
+//   nozone  everything is interned permanently (today's production behaviour);
+//   zone    each batch runs inside its own memory_zone.
+//
+// usage: zone_report [FILE...] [--mode both|zone|nozone] [--batches N] [--tokens-per-batch N]
+//                    [--seed S] [--lines-per-doc N] [--base-words FILE] [--patterns FILE.jsonl] [--json]
+// FILEs are UTF-8 text, plain or .gz; without files a deterministic generator makes production-like text.
+#include <lexzone/english_tokenizer.hpp>
+#include <lexzone/entity_ruler.hpp>
+#include <lexzone/io/entity_ruler_jsonl.hpp>
+#include <lexzone/lang/en/lexeme_traits.hpp>
+#include <lexzone/pipeline.hpp>
+#include <lexzone/vocab.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process_stats.hpp"
+#include "support/text_generator.hpp"
+#include "support/text_input.hpp"
+
+namespace {
+
+using vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
+using tokenizer = lexzone::english_tokenizer<vocab>;
+using ruler = lexzone::entity_ruler<vocab>;
+using nlp_type = lexzone::pipeline<vocab, tokenizer, ruler>;
+
+struct options {
+  std::vector<std::string> files;
+  std::string mode = "both";
+  int batches = 12;
+  std::size_t tokens_per_batch = 250000;
+  std::uint64_t seed = 2026;
+  std::size_t lines_per_doc = 50;
+  std::string base_words = LEXZONE_EXAMPLES_DATA_DIR "/base_words.txt";
+  std::string patterns = LEXZONE_EXAMPLES_DATA_DIR "/patterns.jsonl";
+  bool json = false;
+  std::string run_mode;  // set in the child processes
+};
+
+[[noreturn]] void usage(const char* why) {
+  std::fprintf(stderr,
+               "zone_report: %s\nusage: zone_report [FILE...] [--mode both|zone|nozone] [--batches N] "
+               "[--tokens-per-batch N] [--seed S] [--lines-per-doc N] [--base-words FILE] [--patterns FILE] [--json]\n",
+               why);
+  std::exit(2);
+}
+
+std::uint64_t parse_number(const char* flag, const char* s, std::uint64_t min) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long v = std::strtoull(s, &end, 10);
+  if (errno != 0 || end == s || *end != '\0' || v < min) usage((std::string("bad value for ") + flag).c_str());
+  return v;
+}
+
+options parse(int argc, char** argv) {
+  options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) usage(("missing value after " + a).c_str());
+      return argv[++i];
+    };
+    if (a == "--mode") {
+      o.mode = value();
+      if (o.mode != "both" && o.mode != "zone" && o.mode != "nozone") usage("--mode is both, zone or nozone");
+    } else if (a == "--batches") {
+      o.batches = static_cast<int>(parse_number("--batches", value(), 1));
+    } else if (a == "--tokens-per-batch") {
+      o.tokens_per_batch = parse_number("--tokens-per-batch", value(), 1);
+    } else if (a == "--seed") {
+      o.seed = parse_number("--seed", value(), 0);
+    } else if (a == "--lines-per-doc") {
+      o.lines_per_doc = parse_number("--lines-per-doc", value(), 1);
+    } else if (a == "--base-words") {
+      o.base_words = value();
+    } else if (a == "--patterns") {
+      o.patterns = value();
+    } else if (a == "--json") {
+      o.json = true;
+    } else if (a == "--run-mode") {
+      o.run_mode = value();
+    } else if (a == "--help" || a == "-h") {
+      usage("help");
+    } else if (!a.empty() && a[0] == '-' && a != "-") {
+      usage(("unknown option " + a).c_str());
+    } else {
+      o.files.push_back(a);
+    }
+  }
+  return o;
+}
+
+struct batch_row {
+  int batch = 0;
+  double rss_mb = 0;
+  std::size_t vocab_size = 0, strings_size = 0, tokens = 0, entities = 0;
+  double seconds = 0;
+};
+
+// The "model": base vocabulary, tokenizer special cases and entity patterns, all permanent.
+void load_base_words(vocab& v, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open the base word list " + path);
+  std::string w;
+  while (std::getline(in, w))
+    if (!w.empty() && w[0] != '#') v.get(w);
+}
+
+// One mode, in this process: returns the rows (batch 0 is the baseline after the model is loaded).
+std::vector<batch_row> run_mode(const options& o, bool zones) {
+  vocab v;
+  load_base_words(v, o.base_words);
+  tokenizer tok(v);
+  lexzone::entity_ruler_config cfg;
+  cfg.splitter = tok.phrase_splitter();
+  ruler rules(v, cfg);
+  rules.add_patterns(lexzone::io::load_patterns_jsonl(o.patterns));
+  nlp_type nlp(tok, rules);
+
+  // Input: the files' lines split into `batches` contiguous groups, or generated text per batch.
+  std::string file_text;
+  std::vector<std::string_view> file_lines;
+  if (!o.files.empty()) {
+    for (const auto& f : o.files) {
+      lexzone::examples::read_file(f, file_text);
+      if (!file_text.empty() && file_text.back() != '\n') file_text.push_back('\n');
+    }
+    file_lines = lexzone::examples::split_lines(file_text);
+  }
+
+  std::vector<batch_row> rows;
+  rows.push_back({0, static_cast<double>(lexzone::examples::resident_bytes()) / 1e6, v.size(), v.strings().size(), 0, 0, 0});
+  std::string generated;
+  std::vector<std::string_view> lines;
+  std::vector<std::pair<std::string, std::string>> extracted;  // (entity text, label), leaves the zone
+  for (int b = 1; b <= o.batches; ++b) {
+    lines.clear();
+    if (o.files.empty()) {
+      generated.clear();
+      lexzone::examples::text_generator gen(o.seed * 1000 + static_cast<std::uint64_t>(b));
+      gen.text(generated, o.tokens_per_batch);
+      lines = lexzone::examples::split_lines(generated);
+    } else {
+      const std::size_t n = file_lines.size();
+      const std::size_t from = n * static_cast<std::size_t>(b - 1) / static_cast<std::size_t>(o.batches);
+      const std::size_t to = n * static_cast<std::size_t>(b) / static_cast<std::size_t>(o.batches);
+      lines.assign(file_lines.begin() + static_cast<std::ptrdiff_t>(from), file_lines.begin() + static_cast<std::ptrdiff_t>(to));
+    }
+    batch_row row;
+    row.batch = b;
+    extracted.clear();
+    const auto t0 = std::chrono::steady_clock::now();
+    {
+      vocab::zone_type zone;
+      if (zones) zone = v.memory_zone();
+      for (std::size_t i = 0; i < lines.size(); i += o.lines_per_doc) {
+        // A document: up to `lines_per_doc` consecutive lines, as one slice of the input.
+        const std::size_t last = std::min(lines.size(), i + o.lines_per_doc) - 1;
+        const char* begin = lines[i].data();
+        const std::string_view text(begin, static_cast<std::size_t>(lines[last].data() + lines[last].size() - begin));
+        const auto doc = zones ? nlp(zone, text) : nlp(v, text);
+        row.tokens += doc.size();
+        for (const auto& e : doc.ents()) extracted.emplace_back(std::string(e.text()), std::string(v.strings()[e.label()]));
+      }
+    }  // the batch's zone closes here
+    row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    row.entities = extracted.size();
+    row.rss_mb = static_cast<double>(lexzone::examples::resident_bytes()) / 1e6;
+    row.vocab_size = v.size();
+    row.strings_size = v.strings().size();
+    rows.push_back(row);
+    std::fprintf(stderr, "\r[%s] batch %d/%d: %zu tokens, %.0f tokens/s   ", zones ? "zone" : "nozone", b, o.batches,
+                 row.tokens, static_cast<double>(row.tokens) / row.seconds);
+  }
+  std::fprintf(stderr, "\n");
+  return rows;
+}
+
+nlohmann::json rows_json(const std::string& mode, const std::vector<batch_row>& rows) {
+  nlohmann::json batches = nlohmann::json::array();
+  for (const auto& r : rows)
+    batches.push_back({{"batch", r.batch}, {"rss_mb", r.rss_mb}, {"vocab_size", r.vocab_size},
+                       {"strings_size", r.strings_size}, {"tokens", r.tokens}, {"seconds", r.seconds},
+                       {"entities", r.entities}});
+  return {{"mode", mode}, {"batches", batches}};
+}
+
+// Runs this program again with `--run-mode mode` and returns what it printed.
+std::string run_child(int argc, char** argv, const std::string& mode) {
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  const pid_t pid = fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    dup2(fds[1], 1);
+    close(fds[0]);
+    close(fds[1]);
+    std::vector<char*> args(argv, argv + argc);
+    std::string flag = "--run-mode";
+    std::string m = mode;
+    args.push_back(flag.data());
+    args.push_back(m.data());
+    args.push_back(nullptr);
+    execv("/proc/self/exe", args.data());
+    std::perror("zone_report: exec");
+    _exit(127);
+  }
+  close(fds[1]);
+  std::string out;
+  char buf[4096];
+  ssize_t n = 0;
+  while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("the " + mode + " run failed");
+  return out;
+}
+
+std::string fmt_count(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f", v);
+  std::string s = buf, out;
+  const std::size_t lead = s[0] == '-' ? 1 : 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (i > lead && (s.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
+void print_table(const options& o, const nlohmann::json& runs) {
+  std::size_t total_tokens = 0;
+  for (const auto& b : runs[0]["batches"]) total_tokens += b["tokens"].get<std::size_t>();
+  std::printf("lexzone zone report: %d batches of documents of up to %zu lines, %s tokens per mode (%s)\n\n", o.batches,
+              o.lines_per_doc, fmt_count(static_cast<double>(total_tokens)).c_str(),
+              o.files.empty() ? ("generated text, seed " + std::to_string(o.seed)).c_str() : "input files");
+  struct metric {
+    const char* name;
+    const char* key;
+  };
+  const metric metrics[] = {{"RSS MB", "rss_mb"}, {"vocab size", "vocab_size"}, {"string-store size", "strings_size"},
+                            {"tokens (batch)", "tokens"}, {"tokens/s", nullptr}};
+  std::printf("%-18s", "");
+  for (const auto& r : runs) std::printf(" | %-52s", r["mode"].get<std::string>().c_str());
+  std::printf("\n%-18s", "metric");
+  for (std::size_t k = 0; k < runs.size(); ++k)
+    std::printf(" | %10s %10s %10s %10s %8s", "baseline", "batch 1", ("batch " + std::to_string(o.batches)).c_str(),
+                "growth", "growth%");
+  std::printf("\n");
+  for (const auto& m : metrics) {
+    std::printf("%-18s", m.name);
+    for (const auto& r : runs) {
+      const auto& bs = r["batches"];
+      auto val = [&](std::size_t i) -> double {
+        if (m.key != nullptr) return bs[i][m.key].get<double>();
+        const double s = bs[i]["seconds"].get<double>();
+        return s > 0 ? bs[i]["tokens"].get<double>() / s : 0.0;
+      };
+      const double base = val(0), first = val(1), last = val(bs.size() - 1);
+      const bool is_rss = std::strcmp(m.name, "RSS MB") == 0;
+      char b0[32], b1[32], bn[32];
+      if (is_rss) {
+        std::snprintf(b0, sizeof b0, "%.1f", base);
+        std::snprintf(b1, sizeof b1, "%.1f", first);
+        std::snprintf(bn, sizeof bn, "%.1f", last);
+      } else {
+        std::snprintf(b0, sizeof b0, "%s", m.key != nullptr && std::strcmp(m.key, "tokens") == 0 ? "-" : fmt_count(base).c_str());
+        std::snprintf(b1, sizeof b1, "%s", fmt_count(first).c_str());
+        std::snprintf(bn, sizeof bn, "%s", fmt_count(last).c_str());
+      }
+      // Growth: from the baseline for sizes and RSS; from batch 1 for throughput and tokens.
+      const bool from_first = m.key == nullptr || std::strcmp(m.key, "tokens") == 0;
+      const double ref = from_first ? first : base;
+      char g[32], gp[32];
+      if (is_rss) {
+        std::snprintf(g, sizeof g, "%+.1f", last - ref);
+      } else {
+        std::snprintf(g, sizeof g, "%s%s", last - ref >= 0 ? "+" : "", fmt_count(last - ref).c_str());
+      }
+      std::snprintf(gp, sizeof gp, "%+.1f%%", ref != 0 ? 100.0 * (last - ref) / ref : 0.0);
+      std::printf(" | %10s %10s %10s %10s %8s", b0, b1, bn, g, gp);
+    }
+    std::printf("\n");
+  }
+  std::printf("\ngrowth: from the baseline for RSS and sizes; from batch 1 for tokens and tokens/s.\n");
+  for (const auto& r : runs) {
+    if (r["mode"] != "zone") continue;
+    const auto& bs = r["batches"];
+    bool flat = true;
+    for (const auto& b : bs)
+      flat = flat && b["vocab_size"] == bs[0]["vocab_size"] && b["strings_size"] == bs[0]["strings_size"];
+    const double rss1 = bs[1]["rss_mb"].get<double>(), rssn = bs[bs.size() - 1]["rss_mb"].get<double>();
+    std::printf("zone mode: vocab and strings back at baseline after every batch: %s; RSS batch 1 -> %d: %+.2f%%\n",
+                flat ? "yes" : "NO", o.batches, 100.0 * (rssn - rss1) / rss1);
+  }
+  if (runs.size() == 2) {
+    auto rate = [](const nlohmann::json& r) {
+      double t = 0, s = 0;
+      for (const auto& b : r["batches"]) {
+        t += b["tokens"].get<double>();
+        s += b["seconds"].get<double>();
+      }
+      return s > 0 ? t / s : 0.0;
+    };
+    std::printf("throughput: zone %.0f tokens/s, nozone %.0f tokens/s (zone/nozone = %.2f)\n", rate(runs[1]),
+                rate(runs[0]), rate(runs[1]) / rate(runs[0]));
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const options o = parse(argc, argv);
+  try {
+    if (!o.run_mode.empty()) {  // child: one mode, one JSON object on stdout
+      const auto rows = run_mode(o, o.run_mode == "zone");
+      std::printf("%s\n", rows_json(o.run_mode, rows).dump().c_str());
+      return 0;
+    }
+    nlohmann::json runs = nlohmann::json::array();
+    for (const char* mode : {"nozone", "zone"}) {
+      if (o.mode != "both" && o.mode != mode) continue;
+      runs.push_back(nlohmann::json::parse(run_child(argc, argv, mode)));
+    }
+    if (o.json) {
+      std::printf("%s\n", nlohmann::json{{"runs", runs}}.dump().c_str());
+    } else {
+      print_table(o, runs);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "zone_report: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
