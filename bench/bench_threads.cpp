@@ -1,0 +1,135 @@
+// Threads: 1 vs 2 threads over ONE shared vocab (or string store) whose permanent layer holds base();
+// each thread works through the corpus in batches of 10k tokens, one private zone per batch (open,
+// look up or create every token's lexeme, close). items_per_second counts the tokens of all threads
+// per second of wall time (UseRealTime); the goal compares threads:2 with threads:1.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <lexzone/string_store.hpp>
+#include <lexzone/vocab.hpp>
+
+#include "common.hpp"
+
+#if __has_include(<lexzone/lang/en/lexeme_traits.hpp>)
+#  include <lexzone/lang/en/lexeme_traits.hpp>
+#  define LEXZONE_BENCH_EN_TRAITS 1
+#else
+#  define LEXZONE_BENCH_EN_TRAITS 0
+#endif
+
+namespace {
+
+using lexzone_bench::all_tokens;
+using lexzone_bench::base;
+using lexzone_bench::sized;
+using lexzone_bench::token_list;
+
+#if LEXZONE_BENCH_EN_TRAITS
+using traits = lexzone::en::lexeme_traits;
+#else
+// Fallback when the English traits are absent: lower form and length.
+struct traits {
+  struct attributes_type {
+    lexzone::hash_t lower = 0;
+    std::uint32_t length = 0;
+  };
+  template <class Intern>
+  static attributes_type compute(std::string_view text, Intern&& intern) {
+    std::string lower(text);
+    for (char& c : lower)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return {intern(lower), static_cast<std::uint32_t>(text.size())};
+  }
+};
+#endif
+using vocab_type = lexzone::basic_vocab<traits>;
+
+constexpr std::size_t batch_size = 10'000;
+
+// The work: the corpus in text order (the first 400k tokens in quick mode), in whole batches.
+const token_list& work() {
+  static const token_list w = [] {
+    const token_list& all = all_tokens();
+    std::size_t n = std::min(all.size(), sized<std::size_t>(all.size(), 400'000));
+    n -= n % batch_size;
+    if (n == 0) n = std::min(all.size(), batch_size);
+    return token_list(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
+  }();
+  return w;
+}
+
+vocab_type& shared_vocab() {
+  static vocab_type v;
+  static const bool filled = [] {
+    for (std::string_view t : base()) v.get(t);
+    return true;
+  }();
+  (void)filled;
+  return v;
+}
+
+lexzone::string_store& shared_store() {
+  static lexzone::string_store store;
+  static const bool filled = [] {
+    for (std::string_view t : base()) store.add(t);
+    return true;
+  }();
+  (void)filled;
+  return store;
+}
+
+// Thread t of T takes batches t, t + T, t + 2T, ... (wrapping around), so that threads never work on
+// the same batch at the same time.
+struct batch_cursor {
+  std::size_t next;
+  std::size_t step;
+  std::size_t count;
+  std::size_t take() {
+    const std::size_t b = next;
+    next = (next + step) % count;
+    return b;
+  }
+};
+
+void BM_Threads_VocabZones(benchmark::State& state) {
+  vocab_type& v = shared_vocab();
+  const token_list& tokens = work();
+  const std::size_t batches = (tokens.size() + batch_size - 1) / batch_size;
+  batch_cursor cursor{static_cast<std::size_t>(state.thread_index()) % batches,
+                      static_cast<std::size_t>(state.threads()), batches};
+  std::size_t items = 0;
+  for (auto _ : state) {
+    const std::size_t first = cursor.take() * batch_size;
+    const std::size_t last = std::min(tokens.size(), first + batch_size);
+    auto zone = v.memory_zone();
+    for (std::size_t i = first; i < last; ++i) benchmark::DoNotOptimize(&zone.get(tokens[i]));
+    items += last - first;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(items));
+}
+BENCHMARK(BM_Threads_VocabZones)->Threads(1)->Threads(2)->UseRealTime();
+
+void BM_Threads_StoreZones(benchmark::State& state) {
+  lexzone::string_store& store = shared_store();
+  const token_list& tokens = work();
+  const std::size_t batches = (tokens.size() + batch_size - 1) / batch_size;
+  batch_cursor cursor{static_cast<std::size_t>(state.thread_index()) % batches,
+                      static_cast<std::size_t>(state.threads()), batches};
+  std::size_t items = 0;
+  for (auto _ : state) {
+    const std::size_t first = cursor.take() * batch_size;
+    const std::size_t last = std::min(tokens.size(), first + batch_size);
+    auto zone = store.memory_zone();
+    for (std::size_t i = first; i < last; ++i) benchmark::DoNotOptimize(zone.add(tokens[i]));
+    items += last - first;
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(items));
+}
+BENCHMARK(BM_Threads_StoreZones)->Threads(1)->Threads(2)->UseRealTime();
+
+}  // namespace
+
+LEXZONE_BENCH_MAIN()

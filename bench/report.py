@@ -1,0 +1,379 @@
+#!/usr/bin/env python3
+"""Reads the Google Benchmark JSON files that bench/run.sh writes (bench/results/*.json) and writes
+bench/results/report.md: the goals with their measured ratio and PASS/MISS, comparisons with the
+baselines, and the median of every benchmark.
+
+Usage: bench/report.py [RESULTS_DIR]   (Python 3 standard library only)
+
+Per-item costs are 1e9 / items_per_second: CPU time for ordinary benchmarks, wall time for those
+that use real or manual time (threads, zone close). A median is Google Benchmark's "median"
+aggregate when the run had repetitions, else the median of the runs found.
+"""
+
+import json
+import re
+import statistics
+import sys
+from pathlib import Path
+
+# Name parts that only describe how a benchmark ran, not what it measures.
+DROP_PART = re.compile(r"^(iterations:\d+|manual_time|real_time|process_time|min_time:[^/]+|repeats:\d+)$")
+TIME_SCALE_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+META = {
+    "name", "family_index", "per_family_instance_index", "run_name", "run_type", "repetitions",
+    "repetition_index", "threads", "iterations", "real_time", "cpu_time", "time_unit",
+    "aggregate_name", "aggregate_unit", "label", "error_occurred", "error_message",
+}
+
+
+def key_of(name):
+    return "/".join(p for p in name.split("/") if not DROP_PART.match(p))
+
+
+def entry_of(b):
+    scale = TIME_SCALE_NS.get(b.get("time_unit", "ns"), 1.0)
+    return {
+        "real_ns": float(b.get("real_time", 0.0)) * scale,
+        "cpu_ns": float(b.get("cpu_time", 0.0)) * scale,
+        "iterations": b.get("iterations", 0),
+        "reps": b.get("repetitions", 1),
+        "counters": {k: float(v) for k, v in b.items() if k not in META and isinstance(v, (int, float))},
+    }
+
+
+def median_entry(entries):
+    if len(entries) == 1:
+        return entries[0]
+    names = set().union(*(e["counters"] for e in entries))
+    return {
+        "real_ns": statistics.median(e["real_ns"] for e in entries),
+        "cpu_ns": statistics.median(e["cpu_ns"] for e in entries),
+        "iterations": entries[0]["iterations"],
+        "reps": len(entries),
+        "counters": {n: statistics.median(e["counters"][n] for e in entries if n in e["counters"]) for n in names},
+    }
+
+
+def load(results_dir):
+    """Returns (binaries: {binary: [keys in order]}, medians: {key: entry}, errors: {key: msg}, contexts)."""
+    binaries, medians, errors, contexts = {}, {}, {}, {}
+    for path in sorted(results_dir.glob("*.json")):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            errors[path.name] = f"unreadable: {e}"
+            continue
+        contexts[path.stem] = data.get("context", {})
+        order, runs, aggregates = [], {}, {}
+        for b in data.get("benchmarks", []):
+            key = key_of(b.get("run_name", b.get("name", "?")))
+            if key not in order:
+                order.append(key)
+            if b.get("error_occurred"):
+                errors[key] = b.get("error_message", "error")
+            elif b.get("run_type") == "aggregate":
+                if b.get("aggregate_name") == "median":
+                    aggregates[key] = entry_of(b)
+            else:
+                runs.setdefault(key, []).append(entry_of(b))
+        for key in order:
+            if key in aggregates:
+                medians[key] = aggregates[key]
+            elif key in runs:
+                medians[key] = median_entry(runs[key])
+        binaries[path.stem] = order
+    return binaries, medians, errors, contexts
+
+
+class Metrics:
+    def __init__(self, medians):
+        self.m = medians
+
+    def has(self, key):
+        return key in self.m
+
+    def ns_per_item(self, key):
+        e = self.m.get(key)
+        if e is None:
+            return None
+        ips = e["counters"].get("items_per_second")
+        return 1e9 / ips if ips else None
+
+    def items_per_second(self, key):
+        e = self.m.get(key)
+        return None if e is None else e["counters"].get("items_per_second")
+
+    def counter(self, key, name):
+        e = self.m.get(key)
+        return None if e is None else e["counters"].get(name)
+
+    def cpu_ns(self, key):
+        e = self.m.get(key)
+        return None if e is None else e["cpu_ns"]
+
+    def sizes(self, family):
+        """The numeric arguments measured for `family`, ascending."""
+        out = []
+        for k in self.m:
+            if k.startswith(family + "/") and k[len(family) + 1:].isdigit():
+                out.append(int(k[len(family) + 1:]))
+        return sorted(out)
+
+    def largest(self, family, want):
+        """The key family/want if measured, else family/N with the largest N measured (quick runs)."""
+        if f"{family}/{want}" in self.m:
+            return f"{family}/{want}", want
+        sizes = self.sizes(family)
+        if not sizes:
+            return None, None
+        n = max(sizes)
+        return f"{family}/{n}", n
+
+
+def fmt_ns(ns):
+    if ns is None:
+        return "n/a"
+    if ns >= 1e9:
+        return f"{ns / 1e9:.3g} s"
+    if ns >= 1e6:
+        return f"{ns / 1e6:.3g} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.3g} µs"
+    return f"{ns:.3g} ns"
+
+
+def fmt_num(v):
+    if v is None:
+        return "n/a"
+    a = abs(v)
+    if a >= 1e9:
+        return f"{v / 1e9:.3g}G"
+    if a >= 1e6:
+        return f"{v / 1e6:.3g}M"
+    if a >= 1e4:
+        return f"{v / 1e3:.3g}k"
+    return f"{v:.3g}"
+
+
+def size_label(n):
+    if n is None:
+        return "?"
+    if n % 1_000_000 == 0:
+        return f"{n // 1_000_000}M"
+    if n % 1000 == 0:
+        return f"{n // 1000}k"
+    return str(n)
+
+
+def verdict(value, target, higher_is_better=False):
+    if value is None:
+        return "n/a"
+    ok = value >= target if higher_is_better else value <= target
+    return "PASS" if ok else "MISS"
+
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def goal_rows(mx):
+    rows = []
+
+    def ratio_goal(text, key, base_key, target):
+        a, b = mx.ns_per_item(key), mx.ns_per_item(base_key)
+        r = ratio(a, b)
+        measured = "n/a" if r is None else f"{r:.2f}× ({fmt_ns(a)} vs {fmt_ns(b)} per item)"
+        rows.append((text, measured, f"≤ {target}×", verdict(r, target)))
+
+    ratio_goal("add hit, permanent layer, vs bare XXH3 + robin_map probe",
+               "BM_AddHit_LexzonePermanent", "BM_AddHit_BareProbe", 1.25)
+    ratio_goal("add hit through a zone (permanent strings) vs bare probe",
+               "BM_AddHit_LexzoneZone", "BM_AddHit_BareProbe", 1.25)
+    ratio_goal("add miss into a zone vs bare insert", "BM_AddMiss_LexzoneZone", "BM_AddMiss_BareInsert", 1.25)
+
+    key, n = mx.largest("BM_ZoneClose_Lexzone", 100000)
+    v = mx.counter(key, "ns_per_entry") if key else None
+    note = "" if n in (None, 100000) else f" (at {size_label(n)}: quick run)"
+    spacy = mx.counter(f"BM_ZoneClose_SpacyStyle/{n}", "ns_per_entry") if n else None
+    if v is None:
+        measured = "n/a"
+    elif spacy is None:
+        measured = f"{v:.3g} ns/entry{note}"
+    else:
+        measured = f"{v:.3g} ns/entry{note}; spaCy-style rollback {spacy:.3g} ns/entry"
+    rows.append(("zone close at 100k entries (close alone)", measured, "≤ 3 ns/entry", verdict(v, 3.0)))
+
+    v = mx.ns_per_item("BM_ZoneOpenClose_Empty_Lexzone")
+    rows.append(("empty zone open + close", fmt_ns(v), "≤ 50 ns", verdict(v, 50.0)))
+
+    for layer in ("Permanent", "Zone"):
+        key, n = mx.largest(f"BM_Memory_Lexzone{layer}", 1000000)
+        v = mx.counter(key, "overhead_per_string") if key else None
+        total = mx.counter(key, "bytes_per_string") if key else None
+        note = "" if n in (None, 1000000) else f" (at {size_label(n)}: quick run)"
+        measured = "n/a" if v is None else f"{v:.1f} B/string over the raw bytes ({total:.1f} B/string in all){note}"
+        rows.append((f"memory overhead at 1M strings, {layer.lower()} layer", measured, "≤ 24 B/string",
+                     verdict(v, 24.0)))
+
+    for what, fam in (("vocab zones", "BM_Threads_VocabZones"), ("string-store zones", "BM_Threads_StoreZones")):
+        one, two = mx.items_per_second(f"{fam}/threads:1"), mx.items_per_second(f"{fam}/threads:2")
+        r = ratio(two, one)
+        measured = "n/a" if r is None else f"{r:.2f}× ({fmt_num(two)} vs {fmt_num(one)} items/s)"
+        rows.append((f"2 threads vs 1 thread, {what} (wall clock)", measured, "≥ 1.8×", verdict(r, 1.8, True)))
+    return rows
+
+
+def comparison_rows(mx):
+    """Informative ratios against the baselines (no goal)."""
+    rows = []
+
+    def cmp(text, key, base_key, how="ns_per_item"):
+        if how == "ns_per_item":
+            a, b = mx.ns_per_item(key), mx.ns_per_item(base_key)
+            unit = lambda v: fmt_ns(v) + "/item"
+        else:
+            a, b = mx.counter(key, how), mx.counter(base_key, how)
+            unit = lambda v: "n/a" if v is None else f"{v:.3g} {how}"
+        r = ratio(a, b)
+        if r is not None:
+            rows.append((text, f"{r:.3g}×", unit(a), unit(b)))
+
+    cmp("add hit, permanent vs std::unordered_map interner", "BM_AddHit_LexzonePermanent", "BM_AddHit_StdUnorderedMap")
+    cmp("add hit, permanent vs spaCy-style table", "BM_AddHit_LexzonePermanent", "BM_AddHit_SpacyStyle")
+    cmp("add hit, zone-layer strings vs bare probe (shuffled)", "BM_AddHit_LexzoneZoneLayer", "BM_AddHit_BareProbeShuffled")
+    cmp("add miss, permanent vs bare insert", "BM_AddMiss_LexzonePermanent", "BM_AddMiss_BareInsert")
+    cmp("add miss, zone vs std::unordered_map", "BM_AddMiss_LexzoneZone", "BM_AddMiss_StdUnorderedMap")
+    cmp("add miss, zone vs spaCy-style zone", "BM_AddMiss_LexzoneZone", "BM_AddMiss_SpacyStyleZone")
+    cmp("lookup id → string, permanent vs bare robin_map", "BM_Lookup_LexzonePermanent", "BM_Lookup_BareRobinMap")
+    cmp("lookup id → string, permanent vs spaCy-style", "BM_Lookup_LexzonePermanent", "BM_Lookup_SpacyStyle")
+    cmp("contains (miss) vs bare probe", "BM_Contains_LexzonePermanentMiss", "BM_Contains_BareMiss")
+    for n in (1000, 100000, 1000000):
+        cmp(f"zone close at {size_label(n)} vs spaCy-style rollback", f"BM_ZoneClose_Lexzone/{n}",
+            f"BM_ZoneClose_SpacyStyle/{n}", "ns_per_entry")
+    for n in mx.sizes("BM_Memory_LexzoneZone"):
+        for layer in ("Permanent", "Zone"):
+            for base in ("BareRobinMap", "StdUnorderedMap"):
+                cmp(f"bytes/string at {size_label(n)}, {layer.lower()} layer vs {base}",
+                    f"BM_Memory_Lexzone{layer}/{n}", f"BM_Memory_{base}/{n}", "bytes_per_string")
+    return rows
+
+
+def thread_rows(mx):
+    """CPU time per batch with 1 and 2 threads: equal means the threads do not slow each other down
+    (no contention), whatever the wall-clock scaling a busy machine allows."""
+    rows = []
+    for fam in ("BM_Threads_VocabZones", "BM_Threads_StoreZones"):
+        one, two = mx.cpu_ns(f"{fam}/threads:1"), mx.cpu_ns(f"{fam}/threads:2")
+        r = ratio(two, one)
+        if r is not None:
+            rows.append((fam, fmt_ns(one), fmt_ns(two), f"{r:.3g}×"))
+    return rows
+
+
+def counters_text(counters):
+    skip = {"items_per_second", "bytes_per_second"}
+    return ", ".join(f"{k}={fmt_num(v)}" for k, v in sorted(counters.items()) if k not in skip)
+
+
+def write_report(results_dir):
+    binaries, medians, errors, contexts = load(results_dir)
+    mx = Metrics(medians)
+    out = ["# lexzone benchmark report", ""]
+    ctx = next(iter(contexts.values()), {})
+    host = ctx.get("host_name", "?")
+    cpus = ctx.get("num_cpus", "?")
+    mhz = ctx.get("mhz_per_cpu", "?")
+    load_avg = ctx.get("load_avg", "?")
+    if isinstance(load_avg, list):
+        load_avg = " ".join(f"{x:.2f}" for x in load_avg)
+    out.append(f"Machine: {host}, {cpus} CPUs at {mhz} MHz, load average {load_avg}; "
+               f"libbenchmark build type: {ctx.get('library_build_type', '?')} (Debian's package; the measured code is ours, -O2); corpus: {ctx.get('lexzone_corpus', '?')}; "
+               f"quick mode: {ctx.get('lexzone_quick', '?')}; date: {ctx.get('date', '?')}.")
+    out.append("")
+    out.append("Per-item costs are 1e9 / items_per_second (CPU time, or wall time for real/manual-time "
+               "benchmarks). Medians over the repetitions.")
+    out.append("")
+    out.append("## Goals")
+    out.append("")
+    out.append("| Goal | Measured | Target | Result |")
+    out.append("|---|---|---|---|")
+    for goal, measured, target, result in goal_rows(mx):
+        out.append(f"| {goal} | {measured} | {target} | **{result}** |")
+    out.append("")
+    out.append("(Tokenizer goals will be added with the English tokenizer.)")
+    out.append("")
+    comps = comparison_rows(mx)
+    if comps:
+        out.append("## Comparisons with the baselines")
+        out.append("")
+        out.append("| Comparison | Ratio | lexzone | baseline |")
+        out.append("|---|---|---|---|")
+        for text, r, a, b in comps:
+            out.append(f"| {text} | {r} | {a} | {b} |")
+        out.append("")
+    rss = [(name, mx.counter(f"BM_Memory_RssAfterZones_{name}", "rss_growth_kib"),
+            mx.counter(f"BM_Memory_RssAfterZones_{name}", "rss_first_zone_kib"),
+            mx.counter(f"BM_Memory_RssAfterZones_{name}", "zones")) for name in ("Lexzone", "SpacyStyle")]
+    rss = [r for r in rss if r[1] is not None]
+    if rss:
+        out.append("## RSS over many zones of 100k new strings")
+        out.append("")
+        out.append("| Design | RSS growth after the zones (KiB) | Zones | Left by the first zone (KiB) |")
+        out.append("|---|---|---|---|")
+        for name, growth, first, zones in rss:
+            out.append(f"| {name} | {growth:.0f} | {zones:.0f} | {first:.0f} |")
+        out.append("")
+    threads = thread_rows(mx)
+    if threads:
+        out.append("## Thread contention (CPU time per 10k-token batch)")
+        out.append("")
+        out.append("Equal CPU time per batch with 2 threads means no contention; the wall-clock goal above "
+                   "also needs two idle cores.")
+        out.append("")
+        out.append("| Benchmark | 1 thread | 2 threads | 2 / 1 |")
+        out.append("|---|---|---|---|")
+        for row in threads:
+            out.append("| " + " | ".join(row) + " |")
+        out.append("")
+    out.append("## Every benchmark (median)")
+    for binary, keys in binaries.items():
+        out.append("")
+        out.append(f"### {binary}")
+        out.append("")
+        out.append("| Benchmark | Time | CPU | Per item | Items/s | Counters |")
+        out.append("|---|---|---|---|---|---|")
+        for key in keys:
+            if key in errors and key not in medians:
+                out.append(f"| {key} | error: {errors[key]} | | | | |")
+                continue
+            e = medians.get(key)
+            if e is None:
+                continue
+            out.append(f"| {key} | {fmt_ns(e['real_ns'])} | {fmt_ns(e['cpu_ns'])} | {fmt_ns(mx.ns_per_item(key))} | "
+                       f"{fmt_num(e['counters'].get('items_per_second'))} | {counters_text(e['counters'])} |")
+    file_errors = {k: v for k, v in errors.items() if k.endswith(".json")}
+    if file_errors:
+        out.append("")
+        out.append("## Unreadable result files")
+        out.append("")
+        for k, v in file_errors.items():
+            out.append(f"- {k}: {v}")
+    out.append("")
+    (results_dir / "report.md").write_text("\n".join(out))
+    return out
+
+
+def main(argv):
+    results_dir = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent / "results"
+    if not results_dir.is_dir():
+        print(f"report.py: no results directory {results_dir}", file=sys.stderr)
+        return 1
+    lines = write_report(results_dir)
+    goals_end = lines.index("(Tokenizer goals will be added with the English tokenizer.)")
+    print("\n".join(lines[:goals_end]))
+    print(f"Wrote {results_dir / 'report.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
