@@ -4,8 +4,12 @@
 /// Layout: slots are grouped by 8; each group has one 64-bit control word (8 control bytes: 0x80 empty,
 /// 0xFE erased, 0x00-0x7F full with 7 bits of the hash) and 8 four-byte handles. A lookup loads one
 /// control word, matches the 7-bit tag in all 8 bytes at once (SWAR), and compares only the candidates'
-/// keys through a caller-supplied predicate. The table stores no hash: it asks `hash_of(handle)` when it
-/// grows. Memory: 5 bytes per slot, at most 7/8 of the slots in use.
+/// keys through a caller-supplied predicate. Memory: 5 bytes per slot, at most 7/8 of the slots in use.
+/// With `StoreHash` (zone layers) each slot also keeps the low 32 bits of its hash (9 bytes per slot):
+/// growth re-places entries from those bits without touching the entries, and a lookup skips candidates
+/// whose 32 bits differ before calling the predicate. Without it the table asks `hash_of(handle)` when
+/// it grows. The tag is bits 25-31 of the hash and the home group its low bits, so both come from the
+/// low 32 bits.
 ///
 /// Concurrency (`Concurrent == true`): one writer at a time (the caller serialises writers); any number
 /// of readers run `find` without locks at the same time. A writer fills a slot's handle before it
@@ -21,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <new>
+#include <type_traits>
 #include <vector>
 
 #include "../errors.hpp"
@@ -41,16 +46,29 @@ constexpr std::uint64_t match_byte(std::uint64_t w, std::uint8_t b) noexcept {
 }
 constexpr std::uint64_t match_full(std::uint64_t w) noexcept { return ~w & msb_bytes; }
 constexpr unsigned lowest_byte(std::uint64_t m) noexcept { return static_cast<unsigned>(std::countr_zero(m)) / 8; }
-constexpr std::uint8_t tag_of(hash_t h) noexcept { return static_cast<std::uint8_t>(h >> 57); }
+constexpr std::uint8_t tag_of(hash_t h) noexcept { return static_cast<std::uint8_t>((h >> 25) & 0x7F); }
 
-template <class Alloc, bool Concurrent>
+struct hashed_slot {
+  std::uint32_t handle;
+  std::uint32_t low;  // low 32 bits of the hash
+};
+
+template <class Alloc, bool Concurrent, bool StoreHash = !Concurrent>
 class index_table {
+  using slot_type = std::conditional_t<StoreHash, hashed_slot, std::uint32_t>;
   struct rep {
     std::size_t group_mask;  // number of groups - 1
     std::size_t capacity;    // slots; 0 for the shared empty rep
     std::atomic<std::uint64_t>* ctrl;
-    std::uint32_t* slots;
+    slot_type* slots;
   };
+  static std::uint32_t handle_of(const slot_type& s) noexcept {
+    if constexpr (StoreHash) {
+      return s.handle;
+    } else {
+      return s;
+    }
+  }
 
  public:
   explicit index_table(const Alloc& a = Alloc()) : alloc_(a), retired_(rebind_t<Alloc, rep*>(a)) {}
@@ -71,7 +89,11 @@ class index_table {
       for (std::uint64_t m = match_byte(w, tag); m != 0; m &= m - 1) {
         const unsigned i = lowest_byte(m);
         if (((w >> (8 * i)) & 0xFF) != tag) continue;  // SWAR false positive
-        const std::uint32_t handle = r->slots[g * 8 + i];
+        const slot_type& slot = r->slots[g * 8 + i];
+        if constexpr (StoreHash) {
+          if (slot.low != static_cast<std::uint32_t>(h)) continue;
+        }
+        const std::uint32_t handle = handle_of(slot);
         if (eq(handle)) {
           out = handle;
           return true;
@@ -111,7 +133,7 @@ class index_table {
       const std::uint64_t w = r->ctrl[g].load(std::memory_order_relaxed);
       for (std::uint64_t m = match_byte(w, tag); m != 0; m &= m - 1) {
         const unsigned i = lowest_byte(m);
-        if (((w >> (8 * i)) & 0xFF) == tag && r->slots[g * 8 + i] == handle) {
+        if (((w >> (8 * i)) & 0xFF) == tag && handle_of(r->slots[g * 8 + i]) == handle) {
           const std::uint64_t nw = (w & ~(std::uint64_t{0xFF} << (8 * i))) | (std::uint64_t{ctrl_erased} << (8 * i));
           r->ctrl[g].store(nw, std::memory_order_release);
           size_.store(size_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
@@ -130,7 +152,7 @@ class index_table {
     const rep* r = rep_.load(std::memory_order_acquire);
     for (std::size_t g = 0; g <= r->group_mask && r->capacity != 0; ++g) {
       const std::uint64_t w = r->ctrl[g].load(std::memory_order_acquire);
-      for (std::uint64_t m = match_full(w); m != 0; m &= m - 1) f(r->slots[g * 8 + lowest_byte(m)]);
+      for (std::uint64_t m = match_full(w); m != 0; m &= m - 1) f(handle_of(r->slots[g * 8 + lowest_byte(m)]));
     }
   }
 
@@ -162,7 +184,7 @@ class index_table {
   }
 
   static std::size_t rep_bytes(std::size_t cap) noexcept {
-    return sizeof(rep) + (cap / 8) * sizeof(std::atomic<std::uint64_t>) + cap * sizeof(std::uint32_t);
+    return sizeof(rep) + (cap / 8) * sizeof(std::atomic<std::uint64_t>) + cap * sizeof(slot_type);
   }
 
   rep* make_rep(std::size_t cap) {
@@ -170,7 +192,7 @@ class index_table {
     std::byte* mem = std::allocator_traits<byte_alloc>::allocate(a, rep_bytes(cap));
     auto* ctrl = reinterpret_cast<std::atomic<std::uint64_t>*>(mem + sizeof(rep));
     for (std::size_t g = 0; g < cap / 8; ++g) ::new (static_cast<void*>(ctrl + g)) std::atomic<std::uint64_t>(msb_bytes);
-    auto* slots = reinterpret_cast<std::uint32_t*>(mem + sizeof(rep) + (cap / 8) * sizeof(std::atomic<std::uint64_t>));
+    auto* slots = reinterpret_cast<slot_type*>(mem + sizeof(rep) + (cap / 8) * sizeof(std::atomic<std::uint64_t>));
     return ::new (static_cast<void*>(mem)) rep{cap / 8 - 1, cap, ctrl, slots};
   }
 
@@ -187,7 +209,11 @@ class index_table {
       const std::uint64_t m = match_byte(w, ctrl_empty);
       if (m != 0) {
         const unsigned i = lowest_byte(m);
-        r.slots[g * 8 + i] = handle;
+        if constexpr (StoreHash) {
+          r.slots[g * 8 + i] = hashed_slot{handle, static_cast<std::uint32_t>(h)};
+        } else {
+          r.slots[g * 8 + i] = handle;
+        }
         const std::uint64_t nw = (w & ~(std::uint64_t{0xFF} << (8 * i))) | (std::uint64_t{tag_of(h)} << (8 * i));
         r.ctrl[g].store(nw, std::memory_order_release);
         return;
@@ -207,8 +233,12 @@ class index_table {
         for (std::size_t g = 0; g <= old->group_mask; ++g) {
           const std::uint64_t w = old->ctrl[g].load(std::memory_order_relaxed);
           for (std::uint64_t m = match_full(w); m != 0; m &= m - 1) {
-            const std::uint32_t handle = old->slots[g * 8 + lowest_byte(m)];
-            place(*fresh, static_cast<hash_t>(hash_of(handle)), handle);
+            const slot_type& slot = old->slots[g * 8 + lowest_byte(m)];
+            if constexpr (StoreHash) {
+              place(*fresh, slot.low, slot.handle);
+            } else {
+              place(*fresh, static_cast<hash_t>(hash_of(slot)), slot);
+            }
           }
         }
       } catch (...) {

@@ -2,12 +2,10 @@
 /// One layer of a string store: an arena of entries plus an index from hash to entry.
 ///
 /// Entry layout: a LEB128 header `(size << 1) | erased` followed by the bytes (no terminator, no padding).
-/// A handle is the entry's arena location.
-///
-/// The permanent layer (`Concurrent`) stores no hash: it recomputes it with the store's hasher when the
-/// index grows or when a lookup by hash must confirm a candidate, which keeps it under 24 bytes of
-/// overhead per string. Zone layers, whose speed matters more than their size (they live for one
-/// request), put the 8-byte hash in front of the header: growth and lookups by hash read it instead.
+/// A handle is the entry's arena location. The entry stores no hash: a lookup by id confirms its
+/// candidate by hashing it again. Growth needs no re-hashing in zone layers, whose index keeps 32 bits
+/// of each hash beside the handle (see index_table.hpp); the permanent layer re-hashes when it grows, to
+/// stay under 24 bytes of overhead per string.
 #pragma once
 
 #include <cstddef>
@@ -24,16 +22,13 @@ namespace lexzone::detail {
 
 template <class Hasher, class Alloc, bool Concurrent>
 class string_layer {
-  static constexpr bool stores_hash = !Concurrent;
-  static constexpr std::size_t hash_bytes = stores_hash ? sizeof(hash_t) : 0;
-
  public:
   string_layer(chunk_source<Alloc>& src, const Hasher& hasher)
       : arena_(src), index_(src.allocator()), hasher_(hasher) {}
 
   /// The string stored at `handle`.
   [[nodiscard]] std::string_view view(std::uint32_t handle) const noexcept {
-    const std::byte* p = arena_.at(handle) + hash_bytes;
+    const std::byte* p = arena_.at(handle);
     std::uint64_t header = 0;
     unsigned shift = 0;
     for (;;) {
@@ -74,16 +69,8 @@ class string_layer {
     return std::nullopt;
   }
 
-  /// The hash of the entry at `handle`: stored (zone layers) or recomputed (permanent layer).
-  [[nodiscard]] hash_t hash_at(std::uint32_t handle) const noexcept {
-    if constexpr (stores_hash) {
-      hash_t h;
-      std::memcpy(&h, arena_.at(handle), sizeof h);
-      return h;
-    } else {
-      return static_cast<hash_t>(hasher_(view(handle)));
-    }
-  }
+  /// The hash of the entry at `handle` (recomputed).
+  [[nodiscard]] hash_t hash_at(std::uint32_t handle) const noexcept { return static_cast<hash_t>(hasher_(view(handle))); }
 
   /// Stores `s` (absent, hash `h`) and returns the stored view. Strong guarantee.
   /// Throws: what the allocator throws, `capacity_error`.
@@ -96,12 +83,11 @@ class string_layer {
       header[hn++] = static_cast<std::uint8_t>((v & 0x7Fu) | (v >= 0x80 ? 0x80u : 0u));
       if (v < 0x80) break;
     }
-    const auto a = arena_.allocate(hash_bytes + hn + s.size());
-    if constexpr (stores_hash) std::memcpy(a.ptr, &h, sizeof h);
-    std::memcpy(a.ptr + hash_bytes, header, hn);
-    if (!s.empty()) std::memcpy(a.ptr + hash_bytes + hn, s.data(), s.size());
+    const auto a = arena_.allocate(hn + s.size());
+    std::memcpy(a.ptr, header, hn);
+    if (!s.empty()) std::memcpy(a.ptr + hn, s.data(), s.size());
     index_.insert(h, a.loc);
-    return {reinterpret_cast<const char*>(a.ptr + hash_bytes + hn), s.size()};
+    return {reinterpret_cast<const char*>(a.ptr + hn), s.size()};
   }
 
   /// Removes the string `s` (hash `h`) from the index and marks its entry erased; its bytes stay valid
@@ -111,7 +97,7 @@ class string_layer {
     std::uint32_t handle = 0;
     if (!index_.find(h, [&](std::uint32_t cand) { return view(cand) == s; }, handle)) return false;
     index_.erase(h, handle);
-    *(arena_.at(handle) + hash_bytes) |= std::byte{1};  // the erased bit is bit 0 of the first header byte
+    *arena_.at(handle) |= std::byte{1};  // the erased bit is bit 0 of the first header byte
     return true;
   }
 
@@ -122,7 +108,6 @@ class string_layer {
       const std::byte* p = b.ptr;
       const std::byte* end = b.ptr + b.used;
       while (p < end) {
-        p += hash_bytes;
         std::uint64_t header = 0;
         unsigned shift = 0;
         for (;;) {
