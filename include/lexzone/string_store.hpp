@@ -147,6 +147,12 @@ class basic_string_store {
   /// Frees the pooled chunks. Thread safety: any thread. Throws: nothing.
   void trim_pool() noexcept { chunks_.trim(); }
 
+  /// Fills the chunk pool to its bound (`max_pooled_chunks` x 64 KiB) with resident memory. A service
+  /// calls it once at start-up so that its RSS is flat from the first zone on, instead of stepping up
+  /// while zones of growing size fill the pool. Thread safety: any thread.
+  /// Throws: `std::bad_alloc` (what was allocated stays pooled).
+  void reserve_pool() { chunks_.prefill(); }
+
   [[nodiscard]] const Hasher& hash_function() const noexcept { return hasher_; }
   [[nodiscard]] allocator_type get_allocator() const noexcept { return chunks_.allocator(); }
 
@@ -241,10 +247,9 @@ class basic_string_store {
     }
     if (r == retention::permanent) return promote(z, h, s);
     if (auto v = find_in(z, h, s)) return *v;
-    const std::size_t before = z->strings.bytes_held();
+    const detail::byte_growth<zone_layer> growth(z->byte_count, z->strings);  // counted even on a throw
     const std::string_view v = z->strings.insert(h, s);
     detail::zone_node_base::bump(z->string_count, 1);
-    detail::zone_node_base::bump(z->byte_count, static_cast<std::ptrdiff_t>(z->strings.bytes_held() - before));
     return v;
   }
 

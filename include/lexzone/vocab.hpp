@@ -223,12 +223,11 @@ class basic_vocab {
       return create_permanent(z, h, text);
     }
     if (const lexeme_type* lex = find_in(z, h, text)) return *lex;
-    const std::size_t before = z->lexemes.bytes_held();
     const lexeme_type lex =
         build(h, text, [&](hash_t sh, std::string_view s) { return strings_->add_in(z, sh, s, retention::automatic); });
+    const detail::byte_growth<zone_layer> growth(z->byte_count, z->lexemes);  // counted even on a throw
     const lexeme_type& stored = z->lexemes.insert(lex);
     detail::zone_node_base::bump(z->lexeme_count, 1);
-    detail::zone_node_base::bump(z->byte_count, static_cast<std::ptrdiff_t>(z->lexemes.bytes_held() - before));
     return stored;
   }
 

@@ -84,6 +84,19 @@ class chunk_source {
     std::allocator_traits<byte_alloc>::deallocate(a, p, n);
   }
 
+  /// Fills the pool to its bound with chunks whose pages are touched, so the pool's memory is resident
+  /// from now on instead of growing as bigger zones come. Throws: what the allocator throws (the chunks
+  /// allocated so far stay pooled).
+  void prefill() {
+    std::lock_guard lock(mutex_);
+    while (free_.size() < max_pooled_) {
+      std::byte* c = allocate_block(chunk_size);
+      std::memset(c, 0, chunk_size);
+      poison(c, chunk_size);
+      free_.push_back(c);  // capacity reserved: cannot throw
+    }
+  }
+
   /// Frees every pooled chunk. Throws: nothing.
   void trim() noexcept {
     std::lock_guard lock(mutex_);
@@ -140,7 +153,10 @@ class arena {
     const std::uint32_t loc = (cur_index_ << chunk_shift) | static_cast<std::uint32_t>(off);
     std::byte* p = cur_ + off;
     cur_used_ = off + n;
-    blocks_.back().used = cur_used_;
+    // The current chunk's record, not blocks_.back(): a large block made after this chunk is the back
+    // (hardening fix: updating back() left the chunk's `used` stale, so for_each_block readers such as
+    // string_layer::for_each skipped every string added to the chunk after a large one).
+    blocks_[cur_block_].used = cur_used_;
     bytes_used_ += n;
     return {loc, p};
   }
@@ -186,6 +202,7 @@ class arena {
       dir_ = nullptr;
     }
     cur_ = nullptr;
+    cur_block_ = 0;
     cur_used_ = 0;
     next_index_ = 0;
     bytes_held_ = 0;
@@ -230,6 +247,7 @@ class arena {
     blocks_.push_back(block{c, chunk_size, 0, false});
     map(next_index_, 1, c);
     cur_ = c;
+    cur_block_ = blocks_.size() - 1;
     cur_index_ = next_index_++;
     cur_used_ = 0;
     bytes_held_ += chunk_size;
@@ -253,6 +271,7 @@ class arena {
   std::byte*** dir_ = nullptr;
   std::vector<block, rebind_t<Alloc, block>> blocks_;
   std::byte* cur_ = nullptr;
+  std::size_t cur_block_ = 0;  // index in blocks_ of the current chunk (valid while cur_ != nullptr)
   std::uint32_t cur_index_ = 0;
   std::uint32_t next_index_ = 0;
   std::size_t cur_used_ = 0;

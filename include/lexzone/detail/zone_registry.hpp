@@ -79,6 +79,25 @@ struct zone_node_base {
   }
 };
 
+/// Adds to a zone's `byte_count` how much `layer.bytes_held()` grew during its scope, also when the scope
+/// is left by an exception: a failed add may keep capacity it grew (index table, arena directory), and
+/// `stats().zone_bytes` must still count it. (Hardening fix: the growth was counted only on success, so
+/// after a std::bad_alloc the figure stayed low for the zone's life.)
+template <class Layer>
+class byte_growth {
+ public:
+  byte_growth(std::atomic<std::size_t>& counter, const Layer& layer) noexcept
+      : counter_(counter), layer_(layer), before_(layer.bytes_held()) {}
+  byte_growth(const byte_growth&) = delete;
+  byte_growth& operator=(const byte_growth&) = delete;
+  ~byte_growth() { zone_node_base::bump(counter_, static_cast<std::ptrdiff_t>(layer_.bytes_held() - before_)); }
+
+ private:
+  std::atomic<std::size_t>& counter_;
+  const Layer& layer_;
+  std::size_t before_;
+};
+
 /// Totals over the open zones of one store.
 struct zone_totals {
   std::size_t open_zones = 0;
