@@ -194,7 +194,12 @@ struct lexeme_traits {
     struct release_scratch {
       lexzone::detail::lexeme_scratch* s = nullptr;
       ~release_scratch() {
-        if (s != nullptr) s->busy = false;
+        if (s == nullptr) return;
+        s->busy = false;
+        // One huge token (a base64 blob, a minified line) must not pin its size per thread for good.
+        constexpr std::size_t keep = 4096;
+        if (s->lower.capacity() > keep) std::string().swap(s->lower);
+        if (s->shape.capacity() > keep) std::string().swap(s->shape);
       }
     } release;
     if (!ascii) {

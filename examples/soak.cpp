@@ -1,0 +1,133 @@
+// soak: pushes unique, generated production-like text through the pipeline (English tokenizer +
+// entity ruler) in memory zones, a zone per batch of documents, and reports RSS at regular intervals.
+// With --check it fails (exit 1) unless RSS after the first interval stays within --tolerance percent
+// (default 1) and the vocab and string store are back at their baseline after every zone.
+//
+// usage: soak [--tokens N] [--every N] [--doc-tokens N] [--docs-per-zone N] [--seed S] [--check]
+//             [--tolerance PCT] [--patterns FILE.jsonl] [--base-words FILE]
+#include <lexzone/english_tokenizer.hpp>
+#include <lexzone/entity_ruler.hpp>
+#include <lexzone/io/entity_ruler_jsonl.hpp>
+#include <lexzone/lang/en/lexeme_traits.hpp>
+#include <lexzone/pipeline.hpp>
+#include <lexzone/vocab.hpp>
+
+#include <malloc.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <string>
+
+#include "support/process_stats.hpp"
+#include "support/text_generator.hpp"
+
+namespace {
+using vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
+
+std::uint64_t number(const char* flag, const char* s) {
+  char* end = nullptr;
+  const unsigned long long v = std::strtoull(s, &end, 10);
+  if (end == s || *end != '\0' || v == 0) {
+    std::fprintf(stderr, "soak: bad value for %s\n", flag);
+    std::exit(2);
+  }
+  return v;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::uint64_t total = 100'000'000, every = 10'000'000, doc_tokens = 400, docs_per_zone = 250, seed = 7;
+  bool check = false;
+  double tolerance = 1.0;
+  std::string patterns = LEXZONE_EXAMPLES_DATA_DIR "/patterns.jsonl";
+  std::string base_words = LEXZONE_EXAMPLES_DATA_DIR "/base_words.txt";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (a == "--tokens" && has_value) total = number("--tokens", argv[++i]);
+    else if (a == "--every" && has_value) every = number("--every", argv[++i]);
+    else if (a == "--doc-tokens" && has_value) doc_tokens = number("--doc-tokens", argv[++i]);
+    else if (a == "--docs-per-zone" && has_value) docs_per_zone = number("--docs-per-zone", argv[++i]);
+    else if (a == "--seed" && has_value) seed = number("--seed", argv[++i]);
+    else if (a == "--tolerance" && has_value) tolerance = std::atof(argv[++i]);
+    else if (a == "--patterns" && has_value) patterns = argv[++i];
+    else if (a == "--base-words" && has_value) base_words = argv[++i];
+    else if (a == "--check") check = true;
+    else {
+      std::fprintf(stderr,
+                   "usage: soak [--tokens N] [--every N] [--doc-tokens N] [--docs-per-zone N] [--seed S] [--check] "
+                   "[--tolerance PCT] [--patterns FILE] [--base-words FILE]\n");
+      return 2;
+    }
+  }
+  // glibc raises its mmap threshold the first time a large block is freed, after which blocks of that
+  // size come from the heap: RSS then steps up once, at a point that depends on the input. Fixing the
+  // threshold keeps large blocks (zone index tables) in mmap, returned to the OS when a zone closes.
+  // After each zone, malloc_trim hands the heap pages the zone freed back to the OS, so RSS measures
+  // live memory instead of the allocator's free lists (see the README's deployment notes).
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  try {
+    vocab v;
+    {
+      std::ifstream in(base_words);
+      if (!in) throw std::runtime_error("cannot open " + base_words);
+      for (std::string w; std::getline(in, w);)
+        if (!w.empty() && w[0] != '#') v.get(w);
+    }
+    lexzone::english_tokenizer<vocab> tok(v);
+    lexzone::entity_ruler_config cfg;
+    cfg.splitter = tok.phrase_splitter();
+    lexzone::entity_ruler<vocab> ruler(v, cfg);
+    ruler.add_patterns(lexzone::io::load_patterns_jsonl(patterns));
+    lexzone::pipeline<vocab, lexzone::english_tokenizer<vocab>, lexzone::entity_ruler<vocab>> nlp(tok, ruler);
+    v.strings().reserve_pool();  // the zones' chunk pool, resident from the start (bounded: 16 x 64 KiB)
+    const std::size_t base_lexemes = v.size(), base_strings = v.strings().size();
+
+    lexzone::examples::text_generator gen(seed);
+    std::string text;
+    std::uint64_t tokens = 0, next_report = every, entities = 0;
+    double reference_rss = 0, worst = 0;
+    bool sizes_ok = true;
+    const auto start = std::chrono::steady_clock::now();
+    std::printf("%12s %10s %10s %12s %12s\n", "tokens", "RSS MB", "vs first", "tokens/s", "entities");
+    while (tokens < total) {
+      {
+        auto zone = v.memory_zone();
+        for (std::uint64_t d = 0; d < docs_per_zone; ++d) {
+          text.clear();
+          gen.text(text, doc_tokens);
+          const auto doc = nlp(zone, text);
+          tokens += doc.size();
+          entities += doc.entity_records().size();
+        }
+      }
+      malloc_trim(0);
+      sizes_ok = sizes_ok && v.size() == base_lexemes && v.strings().size() == base_strings;
+      if (tokens >= next_report || tokens >= total) {
+        next_report += every;
+        const double rss = static_cast<double>(lexzone::examples::resident_bytes()) / 1e6;
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (reference_rss == 0) reference_rss = rss;
+        const double drift = 100.0 * (rss - reference_rss) / reference_rss;
+        worst = std::max(worst, std::fabs(drift));
+        std::printf("%12llu %10.1f %+9.2f%% %12.0f %12llu\n", static_cast<unsigned long long>(tokens), rss, drift,
+                    static_cast<double>(tokens) / secs, static_cast<unsigned long long>(entities));
+        std::fflush(stdout);
+      }
+    }
+    std::printf("RSS drift after the first interval: at most %.2f%%; vocab and strings at baseline after every zone: %s\n",
+                worst, sizes_ok ? "yes" : "NO");
+    if (check && (worst > tolerance || !sizes_ok)) {
+      std::fprintf(stderr, "soak: FAILED (tolerance %.2f%%)\n", tolerance);
+      return 1;
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "soak: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
