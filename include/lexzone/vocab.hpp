@@ -187,7 +187,7 @@ class basic_vocab {
     lex.text_size = stored.size();
     lex.attrs = Traits::compute(stored, [&](std::string_view s) -> hash_t {
       if (s.empty()) return 0;
-      if (s.data() == stored.data() && s.size() == stored.size()) return h;  // the orth itself
+      if (s == stored) return h;  // the orth itself (lower-case words: their lower and norm)
       const hash_t sh = hash_of(s);
       intern(sh, s);
       return sh;

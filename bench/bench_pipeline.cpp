@@ -1,0 +1,142 @@
+// Tokenizer and pipeline throughput on real text (../shared/data/corpus_docs.txt.gz when present):
+// words/s and MB/s with and without zones, segmentation cache on and off, and the whole pipeline
+// (English tokenizer + entity ruler). The "model" in the permanent layer is the 20,000-word base
+// vocabulary of the examples, plus the tokenizer's special cases and the example entity patterns.
+//
+// Zone runs open one zone per 50 documents (a batch) and close it; no-zone runs intern everything
+// permanently (after the first pass every word is a hit, the steady state of a service without zones).
+#include <lexzone/english_tokenizer.hpp>
+#include <lexzone/entity_ruler.hpp>
+#include <lexzone/io/entity_ruler_jsonl.hpp>
+#include <lexzone/lang/en/lexeme_traits.hpp>
+#include <lexzone/pipeline.hpp>
+#include <lexzone/vocab.hpp>
+
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common.hpp"
+
+namespace {
+
+using vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
+using tokenizer = lexzone::english_tokenizer<vocab>;
+using ruler = lexzone::entity_ruler<vocab>;
+
+constexpr std::size_t docs_per_zone = 50;
+
+struct fixture {
+  std::unique_ptr<vocab> v = std::make_unique<vocab>();
+  lexzone_bench::token_list docs;
+  std::size_t tokens = 0, bytes = 0;
+
+  fixture() {
+    std::ifstream in(LEXZONE_BENCH_SOURCE_DIR "/examples/data/base_words.txt");
+    for (std::string w; std::getline(in, w);)
+      if (!w.empty() && w[0] != '#') v->get(w);
+    const auto all = lexzone_bench::documents(16 * 1024);
+    const std::size_t budget = lexzone_bench::sized<std::size_t>(3'000'000, 300'000);
+    for (auto d : all) {
+      if (bytes >= budget) break;
+      docs.push_back(d);
+      bytes += d.size();
+    }
+    tokenizer probe(*v);
+    auto zone = v->memory_zone();
+    for (auto d : docs) tokens += probe(zone, d).size();
+  }
+};
+
+fixture& data() {
+  static fixture f;
+  return f;
+}
+
+tokenizer make_tokenizer(bool cache) {
+  return cache ? tokenizer(*data().v) : tokenizer(*data().v, tokenizer::options{0, lexzone::en::rule_set::english});
+}
+
+// Segmentation alone (no vocab, no doc).
+void BM_Segment(benchmark::State& state) {
+  auto& f = data();
+  tokenizer tok = make_tokenizer(state.range(0) != 0);
+  std::vector<lexzone::en::piece> pieces;
+  for (auto _ : state) {
+    for (auto d : f.docs) {
+      pieces.clear();
+      tok.segment(d, pieces);
+      benchmark::DoNotOptimize(pieces.data());
+    }
+  }
+  lexzone_bench::set_processed(state, f.tokens, f.bytes);
+}
+BENCHMARK(BM_Segment)->ArgName("cache")->Arg(1)->Arg(0);
+
+// Tokenizer + vocab + doc, one zone per batch of documents.
+void BM_Tokenize_Zones(benchmark::State& state) {
+  auto& f = data();
+  tokenizer tok = make_tokenizer(state.range(0) != 0);
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < f.docs.size(); i += docs_per_zone) {
+      auto zone = f.v->memory_zone();
+      for (std::size_t j = i; j < std::min(f.docs.size(), i + docs_per_zone); ++j) {
+        auto doc = tok(zone, f.docs[j]);
+        benchmark::DoNotOptimize(doc.size());
+      }
+    }
+  }
+  lexzone_bench::set_processed(state, f.tokens, f.bytes);
+}
+BENCHMARK(BM_Tokenize_Zones)->ArgName("cache")->Arg(1)->Arg(0);
+
+// Tokenizer + vocab + doc, everything permanent (a separate vocab, so the zone runs keep their base).
+void BM_Tokenize_NoZone(benchmark::State& state) {
+  auto& f = data();
+  static vocab* permanent = [] {
+    auto* pv = new vocab();
+    std::ifstream in(LEXZONE_BENCH_SOURCE_DIR "/examples/data/base_words.txt");
+    for (std::string w; std::getline(in, w);)
+      if (!w.empty() && w[0] != '#') pv->get(w);
+    return pv;
+  }();
+  tokenizer tok = state.range(0) != 0 ? tokenizer(*permanent)
+                                      : tokenizer(*permanent, tokenizer::options{0, lexzone::en::rule_set::english});
+  for (auto _ : state) {
+    for (auto d : f.docs) {
+      auto doc = tok(*permanent, d);
+      benchmark::DoNotOptimize(doc.size());
+    }
+  }
+  lexzone_bench::set_processed(state, f.tokens, f.bytes);
+}
+BENCHMARK(BM_Tokenize_NoZone)->ArgName("cache")->Arg(1)->Arg(0);
+
+// The whole pipeline: tokenizer + entity ruler (the example patterns), one zone per batch.
+void BM_Pipeline_Zones(benchmark::State& state) {
+  auto& f = data();
+  tokenizer tok = make_tokenizer(true);
+  lexzone::entity_ruler_config cfg;
+  cfg.splitter = tok.phrase_splitter();
+  ruler rules(*f.v, cfg);
+  rules.add_patterns(lexzone::io::load_patterns_jsonl(std::filesystem::path(LEXZONE_BENCH_SOURCE_DIR "/examples/data/patterns.jsonl")));
+  lexzone::pipeline<vocab, tokenizer, ruler> nlp(tok, rules);
+  std::size_t ents = 0;
+  for (auto _ : state) {
+    for (std::size_t i = 0; i < f.docs.size(); i += docs_per_zone) {
+      auto zone = f.v->memory_zone();
+      for (std::size_t j = i; j < std::min(f.docs.size(), i + docs_per_zone); ++j) {
+        auto doc = nlp(zone, f.docs[j]);
+        ents += doc.entity_records().size();
+      }
+    }
+  }
+  benchmark::DoNotOptimize(ents);
+  lexzone_bench::set_processed(state, f.tokens, f.bytes);
+}
+BENCHMARK(BM_Pipeline_Zones);
+
+}  // namespace
+
+LEXZONE_BENCH_MAIN()
