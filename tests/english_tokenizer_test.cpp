@@ -198,3 +198,36 @@ TEST_CASE("english_tokenizer: spaCy attrs cases (norm, like_num, is_stop)", "[to
   }
   CHECK(checked == 14);
 }
+
+TEST_CASE("english_tokenizer: a 64 MiB text without spaces is one token, released with its zone", "[tokenizer][hardening]") {
+  // Outcome: one token (spaCy makes the same single token); the segmentation is linear; the token's
+  // string and lexeme live in a large block of the zone, returned when the zone closes.
+  vocab v;
+  tokenizer tok(v);
+  const std::string text(std::size_t{64} << 20, 'x');
+  const std::size_t strings = v.strings().size();
+  {
+    auto zone = v.memory_zone();
+    auto d = tok(zone, text);
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].text().size() == text.size());
+    CHECK(d[0].lex().attrs.length == text.size());
+    CHECK(v.stats().strings.zone_bytes > text.size());
+  }
+  CHECK(v.strings().size() == strings);
+  CHECK(v.stats().strings.zone_bytes == 0);
+}
+
+TEST_CASE("english_tokenizer: one million tokens in one doc", "[tokenizer][hardening]") {
+  // Outcome: a doc of 1,000,000 tokens; offsets stay exact; the zone holds only the distinct words.
+  vocab v;
+  tokenizer tok(v);
+  std::string text;
+  for (int i = 0; i < 1000000; ++i) text += "w" + std::to_string(i % 5000) + " ";
+  auto zone = v.memory_zone();
+  auto d = tok(zone, text);
+  REQUIRE(d.size() == 1000000);
+  CHECK(d[999999].text() == "w4999");
+  CHECK(d[999999].idx() == text.size() - 6);
+  CHECK(zone.transient_size() == 5000);
+}
