@@ -4,6 +4,7 @@
 #include <lexzone/vocab.hpp>
 
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
@@ -230,4 +231,54 @@ TEST_CASE("english_tokenizer: one million tokens in one doc", "[tokenizer][harde
   CHECK(d[999999].text() == "w4999");
   CHECK(d[999999].idx() == text.size() - 6);
   CHECK(zone.transient_size() == 5000);
+}
+
+TEST_CASE("english_tokenizer: spaCy's token- and doc-level attribute cases", "[tokenizer][conformance]") {
+  std::ifstream in(std::string(LEXZONE_TEST_DATA_DIR) + "/spacy_lex_attrs_cases.jsonl");
+  REQUIRE(in);
+  vocab v;
+  tokenizer tok(v);
+  tokenizer base(v, tokenizer::options{10000, lexzone::en::rule_set::base});
+  const std::map<std::string, lexzone::lex_flag> flags = {
+      {"like_num", lexzone::lex_flag::like_num},     {"like_url", lexzone::lex_flag::like_url},
+      {"like_email", lexzone::lex_flag::like_email}, {"is_stop", lexzone::lex_flag::is_stop},
+      {"is_alpha", lexzone::lex_flag::is_alpha},     {"is_digit", lexzone::lex_flag::is_digit},
+      {"is_title", lexzone::lex_flag::is_title},     {"is_lower", lexzone::lex_flag::is_lower},
+      {"is_upper", lexzone::lex_flag::is_upper},     {"is_punct", lexzone::lex_flag::is_punct},
+      {"is_ascii", lexzone::lex_flag::is_ascii},     {"is_currency", lexzone::lex_flag::is_currency}};
+  int checked = 0;
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto c = nlohmann::json::parse(line);
+    const std::string level = c.at("level");
+    if (level != "token" && level != "doc") continue;
+    INFO(line);
+    // "xx" cases use spaCy's language-independent rules (lexzone's base rule set); their lexeme
+    // attributes are the English ones here, which agree on every such case.
+    auto zone = v.memory_zone();
+    auto& t = c.at("lang") == "xx" ? base : tok;
+    // A case with a context tokenizes the context and looks at token `token_index` of it.
+    const auto d = t(zone, c.value("context", c.at("text").get<std::string>()));
+    const std::string attr = c.at("attr");
+    if (level == "doc") {
+      REQUIRE(attr == "norm");
+      std::vector<std::string> norms;
+      for (std::size_t i = 0; i < d.size(); ++i) norms.emplace_back(zone.string(d[i].norm()));
+      CHECK(norms == c.at("expected").get<std::vector<std::string>>());
+    } else {
+      const std::size_t i = c.value("token_index", std::size_t{0});
+      REQUIRE(i < d.size());
+      if (attr == "norm") {
+        CHECK(zone.string(d[i].norm()) == c.at("expected").get<std::string>());
+        if (c.contains("lexeme_value") && !c.at("lexeme_value").is_null())
+          CHECK(zone.string(d[i].lex().attrs.norm) == c.at("lexeme_value").get<std::string>());
+      } else {
+        const auto it = flags.find(attr);
+        REQUIRE(it != flags.end());
+        CHECK(d[i].lex().attrs.has(it->second) == c.at("expected").get<bool>());
+      }
+    }
+    ++checked;
+  }
+  CHECK(checked == 40);
 }
