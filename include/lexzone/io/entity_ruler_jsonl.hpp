@@ -128,7 +128,14 @@ enum class value_kind { string_value, number_value, boolean, iob, op, underscore
 }
 
 /// The keys of an object of string predicates (spaCy's `TokenPatternString`); returns whether valid.
-inline bool check_string_predicates(const json& obj, const std::string& loc, schema_report& r) {
+inline bool check_string_predicates(const json& obj, const std::string& loc, schema_report& r, int depth = 0) {
+  // spaCy's schema nests a REGEX/FUZZY object one level; a hostile line can nest it thousands of times.
+  // Past a small depth the pattern is rejected here, before the recursion could exhaust the stack.
+  constexpr int max_depth = 8;
+  if (depth > max_depth) {
+    r.add(loc, "predicates nested too deeply");
+    return false;
+  }
   bool ok = true;
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     const std::string k = upper(it.key());
@@ -139,7 +146,7 @@ inline bool check_string_predicates(const json& obj, const std::string& loc, sch
       ok = false;
     } else if (k == "REGEX" || is_fuzzy_predicate(k)) {
       if (v.is_object()) {
-        if (!check_string_predicates(v, kloc, r)) {
+        if (!check_string_predicates(v, kloc, r, depth + 1)) {
           r.add(kloc, "expected a string");
           ok = false;
         }
@@ -469,7 +476,7 @@ inline loaded_patterns load_with_lines(std::istream& in) {
     json value;
     try {
       value = json::parse(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // parse_error, and out_of_range (406) for a number such as 1e999
       throw pattern_error(index, std::string("malformed JSON: ") + e.what(), pattern_error::reason::invalid, number);
     }
     try {
