@@ -192,12 +192,18 @@ const bool registered_close = [] {
   for (const std::size_t n : {std::size_t{1000}, std::size_t{100'000}, std::size_t{1'000'000}}) {
     const auto arg = static_cast<std::int64_t>(n);
     benchmark::RegisterBenchmark("BM_ZoneClose_Lexzone", BM_ZoneClose_Lexzone)
-        ->Arg(arg)->Iterations(close_iterations(n))->UseManualTime();
+        ->Arg(arg)
+        ->Iterations(close_iterations(n))
+        ->UseManualTime();
     benchmark::RegisterBenchmark("BM_ZoneClose_SpacyStyle", BM_ZoneClose_SpacyStyle)
-        ->Arg(arg)->Iterations(close_iterations(n))->UseManualTime();
+        ->Arg(arg)
+        ->Iterations(close_iterations(n))
+        ->UseManualTime();
   }
   benchmark::RegisterBenchmark("BM_ZoneClose_LexzoneVocab", BM_ZoneClose_LexzoneVocab)
-      ->Arg(100'000)->Iterations(sized<benchmark::IterationCount>(5, 2))->UseManualTime();
+      ->Arg(100'000)
+      ->Iterations(sized<benchmark::IterationCount>(5, 2))
+      ->UseManualTime();
   return true;
 }();
 
@@ -217,7 +223,8 @@ void BM_NestedZones(benchmark::State& state) {
     chain.push_back(store.memory_zone());
     for (std::size_t level = 0; level < depth; ++level) {
       if (level > 0) chain.push_back(chain.back().memory_zone());
-      for (std::size_t i = 0; i < per_level; ++i) benchmark::DoNotOptimize(chain.back().add(tokens[level * per_level + i]));
+      for (std::size_t i = 0; i < per_level; ++i)
+        benchmark::DoNotOptimize(chain.back().add(tokens[level * per_level + i]));
     }
     chain.front().close();
     chain.clear();

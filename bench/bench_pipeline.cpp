@@ -120,7 +120,8 @@ void BM_Pipeline_Zones(benchmark::State& state) {
   lexzone::entity_ruler_config cfg;
   cfg.splitter = tok.phrase_splitter();
   ruler rules(*f.v, cfg);
-  rules.add_patterns(lexzone::io::load_patterns_jsonl(std::filesystem::path(LEXZONE_BENCH_SOURCE_DIR "/examples/data/patterns.jsonl")));
+  rules.add_patterns(lexzone::io::load_patterns_jsonl(
+      std::filesystem::path(LEXZONE_BENCH_SOURCE_DIR "/examples/data/patterns.jsonl")));
   lexzone::pipeline<vocab, tokenizer, ruler> nlp(tok, rules);
   std::size_t ents = 0;
   for (auto _ : state) {

@@ -121,10 +121,13 @@ class token_generator {
 
   /// A pronounceable word of 1 to 4 syllables, lower case.
   std::string word() {
+    // Laid out by hand (clang-format would align the syllables in columns).
+    // clang-format off
     static constexpr std::string_view syllables[] = {
         "ka", "ri", "lo", "men", "tor", "ba", "sel", "qui", "on", "ar", "ex", "ma", "ven", "sto", "lin",
         "pa", "dru", "net", "ca", "fi", "gra", "hel", "jo", "mu", "ple", "sa", "ti", "zor", "ung", "ble",
         "con", "de", "in", "re", "ter", "al", "pro", "ment", "tion", "er", "ing", "ly", "so", "ve", "ra"};
+    // clang-format on
     std::string w;
     const std::size_t n = 1 + below(4);
     for (std::size_t i = 0; i < n; ++i) w += syllables[below(std::size(syllables))];
@@ -167,7 +170,7 @@ class token_generator {
     if (w.size() < 3) return w + w.back();
     const std::size_t i = 1 + below(w.size() - 2);
     switch (below(3)) {
-      case 0: std::swap(w[i], w[i - 1]); break;        // transposition
+      case 0: std::swap(w[i], w[i - 1]); break;                                   // transposition
       case 1: w.insert(w.begin() + static_cast<std::ptrdiff_t>(i), w[i]); break;  // doubled letter
       default: w.erase(w.begin() + static_cast<std::ptrdiff_t>(i)); break;        // dropped letter
     }
@@ -190,10 +193,10 @@ class token_generator {
   }
   std::string identifier() {
     switch (below(4)) {
-      case 0: return "#" + digits(5 + below(3));                       // bug numbers
-      case 1: return "0x" + hex(4 + below(9));                         // addresses
-      case 2: return hex(8) + "-" + hex(4) + "-" + hex(4);             // uuid-like
-      default: return "ORD-" + digits(4) + "-" + digits(6);            // order ids
+      case 0: return "#" + digits(5 + below(3));             // bug numbers
+      case 1: return "0x" + hex(4 + below(9));               // addresses
+      case 2: return hex(8) + "-" + hex(4) + "-" + hex(4);   // uuid-like
+      default: return "ORD-" + digits(4) + "-" + digits(6);  // order ids
     }
   }
   std::string number() {
@@ -226,10 +229,10 @@ class token_generator {
 // The corpus
 
 struct corpus_data {
-  std::string text;           ///< the loaded text (empty for the synthetic corpus)
-  string_pool pool;           ///< bytes of synthetic tokens
-  token_list tokens;          ///< every token, in text order
-  std::string source;         ///< file name, or "synthetic"
+  std::string text;    ///< the loaded text (empty for the synthetic corpus)
+  string_pool pool;    ///< bytes of synthetic tokens
+  token_list tokens;   ///< every token, in text order
+  std::string source;  ///< file name, or "synthetic"
 };
 
 /// The corpus file to read: $LEXZONE_CORPUS, else the shared data next to the source tree.
@@ -304,7 +307,8 @@ inline void synthesize(corpus_data& c, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i) {
     if (rng() % 100 < 88) {
       const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), uniform(rng));
-      c.tokens.push_back(lexicon[std::min<std::size_t>(static_cast<std::size_t>(it - cumulative.begin()), lexicon.size() - 1)]);
+      c.tokens.push_back(
+          lexicon[std::min<std::size_t>(static_cast<std::size_t>(it - cumulative.begin()), lexicon.size() - 1)]);
     } else {
       c.tokens.push_back(c.pool.add(gen.token()));
     }
@@ -457,12 +461,12 @@ inline void add_context() {
 }  // namespace lexzone_bench
 
 /// The main() of every lexzone benchmark binary.
-#define LEXZONE_BENCH_MAIN()                                               \
-  int main(int argc, char** argv) {                                        \
-    lexzone_bench::add_context();                                          \
-    benchmark::Initialize(&argc, argv);                                    \
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;      \
-    benchmark::RunSpecifiedBenchmarks();                                   \
-    benchmark::Shutdown();                                                 \
-    return 0;                                                              \
+#define LEXZONE_BENCH_MAIN()                                          \
+  int main(int argc, char** argv) {                                   \
+    lexzone_bench::add_context();                                     \
+    benchmark::Initialize(&argc, argv);                               \
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1; \
+    benchmark::RunSpecifiedBenchmarks();                              \
+    benchmark::Shutdown();                                            \
+    return 0;                                                         \
   }

@@ -14,6 +14,7 @@
 #include <lexzone/vocab.hpp>
 
 #include <cstdio>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -53,9 +54,8 @@ class gazetteer_ner {
  public:
   using lexzone_component_tag = void;
 
-  explicit gazetteer_ner(vocab& v) : vocab_(&v) {
-    person_ = v.strings().add("PERSON");  // labels: permanent, interned once
-    org_ = v.strings().add("ORG");
+  // Labels: permanent strings, interned once.
+  explicit gazetteer_ner(vocab& v) : vocab_(&v), person_(v.strings().add("PERSON")), org_(v.strings().add("ORG")) {
     add(v, {"Explosion", "AI"}, org_);
     add(v, {"Ada", "Lovelace"}, person_);
   }
@@ -74,9 +74,10 @@ class gazetteer_ner {
           label = e.label;
         }
       }
-      if (matched != 0) ents.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + matched), label, 0});
-      if (matched == 0 && i + 1 < d.size() && (d[i].text() == "Dr" || d[i].text() == "Mr") &&
-          d[i + 1].text() == "." && i + 2 < d.size() && d[i + 2].lex().attrs.has(lexzone::lex_flag::is_title)) {
+      if (matched != 0)
+        ents.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + matched), label, 0});
+      if (matched == 0 && i + 1 < d.size() && (d[i].text() == "Dr" || d[i].text() == "Mr") && d[i + 1].text() == "." &&
+          i + 2 < d.size() && d[i + 2].lex().attrs.has(lexzone::lex_flag::is_title)) {
         ents.push_back({static_cast<std::uint32_t>(i + 2), static_cast<std::uint32_t>(i + 3), person_, 0});
         matched = 3;
       }
@@ -104,32 +105,37 @@ static_assert(lexzone::tokenizer<simple_tokenizer, vocab>);
 static_assert(lexzone::pipeline_component<gazetteer_ner, vocab>);
 
 int main() {
-  vocab v;
-  const char* requests[] = {"Ada Lovelace wrote to Explosion AI today.", "Dr. Grace met Mr. Turing at 10:30!",
-                            "user-8421@mail.example.net reported bug #5521."};
+  try {
+    vocab v;
+    const char* requests[] = {"Ada Lovelace wrote to Explosion AI today.", "Dr. Grace met Mr. Turing at 10:30!",
+                              "user-8421@mail.example.net reported bug #5521."};
 
-  // 1. Static composition: zero overhead, types known at compile time.
-  lexzone::pipeline<vocab, simple_tokenizer, gazetteer_ner> nlp(simple_tokenizer{}, gazetteer_ner(v));
-  const std::size_t base_lexemes = v.size();
-  for (const char* text : requests) {
-    lexzone::owned_doc result;
+    // 1. Static composition: zero overhead, types known at compile time.
+    lexzone::pipeline<vocab, simple_tokenizer, gazetteer_ner> nlp(simple_tokenizer{}, gazetteer_ner(v));
+    const std::size_t base_lexemes = v.size();
+    for (const char* text : requests) {
+      lexzone::owned_doc result;
+      {
+        auto zone = v.memory_zone();
+        result = nlp(zone, text).to_owned();
+      }  // every lexeme and string the request created is gone here
+      std::printf("%s\n", result.to_json().c_str());
+    }
+
+    // 2. Run-time registration: the same component behind a type-erased interface (e.g. from a plugin).
+    lexzone::dynamic_pipeline<vocab> dyn(simple_tokenizer{});
+    dyn.add("ner", gazetteer_ner(v));
     {
-      auto zone = v.memory_zone();
-      result = nlp(zone, text).to_owned();
-    }  // every lexeme and string the request created is gone here
-    std::printf("%s\n", result.to_json().c_str());
-  }
+      auto zone = dyn.memory_zone(v);
+      const auto d = dyn(zone, "Ada Lovelace again.");
+      std::printf("dynamic pipeline: %zu entities, first: %.*s\n", d.ents().size(),
+                  static_cast<int>(d.ents().at(0).text().size()), d.ents().at(0).text().data());
+    }
 
-  // 2. Run-time registration: the same component behind a type-erased interface (e.g. from a plugin).
-  lexzone::dynamic_pipeline<vocab> dyn(simple_tokenizer{});
-  dyn.add("ner", gazetteer_ner(v));
-  {
-    auto zone = dyn.memory_zone(v);
-    const auto d = dyn(zone, "Ada Lovelace again.");
-    std::printf("dynamic pipeline: %zu entities, first: %.*s\n", d.ents().size(),
-                static_cast<int>(d.ents().at(0).text().size()), d.ents().at(0).text().data());
+    std::printf("vocab: %zu lexemes before the requests, %zu after\n", base_lexemes, v.size());
+    return v.size() == base_lexemes ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "custom_model: %s\n", e.what());
+    return 1;
   }
-
-  std::printf("vocab: %zu lexemes before the requests, %zu after\n", base_lexemes, v.size());
-  return v.size() == base_lexemes ? 0 : 1;
 }

@@ -30,7 +30,8 @@ int main(int argc, char** argv) {
       std::puts("usage: lexzone_ner --patterns FILE.jsonl [FILE...]   (one JSON object per input line)");
       return 0;
     } else if (a.size() > 1 && a[0] == '-') {
-      std::fprintf(stderr, "lexzone_ner: unknown option %s\nusage: lexzone_ner --patterns FILE.jsonl [FILE...]\n", a.c_str());
+      std::fprintf(stderr, "lexzone_ner: unknown option %s\nusage: lexzone_ner --patterns FILE.jsonl [FILE...]\n",
+                   a.c_str());
       return 2;
     } else {
       files.push_back(a);
@@ -64,7 +65,8 @@ int main(int argc, char** argv) {
           lexzone::detail::append_json_string(out, e.text());
           out.append(", \"label\": ");
           lexzone::detail::append_json_string(out, v.strings()[e.label()]);
-          out.append(", \"start_char\": " + std::to_string(e.start_char()) + ", \"end_char\": " + std::to_string(e.end_char()) + "}");
+          out.append(", \"start_char\": " + std::to_string(e.start_char()) +
+                     ", \"end_char\": " + std::to_string(e.end_char()) + "}");
         }
         out.append("]}\n");
         std::fwrite(out.data(), 1, out.size(), stdout);

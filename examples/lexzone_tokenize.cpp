@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
           lexzone::detail::append_json_string(out, doc[i].text());
         }
         out.append("], \"ws\": [");
-        for (std::size_t i = 0; i < doc.size(); ++i) out.append(i != 0 ? ", " : "").append(doc[i].whitespace() ? "true" : "false");
+        for (std::size_t i = 0; i < doc.size(); ++i)
+          out.append(i != 0 ? ", " : "").append(doc[i].whitespace() ? "true" : "false");
         out.append("]}\n");
         std::fwrite(out.data(), 1, out.size(), stdout);
       }

@@ -119,8 +119,9 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
       }
     }
-    std::printf("RSS drift after the first interval: at most %.2f%%; vocab and strings at baseline after every zone: %s\n",
-                worst, sizes_ok ? "yes" : "NO");
+    std::printf(
+        "RSS drift after the first interval: at most %.2f%%; vocab and strings at baseline after every zone: %s\n",
+        worst, sizes_ok ? "yes" : "NO");
     if (check && (worst > tolerance || !sizes_ok)) {
       std::fprintf(stderr, "soak: FAILED (tolerance %.2f%%)\n", tolerance);
       return 1;

@@ -154,7 +154,8 @@ std::vector<batch_row> run_mode(const options& o, bool zones) {
   }
 
   std::vector<batch_row> rows;
-  rows.push_back({0, static_cast<double>(lexzone::examples::resident_bytes()) / 1e6, v.size(), v.strings().size(), 0, 0, 0});
+  rows.push_back(
+      {0, static_cast<double>(lexzone::examples::resident_bytes()) / 1e6, v.size(), v.strings().size(), 0, 0, 0});
   std::string generated;
   std::vector<std::string_view> lines;
   std::vector<std::pair<std::string, std::string>> extracted;  // (entity text, label), leaves the zone
@@ -169,7 +170,8 @@ std::vector<batch_row> run_mode(const options& o, bool zones) {
       const std::size_t n = file_lines.size();
       const std::size_t from = n * static_cast<std::size_t>(b - 1) / static_cast<std::size_t>(o.batches);
       const std::size_t to = n * static_cast<std::size_t>(b) / static_cast<std::size_t>(o.batches);
-      lines.assign(file_lines.begin() + static_cast<std::ptrdiff_t>(from), file_lines.begin() + static_cast<std::ptrdiff_t>(to));
+      lines.assign(file_lines.begin() + static_cast<std::ptrdiff_t>(from),
+                   file_lines.begin() + static_cast<std::ptrdiff_t>(to));
     }
     batch_row row;
     row.batch = b;
@@ -185,7 +187,8 @@ std::vector<batch_row> run_mode(const options& o, bool zones) {
         const std::string_view text(begin, static_cast<std::size_t>(lines[last].data() + lines[last].size() - begin));
         const auto doc = zones ? nlp(zone, text) : nlp(v, text);
         row.tokens += doc.size();
-        for (const auto& e : doc.ents()) extracted.emplace_back(std::string(e.text()), std::string(v.strings()[e.label()]));
+        for (const auto& e : doc.ents())
+          extracted.emplace_back(std::string(e.text()), std::string(v.strings()[e.label()]));
       }
     }  // the batch's zone closes here
     row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -205,8 +208,12 @@ std::vector<batch_row> run_mode(const options& o, bool zones) {
 nlohmann::json rows_json(const std::string& mode, const std::vector<batch_row>& rows) {
   nlohmann::json batches = nlohmann::json::array();
   for (const auto& r : rows)
-    batches.push_back({{"batch", r.batch}, {"rss_mb", r.rss_mb}, {"vocab_size", r.vocab_size},
-                       {"strings_size", r.strings_size}, {"tokens", r.tokens}, {"seconds", r.seconds},
+    batches.push_back({{"batch", r.batch},
+                       {"rss_mb", r.rss_mb},
+                       {"vocab_size", r.vocab_size},
+                       {"strings_size", r.strings_size},
+                       {"tokens", r.tokens},
+                       {"seconds", r.seconds},
                        {"entities", r.entities}});
   return {{"mode", mode}, {"batches", batches}};
 }
@@ -265,8 +272,11 @@ void print_table(const options& o, const nlohmann::json& runs) {
     const char* name;
     const char* key;
   };
-  const metric metrics[] = {{"RSS MB", "rss_mb"}, {"vocab size", "vocab_size"}, {"string-store size", "strings_size"},
-                            {"tokens (batch)", "tokens"}, {"tokens/s", nullptr}};
+  const metric metrics[] = {{"RSS MB", "rss_mb"},
+                            {"vocab size", "vocab_size"},
+                            {"string-store size", "strings_size"},
+                            {"tokens (batch)", "tokens"},
+                            {"tokens/s", nullptr}};
   std::printf("%-18s", "");
   for (const auto& r : runs) std::printf(" | %-52s", r["mode"].get<std::string>().c_str());
   std::printf("\n%-18s", "metric");
@@ -291,7 +301,8 @@ void print_table(const options& o, const nlohmann::json& runs) {
         std::snprintf(b1, sizeof b1, "%.1f", first);
         std::snprintf(bn, sizeof bn, "%.1f", last);
       } else {
-        std::snprintf(b0, sizeof b0, "%s", m.key != nullptr && std::strcmp(m.key, "tokens") == 0 ? "-" : fmt_count(base).c_str());
+        std::snprintf(b0, sizeof b0, "%s",
+                      m.key != nullptr && std::strcmp(m.key, "tokens") == 0 ? "-" : fmt_count(base).c_str());
         std::snprintf(b1, sizeof b1, "%s", fmt_count(first).c_str());
         std::snprintf(bn, sizeof bn, "%s", fmt_count(last).c_str());
       }

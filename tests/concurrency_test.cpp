@@ -39,8 +39,8 @@ void run_threads_over_one_store(int zone_threads) {
         for (int i = 0; i < 500; ++i) {
           std::string w;
           switch (rng() % 4) {
-            case 0: w = "base-" + std::to_string(rng() % 2000); break;        // permanent hit
-            case 1: w = "perm-" + std::to_string(rng() % 3000); break;        // maybe racing the writer
+            case 0: w = "base-" + std::to_string(rng() % 2000); break;  // permanent hit
+            case 1: w = "perm-" + std::to_string(rng() % 3000); break;  // maybe racing the writer
             default: w = "t" + std::to_string(t) + "-" + std::to_string(round) + "-" + std::to_string(i);
           }
           const lexzone::hash_t h = z.add(w);

@@ -129,7 +129,8 @@ outcome run_case(const json& c, const segmenter& seg) {
   } else if (kind == "count" || kind == "partial") {
     r.passed = kind == "partial" || toks.size() == c["count"].get<std::size_t>();
     if (c.contains("tokens_at")) {
-      for (const auto& [i, v] : c["tokens_at"].items()) r.passed = r.passed && at_index(toks, std::stol(i)) == v.get<std::string>();
+      for (const auto& [i, v] : c["tokens_at"].items())
+        r.passed = r.passed && at_index(toks, std::stol(i)) == v.get<std::string>();
     }
   } else if (kind == "roundtrip") {
     r.passed = rebuild(text, pieces) == text;
@@ -148,9 +149,11 @@ outcome run_case(const json& c, const segmenter& seg) {
     }
   } else if (kind == "contains") {
     r.passed = true;
-    for (const auto& t : c["contains"]) r.passed = r.passed && std::count(toks.begin(), toks.end(), t.get<std::string>()) > 0;
+    for (const auto& t : c["contains"])
+      r.passed = r.passed && std::count(toks.begin(), toks.end(), t.get<std::string>()) > 0;
     if (c.contains("not_contains")) {
-      for (const auto& t : c["not_contains"]) r.passed = r.passed && std::count(toks.begin(), toks.end(), t.get<std::string>()) == 0;
+      for (const auto& t : c["not_contains"])
+        r.passed = r.passed && std::count(toks.begin(), toks.end(), t.get<std::string>()) == 0;
     }
   } else if (kind == "min_count") {
     r.passed = toks.size() >= c["min_count"].get<std::size_t>();
@@ -217,7 +220,9 @@ std::vector<piece> segment(const segmenter& seg, std::string_view text) {
   return out;
 }
 
-std::vector<std::string> tokens(const segmenter& seg, std::string_view text) { return texts_of(text, segment(seg, text)); }
+std::vector<std::string> tokens(const segmenter& seg, std::string_view text) {
+  return texts_of(text, segment(seg, text));
+}
 
 }  // namespace
 
@@ -255,8 +260,9 @@ TEST_CASE("spaCy v3.8 tokenizer conformance cases", "[tokenizer]") {
     total_all += pt.second;
     std::printf("  %-10s %3d / %3d\n", kind.c_str(), pt.first, pt.second);
   }
-  std::printf("spaCy cases: %d / %d passed, %d skip/xfail excluded, %d attrs deferred (like_num/is_stop need lexemes)\n",
-              passed_all, total_all, skipped, deferred);
+  std::printf(
+      "spaCy cases: %d / %d passed, %d skip/xfail excluded, %d attrs deferred (like_num/is_stop need lexemes)\n",
+      passed_all, total_all, skipped, deferred);
   for (const auto& f : failures) UNSCOPED_INFO(f);
   CHECK(skipped == 13);
   CHECK(total_all + deferred == 621);
@@ -438,7 +444,8 @@ TEST_CASE("segment_with, segment_chunk and apply_special_cases compose like segm
 TEST_CASE("empty, whitespace-only and space handling", "[tokenizer]") {
   const segmenter& seg = english();
   CHECK(segment(seg, "").empty());
-  for (const std::string text : {" ", "  ", "\n", " \t\n ", "\xC2\xA0", "\xE3\x80\x80 ", "a ", " a", "a  b", "a \n b", "a\n"}) {
+  for (const std::string text :
+       {" ", "  ", "\n", " \t\n ", "\xC2\xA0", "\xE3\x80\x80 ", "a ", " a", "a  b", "a \n b", "a\n"}) {
     const auto ps = segment(seg, text);
     CHECK(covers_exactly(text, ps));
     CHECK(rebuild(text, ps) == text);
@@ -454,13 +461,13 @@ TEST_CASE("empty, whitespace-only and space handling", "[tokenizer]") {
 TEST_CASE("invalid UTF-8 and NUL bytes are kept and never break segmentation", "[tokenizer]") {
   const segmenter& seg = english();
   const std::vector<std::string> texts = {
-      std::string("caf\xE9 au lait", 12),          // Latin-1
-      std::string("\xFF\xFE\xFD", 3),              // never valid
-      std::string("a\xE2\x82 b", 5),               // truncated 3-byte sequence
-      std::string("x\x80\x80\x80\x80y.", 7),       // stray continuation bytes
-      std::string("(\xF0\x9F\x98", 4),             // truncated emoji after a prefix
-      std::string("\xED\xA0\x80.", 4),             // encoded surrogate
-      std::string("a\0b c\0", 6),                  // NUL bytes
+      std::string("caf\xE9 au lait", 12),     // Latin-1
+      std::string("\xFF\xFE\xFD", 3),         // never valid
+      std::string("a\xE2\x82 b", 5),          // truncated 3-byte sequence
+      std::string("x\x80\x80\x80\x80y.", 7),  // stray continuation bytes
+      std::string("(\xF0\x9F\x98", 4),        // truncated emoji after a prefix
+      std::string("\xED\xA0\x80.", 4),        // encoded surrogate
+      std::string("a\0b c\0", 6),             // NUL bytes
       std::string("\0", 1),
       std::string("don't\xC3", 6),
       std::string("http://\xFF\xFE.com/\x80", 15),
@@ -473,7 +480,8 @@ TEST_CASE("invalid UTF-8 and NUL bytes are kept and never break segmentation", "
   CHECK(tokens(seg, std::string("a\0b", 3)) == std::vector<std::string>{std::string("a\0b", 3)});
   // random bytes: coverage holds, nothing crashes or loops
   std::mt19937 rng(12345);
-  const std::string alphabet = std::string("ab.,'-() \n\t:/@0123456789\0", 26) + "\xC2\xA0\xE2\x80\x99\xE2\x80\xA6\xF0\x9F\x98\x80\xFF\x80\xC3";
+  const std::string alphabet =
+      std::string("ab.,'-() \n\t:/@0123456789\0", 26) + "\xC2\xA0\xE2\x80\x99\xE2\x80\xA6\xF0\x9F\x98\x80\xFF\x80\xC3";
   for (int round = 0; round < 2000; ++round) {
     std::string text;
     const int len = static_cast<int>(rng() % 40);

@@ -88,9 +88,12 @@ TEST_CASE("english_tokenizer: same tokens with the cache on and off", "[tokenize
   tokenizer cached(v);
   tokenizer uncached(v, tokenizer::options{0, lexzone::en::rule_set::english});
   std::mt19937 rng(7);
+  // Laid out by hand (clang-format would put one entry per line or align columns).
+  // clang-format off
   const char* parts[] = {"Hello", "world", "(", ")", "don't", "U.S.", "e-mail", "3.5kg", "$10", "...", "\xc3\xa9t\xc3\xa9",
                          "\xff", "--", "http://a.b/c", "'s", "\n", "  ", "A.B.", "x"};
   auto zone = v.memory_zone();
+  // clang-format on
   for (int i = 0; i < 300; ++i) {
     std::string text;
     for (int k = 0; k < 12; ++k) {
@@ -135,8 +138,11 @@ TEST_CASE("english_tokenizer: invalid UTF-8, NUL bytes, empty and whitespace-onl
   vocab v;
   tokenizer tok(v);
   auto zone = v.memory_zone();
+  // Adjacent literals end a \x escape: kept on one line (clang-format would split them).
+  // clang-format off
   const std::string inputs[] = {"", " ", "\n\n", "a\xff" "b", std::string("nul\0byte", 8), "\xc3", "\xed\xa0\x80 x",
                                 "\xe2\x82", "  two  spaces  "};
+  // clang-format on
   for (const auto& in : inputs) {
     auto d = tok(zone, in);
     CHECK(d.text() == in);
@@ -200,7 +206,8 @@ TEST_CASE("english_tokenizer: spaCy attrs cases (norm, like_num, is_stop)", "[to
   CHECK(checked == 14);
 }
 
-TEST_CASE("english_tokenizer: a 64 MiB text without spaces is one token, released with its zone", "[tokenizer][hardening]") {
+TEST_CASE("english_tokenizer: a 64 MiB text without spaces is one token, released with its zone",
+          "[tokenizer][hardening]") {
   // Outcome: one token (spaCy makes the same single token); the segmentation is linear; the token's
   // string and lexeme live in a large block of the zone, returned when the zone closes.
   vocab v;

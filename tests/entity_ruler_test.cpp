@@ -170,8 +170,13 @@ std::string describe(const std::vector<ent_tuple>& v) {
 std::vector<ent_tuple> ents_of(vocab& v, const doc& d) {
   std::vector<ent_tuple> out;
   for (const auto& e : d.entity_records()) {
-    ent_tuple t{std::string(d.span_text(e.start, e.end)), std::string(v.strings()[e.label]), d.start_char(e.start),
-                d.end_char(e.end), e.start, e.end, e.id != 0 ? std::string(v.strings()[e.id]) : std::string()};
+    ent_tuple t{std::string(d.span_text(e.start, e.end)),
+                std::string(v.strings()[e.label]),
+                d.start_char(e.start),
+                d.end_char(e.end),
+                e.start,
+                e.end,
+                e.id != 0 ? std::string(v.strings()[e.id]) : std::string()};
     out.push_back(t);
   }
   return out;
@@ -183,8 +188,9 @@ lexzone::entity_ruler_config config_of(const json& c) {
   const json& j = c["config"];
   if (j.contains("phrase_matcher_attr") && !j["phrase_matcher_attr"].is_null()) {
     const auto a = lexzone::token_attr_from_name(j["phrase_matcher_attr"].get<std::string>());
-    if (!a) throw pattern_error(0, "phrase_matcher_attr " + j["phrase_matcher_attr"].get<std::string>(),
-                                pattern_error::reason::unsupported);
+    if (!a)
+      throw pattern_error(0, "phrase_matcher_attr " + j["phrase_matcher_attr"].get<std::string>(),
+                          pattern_error::reason::unsupported);
     cfg.phrase_matcher_attr = *a;
   }
   cfg.overwrite_ents = j.value("overwrite_ents", false);
@@ -259,8 +265,9 @@ void run_ruler_case(const json& c, tally& t) {
       for (auto& x : expected) {
         if (x.start != s || x.end != e) continue;
         const bool agrees = x.label == winner->label && x.id == winner->id;
-        t.notes.push_back(src + ": tie at " + std::to_string(s) + "-" + std::to_string(e) + " goes to the first pattern (" +
-                          winner->label + "); spaCy 3.8.2 picked " + x.label + (agrees ? " (same)" : " (differs)"));
+        t.notes.push_back(src + ": tie at " + std::to_string(s) + "-" + std::to_string(e) +
+                          " goes to the first pattern (" + winner->label + "); spaCy 3.8.2 picked " + x.label +
+                          (agrees ? " (same)" : " (differs)"));
         x.label = winner->label;
         x.id = winner->id;
       }
@@ -328,7 +335,8 @@ void run_matcher_case(const json& c, tally& t) {
   try {
     for (auto it = c["matcher_patterns"].begin(); it != c["matcher_patterns"].end(); ++it) {
       lexzone::greedy_filter g = lexzone::greedy_filter::none;
-      if (c["greedy"].is_object() && c["greedy"].contains(it.key())) g = lexzone::io::parse_greedy(c["greedy"][it.key()]);
+      if (c["greedy"].is_object() && c["greedy"].contains(it.key()))
+        g = lexzone::io::parse_greedy(c["greedy"][it.key()]);
       m.add(it.key(), lexzone::io::parse_token_patterns(it.value()), g);
     }
   } catch (const pattern_error& e) {
@@ -450,7 +458,8 @@ void run_validation_case(const json& c, tally& t) {
       ok = ok && err.has_value() && !err->unsupported();
     } else if (err) {
       ok = ok && err->unsupported();
-      if (err->unsupported()) t.notes.push_back("valid per spaCy's schema (checked), matching unsupported: " + err->problem());
+      if (err->unsupported())
+        t.notes.push_back("valid per spaCy's schema (checked), matching unsupported: " + err->problem());
     }
   }
   if (ok) ++t.passed;
@@ -536,7 +545,8 @@ TEST_CASE("entity_ruler: spaCy pattern validation cases", "[entity_ruler]") {
 // JSONL loading
 
 TEST_CASE("entity_ruler: the sample patterns.jsonl", "[entity_ruler]") {
-  const auto patterns = lexzone::io::load_patterns_jsonl(std::filesystem::path(data_dir) / "entity_ruler_patterns.sample.jsonl");
+  const auto patterns =
+      lexzone::io::load_patterns_jsonl(std::filesystem::path(data_dir) / "entity_ruler_patterns.sample.jsonl");
   REQUIRE(patterns.size() == 5);
   CHECK(patterns[0].label == "ORG");
   CHECK(std::get<std::string>(patterns[0].pattern) == "Explosion AI");
@@ -551,8 +561,11 @@ TEST_CASE("entity_ruler: the sample patterns.jsonl", "[entity_ruler]") {
   CHECK(ruler.labels() == std::vector<std::string_view>{"GPE", "MONEY", "ORG", "PERSON", "PRODUCT"});
   CHECK(ruler.ids() == std::vector<std::string_view>{"explosion", "honorific-name", "san-francisco"});
   auto zone = v.memory_zone();
+  // Laid out by hand (clang-format would put one entry per line or align columns).
+  // clang-format off
   doc d = make_doc(zone, {"Explosion", "AI", "opened", "in", "San", "Francisco", ";", "Mr.", "John", "Smith", "paid",
                           "$", "5", "million", "for", "an", "iPhone", "12", "pro", "max", "."});
+  // clang-format on
   ruler(d);
   const auto ents = ents_of(v, d);
   REQUIRE(ents.size() == 5);
@@ -714,11 +727,12 @@ TEST_CASE("entity_ruler: 5,000 phrase patterns and 500 token patterns stay corre
   for (int i = 0; i < 5000; ++i)
     ps.push_back({"ORG", "Company " + std::to_string(i) + " Inc", "c" + std::to_string(i)});
   for (int i = 0; i < 500; ++i)
-    ps.push_back({"PRODUCT",
-                  lexzone::token_pattern{lexzone::token_spec{}.equal(lexzone::token_attr::lower, "model" + std::to_string(i)),
-                                         lexzone::token_spec{}.flag(lexzone::token_attr::like_num).op(
-                                             lexzone::token_quantifier::zero_or_one())},
-                  ""});
+    ps.push_back(
+        {"PRODUCT",
+         lexzone::token_pattern{
+             lexzone::token_spec{}.equal(lexzone::token_attr::lower, "model" + std::to_string(i)),
+             lexzone::token_spec{}.flag(lexzone::token_attr::like_num).op(lexzone::token_quantifier::zero_or_one())},
+         ""});
   ruler.add_patterns(ps);
   REQUIRE(ruler.size() == 5500);
 
@@ -728,7 +742,8 @@ TEST_CASE("entity_ruler: 5,000 phrase patterns and 500 token patterns stay corre
     const int n = (k * 97) % 5000;
     words.insert(words.end(), {"We", "met", "Company"});
     expected.emplace_back(words.size() - 1, words.size() + 2, "ORG", "c" + std::to_string(n));
-    words.insert(words.end(), {std::to_string(n), "Inc", "and", "Company", "x", "Inc", "about", "Model" + std::to_string(k)});
+    words.insert(words.end(),
+                 {std::to_string(n), "Inc", "and", "Company", "x", "Inc", "about", "Model" + std::to_string(k)});
     if (k % 2 == 0) {
       expected.emplace_back(words.size() - 1, words.size() + 1, "PRODUCT", "");
       words.push_back("7");
@@ -785,8 +800,9 @@ TEST_CASE("entity_ruler: const matching from two threads at once", "[entity_rule
       const auto ents = ruler.match(d);
       std::vector<ent_tuple> got;
       for (const auto& e : ents)
-        got.push_back({std::string(d.span_text(e.start, e.end)), std::string(v.strings()[e.label]), d.start_char(e.start),
-                       d.end_char(e.end), e.start, e.end, e.id != 0 ? std::string(v.strings()[e.id]) : std::string()});
+        got.push_back({std::string(d.span_text(e.start, e.end)), std::string(v.strings()[e.label]),
+                       d.start_char(e.start), d.end_char(e.end), e.start, e.end,
+                       e.id != 0 ? std::string(v.strings()[e.id]) : std::string()});
       if (!(got == expected[k])) ++mismatches;
       ++runs;
     }
@@ -905,8 +921,9 @@ TEST_CASE("entity_ruler: ties, overwrite and existing entities", "[entity_ruler]
   std::vector<lexzone::entity_pattern> ps{
       {"A", std::string("New York"), ""},
       {"B", std::string("New York"), "ny"},
-      {"C", lexzone::token_pattern{lexzone::token_spec{}.equal(lexzone::token_attr::lower, "york"),
-                                   lexzone::token_spec{}.equal(lexzone::token_attr::lower, "city")},
+      {"C",
+       lexzone::token_pattern{lexzone::token_spec{}.equal(lexzone::token_attr::lower, "york"),
+                              lexzone::token_spec{}.equal(lexzone::token_attr::lower, "city")},
        ""},
   };
   ruler_type first_wins(v);
@@ -941,7 +958,10 @@ TEST_CASE("entity_ruler: phrase splitting, default and plugged in", "[entity_rul
   CHECK(split("  \t ").empty());
   CHECK(split("caf\xC3\xA9! \xE2\x80\x9CHi\xE2\x80\x9D") ==
         std::vector<std::string>{"caf\xC3\xA9", "!", "\xE2\x80\x9C", "Hi", "\xE2\x80\x9D"});
+  // Adjacent literals end a \x escape: kept on one line (clang-format would split them).
+  // clang-format off
   CHECK(split("a\xC2\xA0" "b") == std::vector<std::string>{"a", "b"});  // no-break space separates
+  // clang-format on
   CHECK(split("$5") == std::vector<std::string>{"$", "5"});
 
   // A tokenizer plugged in as the splitter (here: one that also splits the clitic 's, as spaCy's English

@@ -476,6 +476,8 @@ int inject_at_every_allocation(const std::vector<step>& steps, const std::vector
 TEST_CASE("hardening: std::bad_alloc at every allocation point of string adds and zone opens", "[hardening][memory]") {
   // Outcome: see the block comment above: strong guarantee, no drift, no leak. The script reaches index
   // growth (permanent and zone), new chunks, large blocks, the chunk pool, nested opens and promotion.
+  // Laid out by hand (clang-format would put one entry per line or align columns).
+  // clang-format off
   const auto steps = script(words(step::perm, "p", 20), std::vector<step>{{step::perm, std::string(20000, 'B')}},
                             words(step::perm, "q", 5), std::vector<step>{{step::open, ""}},
                             words(step::zone_add, "z", 20), words(step::zone_add, std::string(10000, 'M'), 8),
@@ -495,6 +497,7 @@ TEST_CASE("hardening: std::bad_alloc at every allocation point of string adds an
                             std::vector<step>{{step::close, ""}, {step::open, ""}, {step::zone_add, "pooled"},
                                               {step::close, ""}},
                             words(step::perm, "r", 6));
+  // clang-format on
   CHECK(inject_at_every_allocation<store_runner>(steps, universe_of(steps, false)) >= 30);
 }
 
@@ -502,10 +505,13 @@ TEST_CASE("hardening: std::bad_alloc at every allocation point of 16 MiB adds (a
           "[hardening][memory]") {
   // Outcome: as above, for adds that need second-level directory pages (a layer past 256 chunk indices).
   const std::string huge(256 * chunk + 1, 'H');
+  // Laid out by hand (clang-format would put one entry per line or align columns).
+  // clang-format off
   const std::vector<step> steps = {{step::open, ""},           {step::zone_add, "a"},
                                    {step::zone_add, huge},     {step::zone_add, "b"},
                                    {step::zone_add, std::string(30000, 'L')}, {step::close, ""},
                                    {step::perm, huge + "!"},   {step::perm, "c"}};
+  // clang-format on
   CHECK(inject_at_every_allocation<store_runner>(steps, universe_of(steps, false)) > 8);
 }
 
@@ -513,6 +519,8 @@ TEST_CASE("hardening: std::bad_alloc at every allocation point of vocab get and 
   // Outcome: lexemes have the strong guarantee (on a throw no lexeme is added, every lexeme keeps its
   // address); strings interned for the failed lexeme may stay, as documented, in its layer; retried,
   // every step ends in the failure-free state; memory returns to the failure-free run's and to 0.
+  // Laid out by hand (clang-format would put one entry per line or align columns).
+  // clang-format off
   const std::vector<step> first = {{step::perm, "the"},      {step::perm, "The"},   {step::perm, "Apple"},
                                    {step::perm, "apple"},    {step::perm, "Straße"}, {step::perm, "ĞÜÇ"},
                                    {step::perm, "don't"},    {step::perm, "42"},    {step::perm, "hello@example.com"},
@@ -523,6 +531,7 @@ TEST_CASE("hardening: std::bad_alloc at every allocation point of vocab get and 
                                   {step::nested, ""},       {step::zone_perm, "Banana"}, {step::zone_perm, "Kiwi"},
                                   {step::zone_add, "Inner"}, {step::close, ""},        {step::zone_add, "after"},
                                   {step::close, ""},        {step::perm, "Later"}};
+  // clang-format on
   const auto steps = script(first, words(step::perm, "Word", 10), zone, words(step::perm, "Tail", 4));
   CHECK(inject_at_every_allocation<vocab_runner>(steps, universe_of(steps, true)) > 40);
 }
@@ -679,9 +688,12 @@ TEST_CASE("hardening: empty strings, NUL bytes and invalid UTF-8 as keys", "[har
   // with id hash_string(bytes); the vocab makes lexemes for such keys, each invalid byte counting as
   // one code point.
   using namespace std::string_literals;
+  // Laid out by hand (clang-format would put one entry per line or align columns).
+  // clang-format off
   const std::vector<std::string> keys = {"a\0b"s,          "a\0"s,       "a",        "\0"s,       "\0\0"s,
                                          "\xff",           "\xc3",       "\xc3\x28", "\xe2\x82",  "\xed\xa0\x80",
                                          "\xf4\x90\x80\x80", "\xc0\xaf", "ok\xff\xfe", "\x80\x80\x80\x80\x80"};
+  // clang-format on
   lexzone::string_store s;
   CHECK(s.add("") == 0);
   CHECK(s.size() == 0);

@@ -79,6 +79,8 @@ std::string show(std::string_view s) {
 }
 
 const std::map<std::string, lex_flag>& flag_names() {
+  // Laid out by hand (clang-format would put one entry per line or align columns).
+  // clang-format off
   static const std::map<std::string, lex_flag> names = {
       {"is_alpha", lex_flag::is_alpha},         {"is_digit", lex_flag::is_digit},
       {"is_lower", lex_flag::is_lower},         {"is_upper", lex_flag::is_upper},
@@ -90,6 +92,7 @@ const std::map<std::string, lex_flag>& flag_names() {
       {"like_url", lex_flag::like_url},         {"like_email", lex_flag::like_email},
       {"is_stop", lex_flag::is_stop},
   };
+  // clang-format on
   return names;
 }
 
@@ -235,7 +238,7 @@ TEST_CASE("code point properties", "[lex_attrs][unicode]") {
   CHECK(uni::is_alpha(U'\u00e9'));
   CHECK(uni::is_lower(U'\u00df'));
   CHECK(uni::is_upper(U'\u00c9'));
-  CHECK(uni::is_alpha(U'\u00aa'));   // ª: Lo, Other_Lowercase
+  CHECK(uni::is_alpha(U'\u00aa'));  // ª: Lo, Other_Lowercase
   CHECK(uni::is_lower(U'\u00aa'));
   CHECK(uni::is_space(U'\u00a0'));
   CHECK(uni::is_space(U'\u0085'));
@@ -276,28 +279,28 @@ TEST_CASE("Python string predicates over UTF-8", "[lex_attrs][unicode]") {
   CHECK(uni::str_isalpha("Hello"));
   CHECK_FALSE(uni::str_isalpha(""));
   CHECK_FALSE(uni::str_isalpha("hello1"));
-  CHECK(uni::str_isalpha("na\xC3\xAFve"));               // naïve
+  CHECK(uni::str_isalpha("na\xC3\xAFve"));                                      // naïve
   CHECK(uni::str_isalpha("\xD0\x9C\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0"));  // Москва
-  CHECK(uni::str_isalpha("\xE4\xB8\xAD\xE6\x96\x87"));  // 中文
-  CHECK_FALSE(uni::str_isalpha("e\xCC\x81"));  // e + combining acute: Mn is not alpha
+  CHECK(uni::str_isalpha("\xE4\xB8\xAD\xE6\x96\x87"));                          // 中文
+  CHECK_FALSE(uni::str_isalpha("e\xCC\x81"));                                   // e + combining acute: Mn is not alpha
   CHECK(uni::str_isdigit("123"));
-  CHECK(uni::str_isdigit("3\xC2\xB2"));  // 3²
-  CHECK_FALSE(uni::str_isdigit("\xC2\xBD"));  // ½
+  CHECK(uni::str_isdigit("3\xC2\xB2"));           // 3²
+  CHECK_FALSE(uni::str_isdigit("\xC2\xBD"));      // ½
   CHECK(uni::str_isdecimal("\xD9\xA1\xD9\xA2"));  // ١٢
   CHECK(uni::str_isspace(" \t\n"));
   CHECK(uni::str_isspace("\xC2\xA0\xE2\x80\x89"));  // NBSP, thin space
-  CHECK_FALSE(uni::str_isspace("\xE2\x80\x8B"));  // zero-width space is Cf
+  CHECK_FALSE(uni::str_isspace("\xE2\x80\x8B"));    // zero-width space is Cf
   CHECK_FALSE(uni::str_isspace(""));
 
   CHECK(uni::str_islower("abc1"));
   CHECK_FALSE(uni::str_islower("123"));
   CHECK_FALSE(uni::str_islower("aBc"));
-  CHECK(uni::str_islower("\xCF\x89"));  // ω
+  CHECK(uni::str_islower("\xCF\x89"));        // ω
   CHECK_FALSE(uni::str_islower("\xC7\x85"));  // ǅ is titlecase
   CHECK(uni::str_isupper("ABC1"));
   CHECK(uni::str_isupper("\xC7\x84"));  // Ǆ
   CHECK_FALSE(uni::str_isupper("\xC7\x85"));
-  CHECK(uni::str_isupper("\xE2\x85\xAB"));  // Ⅻ
+  CHECK(uni::str_isupper("\xE2\x85\xAB"));              // Ⅻ
   CHECK(uni::str_isupper("\xCE\xA3\xCE\x8A\xCE\xA3"));  // ΣΊΣ
 
   CHECK(uni::str_istitle("Hello World"));
@@ -306,9 +309,12 @@ TEST_CASE("Python string predicates over UTF-8", "[lex_attrs][unicode]") {
   CHECK_FALSE(uni::str_istitle("McDonald"));
   CHECK_FALSE(uni::str_istitle("hello"));
   CHECK_FALSE(uni::str_istitle("123"));
+  // Adjacent literals end a \x escape: kept on one line (clang-format would split them).
+  // clang-format off
   CHECK(uni::str_istitle("\xC7\x85" "emal"));   // ǅemal
   CHECK(uni::str_istitle("\xC7\x84"));          // Ǆ
   CHECK(uni::str_istitle("\xC7\x84" "a"));        // Ǆa: uppercase, then lowercase
+  // clang-format on
   CHECK(uni::str_istitle("\xCE\xA3\xCE\xAF\xCF\x83\xCF\x85\xCF\x86\xCE\xBF\xCF\x82"));  // Σίσυφος
 
   // Invalid bytes: one code point each, never a letter, digit or space.
@@ -323,10 +329,10 @@ TEST_CASE("append_lower is Python's str.lower", "[lex_attrs][unicode]") {
   CHECK(uni::to_lower("Hello WORLD") == "hello world");
   CHECK(uni::to_lower("\xC3\x89T\xC3\x89") == "\xC3\xA9t\xC3\xA9");  // ÉTÉ
   CHECK(uni::to_lower("\xC4\xB0stanbul") == "i\xCC\x87stanbul");     // İ gives i + combining dot
-  CHECK(uni::to_lower("\xC3\x9F") == "\xC3\x9F");                     // ß stays
-  CHECK(uni::to_lower("\xE1\xBA\x9E") == "\xC3\x9F");                 // ẞ gives ß
-  CHECK(uni::to_lower("\xC7\x84") == "\xC7\x86");                     // Ǆ gives ǆ
-  CHECK(uni::to_lower("\xC7\x85") == "\xC7\x86");                     // ǅ gives ǆ
+  CHECK(uni::to_lower("\xC3\x9F") == "\xC3\x9F");                    // ß stays
+  CHECK(uni::to_lower("\xE1\xBA\x9E") == "\xC3\x9F");                // ẞ gives ß
+  CHECK(uni::to_lower("\xC7\x84") == "\xC7\x86");                    // Ǆ gives ǆ
+  CHECK(uni::to_lower("\xC7\x85") == "\xC7\x86");                    // ǅ gives ǆ
   CHECK(uni::to_lower("\xD0\x9C\xD0\x9E\xD0\xA1\xD0\x9A\xD0\x92\xD0\x90") ==
         "\xD0\xBC\xD0\xBE\xD1\x81\xD0\xBA\xD0\xB2\xD0\xB0");  // МОСКВА
   CHECK(uni::to_lower("\xE2\x84\xAA") == "k");                // Kelvin sign
@@ -335,10 +341,10 @@ TEST_CASE("append_lower is Python's str.lower", "[lex_attrs][unicode]") {
   CHECK(uni::to_lower("\xCE\xA3\xCE\x8A\xCE\xA3\xCE\xA5\xCE\xA6\xCE\x9F\xCE\xA3") ==
         "\xCF\x83\xCE\xAF\xCF\x83\xCF\x85\xCF\x86\xCE\xBF\xCF\x82");
   CHECK(uni::to_lower("\xCE\xA3") == "\xCF\x83");
-  CHECK(uni::to_lower("A\xCE\xA3.") == "a\xCF\x82.");            // '.' is case-ignorable: final
-  CHECK(uni::to_lower("A\xCE\xA3'B") == "a\xCF\x83'b");          // cased letter after it: not final
-  CHECK(uni::to_lower("A'\xCE\xA3") == "a'\xCF\x82");            // ignorable between: still final
-  CHECK(uni::to_lower("1\xCE\xA3") == "1\xCF\x83");              // not after a cased letter
+  CHECK(uni::to_lower("A\xCE\xA3.") == "a\xCF\x82.");    // '.' is case-ignorable: final
+  CHECK(uni::to_lower("A\xCE\xA3'B") == "a\xCF\x83'b");  // cased letter after it: not final
+  CHECK(uni::to_lower("A'\xCE\xA3") == "a'\xCF\x82");    // ignorable between: still final
+  CHECK(uni::to_lower("1\xCE\xA3") == "1\xCF\x83");      // not after a cased letter
   // Invalid bytes are preserved as they are.
   CHECK(uni::to_lower("AB\xFF\xC3") == "ab\xFF\xC3");
   CHECK(uni::to_lower("\xC3\x28Z") == "\xC3(z");
@@ -353,7 +359,10 @@ TEST_CASE("language-neutral lexeme attributes", "[lex_attrs]") {
   CHECK(lang::word_shape("AAAAAbbbbb") == "XXXXxxxx");
   CHECK(lang::word_shape("1,000.00") == "d,ddd.dd");
   CHECK(lang::word_shape("e\xCC\x81") == "x\xCC\x81");
+  // Adjacent literals end a \x escape: kept on one line (clang-format would split them).
+  // clang-format off
   CHECK(lang::word_shape("\xC7\x85" "emal") == "xxxx");
+  // clang-format on
   CHECK(lang::word_shape("a\xFF\xFF\xFF\xFF\xFF") == "x\xFF\xFF\xFF\xFF");
   CHECK(lang::word_shape(std::string(99, 'a')) == "xxxx");
   CHECK(lang::word_shape(std::string(100, 'a')) == "LONG");
@@ -366,7 +375,10 @@ TEST_CASE("language-neutral lexeme attributes", "[lex_attrs]") {
 
   CHECK(lang::like_num("10,000"));
   CHECK(lang::like_num("-0.23"));
+  // Adjacent literals end a \x escape: kept on one line (clang-format would split them).
+  // clang-format off
   CHECK(lang::like_num("\xC2\xB1" "1"));  // ±1
+  // clang-format on
   CHECK(lang::like_num("1/2"));
   CHECK_FALSE(lang::like_num("1/2/3"));
   CHECK_FALSE(lang::like_num("--5"));
@@ -384,9 +396,9 @@ TEST_CASE("language-neutral lexeme attributes", "[lex_attrs]") {
   CHECK(lang::like_url("http://stupid"));
   CHECK(lang::like_url("example.com/example"));
   CHECK(lang::like_url("1abc2def.org"));
-  CHECK(lang::like_url("docs.python.dev"));     // not a listed TLD: URL_MATCH
-  CHECK(lang::like_url("8.8.8.8"));             // public IP address: URL_MATCH
-  CHECK_FALSE(lang::like_url("192.168.1.1"));   // private network
+  CHECK(lang::like_url("docs.python.dev"));    // not a listed TLD: URL_MATCH
+  CHECK(lang::like_url("8.8.8.8"));            // public IP address: URL_MATCH
+  CHECK_FALSE(lang::like_url("192.168.1.1"));  // private network
   CHECK_FALSE(lang::like_url("10.0.0.1"));
   CHECK(lang::like_url("172.32.0.1"));
   CHECK_FALSE(lang::like_url("172.16.0.1"));
@@ -430,19 +442,22 @@ TEST_CASE("English lexeme attributes", "[lex_attrs]") {
 
   CHECK(en::is_stop("the"));
   CHECK(en::is_stop("THE"));
-  CHECK(en::is_stop("n\xE2\x80\x99t"));           // n’t
-  CHECK(en::is_stop("\xE2\x80\x98ll"));           // ‘ll
+  CHECK(en::is_stop("n\xE2\x80\x99t"));  // n’t
+  CHECK(en::is_stop("\xE2\x80\x98ll"));  // ‘ll
+  // Adjacent literals end a \x escape: kept on one line (clang-format would split them).
+  // clang-format off
   CHECK(en::is_stop("\xE2\x84\xAA" "eep"));       // KEEP with a Kelvin sign lowercases to "keep"
+  // clang-format on
   CHECK_FALSE(en::is_stop("pleaded"));
   CHECK_FALSE(en::is_stop(""));
 
-  CHECK(en::norm("\xE2\x80\x99") == "'");          // ’
-  CHECK(en::norm("\xE2\x80\xA6") == "...");        // …
-  CHECK(en::norm("\xC2\xA3") == "$");              // £
+  CHECK(en::norm("\xE2\x80\x99") == "'");    // ’
+  CHECK(en::norm("\xE2\x80\xA6") == "...");  // …
+  CHECK(en::norm("\xC2\xA3") == "$");        // £
   CHECK(en::norm("US$") == "$");
-  CHECK(en::norm("us$") == "us$");                 // keys are case-sensitive
+  CHECK(en::norm("us$") == "us$");  // keys are case-sensitive
   CHECK(en::norm("'S") == "'s");
-  CHECK(en::norm("Jan.") == "jan.");               // tokenizer exceptions are not lexeme norms
+  CHECK(en::norm("Jan.") == "jan.");  // tokenizer exceptions are not lexeme norms
   CHECK(en::norm("Colour") == "colour");
   CHECK_FALSE(en::norm_exception("dog").has_value());
 }

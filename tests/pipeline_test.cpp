@@ -27,7 +27,8 @@ struct dictionary_ner {
     std::vector<doc::entity_record> ents;
     for (std::size_t i = 0; i < d.size(); ++i) {
       auto it = table.find(d[i].orth());
-      if (it != table.end()) ents.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 1), it->second, 0});
+      if (it != table.end())
+        ents.push_back({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i + 1), it->second, 0});
     }
     d.set_ents(std::move(ents));
   }
@@ -104,11 +105,12 @@ TEST_CASE("pipeline: static composition runs tokenizer and components in a zone"
   CHECK(out.ents[1].start_char == 14);
   CHECK(out.ents[1].end_char == 19);
   CHECK(out.tokens[4].text == "yesterday");
-  CHECK(out.to_json() ==
-        R"({"text":"Alice flew to Paris yesterday","tokens":[{"text":"Alice","start_char":0,"end_char":5,"ws":true},)"
-        R"({"text":"flew","start_char":6,"end_char":10,"ws":true},{"text":"to","start_char":11,"end_char":13,"ws":true},)"
-        R"({"text":"Paris","start_char":14,"end_char":19,"ws":true},{"text":"yesterday","start_char":20,"end_char":29,"ws":false}],)"
-        R"("ents":[{"text":"Alice","label":"PERSON","start_char":0,"end_char":5},{"text":"Paris","label":"GPE","start_char":14,"end_char":19}]})");
+  CHECK(
+      out.to_json() ==
+      R"({"text":"Alice flew to Paris yesterday","tokens":[{"text":"Alice","start_char":0,"end_char":5,"ws":true},)"
+      R"({"text":"flew","start_char":6,"end_char":10,"ws":true},{"text":"to","start_char":11,"end_char":13,"ws":true},)"
+      R"({"text":"Paris","start_char":14,"end_char":19,"ws":true},{"text":"yesterday","start_char":20,"end_char":29,"ws":false}],)"
+      R"("ents":[{"text":"Alice","label":"PERSON","start_char":0,"end_char":5},{"text":"Paris","label":"GPE","start_char":14,"end_char":19}]})");
 }
 
 TEST_CASE("pipeline: character offsets count code points", "[pipeline]") {
@@ -223,6 +225,6 @@ TEST_CASE("doc: moved-from docs are empty and safe", "[pipeline]") {
   doc a = nlp(zone, "x y");
   doc b = std::move(a);
   CHECK(b.size() == 2);
-  CHECK(a.size() == 0);  // NOLINT(bugprone-use-after-move): tested on purpose
+  CHECK(a.size() == 0);     // NOLINT(bugprone-use-after-move): tested on purpose
   CHECK(a.ents().empty());  // NOLINT(bugprone-use-after-move)
 }

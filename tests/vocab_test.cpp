@@ -200,8 +200,8 @@ TEST_CASE("vocab: memory and sizes return to the baseline after zones (counting 
   using alloc_t = lexzone::test::counting_allocator<std::byte>;
   lexzone::test::allocation_counter counter;
   {
-    lexzone::basic_vocab<lexzone::test::simple_traits, lexzone::default_hasher, alloc_t> v(
-        lexzone::default_hasher(), alloc_t(counter), 4);
+    lexzone::basic_vocab<lexzone::test::simple_traits, lexzone::default_hasher, alloc_t> v(lexzone::default_hasher(),
+                                                                                           alloc_t(counter), 4);
     for (int i = 0; i < 1000; ++i) v.get("Base" + std::to_string(i));
     v.strings().trim_pool();
     const std::size_t base_bytes = counter.live_bytes;

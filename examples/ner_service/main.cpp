@@ -25,9 +25,9 @@
 
 #include <fcntl.h>
 #if defined(__GLIBC__)
-#include <malloc.h>
+#  include <malloc.h>
 #endif
-#include <signal.h>
+#include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigaction, not <csignal>
 #include <unistd.h>
 
 #include <algorithm>
@@ -95,7 +95,8 @@ struct options {
   std::exit(code);
 }
 
-unsigned long long parse_number(const std::string& flag, const char* s, unsigned long long min, unsigned long long max) {
+unsigned long long parse_number(const std::string& flag, const char* s, unsigned long long min,
+                                unsigned long long max) {
   char* end = nullptr;
   errno = 0;
   const unsigned long long v = std::strtoull(s, &end, 10);
@@ -157,6 +158,7 @@ class ner_model {
 
   ner_model(const ner_model&) = delete;
   ner_model& operator=(const ner_model&) = delete;
+  ~ner_model() = default;
 
   /// Runs `texts` through this thread's pipeline inside one memory zone; the results are owned data.
   std::vector<text_result> process(std::span<const std::string> texts) {
@@ -191,7 +193,9 @@ class ner_model {
   }
 
   [[nodiscard]] const vocab& get_vocab() const noexcept { return vocab_; }
-  [[nodiscard]] std::size_t zone_bytes_peak() const noexcept { return zone_bytes_peak_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::size_t zone_bytes_peak() const noexcept {
+    return zone_bytes_peak_.load(std::memory_order_relaxed);
+  }
 
  private:
   static nlp_type load(vocab& v, const options& o) {
@@ -277,8 +281,9 @@ const char* reason(int status) {
 }
 
 // Set when routing starts on this worker thread, read when the response has been written.
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): per-thread state of two httplib hooks
 thread_local std::chrono::steady_clock::time_point request_start;
-thread_local bool request_timed = false;
+thread_local bool request_timed = false;  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables): same
 
 class service {
  public:
@@ -294,9 +299,10 @@ class service {
     server.set_write_timeout(5);
 
     using kind = svc::request_kind;
-    server.Post("/v1/ner", [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& body) {
-      guarded(res, [&] { handle_ner(req, res, body, kind::single); });
-    });
+    server.Post("/v1/ner",
+                [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& body) {
+                  guarded(res, [&] { handle_ner(req, res, body, kind::single); });
+                });
     server.Post("/v1/ner/batch",
                 [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& body) {
                   guarded(res, [&] { handle_ner(req, res, body, kind::batch); });
@@ -332,16 +338,18 @@ class service {
 
     // Errors made by httplib itself (404, 413 before the handler, 400 for a bad request line...): a JSON
     // body. Responses that already have one (set by the handlers) are left alone.
-    server.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
-      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      std::string why = reason(res.status);
-      if (res.status == 404) why = "no such endpoint: " + req.path;
-      if (res.status == 413) why = "the request body is larger than " + std::to_string(opts_.limits.max_body_bytes) + " bytes";
-      res.set_content(svc::error_body(why), "application/json");
-      return httplib::Server::HandlerResponse::Handled;
-    }));
+    server.set_error_handler(
+        httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
+          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+          std::string why = reason(res.status);
+          if (res.status == 404) why = "no such endpoint: " + req.path;
+          if (res.status == 413)
+            why = "the request body is larger than " + std::to_string(opts_.limits.max_body_bytes) + " bytes";
+          res.set_content(svc::error_body(why), "application/json");
+          return httplib::Server::HandlerResponse::Handled;
+        }));
     // Last line of defence: an exception that escaped a handler anyway becomes a JSON 500.
-    server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    server.set_exception_handler([](const httplib::Request&, httplib::Response& res, const std::exception_ptr& ep) {
       std::string why = "internal error";
       try {
         if (ep) std::rethrow_exception(ep);
@@ -484,6 +492,7 @@ class service {
 // ---------------------------------------------------------------------------------------------------
 // Signals: the handler only writes the signal number to a pipe; a watcher thread stops the server.
 
+// NOLINTNEXTLINE(cppcoreguidelines-avoid-non-const-global-variables): a signal handler reaches only globals
 int signal_pipe[2] = {-1, -1};
 
 extern "C" void on_signal(int sig) {

@@ -27,7 +27,7 @@ class request_metrics {
  public:
   /// Upper bounds (seconds) of the latency histogram's buckets; +Inf is implicit.
   static constexpr std::array<double, 14> bounds{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                 0.025,  0.05,    0.1,    0.25,  0.5,    1.0,  2.5};
+                                                 0.025,  0.05,    0.1,    0.25,  0.5,    1.0,   2.5};
 
   /// Counts one response with status `code` (codes outside 100..599 count as 0, rendered "other").
   void count(int code) noexcept {
@@ -91,7 +91,9 @@ class request_metrics {
     out.append("lexzone_texts_total ").append(std::to_string(texts_.load(std::memory_order_relaxed))).append("\n");
     out.append("# HELP lexzone_entities_total Entities returned.\n");
     out.append("# TYPE lexzone_entities_total counter\n");
-    out.append("lexzone_entities_total ").append(std::to_string(entities_.load(std::memory_order_relaxed))).append("\n");
+    out.append("lexzone_entities_total ")
+        .append(std::to_string(entities_.load(std::memory_order_relaxed)))
+        .append("\n");
   }
 
  private:

@@ -1,8 +1,8 @@
 // Process figures for the demos: resident set size from /proc/self/statm (Linux).
 #pragma once
 
-#include <cstdio>
 #include <unistd.h>
+#include <cstdio>
 
 namespace lexzone::examples {
 

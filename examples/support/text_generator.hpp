@@ -84,7 +84,7 @@ class text_generator {
     out.push_back(' ');
     out.append(pick(last_));
   }
-  void lower_append(std::string& out, std::string_view s) {
+  static void lower_append(std::string& out, std::string_view s) {
     for (char c : s) out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
   }
   void email(std::string& out) {
@@ -124,7 +124,13 @@ class text_generator {
   }
   void id(std::string& out) {
     switch (next() % 4) {
-      case 0: hex(out, 8); out.push_back('-'); hex(out, 4); out.push_back('-'); hex(out, 4); break;
+      case 0:
+        hex(out, 8);
+        out.push_back('-');
+        hex(out, 4);
+        out.push_back('-');
+        hex(out, 4);
+        break;
       case 1: out.append("ORD-" + std::to_string(100000 + next() % 900000)); break;
       case 2: out.append("#" + std::to_string(next() % 100000)); break;
       default: out.append("CVE-20" + std::to_string(10 + next() % 16) + "-" + std::to_string(1000 + next() % 50000));
@@ -153,6 +159,8 @@ class text_generator {
 
   std::uint64_t state_;
   static constexpr std::array<char, 6> punct_{',', ';', ':', ')', '!', '"'};
+  // Word lists laid out by hand (clang-format would align them in columns).
+  // clang-format off
   static constexpr std::array<std::string_view, 121> words_{
       "the", "of", "and", "to", "in", "is", "for", "that", "with", "on", "as", "it", "be", "this", "by", "are",
       "from", "or", "at", "an", "not", "can", "will", "you", "if", "package", "version", "file", "system", "use",
@@ -179,6 +187,7 @@ class text_generator {
       "example", "mail", "corp", "acme", "globex", "initech", "umbrella", "hooli", "contoso", "fabrikam",
       "northwind", "tailspin", "wideworld", "adatum", "litware", "proseware"};
   static constexpr std::array<std::string_view, 8> tlds_{"com", "org", "net", "io", "de", "co.uk", "fr", "dev"};
+  // clang-format on
 };
 
 }  // namespace lexzone::examples

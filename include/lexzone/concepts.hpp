@@ -37,6 +37,8 @@
 
 namespace lexzone {
 
+// Not formatted: clang-format 14 mis-parses requires-clauses and concept definitions (fixed in 15).
+// clang-format off
 /// The vocab of a scope.
 template <class V>
   requires requires { typename V::zone_type; typename V::lexeme_type; }
@@ -61,7 +63,8 @@ detail::zone_sentinel* scope_sentinel(basic_memory_zone<V>& zone) {
 
 /// A scope over vocab type `Vocab`: the vocab itself or one of its zones.
 template <class S, class Vocab>
-concept scope_of = std::same_as<std::remove_cvref_t<S>, Vocab> || std::same_as<std::remove_cvref_t<S>, typename Vocab::zone_type>;
+concept scope_of =
+    std::same_as<std::remove_cvref_t<S>, Vocab> || std::same_as<std::remove_cvref_t<S>, typename Vocab::zone_type>;
 
 /// See the table in the file comment.
 template <class T, class Vocab>
@@ -83,5 +86,6 @@ template <class C>
 concept zone_aware = requires(C& c) {
   { c.on_zone_close() } noexcept -> std::same_as<void>;
 };
+// clang-format on
 
 }  // namespace lexzone

@@ -101,7 +101,7 @@ template <class Attributes>
 struct basic_lexeme {
   using attributes_type = Attributes;
 
-  hash_t orth = 0;              ///< id of the text
+  hash_t orth = 0;                  ///< id of the text
   const char* text_data = nullptr;  ///< the text's bytes, stored in the lexeme's layer (or a longer-lived one)
   std::size_t text_size = 0;
   Attributes attrs{};

@@ -31,6 +31,8 @@ template <class Vocab, class Notify>
 class pipeline_zone {
  public:
   pipeline_zone(typename Vocab::zone_type zone, Notify notify) : zone_(std::move(zone)), notify_(std::move(notify)) {}
+  pipeline_zone(const pipeline_zone&) = delete;
+  pipeline_zone& operator=(const pipeline_zone&) = delete;
   pipeline_zone(pipeline_zone&&) noexcept = default;
   pipeline_zone& operator=(pipeline_zone&& o) noexcept {
     if (this != &o) {
@@ -57,9 +59,12 @@ class pipeline_zone {
 };
 
 /// A statically composed pipeline: `Tokenizer` then each of `Components`, in order.
+// Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
+// clang-format off
 template <class Vocab, class Tokenizer, class... Components>
   requires tokenizer<Tokenizer, Vocab> && (pipeline_component<Components, Vocab> && ...)
 class pipeline {
+  // clang-format on
  public:
   using vocab_type = Vocab;
   using doc_type = basic_doc<Vocab>;
@@ -71,9 +76,12 @@ class pipeline {
   /// Complexity: the tokenizer's and the components'. Lifetime: the doc belongs to `scope`.
   /// Throws: what the tokenizer and components throw; the doc is then discarded, and a zone still rolls
   /// back everything when it closes.
+  // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
+  // clang-format off
   template <class Scope>
     requires scope_of<Scope, Vocab>
   doc_type operator()(Scope& scope, std::string_view text) {
+    // clang-format on
     doc_type doc = tokenizer_(scope, text);
     std::apply([&](auto&... c) { (static_cast<void>(c(doc)), ...); }, components_);
     return doc;
@@ -135,15 +143,21 @@ class dynamic_pipeline {
   using doc_type = basic_doc<Vocab>;
 
   /// Takes any `tokenizer<T, Vocab>`. Throws: `std::bad_alloc`.
+  // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
+  // clang-format off
   template <class T>
     requires tokenizer<T, Vocab>
   explicit dynamic_pipeline(T tok) : tokenizer_(std::make_unique<tokenizer_model<T>>(std::move(tok))) {}
+  // clang-format on
 
   /// Appends a component that satisfies `pipeline_component` under `name`.
   /// Throws: `std::invalid_argument` if the name is taken; `std::bad_alloc`.
+  // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
+  // clang-format off
   template <class C>
     requires pipeline_component<C, Vocab>
   void add(std::string name, C component) {
+    // clang-format on
     add(std::move(name), std::make_unique<component_model<C>>(std::move(component)));
   }
 

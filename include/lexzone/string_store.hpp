@@ -208,9 +208,7 @@ class basic_string_store {
     std::allocator_traits<node_alloc>::deallocate(a, n, 1);
   }
 
-  static zone_node* parent_of(const detail::zone_node_base* n) noexcept {
-    return static_cast<zone_node*>(n->parent);
-  }
+  static zone_node* parent_of(const detail::zone_node_base* n) noexcept { return static_cast<zone_node*>(n->parent); }
 
   hash_t add_permanent(hash_t h, std::string_view s) {
     if (LEXZONE_UNLIKELY(h == 0)) {

@@ -71,8 +71,7 @@ class basic_vocab {
   /// A vocab with a string store of its own. Throws: `std::bad_alloc`.
   explicit basic_vocab(const Hasher& hasher = Hasher(), const Allocator& alloc = Allocator(),
                        std::size_t max_pooled_chunks = 16)
-      : owned_(std::make_unique<store_type>(hasher, alloc, max_pooled_chunks)),
-        strings_(owned_.get()),
+      : owned_(std::make_unique<store_type>(hasher, alloc, max_pooled_chunks)), strings_(owned_.get()),
         perm_(strings_->chunks_) {}
 
   /// A vocab over `strings`, which must outlive it. Throws: `std::bad_alloc`.

@@ -41,7 +41,9 @@ class counting_allocator {
 
   [[nodiscard]] allocation_counter* counter() const noexcept { return counter_; }
   template <class U>
-  bool operator==(const counting_allocator<U>& o) const noexcept { return counter_ == o.counter(); }
+  bool operator==(const counting_allocator<U>& o) const noexcept {
+    return counter_ == o.counter();
+  }
 
  private:
   allocation_counter* counter_;

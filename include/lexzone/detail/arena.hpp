@@ -131,8 +131,8 @@ class arena {
   };
   struct block {
     std::byte* ptr;
-    std::size_t size;     // bytes allocated for the block
-    std::size_t used;     // bytes handed out (== size for a large block)
+    std::size_t size;  // bytes allocated for the block
+    std::size_t used;  // bytes handed out (== size for a large block)
     bool large;
   };
 

@@ -191,7 +191,8 @@ class index_table {
     byte_alloc a(alloc_);
     std::byte* mem = std::allocator_traits<byte_alloc>::allocate(a, rep_bytes(cap));
     auto* ctrl = reinterpret_cast<std::atomic<std::uint64_t>*>(mem + sizeof(rep));
-    for (std::size_t g = 0; g < cap / 8; ++g) ::new (static_cast<void*>(ctrl + g)) std::atomic<std::uint64_t>(msb_bytes);
+    for (std::size_t g = 0; g < cap / 8; ++g)
+      ::new (static_cast<void*>(ctrl + g)) std::atomic<std::uint64_t>(msb_bytes);
     auto* slots = reinterpret_cast<slot_type*>(mem + sizeof(rep) + (cap / 8) * sizeof(std::atomic<std::uint64_t>));
     return ::new (static_cast<void*>(mem)) rep{cap / 8 - 1, cap, ctrl, slots};
   }

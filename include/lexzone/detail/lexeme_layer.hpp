@@ -27,7 +27,8 @@ class lexeme_layer {
   /// different text.
   [[nodiscard]] const Lexeme* find(hash_t h, std::string_view s) const {
     std::uint32_t handle = 0;
-    if (!index_.find(h, [&](std::uint32_t cand) { return at(cand)->orth == h; }, handle)) return nullptr;
+    const auto has_orth = [&](std::uint32_t cand) { return at(cand)->orth == h; };
+    if (!index_.find(h, has_orth, handle)) return nullptr;
     const Lexeme* lex = at(handle);
     const std::string_view text = lex->text();
     // string_view's == (not memcmp): the lexeme of "" has a null text_data, and memcmp(nullptr, p, 0) is
@@ -39,7 +40,8 @@ class lexeme_layer {
   /// The lexeme with orth id `h`, or nullptr. Throws: nothing.
   [[nodiscard]] const Lexeme* find_hash(hash_t h) const noexcept {
     std::uint32_t handle = 0;
-    if (!index_.find(h, [&](std::uint32_t cand) { return at(cand)->orth == h; }, handle)) return nullptr;
+    const auto has_orth = [&](std::uint32_t cand) { return at(cand)->orth == h; };
+    if (!index_.find(h, has_orth, handle)) return nullptr;
     return at(handle);
   }
 
@@ -57,7 +59,8 @@ class lexeme_layer {
   bool erase(hash_t h) noexcept {
     static_assert(!Concurrent, "erase is only for private layers");
     std::uint32_t handle = 0;
-    if (!index_.find(h, [&](std::uint32_t cand) { return at(cand)->orth == h; }, handle)) return false;
+    const auto has_orth = [&](std::uint32_t cand) { return at(cand)->orth == h; };
+    if (!index_.find(h, has_orth, handle)) return false;
     return index_.erase(h, handle);
   }
 

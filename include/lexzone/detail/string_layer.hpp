@@ -65,12 +65,15 @@ class string_layer {
   /// Finds the string whose hash is `h`; recomputes candidates' hashes to confirm.
   [[nodiscard]] std::optional<std::string_view> find_hash(hash_t h) const noexcept {
     std::uint32_t handle = 0;
-    if (index_.find(h, [&](std::uint32_t cand) { return hash_at(cand) == h; }, handle)) return view(handle);
+    const auto has_hash = [&](std::uint32_t cand) { return hash_at(cand) == h; };
+    if (index_.find(h, has_hash, handle)) return view(handle);
     return std::nullopt;
   }
 
   /// The hash of the entry at `handle` (recomputed).
-  [[nodiscard]] hash_t hash_at(std::uint32_t handle) const noexcept { return static_cast<hash_t>(hasher_(view(handle))); }
+  [[nodiscard]] hash_t hash_at(std::uint32_t handle) const noexcept {
+    return static_cast<hash_t>(hasher_(view(handle)));
+  }
 
   /// Stores `s` (absent, hash `h`) and returns the stored view. Strong guarantee.
   /// Throws: what the allocator throws, `capacity_error`.
@@ -95,7 +98,8 @@ class string_layer {
   bool erase(hash_t h, std::string_view s) noexcept {
     static_assert(!Concurrent, "erase is only for private layers");
     std::uint32_t handle = 0;
-    if (!index_.find(h, [&](std::uint32_t cand) { return view(cand) == s; }, handle)) return false;
+    const auto same_text = [&](std::uint32_t cand) { return view(cand) == s; };
+    if (!index_.find(h, same_text, handle)) return false;
     index_.erase(h, handle);
     *arena_.at(handle) |= std::byte{1};  // the erased bit is bit 0 of the first header byte
     return true;

@@ -130,8 +130,8 @@ inline constexpr std::string_view tld_words =
     "nu nz om pa pe pf pg ph pk pl pm pn pr ps pt pw py qa re ro rs ru rw sa sb sc sd se sg sh si sj sk sl "
     "sm sn so sr ss st su sv sy sz tc td tf tg th tj tk tl tm tn to tp tr tt tv tw tz ua ug uk us uy uz va "
     "vc ve vg vi vn vu wf ws ye yt za zm zw";
-inline constexpr auto tld_set = static_string_set<count_words(tld_words), 512>(
-    split_words<count_words(tld_words)>(tld_words));
+inline constexpr auto tld_set =
+    static_string_set<count_words(tld_words), 512>(split_words<count_words(tld_words)>(tld_words));
 
 /// First code point of `s` as a view (empty for "").
 [[nodiscard]] constexpr std::string_view first_cp(std::string_view s) noexcept {
@@ -414,6 +414,8 @@ namespace lexzone::lang {
 namespace lexzone::detail {
 // spaCy's bracket and quote lists (spacy/lang/lex_attrs.py), as UTF-8.
 inline constexpr std::string_view spacy_brackets[] = {"(", ")", "[", "]", "{", "}", "<", ">"};
+// Data tables laid out by hand (clang-format would align them in columns).
+// clang-format off
 inline constexpr std::string_view spacy_quotes[] = {
     "\"", "'", "`",
     "\xC2\xAB",      // «
@@ -451,6 +453,7 @@ inline constexpr std::string_view spacy_right_punct[] = {
     "\xE2\x80\xBA",  // ›
     "\xE2\x9D\xAF",  // ❯
     "''"};
+// clang-format on
 
 template <std::size_t N>
 [[nodiscard]] constexpr bool one_of_short(std::string_view text, const std::string_view (&list)[N]) noexcept {
@@ -530,13 +533,13 @@ inline void word_shape(std::string_view text, std::string& out) {
   char32_t last = 0xFFFFFFFFu;
   int seq = 0;
   detail::for_each_cp(text, [&](char32_t cp, std::size_t at, std::size_t size) {
-    char32_t shape;
+    char32_t shape = cp;  // anything but a letter or a digit stays
     if (unicode::is_alpha(cp)) {
       const bool upper = cp < 0x80 ? detail::ascii_upper(static_cast<unsigned char>(cp)) : unicode::is_upper(cp);
       shape = upper ? U'X' : U'x';
+    } else if (unicode::is_digit(cp)) {
+      shape = U'd';
     }
-    else if (unicode::is_digit(cp)) shape = U'd';
-    else shape = cp;
     if (shape == last) {
       ++seq;
     } else {

@@ -89,7 +89,8 @@ constexpr bool for_each_cp(std::string_view s, F&& f) {
   std::size_t lo = 0, hi = std::size(ucd::lower_runs);
   while (lo < hi) {  // first run whose `first` > cp
     const std::size_t mid = (lo + hi) / 2;
-    if (ucd::lower_runs[mid].first <= cp) lo = mid + 1; else hi = mid;
+    if (ucd::lower_runs[mid].first <= cp) lo = mid + 1;
+    else hi = mid;
   }
   if (lo == 0) return cp;
   const auto& r = ucd::lower_runs[lo - 1];
@@ -238,7 +239,7 @@ namespace lexzone::unicode {
 [[nodiscard]] inline bool str_istitle(std::string_view s) noexcept {
   bool cased = false, previous_cased = false;
   const bool ok = detail::for_each_cp(s, [&](char32_t cp, std::size_t, std::size_t) {
-    bool upper_or_title, lower;
+    bool upper_or_title = false, lower = false;
     if (cp < 0x80) {
       upper_or_title = detail::ascii_upper(static_cast<unsigned char>(cp));
       lower = detail::ascii_lower(static_cast<unsigned char>(cp));

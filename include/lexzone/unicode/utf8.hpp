@@ -42,8 +42,7 @@ struct decoded {
   }
   if (b0 >= 0xF0 && b0 <= 0xF4) {
     if (!cont(1) || !cont(2) || !cont(3)) return bad;
-    const char32_t cp =
-        static_cast<char32_t>(((b0 & 0x07u) << 18) | (bits(1) << 12) | (bits(2) << 6) | bits(3));
+    const char32_t cp = static_cast<char32_t>(((b0 & 0x07u) << 18) | (bits(1) << 12) | (bits(2) << 6) | bits(3));
     if (cp < 0x10000 || cp > 0x10FFFF) return bad;
     return {cp, 4, true};
   }

@@ -56,6 +56,8 @@ template <std::size_t N>
 // Range tables (derived from the class strings of spacy/lang/char_classes.py, merged and sorted).
 // ---------------------------------------------------------------------------------------------------
 
+// Data tables laid out by hand (clang-format would align them in columns).
+// clang-format off
 /// ALPHA.
 inline constexpr code_point_range alpha_ranges[] = {
     {0x0041, 0x005A}, {0x0061, 0x007A}, {0x00C0, 0x00D6}, {0x00D8, 0x00F6}, {0x00F8, 0x01BF},
@@ -474,6 +476,7 @@ inline constexpr char32_t period_before_non_ascii[] = {
 
 /// Python `str.isspace` outside ASCII.
 inline constexpr char32_t space_non_ascii[] = {0x0085, 0x00A0, 0x1680, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000};
+// clang-format on
 
 // ---------------------------------------------------------------------------------------------------
 // ASCII flags: one table lookup answers every class question for bytes below 0x80.
@@ -531,7 +534,8 @@ namespace lexzone::en {
 
 /// spaCy's ALPHA: the letters of the scripts spaCy knows (not Python's isalpha).
 [[nodiscard]] constexpr bool is_alpha(char32_t c) noexcept {
-  if (c < 0x80) return (detail::en_chars::ascii_flags[c] & (detail::en_chars::ascii_lower | detail::en_chars::ascii_upper)) != 0;
+  if (c < 0x80)
+    return (detail::en_chars::ascii_flags[c] & (detail::en_chars::ascii_lower | detail::en_chars::ascii_upper)) != 0;
   return detail::en_chars::in_ranges(detail::en_chars::alpha_ranges, c);
 }
 
@@ -620,9 +624,12 @@ namespace lexzone::en {
 /// which the joined PUNCT string and the `(?:` group bring into it).
 [[nodiscard]] constexpr bool is_period_lookbehind(char32_t c) noexcept {
   if (c < 0x80) return (detail::en_chars::ascii_flags[c] & detail::en_chars::ascii_period_before) != 0;
-  return detail::en_chars::in_list(detail::en_chars::period_before_non_ascii, c) || detail::en_chars::in_ranges(detail::en_chars::alpha_lower_ranges, c);
+  return detail::en_chars::in_list(detail::en_chars::period_before_non_ascii, c) ||
+         detail::en_chars::in_ranges(detail::en_chars::alpha_lower_ranges, c);
 }
 
+// Data tables laid out by hand (clang-format would align them in columns).
+// clang-format off
 /// spaCy's UNITS (`LIST_UNITS`), in spaCy's order. As in spaCy, a missing space in the source list
 /// joins `тб` and `كم` into one unit `тбكم`.
 inline constexpr std::string_view units[] = {
@@ -641,6 +648,7 @@ inline constexpr std::string_view currencies[] = {
     "₨", "₩", "₪", "₫", "€", "₭", "₮", "₯", "₰", "₱", "₲", "₳", "₴", "₵", "₶", "₷", "₸", "₹", "₺", "₻",
     "₼", "₽", "₾", "₿",
 };
+// clang-format on
 
 /// spaCy's HYPHENS (`LIST_HYPHENS`), in spaCy's order (the order the infix alternation tries them).
 inline constexpr std::string_view hyphens[] = {"-", "–", "—", "--", "---", "——", "~"};

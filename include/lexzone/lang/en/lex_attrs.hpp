@@ -44,10 +44,12 @@ inline constexpr std::string_view number_words =
     "fiftieth sixtieth seventieth eightieth ninetieth hundredth thousandth millionth billionth "
     "trillionth quadrillionth gajillionth bazillionth";
 inline constexpr std::size_t longest_number_word = longest_word(number_words);
-inline constexpr auto number_word_set = static_string_set<count_words(number_words), 256>(
-    split_words<count_words(number_words)>(number_words));
+inline constexpr auto number_word_set =
+    static_string_set<count_words(number_words), 256>(split_words<count_words(number_words)>(number_words));
 
 // spacy/lang/en/stop_words.py: STOP_WORDS, with the contractions also spelled with ‘ and ’.
+// Not formatted: clang-format puts each of the adjacent literals below on a line of its own.
+// clang-format off
 inline constexpr std::string_view stop_words =
     "a about above across after afterwards again against all almost alone along already also although "
     "always am among amongst amount an and another any anyhow anyone anything anyway anywhere are around "
@@ -85,11 +87,14 @@ inline constexpr std::string_view stop_words =
     "n't 'd 'll 'm 're 's 've "
     "n\xE2\x80\x98t \xE2\x80\x98" "d \xE2\x80\x98" "ll \xE2\x80\x98m \xE2\x80\x98re \xE2\x80\x98s \xE2\x80\x98ve "
     "n\xE2\x80\x99t \xE2\x80\x99" "d \xE2\x80\x99" "ll \xE2\x80\x99m \xE2\x80\x99re \xE2\x80\x99s \xE2\x80\x99ve";
+// clang-format on
 inline constexpr std::size_t longest_stop_word = longest_word(stop_words);
-inline constexpr auto stop_word_set = static_string_set<count_words(stop_words), 1024>(
-    split_words<count_words(stop_words)>(stop_words));
+inline constexpr auto stop_word_set =
+    static_string_set<count_words(stop_words), 1024>(split_words<count_words(stop_words)>(stop_words));
 
 // spacy/lang/norm_exceptions.py: BASE_NORMS (keys are exact, case-sensitive texts).
+// Data tables laid out by hand (clang-format would put one entry per line).
+// clang-format off
 inline constexpr std::string_view norm_keys[] = {
     "'s", "'S", "\xE2\x80\x99s", "\xE2\x80\x99S",  // 's 'S ’s ’S
     "\xE2\x80\x99", "\xE2\x80\x98", "\xC2\xB4", "`",  // ’ ‘ ´ `
@@ -117,6 +122,7 @@ inline constexpr std::string_view norm_values[] = {
     "$", "$", "$", "$", "$", "$", "$",
 };
 static_assert(std::size(norm_keys) == std::size(norm_values));
+// clang-format on
 [[nodiscard]] constexpr std::array<std::string_view, std::size(norm_keys)> norm_key_array() noexcept {
   std::array<std::string_view, std::size(norm_keys)> a{};
   for (std::size_t i = 0; i < a.size(); ++i) a[i] = norm_keys[i];
@@ -204,8 +210,7 @@ template <std::size_t N>
     return true;
   });
   if (!complete || cps == 0) return false;
-  if (all_letters && n == cps && n <= longest_number_word &&
-      number_word_set.contains(std::string_view(buf, n)))
+  if (all_letters && n == cps && n <= longest_number_word && number_word_set.contains(std::string_view(buf, n)))
     return true;
   // "<digits>st|nd|rd|th": every code point but the last two is a digit, and there is at least one.
   if (cps >= 3 && digit_prefix == cps - 2) {

@@ -50,7 +50,10 @@ inline constexpr std::array<ascii_char_info, 128> ascii_char_table = [] {
     if (unicode::is_currency_symbol(static_cast<char32_t>(c))) v |= ac_currency;
     const char ch = static_cast<char>(c);
     t[c] = {static_cast<std::uint8_t>(v), ascii_to_lower(ch),
-            ascii_upper(b) ? 'X' : ascii_lower(b) ? 'x' : ascii_digit(b) ? 'd' : ch};
+            ascii_upper(b)   ? 'X'
+            : ascii_lower(b) ? 'x'
+            : ascii_digit(b) ? 'd'
+                             : ch};
   }
   return t;
 }();
@@ -91,11 +94,12 @@ inline bool ascii_lexeme_pass(std::string_view text, char* lower_out, char* shap
     const bool upper = (e.cls & ac_upper) != 0, lower_case = (e.cls & ac_lower) != 0;
     title_bad = title_bad || (upper && previous_cased) || (lower_case && !previous_cased);
     previous_cased = upper || lower_case;
-    if (e.shape == last_shape) {
+    const int shape_char = static_cast<unsigned char>(e.shape);  // ASCII: compares as it did as a char
+    if (shape_char == last_shape) {
       ++seq;
     } else {
       seq = 0;
-      last_shape = e.shape;
+      last_shape = shape_char;
     }
     if (seq < 4 && !long_shape) shape_out[len++] = e.shape;
   }
@@ -183,8 +187,8 @@ struct lexeme_traits {
     std::string_view lower, shape, pre, suf;
     std::size_t length = text.size();
     std::size_t shape_len = 0;
-    bool ascii = text.size() <= small &&
-                 lexzone::detail::ascii_lexeme_pass(text, lower_small, shape_small, shape_len, a.flags);
+    bool ascii =
+        text.size() <= small && lexzone::detail::ascii_lexeme_pass(text, lower_small, shape_small, shape_len, a.flags);
     if (ascii) {
       lower = std::string_view(lower_small, text.size());
       shape = std::string_view(shape_small, shape_len);
@@ -193,6 +197,9 @@ struct lexeme_traits {
     std::string own_lower, own_shape;  // when `intern` re-enters compute while the scratch is in use
     struct release_scratch {
       lexzone::detail::lexeme_scratch* s = nullptr;
+      release_scratch() = default;
+      release_scratch(const release_scratch&) = delete;
+      release_scratch& operator=(const release_scratch&) = delete;
       ~release_scratch() {
         if (s == nullptr) return;
         s->busy = false;
@@ -253,7 +260,7 @@ struct lexeme_traits {
     // Intern each distinct string once.
     struct seen_entry {
       std::string_view text;
-      hash_t id;
+      hash_t id = 0;
     };
     seen_entry seen[5];
     std::size_t n_seen = 0;

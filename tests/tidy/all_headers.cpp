@@ -1,0 +1,32 @@
+// Includes every public header of lexzone: the build checks that they compile together with the project's
+// warnings, and clang-tidy (`.ci/lint.sh`) analyses include/lexzone/ through this translation unit.
+// Keep the list complete (`.ci/lint.sh` fails when a header under include/lexzone/ is missing here).
+#include <lexzone/concepts.hpp>
+#include <lexzone/config.hpp>
+#include <lexzone/detail/arena.hpp>
+#include <lexzone/detail/index_table.hpp>
+#include <lexzone/detail/lexeme_layer.hpp>
+#include <lexzone/detail/sanitizer.hpp>
+#include <lexzone/detail/string_layer.hpp>
+#include <lexzone/detail/unicode_tables.hpp>
+#include <lexzone/detail/zone_registry.hpp>
+#include <lexzone/doc.hpp>
+#include <lexzone/english_tokenizer.hpp>
+#include <lexzone/entity_ruler.hpp>
+#include <lexzone/errors.hpp>
+#include <lexzone/hash.hpp>
+#include <lexzone/io/entity_ruler_jsonl.hpp>
+#include <lexzone/lang/en/char_classes.hpp>
+#include <lexzone/lang/en/lex_attrs.hpp>
+#include <lexzone/lang/en/lexeme_traits.hpp>
+#include <lexzone/lang/en/segmenter.hpp>
+#include <lexzone/lang/en/tokenizer_exceptions.hpp>
+#include <lexzone/lang/lex_attrs.hpp>
+#include <lexzone/lexeme.hpp>
+#include <lexzone/matcher.hpp>
+#include <lexzone/memory_zone.hpp>
+#include <lexzone/pipeline.hpp>
+#include <lexzone/string_store.hpp>
+#include <lexzone/unicode/properties.hpp>
+#include <lexzone/unicode/utf8.hpp>
+#include <lexzone/vocab.hpp>
