@@ -100,7 +100,8 @@ struct parsed_request {
     return reject(413, "the request body is larger than " + std::to_string(limits.max_body_bytes) + " bytes");
   if (body.empty()) return reject(400, "the request body is empty; expected a JSON object");
   if (const std::size_t bad = first_invalid_utf8(body); bad != body.size())
-    return reject(400, "the request body is not valid UTF-8 (first invalid byte at offset " + std::to_string(bad) + ")");
+    return reject(400,
+                  "the request body is not valid UTF-8 (first invalid byte at offset " + std::to_string(bad) + ")");
   if (nests_deeper_than(body, limits.max_depth))
     return reject(400, "the JSON nests deeper than " + std::to_string(limits.max_depth) + " levels");
 

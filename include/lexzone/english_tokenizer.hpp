@@ -85,6 +85,7 @@ class english_tokenizer {
     return *this;
   }
   english_tokenizer(english_tokenizer&&) noexcept = default;
+  ~english_tokenizer() = default;
   english_tokenizer& operator=(english_tokenizer&&) noexcept = default;
 
   /// Tokenizes `text` in `zone`. Complexity: O(text.size()) expected. Lifetime: the doc belongs to
@@ -95,9 +96,8 @@ class english_tokenizer {
 
   /// The pieces of `text` (byte offsets) without making a doc. Thread safety: as the tokenizer.
   void segment(std::string_view text, std::vector<en::piece>& out) {
-    rules_->segment_with(text, out, [this](std::string_view c, std::uint32_t b, std::vector<en::piece>& o) {
-      cached_chunk(c, b, o);
-    });
+    rules_->segment_with(
+        text, out, [this](std::string_view c, std::uint32_t b, std::vector<en::piece>& o) { cached_chunk(c, b, o); });
   }
 
   /// Adds a special case (spaCy `add_special_case`) to this tokenizer's own copy of the rules; other
@@ -217,7 +217,8 @@ class english_tokenizer {
     cache_entry e{static_cast<std::uint32_t>(key_pool_.size()), static_cast<std::uint32_t>(chunk.size()),
                   static_cast<std::uint32_t>(piece_pool_.size()), static_cast<std::uint32_t>(out.size() - first)};
     key_pool_.append(chunk);
-    for (std::size_t k = first; k < out.size(); ++k) piece_pool_.push_back(cached_piece{out[k].begin - base, out[k].size});
+    for (std::size_t k = first; k < out.size(); ++k)
+      piece_pool_.push_back(cached_piece{out[k].begin - base, out[k].size});
     index_.insert_or_assign(h, static_cast<std::uint32_t>(entries_.size()));
     entries_.push_back(e);
   }
@@ -249,7 +250,7 @@ class english_tokenizer {
 
   Vocab* vocab_;
   std::shared_ptr<const en::segmenter> rules_;
-  std::size_t max_entries_;
+  std::size_t max_entries_ = 0;
   std::vector<en::piece> pieces_;
   tsl::robin_map<hash_t, std::uint32_t> index_;
   std::vector<cache_entry> entries_;

@@ -96,7 +96,7 @@ inline void split_phrase_default(std::string_view text, std::vector<std::string>
       t = s;
     }
     if (t > b) tokens.emplace_back(text.substr(b, t - b));
-    for (auto it = tail.rbegin(); it != tail.rend(); ++it) tokens.emplace_back(*it);
+    tokens.insert(tokens.end(), tail.rbegin(), tail.rend());
     i = end;
   }
 }
@@ -135,7 +135,7 @@ struct entity_ruler_config {
 /// - Lifetime: the ruler refers to `vocab`, which must outlive it. The entities it sets hold ids of
 ///   permanent strings, valid as long as the vocab.
 template <class Vocab>
-  requires matcher_vocab<Vocab>
+requires matcher_vocab<Vocab>
 class entity_ruler {
  public:
   using lexzone_component_tag = void;
@@ -149,7 +149,8 @@ class entity_ruler {
       : vocab_(&vocab), config_(std::move(config)), matcher_(vocab) {
     if (config_.phrase_matcher_attr == token_attr::spacy ||
         static_cast<std::size_t>(config_.phrase_matcher_attr) >= detail::attr_names.size())
-      throw pattern_error(0, "phrase_matcher_attr cannot be " + std::string(token_attr_name(config_.phrase_matcher_attr)),
+      throw pattern_error(0,
+                          "phrase_matcher_attr cannot be " + std::string(token_attr_name(config_.phrase_matcher_attr)),
                           pattern_error::reason::unsupported);
     if (!config_.splitter) config_.splitter = &split_phrase_default;
   }
@@ -160,7 +161,7 @@ class entity_ruler {
   /// what the splitter throws, `hash_collision`, `std::bad_alloc`. On a throw the ruler is unchanged;
   /// strings interned before the throw stay (none when validation fails).
   template <class String>
-    requires std::convertible_to<const String&, std::string_view>
+  requires std::convertible_to<const String&, std::string_view>
   void add_patterns(std::span<const basic_entity_pattern<String>> patterns) {
     // 1. Validate everything (nothing is interned yet); split the phrases.
     std::vector<std::vector<std::string>> phrase_tokens(patterns.size());
@@ -176,7 +177,8 @@ class entity_ruler {
         config_.splitter(t, phrase_tokens[i]);
         if (phrase_tokens[i].empty()) throw pattern_error(i, "the phrase has no tokens");
         for (const auto& w : phrase_tokens[i])
-          if (w.empty() || !unicode::is_valid(w)) throw pattern_error(i, "the splitter returned an empty or invalid token");
+          if (w.empty() || !unicode::is_valid(w))
+            throw pattern_error(i, "the splitter returned an empty or invalid token");
       } else {
         validate_token_pattern(std::get<basic_token_pattern<String>>(p.pattern), i);
       }
@@ -208,13 +210,13 @@ class entity_ruler {
     entries_.insert(entries_.end(), added.begin(), added.end());
   }
   template <class String>
-    requires std::convertible_to<const String&, std::string_view>
+  requires std::convertible_to<const String&, std::string_view>
   void add_patterns(const std::vector<basic_entity_pattern<String>>& patterns) {
     add_patterns(std::span<const basic_entity_pattern<String>>(patterns));
   }
   /// Adds one pattern. Throws: as `add_patterns`.
   template <class String>
-    requires std::convertible_to<const String&, std::string_view>
+  requires std::convertible_to<const String&, std::string_view>
   void add_pattern(const basic_entity_pattern<String>& pattern) {
     add_patterns(std::span<const basic_entity_pattern<String>>(&pattern, 1));
   }

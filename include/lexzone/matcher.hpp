@@ -75,10 +75,7 @@ class pattern_error : public std::invalid_argument {
   /// `index`: the 0-based position of the offending pattern in the call; `line`: the 1-based line of a
   /// patterns file, or 0. Throws: `std::bad_alloc`.
   pattern_error(std::size_t index, std::string problem, reason why = reason::invalid, std::size_t line = 0)
-      : std::invalid_argument(compose(index, problem, why, line)),
-        index_(index),
-        line_(line),
-        why_(why),
+      : std::invalid_argument(compose(index, problem, why, line)), index_(index), line_(line), why_(why),
         problem_(std::move(problem)) {}
 
   /// 0-based index of the offending pattern within the call (or file).
@@ -252,10 +249,10 @@ struct token_quantifier {
   bool negated = false;
 
   static constexpr token_quantifier one() noexcept { return {1, 1, false}; }
-  static constexpr token_quantifier zero_or_one() noexcept { return {0, 1, false}; }       ///< `?`
+  static constexpr token_quantifier zero_or_one() noexcept { return {0, 1, false}; }           ///< `?`
   static constexpr token_quantifier zero_or_more() noexcept { return {0, unbounded, false}; }  ///< `*`
   static constexpr token_quantifier one_or_more() noexcept { return {1, unbounded, false}; }   ///< `+`
-  static constexpr token_quantifier negation() noexcept { return {1, 1, true}; }             ///< `!`
+  static constexpr token_quantifier negation() noexcept { return {1, 1, true}; }               ///< `!`
   /// `{n,m}`; pass `unbounded` as `m` for `{n,}`.
   static constexpr token_quantifier between(std::uint32_t n, std::uint32_t m) noexcept { return {n, m, false}; }
 
@@ -527,7 +524,7 @@ struct id_hash {
 /// min > max (invalid); a bound above `token_quantifier::max_bound` or more than 4096 compiled
 /// elements (unsupported). Complexity: O(pattern size + string bytes).
 template <class String>
-  requires std::convertible_to<const String&, std::string_view>
+requires std::convertible_to<const String&, std::string_view>
 void validate_token_pattern(const basic_token_pattern<String>& pattern, std::size_t index = 0) {
   auto fail = [&](std::size_t tok, const std::string& what,
                   pattern_error::reason why = pattern_error::reason::invalid) {
@@ -540,8 +537,10 @@ void validate_token_pattern(const basic_token_pattern<String>& pattern, std::siz
     const token_quantifier q = spec.quantifier;
     if (q.negated && (q.min != 1 || q.max != 1)) fail(t, "negation (!) cannot have a count");
     if (q.min > q.max) fail(t, "quantifier minimum above its maximum");
-    if (q.min > token_quantifier::max_bound || (q.max != token_quantifier::unbounded && q.max > token_quantifier::max_bound))
-      fail(t, "quantifier bound above " + std::to_string(token_quantifier::max_bound), pattern_error::reason::unsupported);
+    if (q.min > token_quantifier::max_bound ||
+        (q.max != token_quantifier::unbounded && q.max > token_quantifier::max_bound))
+      fail(t, "quantifier bound above " + std::to_string(token_quantifier::max_bound),
+           pattern_error::reason::unsupported);
     elements += q.negated ? 1 : (q.max == token_quantifier::unbounded ? q.min + 1 : q.max);
     for (const auto& c : spec.constraints) {
       const auto a = c.attr;
@@ -585,7 +584,7 @@ void validate_token_pattern(const basic_token_pattern<String>& pattern, std::siz
 ///   plain values. A doc made in a zone may be matched; nothing of the zone is kept.
 /// - Exceptions: `add*` and `commit` give the strong guarantee (interned strings may remain).
 template <class Vocab>
-  requires matcher_vocab<Vocab>
+requires matcher_vocab<Vocab>
 class matcher {
  public:
   using vocab_type = Vocab;
@@ -599,21 +598,21 @@ class matcher {
     /// each add replaces the key's filter). Throws: `pattern_error` (index within `patterns`),
     /// `hash_collision`, `std::bad_alloc`; on a throw nothing is staged.
     template <class String>
-      requires std::convertible_to<const String&, std::string_view>
+    requires std::convertible_to<const String&, std::string_view>
     void add(std::string_view key, std::span<const basic_token_pattern<String>> patterns,
              greedy_filter greedy = greedy_filter::none) {
       for (std::size_t i = 0; i < patterns.size(); ++i) validate_token_pattern(patterns[i], i);
       stage_tokens(vocab_->strings().add(key), patterns, greedy);
     }
     template <class String>
-      requires std::convertible_to<const String&, std::string_view>
+    requires std::convertible_to<const String&, std::string_view>
     void add(std::string_view key, const std::vector<basic_token_pattern<String>>& patterns,
              greedy_filter greedy = greedy_filter::none) {
       add(key, std::span<const basic_token_pattern<String>>(patterns), greedy);
     }
     /// As `add`, with `key` used as given (not interned; any 64-bit value).
     template <class String>
-      requires std::convertible_to<const String&, std::string_view>
+    requires std::convertible_to<const String&, std::string_view>
     void add_with_hash(hash_t key, std::span<const basic_token_pattern<String>> patterns,
                        greedy_filter greedy = greedy_filter::none) {
       for (std::size_t i = 0; i < patterns.size(); ++i) validate_token_pattern(patterns[i], i);
@@ -625,14 +624,14 @@ class matcher {
     /// Throws: `pattern_error` (empty phrase, empty or invalid UTF-8 token text, `spacy`),
     /// `hash_collision`, `std::bad_alloc`, what the vocab's traits throw.
     template <class String>
-      requires std::convertible_to<const String&, std::string_view>
+    requires std::convertible_to<const String&, std::string_view>
     void add_phrases(std::string_view key, std::span<const std::vector<String>> phrases,
                      token_attr attr = token_attr::orth) {
       validate_phrases(phrases, attr);
       stage_phrases(vocab_->strings().add(key), phrases, attr);
     }
     template <class String>
-      requires std::convertible_to<const String&, std::string_view>
+    requires std::convertible_to<const String&, std::string_view>
     void add_phrases_with_hash(hash_t key, std::span<const std::vector<String>> phrases,
                                token_attr attr = token_attr::orth) {
       validate_phrases(phrases, attr);
@@ -666,17 +665,17 @@ class matcher {
     explicit batch(const matcher& owner) noexcept : owner_(&owner), vocab_(owner.vocab_) {}
 
     struct staged_token {
-      hash_t key;
-      std::uint32_t order;
+      hash_t key = 0;
+      std::uint32_t order = 0;
       std::vector<detail::compiled_element> elements;
       std::vector<detail::compiled_test> tests;
       std::vector<std::uint64_t> sets;
       detail::pattern_entry entry;
     };
     struct staged_phrase {
-      hash_t key;
-      std::uint32_t order;
-      token_attr attr;
+      hash_t key = 0;
+      std::uint32_t order = 0;
+      token_attr attr = token_attr::orth;
       std::vector<std::uint64_t> values;
     };
 
@@ -833,8 +832,8 @@ class matcher {
     static detail::pattern_entry entry_of(const staged_token& st) {
       using detail::element_kind;
       std::size_t last = 0;  // entry elements: 0..last (the first non-skippable one included)
-      while (last < st.elements.size() && (st.elements[last].kind == element_kind::optional ||
-                                           st.elements[last].kind == element_kind::star))
+      while (last < st.elements.size() &&
+             (st.elements[last].kind == element_kind::optional || st.elements[last].kind == element_kind::star))
         ++last;
       if (last == st.elements.size() && last > 0) --last;
       for (std::uint8_t f = 0; f < detail::indexed_field_count; ++f) {
@@ -898,7 +897,7 @@ class matcher {
   /// Complexity: O(pattern size) expected per pattern. Throws: `pattern_error` (index within
   /// `patterns`), `hash_collision`, `std::bad_alloc`.
   template <class String>
-    requires std::convertible_to<const String&, std::string_view>
+  requires std::convertible_to<const String&, std::string_view>
   void add(std::string_view key, std::span<const basic_token_pattern<String>> patterns,
            greedy_filter greedy = greedy_filter::none) {
     batch b(*this);
@@ -906,19 +905,20 @@ class matcher {
     commit_impl(b);
   }
   template <class String>
-    requires std::convertible_to<const String&, std::string_view>
+  requires std::convertible_to<const String&, std::string_view>
   void add(std::string_view key, const std::vector<basic_token_pattern<String>>& patterns,
            greedy_filter greedy = greedy_filter::none) {
     add(key, std::span<const basic_token_pattern<String>>(patterns), greedy);
   }
   template <class String>
-    requires std::convertible_to<const String&, std::string_view>
-  void add(std::string_view key, const basic_token_pattern<String>& pattern, greedy_filter greedy = greedy_filter::none) {
+  requires std::convertible_to<const String&, std::string_view>
+  void add(std::string_view key, const basic_token_pattern<String>& pattern,
+           greedy_filter greedy = greedy_filter::none) {
     add(key, std::span<const basic_token_pattern<String>>(&pattern, 1), greedy);
   }
   /// As `add`, with a caller-chosen key value (not interned). Throws: as `add`.
   template <class String>
-    requires std::convertible_to<const String&, std::string_view>
+  requires std::convertible_to<const String&, std::string_view>
   void add_with_hash(hash_t key, std::span<const basic_token_pattern<String>> patterns,
                      greedy_filter greedy = greedy_filter::none) {
     batch b(*this);
@@ -929,7 +929,7 @@ class matcher {
   /// Adds phrase patterns (token texts) under `key`, compared on `attr`. All-or-nothing.
   /// Complexity: O(total tokens) expected. Throws: see `batch::add_phrases`.
   template <class String>
-    requires std::convertible_to<const String&, std::string_view>
+  requires std::convertible_to<const String&, std::string_view>
   void add_phrases(std::string_view key, std::span<const std::vector<String>> phrases,
                    token_attr attr = token_attr::orth) {
     batch b(*this);
@@ -937,7 +937,7 @@ class matcher {
     commit_impl(b);
   }
   template <class String>
-    requires std::convertible_to<const String&, std::string_view>
+  requires std::convertible_to<const String&, std::string_view>
   void add_phrases(std::string_view key, const std::vector<std::vector<String>>& phrases,
                    token_attr attr = token_attr::orth) {
     add_phrases(key, std::span<const std::vector<String>>(phrases), attr);
@@ -1024,8 +1024,8 @@ class matcher {
   }
 
   // Simulates the pattern's NFA from token `s`: a bit per compiled element (bit E: matched).
-  void run(const detail::compiled_pattern& p, std::span<const record_type> recs, std::size_t s,
-           std::uint64_t* scratch, std::vector<pattern_match>& out) const {
+  void run(const detail::compiled_pattern& p, std::span<const record_type> recs, std::size_t s, std::uint64_t* scratch,
+           std::vector<pattern_match>& out) const {
     const std::uint32_t count = p.elem_count;
     const std::uint32_t words = p.words();
     std::uint64_t* cur = scratch;
@@ -1052,7 +1052,8 @@ class matcher {
       if (!any) return;
       detail::close_states(next, skip, words);
       if ((next[count >> 6] >> (count & 63)) & 1u)
-        out.push_back(pattern_match{p.key, static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(pos + 1), p.index});
+        out.push_back(
+            pattern_match{p.key, static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(pos + 1), p.index});
       std::swap(cur, next);
     }
   }
@@ -1065,7 +1066,8 @@ class matcher {
       if (it == trie.edges.end()) return;
       node = it->second;
       for (const auto& t : trie.terminals[node])
-        out.push_back(pattern_match{t.key, static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(pos + 1), t.index});
+        out.push_back(
+            pattern_match{t.key, static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(pos + 1), t.index});
     }
   }
 
@@ -1102,7 +1104,8 @@ class matcher {
       while (j < out.size() && out[j].key == out[i].key) ++j;
       const greedy_filter g = filter(out[i].key);
       if (g == greedy_filter::none) {
-        kept.insert(kept.end(), out.begin() + static_cast<std::ptrdiff_t>(i), out.begin() + static_cast<std::ptrdiff_t>(j));
+        kept.insert(kept.end(), out.begin() + static_cast<std::ptrdiff_t>(i),
+                    out.begin() + static_cast<std::ptrdiff_t>(j));
         i = j;
         continue;
       }
@@ -1232,6 +1235,8 @@ class matcher {
         terminal_journal.emplace_back(ti, node);
       }
     } catch (...) {
+      // Undone in reverse order. NOLINTBEGIN(modernize-loop-convert): std::views::reverse does not
+      // build with clang 14 and libstdc++ 12.
       for (auto it = terminal_journal.rbegin(); it != terminal_journal.rend(); ++it)
         tries_[it->first].terminals[it->second].pop_back();
       for (auto it = edge_journal.rbegin(); it != edge_journal.rend(); ++it) tries_[it->first].edges.erase(it->second);
@@ -1243,6 +1248,7 @@ class matcher {
         found->second.pop_back();
         if (found->second.empty()) map.erase(found);
       }
+      // NOLINTEND(modernize-loop-convert)
       scan_.resize(old_scan);
       patterns_.resize(old_patterns);
       elements_.resize(old_elements);
@@ -1272,7 +1278,8 @@ class matcher {
   std::vector<detail::compiled_test> tests_;
   std::vector<std::uint64_t> set_values_;
   std::vector<std::uint64_t> skip_words_;
-  std::array<std::unordered_map<std::uint64_t, std::vector<std::uint32_t>, detail::id_hash>, detail::indexed_field_count>
+  std::array<std::unordered_map<std::uint64_t, std::vector<std::uint32_t>, detail::id_hash>,
+             detail::indexed_field_count>
       index_{};
   std::vector<std::uint32_t> scan_;
   std::vector<detail::phrase_trie> tries_;

@@ -115,7 +115,11 @@ struct sizes {
 };
 sizes sizes_of(const vocab_t& v) {
   const auto st = v.stats();
-  return {v.size(), v.permanent_size(), v.strings().size(), v.strings().permanent_size(), st.strings.open_zones,
+  return {v.size(),
+          v.permanent_size(),
+          v.strings().size(),
+          v.strings().permanent_size(),
+          st.strings.open_zones,
           st.strings.zone_bytes};
 }
 

@@ -25,9 +25,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -43,9 +43,9 @@ using lexzone::retention;
   std::fprintf(stderr, "store_ops: model mismatch at store_ops.cpp:%d: %s\n", line, what);
   std::abort();
 }
-#define FUZZ_CHECK(cond)                  \
-  do {                                    \
-    if (!(cond)) fail(#cond, __LINE__);   \
+#define FUZZ_CHECK(cond)                \
+  do {                                  \
+    if (!(cond)) fail(#cond, __LINE__); \
   } while (0)
 
 // XXH3, optionally cut to a few bits (plus one, so that only "" has id 0) to make collisions common.
@@ -81,9 +81,34 @@ class reader {
 };
 
 // Words that reach the English traits' interesting paths (norm exceptions, non-ASCII, like_*, ...).
-const char* const words[] = {"the", "The", "THE", "apple", "Apple", "don't", "dont", "42", "3.14", "1,000",
-                             "hello@example.com", "http://a.b/c", "Straße", "ĞÜÇ", "日本語", "(", "\"", "'s",
-                             "n't", "gonna", "colour", "a", "A", "Ä", "x\xff", "\xc3", "\xe2\x82\xac", "..."};
+const char* const words[] = {"the",
+                             "The",
+                             "THE",
+                             "apple",
+                             "Apple",
+                             "don't",
+                             "dont",
+                             "42",
+                             "3.14",
+                             "1,000",
+                             "hello@example.com",
+                             "http://a.b/c",
+                             "Straße",
+                             "ĞÜÇ",
+                             "日本語",
+                             "(",
+                             "\"",
+                             "'s",
+                             "n't",
+                             "gonna",
+                             "colour",
+                             "a",
+                             "A",
+                             "Ä",
+                             "x\xff",
+                             "\xc3",
+                             "\xe2\x82\xac",
+                             "..."};
 constexpr std::size_t word_count = sizeof(words) / sizeof(words[0]);
 
 enum class hit { none, same, collision };
@@ -297,7 +322,8 @@ class fuzz_run {
       case 2:
       case 3: {  // lookup by id
         const hash_t h = next_id();
-        const std::string* expect = z == nullptr ? find_hash_in(sperm_, {}, h) : find_hash_in(sperm_, string_chain(z), h);
+        const std::string* expect =
+            z == nullptr ? find_hash_in(sperm_, {}, h) : find_hash_in(sperm_, string_chain(z), h);
         std::optional<std::string_view> got;
         const result r = outcome([&] { got = z == nullptr ? store_.try_get(h) : z->guard.try_get(h); });
         if (z != nullptr && !z->open) {
@@ -326,7 +352,9 @@ class fuzz_run {
           break;
         }
         FUZZ_CHECK(r == result::ok);
-        const hit f = s.empty() ? hit::same : z == nullptr ? probe(sperm_, h_(s), s) : find_in(sperm_, string_chain(z), h_(s), s);
+        const hit f = s.empty()      ? hit::same
+                      : z == nullptr ? probe(sperm_, h_(s), s)
+                                     : find_in(sperm_, string_chain(z), h_(s), s);
         FUZZ_CHECK(has == (f == hit::same));
         break;
       }
@@ -512,10 +540,13 @@ class fuzz_run {
         FUZZ_CHECK(r == (f == hit::collision ? result::collision : result::ok));
         if (r == result::ok) {
           FUZZ_CHECK((got != nullptr) == (f == hit::same));
-          if (got != nullptr) FUZZ_CHECK(got == (z == nullptr ? vperm_lex_.at(h).addr : lex_find_hash_in(vperm_lex_, chain_of(z), h)->addr));
+          if (got != nullptr)
+            FUZZ_CHECK(got ==
+                       (z == nullptr ? vperm_lex_.at(h).addr : lex_find_hash_in(vperm_lex_, chain_of(z), h)->addr));
         }
         bool has = false;
-        FUZZ_CHECK(outcome([&] { has = z == nullptr ? vocab_.contains(text) : z->guard.contains(text); }) == result::ok);
+        FUZZ_CHECK(outcome([&] { has = z == nullptr ? vocab_.contains(text) : z->guard.contains(text); }) ==
+                   result::ok);
         FUZZ_CHECK(has == (f == hit::same));
         break;
       }

@@ -61,8 +61,8 @@ struct generation {
 
 // Every size the vocab reports; a closed zone must leave all of them as they were.
 struct sizes {
-  std::size_t lexemes, permanent_lexemes, strings, permanent_strings, transient_lexemes, transient_strings,
-      open_zones, zone_bytes;
+  std::size_t lexemes, permanent_lexemes, strings, permanent_strings, transient_lexemes, transient_strings, open_zones,
+      zone_bytes;
   bool operator==(const sizes&) const = default;
 };
 
@@ -85,9 +85,9 @@ void check_doc(const doc_t& doc, std::string_view text, vocab_t& vocab, vocab_t:
   FUZZ_CHECK(doc.char_length() == lexzone::unicode::length(text));
   std::string rebuilt;
   rebuilt.reserve(text.size());
-  std::size_t pos = 0;    // bytes covered so far (tokens and their spaces)
-  std::size_t cursor = 0; // code point boundary of the whole text at or before pos
-  std::size_t chars = 0;  // code points before `cursor`
+  std::size_t pos = 0;                    // bytes covered so far (tokens and their spaces)
+  std::size_t cursor = 0;                 // code point boundary of the whole text at or before pos
+  std::size_t chars = 0;                  // code points before `cursor`
   const bool small = text.size() <= 512;  // small enough to recount every prefix from scratch
   for (std::size_t i = 0; i < doc.size(); ++i) {
     const auto tok = doc[i];

@@ -84,12 +84,12 @@ class schema_report {
 enum class value_kind { string_value, number_value, boolean, iob, op, underscore };
 
 [[nodiscard]] inline std::optional<value_kind> field_kind(std::string_view upper_key) {
-  static constexpr std::string_view strings[] = {"ORTH",  "TEXT",     "LOWER", "POS",  "TAG",    "MORPH",    "DEP",
-                                                 "LEMMA", "SHAPE",    "ENT_TYPE", "ENT_ID", "ENT_KB_ID", "NORM"};
+  static constexpr std::string_view strings[] = {"ORTH",  "TEXT",  "LOWER",    "POS",    "TAG",       "MORPH", "DEP",
+                                                 "LEMMA", "SHAPE", "ENT_TYPE", "ENT_ID", "ENT_KB_ID", "NORM"};
   static constexpr std::string_view bools[] = {
-      "SPACY",    "IS_ALPHA",      "IS_ASCII",       "IS_DIGIT",    "IS_LOWER", "IS_UPPER",      "IS_TITLE",
-      "IS_PUNCT", "IS_SPACE",      "IS_BRACKET",     "IS_QUOTE",    "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY",
-      "IS_STOP",  "IS_SENT_START", "SENT_START",     "LIKE_NUM",    "LIKE_URL", "LIKE_EMAIL"};
+      "SPACY",    "IS_ALPHA",      "IS_ASCII",   "IS_DIGIT", "IS_LOWER",      "IS_UPPER",       "IS_TITLE",
+      "IS_PUNCT", "IS_SPACE",      "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY",
+      "IS_STOP",  "IS_SENT_START", "SENT_START", "LIKE_NUM", "LIKE_URL",      "LIKE_EMAIL"};
   for (auto s : strings)
     if (upper_key == s) return value_kind::string_value;
   for (auto s : bools)
@@ -249,8 +249,9 @@ inline void check_token_dict(const json& spec, const std::string& loc, schema_re
         if (!v.is_boolean()) r.add(kloc, "expected true or false");
         break;
       case value_kind::iob: {
-        const bool ok = (v.is_string() && (v == "" || v == "I" || v == "O" || v == "B")) ||
-                        (v.is_number_integer() && v.get<long long>() >= 0 && v.get<long long>() <= 3);
+        const bool ok =
+            (v.is_string() && (v.get_ref<const std::string&>().empty() || v == "I" || v == "O" || v == "B")) ||
+            (v.is_number_integer() && v.get<long long>() >= 0 && v.get<long long>() <= 3);
         if (!ok) r.add(kloc, "expected one of \"\", \"I\", \"O\", \"B\", 0, 1, 2, 3");
         break;
       }
@@ -377,7 +378,7 @@ inline std::string join(const std::vector<std::string>& v) {
             else c.strings = detail::strings_of(pv);
             ts.constraints.push_back(std::move(c));
           } else if (detail::is_comparison(pk)) {
-            const attr_predicate op = pk == "==" ? attr_predicate::equal
+            const attr_predicate op = pk == "=="   ? attr_predicate::equal
                                       : pk == "!=" ? attr_predicate::not_equal
                                       : pk == ">=" ? attr_predicate::greater_equal
                                       : pk == "<=" ? attr_predicate::less_equal
@@ -407,8 +408,9 @@ inline std::string join(const std::vector<std::string>& v) {
     const auto& p = patterns[i];
     if (p.is_array() && p.empty()) throw pattern_error(i, "a pattern needs at least one token");
     if (!p.is_array())
-      throw pattern_error(i, "each pattern must be a list of token dicts (was a single pattern passed "
-                             "instead of a list of patterns?)");
+      throw pattern_error(i,
+                          "each pattern must be a list of token dicts (was a single pattern passed "
+                          "instead of a list of patterns?)");
     out.push_back(parse_token_pattern(p, i));
   }
   return out;
@@ -470,7 +472,9 @@ inline loaded_patterns load_with_lines(std::istream& in) {
     const std::size_t index = out.patterns.size();
     for (std::size_t i = 0; i < text.size();) {
       const auto d = unicode::decode(text, i);
-      if (!d.valid) throw pattern_error(index, "invalid UTF-8 at byte " + std::to_string(i + 1), pattern_error::reason::invalid, number);
+      if (!d.valid)
+        throw pattern_error(index, "invalid UTF-8 at byte " + std::to_string(i + 1), pattern_error::reason::invalid,
+                            number);
       i += d.size;
     }
     json value;

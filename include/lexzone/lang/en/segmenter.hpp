@@ -45,9 +45,9 @@ namespace lexzone::en {
 
 /// One segment of a text.
 struct piece {
-  std::uint32_t begin;   ///< byte offset of the piece in the text
-  std::uint32_t size;    ///< length in bytes (never 0)
-  bool space_after;      ///< one ' ' follows the piece and belongs to no piece (spaCy's `whitespace_`)
+  std::uint32_t begin = 0;   ///< byte offset of the piece in the text
+  std::uint32_t size = 0;    ///< length in bytes (never 0)
+  bool space_after = false;  ///< one ' ' follows the piece and belongs to no piece (spaCy's `whitespace_`)
   /// NORM set by the special case that made the piece, else empty. Points into the segmenter's storage.
   /// Lifetime: valid until the segmenter is modified (a special case added, removed or cleared), moved
   /// from or destroyed.
@@ -281,7 +281,7 @@ class segmenter {
 
   /// spaCy's URL_MATCH (`re.compile("(?u)" + URL_PATTERN).match`, a full match from the start, where
   /// `$` also accepts a final "\n"). Complexity: O(|s|) per '@' in `s`. Throws: nothing.
-  [[nodiscard]] bool url_match(std::string_view s) const noexcept {
+  [[nodiscard]] static bool url_match(std::string_view s) noexcept {
     if (s.empty()) return false;
     if (url_match_to(s, s.size())) return true;
     return s.back() == '\n' && url_match_to(s, s.size() - 1);
@@ -289,7 +289,7 @@ class segmenter {
 
   /// Bytes of the prefix spaCy's `prefix_search` finds at the start of `s` (0 if none).
   /// Complexity: O(1), O(run) for runs of dots. Throws: nothing.
-  [[nodiscard]] std::size_t prefix_length(std::string_view s) const noexcept {
+  [[nodiscard]] static std::size_t prefix_length(std::string_view s) noexcept {
     if (s.empty()) return 0;
     const auto b = static_cast<unsigned char>(s[0]);
     if (b < 0x80) {
@@ -313,11 +313,13 @@ class segmenter {
   /// Bytes of the suffix spaCy's `suffix_search` finds at the end of `s` (0 if none): the match that
   /// starts leftmost, look-behinds seeing only `s`. Complexity: O(1), O(run) for runs of dots.
   /// Throws: nothing.
-  [[nodiscard]] std::size_t suffix_length(std::string_view s) const noexcept {
+  [[nodiscard]] static std::size_t suffix_length(std::string_view s) noexcept {
     const std::size_t n = s.size();
     if (n == 0) return 0;
     const auto last = static_cast<unsigned char>(s[n - 1]);
-    if (last < 0x80 && (detail::en_chars::ascii_flags[last] & (detail::en_chars::ascii_lower | detail::en_chars::ascii_upper | detail::en_chars::ascii_digit))) {
+    if (last < 0x80 &&
+        (detail::en_chars::ascii_flags[last] &
+         (detail::en_chars::ascii_lower | detail::en_chars::ascii_upper | detail::en_chars::ascii_digit))) {
       // Only 's / ’s or a unit after a digit can end in a letter; nothing ends in a digit.
       if ((detail::en_chars::ascii_flags[last] & detail::en_chars::ascii_digit) != 0) return 0;
       bool maybe = false;
@@ -356,7 +358,8 @@ class segmenter {
         if (c == U'.' && has_before) {
           const bool has_before2 = k + 1 < count;
           const char32_t before2 = has_before2 ? cp[k + 1] : 0;
-          if (has_before2 && before2 == 0xB0 && std::u32string_view(U"FfCcKk").find(before) != std::u32string_view::npos) {
+          if (has_before2 && before2 == 0xB0 &&
+              std::u32string_view(U"FfCcKk").find(before) != std::u32string_view::npos) {
             return tail.size();
           }
           if (is_period_lookbehind(before)) return tail.size();
@@ -436,10 +439,10 @@ class segmenter {
   rule_set affixes_;
   bool faster_heuristics_ = true;
   bool bulk_ = false;
-  std::string pool_;                      // keys, norms
+  std::string pool_;  // keys, norms
   std::vector<rule> rules_;
   std::vector<rule_piece> rule_pieces_;
-  std::vector<std::uint64_t> table_;      // (hash high 32 bits << 32) | (rule index + 1)
+  std::vector<std::uint64_t> table_;  // (hash high 32 bits << 32) | (rule index + 1)
   std::size_t max_key_size_ = 0;
   std::vector<pattern> patterns_;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> pattern_tokens_;  // (offset, length) in pool_
@@ -535,8 +538,8 @@ class segmenter {
       if (!(affixes_ == rule_set::english ? alpha_or_digit_before : is_alpha(prev))) return 0;
       if (is_alpha(next.cp)) return d.size;
       if ((c == U'-' || c == 0x2014) && next.cp == c) {
-        const unicode::decoded next2 = cp_at(s, i + 2 * d.size);
-        if (next2.size != 0 && is_alpha(next2.cp)) return 2 * d.size;
+        const unicode::decoded next2 = cp_at(s, i + std::size_t{2} * d.size);
+        if (next2.size != 0 && is_alpha(next2.cp)) return std::size_t{2} * d.size;
         if (c == U'-' && next2.size != 0 && next2.cp == U'-') {
           const unicode::decoded next3 = cp_at(s, i + 3);
           if (next3.size != 0 && is_alpha(next3.cp)) return 3;
@@ -555,11 +558,13 @@ class segmenter {
 
   /// The URL host class `[A-Za-z0-9\u00a1-\uffff]`.
   [[nodiscard]] static constexpr bool url_host_char(char32_t c) noexcept {
-    return (c < 0x80 && (detail::en_chars::ascii_flags[c] & (detail::en_chars::ascii_lower | detail::en_chars::ascii_upper | detail::en_chars::ascii_digit))) ||
+    return (c < 0x80 &&
+            (detail::en_chars::ascii_flags[c] &
+             (detail::en_chars::ascii_lower | detail::en_chars::ascii_upper | detail::en_chars::ascii_digit))) ||
            (c >= 0xA1 && c <= 0xFFFF);
   }
 
-  [[nodiscard]] bool url_match_to(std::string_view s, std::size_t end) const noexcept {
+  [[nodiscard]] static bool url_match_to(std::string_view s, std::size_t end) noexcept {
     const std::string_view body = s.substr(0, end);
     if (body.find('.') == std::string_view::npos) return false;  // both alternatives need a '.'
     // (?:(?:[\w\+\-\.]{2,})://)?  -- only the maximal run can be followed by "://"
@@ -576,7 +581,7 @@ class segmenter {
   }
 
   /// (?:\S+(?::\S*)?@)? then the host and the rest, from byte `i0` of `s` to its end.
-  [[nodiscard]] bool after_scheme(std::string_view s, std::size_t i0) const noexcept {
+  [[nodiscard]] static bool after_scheme(std::string_view s, std::size_t i0) noexcept {
     if (host_and_rest(s, i0)) return true;
     for (std::size_t i = i0; i < s.size();) {
       const unicode::decoded d = unicode::decode(s, i);
@@ -587,7 +592,7 @@ class segmenter {
     return false;
   }
 
-  [[nodiscard]] bool host_and_rest(std::string_view s, std::size_t h) const noexcept {
+  [[nodiscard]] static bool host_and_rest(std::string_view s, std::size_t h) noexcept {
     if (h >= s.size()) return false;
     return ipv4_and_rest(s, h) || domain_and_rest(s, h);
   }
@@ -626,8 +631,8 @@ class segmenter {
     std::size_t seg_len = 0;  // code points in the current segment
     bool seg_first_ok = false;
     char32_t seg_last = 0;
-    bool seg_chars_ok = true;   // every code point is [H_-] (label) so far
-    bool seg_tld_ok = true;     // every code point is ALPHA_LOWER so far
+    bool seg_chars_ok = true;  // every code point is [H_-] (label) so far
+    bool seg_tld_ok = true;    // every code point is ALPHA_LOWER so far
     bool saw_dot = false;
     while (p < s.size()) {
       const unicode::decoded d = unicode::decode(s, p);
@@ -680,8 +685,9 @@ class segmenter {
       const unicode::decoded a = cp_at(s, h + 4);
       if (a.size == 1) {
         const unicode::decoded b = cp_at(s, h + 5);
-        const bool second = b.size != 0 && ((a.cp == U'1' && b.cp >= U'6' && b.cp <= U'9') ||
-                                            (a.cp == U'2' && is_decimal(b.cp)) || (a.cp == U'3' && (b.cp == U'0' || b.cp == U'1')));
+        const bool second =
+            b.size != 0 && ((a.cp == U'1' && b.cp >= U'6' && b.cp <= U'9') || (a.cp == U'2' && is_decimal(b.cp)) ||
+                            (a.cp == U'3' && (b.cp == U'0' || b.cp == U'1')));
         if (second && dot_groups(s, h + 5 + b.size, 2)) return false;
       }
     }
@@ -709,8 +715,8 @@ class segmenter {
     auto in = [](char32_t c, char32_t lo, char32_t hi) { return c >= lo && c <= hi; };
     const bool middle = which == 1 || which == 2;
     switch (n) {
-      case 1: return middle ? true : in(d[0], U'1', U'9');
-      case 2: return middle ? true : in(d[0], U'1', U'9');
+      case 1:
+      case 2: return middle || in(d[0], U'1', U'9');
       case 3:
         if (d[0] == U'1') return true;
         if (d[0] != U'2') return false;
@@ -935,8 +941,8 @@ class segmenter {
     r.piece_count = static_cast<std::uint32_t>(pieces.size());
     for (const special_piece& p : pieces) {
       const std::uint32_t norm_off = p.norm.empty() ? 0 : append_pool(p.norm);
-      rule_pieces_.push_back(rule_piece{static_cast<std::uint32_t>(p.orth.size()), norm_off,
-                                        static_cast<std::uint32_t>(p.norm.size())});
+      rule_pieces_.push_back(
+          rule_piece{static_cast<std::uint32_t>(p.orth.size()), norm_off, static_cast<std::uint32_t>(p.norm.size())});
     }
     const std::uint32_t existing = find_rule_index(key);
     if (existing != no_rule) {
@@ -1027,9 +1033,8 @@ class segmenter {
 
   void rebuild_matcher_index() {
     if (bulk_) return;
-    std::sort(patterns_.begin(), patterns_.end(), [this](const pattern& a, const pattern& b) {
-      return first_token(a) < first_token(b);
-    });
+    std::sort(patterns_.begin(), patterns_.end(),
+              [this](const pattern& a, const pattern& b) { return first_token(a) < first_token(b); });
     groups_.clear();
     single_filter_.fill(0);
     pair_filter_.fill(0);
