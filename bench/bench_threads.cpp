@@ -13,12 +13,7 @@
 
 #include "common.hpp"
 
-#if __has_include(<lexzone/lang/en/lexeme_traits.hpp>)
-#  include <lexzone/lang/en/lexeme_traits.hpp>
-#  define LEXZONE_BENCH_EN_TRAITS 1
-#else
-#  define LEXZONE_BENCH_EN_TRAITS 0
-#endif
+#include <lexzone/lang/en/lexeme_traits.hpp>
 
 namespace {
 
@@ -27,24 +22,7 @@ using lexzone_bench::base;
 using lexzone_bench::sized;
 using lexzone_bench::token_list;
 
-#if LEXZONE_BENCH_EN_TRAITS
 using traits = lexzone::en::lexeme_traits;
-#else
-// Fallback when the English traits are absent: lower form and length.
-struct traits {
-  struct attributes_type {
-    lexzone::hash_t lower = 0;
-    std::uint32_t length = 0;
-  };
-  template <class Intern>
-  static attributes_type compute(std::string_view text, Intern&& intern) {
-    std::string lower(text);
-    for (char& c : lower)
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return {intern(lower), static_cast<std::uint32_t>(text.size())};
-  }
-};
-#endif
 using vocab_type = lexzone::basic_vocab<traits>;
 
 constexpr std::size_t batch_size = 10'000;
