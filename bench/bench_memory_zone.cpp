@@ -31,33 +31,17 @@ using traits = lexzone::en::lexeme_traits;
 using vocab_type = lexzone::basic_vocab<traits>;
 
 lexzone::string_store& lexzone_store() {
-  static lexzone::string_store store;
-  static const bool filled = [] {
-    for (std::string_view t : base()) store.add(t);
-    return true;
-  }();
-  (void)filled;
-  return store;
+  return lexzone_bench::base_filled<lexzone::string_store>(
+      [](lexzone::string_store& store, std::string_view t) { store.add(t); });
 }
 
 vocab_type& vocab() {
-  static vocab_type v;
-  static const bool filled = [] {
-    for (std::string_view t : base()) v.get(t);
-    return true;
-  }();
-  (void)filled;
-  return v;
+  return lexzone_bench::base_filled<vocab_type>([](vocab_type& v, std::string_view t) { v.get(t); });
 }
 
 lexzone_bench::spacy_style_store& spacy() {
-  static lexzone_bench::spacy_style_store store;
-  static const bool filled = [] {
-    for (std::string_view t : base()) store.add(t);
-    return true;
-  }();
-  (void)filled;
-  return store;
+  return lexzone_bench::base_filled<lexzone_bench::spacy_style_store>(
+      [](lexzone_bench::spacy_style_store& store, std::string_view t) { store.add(t); });
 }
 
 double elapsed_seconds(clock_type::time_point a, clock_type::time_point b) {

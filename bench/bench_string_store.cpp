@@ -40,43 +40,23 @@ std::vector<lexzone::hash_t> ids_of(const token_list& tokens) {
 
 // Stores whose permanent layer holds base(); built once, shared by the benchmarks of this binary.
 lexzone::string_store& lexzone_store() {
-  static lexzone::string_store store;
-  static const bool filled = [] {
-    for (std::string_view t : base()) store.add(t);
-    return true;
-  }();
-  (void)filled;
-  return store;
+  return lexzone_bench::base_filled<lexzone::string_store>(
+      [](lexzone::string_store& store, std::string_view t) { store.add(t); });
 }
 
 lexzone_bench::bare_table<>& bare() {
-  static lexzone_bench::bare_table<> table;
-  static const bool filled = [] {
-    for (std::string_view t : base()) table.add(t);
-    return true;
-  }();
-  (void)filled;
-  return table;
+  return lexzone_bench::base_filled<lexzone_bench::bare_table<>>(
+      [](lexzone_bench::bare_table<>& table, std::string_view t) { table.add(t); });
 }
 
 lexzone_bench::std_interner<>& std_map() {
-  static lexzone_bench::std_interner<> map;
-  static const bool filled = [] {
-    for (std::string_view t : base()) map.add(t);
-    return true;
-  }();
-  (void)filled;
-  return map;
+  return lexzone_bench::base_filled<lexzone_bench::std_interner<>>(
+      [](lexzone_bench::std_interner<>& map, std::string_view t) { map.add(t); });
 }
 
 lexzone_bench::spacy_style_store& spacy() {
-  static lexzone_bench::spacy_style_store store;
-  static const bool filled = [] {
-    for (std::string_view t : base()) store.add(t);
-    return true;
-  }();
-  (void)filled;
-  return store;
+  return lexzone_bench::base_filled<lexzone_bench::spacy_style_store>(
+      [](lexzone_bench::spacy_style_store& store, std::string_view t) { store.add(t); });
 }
 
 // --- add hit: every token of the text-order stream is already stored --------------------------------

@@ -40,23 +40,12 @@ const token_list& work() {
 }
 
 vocab_type& shared_vocab() {
-  static vocab_type v;
-  static const bool filled = [] {
-    for (std::string_view t : base()) v.get(t);
-    return true;
-  }();
-  (void)filled;
-  return v;
+  return lexzone_bench::base_filled<vocab_type>([](vocab_type& v, std::string_view t) { v.get(t); });
 }
 
 lexzone::string_store& shared_store() {
-  static lexzone::string_store store;
-  static const bool filled = [] {
-    for (std::string_view t : base()) store.add(t);
-    return true;
-  }();
-  (void)filled;
-  return store;
+  return lexzone_bench::base_filled<lexzone::string_store>(
+      [](lexzone::string_store& store, std::string_view t) { store.add(t); });
 }
 
 // Thread t of T takes batches t, t + T, t + 2T, ... (wrapping around), so that threads never work on

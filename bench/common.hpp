@@ -362,6 +362,20 @@ inline const token_list& base() {
   return b;
 }
 
+/// A process-wide `T`, made on first use and filled with the base tokens through `add(T&, token)`:
+/// the permanent layer (or the baseline's table) that every benchmark of a binary shares. One object per
+/// (T, Add) pair, so give each call site its own lambda. Thread-safe (a function-local static).
+template <class T, class Add>
+T& base_filled(Add add) {
+  static T value;
+  static const bool filled = [&] {
+    for (std::string_view t : base()) add(value, t);
+    return true;
+  }();
+  (void)filled;
+  return value;
+}
+
 /// Unique tokens that are not in `base()`: the corpus's other distinct tokens (shuffled with a fixed
 /// seed), then synthetic unique tokens when more are asked for. `fresh(n)` is a prefix of `fresh(m)`
 /// for n < m. Thread-safe.

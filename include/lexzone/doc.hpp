@@ -283,12 +283,19 @@ class basic_doc {
   }
 
   // --- building (tokenizers and components) ---
+  // Not thread-safe (the doc is being written). Views taken before a call may be invalidated by it.
+
+  /// Reserves room for `n` tokens. Complexity: O(n). Throws: `std::bad_alloc`.
   void reserve(std::size_t n) { tokens_.reserve(n); }
+  /// Appends a token: `lex` must belong to the doc's scope (its zone, an enclosing zone or the permanent
+  /// layer), so that it lives as long as the doc may be used; offsets are into `text()` (bytes, code
+  /// points); `norm` is a permanent string id or 0. Complexity: amortised O(1). Throws: `std::bad_alloc`.
   void push_token(const lexeme_type& lex, std::size_t byte_idx, std::size_t char_idx, bool space, hash_t norm = 0) {
     tokens_.push_back(
         token_record{&lex, static_cast<std::uint32_t>(byte_idx), static_cast<std::uint32_t>(char_idx), norm, space});
   }
-  /// Replaces the entities. Requires sorted, non-overlapping, in-range spans.
+  /// Replaces the entities. Requires sorted, non-overlapping, in-range spans whose label and id are
+  /// permanent strings (0 for no id). Complexity: O(1) (a move). Throws: `zone_closed` (checked builds).
   void set_ents(std::vector<entity_record> ents) {
     check("doc");
     ents_ = std::move(ents);
