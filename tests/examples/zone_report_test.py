@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Checks examples/zone_report against issue #3's contract.
+
+usage: zone_report_test.py PATH/TO/zone_report
+
+- `--json` prints exactly one JSON object {"runs": [{"mode", "batches": [{"batch", "rss_mb", "vocab_size",
+  "strings_size", "tokens", "seconds", ...}]}]}, batch 0 being the baseline;
+- zone mode is back at the baseline vocab and string-store sizes after every batch, no-zone mode grows;
+- both modes see the same tokens and extract the same entities (digest);
+- `--mode` and `--batches` select what runs; files (plain, .gz, invalid UTF-8) are read; the table prints;
+- bad arguments exit with status 2 and a message, a missing file with status 1.
+"""
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+EXE = sys.argv[1]
+SMALL = ["--batches", "3", "--tokens-per-batch", "20000", "--rounds", "2"]
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def run(args, expect=0):
+    p = subprocess.run([EXE, *args], capture_output=True, text=True, timeout=240)
+    check(p.returncode == expect, f"{args}: exit {p.returncode}, expected {expect}; stderr: {p.stderr[-500:]}")
+    return p
+
+
+def check_report(doc, batches, modes):
+    check(set(doc) >= {"runs"}, "top level has 'runs'")
+    runs = doc["runs"]
+    check([r["mode"] for r in runs] == modes, f"modes {[r['mode'] for r in runs]} == {modes}")
+    keys = {"batch", "rss_mb", "vocab_size", "strings_size", "tokens", "seconds"}
+    for r in runs:
+        bs = r["batches"]
+        check([b["batch"] for b in bs] == list(range(batches + 1)), f"{r['mode']}: batches 0..{batches}")
+        check(all(keys <= set(b) for b in bs), f"{r['mode']}: every batch has {sorted(keys)}")
+        check(bs[0]["tokens"] == 0 and all(b["tokens"] > 0 for b in bs[1:]), f"{r['mode']}: tokens per batch")
+        check(all(b["seconds"] > 0 for b in bs[1:]), f"{r['mode']}: seconds per batch")
+        check(all(b["rss_mb"] > 1 for b in bs), f"{r['mode']}: RSS measured")
+        check(bs[0]["vocab_size"] > 1000, f"{r['mode']}: a non-trivial permanent baseline")
+        if r["mode"] == "zone":
+            check(all(b["vocab_size"] == bs[0]["vocab_size"] and b["strings_size"] == bs[0]["strings_size"]
+                      for b in bs), "zone: vocab and strings at baseline after every batch")
+        else:
+            check(bs[-1]["vocab_size"] > bs[0]["vocab_size"], "nozone: the vocab grows")
+            check(bs[-1]["strings_size"] > bs[0]["strings_size"], "nozone: the string store grows")
+    if len(runs) == 2:
+        a, b = (r["batches"] for r in runs)
+        check([x["tokens"] for x in a] == [x["tokens"] for x in b], "both modes see the same tokens")
+        check([x["entities_digest"] for x in a] == [x["entities_digest"] for x in b],
+              "both modes extract the same entities")
+        check(sum(x["entities"] for x in a) > 0, "entities are extracted")
+
+
+# Generated text, both modes, JSON.
+p = run(SMALL + ["--json"])
+check(p.stdout.count("\n") == 1, "--json prints exactly one line")
+check_report(json.loads(p.stdout), 3, ["nozone", "zone"])
+
+# One mode, other batch count.
+p = run(["--batches", "2", "--tokens-per-batch", "10000", "--rounds", "1", "--mode", "zone", "--json"])
+check_report(json.loads(p.stdout), 2, ["zone"])
+
+# Files: plain and gzip, with a Latin-1 line (invalid UTF-8) and no final newline.
+with tempfile.TemporaryDirectory() as tmp:
+    lines = [f"Contact alice{i}@example.com about v{i}.2.{i % 7} at https://example.org/p/{i} today."
+             for i in range(3000)]
+    plain = os.path.join(tmp, "a.txt")
+    with open(plain, "wb") as f:
+        f.write("\n".join(lines[:1500]).encode() + b"\ncaf\xe9 cr\xe8me\n" + b"no final newline")
+    packed = os.path.join(tmp, "b.txt.gz")
+    with gzip.open(packed, "wb") as f:
+        f.write("\n".join(lines[1500:]).encode() + b"\n")
+    p = run([plain, packed, "--batches", "4", "--rounds", "1", "--json"])
+    check_report(json.loads(p.stdout), 4, ["nozone", "zone"])
+    p = run([plain, packed, "--batches", "4", "--rounds", "1"])
+    check("zone mode: vocab and strings back at baseline after every batch: yes" in p.stdout, "table: flat")
+    check("extracted the same" in p.stdout and ": yes" in p.stdout.split("extracted the same")[1], "table: same")
+    check("RSS MB" in p.stdout and "tokens/s" in p.stdout, "table: rows")
+    p = run([os.path.join(tmp, "missing.txt"), "--rounds", "1"], expect=1)
+    check("missing.txt" in p.stderr, "a missing file is named")
+
+# Bad arguments: status 2 and a message naming the problem.
+for args, word in [(["--batches", "0"], "--batches"), (["--mode", "sideways"], "--mode"),
+                   (["--rounds", "x"], "--rounds"), (["--no-such-flag"], "unknown option"),
+                   (["--batches"], "missing value")]:
+    p = run(args, expect=2)
+    check(word in p.stderr, f"{args}: message names {word!r}")
+
+if failures:
+    print(f"{len(failures)} check(s) failed")
+    sys.exit(1)
+print("zone_report: all checks passed")
