@@ -12,9 +12,11 @@
 // usage: zone_report [FILE...] [--mode both|zone|nozone] [--batches N] [--tokens-per-batch N] [--seed S]
 //                    [--lines-per-doc N] [--rounds N] [--base-words FILE] [--patterns FILE.jsonl] [--json]
 // FILEs are UTF-8 text, plain or .gz; without files a deterministic generator makes production-like text.
-// Timing: each mode runs `--rounds` times (default 3), the modes alternating, each run in a fresh
-// process; a batch's time is its fastest round (a shared machine only ever slows a run down), every
-// other figure comes from the first round, and the rounds must agree on every count.
+// Timing: each mode runs in a process of its own, and the two processes take turns batch by batch, so
+// that both modes' batch b run seconds apart and a shared machine's slow spells weigh on both alike.
+// This is repeated `--rounds` times (default 3, fresh processes each round); a batch's time is its
+// fastest round (interference only ever slows a run down), every other figure comes from the first
+// round, and the rounds must agree on every count.
 #include <lexzone/english_tokenizer.hpp>
 #include <lexzone/entity_ruler.hpp>
 #include <lexzone/io/entity_ruler_jsonl.hpp>
@@ -27,14 +29,17 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -164,8 +169,23 @@ void load_base_words(vocab& v, const std::string& path) {
     if (!w.empty() && w[0] != '#') v.get(w);
 }
 
-// One mode, in this process: returns the rows (batch 0 is the baseline after the model is loaded).
-std::vector<batch_row> run_mode(const options& o, bool zones) {
+nlohmann::json row_json(const batch_row& r) {
+  return {{"batch", r.batch},           {"rss_mb", r.rss_mb},
+          {"vocab_size", r.vocab_size}, {"strings_size", r.strings_size},
+          {"tokens", r.tokens},         {"seconds", r.seconds},
+          {"entities", r.entities},     {"entities_digest", r.entities_digest}};
+}
+
+void send_row(std::FILE* out, const batch_row& r) {
+  const std::string line = row_json(r).dump() + "\n";
+  if (std::fwrite(line.data(), 1, line.size(), out) != line.size() || std::fflush(out) != 0)
+    throw std::runtime_error("cannot write to the parent process");
+}
+
+// One mode, in this (child) process. Loads the model, sends the baseline row (batch 0) as one JSON line
+// on `out`, then runs batch b = 1, 2, ... each time the parent sends a byte on `go`, and answers with
+// that batch's row. Stops after the last batch, or early when `go` reaches end of file.
+void run_mode(const options& o, bool zones, std::FILE* go, std::FILE* out) {
   vocab v;
   load_base_words(v, o.base_words);
   tokenizer tok(v);
@@ -187,9 +207,11 @@ std::vector<batch_row> run_mode(const options& o, bool zones) {
     file_lines = lexzone::examples::split_lines(file_text);
   }
 
-  std::vector<batch_row> rows;
-  rows.push_back(
-      {0, static_cast<double>(lexzone::examples::resident_bytes()) / 1e6, v.size(), v.strings().size(), 0, 0, 0});
+  batch_row baseline;
+  baseline.rss_mb = static_cast<double>(lexzone::examples::resident_bytes()) / 1e6;
+  baseline.vocab_size = v.size();
+  baseline.strings_size = v.strings().size();
+  send_row(out, baseline);
   std::string generated;
   std::vector<std::string_view> lines;
   entity_sink sink;
@@ -207,6 +229,7 @@ std::vector<batch_row> run_mode(const options& o, bool zones) {
       lines.assign(file_lines.begin() + static_cast<std::ptrdiff_t>(from),
                    file_lines.begin() + static_cast<std::ptrdiff_t>(to));
     }
+    if (std::fgetc(go) == EOF) return;  // the parent stopped the run
     batch_row row;
     row.batch = b;
     const auto t0 = std::chrono::steady_clock::now();
@@ -228,26 +251,8 @@ std::vector<batch_row> run_mode(const options& o, bool zones) {
     row.rss_mb = static_cast<double>(lexzone::examples::resident_bytes()) / 1e6;
     row.vocab_size = v.size();
     row.strings_size = v.strings().size();
-    rows.push_back(row);
-    std::fprintf(stderr, "\r[%s] batch %d/%d: %zu tokens, %.0f tokens/s   ", zones ? "zone" : "nozone", b, o.batches,
-                 row.tokens, static_cast<double>(row.tokens) / row.seconds);
+    send_row(out, row);
   }
-  std::fprintf(stderr, "\n");
-  return rows;
-}
-
-nlohmann::json rows_json(const std::string& mode, const std::vector<batch_row>& rows) {
-  nlohmann::json batches = nlohmann::json::array();
-  for (const auto& r : rows)
-    batches.push_back({{"batch", r.batch},
-                       {"rss_mb", r.rss_mb},
-                       {"vocab_size", r.vocab_size},
-                       {"strings_size", r.strings_size},
-                       {"tokens", r.tokens},
-                       {"seconds", r.seconds},
-                       {"entities", r.entities},
-                       {"entities_digest", r.entities_digest}});
-  return {{"mode", mode}, {"batches", batches}};
 }
 
 // Folds another round of one mode into `into`: the fastest time per batch; the counts must agree.
@@ -263,36 +268,111 @@ void merge_round(nlohmann::json& into, const nlohmann::json& round) {
   }
 }
 
-// Runs this program again with `--run-mode mode` and returns what it printed.
-std::string run_child(int argc, char** argv, const std::string& mode) {
-  int fds[2];
-  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    dup2(fds[1], 1);
-    close(fds[0]);
-    close(fds[1]);
-    std::vector<char*> args(argv, argv + argc);
-    std::string flag = "--run-mode";
-    std::string m = mode;
-    args.push_back(flag.data());
-    args.push_back(m.data());
-    args.push_back(nullptr);
-    execv("/proc/self/exe", args.data());
-    std::perror("zone_report: exec");
-    _exit(127);
+// A child process running one mode (this program again, with `--run-mode`), driven over two pipes.
+class mode_process {
+ public:
+  mode_process(int argc, char** argv, std::string mode) : mode_(std::move(mode)) {
+    int to_child[2];
+    int from_child[2];
+    if (pipe(to_child) != 0) throw std::runtime_error("pipe failed");
+    if (pipe(from_child) != 0) {
+      close(to_child[0]);
+      close(to_child[1]);
+      throw std::runtime_error("pipe failed");
+    }
+    pid_ = fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      dup2(to_child[0], 0);
+      dup2(from_child[1], 1);
+      for (const int fd : {to_child[0], to_child[1], from_child[0], from_child[1]}) close(fd);
+      std::vector<char*> args(argv, argv + argc);
+      std::string flag = "--run-mode";
+      args.push_back(flag.data());
+      args.push_back(mode_.data());
+      args.push_back(nullptr);
+      execv("/proc/self/exe", args.data());
+      std::perror("zone_report: exec");
+      _exit(127);
+    }
+    close(to_child[0]);
+    close(from_child[1]);
+    to_ = fdopen(to_child[1], "w");
+    from_ = fdopen(from_child[0], "r");
+    if (to_ == nullptr || from_ == nullptr) throw std::runtime_error("fdopen failed");
   }
-  close(fds[1]);
-  std::string out;
-  char buf[4096];
-  ssize_t n = 0;
-  while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("the " + mode + " run failed");
-  return out;
+  mode_process(const mode_process&) = delete;
+  mode_process& operator=(const mode_process&) = delete;
+  mode_process(mode_process&&) = delete;
+  mode_process& operator=(mode_process&&) = delete;
+  ~mode_process() {
+    try {
+      finish();
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): an error is already on its way
+    }
+  }
+
+  [[nodiscard]] const std::string& mode() const noexcept { return mode_; }
+
+  // The next row the child sends (its baseline first).
+  nlohmann::json read_row() {
+    std::string line;
+    for (int c = 0; (c = std::fgetc(from_)) != EOF && c != '\n';) line.push_back(static_cast<char>(c));
+    if (line.empty()) {
+      finish();
+      throw std::runtime_error("the " + mode_ + " run failed");
+    }
+    return nlohmann::json::parse(line);
+  }
+
+  // Lets the child run its next batch and returns that batch's row.
+  nlohmann::json run_batch() {
+    if (std::fputc('g', to_) == EOF || std::fflush(to_) != 0) {
+      finish();
+      throw std::runtime_error("the " + mode_ + " run stopped early");
+    }
+    return read_row();
+  }
+
+  // Closes the pipes and reaps the child; throws when it did not exit with status 0.
+  void finish() {
+    if (to_ != nullptr) std::fclose(std::exchange(to_, nullptr));
+    if (from_ != nullptr) std::fclose(std::exchange(from_, nullptr));
+    if (pid_ <= 0) return;
+    int status = 0;
+    waitpid(std::exchange(pid_, -1), &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("the " + mode_ + " run failed");
+  }
+
+ private:
+  std::string mode_;
+  pid_t pid_ = -1;
+  std::FILE* to_ = nullptr;
+  std::FILE* from_ = nullptr;
+};
+
+// One round: every selected mode in its own process, the processes taking turns batch by batch (the
+// order alternating), so that both modes' batch b run within a fraction of a second of each other and a
+// shared machine's slow spells weigh on both alike. Returns one {"mode", "batches"} object per mode.
+nlohmann::json run_round(int argc, char** argv, const options& o, int round) {
+  std::vector<std::unique_ptr<mode_process>> procs;
+  for (const char* mode : {"nozone", "zone"})
+    if (o.mode == "both" || o.mode == mode) procs.push_back(std::make_unique<mode_process>(argc, argv, mode));
+  nlohmann::json runs = nlohmann::json::array();
+  for (auto& p : procs) runs.push_back({{"mode", p->mode()}, {"batches", nlohmann::json::array({p->read_row()})}});
+  for (int b = 1; b <= o.batches; ++b) {
+    std::fprintf(stderr, "\r[round %d/%d] batch %d/%d:", round + 1, o.rounds, b, o.batches);
+    for (std::size_t k = 0; k < procs.size(); ++k) {
+      const std::size_t i = b % 2 == 1 ? k : procs.size() - 1 - k;
+      auto row = procs[i]->run_batch();
+      std::fprintf(stderr, " %s %.0f tokens/s", procs[i]->mode().c_str(),
+                   row["tokens"].get<double>() / std::max(row["seconds"].get<double>(), 1e-9));
+      runs[i]["batches"].push_back(std::move(row));
+    }
+    std::fprintf(stderr, "     ");
+  }
+  for (auto& p : procs) p->finish();
+  return runs;
 }
 
 std::string fmt_count(double v) {
@@ -371,8 +451,9 @@ void print_table(const options& o, const nlohmann::json& runs) {
     std::printf("\n");
   }
   std::printf("\ngrowth: from the baseline for RSS and sizes; from batch 1 for per-batch counts and tokens/s.\n");
-  std::printf("time: each batch's fastest of %d round%s (each mode in a fresh process per round, modes alternating).\n",
-              o.rounds, o.rounds == 1 ? "" : "s");
+  std::printf(
+      "time: each batch's fastest of %d round%s (a process per mode and round, the modes taking turns by batch).\n",
+      o.rounds, o.rounds == 1 ? "" : "s");
   for (const auto& r : runs) {
     if (r["mode"] != "zone") continue;
     const auto& bs = r["batches"];
@@ -404,25 +485,21 @@ int main(int argc, char** argv) {
   // the OS at once instead of glibc raising its threshold after the first free (see the README).
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   try {
-    if (!o.run_mode.empty()) {  // child: one mode, one JSON object on stdout
-      const auto rows = run_mode(o, o.run_mode == "zone");
-      std::printf("%s\n", rows_json(o.run_mode, rows).dump().c_str());
+    if (!o.run_mode.empty()) {  // child: one mode, driven by the parent through stdin and stdout
+      run_mode(o, o.run_mode == "zone", stdin, stdout);
       return 0;
     }
-    nlohmann::json runs = nlohmann::json::array();
+    std::signal(SIGPIPE, SIG_IGN);  // a child that died is reported from the failed write, not by a signal
+    nlohmann::json runs;
     for (int round = 0; round < o.rounds; ++round) {
-      std::size_t k = 0;
-      for (const char* mode : {"nozone", "zone"}) {
-        if (o.mode != "both" && o.mode != mode) continue;
-        auto run = nlohmann::json::parse(run_child(argc, argv, mode));
-        if (round == 0) {
-          runs.push_back(std::move(run));
-        } else {
-          merge_round(runs[k], run);
-        }
-        ++k;
+      auto results = run_round(argc, argv, o, round);
+      if (round == 0) {
+        runs = std::move(results);
+      } else {
+        for (std::size_t k = 0; k < runs.size(); ++k) merge_round(runs[k], results[k]);
       }
     }
+    std::fprintf(stderr, "\n");
     if (o.json) {
       std::printf("%s\n", nlohmann::json{{"runs", runs}, {"rounds", o.rounds}}.dump().c_str());
     } else {

@@ -89,6 +89,10 @@ with tempfile.TemporaryDirectory() as tmp:
     p = run([os.path.join(tmp, "missing.txt"), "--rounds", "1"], expect=1)
     check("missing.txt" in p.stderr, "a missing file is named")
 
+# A run that fails in a child (a missing pattern file) is reported, with status 1, and stops both.
+p = run(SMALL + ["--patterns", "/nonexistent/patterns.jsonl"], expect=1)
+check("patterns.jsonl" in p.stderr and "run failed" in p.stderr, "a failing child run is reported")
+
 # Bad arguments: status 2 and a message naming the problem.
 for args, word in [(["--batches", "0"], "--batches"), (["--mode", "sideways"], "--mode"),
                    (["--rounds", "x"], "--rounds"), (["--no-such-flag"], "unknown option"),
