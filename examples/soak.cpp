@@ -5,13 +5,6 @@
 //
 // usage: soak [--tokens N] [--every N] [--doc-tokens N] [--docs-per-zone N] [--seed S] [--check]
 //             [--tolerance PCT] [--patterns FILE.jsonl] [--base-words FILE]
-#include <lexzone/english_tokenizer.hpp>
-#include <lexzone/entity_ruler.hpp>
-#include <lexzone/io/entity_ruler_jsonl.hpp>
-#include <lexzone/lang/en/lexeme_traits.hpp>
-#include <lexzone/pipeline.hpp>
-#include <lexzone/vocab.hpp>
-
 #include <malloc.h>
 
 #include <chrono>
@@ -19,14 +12,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <fstream>
 #include <string>
 
+#include "support/english_model.hpp"
 #include "support/process_stats.hpp"
 #include "support/text_generator.hpp"
 
 namespace {
-using vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
+using vocab = lexzone::examples::en_vocab;
 
 std::uint64_t number(const char* flag, const char* s) {
   char* end = nullptr;
@@ -72,19 +65,7 @@ int main(int argc, char** argv) {
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   try {
     vocab v;
-    {
-      std::ifstream in(base_words);
-      if (!in) throw std::runtime_error("cannot open " + base_words);
-      for (std::string w; std::getline(in, w);)
-        if (!w.empty() && w[0] != '#') v.get(w);
-    }
-    lexzone::english_tokenizer<vocab> tok(v);
-    lexzone::entity_ruler_config cfg;
-    cfg.splitter = tok.phrase_splitter();
-    lexzone::entity_ruler<vocab> ruler(v, cfg);
-    ruler.add_patterns(lexzone::io::load_patterns_jsonl(patterns));
-    lexzone::pipeline<vocab, lexzone::english_tokenizer<vocab>, lexzone::entity_ruler<vocab>> nlp(tok, ruler);
-    v.strings().reserve_pool();  // the zones' chunk pool, resident from the start (bounded: 16 x 64 KiB)
+    auto nlp = lexzone::examples::load_english_model(v, base_words, patterns);  // permanent; pool resident
     const std::size_t base_lexemes = v.size(), base_strings = v.strings().size();
 
     lexzone::examples::text_generator gen(seed);

@@ -17,11 +17,6 @@
 // This is repeated `--rounds` times (default 3, fresh processes each round); a batch's time is its
 // fastest round (interference only ever slows a run down), every other figure comes from the first
 // round, and the rounds must agree on every count.
-#include <lexzone/english_tokenizer.hpp>
-#include <lexzone/entity_ruler.hpp>
-#include <lexzone/io/entity_ruler_jsonl.hpp>
-#include <lexzone/lang/en/lexeme_traits.hpp>
-#include <lexzone/pipeline.hpp>
 #include <lexzone/vocab.hpp>
 
 #include <malloc.h>
@@ -34,7 +29,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -44,16 +38,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/english_model.hpp"
 #include "support/process_stats.hpp"
 #include "support/text_generator.hpp"
 #include "support/text_input.hpp"
 
 namespace {
 
-using vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
-using tokenizer = lexzone::english_tokenizer<vocab>;
-using ruler = lexzone::entity_ruler<vocab>;
-using nlp_type = lexzone::pipeline<vocab, tokenizer, ruler>;
+using vocab = lexzone::examples::en_vocab;
 
 struct options {
   std::vector<std::string> files;
@@ -160,15 +152,6 @@ class entity_sink {
   std::uint64_t digest_ = 0xcbf29ce484222325ULL;
 };
 
-// The "model": base vocabulary, tokenizer special cases and entity patterns, all permanent.
-void load_base_words(vocab& v, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open the base word list " + path);
-  std::string w;
-  while (std::getline(in, w))
-    if (!w.empty() && w[0] != '#') v.get(w);
-}
-
 nlohmann::json row_json(const batch_row& r) {
   return {{"batch", r.batch},           {"rss_mb", r.rss_mb},
           {"vocab_size", r.vocab_size}, {"strings_size", r.strings_size},
@@ -187,14 +170,7 @@ void send_row(std::FILE* out, const batch_row& r) {
 // that batch's row. Stops after the last batch, or early when `go` reaches end of file.
 void run_mode(const options& o, bool zones, std::FILE* go, std::FILE* out) {
   vocab v;
-  load_base_words(v, o.base_words);
-  tokenizer tok(v);
-  lexzone::entity_ruler_config cfg;
-  cfg.splitter = tok.phrase_splitter();
-  ruler rules(v, cfg);
-  rules.add_patterns(lexzone::io::load_patterns_jsonl(o.patterns));
-  nlp_type nlp(tok, rules);
-  v.strings().reserve_pool();  // the zones' chunk pool, resident from the start (bounded: 16 x 64 KiB)
+  auto nlp = lexzone::examples::load_english_model(v, o.base_words, o.patterns);  // permanent; pool resident
 
   // Input: the files' lines split into `batches` contiguous groups, or generated text per batch.
   std::string file_text;

@@ -39,7 +39,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <fstream>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -54,14 +53,14 @@
 #include "ner_service/http.hpp"
 #include "ner_service/metrics.hpp"
 #include "ner_service/request.hpp"
+#include "support/english_model.hpp"
 #include "support/process_stats.hpp"
 
 namespace {
 
-using vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
-using tokenizer = lexzone::english_tokenizer<vocab>;
-using ruler = lexzone::entity_ruler<vocab>;
-using nlp_type = lexzone::pipeline<vocab, tokenizer, ruler>;
+using vocab = lexzone::examples::en_vocab;
+using tokenizer = lexzone::examples::en_tokenizer;
+using nlp_type = lexzone::examples::en_pipeline;
 namespace svc = lexzone::ner_service;
 
 // ---------------------------------------------------------------------------------------------------
@@ -199,20 +198,10 @@ class ner_model {
 
  private:
   static nlp_type load(vocab& v, const options& o) {
-    std::ifstream in(o.base_words);
-    if (!in) throw std::runtime_error("cannot open the base word list " + o.base_words);
-    std::string w;
-    while (std::getline(in, w))
-      if (!w.empty() && w[0] != '#') v.get(w);
     tokenizer::options topts;
     topts.cache_entries = o.cache_entries;
-    tokenizer tok(v, topts);
-    lexzone::entity_ruler_config cfg;
-    cfg.splitter = tok.phrase_splitter();
-    ruler rules(v, cfg);
-    rules.add_patterns(lexzone::io::load_patterns_jsonl(o.patterns));
-    v.strings().reserve_pool();  // the zones' chunk pool, resident from the start: RSS flat from request 1
-    return nlp_type(std::move(tok), std::move(rules));
+    // Permanent; also makes the zones' chunk pool resident, so that RSS is flat from request 1.
+    return lexzone::examples::load_english_model(v, o.base_words, o.patterns, topts);
   }
 
   // This thread's pipeline: a copy of the prototype made on the thread's first request and owned by the
