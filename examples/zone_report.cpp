@@ -12,6 +12,7 @@
 // usage: zone_report [FILE...] [--mode both|zone|nozone] [--batches N] [--tokens-per-batch N] [--seed S]
 //                    [--lines-per-doc N] [--rounds N] [--base-words FILE] [--patterns FILE.jsonl] [--json]
 // FILEs are UTF-8 text, plain or .gz; without files a deterministic generator makes production-like text.
+// --fail-at-batch N (for tests) makes the zone run fail at batch N, to show how a failed run is reported.
 // Timing: each mode runs in a process of its own, and the two processes take turns batch by batch, so
 // that both modes' batch b run seconds apart and a shared machine's slow spells weigh on both alike.
 // This is repeated `--rounds` times (default 3, fresh processes each round); a batch's time is its
@@ -19,16 +20,20 @@
 // round, and the rounds must agree on every count.
 #include <lexzone/vocab.hpp>
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -57,6 +62,7 @@ struct options {
   std::string base_words = LEXZONE_EXAMPLES_DATA_DIR "/base_words.txt";
   std::string patterns = LEXZONE_EXAMPLES_DATA_DIR "/patterns.jsonl";
   int rounds = 3;
+  int fail_at_batch = 0;  // testing: the zone run fails at this batch (0: never)
   bool json = false;
   std::string run_mode;  // set in the child processes
 };
@@ -71,11 +77,13 @@ struct options {
   std::exit(2);
 }
 
-std::uint64_t parse_number(const char* flag, const char* s, std::uint64_t min) {
+std::uint64_t parse_number(const char* flag, const char* s, std::uint64_t min,
+                           std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) {
   char* end = nullptr;
   errno = 0;
   const unsigned long long v = std::strtoull(s, &end, 10);
-  if (errno != 0 || end == s || *end != '\0' || v < min) usage((std::string("bad value for ") + flag).c_str());
+  if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
+    usage((std::string("bad value for ") + flag).c_str());
   return v;
 }
 
@@ -91,7 +99,7 @@ options parse(int argc, char** argv) {
       o.mode = value();
       if (o.mode != "both" && o.mode != "zone" && o.mode != "nozone") usage("--mode is both, zone or nozone");
     } else if (a == "--batches") {
-      o.batches = static_cast<int>(parse_number("--batches", value(), 1));
+      o.batches = static_cast<int>(parse_number("--batches", value(), 1, 100000));
     } else if (a == "--tokens-per-batch") {
       o.tokens_per_batch = parse_number("--tokens-per-batch", value(), 1);
     } else if (a == "--seed") {
@@ -103,14 +111,18 @@ options parse(int argc, char** argv) {
     } else if (a == "--patterns") {
       o.patterns = value();
     } else if (a == "--rounds") {
-      o.rounds = static_cast<int>(parse_number("--rounds", value(), 1));
+      o.rounds = static_cast<int>(parse_number("--rounds", value(), 1, 100));
     } else if (a == "--json") {
       o.json = true;
     } else if (a == "--run-mode") {
       o.run_mode = value();
     } else if (a == "--help" || a == "-h") {
       usage("help");
-    } else if (!a.empty() && a[0] == '-' && a != "-") {
+    } else if (a == "--fail-at-batch") {
+      o.fail_at_batch = static_cast<int>(parse_number("--fail-at-batch", value(), 1, 100000));
+    } else if (a == "-") {
+      usage("standard input cannot be an input: each mode reads the input in a process of its own");
+    } else if (!a.empty() && a[0] == '-') {
       usage(("unknown option " + a).c_str());
     } else {
       o.files.push_back(a);
@@ -144,19 +156,25 @@ class entity_sink {
       ++row.entities;
     }
     for (const char c : out_) digest_ = (digest_ ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;  // FNV-1a
-    row.entities_digest = digest_;
   }
+  [[nodiscard]] std::uint64_t digest() const noexcept { return digest_; }
 
  private:
   std::string out_;
   std::uint64_t digest_ = 0xcbf29ce484222325ULL;
 };
 
+std::string hex(std::uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
 nlohmann::json row_json(const batch_row& r) {
   return {{"batch", r.batch},           {"rss_mb", r.rss_mb},
           {"vocab_size", r.vocab_size}, {"strings_size", r.strings_size},
           {"tokens", r.tokens},         {"seconds", r.seconds},
-          {"entities", r.entities},     {"entities_digest", r.entities_digest}};
+          {"entities", r.entities},     {"entities_digest", hex(r.entities_digest)}};
 }
 
 void send_row(std::FILE* out, const batch_row& r) {
@@ -192,6 +210,10 @@ void run_mode(const options& o, bool zones, std::FILE* go, std::FILE* out) {
   std::vector<std::string_view> lines;
   entity_sink sink;
   for (int b = 1; b <= o.batches; ++b) {
+    // Wait for the turn first, then prepare the input (untimed): nothing runs while the other mode's batch
+    // is being timed.
+    if (std::fgetc(go) == EOF) return;  // the parent stopped the run
+    if (zones && b == o.fail_at_batch) throw std::runtime_error("failing at batch " + std::to_string(b) + " (test)");
     lines.clear();
     if (o.files.empty()) {
       generated.clear();
@@ -205,7 +227,6 @@ void run_mode(const options& o, bool zones, std::FILE* go, std::FILE* out) {
       lines.assign(file_lines.begin() + static_cast<std::ptrdiff_t>(from),
                    file_lines.begin() + static_cast<std::ptrdiff_t>(to));
     }
-    if (std::fgetc(go) == EOF) return;  // the parent stopped the run
     batch_row row;
     row.batch = b;
     const auto t0 = std::chrono::steady_clock::now();
@@ -223,6 +244,7 @@ void run_mode(const options& o, bool zones, std::FILE* go, std::FILE* out) {
       }
     }  // the batch's zone closes here
     row.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    row.entities_digest = sink.digest();
     malloc_trim(0);  // hand the pages freed by this batch back to the OS (both modes; see the README)
     row.rss_mb = static_cast<double>(lexzone::examples::resident_bytes()) / 1e6;
     row.vocab_size = v.size();
@@ -248,20 +270,26 @@ void merge_round(nlohmann::json& into, const nlohmann::json& round) {
 class mode_process {
  public:
   mode_process(int argc, char** argv, std::string mode) : mode_(std::move(mode)) {
-    int to_child[2];
-    int from_child[2];
-    if (pipe(to_child) != 0) throw std::runtime_error("pipe failed");
-    if (pipe(from_child) != 0) {
-      close(to_child[0]);
-      close(to_child[1]);
+    // Close-on-exec: a child started later must not inherit this child's pipe ends (it would keep this
+    // child's stdin open after the parent closed it). dup2 clears the flag on the child's fds 0 and 1.
+    int to_child[2] = {-1, -1};
+    int from_child[2] = {-1, -1};
+    const auto close_all = [&] {
+      for (const int fd : {to_child[0], to_child[1], from_child[0], from_child[1]})
+        if (fd >= 0) close(fd);
+    };
+    if (pipe2(to_child, O_CLOEXEC) != 0 || pipe2(from_child, O_CLOEXEC) != 0) {
+      close_all();
       throw std::runtime_error("pipe failed");
     }
     pid_ = fork();
-    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ < 0) {
+      close_all();
+      throw std::runtime_error("fork failed");
+    }
     if (pid_ == 0) {
       dup2(to_child[0], 0);
       dup2(from_child[1], 1);
-      for (const int fd : {to_child[0], to_child[1], from_child[0], from_child[1]}) close(fd);
       std::vector<char*> args(argv, argv + argc);
       std::string flag = "--run-mode";
       args.push_back(flag.data());
@@ -275,18 +303,18 @@ class mode_process {
     close(from_child[1]);
     to_ = fdopen(to_child[1], "w");
     from_ = fdopen(from_child[0], "r");
-    if (to_ == nullptr || from_ == nullptr) throw std::runtime_error("fdopen failed");
+    if (to_ == nullptr || from_ == nullptr) {
+      if (to_ == nullptr) close(to_child[1]);
+      if (from_ == nullptr) close(from_child[0]);
+      finish_quietly();
+      throw std::runtime_error("fdopen failed");
+    }
   }
   mode_process(const mode_process&) = delete;
   mode_process& operator=(const mode_process&) = delete;
   mode_process(mode_process&&) = delete;
   mode_process& operator=(mode_process&&) = delete;
-  ~mode_process() {
-    try {
-      finish();
-    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): an error is already on its way
-    }
-  }
+  ~mode_process() { finish_quietly(); }
 
   [[nodiscard]] const std::string& mode() const noexcept { return mode_; }
 
@@ -310,10 +338,15 @@ class mode_process {
     return read_row();
   }
 
-  // Closes the pipes and reaps the child; throws when it did not exit with status 0.
-  void finish() {
+  // Closes the pipes: the child sees end of file and stops.
+  void close_pipes() noexcept {
     if (to_ != nullptr) std::fclose(std::exchange(to_, nullptr));
     if (from_ != nullptr) std::fclose(std::exchange(from_, nullptr));
+  }
+
+  // Closes the pipes and reaps the child; throws when it did not exit with status 0.
+  void finish() {
+    close_pipes();
     if (pid_ <= 0) return;
     int status = 0;
     waitpid(std::exchange(pid_, -1), &status, 0);
@@ -321,6 +354,13 @@ class mode_process {
   }
 
  private:
+  void finish_quietly() noexcept {
+    try {
+      finish();
+    } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): an error is already on its way
+    }
+  }
+
   std::string mode_;
   pid_t pid_ = -1;
   std::FILE* to_ = nullptr;
@@ -328,24 +368,30 @@ class mode_process {
 };
 
 // One round: every selected mode in its own process, the processes taking turns batch by batch (the
-// order alternating), so that both modes' batch b run within a fraction of a second of each other and a
-// shared machine's slow spells weigh on both alike. Returns one {"mode", "batches"} object per mode.
+// order alternating), so that both modes' batch b run seconds apart and a shared machine's slow spells
+// weigh on both alike. Returns one {"mode", "batches"} object per mode.
 nlohmann::json run_round(int argc, char** argv, const options& o, int round) {
   std::vector<std::unique_ptr<mode_process>> procs;
   for (const char* mode : {"nozone", "zone"})
     if (o.mode == "both" || o.mode == mode) procs.push_back(std::make_unique<mode_process>(argc, argv, mode));
   nlohmann::json runs = nlohmann::json::array();
-  for (auto& p : procs) runs.push_back({{"mode", p->mode()}, {"batches", nlohmann::json::array({p->read_row()})}});
-  for (int b = 1; b <= o.batches; ++b) {
-    std::fprintf(stderr, "\r[round %d/%d] batch %d/%d:", round + 1, o.rounds, b, o.batches);
-    for (std::size_t k = 0; k < procs.size(); ++k) {
-      const std::size_t i = b % 2 == 1 ? k : procs.size() - 1 - k;
-      auto row = procs[i]->run_batch();
-      std::fprintf(stderr, " %s %.0f tokens/s", procs[i]->mode().c_str(),
-                   row["tokens"].get<double>() / std::max(row["seconds"].get<double>(), 1e-9));
-      runs[i]["batches"].push_back(std::move(row));
+  try {
+    for (auto& p : procs) runs.push_back({{"mode", p->mode()}, {"batches", nlohmann::json::array({p->read_row()})}});
+    for (int b = 1; b <= o.batches; ++b) {
+      std::fprintf(stderr, "\r[round %d/%d] batch %d/%d:", round + 1, o.rounds, b, o.batches);
+      for (std::size_t k = 0; k < procs.size(); ++k) {
+        const std::size_t i = b % 2 == 1 ? k : procs.size() - 1 - k;
+        auto row = procs[i]->run_batch();
+        std::fprintf(stderr, " %s %.0f tokens/s", procs[i]->mode().c_str(),
+                     row["tokens"].get<double>() / std::max(row["seconds"].get<double>(), 1e-9));
+        runs[i]["batches"].push_back(std::move(row));
+      }
+      std::fprintf(stderr, "     ");
     }
-    std::fprintf(stderr, "     ");
+  } catch (...) {
+    std::fprintf(stderr, "\n");
+    for (auto& p : procs) p->close_pipes();  // every child stops before any is waited for
+    throw;
   }
   for (auto& p : procs) p->finish();
   return runs;

@@ -8,7 +8,7 @@ usage: zone_report_test.py PATH/TO/zone_report
 - zone mode is back at the baseline vocab and string-store sizes after every batch, no-zone mode grows;
 - both modes see the same tokens and extract the same entities (digest);
 - `--mode` and `--batches` select what runs; files (plain, .gz, invalid UTF-8) are read; the table prints;
-- bad arguments exit with status 2 and a message, a missing file with status 1.
+- bad arguments exit with status 2 and a message; a missing file, or a run failing mid-way, with status 1.
 """
 import gzip
 import json
@@ -59,12 +59,17 @@ def check_report(doc, batches, modes):
         check([x["entities_digest"] for x in a] == [x["entities_digest"] for x in b],
               "both modes extract the same entities")
         check(sum(x["entities"] for x in a) > 0, "entities are extracted")
+        check(all(isinstance(x["entities_digest"], str) and len(x["entities_digest"]) == 16 for x in a),
+              "the digest is 16 hex digits")
+        check(a[-1]["entities_digest"] != a[0]["entities_digest"], "the digest covers the entities")
 
 
 # Generated text, both modes, JSON.
 p = run(SMALL + ["--json"])
 check(p.stdout.count("\n") == 1, "--json prints exactly one line")
-check_report(json.loads(p.stdout), 3, ["nozone", "zone"])
+report = json.loads(p.stdout)
+check(report.get("rounds") == 2, "the rounds are reported")
+check_report(report, 3, ["nozone", "zone"])
 
 # One mode, other batch count.
 p = run(["--batches", "2", "--tokens-per-batch", "10000", "--rounds", "1", "--mode", "zone", "--json"])
@@ -93,10 +98,16 @@ with tempfile.TemporaryDirectory() as tmp:
 p = run(SMALL + ["--patterns", "/nonexistent/patterns.jsonl"], expect=1)
 check("patterns.jsonl" in p.stderr and "run failed" in p.stderr, "a failing child run is reported")
 
+# A run failing mid-way (the zone child, at batch 2) is reported and stops the other child: no hang.
+p = run(SMALL + ["--fail-at-batch", "2"], expect=1)
+check("the zone run failed" in p.stderr and "failing at batch 2" in p.stderr, "a run failing mid-way is reported")
+
 # Bad arguments: status 2 and a message naming the problem.
 for args, word in [(["--batches", "0"], "--batches"), (["--mode", "sideways"], "--mode"),
                    (["--rounds", "x"], "--rounds"), (["--no-such-flag"], "unknown option"),
-                   (["--batches"], "missing value")]:
+                   (["--batches"], "missing value"), (["--rounds", "0"], "--rounds"),
+                   (["--rounds", "101"], "--rounds"), (["--batches", "99999999999"], "--batches"),
+                   (["-"], "standard input")]:
     p = run(args, expect=2)
     check(word in p.stderr, f"{args}: message names {word!r}")
 
