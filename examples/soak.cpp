@@ -7,6 +7,7 @@
 //             [--tolerance PCT] [--patterns FILE.jsonl] [--base-words FILE]
 #include <malloc.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -21,13 +22,31 @@
 namespace {
 using vocab = lexzone::examples::en_vocab;
 
-std::uint64_t number(const char* flag, const char* s) {
+constexpr const char* usage_text =
+    "usage: soak [--tokens N] [--every N] [--doc-tokens N] [--docs-per-zone N] [--seed S] [--check]\n"
+    "            [--tolerance PCT] [--patterns FILE.jsonl] [--base-words FILE]\n";
+
+// Bad arguments: the reason and the usage on stderr, exit status 2.
+[[noreturn]] void usage(const std::string& why) {
+  std::fprintf(stderr, "soak: %s\n%s", why.c_str(), usage_text);
+  std::exit(2);
+}
+
+std::uint64_t number(const char* flag, const char* s, std::uint64_t min) {
   char* end = nullptr;
+  errno = 0;
   const unsigned long long v = std::strtoull(s, &end, 10);
-  if (end == s || *end != '\0' || v == 0) {
-    std::fprintf(stderr, "soak: bad value for %s\n", flag);
-    std::exit(2);
-  }
+  if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v < min)
+    usage(std::string("bad value for ") + flag + ": " + s);
+  return v;
+}
+
+double percent(const char* flag, const char* s) {
+  char* end = nullptr;
+  errno = 0;
+  const double v = std::strtod(s, &end);
+  if (errno != 0 || end == s || *end != '\0' || !std::isfinite(v) || v < 0)
+    usage(std::string("bad value for ") + flag + ": " + s);
   return v;
 }
 }  // namespace
@@ -40,21 +59,33 @@ int main(int argc, char** argv) {
   std::string base_words = LEXZONE_EXAMPLES_DATA_DIR "/base_words.txt";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (a == "--tokens" && has_value) total = number("--tokens", argv[++i]);
-    else if (a == "--every" && has_value) every = number("--every", argv[++i]);
-    else if (a == "--doc-tokens" && has_value) doc_tokens = number("--doc-tokens", argv[++i]);
-    else if (a == "--docs-per-zone" && has_value) docs_per_zone = number("--docs-per-zone", argv[++i]);
-    else if (a == "--seed" && has_value) seed = number("--seed", argv[++i]);
-    else if (a == "--tolerance" && has_value) tolerance = std::atof(argv[++i]);
-    else if (a == "--patterns" && has_value) patterns = argv[++i];
-    else if (a == "--base-words" && has_value) base_words = argv[++i];
-    else if (a == "--check") check = true;
-    else {
-      std::fprintf(stderr,
-                   "usage: soak [--tokens N] [--every N] [--doc-tokens N] [--docs-per-zone N] [--seed S] [--check] "
-                   "[--tolerance PCT] [--patterns FILE] [--base-words FILE]\n");
-      return 2;
+    auto value = [&]() -> const char* {
+      if (i + 1 >= argc) usage("missing value after " + a);
+      return argv[++i];
+    };
+    if (a == "--tokens") {
+      total = number("--tokens", value(), 1);
+    } else if (a == "--every") {
+      every = number("--every", value(), 1);
+    } else if (a == "--doc-tokens") {
+      doc_tokens = number("--doc-tokens", value(), 1);
+    } else if (a == "--docs-per-zone") {
+      docs_per_zone = number("--docs-per-zone", value(), 1);
+    } else if (a == "--seed") {
+      seed = number("--seed", value(), 0);
+    } else if (a == "--tolerance") {
+      tolerance = percent("--tolerance", value());
+    } else if (a == "--patterns") {
+      patterns = value();
+    } else if (a == "--base-words") {
+      base_words = value();
+    } else if (a == "--check") {
+      check = true;
+    } else if (a == "--help" || a == "-h") {
+      std::fputs(usage_text, stdout);
+      return 0;
+    } else {
+      usage("unknown option " + a);
     }
   }
   // glibc raises its mmap threshold the first time a large block is freed, after which blocks of that

@@ -102,12 +102,17 @@ check("patterns.jsonl" in p.stderr and "run failed" in p.stderr, "a failing chil
 p = run(SMALL + ["--fail-at-batch", "2"], expect=1)
 check("the zone run failed" in p.stderr and "failing at batch 2" in p.stderr, "a run failing mid-way is reported")
 
+# --help: the usage on stdout, status 0.
+p = run(["--help"])
+check(p.stdout.startswith("usage: zone_report") and "--rounds" in p.stdout, "--help prints the usage")
+
 # Bad arguments: status 2 and a message naming the problem.
 for args, word in [(["--batches", "0"], "--batches"), (["--mode", "sideways"], "--mode"),
                    (["--rounds", "x"], "--rounds"), (["--no-such-flag"], "unknown option"),
                    (["--batches"], "missing value"), (["--rounds", "0"], "--rounds"),
                    (["--rounds", "101"], "--rounds"), (["--batches", "99999999999"], "--batches"),
-                   (["-"], "standard input")]:
+                   (["-"], "standard input"), (["--tokens-per-batch", "-5"], "--tokens-per-batch"),
+                   (["--seed", "-1"], "--seed")]:
     p = run(args, expect=2)
     check(word in p.stderr, f"{args}: message names {word!r}")
 
