@@ -7,7 +7,6 @@
 //             [--tolerance PCT] [--patterns FILE.jsonl] [--base-words FILE]
 #include <malloc.h>
 
-#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -15,6 +14,7 @@
 #include <exception>
 #include <string>
 
+#include "support/cli.hpp"
 #include "support/english_model.hpp"
 #include "support/process_stats.hpp"
 #include "support/text_generator.hpp"
@@ -33,21 +33,15 @@ constexpr const char* usage_text =
 }
 
 std::uint64_t number(const char* flag, const char* s, std::uint64_t min) {
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long v = std::strtoull(s, &end, 10);
-  if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v < min)
-    usage(std::string("bad value for ") + flag + ": " + s);
-  return v;
+  const auto v = lexzone::examples::parse_unsigned(s, min);
+  if (!v) usage(std::string("bad value for ") + flag + ": " + s);
+  return *v;
 }
 
 double percent(const char* flag, const char* s) {
-  char* end = nullptr;
-  errno = 0;
-  const double v = std::strtod(s, &end);
-  if (errno != 0 || end == s || *end != '\0' || !std::isfinite(v) || v < 0)
-    usage(std::string("bad value for ") + flag + ": " + s);
-  return v;
+  const auto v = lexzone::examples::parse_non_negative(s);
+  if (!v) usage(std::string("bad value for ") + flag + ": " + s);
+  return *v;
 }
 }  // namespace
 

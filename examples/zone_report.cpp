@@ -43,6 +43,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/cli.hpp"
 #include "support/english_model.hpp"
 #include "support/process_stats.hpp"
 #include "support/text_generator.hpp"
@@ -81,12 +82,9 @@ constexpr const char* usage_text =
 
 std::uint64_t parse_number(const char* flag, const char* s, std::uint64_t min,
                            std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) {
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long v = std::strtoull(s, &end, 10);
-  if (s[0] < '0' || s[0] > '9' || errno != 0 || *end != '\0' || v < min || v > max)
-    usage((std::string("bad value for ") + flag).c_str());
-  return v;
+  const auto v = lexzone::examples::parse_unsigned(s, min, max);
+  if (!v) usage((std::string("bad value for ") + flag).c_str());
+  return *v;
 }
 
 options parse(int argc, char** argv) {

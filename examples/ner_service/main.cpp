@@ -53,6 +53,7 @@
 #include "ner_service/http.hpp"
 #include "ner_service/metrics.hpp"
 #include "ner_service/request.hpp"
+#include "support/cli.hpp"
 #include "support/english_model.hpp"
 #include "support/process_stats.hpp"
 
@@ -96,12 +97,10 @@ struct options {
 
 unsigned long long parse_number(const std::string& flag, const char* s, unsigned long long min,
                                 unsigned long long max) {
-  char* end = nullptr;
-  errno = 0;
-  const unsigned long long v = std::strtoull(s, &end, 10);
-  if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < min || v > max)
+  const auto v = lexzone::examples::parse_unsigned(s, min, max);
+  if (!v)
     usage("bad value for " + flag + ": " + s + " (expected " + std::to_string(min) + ".." + std::to_string(max) + ")");
-  return v;
+  return *v;
 }
 
 options parse_options(int argc, char** argv) {
