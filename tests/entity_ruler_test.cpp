@@ -87,18 +87,13 @@ void english_splitter(std::string_view text, std::vector<std::string>& tokens) {
 template <class Scope>
 doc make_doc(Scope& scope, const std::vector<std::string>& words, const std::vector<bool>& spaces) {
   std::string text;
-  std::vector<std::pair<std::size_t, std::size_t>> offsets;
-  std::size_t chars = 0;
+  std::vector<std::size_t> offsets;
   for (std::size_t i = 0; i < words.size(); ++i) {
-    offsets.emplace_back(text.size(), chars);
+    offsets.push_back(text.size());
     text += words[i];
-    chars += lexzone::unicode::length(words[i]);
-    if (i < spaces.size() && spaces[i]) {
-      text += ' ';
-      ++chars;
-    }
+    if (i < spaces.size() && spaces[i]) text += ' ';
   }
-  doc d(lexzone::scope_vocab(scope), text, lexzone::scope_sentinel(scope));
+  doc d(scope, text);
   // When the English rules segment the text into exactly these words, tokens get the NORMs of the
   // tokenizer exceptions that made them, as in spaCy ("don't" -> "do" + "n't" with norm "not").
   std::vector<lexzone::en::piece> pieces;
@@ -108,7 +103,7 @@ doc make_doc(Scope& scope, const std::vector<std::string>& words, const std::vec
   for (std::size_t i = 0; i < words.size(); ++i) {
     const lexzone::hash_t norm =
         same && !pieces[i].norm.empty() ? lexzone::scope_vocab(scope).strings().add(pieces[i].norm) : 0;
-    d.push_token(scope.get(words[i]), offsets[i].first, offsets[i].second, i < spaces.size() && spaces[i], norm);
+    d.push_token(scope.add(words[i]), offsets[i], i < spaces.size() && spaces[i], norm);
   }
   return d;
 }
@@ -385,7 +380,7 @@ void run_phrase_case(const json& c, tally& t) {
         const auto norms = p["token_norms"].get<std::vector<std::string>>();
         for (std::size_t i = 0; i < d.size(); ++i) {
           const auto& r = d.token_records()[i];
-          with_norms.push_token(*r.lex, r.idx, r.char_idx, r.space, v.strings().add(norms[i]));
+          with_norms.push_token(*r.lex, r.byte_idx, r.space, v.strings().add(norms[i]));
         }
         docs.push_back(std::move(with_norms));
       } else {
@@ -877,7 +872,7 @@ TEST_CASE("entity_ruler: matcher built from C++ patterns", "[entity_ruler]") {
   matcher_type p(v);
   p.add_phrases("CITY", std::vector<std::vector<std::string>>{{"new", "york"}, {"paris"}}, token_attr::lower);
   doc pattern_doc(v, "ny");
-  pattern_doc.push_token(v.get("ny"), 0, 0, false, v.strings().add("new-york"));
+  pattern_doc.push_token(v.add("ny"), 0, false, v.strings().add("new-york"));
   p.add_phrase_docs("NY", std::span<const doc>(&pattern_doc, 1), token_attr::norm);
   doc text(v, "NEW YORK and Paris and NY");
   {
@@ -887,7 +882,7 @@ TEST_CASE("entity_ruler: matcher built from C++ patterns", "[entity_ruler]") {
     doc with_norm(v, text.text());
     for (std::size_t i = 0; i < text.size(); ++i) {
       const auto& r = text.token_records()[i];
-      with_norm.push_token(*r.lex, r.idx, r.char_idx, r.space, i == 5 ? v.strings().add("new-york") : 0);
+      with_norm.push_token(*r.lex, r.byte_idx, r.space, i == 5 ? v.strings().add("new-york") : 0);
     }
     text = std::move(with_norm);
   }

@@ -277,7 +277,7 @@ class entity_ruler {
   [[nodiscard]] std::vector<std::string_view> ids() const { return distinct(&entry::id); }
   [[nodiscard]] const entity_ruler_config& config() const noexcept { return config_; }
   /// The underlying matcher (pattern `i` of the ruler is pattern `i` of the matcher, key `i`).
-  [[nodiscard]] const matcher<Vocab>& get_matcher() const noexcept { return matcher_; }
+  [[nodiscard]] const lexzone::matcher<Vocab>& matcher() const noexcept { return matcher_; }
 
  private:
   struct entry {
@@ -298,7 +298,7 @@ class entity_ruler {
 
   Vocab* vocab_;
   entity_ruler_config config_;
-  matcher<Vocab> matcher_;
+  lexzone::matcher<Vocab> matcher_;
   std::vector<entry> entries_;
 };
 
