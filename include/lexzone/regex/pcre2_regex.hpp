@@ -149,7 +149,7 @@ class match_scratch {
     if (context_ == nullptr) {
       context_ = pcre2_match_context_create(nullptr);
       if (context_ == nullptr) throw std::bad_alloc();
-      constexpr std::size_t jit_start = 32 * 1024, jit_max = 1024 * 1024;
+      constexpr std::size_t jit_start = std::size_t{32} * 1024, jit_max = std::size_t{1024} * 1024;
       jit_stack_ = pcre2_jit_stack_create(jit_start, jit_max, nullptr);
       if (jit_stack_ != nullptr) pcre2_jit_stack_assign(context_, nullptr, jit_stack_);
     }
@@ -272,14 +272,14 @@ class regex {
   /// `std::bad_alloc`.
   [[nodiscard]] static regex from_python(std::string_view python_source, const regex_options& options = {}) {
     translation t = translate_python(python_source, native_translate_options());
-    return regex(std::string(python_source), std::move(t), options);
+    return {std::string(python_source), std::move(t), options};
   }
 
   /// Compiles an already translated pattern (`translate_python`'s result); `python_source` is kept for
   /// messages. Complexity and throws: as `from_python`, without the translation.
   [[nodiscard]] static regex from_translation(std::string python_source, translation t,
                                               const regex_options& options = {}) {
-    return regex(std::move(python_source), std::move(t), options);
+    return {std::move(python_source), std::move(t), options};
   }
 
   /// Python's `pattern.search(s, pos)`: the leftmost match starting at byte `pos` or later.
@@ -339,7 +339,7 @@ class regex {
     std::vector<std::optional<match_span>> out;
     if (!raw_match(subject, scratch, subject.to_pcre2(pos), anchor)) return out;
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(scratch.data(capture_count_ + 1));
-    for (std::uint32_t g = 0; g <= capture_count_; ++g) {
+    for (std::size_t g = 0; g <= capture_count_; ++g) {
       if (ov[2 * g] == PCRE2_UNSET) {
         out.emplace_back();
       } else {
@@ -397,7 +397,7 @@ class regex {
     const detail::subject_view subject(s, scratch);
     const auto m = run_prepared(subject, scratch, subject.to_pcre2(pos), options);
     if (!m) return std::nullopt;
-    return match_span{subject.to_original(m->begin), subject.to_original(m->end)};
+    return {{subject.to_original(m->begin), subject.to_original(m->end)}};
   }
 
   /// A match in PCRE2 offsets.
@@ -406,7 +406,7 @@ class regex {
                                                        std::uint32_t options) const {
     if (!raw_match(subject, scratch, pos, options)) return std::nullopt;
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(scratch.data(capture_count_ + 1));
-    return match_span{ov[0], ov[1]};
+    return {{ov[0], ov[1]}};
   }
 
   /// Runs pcre2_match; true on a match (ovector in the scratch's match data). Throws on limits.
@@ -529,7 +529,7 @@ class predicate_regex {
     }
     // Groups of consecutive alternatives of up to `budget` bytes of PCRE2 source; a group that is still
     // too large is halved.
-    constexpr std::size_t budget = 24 * 1024;
+    constexpr std::size_t budget = std::size_t{24} * 1024;
     std::vector<std::pair<std::size_t, std::size_t>> pending;  // [first, last) alternative indices
     for (std::size_t i = 0; i < alternatives.size();) {
       std::size_t j = i, bytes = 0;

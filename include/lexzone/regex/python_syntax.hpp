@@ -184,7 +184,7 @@ class cp_set {
   for (const auto& r : s.ranges()) {  // lowercases of members
     const auto* b = std::begin(sre::lower_by_cp);
     const auto* e = std::end(sre::lower_by_cp);
-    for (auto *it = std::lower_bound(b, e, r.first, [](const sre::lower_pair&p, char32_t c) { return p.cp < c; });
+    for (const auto *it = std::lower_bound(b, e, r.first, [](const sre::lower_pair&p, char32_t c) { return p.cp < c; });
          it != e && it->cp <= r.second; ++it)
       lowered.add(it->lower);
   }
@@ -201,12 +201,13 @@ class cp_set {
   for (const auto& r : lowered.ranges()) {
     const auto* b = std::begin(sre::lower_by_cp);
     const auto* e = std::end(sre::lower_by_cp);
-    for (auto *it = std::lower_bound(b, e, r.first, [](const sre::lower_pair&p, char32_t c) { return p.cp < c; });
+    for (const auto *it = std::lower_bound(b, e, r.first, [](const sre::lower_pair&p, char32_t c) { return p.cp < c; });
          it != e && it->cp <= r.second; ++it)
       leave.push_back(it->cp);
     const auto* lb = std::begin(sre::lower_by_lower);
     const auto* le = std::end(sre::lower_by_lower);
-    for (auto *it = std::lower_bound(lb, le, r.first, [](const sre::lower_pair&p, char32_t c) { return p.lower < c; });
+    for (const auto *it =
+             std::lower_bound(lb, le, r.first, [](const sre::lower_pair&p, char32_t c) { return p.lower < c; });
          it != le && it->lower <= r.second; ++it)
       join.push_back(it->cp);
   }
