@@ -36,18 +36,25 @@ namespace lexzone {
 /// One token of an `owned_doc`. Offsets: bytes into the UTF-8 text, and characters (code points, as
 /// spaCy reports them; each invalid UTF-8 byte counts as one character).
 struct owned_token {
-  std::string text;
-  std::size_t start_byte = 0, end_byte = 0;
-  std::size_t start_char = 0, end_char = 0;
-  bool space_after = false;
+  std::string text;            ///< the token's text
+  std::size_t start_byte = 0;  ///< byte offset of its start
+  std::size_t end_byte = 0;    ///< byte offset one past its end
+  std::size_t start_char = 0;  ///< character offset of its start (spaCy's `idx`)
+  std::size_t end_char = 0;    ///< character offset one past its end
+  bool space_after = false;    ///< one space follows and belongs to it (spaCy's `whitespace_ == " "`)
 };
 
 /// One entity of an `owned_doc`; `start_token`/`end_token` index `owned_doc::tokens` (end exclusive).
 struct owned_entity {
-  std::string text, label, id;
-  std::size_t start_token = 0, end_token = 0;
-  std::size_t start_byte = 0, end_byte = 0;
-  std::size_t start_char = 0, end_char = 0;
+  std::string text;             ///< the text it covers, inner whitespace included
+  std::string label;            ///< its label ("PERSON", ...)
+  std::string id;               ///< its pattern's id, or empty
+  std::size_t start_token = 0;  ///< index of its first token
+  std::size_t end_token = 0;    ///< index one past its last token
+  std::size_t start_byte = 0;   ///< byte offset of its start
+  std::size_t end_byte = 0;     ///< byte offset one past its end
+  std::size_t start_char = 0;   ///< character offset of its start (spaCy's `start_char`)
+  std::size_t end_char = 0;     ///< character offset one past its end (spaCy's `end_char`)
 };
 
 namespace detail {
@@ -91,9 +98,9 @@ inline void append_json_string(std::string& out, std::string_view s) {
 
 /// The result of processing one text, as plain owned data: valid after every zone closes.
 struct owned_doc {
-  std::string text;
-  std::vector<owned_token> tokens;
-  std::vector<owned_entity> ents;
+  std::string text;                 ///< the text, exactly as given
+  std::vector<owned_token> tokens;  ///< the tokens, in order
+  std::vector<owned_entity> ents;   ///< the entities, in order
 
   /// `{"text": ..., "tokens": [{"text","start_char","end_char","ws"}...], "ents": [{"text","label",
   /// "start_char","end_char"[,"id"]}...]}`; invalid UTF-8 bytes are written as U+FFFD.
