@@ -207,6 +207,13 @@ class basic_vocab {
     return perm_.size() + detail::sum_over_chain(z, [](const zone_node& n) { return n.lexemes.size(); });
   }
 
+  // Calls `f` for every lexeme visible through `z`: permanent first, then the outermost zone inwards.
+  template <class F>
+  void for_each_in(const zone_node* z, F& f) const {
+    for_each(f);
+    detail::for_each_outermost_first(z, [&](const zone_node& n) { n.lexemes.for_each(f); });
+  }
+
   // Builds a lexeme whose strings are interned by `intern(hash, text) -> std::string_view`.
   template <class Intern>
   lexeme_type build(hash_t h, std::string_view text, Intern&& intern) {
@@ -337,9 +344,7 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   template <class F>
   void for_each(F&& f) const {
     const auto& z = self();
-    const auto* n = z.require_open();
-    z.owner_->for_each(f);
-    detail::for_each_outermost_first(n, [&](const zone_node& node) { node.lexemes.for_each(f); });
+    z.owner_->for_each_in(z.require_open(), f);
   }
 
   /// The vocab this zone belongs to. Complexity: O(1). Lifetime: the vocab's. Throws: `zone_closed`
