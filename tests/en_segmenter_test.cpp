@@ -570,24 +570,6 @@ TEST_CASE("very long tokens and pathological affix runs", "[tokenizer]") {
   CHECK(covers_exactly(ats, segment(seg, ats)));
 }
 
-TEST_CASE("URL_MATCH details", "[tokenizer]") {
-  const segmenter& seg = english();
-  CHECK(seg.url_match("www.google.com"));
-  CHECK(seg.url_match("http://a.b-c.de:8080/x?y#z"));
-  CHECK(seg.url_match("mailto:foo.bar@baz.com"));
-  CHECK(seg.url_match("1.2.3.4"));
-  CHECK_FALSE(seg.url_match("10.0.0.1"));
-  CHECK_FALSE(seg.url_match("192.168.1.1"));
-  CHECK_FALSE(seg.url_match("172.16.0.1"));
-  CHECK(seg.url_match("172.15.0.1"));
-  CHECK_FALSE(seg.url_match("a.Com"));
-  CHECK_FALSE(seg.url_match("google.com:1"));
-  CHECK(seg.url_match("google.com\n"));  // Python's $ before a final newline
-  CHECK_FALSE(seg.url_match("google.com\n\n"));
-  CHECK_FALSE(seg.url_match(""));
-  CHECK_FALSE(seg.url_match("hello"));
-}
-
 TEST_CASE("segment is safe to call from several threads at once", "[tokenizer]") {
   const segmenter& seg = english();
   const std::string text = "Mr. Smith's dog (aged 5yrs) can't run 10km... see http://x.org! :) ";
