@@ -343,53 +343,61 @@ template <class T, std::size_t N>
 namespace lexzone::lang::chars {
 
 // ---------------------------------------------------------------------------------------------------
-// Predicates. Each is O(1) for ASCII and O(log N) otherwise; noexcept; usable in constant expressions;
-// safe from any thread.
+// Predicates: usable in constant expressions, safe from any thread.
 // ---------------------------------------------------------------------------------------------------
 
 /// spaCy's ALPHA: the letters of the scripts spaCy lists (not Python's `str.isalpha`).
+/// Complexity: O(1) for ASCII, else O(log N). Throws: nothing.
 [[nodiscard]] constexpr bool is_alpha(char32_t c) noexcept {
   return detail::spacy_chars::in_class(c, detail::spacy_chars::lower | detail::spacy_chars::upper,
                                        detail::spacy_chars::alpha_ranges);
 }
 
 /// spaCy's ALPHA_LOWER: lower-case letters plus the uncased scripts.
+/// Complexity: O(1) for ASCII, else O(log N). Throws: nothing.
 [[nodiscard]] constexpr bool is_alpha_lower(char32_t c) noexcept {
   return detail::spacy_chars::in_class(c, detail::spacy_chars::lower, detail::spacy_chars::alpha_lower_ranges);
 }
 
 /// spaCy's ALPHA_UPPER: upper-case letters plus the uncased scripts.
+/// Complexity: O(1) for ASCII, else O(log N). Throws: nothing.
 [[nodiscard]] constexpr bool is_alpha_upper(char32_t c) noexcept {
   return detail::spacy_chars::in_class(c, detail::spacy_chars::upper, detail::spacy_chars::alpha_upper_ranges);
 }
 
 /// spaCy's ICONS (`_other_symbols`: symbols, dingbats, emoji).
+/// Complexity: O(log N). Throws: nothing.
 [[nodiscard]] constexpr bool is_icon(char32_t c) noexcept {
   return c >= 0xA6 && detail::spacy_chars::in_ranges(detail::spacy_chars::icons_ranges, c);
 }
 
 /// spaCy's QUOTES (`CONCAT_QUOTES`), e.g. `' " ` , ” “ « » 「 」`.
+/// Complexity: O(1) for ASCII, else O(log N). Throws: nothing.
 [[nodiscard]] constexpr bool is_quote(char32_t c) noexcept {
   return detail::spacy_chars::in_class(c, detail::spacy_chars::quote, detail::spacy_chars::quotes_non_ascii);
 }
 
 /// A one-code-point member of spaCy's LIST_PUNCT (`……`, its only longer member, is two `…`).
+/// Complexity: O(1) for ASCII, else O(log N). Throws: nothing.
 [[nodiscard]] constexpr bool is_punct(char32_t c) noexcept {
   return detail::spacy_chars::in_class(c, detail::spacy_chars::punct, detail::spacy_chars::punct_non_ascii);
 }
 
 /// A code point that starts a member of spaCy's HYPHENS (`- – — -- --- —— ~`).
+/// Complexity: O(1). Throws: nothing.
 [[nodiscard]] constexpr bool is_hyphen(char32_t c) noexcept {
   return c == U'-' || c == U'~' || c == 0x2013 || c == 0x2014;
 }
 
 /// A one-code-point member of spaCy's CURRENCY (`$ £ € ¥ ฿ ₽ ﷼ ₴ …`; `US$`, `C$`, `A$` are longer).
+/// Complexity: O(1) for ASCII, else O(log N). Throws: nothing.
 [[nodiscard]] constexpr bool is_currency(char32_t c) noexcept {
   if (c < 0x80) return c == U'$';
   return (c >= 0x20A0 && c <= 0x20BF) || detail::spacy_chars::in_list(detail::spacy_chars::currency_non_ascii, c);
 }
 
 /// The one-code-point member of ELLIPSES, `…` (the other member is two or more `.`).
+/// Complexity: O(1). Throws: nothing.
 [[nodiscard]] constexpr bool is_ellipsis(char32_t c) noexcept { return c == 0x2026; }
 
 // Data tables laid out by hand (clang-format would align them in columns).

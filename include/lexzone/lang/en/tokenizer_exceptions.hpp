@@ -23,22 +23,24 @@
 #include <cstdint>
 #include <string_view>
 
+#include "../../tokenizer/piece.hpp"
+
 namespace lexzone::en {
 
-/// One piece of a special case: its text and its NORM (empty: no NORM of its own, the lexeme decides).
-struct exception_piece {
-  std::string_view orth;
-  std::string_view norm{};
-};
+/// One piece of a special case: its text (ORTH) and its NORM (empty: no NORM of its own, the lexeme
+/// decides). The same type as a segmenter's `special_piece`.
+using exception_piece = lexzone::special_piece;
 
-/// A special case: the chunk text `key` becomes `size` pieces whose `orth`s join to `key`.
+/// A special case: the chunk text `key` becomes `size` pieces whose `orth`s join to `key`. A constant
+/// record of static strings: no lifetime to manage, safe to read from any thread.
 struct tokenizer_exception {
-  std::string_view key;
-  std::uint8_t size;
-  exception_piece pieces[3];
+  std::string_view key;       ///< the chunk (or chunk core) the special case matches exactly
+  std::uint8_t size;          ///< number of pieces in use (1 to 3)
+  exception_piece pieces[3];  ///< the pieces, `pieces[0]` to `pieces[size - 1]`
 
-  /// The pieces in use, `pieces[0]` to `pieces[size - 1]`.
+  /// The first piece. Complexity: O(1). Throws: nothing.
   [[nodiscard]] constexpr const exception_piece* begin() const noexcept { return pieces; }
+  /// One past the last piece in use. Complexity: O(1). Throws: nothing.
   [[nodiscard]] constexpr const exception_piece* end() const noexcept { return pieces + size; }
 };
 
