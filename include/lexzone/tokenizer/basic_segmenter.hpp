@@ -25,17 +25,19 @@
 ///   match of `infix_finditer(s)`, left to right, without overlap; zero-width matches allowed (they split
 ///   `s` without making an infix piece). The segmenter ignores a match that starts at byte 0 (as spaCy
 ///   does) and one that starts before the end of the previous one or ends past `s`.
-/// - `token_match(s)` and `url_match(s)`: whether the regex matches at the start of `s` (`re.match`), or
-///   for a policy that wants spaCy's "whole string" reading, the full match; spaCy's English has no
-///   token_match (return false) and uses URL_MATCH (`lang::url_match`).
+/// - `token_match(s)` and `url_match(s)`: whether the pattern matches at the start of `s`, as Python's
+///   `re.match` (anchored at the start only; a pattern ending in `$` thereby matches the whole string,
+///   or all but a final "\n"). spaCy's English has no token_match (always false) and uses URL_MATCH
+///   (`lang::url_match`).
 ///
 /// Every member must be callable concurrently from several threads (the segmenter's `const` members call
 /// them), may throw only what the caller of the segmenter is told (std::bad_alloc at most, for the
 /// English policy nothing), and, for speed, should be inlinable: the English rules
 /// (`lang/en/punctuation.hpp`) are hand-compiled predicates. A policy backed by compiled regular
-/// expressions (PCRE2) answers with `pcre2_match` on the same strings: search for prefix and suffix
-/// (converting the match's code-point length into bytes at the start or end of `s`), a match loop for
-/// infixes, an anchored match for token_match and url_match.
+/// expressions (PCRE2, issue #12) answers with `pcre2_match` on the same strings: an unanchored search for
+/// prefix and suffix (converting the match's code-point length into bytes at the start or end of `s`),
+/// the usual finditer loop for infixes (advancing past empty matches as Python does), and a match
+/// with PCRE2_ANCHORED for token_match and url_match; a missing pattern answers 0, nothing or false.
 ///
 /// Output: `piece`s, byte spans into the caller's text. Every byte of the text belongs to exactly one
 /// piece or to the single space recorded by a piece's `space_after`, so concatenating the pieces' text
@@ -229,9 +231,10 @@ class basic_segmenter {
   }
 
   /// spaCy's `_apply_special_cases`: finds the special cases whose affix-only segmentation appears as
-  /// consecutive pieces of `pieces[first..]`, keeps the longest then leftmost matches without overlap,
-  /// and replaces a kept match by the rule's pieces when the text it covers (inner spaces included) is
-  /// a rule key; the last new piece keeps the match's final `space_after`.
+  /// consecutive pieces of `pieces[first..]`; takes the matches longest first, then leftmost, keeping one
+  /// unless an end piece of it lies in a match taken before (kept or not, as spaCy's
+  /// `_filter_special_spans`); and replaces a kept match by the rule's pieces when the text it covers
+  /// (inner spaces included) is a rule key; the last new piece keeps the match's final `space_after`.
   /// Throws: std::bad_alloc (only when a match is found). Complexity: O(number of pieces).
   void apply_special_cases(std::string_view text, std::vector<piece>& pieces, std::size_t first = 0) const {
     detail::label_sink<false> labels;
