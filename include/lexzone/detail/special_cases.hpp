@@ -34,12 +34,14 @@ struct label_sink {
 
 template <>
 struct label_sink<true> {
+  /// The label of one piece.
   struct entry {
-    piece_rule rule;
-    std::uint32_t special_index;
+    piece_rule rule;              ///< the rule that made the piece
+    std::uint32_t special_index;  ///< which piece of a special case (from 1), else 0
   };
-  std::vector<entry> entries;
+  std::vector<entry> entries;  ///< one per piece, in order
 
+  /// Records that the last `n` pieces came from `rule`. Throws: std::bad_alloc.
   void add(piece_rule rule, std::size_t n = 1) {
     for (std::size_t k = 0; k < n; ++k)
       entries.push_back({rule, rule == piece_rule::special ? static_cast<std::uint32_t>(k + 1) : 0u});
@@ -52,23 +54,23 @@ class special_case_table {
  public:
   /// A special case: its key and its pieces (`rule_piece`s from `piece_begin`).
   struct rule {
-    std::uint32_t key_off;
-    std::uint32_t key_len;
-    std::uint32_t piece_begin;
-    std::uint32_t piece_count;
+    std::uint32_t key_off;      ///< the key's offset in the pool
+    std::uint32_t key_len;      ///< the key's length in bytes
+    std::uint32_t piece_begin;  ///< the first piece in the piece list
+    std::uint32_t piece_count;  ///< number of pieces
   };
   /// A piece of a special case: ORTH length (the ORTHs tile the key) and NORM in the pool.
   struct rule_piece {
-    std::uint32_t orth_len;
-    std::uint32_t norm_off;
-    std::uint32_t norm_len;
+    std::uint32_t orth_len;  ///< ORTH length in bytes
+    std::uint32_t norm_off;  ///< NORM offset in the pool
+    std::uint32_t norm_len;  ///< NORM length (0: no NORM)
   };
   /// What `store` did.
   struct stored {
     std::uint32_t index;  ///< the rule's index
     bool replaced;        ///< an existing rule with this key was replaced
   };
-  static constexpr std::uint32_t npos = std::numeric_limits<std::uint32_t>::max();
+  static constexpr std::uint32_t npos = std::numeric_limits<std::uint32_t>::max();  ///< "no rule"
 
   /// Throws std::invalid_argument unless `key` is non-empty, every ORTH non-empty and the ORTHs join to
   /// `key` (spaCy E997). `Pieces` is a range of objects with `orth` and `norm` string views.
@@ -175,8 +177,11 @@ class special_case_table {
     labels.add(piece_rule::special, r.piece_count);
   }
 
+  /// Number of rules.
   [[nodiscard]] std::size_t size() const noexcept { return rules_.size(); }
+  /// Rule `index` (< size()).
   [[nodiscard]] const rule& operator[](std::uint32_t index) const noexcept { return rules_[index]; }
+  /// The key of rule `index` (< size()), a view into the pool (valid until the table is modified).
   [[nodiscard]] std::string_view key(std::uint32_t index) const noexcept {
     return text(rules_[index].key_off, rules_[index].key_len);
   }
@@ -240,10 +245,11 @@ class special_case_matcher {
  public:
   /// A match: pieces [start, end).
   struct span_match {
-    std::uint32_t start;
-    std::uint32_t end;
+    std::uint32_t start;  ///< first piece
+    std::uint32_t end;    ///< one past the last piece
   };
 
+  /// True when no rule has a pattern (the matcher pass can be skipped).
   [[nodiscard]] bool empty() const noexcept { return patterns_.empty(); }
 
   /// Removes every pattern (call `reindex` after adding the new ones).

@@ -96,7 +96,9 @@ class static_string_set {
     }
     return -1;
   }
+  /// True when `s` is a key. Complexity: as `find`.
   [[nodiscard]] constexpr bool contains(std::string_view s) const noexcept { return find(s) >= 0; }
+  /// Key `i` of the list given to the constructor. Complexity: O(1).
   [[nodiscard]] constexpr std::string_view key(std::size_t i) const noexcept { return keys_[i]; }
 
  private:

@@ -95,6 +95,7 @@ inline constexpr std::array<std::uint16_t, 128> ascii_rule_flags = make_ascii_ru
   return unicode::decode(s, i);
 }
 
+/// True when `tail` is one of the strings of `list`. Complexity: O(N).
 template <std::size_t N>
 [[nodiscard]] constexpr bool is_listed(std::string_view tail, const std::string_view (&list)[N]) noexcept {
   for (const std::string_view u : list) {
