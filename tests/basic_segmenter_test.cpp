@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <string>
 #include <string_view>
@@ -218,6 +219,30 @@ TEST_CASE("add_special_cases validates every case before adding any", "[tokenize
   seg.add_special_cases(good);
   CHECK(seg.special_case_count() == 2);
   CHECK(tokens(seg, "ok no") == strings{"ok", "n", "o"});  // the later "ok" replaced the earlier one
+}
+
+TEST_CASE("add_special_cases takes a rule file's cases: std::string keys, tokens with optional NORMs",
+          "[tokenizer][basic_segmenter]") {
+  // The shape of spaCy's serialized exceptions as a reader returns them: key, tokens {orth, norm?}.
+  struct file_token {
+    std::string orth;
+    std::optional<std::string> norm;
+  };
+  struct file_case {
+    std::string key;
+    std::vector<file_token> tokens;
+  };
+  const std::vector<file_case> cases = {{"can't", {{"ca", "can"}, {"n't", "not"}}},
+                                        {"gonna", {{"gon", std::nullopt}, {"na", "to"}}}};
+  basic_segmenter<toy_rules> seg;
+  seg.add_special_cases(cases);
+  std::vector<piece> pieces;
+  seg.segment("(can't) gonna", pieces);
+  REQUIRE(pieces.size() == 6);
+  CHECK(pieces[1].norm == "can");
+  CHECK(pieces[2].norm == "not");
+  CHECK(pieces[4].norm.empty());
+  CHECK(pieces[5].norm == "to");
 }
 
 TEST_CASE("the matcher pass follows spaCy's span filter: a dropped overlapping match still blocks",

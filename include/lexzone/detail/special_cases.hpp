@@ -24,6 +24,20 @@
 
 namespace lexzone::detail {
 
+/// A piece's ORTH or NORM as a view: a string (view) as it is, an optional string (a rule file's NORM)
+/// as its value or "" when empty. The view refers to `v`.
+template <class T>
+[[nodiscard]] constexpr std::string_view text_view(const T& v) noexcept {
+  if constexpr (requires {
+                  v.has_value();
+                  *v;
+                }) {
+    return v.has_value() ? std::string_view(*v) : std::string_view{};
+  } else {
+    return std::string_view(v);
+  }
+}
+
 /// Pieces and the rules that made them, filled in parallel when a caller wants `explain`'s labels.
 /// `label_sink<false>` records nothing and costs nothing.
 template <bool Enabled>
@@ -73,14 +87,14 @@ class special_case_table {
   static constexpr std::uint32_t npos = std::numeric_limits<std::uint32_t>::max();  ///< "no rule"
 
   /// Throws std::invalid_argument unless `key` is non-empty, every ORTH non-empty and the ORTHs join to
-  /// `key` (spaCy E997). `Pieces` is a range of objects with `orth` and `norm` string views.
+  /// `key` (spaCy E997). `Pieces` is a range of objects with `orth` and `norm` (see `text_view`).
   template <class Pieces>
   static void validate(std::string_view key, const Pieces& pieces) {
     if (key.empty()) throw std::invalid_argument("lexzone: special case with an empty key");
     std::size_t at = 0;
     bool joined = true;
     for (const auto& p : pieces) {
-      const std::string_view orth = p.orth;
+      const std::string_view orth = text_view(p.orth);
       if (orth.empty()) throw std::invalid_argument("lexzone: special case piece with an empty ORTH");
       joined = joined && key.substr(at, orth.size()) == orth;
       at += orth.size();
@@ -100,8 +114,8 @@ class special_case_table {
     r.key_len = static_cast<std::uint32_t>(key.size());
     r.piece_begin = static_cast<std::uint32_t>(pieces_.size());
     for (const auto& p : pieces) {
-      const std::string_view orth = p.orth;
-      const std::string_view norm = p.norm;
+      const std::string_view orth = text_view(p.orth);
+      const std::string_view norm = text_view(p.norm);
       const std::uint32_t norm_off = norm.empty() ? 0 : append_pool(norm);
       pieces_.push_back(
           rule_piece{static_cast<std::uint32_t>(orth.size()), norm_off, static_cast<std::uint32_t>(norm.size())});

@@ -138,8 +138,10 @@ class basic_segmenter {
 
   /// Adds many special cases at once (a later one replaces an earlier one with the same key), as
   /// spaCy's `rules` setter or a rule file does. `cases` is a range of objects `c` with a key `c.key`
-  /// (convertible to std::string_view) whose `c.begin()`..`c.end()` are the pieces, each with `orth`
-  /// and `norm` (convertible to std::string_view), e.g. `en::tokenizer_exception`.
+  /// (convertible to std::string_view) and pieces, `c.begin()`..`c.end()` or else the range `c.tokens`,
+  /// each with an `orth` (convertible to std::string_view) and a `norm` (the same, or an optional string:
+  /// empty or nullopt for none). `en::tokenizer_exception` is such a case, and so is a rule file's
+  /// `special_case` (key, tokens of ORTH and optional NORM).
   /// Throws: as `add_special_case`; every case is validated before any is added. Invalidates earlier
   /// `norm` views. Complexity: O(total key size + p log p) for p matcher patterns.
   template <class Cases>
@@ -273,9 +275,17 @@ class basic_segmenter {
     [[nodiscard]] const special_piece* end() const noexcept { return pieces.data() + pieces.size(); }
   };
 
+  /// The pieces of a special case: `c.begin()`..`c.end()`, or else `c.tokens`.
   template <class Case>
   static auto pieces_of(const Case& c) {
-    return std::span(c.begin(), c.end());
+    if constexpr (requires {
+                    c.begin();
+                    c.end();
+                  }) {
+      return std::span(c.begin(), c.end());
+    } else {
+      return std::span(c.tokens);
+    }
   }
 
   Rules rules_;
