@@ -371,7 +371,8 @@ namespace lexzone::lang::chars {
   return c >= 0xA6 && detail::spacy_chars::in_ranges(detail::spacy_chars::icons_ranges, c);
 }
 
-/// spaCy's QUOTES (`CONCAT_QUOTES`), e.g. `' " ` , ” “ « » 「 」`.
+/// spaCy's QUOTES (`CONCAT_QUOTES`). For example the apostrophe, the double quote, the backtick, the
+/// comma, and ” “ « » 「 」.
 /// Complexity: O(1) for ASCII, else O(log N). Throws: nothing.
 [[nodiscard]] constexpr bool is_quote(char32_t c) noexcept {
   return detail::spacy_chars::in_class(c, detail::spacy_chars::quote, detail::spacy_chars::quotes_non_ascii);
@@ -396,7 +397,7 @@ namespace lexzone::lang::chars {
   return (c >= 0x20A0 && c <= 0x20BF) || detail::spacy_chars::in_list(detail::spacy_chars::currency_non_ascii, c);
 }
 
-/// The one-code-point member of ELLIPSES, `…` (the other member is two or more `.`).
+/// The one-code-point member of ELLIPSES, U+2026. The other member is a run of two or more periods.
 /// Complexity: O(1). Throws: nothing.
 [[nodiscard]] constexpr bool is_ellipsis(char32_t c) noexcept { return c == 0x2026; }
 

@@ -225,7 +225,8 @@ namespace lexzone::lang {
   return detail::one_of_short(text, detail::spacy_right_punct);
 }
 
-/// spaCy's `like_email`: Python `re.match` (a prefix match) of `[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+\.[a-zA-Z0-9-.]+`.
+/// spaCy's `like_email`: a prefix match (Python `re.match`) of an e-mail pattern. The pattern is
+/// `[a-zA-Z0-9_.+-]+@[a-zA-Z0-9-]+\.[a-zA-Z0-9-.]+` (at least one character after the dot).
 /// Complexity: O(n). Throws: nothing.
 [[nodiscard]] constexpr bool like_email(std::string_view text) noexcept {
   auto alnum = [](char c) {

@@ -232,7 +232,8 @@ enum class octet_kind { first, middle, last };
 
 namespace lexzone::lang {
 
-/// spaCy's URL_MATCH (spacy/lang/tokenizer_exceptions.py): the whole of `text` is an optional scheme
+/// spaCy's URL_MATCH from spacy/lang/tokenizer_exceptions.py, true when it matches all of `text`.
+/// The whole of `text` is an optional scheme
 /// (`[\w+\-.]{2,}://`), optional `user[:pass]@`, then a public IP address or host names with a lowercase
 /// TLD, then an optional port (`:\d{2,5}`) and path (`[/?#]\S*`). Python `re` semantics throughout (`\d`,
 /// `\w`, `\S` are Unicode-aware; `$` also matches before a final "\n").

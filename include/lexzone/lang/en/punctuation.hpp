@@ -47,9 +47,9 @@ enum class rule_set {
   return c == 0x2013 || c == 0x2014 || lang::chars::is_punct(c) || lang::chars::is_quote(c) || lang::chars::is_icon(c);
 }
 
-/// True when a `.` after `c` is split off by the suffix rule `(?<=[0-9{ALPHA_LOWER}%²\-\+{PUNCT}(?:{QUOTES})])\.`
-/// (the class also holds `|`, `(`, `?`, `:`, `)`, which the joined PUNCT string and the `(?:` group bring
-/// into it). Complexity: O(log N). Throws: nothing.
+/// True when a period after `c` is split off by spaCy's suffix rule for a final period. The rule is
+/// `(?<=[0-9{ALPHA_LOWER}%²\-\+{PUNCT}(?:{QUOTES})])\.` (its class also holds `|`, `(`, `?`, `:`, `)`,
+/// which the joined PUNCT string and the `(?:` group bring into it). Complexity: O(log N). Throws: nothing.
 [[nodiscard]] constexpr bool is_period_lookbehind(char32_t c) noexcept {
   return is_ascii_digit(c) || c == U'%' || c == 0xB2 || c == U'-' || c == U'+' || c == U'|' || c == U'(' || c == U'?' ||
          c == U':' || c == U')' || lang::chars::is_alpha_lower(c) || lang::chars::is_punct(c) ||
