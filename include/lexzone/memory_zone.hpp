@@ -81,7 +81,7 @@ class basic_memory_zone : public Owner::template zone_api<basic_memory_zone<Owne
   /// layers. Idempotent. Complexity: O(number of 64 KiB chunks + 1) per zone closed, independent of the
   /// number of entries. Throws: nothing.
   void close() noexcept {
-    if (node_ == nullptr || !node_->open) return;
+    if (node_ == nullptr || !node_->is_open()) return;
     detail::zone_node_base* n = node_;
     for (;;) {
       while (n->first_child != nullptr) n = n->first_child;
@@ -95,7 +95,7 @@ class basic_memory_zone : public Owner::template zone_api<basic_memory_zone<Owne
 
   /// True while the zone is open (not closed, not moved from, not closed by its parent).
   /// Complexity: O(1). Throws: nothing.
-  [[nodiscard]] bool is_open() const noexcept { return node_ != nullptr && node_->open; }
+  [[nodiscard]] bool is_open() const noexcept { return node_ != nullptr && node_->is_open(); }
   /// `is_open()`. Complexity: O(1). Throws: nothing.
   explicit operator bool() const noexcept { return is_open(); }
 
@@ -146,7 +146,7 @@ class basic_memory_zone : public Owner::template zone_api<basic_memory_zone<Owne
 
   // The node, after checking that the zone is open (reports zone_closed otherwise).
   node_type* require_open() const {
-    if (LEXZONE_UNLIKELY(node_ == nullptr || !node_->open)) detail::report_zone_closed("memory_zone");
+    if (LEXZONE_UNLIKELY(node_ == nullptr || !node_->is_open())) detail::report_zone_closed("memory_zone");
     return node_;
   }
 

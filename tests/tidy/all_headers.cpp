@@ -4,9 +4,9 @@
 #include <lexzone/concepts.hpp>
 #include <lexzone/config.hpp>
 #include <lexzone/detail/arena.hpp>
+#include <lexzone/detail/entry.hpp>
 #include <lexzone/detail/index_table.hpp>
 #include <lexzone/detail/layer_chain.hpp>
-#include <lexzone/detail/lexeme_layer.hpp>
 #include <lexzone/detail/msgpack_reader.hpp>
 #include <lexzone/detail/regex_tables.hpp>
 #include <lexzone/detail/sanitizer.hpp>
