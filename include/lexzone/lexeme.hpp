@@ -193,4 +193,13 @@ struct basic_lexeme : lexeme_attribute_access<basic_lexeme<Attributes>> {
   [[nodiscard]] hash_t norm() const noexcept { return attrs.norm; }
 };
 
+/// A lexeme and the generation that bounds its life: 0 for a permanent lexeme (valid as long as the
+/// vocab), else the generation of the zone it was obtained through (valid while a zone of that
+/// generation is open). See `scope_add` (scope.hpp).
+template <class Lexeme>
+struct generational_ref {
+  const Lexeme* lexeme = nullptr;  ///< the lexeme
+  std::uint64_t generation = 0;    ///< 0: permanent; else the generation of the zone it came through
+};
+
 }  // namespace lexzone

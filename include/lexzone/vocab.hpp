@@ -216,10 +216,14 @@ class basic_vocab {
     return find_in_layer<true>(perm(), h, text);
   }
 
-  // Lookups through zone `z`: the permanent layer, then z and its ancestors.
+  // Lookups through zone `z`: the permanent layer, then z and its ancestors. `*permanent` (if given) is
+  // set when the lexeme is permanent.
   template <bool Checked>
-  const lexeme_type* find_in(const zone_node* z, hash_t h, std::string_view text) const {
-    if (const lexeme_type* lex = find_in_layer<Checked>(perm(), h, text)) return lex;
+  const lexeme_type* find_in(const zone_node* z, hash_t h, std::string_view text, bool* permanent = nullptr) const {
+    if (const lexeme_type* lex = find_in_layer<Checked>(perm(), h, text)) {
+      if (permanent != nullptr) *permanent = true;
+      return lex;
+    }
     return detail::first_in_chain(z, [&](const zone_node& n) { return find_in_layer<Checked>(n.strings, h, text); });
   }
 
@@ -341,8 +345,8 @@ class basic_vocab {
 
   // Adds through zone `z` (retention::automatic): the visible lexeme of `text`, else a new one in `z`.
   // Collisions are decided as the lookups of `find_in` then `basic_string_store::add_in` would.
-  const lexeme_type& add_in_zone(zone_node* z, hash_t h, std::string_view text) {
-    if (const lexeme_type* lex = find_in<true>(z, h, text)) return *lex;
+  const lexeme_type& add_in_zone(zone_node* z, hash_t h, std::string_view text, bool* permanent = nullptr) {
+    if (const lexeme_type* lex = find_in<true>(z, h, text, permanent)) return *lex;
     reject_id_zero(h, text);
     // Where the text is a string (a collision throws before anything changed).
     text_place place;
@@ -411,6 +415,16 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
     auto& z = self();
     auto* n = z.require_open();
     return z.owner_->add_in(n, text, r);
+  }
+
+  /// As `add(text)`, with the generation that bounds the lexeme's life: 0 when it is permanent, else
+  /// this zone's generation (see `scope_add` in scope.hpp). Complexity, lifetime, throws: as `add`.
+  generational_ref<lexeme_type> add_with_generation(std::string_view text) {
+    auto& z = self();
+    auto* n = z.require_open();
+    bool permanent = false;
+    const lexeme_type& lex = z.owner_->add_in_zone(n, z.owner_->hash_of(text), text, &permanent);
+    return {&lex, permanent ? 0 : n->generation};
   }
 
   /// The visible lexeme of `text`, or nullptr; never creates.
