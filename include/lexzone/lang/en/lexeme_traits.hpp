@@ -173,8 +173,9 @@ namespace lexzone::en {
 /// only side effects are `intern`'s own. Thread safety: safe from any number of threads at once; `intern`
 /// may itself call `compute` (re-entrant calls use their own buffers).
 struct lexeme_traits {
-  using attributes_type = lexzone::lexeme_attributes;
+  using attributes_type = lexzone::lexeme_attributes;  ///< the standard attribute record
 
+  /// The attributes of `text`, interning their strings through `intern` (see the struct's comment).
   template <class Intern>
   static attributes_type compute(std::string_view text, Intern&& intern) {
     attributes_type a{};
