@@ -147,8 +147,7 @@ class entity_ruler {
   /// `spacy`), `std::bad_alloc`.
   explicit entity_ruler(Vocab& vocab LEXZONE_LIFETIMEBOUND, entity_ruler_config config = {})
       : vocab_(&vocab), config_(std::move(config)), matcher_(vocab) {
-    if (config_.phrase_matcher_attr == token_attr::spacy ||
-        static_cast<std::size_t>(config_.phrase_matcher_attr) >= detail::attr_names.size())
+    if (!detail::is_phrase_attr(config_.phrase_matcher_attr))
       throw pattern_error(0,
                           "phrase_matcher_attr cannot be " + std::string(token_attr_name(config_.phrase_matcher_attr)),
                           pattern_error::reason::unsupported);

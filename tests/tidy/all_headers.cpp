@@ -6,6 +6,8 @@
 #include <lexzone/detail/arena.hpp>
 #include <lexzone/detail/index_table.hpp>
 #include <lexzone/detail/lexeme_layer.hpp>
+#include <lexzone/detail/match_compiler.hpp>
+#include <lexzone/detail/match_program.hpp>
 #include <lexzone/detail/sanitizer.hpp>
 #include <lexzone/detail/string_layer.hpp>
 #include <lexzone/detail/unicode_tables.hpp>
@@ -24,6 +26,7 @@
 #include <lexzone/lang/lex_attrs.hpp>
 #include <lexzone/lexeme.hpp>
 #include <lexzone/matcher.hpp>
+#include <lexzone/matcher/pattern.hpp>
 #include <lexzone/memory_zone.hpp>
 #include <lexzone/pipeline.hpp>
 #include <lexzone/string_store.hpp>
