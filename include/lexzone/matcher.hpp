@@ -425,8 +425,8 @@ class matcher {
   }
 
   // Follows the trie from token `s`, reporting every terminal passed.
-  static void walk(const detail::phrase_trie& trie, std::span<const record_type> recs, std::size_t s,
-                   std::vector<pattern_match>& out) {
+  void walk(const detail::phrase_trie& trie, std::span<const record_type> recs, std::size_t s,
+            std::vector<pattern_match>& out) const {
     std::uint32_t node = 0;
     for (std::size_t pos = s; pos < recs.size(); ++pos) {
       const auto it = trie.edges.find(detail::edge_key{node, detail::phrase_value(recs[pos], trie.attr)});
@@ -507,8 +507,8 @@ class matcher {
     b.clear();
   }
 
+  detail::match_program program_;  // first: the hot calls into it need no address adjustment
   Vocab* vocab_;
-  detail::match_program program_;
 };
 
 }  // namespace lexzone

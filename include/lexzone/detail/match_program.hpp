@@ -30,11 +30,12 @@
 /// A test that is not a comparison of a field value, such as a regular expression on a string
 /// attribute's text, joins as one more `test_op` (say `text_predicate`) whose `set_begin` indexes a new
 /// table of `match_program`: type-erased predicates, immutable and shared (matcher copies share them).
-/// `match_program::passes` gets one `case` that resolves the attribute's text and calls the predicate
-/// (and loses `noexcept` if the predicate may throw, e.g. on a backtracking limit); the compiler emits
-/// such tests after the value tests of their element, so they run only when everything cheaper passed,
-/// and `entry_of` ignores them (they narrow no index). Patterns without them execute the same code as
-/// before: the tests they have dispatch through the same switch, and no other member changes.
+/// The switch in `match_program::accepts` gets one `case` that resolves the attribute's text and calls
+/// the predicate (`accepts` loses `noexcept` if the predicate may throw, e.g. on a backtracking limit).
+/// The compiler emits such tests after the value tests of their element, so they run only when
+/// everything cheaper passed, and `entry_of` ignores them (they narrow no index). Patterns without
+/// them execute the same instructions as before: their tests dispatch through the same switch, and no
+/// other member changes.
 ///
 /// Thread safety: a `match_program` is read concurrently by any number of matching threads; `append` is
 /// the only writer and must not run concurrently with anything else on the same program.
@@ -260,30 +261,30 @@ struct match_program {
     return it == greedy.end() ? greedy_filter::none : it->second;
   }
 
-  /// Whether test `t` holds for the token `r`.
-  template <class Record>
-  LEXZONE_ALWAYS_INLINE bool passes(const compiled_test& t, const Record& r) const noexcept {
-    const std::uint64_t v = field_value(r, t.field);
-    switch (t.op) {
-      case test_op::equal: return v == t.value;
-      case test_op::not_equal: return v != t.value;
-      case test_op::in_set:
-        return std::binary_search(set_values.begin() + t.set_begin, set_values.begin() + t.set_end, v);
-      case test_op::not_in_set:
-        return !std::binary_search(set_values.begin() + t.set_begin, set_values.begin() + t.set_end, v);
-      case test_op::greater_equal: return static_cast<double>(v) >= t.number;
-      case test_op::less_equal: return static_cast<double>(v) <= t.number;
-      case test_op::greater: return static_cast<double>(v) > t.number;
-      case test_op::less: return static_cast<double>(v) < t.number;
-    }
-    return false;
-  }
-
   /// Whether element `el` consumes the token `r` (a `negated` element: whether its spec does not match).
+  /// Each test compares one field value of the token; the switch on `test_op` is the one place that
+  /// gives the ops their meaning.
   template <class Record>
   bool accepts(const compiled_element& el, const Record& r) const noexcept {
     bool ok = !el.never && (token_flags(r) & el.flag_mask) == el.flag_want;
-    for (std::uint32_t k = el.test_begin; ok && k < el.test_end; ++k) ok = passes(tests[k], r);
+    for (std::uint32_t k = el.test_begin; ok && k < el.test_end; ++k) {
+      const compiled_test& t = tests[k];
+      const std::uint64_t v = field_value(r, t.field);
+      switch (t.op) {
+        case test_op::equal: ok = v == t.value; break;
+        case test_op::not_equal: ok = v != t.value; break;
+        case test_op::in_set:
+          ok = std::binary_search(set_values.begin() + t.set_begin, set_values.begin() + t.set_end, v);
+          break;
+        case test_op::not_in_set:
+          ok = !std::binary_search(set_values.begin() + t.set_begin, set_values.begin() + t.set_end, v);
+          break;
+        case test_op::greater_equal: ok = static_cast<double>(v) >= t.number; break;
+        case test_op::less_equal: ok = static_cast<double>(v) <= t.number; break;
+        case test_op::greater: ok = static_cast<double>(v) > t.number; break;
+        case test_op::less: ok = static_cast<double>(v) < t.number; break;
+      }
+    }
     return el.kind == element_kind::negated ? !ok : ok;
   }
 
