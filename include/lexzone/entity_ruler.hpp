@@ -87,13 +87,12 @@ inline void split_phrase_default(std::string_view text, std::vector<std::string>
     // Trailing punctuation, collected right to left.
     std::vector<std::string_view> tail;
     std::size_t t = end;
+    // A valid code point that ends at t > b starts at b or later: b is a code point boundary.
     while (t > b) {
-      std::size_t s = t - 1;
-      while (s > b && (static_cast<unsigned char>(text[s]) & 0xC0u) == 0x80u) --s;
-      const auto e = unicode::decode(text, s);
-      if (s + e.size != t || !e.valid || !detail::splits_off(e.cp)) break;
-      tail.push_back(text.substr(s, e.size));
-      t = s;
+      const auto e = unicode::decode_before(text, t);
+      if (!e.valid || !detail::splits_off(e.cp)) break;
+      t -= e.size;
+      tail.push_back(text.substr(t, e.size));
     }
     if (t > b) tokens.emplace_back(text.substr(b, t - b));
     tokens.insert(tokens.end(), tail.rbegin(), tail.rend());

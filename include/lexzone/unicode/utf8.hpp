@@ -54,6 +54,22 @@ struct decoded {
   return decode(s.data() + i, s.data() + s.size());
 }
 
+/// Decodes the code point that ends at byte `end` of `s` (requires `0 < end <= s.size()`), reading
+/// backwards: the answer is the last code point that forward decoding of `s.substr(0, end)` from its first
+/// byte would give. A valid sequence of 2 to 4 bytes ending at `end` decodes as one code point; any other
+/// last byte decodes alone (an ASCII byte, or an invalid one as U+DC80..U+DCFF). The code point starts at
+/// byte `end - result.size`. Complexity: O(1) (at most 4 bytes read). Throws: nothing.
+[[nodiscard]] constexpr decoded decode_before(std::string_view s, std::size_t end) noexcept {
+  const auto last = static_cast<unsigned char>(s[end - 1]);
+  if (last < 0x80) return {last, 1, true};
+  // The lead byte: up to three continuation bytes back, never before the start of `s`.
+  std::size_t lead = end - 1;
+  for (int k = 0; k < 3 && lead > 0 && (static_cast<unsigned char>(s[lead]) & 0xC0u) == 0x80u; ++k) --lead;
+  const decoded d = decode(s.data() + lead, s.data() + end);
+  if (d.valid && lead + d.size == end) return d;
+  return decode(s.data() + end - 1, s.data() + end);
+}
+
 /// Number of code points of `s` under the decoding above. Complexity: O(s.size()). Throws: nothing.
 [[nodiscard]] constexpr std::size_t length(std::string_view s) noexcept {
   std::size_t n = 0;
