@@ -111,20 +111,9 @@ enum class value_kind { string_value, number_value, boolean, iob, op, underscore
   return k == "==" || k == "!=" || k == ">=" || k == "<=" || k == ">" || k == "<";
 }
 
-/// spaCy's OP: one of + * ? ! or the min-max forms {n} {n,m} {n,} {,m} (ASCII digits).
+/// spaCy's OP: one of + * ? ! or the min-max forms {n} {n,m} {n,} {,m} (ASCII digits, any size, any order).
 [[nodiscard]] inline bool op_syntax_ok(std::string_view op) {
-  if (op == "+" || op == "*" || op == "?" || op == "!") return true;
-  if (op.size() < 3 || op.front() != '{' || op.back() != '}') return false;
-  const std::string_view inner = op.substr(1, op.size() - 2);
-  const std::size_t comma = inner.find(',');
-  auto digits = [](std::string_view s) {
-    for (char c : s)
-      if (c < '0' || c > '9') return false;
-    return true;
-  };
-  if (comma == std::string_view::npos) return !inner.empty() && digits(inner);
-  const std::string_view a = inner.substr(0, comma), b = inner.substr(comma + 1);
-  return digits(a) && digits(b) && !(a.empty() && b.empty());
+  return op == "+" || op == "*" || op == "?" || op == "!" || lexzone::detail::split_op_bounds(op).has_value();
 }
 
 /// The keys of an object of string predicates (spaCy's `TokenPatternString`); returns whether valid.

@@ -212,6 +212,34 @@ inline constexpr std::array<attr_name_entry, 23> attr_names{{
   return std::nullopt;
 }
 
+namespace detail {
+
+// The bounds of spaCy's range quantifier as written: `{n}` gives (n, n), `{n,m}` (n, m), `{n,}` (n, ""),
+// `{,m}` ("", m), each of ASCII digits; nullopt for any other spelling (`{,}`, spaces, signs, ...).
+// The syntax only: neither the size of the numbers nor their order is checked.
+struct op_bounds_text {
+  std::string_view min, max;
+};
+[[nodiscard]] constexpr std::optional<op_bounds_text> split_op_bounds(std::string_view op) noexcept {
+  if (op.size() < 3 || op.front() != '{' || op.back() != '}') return std::nullopt;
+  const std::string_view inner = op.substr(1, op.size() - 2);
+  auto digits = [](std::string_view s) {
+    for (char c : s)
+      if (c < '0' || c > '9') return false;
+    return true;
+  };
+  const std::size_t comma = inner.find(',');
+  if (comma == std::string_view::npos) {
+    if (!digits(inner)) return std::nullopt;
+    return op_bounds_text{inner, inner};
+  }
+  const std::string_view a = inner.substr(0, comma), b = inner.substr(comma + 1);
+  if ((a.empty() && b.empty()) || !digits(a) || !digits(b)) return std::nullopt;
+  return op_bounds_text{a, b};
+}
+
+}  // namespace detail
+
 /// How many consecutive tokens one spec consumes (spaCy's `OP`). A plain aggregate:
 /// `{min, max, negated}`; `negated` (`!`) requires `min == max == 1`. Values are checked when the
 /// pattern is validated (`validate_token_pattern`), not when they are built.
@@ -241,48 +269,31 @@ struct token_quantifier {
   /// Reads spaCy's spelling: "?", "*", "+", "!", "{n}", "{n,m}", "{n,}", "{,m}" (ASCII digits, no
   /// spaces, n <= m). Returns nullopt for anything else. Complexity: O(op.size()). Thread safety: pure.
   /// Throws: nothing.
-  [[nodiscard]] static constexpr std::optional<token_quantifier> parse(std::string_view op) noexcept {
-    if (op == "?") return zero_or_one();
-    if (op == "*") return zero_or_more();
-    if (op == "+") return one_or_more();
-    if (op == "!") return negation();
-    if (op.size() < 3 || op.front() != '{' || op.back() != '}') return std::nullopt;
-    const std::string_view inner = op.substr(1, op.size() - 2);
-    auto number = [](std::string_view s) -> std::optional<std::uint32_t> {
-      if (s.empty() || s.size() > 9) return std::nullopt;
-      std::uint32_t v = 0;
-      for (char c : s) {
-        if (c < '0' || c > '9') return std::nullopt;
-        v = v * 10 + static_cast<std::uint32_t>(c - '0');
-      }
-      return v;
-    };
-    const std::size_t comma = inner.find(',');
-    if (comma == std::string_view::npos) {
-      const auto n = number(inner);
-      if (!n) return std::nullopt;
-      return between(*n, *n);
-    }
-    const std::string_view a = inner.substr(0, comma), b = inner.substr(comma + 1);
-    if (a.empty() && b.empty()) return std::nullopt;
-    std::uint32_t n = 0, m = unbounded;
-    if (!a.empty()) {
-      const auto v = number(a);
-      if (!v) return std::nullopt;
-      n = *v;
-    }
-    if (!b.empty()) {
-      const auto v = number(b);
-      if (!v) return std::nullopt;
-      m = *v;
-    }
-    if (n > m) return std::nullopt;
-    return between(n, m);
-  }
+  [[nodiscard]] static constexpr std::optional<token_quantifier> parse(std::string_view op) noexcept;
 
   /// Member-wise equality. Complexity: O(1). Throws: nothing.
   friend constexpr bool operator==(const token_quantifier&, const token_quantifier&) = default;
 };
+
+constexpr std::optional<token_quantifier> token_quantifier::parse(std::string_view op) noexcept {
+  if (op == "?") return zero_or_one();
+  if (op == "*") return zero_or_more();
+  if (op == "+") return one_or_more();
+  if (op == "!") return negation();
+  const auto bounds = detail::split_op_bounds(op);
+  if (!bounds) return std::nullopt;
+  // A bound of up to 9 digits fits in 32 bits; an absent one is 0 (min) or `unbounded` (max).
+  auto number = [](std::string_view s, std::uint32_t absent) -> std::optional<std::uint32_t> {
+    if (s.empty()) return absent;
+    if (s.size() > 9) return std::nullopt;
+    std::uint32_t v = 0;
+    for (char c : s) v = v * 10 + static_cast<std::uint32_t>(c - '0');
+    return v;
+  };
+  const auto n = number(bounds->min, 0), m = number(bounds->max, unbounded);
+  if (!n || !m || *n > *m) return std::nullopt;
+  return between(*n, *m);
+}
 
 /// One condition on one attribute. Which value member is used depends on the attribute: `strings` for
 /// string attributes (one value for `equal`, any number for `in`/`not_in`), `numbers` for `length`,
