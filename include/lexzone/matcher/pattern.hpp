@@ -310,8 +310,7 @@ struct basic_attr_constraint {
 
 /// One pattern token: all `constraints` must hold (none: any token), repeated per `quantifier`.
 /// The member functions append a constraint (or set the quantifier) and return `*this`, for chaining;
-/// they check nothing (see `validate_token_pattern`). Complexity: amortised O(1) plus the values moved
-/// in. Throws: `std::bad_alloc`, except `op`.
+/// they check nothing (see `validate_token_pattern`).
 template <class String = std::string>
 struct basic_token_spec {
   /// The constraint type of this spec.
@@ -320,38 +319,44 @@ struct basic_token_spec {
   std::vector<constraint_type> constraints{};  ///< all must hold
   token_quantifier quantifier{};               ///< how many tokens the spec consumes
 
-  /// String attribute equals `value` (spaCy `{"LOWER": "x"}`).
+  /// String attribute equals `value` (spaCy `{"LOWER": "x"}`). Complexity: amortised O(1). Throws:
+  /// `std::bad_alloc`.
   basic_token_spec& equal(token_attr a, String value) {
     constraints.push_back(constraint_type{a, attr_predicate::equal, {std::move(value)}, {}, true});
     return *this;
   }
-  /// String attribute is one of `values` (spaCy `IN`).
+  /// String attribute is one of `values` (spaCy `IN`). Complexity: amortised O(1). Throws:
+  /// `std::bad_alloc`.
   basic_token_spec& in(token_attr a, std::vector<String> values) {
     constraints.push_back(constraint_type{a, attr_predicate::in, std::move(values), {}, true});
     return *this;
   }
-  /// String attribute is none of `values` (spaCy `NOT_IN`).
+  /// String attribute is none of `values` (spaCy `NOT_IN`). Complexity: amortised O(1). Throws:
+  /// `std::bad_alloc`.
   basic_token_spec& not_in(token_attr a, std::vector<String> values) {
     constraints.push_back(constraint_type{a, attr_predicate::not_in, std::move(values), {}, true});
     return *this;
   }
-  /// Flag attribute has `value` (spaCy `{"IS_TITLE": true}`).
+  /// Flag attribute has `value` (spaCy `{"IS_TITLE": true}`). Complexity: amortised O(1). Throws:
+  /// `std::bad_alloc`.
   basic_token_spec& flag(token_attr a, bool value = true) {
     constraints.push_back(constraint_type{a, attr_predicate::equal, {}, {}, value});
     return *this;
   }
-  /// Numeric attribute compares with `value` (`equal`, `not_equal`, `greater_equal`, ...).
+  /// Numeric attribute compares with `value` (`equal`, `not_equal`, `greater_equal`, ...). Complexity:
+  /// amortised O(1). Throws: `std::bad_alloc`.
   basic_token_spec& compare(token_attr a, attr_predicate p, double value) {
     constraints.push_back(constraint_type{a, p, {}, {value}, true});
     return *this;
   }
-  /// Numeric attribute is (`negate`: is not) one of `values`.
+  /// Numeric attribute is (`negate`: is not) one of `values`. Complexity: amortised O(1). Throws:
+  /// `std::bad_alloc`.
   basic_token_spec& number_in(token_attr a, std::vector<double> values, bool negate = false) {
     constraints.push_back(
         constraint_type{a, negate ? attr_predicate::not_in : attr_predicate::in, {}, std::move(values), true});
     return *this;
   }
-  /// Sets the quantifier (spaCy `OP`). Throws: nothing.
+  /// Sets the quantifier (spaCy `OP`). Complexity: O(1). Throws: nothing.
   basic_token_spec& op(token_quantifier q) noexcept {
     quantifier = q;
     return *this;
