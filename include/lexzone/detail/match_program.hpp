@@ -35,7 +35,7 @@
 /// ORTH's text is the lexeme's (`lex->text()`); LOWER, NORM and SHAPE are ids whose strings may be
 /// transient, so their text comes through the doc (its token's string accessors): a flag on the
 /// element (set by the compiler) routes elements with such tests to a variant of `accepts` that also
-/// takes the doc, so no other element pays for it. The compiler emits such tests after the value tests
+/// takes the doc, so other elements pay one predictable branch. The compiler emits such tests after the value tests
 /// of their element, so they run only when everything cheaper passed, and `entry_of` ignores them (they
 /// narrow no index). Patterns without them keep their instructions: their tests dispatch through the
 /// same switch, and no other member changes.
