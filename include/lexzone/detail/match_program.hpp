@@ -34,11 +34,11 @@
 /// the predicate (`accepts` loses `noexcept` if the predicate may throw, e.g. on a backtracking limit).
 /// ORTH's text is the lexeme's (`lex->text()`); LOWER, NORM and SHAPE are ids whose strings may be
 /// transient, so their text comes through the doc (its token's string accessors): a flag on the
-/// element (set by the compiler) routes elements with such tests to a variant of `accepts` that also
-/// takes the doc, so other elements pay one predictable branch. The compiler emits such tests after the value tests
-/// of their element, so they run only when everything cheaper passed, and `entry_of` ignores them (they
-/// narrow no index). Patterns without them keep their instructions: their tests dispatch through the
-/// same switch, and no other member changes.
+/// element, set by the compiler, routes elements with such tests to a variant of `accepts` that also
+/// takes the doc. The compiler emits such tests after the value tests of their element, so they run
+/// only when everything cheaper passed, and `entry_of` ignores them (they narrow no index). Patterns
+/// without them keep their code path: their tests dispatch through the same switch, and the flag costs
+/// each element one predictable branch.
 ///
 /// Thread safety: a `match_program` is read concurrently by any number of matching threads; `append` is
 /// the only writer and must not run concurrently with anything else on the same program.
