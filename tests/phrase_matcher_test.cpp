@@ -47,7 +47,7 @@ void run_phrase_case(const nlohmann::json& c, lexzone::test::tally& t) {
         const auto norms = p["token_norms"].get<std::vector<std::string>>();
         for (std::size_t i = 0; i < d.size(); ++i) {
           const auto& r = d.token_records()[i];
-          with_norms.push_token(*r.lex, r.idx, r.char_idx, r.space, v.strings().add(norms[i]));
+          with_norms.push_token(*r.lex, r.byte_idx, r.space, v.strings().add(norms[i]));
         }
         docs.push_back(std::move(with_norms));
       } else {
@@ -88,7 +88,7 @@ TEST_CASE("phrase_matcher: phrases from words and from docs", "[phrase_matcher]"
   matcher_type p(v);
   p.add_phrases("CITY", phrases{{"new", "york"}, {"paris"}}, token_attr::lower);
   doc pattern_doc(v, "ny");
-  pattern_doc.push_token(v.get("ny"), 0, 0, false, v.strings().add("new-york"));
+  pattern_doc.push_token(v.add("ny"), 0, false, v.strings().add("new-york"));
   p.add_phrase_docs("NY", std::span<const doc>(&pattern_doc, 1), token_attr::norm);
   CHECK(p.size() == 3);
   // The text's last token has the norm "new-york" (as a tokenizer exception would give it).
@@ -96,7 +96,7 @@ TEST_CASE("phrase_matcher: phrases from words and from docs", "[phrase_matcher]"
   doc text(v, words.text());
   for (std::size_t i = 0; i < words.size(); ++i) {
     const auto& r = words.token_records()[i];
-    text.push_token(*r.lex, r.idx, r.char_idx, r.space, i == 5 ? v.strings().add("new-york") : 0);
+    text.push_token(*r.lex, r.byte_idx, r.space, i == 5 ? v.strings().add("new-york") : 0);
   }
   const auto pm = p(text);
   REQUIRE(pm.size() == 3);

@@ -300,8 +300,10 @@ class entity_ruler {
   /// The configuration (its splitter is never empty). Lifetime: the ruler's. Complexity: O(1). Throws:
   /// nothing.
   [[nodiscard]] const entity_ruler_config& config() const noexcept { return config_; }
-  /// The underlying matcher (pattern `i` of the ruler is pattern `i` of the matcher, key `i`).
-  [[nodiscard]] const matcher<Vocab>& get_matcher() const noexcept { return matcher_; }
+  /// The underlying matcher (pattern `i` of the ruler is pattern `i` of the matcher, key `i`). Lifetime:
+  /// the ruler's. Complexity: O(1). Thread safety: const (matching through it is safe concurrently).
+  /// Throws: nothing.
+  [[nodiscard]] const lexzone::matcher<Vocab>& matcher() const noexcept { return matcher_; }
 
  private:
   struct entry {
@@ -322,7 +324,7 @@ class entity_ruler {
 
   Vocab* vocab_;
   entity_ruler_config config_;
-  matcher<Vocab> matcher_;
+  lexzone::matcher<Vocab> matcher_;
   std::vector<entry> entries_;
 };
 

@@ -76,7 +76,7 @@ struct pattern_match {
 };
 
 /// A vocab the matcher can read: lexemes with `lexeme_attributes`-like `attrs` (lower, norm, shape,
-/// length, flags), and `get` / `strings().add` to intern pattern strings.
+/// length, flags), and `add` / `strings().add` to intern pattern strings.
 template <class Vocab>
 concept matcher_vocab = requires(Vocab& v, const typename Vocab::lexeme_type& lex, std::string_view s) {
   { lex.orth } -> std::convertible_to<hash_t>;
@@ -85,7 +85,7 @@ concept matcher_vocab = requires(Vocab& v, const typename Vocab::lexeme_type& le
   { lex.attrs.shape } -> std::convertible_to<hash_t>;
   { lex.attrs.length } -> std::convertible_to<std::uint32_t>;
   { lex.attrs.flags } -> std::convertible_to<std::uint32_t>;
-  { v.get(s) } -> std::same_as<const typename Vocab::lexeme_type&>;
+  { v.add(s) } -> std::same_as<const typename Vocab::lexeme_type&>;
   { v.strings().add(s) } -> std::convertible_to<hash_t>;
 };
 
@@ -147,7 +147,7 @@ class matcher {
     }
 
     /// Stages phrase patterns, each given as its token texts, compared on `attr` (not `spacy`).
-    /// For ORTH only the texts are interned; other attributes read permanent lexemes (`vocab.get`).
+    /// For ORTH only the texts are interned; other attributes read permanent lexemes (`vocab.add`).
     /// Complexity: O(total tokens) expected, plus lexeme creation. Throws: `pattern_error` (empty
     /// phrase, empty or invalid UTF-8 token text, `spacy`), `hash_collision`, `std::bad_alloc`, what the
     /// vocab's traits throw; on a throw nothing is staged.
@@ -205,8 +205,8 @@ class matcher {
           if (attr == token_attr::orth) {
             p.values.push_back(vocab_->strings().add(s));
           } else {
-            const auto& lex = vocab_->get(s);
-            typename doc_type::token_record r{&lex, 0, 0, 0, false};
+            const auto& lex = vocab_->add(s);
+            typename doc_type::token_record r{&lex, 0, 0, 0, 0, false};
             p.values.push_back(detail::phrase_value(r, attr));
           }
         }

@@ -99,9 +99,20 @@ class pipeline {
     return pipeline_zone<Vocab, decltype(notify)>(vocab.memory_zone(), notify);
   }
 
-  [[nodiscard]] Tokenizer& get_tokenizer() noexcept { return tokenizer_; }
+  /// The tokenizer. Lifetime: the pipeline's. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] Tokenizer& tokenizer() noexcept { return tokenizer_; }
+  /// The tokenizer. Lifetime: the pipeline's. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] const Tokenizer& tokenizer() const noexcept { return tokenizer_; }
+  /// Component `I` (0-based, in pipeline order). Lifetime: the pipeline's. Complexity: O(1).
+  /// Throws: nothing.
   template <std::size_t I>
   [[nodiscard]] auto& component() noexcept {
+    return std::get<I>(components_);
+  }
+  /// Component `I` (0-based, in pipeline order). Lifetime: the pipeline's. Complexity: O(1).
+  /// Throws: nothing.
+  template <std::size_t I>
+  [[nodiscard]] const auto& component() const noexcept {
     return std::get<I>(components_);
   }
 

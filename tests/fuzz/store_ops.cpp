@@ -325,7 +325,7 @@ class fuzz_run {
         const std::string* expect =
             z == nullptr ? find_hash_in(sperm_, {}, h) : find_hash_in(sperm_, string_chain(z), h);
         std::optional<std::string_view> got;
-        const result r = outcome([&] { got = z == nullptr ? store_.try_get(h) : z->guard.try_get(h); });
+        const result r = outcome([&] { got = z == nullptr ? store_.find(h) : z->guard.find(h); });
         if (z != nullptr && !z->open) {
           FUZZ_CHECK(r == result::closed);
           break;
@@ -496,7 +496,7 @@ class fuzz_run {
         const hash_t h = h_(text);
         const retention ret = z == nullptr ? retention::permanent : next_retention();
         const typename vocab_t::lexeme_type* got = nullptr;
-        const result r = outcome([&] { got = z == nullptr ? &vocab_.get(text) : &z->guard.get(text, ret); });
+        const result r = outcome([&] { got = z == nullptr ? &vocab_.add(text) : &z->guard.add(text, ret); });
         if (z != nullptr && !z->open) {
           FUZZ_CHECK(r == result::closed);
           break;
@@ -517,9 +517,9 @@ class fuzz_run {
           FUZZ_CHECK(expect_s != nullptr);
           std::optional<std::string_view> v;
           if (z == nullptr) {
-            v = vocab_.strings().try_get(id);
+            v = vocab_.strings().find(id);
           } else {
-            FUZZ_CHECK(outcome([&] { v = z->guard.string(id); }) == result::ok);
+            FUZZ_CHECK(outcome([&] { v = z->guard.strings()[id]; }) == result::ok);
           }
           FUZZ_CHECK(v.has_value() && *v == *expect_s);
         }
@@ -574,7 +574,7 @@ class fuzz_run {
           break;
         }
         const retention ret = next_retention();
-        const result r = outcome([&] { FUZZ_CHECK(z->guard.add_string(s, ret) == h); });
+        const result r = outcome([&] { FUZZ_CHECK(z->guard.strings().add(s, ret) == h); });
         if (!z->open) {
           FUZZ_CHECK(r == result::closed);
           break;
@@ -582,7 +582,7 @@ class fuzz_run {
         FUZZ_CHECK(r == (add_in(vperm_str_, string_chain(z), h, s, ret) ? result::ok : result::collision));
         const std::string* expect = find_hash_in(vperm_str_, string_chain(z), h);
         std::string_view v;
-        FUZZ_CHECK(outcome([&] { v = z->guard.string(h); }) == (expect != nullptr ? result::ok : result::unknown));
+        FUZZ_CHECK(outcome([&] { v = z->guard.strings()[h]; }) == (expect != nullptr ? result::ok : result::unknown));
         if (expect != nullptr) FUZZ_CHECK(v == *expect);
         break;
       }
@@ -740,7 +740,7 @@ class fuzz_run {
         str += p->strings.size();
       }
       FUZZ_CHECK(s->guard.size() == lex);
-      FUZZ_CHECK(s->guard.strings_size() == str);
+      FUZZ_CHECK(s->guard.strings().size() == str);
       FUZZ_CHECK(s->guard.transient_size() == s->lexemes.size());
     }
     FUZZ_CHECK(vocab_.size() == vperm_lex_.size() + vt_lex);

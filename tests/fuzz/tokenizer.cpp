@@ -10,7 +10,7 @@
 //      the vocab's permanent lexeme of its text;
 //   3. in a fresh zone once more: every lexeme is permanent by now, so the zone creates none.
 // Every doc is checked on its own: `doc.text()` is the input; tokens are non-empty, follow each other
-// with no gap but the single ' ' of `whitespace()`, and each one's text is the input at its byte offset,
+// with no gap but the single ' ' of `has_space()`, and each one's text is the input at its byte offset,
 // so tokens plus spaces rebuild the input; no token boundary falls inside a UTF-8 sequence; `char_idx`
 // is `unicode::length` of the bytes before the token; the token's norm resolves in its scope.
 //
@@ -91,7 +91,7 @@ void check_doc(const doc_t& doc, std::string_view text, vocab_t& vocab, vocab_t:
   const bool small = text.size() <= 512;  // small enough to recount every prefix from scratch
   for (std::size_t i = 0; i < doc.size(); ++i) {
     const auto tok = doc[i];
-    const std::size_t idx = tok.idx();
+    const std::size_t idx = tok.byte_idx();
     const std::string_view t = tok.text();
     FUZZ_CHECK(idx == pos);  // monotone, no gap, no overlap
     FUZZ_CHECK(!t.empty());
@@ -105,8 +105,8 @@ void check_doc(const doc_t& doc, std::string_view text, vocab_t& vocab, vocab_t:
       ++chars;
     }
     FUZZ_CHECK(cursor == idx);
-    FUZZ_CHECK(tok.char_idx() == chars);
-    if (small) FUZZ_CHECK(tok.char_idx() == lexzone::unicode::length(text.substr(0, idx)));
+    FUZZ_CHECK(tok.idx() == chars);
+    if (small) FUZZ_CHECK(tok.idx() == lexzone::unicode::length(text.substr(0, idx)));
     // The norm (a special case's NORM, else the lexeme's) is a string of the doc's scope.
     const lexzone::hash_t norm = tok.norm();
     if (zone != nullptr) {
@@ -118,11 +118,11 @@ void check_doc(const doc_t& doc, std::string_view text, vocab_t& vocab, vocab_t:
       }
       FUZZ_CHECK(found);
     } else {
-      FUZZ_CHECK(vocab.strings().try_get(norm).has_value());
+      FUZZ_CHECK(vocab.strings().find(norm).has_value());
     }
     rebuilt.append(t);
     pos = idx + t.size();
-    if (tok.whitespace()) {
+    if (tok.has_space()) {
       FUZZ_CHECK(pos < text.size() && text[pos] == ' ');
       rebuilt.push_back(' ');
       ++pos;
@@ -142,8 +142,8 @@ void check_same(const doc_t& a, const doc_t& b) {
   FUZZ_CHECK(ra.size() == rb.size());
   for (std::size_t i = 0; i < ra.size(); ++i) {
     FUZZ_CHECK(ra[i].lex == rb[i].lex);
+    FUZZ_CHECK(ra[i].byte_idx == rb[i].byte_idx);
     FUZZ_CHECK(ra[i].idx == rb[i].idx);
-    FUZZ_CHECK(ra[i].char_idx == rb[i].char_idx);
     FUZZ_CHECK(ra[i].space == rb[i].space);
     FUZZ_CHECK(ra[i].norm == rb[i].norm);
   }

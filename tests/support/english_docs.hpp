@@ -6,14 +6,12 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include <lexzone/concepts.hpp>
 #include <lexzone/doc.hpp>
 #include <lexzone/english_tokenizer.hpp>
 #include <lexzone/lang/en/lexeme_traits.hpp>
-#include <lexzone/unicode/utf8.hpp>
 #include <lexzone/vocab.hpp>
 
 namespace lexzone::test {
@@ -38,18 +36,13 @@ inline void english_splitter(std::string_view text, std::vector<std::string>& to
 template <class Scope>
 en_doc make_doc(Scope& scope, const std::vector<std::string>& words, const std::vector<bool>& spaces) {
   std::string text;
-  std::vector<std::pair<std::size_t, std::size_t>> offsets;
-  std::size_t chars = 0;
+  std::vector<std::size_t> offsets;
   for (std::size_t i = 0; i < words.size(); ++i) {
-    offsets.emplace_back(text.size(), chars);
+    offsets.push_back(text.size());
     text += words[i];
-    chars += unicode::length(words[i]);
-    if (i < spaces.size() && spaces[i]) {
-      text += ' ';
-      ++chars;
-    }
+    if (i < spaces.size() && spaces[i]) text += ' ';
   }
-  en_doc d(scope_vocab(scope), text, scope_sentinel(scope));
+  en_doc d(scope, text);
   // When the English rules segment the text into exactly these words, tokens get the NORMs of the
   // tokenizer exceptions that made them, as in spaCy ("don't" -> "do" + "n't" with norm "not").
   std::vector<en::piece> pieces;
@@ -58,7 +51,7 @@ en_doc make_doc(Scope& scope, const std::vector<std::string>& words, const std::
   for (std::size_t i = 0; same && i < words.size(); ++i) same = pieces[i].text_in(text) == words[i];
   for (std::size_t i = 0; i < words.size(); ++i) {
     const hash_t norm = same && !pieces[i].norm.empty() ? scope_vocab(scope).strings().add(pieces[i].norm) : 0;
-    d.push_token(scope.get(words[i]), offsets[i].first, offsets[i].second, i < spaces.size() && spaces[i], norm);
+    d.push_token(scope.add(words[i]), offsets[i], i < spaces.size() && spaces[i], norm);
   }
   return d;
 }

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -23,6 +22,7 @@
 
 #include "catch.hpp"
 #include "english_docs.hpp"
+#include "jsonl.hpp"
 
 #ifndef LEXZONE_TEST_DATA_DIR
 #  error "LEXZONE_TEST_DATA_DIR must name tests/data"
@@ -34,15 +34,7 @@ inline std::string test_data_dir() { return LEXZONE_TEST_DATA_DIR; }
 
 // Every case of spacy_entity_ruler_cases.jsonl (read once).
 inline const std::vector<nlohmann::json>& spacy_matcher_cases() {
-  static const std::vector<nlohmann::json> all = [] {
-    std::ifstream in(test_data_dir() + "/spacy_entity_ruler_cases.jsonl");
-    REQUIRE(in.good());
-    std::vector<nlohmann::json> out;
-    std::string line;
-    while (std::getline(in, line))
-      if (!line.empty()) out.push_back(nlohmann::json::parse(line));
-    return out;
-  }();
+  static const std::vector<nlohmann::json> all = lexzone_test::read_jsonl("spacy_entity_ruler_cases.jsonl");
   return all;
 }
 

@@ -5,19 +5,25 @@
 #include <lexzone/config.hpp>
 #include <lexzone/detail/arena.hpp>
 #include <lexzone/detail/index_table.hpp>
+#include <lexzone/detail/layer_chain.hpp>
 #include <lexzone/detail/lexeme_layer.hpp>
 #include <lexzone/detail/match_compiler.hpp>
 #include <lexzone/detail/match_program.hpp>
+#include <lexzone/detail/msgpack_reader.hpp>
+#include <lexzone/detail/regex_tables.hpp>
 #include <lexzone/detail/sanitizer.hpp>
 #include <lexzone/detail/string_layer.hpp>
 #include <lexzone/detail/unicode_tables.hpp>
 #include <lexzone/detail/zone_registry.hpp>
 #include <lexzone/doc.hpp>
+#include <lexzone/en.hpp>
 #include <lexzone/english_tokenizer.hpp>
 #include <lexzone/entity_ruler.hpp>
 #include <lexzone/errors.hpp>
 #include <lexzone/hash.hpp>
+#include <lexzone/io/en_pipeline.hpp>
 #include <lexzone/io/entity_ruler_jsonl.hpp>
+#include <lexzone/io/spacy_tokenizer_file.hpp>
 #include <lexzone/lang/en/char_classes.hpp>
 #include <lexzone/lang/en/lex_attrs.hpp>
 #include <lexzone/lang/en/lexeme_traits.hpp>
@@ -25,11 +31,20 @@
 #include <lexzone/lang/en/tokenizer_exceptions.hpp>
 #include <lexzone/lang/lex_attrs.hpp>
 #include <lexzone/lexeme.hpp>
+#include <lexzone/lexzone.hpp>
 #include <lexzone/matcher.hpp>
 #include <lexzone/matcher/pattern.hpp>
 #include <lexzone/memory_zone.hpp>
 #include <lexzone/pipeline.hpp>
+#include <lexzone/regex/python_syntax.hpp>
+#include <lexzone/regex/regex_error.hpp>
+#if LEXZONE_HAVE_PCRE2  // the headers that include <pcre2.h>: built when PCRE2 is found (lexzone::regex)
+#  include <lexzone/regex/pcre2_regex.hpp>
+#  include <lexzone/regex/tokenizer_regexes.hpp>
+#endif
+#include <lexzone/scope.hpp>
 #include <lexzone/string_store.hpp>
+#include <lexzone/tokenizer_rules.hpp>
 #include <lexzone/unicode/properties.hpp>
 #include <lexzone/unicode/utf8.hpp>
 #include <lexzone/vocab.hpp>

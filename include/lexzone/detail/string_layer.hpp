@@ -40,26 +40,21 @@ class string_layer {
     return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(header >> 1)};
   }
 
-  /// Finds `s` (whose hash is `h`). Throws `hash_collision` when a different string has hash `h`.
-  [[nodiscard]] std::optional<std::string_view> find(hash_t h, std::string_view s) const {
-    std::uint32_t handle = 0;
-    std::string_view other;
+  /// Finds `s` (whose hash is `h`): its stored view, or nullopt when absent. A different string with
+  /// hash `h` (a collision) also gives nullopt: `s` is not stored. Throws: nothing.
+  [[nodiscard]] std::optional<std::string_view> find(hash_t h, std::string_view s) const noexcept {
+    std::string_view clash;
     bool collided = false;
-    const bool found = index_.find(
-        h,
-        [&](std::uint32_t cand) {
-          const std::string_view v = view(cand);
-          if (v.size() == s.size() && std::memcmp(v.data(), s.data(), s.size()) == 0) return true;
-          if (hash_at(cand) == h) {
-            collided = true;
-            other = v;
-          }
-          return false;
-        },
-        handle);
-    if (found) return view(handle);
-    if (collided) throw hash_collision(h, other, s);
-    return std::nullopt;
+    return lookup(h, s, clash, collided);
+  }
+
+  /// As `find`, but a collision throws `hash_collision` (the add paths check this before storing).
+  [[nodiscard]] std::optional<std::string_view> find_checked(hash_t h, std::string_view s) const {
+    std::string_view clash;
+    bool collided = false;
+    auto v = lookup(h, s, clash, collided);
+    if (LEXZONE_UNLIKELY(collided)) throw hash_collision(h, clash, s);
+    return v;
   }
 
   /// Finds the string whose hash is `h`; recomputes candidates' hashes to confirm.
@@ -132,6 +127,25 @@ class string_layer {
   [[nodiscard]] const Hasher& hasher() const noexcept { return hasher_; }
 
  private:
+  std::optional<std::string_view> lookup(hash_t h, std::string_view s, std::string_view& clash,
+                                         bool& collided) const noexcept {
+    std::uint32_t handle = 0;
+    const bool found = index_.find(
+        h,
+        [&](std::uint32_t cand) {
+          const std::string_view v = view(cand);
+          if (v.size() == s.size() && std::memcmp(v.data(), s.data(), s.size()) == 0) return true;
+          if (hash_at(cand) == h) {
+            collided = true;
+            clash = v;
+          }
+          return false;
+        },
+        handle);
+    if (found) return view(handle);
+    return std::nullopt;
+  }
+
   arena<Alloc> arena_;
   index_table<Alloc, Concurrent> index_;
   Hasher hasher_;
