@@ -51,6 +51,7 @@ namespace lexzone {
 using phrase_splitter = std::function<void(std::string_view text, std::vector<std::string>& tokens)>;
 
 namespace detail {
+/// True for the characters `split_phrase_default` peels off a chunk's ends (categories P* and S*).
 [[nodiscard]] constexpr bool splits_off(char32_t cp) noexcept {
   using cat = unicode::general_category;
   const cat c = unicode::category(cp);

@@ -81,36 +81,40 @@ enum class test_op : std::uint8_t {
 
 /// One test on one field of a token.
 struct compiled_test {
-  match_field field = match_field::orth;
-  test_op op = test_op::equal;
-  std::uint32_t set_begin = 0, set_end = 0;  // in_set/not_in_set: sorted unique values
-  std::uint64_t value = 0;                   // equal/not_equal
-  double number = 0;                         // ordered comparisons on length
+  match_field field = match_field::orth;  ///< the field compared
+  test_op op = test_op::equal;            ///< the comparison
+  std::uint32_t set_begin = 0;            ///< in_set/not_in_set: first of the sorted unique values
+  std::uint32_t set_end = 0;              ///< in_set/not_in_set: one past the last value
+  std::uint64_t value = 0;                ///< equal/not_equal: the value
+  double number = 0;                      ///< ordered comparisons (length): the bound
 };
 
 /// One token position of a compiled token pattern.
 struct compiled_element {
-  element_kind kind = element_kind::one;
-  bool never = false;  // the spec can match no token
-  std::uint32_t flag_mask = 0, flag_want = 0;
-  std::uint32_t test_begin = 0, test_end = 0;
+  element_kind kind = element_kind::one;  ///< how it consumes tokens
+  bool never = false;                     ///< the spec can match no token (contradictory constraints)
+  std::uint32_t flag_mask = 0;            ///< flag bits the spec tests
+  std::uint32_t flag_want = 0;            ///< their required values
+  std::uint32_t test_begin = 0;           ///< first test in `match_program::tests`
+  std::uint32_t test_end = 0;             ///< one past the last test
 };
 
 /// A token pattern in the program: its key, its index in the order of addition, and where its elements
 /// and skip mask are.
 struct compiled_pattern {
-  hash_t key = 0;
-  std::uint32_t index = 0;
-  std::uint32_t elem_begin = 0, elem_count = 0;
-  std::uint32_t skip_begin = 0;  // skip-mask words in the pool
+  hash_t key = 0;                ///< the match key
+  std::uint32_t index = 0;       ///< position in the order of addition (`pattern_match::pattern`)
+  std::uint32_t elem_begin = 0;  ///< first element in `match_program::elements`
+  std::uint32_t elem_count = 0;  ///< number of elements
+  std::uint32_t skip_begin = 0;  ///< first skip-mask word in `match_program::skip_words`
   /// 64-bit words of NFA state (elements plus the accept bit).
   [[nodiscard]] std::uint32_t words() const noexcept { return (elem_count + 64) / 64; }
 };
 
 /// Where a token pattern is indexed: by the values of one field its first token must take.
 struct pattern_entry {
-  std::uint8_t field = 0;  // < indexed_field_count, or indexed_field_count for "scan"
-  std::vector<std::uint64_t> keys{};
+  std::uint8_t field = 0;             ///< an indexed `match_field`, or `scan_field`
+  std::vector<std::uint64_t> keys{};  ///< the values (sorted, unique); empty for `scan_field`
 };
 
 /// `pattern_entry::field` of a pattern tried at every token.
@@ -191,11 +195,14 @@ inline void close_states(std::uint64_t* bits, const std::uint64_t* skip, std::ui
 
 /// Key of a trie edge: (node, value).
 struct edge_key {
-  std::uint32_t node;
-  std::uint64_t value;
+  std::uint32_t node;   ///< the node the edge leaves
+  std::uint64_t value;  ///< the token value it consumes
+  /// Member-wise equality.
   friend constexpr bool operator==(const edge_key&, const edge_key&) = default;
 };
+/// Hash of an `edge_key` (a multiply-xorshift mix of both members).
 struct edge_key_hash {
+  /// The hash of `k`.
   std::size_t operator()(const edge_key& k) const noexcept {
     std::uint64_t h = k.value ^ (static_cast<std::uint64_t>(k.node) * 0x9E3779B97F4A7C15ull);
     h ^= h >> 31;
@@ -207,17 +214,19 @@ struct edge_key_hash {
 
 /// Phrase patterns on one attribute: a trie keyed by (node, value); node 0 is the root.
 struct phrase_trie {
+  /// A pattern that ends at a node.
   struct terminal {
-    hash_t key;
-    std::uint32_t index;
+    hash_t key;           ///< its match key
+    std::uint32_t index;  ///< its position in the order of addition
   };
-  token_attr attr = token_attr::orth;
-  std::unordered_map<edge_key, std::uint32_t, edge_key_hash> edges{};
-  std::vector<std::vector<terminal>> terminals{std::vector<terminal>{}};
+  token_attr attr = token_attr::orth;                                     ///< the attribute compared
+  std::unordered_map<edge_key, std::uint32_t, edge_key_hash> edges{};     ///< (node, value) -> child node
+  std::vector<std::vector<terminal>> terminals{std::vector<terminal>{}};  ///< per node: patterns ending there
 };
 
 /// Identity-ish hash for 64-bit ids that are already well mixed.
 struct id_hash {
+  /// The hash of `v`.
   std::size_t operator()(std::uint64_t v) const noexcept { return static_cast<std::size_t>(v ^ (v >> 32)); }
 };
 
@@ -225,20 +234,20 @@ struct id_hash {
 /// vectors (`match_program::append` relocates them). `order`: its position among the patterns staged
 /// together.
 struct staged_token {
-  hash_t key = 0;
-  std::uint32_t order = 0;
-  std::vector<compiled_element> elements;
-  std::vector<compiled_test> tests;
-  std::vector<std::uint64_t> sets;
-  pattern_entry entry;
+  hash_t key = 0;                          ///< the match key
+  std::uint32_t order = 0;                 ///< position among the patterns staged together
+  std::vector<compiled_element> elements;  ///< the elements (test indices into `tests`)
+  std::vector<compiled_test> tests;        ///< the tests (set indices into `sets`)
+  std::vector<std::uint64_t> sets;         ///< the values of its set tests
+  pattern_entry entry;                     ///< where it is indexed
 };
 
 /// A phrase pattern not yet in a program: the values its tokens must have on `attr`.
 struct staged_phrase {
-  hash_t key = 0;
-  std::uint32_t order = 0;
-  token_attr attr = token_attr::orth;
-  std::vector<std::uint64_t> values;
+  hash_t key = 0;                      ///< the match key
+  std::uint32_t order = 0;             ///< position among the patterns staged together
+  token_attr attr = token_attr::orth;  ///< the attribute compared
+  std::vector<std::uint64_t> values;   ///< one value per token
 };
 
 /// A key's greedy filter as staged: `none` removes the key's filter.
@@ -246,17 +255,18 @@ using staged_filter = std::pair<hash_t, greedy_filter>;
 
 /// Every table a matcher reads while matching. Copyable (a copy shares nothing).
 struct match_program {
-  std::size_t pattern_count = 0;  // token and phrase patterns
-  std::uint32_t max_words = 1;    // the largest `compiled_pattern::words()`
-  std::vector<compiled_pattern> patterns;
-  std::vector<compiled_element> elements;
-  std::vector<compiled_test> tests;
-  std::vector<std::uint64_t> set_values;
-  std::vector<std::uint64_t> skip_words;
+  std::size_t pattern_count = 0;           ///< token and phrase patterns
+  std::uint32_t max_words = 1;             ///< the largest `compiled_pattern::words()`
+  std::vector<compiled_pattern> patterns;  ///< the token patterns
+  std::vector<compiled_element> elements;  ///< their elements, pattern after pattern
+  std::vector<compiled_test> tests;        ///< the elements' tests
+  std::vector<std::uint64_t> set_values;   ///< the tests' value sets
+  std::vector<std::uint64_t> skip_words;   ///< per pattern: bit i set when element i may be skipped
+  /// Per indexed field: value -> token patterns (indices into `patterns`) whose first token takes it.
   std::array<std::unordered_map<std::uint64_t, std::vector<std::uint32_t>, id_hash>, indexed_field_count> index{};
-  std::vector<std::uint32_t> scan;
-  std::vector<phrase_trie> tries;
-  std::unordered_map<hash_t, greedy_filter, id_hash> greedy;
+  std::vector<std::uint32_t> scan;                            ///< token patterns tried at every token
+  std::vector<phrase_trie> tries;                             ///< phrase patterns, one trie per attribute
+  std::unordered_map<hash_t, greedy_filter, id_hash> greedy;  ///< keys with a filter other than none
 
   /// The filter of `key` (`none` if it has none).
   [[nodiscard]] greedy_filter filter(hash_t key) const noexcept {

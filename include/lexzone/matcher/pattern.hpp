@@ -140,12 +140,13 @@ enum class greedy_filter : std::uint8_t {
 
 namespace detail {
 
+/// An attribute and its spaCy name.
 struct attr_name_entry {
-  token_attr attr;
-  std::string_view name;
+  token_attr attr;        ///< the attribute
+  std::string_view name;  ///< its upper-case spaCy name
 };
 
-// Indexed by `token_attr`: entry i names the attribute whose value is i.
+/// Indexed by `token_attr`: entry i names the attribute whose value is i.
 inline constexpr std::array<attr_name_entry, 23> attr_names{{
     {token_attr::orth, "ORTH"},
     {token_attr::lower, "LOWER"},
@@ -172,7 +173,7 @@ inline constexpr std::array<attr_name_entry, 23> attr_names{{
     {token_attr::spacy, "SPACY"},
 }};
 
-// ASCII case-insensitive equality.
+/// ASCII case-insensitive equality.
 [[nodiscard]] constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -184,11 +185,15 @@ inline constexpr std::array<attr_name_entry, 23> attr_names{{
   return true;
 }
 
+/// True when `a` is a value of the enumeration.
 [[nodiscard]] constexpr bool is_known_attr(token_attr a) noexcept {
   return static_cast<std::size_t>(a) < attr_names.size();
 }
+/// True for the string attributes (orth, lower, norm, shape).
 [[nodiscard]] constexpr bool is_string_attr(token_attr a) noexcept { return a <= token_attr::shape; }
+/// True for the numeric attribute (length).
 [[nodiscard]] constexpr bool is_number_attr(token_attr a) noexcept { return a == token_attr::length; }
+/// True for the flag attributes (is_alpha ... spacy).
 [[nodiscard]] constexpr bool is_flag_attr(token_attr a) noexcept {
   return a >= token_attr::is_alpha && a <= token_attr::spacy;
 }
@@ -214,12 +219,14 @@ inline constexpr std::array<attr_name_entry, 23> attr_names{{
 
 namespace detail {
 
-// The bounds of spaCy's range quantifier as written: `{n}` gives (n, n), `{n,m}` (n, m), `{n,}` (n, ""),
-// `{,m}` ("", m), each of ASCII digits; nullopt for any other spelling (`{,}`, spaces, signs, ...).
-// The syntax only: neither the size of the numbers nor their order is checked.
+/// The bounds of a range quantifier as written (see `split_op_bounds`).
 struct op_bounds_text {
-  std::string_view min, max;
+  std::string_view min;  ///< digits of the minimum, empty when absent
+  std::string_view max;  ///< digits of the maximum, empty when absent
 };
+/// The bounds of spaCy's range quantifier as written: `{n}` gives (n, n), `{n,m}` (n, m), `{n,}` (n, ""),
+/// `{,m}` ("", m), each of ASCII digits; nullopt for any other spelling (`{,}`, spaces, signs, ...).
+/// The syntax only: neither the size of the numbers nor their order is checked.
 [[nodiscard]] constexpr std::optional<op_bounds_text> split_op_bounds(std::string_view op) noexcept {
   if (op.size() < 3 || op.front() != '{' || op.back() != '}') return std::nullopt;
   const std::string_view inner = op.substr(1, op.size() - 2);
@@ -388,7 +395,8 @@ using token_spec = basic_token_spec<std::string>;
 using token_pattern = basic_token_pattern<std::string>;
 
 namespace detail {
-inline constexpr std::uint32_t max_pattern_elements = 4096;  // compiled elements of one token pattern
+/// Most compiled elements one token pattern may expand to.
+inline constexpr std::uint32_t max_pattern_elements = 4096;
 }  // namespace detail
 
 /// Validates a token pattern without interning anything (also done by `matcher::add`).
