@@ -1,5 +1,6 @@
 #include <lexzone/vocab.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <random>
 #include <string>
@@ -301,3 +302,27 @@ void run_vocab_threads(int zone_threads) {
 
 TEST_CASE("threads: two vocab zone threads and a permanent writer", "[threads][vocab]") { run_vocab_threads(2); }
 TEST_CASE("threads: four vocab zone threads and a permanent writer", "[threads][vocab]") { run_vocab_threads(4); }
+
+namespace {
+// A traits object with data: marks the words of its list (a language's stop words, say).
+struct listed_traits {
+  struct attributes_type {
+    bool listed = false;
+  };
+  std::vector<std::string> words;
+  template <class Intern>
+  attributes_type compute(std::string_view text, Intern&&) const {
+    return {std::find(words.begin(), words.end(), text) != words.end()};
+  }
+};
+static_assert(lexzone::lexeme_traits<listed_traits>);
+}  // namespace
+
+TEST_CASE("vocab: a traits object with data computes the attributes", "[vocab]") {
+  lexzone::basic_vocab<listed_traits> v(listed_traits{{"the", "of"}});
+  CHECK(v.add("the").attrs.listed);
+  CHECK_FALSE(v.add("cat").attrs.listed);
+  auto z = v.memory_zone();
+  CHECK(z.add("of").attrs.listed);
+  CHECK(v.traits().words.size() == 2);
+}

@@ -10,8 +10,12 @@
 /// | Expression | Type | Throws | Meaning |
 /// |---|---|---|---|
 /// | `typename T::attributes_type` | trivially copyable, trivially destructible | | the attribute record |
-/// | `T::compute(text, intern)` | `attributes_type` | whatever `intern` throws | computes the attributes of `text`; `intern` is a callable `hash_t(std::string_view)` that stores a string in the lexeme's layer and returns its id |
+/// | `t.compute(text, intern)` (`t`: `const T&`) | `attributes_type` | whatever `intern` throws | computes the attributes of `text`; `intern` is a callable `hash_t(std::string_view)` that stores a string in the lexeme's layer and returns its id |
 ///
+/// `compute` may be a static member (stateless traits, such as the English ones) or a const member of a
+/// traits object that carries data (a language's stop words, number words, ...); the vocab holds one
+/// traits object, given to its constructor, and calls it from any thread: `compute` must be safe to call
+/// concurrently on one object.
 /// `lexzone::en::lexeme_traits` (lang/en/lexeme_traits.hpp) computes `lexeme_attributes` as spaCy's English
 /// vocabulary does. A custom traits type may use any attribute record.
 #pragma once
@@ -54,13 +58,13 @@ enum class lex_flag : std::uint32_t {
 /// The string-valued attributes are ids in the vocab's string store, valid as long as the lexeme.
 /// `length` counts code points (an invalid UTF-8 byte counts as one).
 struct lexeme_attributes {
-  hash_t lower = 0;   ///< lowercase form
-  hash_t norm = 0;    ///< normalised form (exceptions, else lower)
-  hash_t shape = 0;   ///< word shape: "Xxxxx", "dd", runs capped at 4; "LONG" for 100+ code points
-  hash_t prefix = 0;  ///< first code point
-  hash_t suffix = 0;  ///< last three code points
-  std::uint32_t length = 0;
-  std::uint32_t flags = 0;
+  hash_t lower = 0;          ///< lowercase form
+  hash_t norm = 0;           ///< normalised form (exceptions, else lower)
+  hash_t shape = 0;          ///< word shape: "Xxxxx", "dd", runs capped at 4; "LONG" for 100+ code points
+  hash_t prefix = 0;         ///< first code point
+  hash_t suffix = 0;         ///< last three code points
+  std::uint32_t length = 0;  ///< length in code points
+  std::uint32_t flags = 0;   ///< the boolean attributes, as `lex_flag` bits
 
   /// True when flag `f` is set. Complexity: O(1). Throws: nothing.
   [[nodiscard]] constexpr bool has(lex_flag f) const noexcept { return (flags & static_cast<std::uint32_t>(f)) != 0; }
@@ -84,11 +88,11 @@ struct interner_archetype {
 
 /// Requirements on the `Traits` parameter of `basic_vocab` (see the table in the file comment).
 template <class T>
-concept lexeme_traits = requires(std::string_view text, detail::interner_archetype& intern) {
+concept lexeme_traits = requires(const T& t, std::string_view text, detail::interner_archetype& intern) {
   typename T::attributes_type;
   requires std::is_trivially_copyable_v<typename T::attributes_type>;
   requires std::is_trivially_destructible_v<typename T::attributes_type>;
-  { T::compute(text, intern) } -> std::same_as<typename T::attributes_type>;
+  { t.compute(text, intern) } -> std::same_as<typename T::attributes_type>;
 };
 
 /// Named access to the standard attributes (`lexeme_attributes`), with spaCy's attribute names:

@@ -267,6 +267,13 @@ class basic_string_store {
     return perm_.size() + detail::sum_over_chain(z, [](const zone_node& n) { return n.strings.size(); });
   }
 
+  // Calls `f` for every string visible through `z`: permanent first, then the outermost zone inwards.
+  template <class F>
+  void for_each_in(const zone_node* z, F& f) const {
+    for_each(f);
+    detail::for_each_outermost_first(z, [&](const zone_node& n) { n.strings.for_each(f); });
+  }
+
   // Adds through zone `z`; returns the stored view (valid until its owning layer ends).
   std::string_view add_in(zone_node* z, hash_t h, std::string_view s, retention r) {
     if (LEXZONE_UNLIKELY(h == 0)) {
@@ -373,9 +380,7 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   template <class F>
   void for_each(F&& f) const {
     const auto& z = self();
-    const auto* n = z.require_open();
-    z.owner_->for_each(f);
-    detail::for_each_outermost_first(n, [&](const zone_node& node) { node.strings.for_each(f); });
+    z.owner_->for_each_in(z.require_open(), f);
   }
 
  private:

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <utility>
 
 #include "config.hpp"
 #include "detail/layer_chain.hpp"
@@ -79,11 +80,19 @@ class basic_vocab {
   /// Complexity: O(1). Throws: `std::bad_alloc`.
   explicit basic_vocab(const Hasher& hasher = Hasher(), const Allocator& alloc = Allocator(),
                        std::size_t max_pooled_chunks = 16)
+      : basic_vocab(Traits(), hasher, alloc, max_pooled_chunks) {}
+
+  /// A vocab whose attributes `traits` computes (a traits object with data: a language's word lists),
+  /// with a string store of its own (the other arguments as `basic_string_store`'s constructor).
+  /// Complexity: O(1) plus the move of `traits`. Throws: `std::bad_alloc`.
+  explicit basic_vocab(Traits traits, const Hasher& hasher = Hasher(), const Allocator& alloc = Allocator(),
+                       std::size_t max_pooled_chunks = 16)
       : owned_(std::make_unique<store_type>(hasher, alloc, max_pooled_chunks)), strings_(owned_.get()),
-        perm_(strings_->chunks_) {}
+        perm_(strings_->chunks_), traits_(std::move(traits)) {}
 
   /// A vocab over `strings`, which must outlive it. Complexity: O(1). Throws: `std::bad_alloc`.
-  explicit basic_vocab(store_type& strings LEXZONE_LIFETIMEBOUND) : strings_(&strings), perm_(strings_->chunks_) {}
+  explicit basic_vocab(store_type& strings LEXZONE_LIFETIMEBOUND, Traits traits = Traits())
+      : strings_(&strings), perm_(strings_->chunks_), traits_(std::move(traits)) {}
 
   basic_vocab(const basic_vocab&) = delete;             ///< not copyable
   basic_vocab& operator=(const basic_vocab&) = delete;  ///< not copyable
@@ -140,6 +149,9 @@ class basic_vocab {
     perm_.for_each(f);
   }
 
+  /// The traits object that computes attributes. Lifetime: the vocab's. Throws: nothing.
+  [[nodiscard]] const Traits& traits() const noexcept LEXZONE_LIFETIMEBOUND { return traits_; }
+
   /// The string store (shared with this vocab's lexemes). Lifetime: the vocab's. Throws: nothing.
   [[nodiscard]] store_type& strings() noexcept LEXZONE_LIFETIMEBOUND { return *strings_; }
   /// The string store (shared with this vocab's lexemes). Lifetime: the vocab's. Throws: nothing.
@@ -195,6 +207,13 @@ class basic_vocab {
     return perm_.size() + detail::sum_over_chain(z, [](const zone_node& n) { return n.lexemes.size(); });
   }
 
+  // Calls `f` for every lexeme visible through `z`: permanent first, then the outermost zone inwards.
+  template <class F>
+  void for_each_in(const zone_node* z, F& f) const {
+    for_each(f);
+    detail::for_each_outermost_first(z, [&](const zone_node& n) { n.lexemes.for_each(f); });
+  }
+
   // Builds a lexeme whose strings are interned by `intern(hash, text) -> std::string_view`.
   template <class Intern>
   lexeme_type build(hash_t h, std::string_view text, Intern&& intern) {
@@ -203,7 +222,7 @@ class basic_vocab {
     const std::string_view stored = text.empty() ? std::string_view() : intern(h, text);
     lex.text_data = stored.data();
     lex.text_size = stored.size();
-    lex.attrs = Traits::compute(stored, [&](std::string_view s) -> hash_t {
+    lex.attrs = traits_.compute(stored, [&](std::string_view s) -> hash_t {
       if (s.empty()) return 0;
       if (s == stored) return h;  // the orth itself (lower-case words: their lower and norm)
       const hash_t sh = hash_of(s);
@@ -250,6 +269,7 @@ class basic_vocab {
   std::unique_ptr<store_type> owned_;
   store_type* strings_;
   perm_layer perm_;
+  [[no_unique_address]] Traits traits_;
   mutable std::mutex write_mutex_;
 };
 
@@ -324,9 +344,7 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   template <class F>
   void for_each(F&& f) const {
     const auto& z = self();
-    const auto* n = z.require_open();
-    z.owner_->for_each(f);
-    detail::for_each_outermost_first(n, [&](const zone_node& node) { node.lexemes.for_each(f); });
+    z.owner_->for_each_in(z.require_open(), f);
   }
 
   /// The vocab this zone belongs to. Complexity: O(1). Lifetime: the vocab's. Throws: `zone_closed`

@@ -58,6 +58,7 @@ enum class rule_file_errc {
 /// name given for a buffer), so a command-line tool can print it as it is.
 class rule_file_error : public std::runtime_error {
  public:
+  /// The error `code` for the file (or buffer) `name`, explained by `message`. Throws: `std::bad_alloc`.
   rule_file_error(rule_file_errc code, std::string name, const std::string& message)
       : std::runtime_error(name + ": " + message), code_(code), name_(std::move(name)) {}
   /// Why reading failed.
