@@ -12,6 +12,7 @@
 #include <lexzone/detail/msgpack_reader.hpp>
 #include <lexzone/detail/regex_tables.hpp>
 #include <lexzone/detail/sanitizer.hpp>
+#include <lexzone/detail/special_cases.hpp>
 #include <lexzone/detail/string_layer.hpp>
 #include <lexzone/detail/unicode_tables.hpp>
 #include <lexzone/detail/zone_registry.hpp>
@@ -24,12 +25,14 @@
 #include <lexzone/io/en_pipeline.hpp>
 #include <lexzone/io/entity_ruler_jsonl.hpp>
 #include <lexzone/io/spacy_tokenizer_file.hpp>
-#include <lexzone/lang/en/char_classes.hpp>
+#include <lexzone/lang/char_classes.hpp>
 #include <lexzone/lang/en/lex_attrs.hpp>
 #include <lexzone/lang/en/lexeme_traits.hpp>
+#include <lexzone/lang/en/punctuation.hpp>
 #include <lexzone/lang/en/segmenter.hpp>
 #include <lexzone/lang/en/tokenizer_exceptions.hpp>
 #include <lexzone/lang/lex_attrs.hpp>
+#include <lexzone/lang/url_match.hpp>
 #include <lexzone/lexeme.hpp>
 #include <lexzone/lexzone.hpp>
 #include <lexzone/matcher.hpp>
@@ -44,6 +47,8 @@
 #endif
 #include <lexzone/scope.hpp>
 #include <lexzone/string_store.hpp>
+#include <lexzone/tokenizer/basic_segmenter.hpp>
+#include <lexzone/tokenizer/piece.hpp>
 #include <lexzone/tokenizer_rules.hpp>
 #include <lexzone/unicode/properties.hpp>
 #include <lexzone/unicode/utf8.hpp>

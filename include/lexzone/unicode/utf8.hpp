@@ -6,6 +6,9 @@
 /// decodes on its own to U+DC80..U+DCFF, the lone surrogate that Python's "surrogateescape" gives it. Such a
 /// code point is of category Cs: no letter, digit, punctuation or space. Offsets in code points therefore
 /// count one per invalid byte, and the original bytes are never altered (lexzone keeps byte spans).
+///
+/// Every function here is pure, allocation-free (except what `encode`'s output container does) and safe to
+/// call from any thread; none keeps a reference to its input.
 #pragma once
 
 #include <cstddef>
@@ -16,9 +19,9 @@ namespace lexzone::unicode {
 
 /// One decoded code point and the number of bytes it took (1 to 4).
 struct decoded {
-  char32_t cp;
-  std::uint8_t size;
-  bool valid;
+  char32_t cp;        ///< the code point, or U+DC80..U+DCFF for an invalid byte
+  std::uint8_t size;  ///< bytes it took: 1 to 4 (1 for an invalid byte)
+  bool valid;         ///< false when the byte did not start a valid, shortest-form sequence
 };
 
 /// Decodes the code point that starts at `p` (requires `p < end`).
@@ -50,6 +53,7 @@ struct decoded {
 }
 
 /// Decodes the code point that starts at byte `i` of `s` (requires `i < s.size()`).
+/// Complexity: O(1). Throws: nothing.
 [[nodiscard]] constexpr decoded decode(std::string_view s, std::size_t i) noexcept {
   return decode(s.data() + i, s.data() + s.size());
 }
@@ -92,6 +96,8 @@ struct decoded {
 
 /// Appends the UTF-8 encoding of `cp` (a Unicode scalar value, or an escaped byte U+DC80..U+DCFF, which
 /// is written back as that single byte) to `out`, a container of char with push_back.
+/// Complexity: O(1). Throws: what `out.push_back` throws (std::bad_alloc for std::string); `out` may then
+/// hold part of the encoding.
 template <class Out>
 constexpr void encode(char32_t cp, Out& out) {
   if (cp >= 0xDC80 && cp <= 0xDCFF) {
