@@ -7,6 +7,8 @@
 #include <lexzone/detail/index_table.hpp>
 #include <lexzone/detail/layer_chain.hpp>
 #include <lexzone/detail/lexeme_layer.hpp>
+#include <lexzone/detail/match_compiler.hpp>
+#include <lexzone/detail/match_program.hpp>
 #include <lexzone/detail/msgpack_reader.hpp>
 #include <lexzone/detail/regex_tables.hpp>
 #include <lexzone/detail/sanitizer.hpp>
@@ -34,6 +36,7 @@
 #include <lexzone/lexeme.hpp>
 #include <lexzone/lexzone.hpp>
 #include <lexzone/matcher.hpp>
+#include <lexzone/matcher/pattern.hpp>
 #include <lexzone/memory_zone.hpp>
 #include <lexzone/pipeline.hpp>
 #include <lexzone/regex/python_syntax.hpp>
