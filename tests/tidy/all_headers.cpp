@@ -8,6 +8,7 @@
 #include <lexzone/detail/layer_chain.hpp>
 #include <lexzone/detail/lexeme_layer.hpp>
 #include <lexzone/detail/msgpack_reader.hpp>
+#include <lexzone/detail/pipe_run.hpp>
 #include <lexzone/detail/regex_tables.hpp>
 #include <lexzone/detail/sanitizer.hpp>
 #include <lexzone/detail/string_layer.hpp>
@@ -32,6 +33,7 @@
 #include <lexzone/lexzone.hpp>
 #include <lexzone/matcher.hpp>
 #include <lexzone/memory_zone.hpp>
+#include <lexzone/parallel_pipe.hpp>
 #include <lexzone/pipeline.hpp>
 #include <lexzone/regex/python_syntax.hpp>
 #include <lexzone/regex/regex_error.hpp>
