@@ -23,16 +23,19 @@
 /// after a run is its size before.
 ///
 /// # A run
-/// The input is cut into batches of `batch_size` consecutive texts. A worker claims the next batch (it
-/// reads the texts from the input range), opens a zone, runs its pipeline over each text, and the batch
-/// is then *delivered*: in input order, one batch after the other.
+/// The calling thread is one of the `threads` workers; a run starts the other `threads - 1` and joins
+/// them before it returns. The input is cut into batches of `batch_size` consecutive texts. A worker
+/// claims the next batch (it reads the texts from the input range), opens a zone, runs its pipeline over
+/// each text, and the batch is then *delivered*: in input order, one batch after the other.
 /// - `transform()`: each text's doc is turned into an owned result by the caller's function, inside the
 ///   zone, on the worker; the zone closes; the results wait in a window of batches until the calling
-///   thread hands them to the sink in input order. Workers run ahead of the sink by up to
-///   `max_batches_in_flight` batches.
+///   thread hands them to the sink, in input order, as soon as they are ready (between batches of its
+///   own). The workers run ahead of the sink by up to `max_batches_in_flight` batches.
 /// - `for_each()`: the docs stay in the zone until the batch's turn comes; the worker then calls the
 ///   callback on each doc in input order, and closes the zone. A worker whose batch is done before its
 ///   turn waits (`transform()` is the faster choice when an owned result is enough).
+/// Threads sleep only when they must wait (a full window, a turn, the front batch), and are woken only
+/// by the event they wait for.
 ///
 /// # Memory bound (backpressure)
 /// At most `max_batches_in_flight` batches (default 2 x threads) are claimed and not yet delivered: a
@@ -89,7 +92,7 @@ enum class pipe_scope {
 
 /// The settings of a `parallel_pipe` (an aggregate: `{.threads = 4, .batch_size = 64}`).
 struct pipe_options {
-  /// Worker threads, >= 1. With 1 a run works on the calling thread and starts no thread.
+  /// Worker threads, >= 1, the calling thread included: a run starts `threads - 1` threads (none for 1).
   std::size_t threads = 1;
   /// Texts per batch, >= 1: the unit of claiming, of zones and of delivery.
   std::size_t batch_size = 64;
@@ -182,7 +185,7 @@ class parallel_pipe {
       : vocab_(&vocab), options_(validated(options)) {
     // clang-format on
     pipelines_.reserve(options_.threads);
-    for (std::size_t w = 0; w < options_.threads; ++w) pipelines_.push_back(std::invoke(make));
+    for (std::size_t w = 0; w < options_.threads; ++w) pipelines_.push_back(worker_pipeline{std::invoke(make)});
   }
 
   /// The settings, `max_batches_in_flight` resolved. Complexity: O(1). Throws: nothing.
@@ -196,12 +199,12 @@ class parallel_pipe {
   /// Complexity: O(1). Throws: nothing.
   [[nodiscard]] Pipeline& pipeline(std::size_t worker) noexcept LEXZONE_LIFETIMEBOUND {
     LEXZONE_ASSERT(worker < pipelines_.size(), "parallel_pipe::pipeline: no such worker");
-    return pipelines_[worker];
+    return pipelines_[worker].pipeline;
   }
   /// As above, const.
   [[nodiscard]] const Pipeline& pipeline(std::size_t worker) const noexcept LEXZONE_LIFETIMEBOUND {
     LEXZONE_ASSERT(worker < pipelines_.size(), "parallel_pipe::pipeline: no such worker");
-    return pipelines_[worker];
+    return pipelines_[worker].pipeline;
   }
 
   /// Runs the pipeline over `texts` and hands `sink` the owned result `fn(doc)` of each text, in input
@@ -238,13 +241,8 @@ class parallel_pipe {
     run_type<Texts, result> run(std::ranges::begin(texts), std::ranges::end(texts), options_.batch_size,
                                 options_.max_batches_in_flight, std::move(stop));
     std::vector<Transform> fns(options_.threads, fn);
-    if (options_.threads == 1) {
-      // On the calling thread: each batch is delivered as soon as it is done.
-      transform_batches(run, pipelines_[0], fns[0], [&] { deliver(run, sink, false); });
-    } else {
-      const auto work = [&](std::size_t w) { transform_batches(run, pipelines_[w], fns[w], [] {}); };
-      with_workers(run, 0, work, [&] { deliver(run, sink, true); });
-    }
+    const auto work = [&](std::size_t w) { transform_batches(run, pipelines_[w].pipeline, fns[w]); };
+    with_workers(run, work, [&] { deliver_batches(run, pipelines_[0].pipeline, fns[0], sink); });
     return outcome(run);
   }
 
@@ -286,8 +284,8 @@ class parallel_pipe {
     // clang-format on
     run_type<Texts, void> run(std::ranges::begin(texts), std::ranges::end(texts), options_.batch_size,
                               options_.max_batches_in_flight, std::move(stop));
-    const auto work = [&](std::size_t w) { visit_batches(run, pipelines_[w], visit); };
-    with_workers(run, 1, work, [&] { work(0); });
+    const auto work = [&](std::size_t w) { visit_batches(run, pipelines_[w].pipeline, visit); };
+    with_workers(run, work, [&] { work(0); });
     return outcome(run);
   }
 
@@ -317,48 +315,76 @@ class parallel_pipe {
     }
   }
 
-  // Runs work(w) on a thread of its own for each worker w in [first_worker, threads), and main() on the
+  // Runs work(w) on a thread of its own for each worker w in [1, threads), and main() (worker 0) on the
   // calling thread, then joins the threads. If main() or starting a thread throws, the run is stopped
   // before the threads are joined (the exception then propagates).
   template <class Run, class Work, class Main>
-  void with_workers(Run& run, std::size_t first_worker, const Work& work, Main&& main) {
-    std::vector<std::jthread> threads;  // joined by their destructors, after `stop` below
-    struct stop_on_exit {
-      Run& run;
-      ~stop_on_exit() { run.stop(); }
-    } const stop{run};
-    threads.reserve(options_.threads - first_worker);
-    for (std::size_t w = first_worker; w < options_.threads; ++w) threads.emplace_back([&work, w] { work(w); });
-    main();
+  void with_workers(Run& run, const Work& work, Main&& main) {
+    std::vector<std::jthread> threads;  // joined by their destructors when an exception leaves
+    try {
+      threads.reserve(options_.threads - 1);
+      for (std::size_t w = 1; w < options_.threads; ++w) threads.emplace_back([&work, w] { work(w); });
+      main();
+    } catch (...) {
+      run.stop();  // every wait ends: the threads finish, then the destructors join them
+      throw;
+    }
     for (auto& t : threads) t.join();
   }
 
-  // Worker loop of transform(): claims batches, makes each text's result inside the batch's zone,
-  // publishes the batch's results once the zone is closed, then calls after_batch(). Never throws:
-  // failures are recorded.
-  template <class Run, class Fn, class After>
-  void transform_batches(Run& run, Pipeline& p, Fn& fn, const After& after_batch) noexcept {
+  // The results of batch `b`: fn(doc) of each text's doc, made inside the batch's zone (closed before
+  // this returns). Cut short at the first failure, which is recorded; never throws.
+  template <class Run, class Fn>
+  std::vector<typename Run::result_type> make_results(Run& run, Pipeline& p, Fn& fn, const detail::text_batch& b) {
+    std::vector<typename Run::result_type> results;
+    run.attempt(b.first, [&] {  // reserve, open the zone
+      results.reserve(b.texts.size());
+      in_batch_scope(p, [&](auto& scope) {
+        for (std::size_t i = 0; i < b.texts.size() && run.keep_going(b.first + i); ++i) {
+          const auto make = [&] {
+            doc_type doc = p(scope, b.texts[i]);
+            results.push_back(std::invoke(fn, doc));
+          };
+          if (!run.attempt(b.first + i, make)) break;
+        }
+      });
+    });
+    return results;
+  }
+
+  // Worker loop of transform() on the other threads: claims batches and publishes their results for the
+  // deliverer. Never throws: failures are recorded.
+  template <class Run, class Fn>
+  void transform_batches(Run& run, Pipeline& p, Fn& fn) noexcept {
     detail::text_batch b;
     try {
-      while (run.claim(b)) {
-        std::vector<typename Run::result_type> results;
-        run.attempt(b.first, [&] {  // reserve, open the zone
-          results.reserve(b.texts.size());
-          in_batch_scope(p, [&](auto& scope) {
-            for (std::size_t i = 0; i < b.texts.size() && run.keep_going(b.first + i); ++i) {
-              const auto make = [&] {
-                doc_type doc = p(scope, b.texts[i]);
-                results.push_back(std::invoke(fn, doc));
-              };
-              if (!run.attempt(b.first + i, make)) break;
-            }
-          });
-        });
-        run.publish(b, std::move(results));
-        after_batch();
-      }
+      while (run.claim(b)) run.publish(b, make_results(run, p, fn, b));
     } catch (...) {
       run.fail(b.first, std::current_exception());  // the run's own machinery (a lock)
+    }
+  }
+
+  // Worker loop of transform() on the calling thread: hands the results to `sink` in input order as soon
+  // as the front batch is ready, and processes batches of its own in between. A throwing sink is recorded
+  // as its text's failure.
+  template <class Run, class Fn, class Sink>
+  void deliver_batches(Run& run, Pipeline& p, Fn& fn, Sink& sink) {
+    detail::text_batch b;
+    std::vector<typename Run::result_type> results;
+    for (;;) {
+      switch (run.next_step(b)) {
+        case detail::pipe_step::done: return;
+        case detail::pipe_step::process: run.publish(b, make_results(run, p, fn, b)); break;
+        case detail::pipe_step::deliver:
+          if (run.take_front(results)) {
+            const std::size_t first = run.delivered_texts();  // the front batch's first text
+            std::size_t n = 0;
+            for (; n < results.size() && !run.stop_requested(); ++n)
+              if (!run.attempt(first + n, [&] { std::invoke(sink, std::move(results[n])); })) break;
+            run.delivered(n);
+          }
+          break;
+      }
     }
   }
 
@@ -390,20 +416,6 @@ class parallel_pipe {
     }
   }
 
-  // Consumer of transform(): hands the front batches' results to `sink` in order; with `wait`, until the
-  // run is over, else while results are ready. A throwing sink is recorded as its text's failure.
-  template <class Run, class Sink>
-  void deliver(Run& run, Sink& sink, bool wait) {
-    std::vector<typename Run::result_type> results;
-    while (run.take_front(results, wait)) {
-      const std::size_t first = run.delivered_texts();  // the front batch's first text
-      std::size_t n = 0;
-      for (; n < results.size() && !run.stop_requested(); ++n)
-        if (!run.attempt(first + n, [&] { std::invoke(sink, std::move(results[n])); })) break;
-      run.delivered(n);
-    }
-  }
-
   // The end of a run: rethrows the failure that delivery reached, else returns the texts delivered.
   template <class Run>
   static std::size_t outcome(const Run& run) {
@@ -411,9 +423,15 @@ class parallel_pipe {
     return run.delivered_texts();
   }
 
+  // A worker's pipeline on cache lines of its own: its tokenizer's cache and counters are written on
+  // every text, and must not share a line with a neighbour's (false sharing).
+  struct alignas(128) worker_pipeline {
+    Pipeline pipeline;
+  };
+
   vocab_type* vocab_;
   pipe_options options_;
-  std::vector<Pipeline> pipelines_;
+  std::vector<worker_pipeline> pipelines_;
 };
 
 /// Deduces `parallel_pipe<P>` from a factory that makes a `P`.

@@ -10,11 +10,18 @@
 /// the index of the text it belongs to; the earliest one wins, texts after it are abandoned, and the run
 /// ends once every text before it has been delivered. A stop request (the caller's token, forwarded to
 /// the run's own stop source) ends every wait at once.
+///
+/// Delivery. Either the workers deliver their own batches in turn (`wait_turn`, then `delivered`), or
+/// one worker, the *deliverer* (the calling thread), also delivers the results the others `publish`:
+/// `next_step` tells it whether to deliver (`take_front`), to process a batch it claimed, or to stop.
+/// Waits are targeted: the workers wait on one condition variable (window, turn), the deliverer on
+/// another (front batch ready), so that nobody is woken for nothing.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <deque>
 #include <exception>
 #include <iterator>
 #include <limits>
@@ -46,9 +53,16 @@ inline constexpr bool text_outlives_iteration =
     std::is_reference_v<Ref> || std::is_same_v<std::remove_cv_t<Ref>, std::string_view> ||
     std::is_pointer_v<std::remove_cv_t<Ref>>;
 
+/// What the deliverer does next (`pipe_run::next_step`).
+enum class pipe_step {
+  deliver,  ///< the front batch's results are ready: `take_front`
+  process,  ///< a batch was claimed: process it
+  done,     ///< the run is over
+};
+
 /// Shared state of one run over the input [first, last). `Result` is the type of one text's owned
-/// result when the results are delivered by a consumer (`publish`/`take_front`), void when workers
-/// deliver in turn (`wait_turn`). Every member may be called from any thread of the run.
+/// result when a deliverer hands the results over (`publish`, `next_step`, `take_front`), void when the
+/// workers deliver in turn (`wait_turn`). Every member may be called from any thread of the run.
 template <class Iterator, class Sentinel, class Result = void>
 class pipe_run {
  public:
@@ -60,40 +74,15 @@ class pipe_run {
   /// stopped early when `stop` is requested.
   pipe_run(Iterator first, Sentinel last, std::size_t batch_size, std::size_t window, std::stop_token stop)
       : it_(std::move(first)), end_(std::move(last)), batch_size_(batch_size), window_(window),
-        slots_(make_slots(window)), link_(std::move(stop), forward_stop{&stop_}) {}
-
-  pipe_run(const pipe_run&) = delete;
-  pipe_run& operator=(const pipe_run&) = delete;
+        link_(std::move(stop), forward_stop{&stop_}) {}
 
   /// Claims the next batch into `b` (its vectors are reused): waits while the window is full. False when
   /// nothing is left to claim: the input is exhausted, the run is stopped, or a text before the next one
   /// failed. Reading the input may throw: that is recorded as the failure of the text being read.
   bool claim(text_batch& b) {
     std::unique_lock lock(mutex_);
-    cv_.wait(lock, stop_.get_token(),
-             [&] { return input_done_ || fail_at_.load() <= read_ || next_seq_ < delivered_batches_ + window_; });
-    if (stop_.stop_requested() || input_done_ || fail_at_.load() <= read_) return false;
-    b.seq = next_seq_;
-    b.first = read_;
-    b.texts.clear();
-    b.copies.clear();
-    try {
-      b.texts.reserve(batch_size_);
-      b.copies.reserve(batch_size_);  // never reallocated while filled: views of the copies stay valid
-      while (b.texts.size() < batch_size_ && !(it_ == end_)) {
-        append(b, *it_);  // a temporary lives until the end of this statement
-        ++it_;
-      }
-      if (it_ == end_) input_done_ = true;
-    } catch (...) {
-      record_failure(lock, read_ + b.texts.size(), std::current_exception());
-      input_done_ = true;
-    }
-    if (input_done_) cv_.notify_all();  // a consumer may be waiting for the end of the input
-    if (b.texts.empty()) return false;
-    ++next_seq_;
-    read_ += b.texts.size();
-    return true;
+    workers_cv_.wait(lock, stop_.get_token(), [&] { return !more_to_claim() || window_open(); });
+    return !stop_.stop_requested() && more_to_claim() && claim_locked(lock, b);
   }
 
   /// Whether text `index` is still to be processed: the run is not stopped and no earlier text failed.
@@ -132,35 +121,45 @@ class pipe_run {
   /// it never will be (the run stopped, or a text before `b` failed).
   bool wait_turn(const text_batch& b) {
     std::unique_lock lock(mutex_);
-    cv_.wait(lock, stop_.get_token(), [&] { return delivered_batches_ == b.seq || fail_at_.load() <= b.first; });
+    workers_cv_.wait(lock, stop_.get_token(),
+                     [&] { return delivered_batches_ == b.seq || fail_at_.load() <= b.first; });
     return !stop_.stop_requested() && delivered_batches_ == b.seq && b.first < fail_at_.load();
   }
 
-  // ---- delivery by a consumer (transform: Result is one text's result)
+  // ---- delivery by the deliverer (transform: Result is one text's result)
 
-  /// Makes `results` (those of `b`'s first texts, in order) available to the consumer.
+  /// Makes `results` (those of `b`'s first texts, in order) available to the deliverer.
   void publish(const text_batch& b, std::vector<result_type>&& results) {
     std::lock_guard lock(mutex_);
-    auto& slot = slots_[b.seq % window_];
-    slot.results = std::move(results);
-    slot.ready = true;
-    cv_.notify_all();
+    const std::size_t k = b.seq - taken_;  // claimed after every batch taken: k < window_
+    if (pending_.size() <= k) pending_.resize(k + 1);
+    pending_[k].results = std::move(results);
+    pending_[k].ready = true;
+    if (k == 0) deliverer_cv_.notify_one();
   }
 
-  /// Moves the results of the front batch (the first not yet delivered) into `out`; with `wait`, waits
-  /// for them. False when the run is over (every batch delivered, the run stopped, or every text before
-  /// a failure delivered) or, without `wait`, when they are not ready.
-  bool take_front(std::vector<result_type>& out, bool wait) {
+  /// For the deliverer: waits until the front batch's results are ready (`deliver`), or a batch can be
+  /// claimed (`process`: claimed into `b`), or the run is over (`done`: every batch delivered, the run
+  /// stopped, or every text before a failure delivered). Ready results go first.
+  pipe_step next_step(text_batch& b) {
     std::unique_lock lock(mutex_);
-    auto& slot = slots_[delivered_batches_ % window_];
-    const auto settled = [&] {
-      return slot.ready || fail_at_.load() <= delivered_texts_ || (input_done_ && delivered_batches_ == next_seq_);
-    };
-    if (wait) cv_.wait(lock, stop_.get_token(), settled);
-    if (stop_.stop_requested() || fail_at_.load() <= delivered_texts_ || !slot.ready) return false;
-    out = std::move(slot.results);
-    slot.results = {};
-    slot.ready = false;
+    for (;;) {
+      deliverer_cv_.wait(lock, stop_.get_token(),
+                         [&] { return front_ready() || over() || (more_to_claim() && window_open()); });
+      if (stop_.stop_requested() || over()) return pipe_step::done;
+      if (front_ready()) return pipe_step::deliver;
+      if (claim_locked(lock, b)) return pipe_step::process;
+    }
+  }
+
+  /// For the deliverer: moves the front batch's results into `out` if they are ready and the run is not
+  /// over; otherwise returns false without waiting.
+  bool take_front(std::vector<result_type>& out) {
+    std::lock_guard lock(mutex_);
+    if (stop_.stop_requested() || over() || !front_ready()) return false;
+    out = std::move(pending_.front().results);
+    pending_.pop_front();
+    ++taken_;
     return true;
   }
 
@@ -172,7 +171,7 @@ class pipe_run {
     std::lock_guard lock(mutex_);
     ++delivered_batches_;
     delivered_texts_ += texts;
-    cv_.notify_all();
+    workers_cv_.notify_all();  // a worker waiting for room in the window, or for its turn
   }
 
   /// Texts delivered so far.
@@ -190,6 +189,8 @@ class pipe_run {
   }
 
  private:
+  using lock_type = std::unique_lock<std::mutex>;
+
   struct forward_stop {
     std::stop_source* to;
     void operator()() const noexcept { to->request_stop(); }
@@ -199,8 +200,37 @@ class pipe_run {
     bool ready = false;
   };
 
-  static std::vector<result_slot> make_slots(std::size_t window) {
-    return std::vector<result_slot>(std::is_void_v<Result> ? 0 : window);
+  // The predicates below read state guarded by mutex_: call them with it held.
+  bool more_to_claim() const noexcept { return !input_done_ && read_ < fail_at_.load(); }
+  bool window_open() const noexcept { return next_seq_ < delivered_batches_ + window_; }
+  bool front_ready() const noexcept { return !pending_.empty() && pending_.front().ready; }
+  bool over() const noexcept {
+    return fail_at_.load() <= delivered_texts_ || (input_done_ && delivered_batches_ == next_seq_);
+  }
+
+  // Claims the next batch into `b` (see `claim`); requires more_to_claim() and window_open().
+  bool claim_locked(lock_type& lock, text_batch& b) {
+    b.seq = next_seq_;
+    b.first = read_;
+    b.texts.clear();
+    b.copies.clear();
+    try {
+      b.texts.reserve(batch_size_);
+      b.copies.reserve(batch_size_);  // never reallocated while filled: views of the copies stay valid
+      while (b.texts.size() < batch_size_ && !(it_ == end_)) {
+        append(b, *it_);  // a temporary lives until the end of this statement
+        ++it_;
+      }
+      if (it_ == end_) input_done_ = true;
+    } catch (...) {
+      record_failure(lock, read_ + b.texts.size(), std::current_exception());
+      input_done_ = true;
+    }
+    if (input_done_) wake_all();  // claims end; the deliverer may be done
+    if (b.texts.empty()) return false;
+    ++next_seq_;
+    read_ += b.texts.size();
+    return true;
   }
 
   // Appends the text `*it` gives (of the input's reference type) to `b`.
@@ -214,15 +244,22 @@ class pipe_run {
     }
   }
 
-  void record_failure(std::unique_lock<std::mutex>&, std::size_t index, std::exception_ptr error) {
+  void record_failure(lock_type&, std::size_t index, std::exception_ptr error) {
     if (index >= fail_at_.load()) return;
     fail_at_.store(index);
     error_ = std::move(error);
-    cv_.notify_all();
+    wake_all();
+  }
+
+  void wake_all() {
+    workers_cv_.notify_all();
+    deliverer_cv_.notify_all();
   }
 
   mutable std::mutex mutex_;
-  std::condition_variable_any cv_;  // waits end on a stop request (std::stop_token overloads)
+  // Waits end on a stop request too (the std::stop_token overloads of condition_variable_any).
+  std::condition_variable_any workers_cv_;    // room in the window, a turn, the end of claims
+  std::condition_variable_any deliverer_cv_;  // the front batch ready, room to claim, the end
   std::stop_source stop_;
 
   // Guarded by mutex_:
@@ -236,7 +273,8 @@ class pipe_run {
   std::size_t delivered_batches_ = 0;
   std::size_t delivered_texts_ = 0;
   std::exception_ptr error_;
-  std::vector<result_slot> slots_;  // batch seq's results at seq % window_
+  std::deque<result_slot> pending_;  // results of batches taken_, taken_ + 1, ... (at most window_)
+  std::size_t taken_ = 0;            // batches whose results the deliverer took
 
   // Written under mutex_, read anywhere.
   std::atomic<std::size_t> fail_at_{no_failure};
