@@ -65,6 +65,7 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <limits>
 #include <ranges>
 #include <stdexcept>
 #include <stop_token>
@@ -296,7 +297,8 @@ class parallel_pipe {
   static pipe_options validated(pipe_options o) {
     if (o.threads == 0) throw std::invalid_argument("lexzone::parallel_pipe: threads must be at least 1");
     if (o.batch_size == 0) throw std::invalid_argument("lexzone::parallel_pipe: batch_size must be at least 1");
-    if (o.max_batches_in_flight == 0) o.max_batches_in_flight = 2 * o.threads;
+    if (o.max_batches_in_flight == 0)
+      o.max_batches_in_flight = o.threads > std::numeric_limits<std::size_t>::max() / 2 ? o.threads : 2 * o.threads;
     return o;
   }
 
