@@ -3,7 +3,7 @@
 // document per line, and writes one JSON object per input line:
 //   {"ents":[{"text":"...","label":"...","start_char":N,"end_char":N},...]}
 // with character offsets in code points, as spaCy reports them (and "id" when the pattern has one).
-// Lines run through a parallel pipe on N worker threads (default 1) over one vocab, in batches of 64
+// Lines run through a parallel pipe on N worker threads (default 1) over one vocab, in batches of 256
 // lines, each batch inside its own memory zone; the output is the same for every N. Exit status: 0; 1
 // with a message on an unreadable file or bad patterns; 2 on bad usage (e.g. a bad N).
 #include <lexzone/en.hpp>

@@ -3,7 +3,7 @@
 //   {"tokens":["...",...],"ws":[true,false,...]}
 // where ws[i] is true when token i is followed by a single space that belongs to it (spaCy's
 // `token.whitespace_ == " "`). Lines run through a parallel pipe on N worker threads (default 1) over one
-// vocab, in batches of 64 lines, each batch inside its own memory zone; the output is the same for every
+// vocab, in batches of 256 lines, each batch inside its own memory zone; the output is the same for every
 // N. Invalid UTF-8 bytes are written as U+FFFD (JSON must be valid UTF-8). Exit status: 0; 1 with a
 // message on an unreadable file; 2 on bad usage (e.g. a bad N).
 #include <lexzone/en.hpp>

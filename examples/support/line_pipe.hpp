@@ -19,8 +19,10 @@
 
 namespace lexzone::examples {
 
-/// Lines per batch: a zone per batch, and the unit of work of a thread.
-inline constexpr std::size_t lines_per_batch = 64;
+/// Lines per batch: a zone per batch, and the unit of work of a thread. A zone has a cost of its own
+/// (its tables grow from empty each time): on the shared corpus, lexzone_ner used 10 % more CPU time
+/// with 64-line batches than with 256-line ones.
+inline constexpr std::size_t lines_per_batch = 256;
 /// The largest value of `--threads`.
 inline constexpr std::uint64_t max_threads = 256;
 
