@@ -7,7 +7,9 @@ Runs `lexzone_ner --patterns PATTERNS --threads T INPUT` for T = 1 and T = 2, in
 alternates (1 then 2, 2 then 1, ...), `--repetitions` times (default 5), and writes the medians and
 their ratio to OUT.json, which bench/report.py reads. Each run writes its output to a file; the outputs
 of the two thread counts must be identical (else the script fails). Everything is timed: start-up
-(loading the patterns), reading the input, the pipeline, writing the output.
+(loading the patterns), reading the input, the pipeline, writing the output. The CPU time of each run
+(every thread) is recorded too: its ratio shows what the threads cost each other on a busy machine, where
+the wall clock cannot show the scaling.
 
 The input is FILE (gzip or plain text; default $LEXZONE_CORPUS, else ../shared/data/corpus_docs.txt.gz
 beside the repository), decompressed once into a temporary plain-text file, optionally cut to its first
@@ -19,6 +21,7 @@ import hashlib
 import json
 import os
 import pathlib
+import resource
 import statistics
 import subprocess
 import sys
@@ -45,14 +48,22 @@ def prepare_input(src, lines, out_path):
     return count
 
 
+def children_cpu():
+    u = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return u.ru_utime + u.ru_stime
+
+
 def timed_run(cmd, out_path):
+    """(wall seconds, CPU seconds of the child: every thread, user and system)."""
     with open(out_path, "wb") as out:
+        cpu = children_cpu()
         start = time.perf_counter()
         p = subprocess.run(cmd, stdout=out, stderr=subprocess.PIPE)
         seconds = time.perf_counter() - start
+        cpu = children_cpu() - cpu
     if p.returncode != 0:
         sys.exit(f"ner_threads: {' '.join(cmd)} failed ({p.returncode}): {p.stderr.decode(errors='replace')}")
-    return seconds
+    return seconds, cpu
 
 
 def digest(path):
@@ -82,12 +93,15 @@ def main():
         text = os.path.join(d, "input.txt")
         lines = prepare_input(args.input, args.lines, text)
         seconds = {1: [], 2: []}
+        cpu = {1: [], 2: []}
         digests = {1: set(), 2: set()}
         for rep in range(args.repetitions):
             for threads in ((1, 2) if rep % 2 == 0 else (2, 1)):
                 out = os.path.join(d, f"out{threads}.jsonl")
                 cmd = [args.ner, "--patterns", args.patterns, "--threads", str(threads), text]
-                seconds[threads].append(timed_run(cmd, out))
+                wall, used = timed_run(cmd, out)
+                seconds[threads].append(wall)
+                cpu[threads].append(used)
                 digests[threads].add(digest(out))
         identical = len(digests[1] | digests[2]) == 1
 
@@ -100,14 +114,18 @@ def main():
         "seconds": {str(t): s for t, s in seconds.items()},
         "median_seconds": {str(t): m for t, m in median.items()},
         "speedup": median[1] / median[2],
+        "cpu_seconds": {str(t): c for t, c in cpu.items()},
+        "median_cpu_seconds": {str(t): statistics.median(c) for t, c in cpu.items()},
         "identical_output": identical,
         "cpus": os.cpu_count(),
         "load_average": list(os.getloadavg()),
     }
     pathlib.Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     pathlib.Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    cpu_ratio = statistics.median(cpu[2]) / max(statistics.median(cpu[1]), 1e-9)
     print(f"lexzone_ner on {lines} lines: --threads 1 {median[1]:.3f} s, --threads 2 {median[2]:.3f} s "
-          f"(median of {args.repetitions}): {result['speedup']:.2f}x; identical output: {identical}")
+          f"(median of {args.repetitions}): {result['speedup']:.2f}x; CPU time 2 / 1: {cpu_ratio:.2f}; "
+          f"identical output: {identical}")
     return 0 if identical else 1
 
 

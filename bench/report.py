@@ -236,8 +236,10 @@ def goal_rows(mx):
     else:
         r = p["speedup"]
         med = p["median_seconds"]
+        cpu = p.get("median_cpu_seconds", {})
+        cpu_text = f"; CPU time 2 / 1: {cpu['2'] / cpu['1']:.2f}" if cpu.get("1") else ""
         measured = (f"{r:.2f}× ({med['2']:.2f} s vs {med['1']:.2f} s, {p['lines']:,} lines, median of "
-                    f"{p['repetitions']} paired runs; same output: {'yes' if p['identical_output'] else 'NO'})")
+                    f"{p['repetitions']} paired runs{cpu_text}; same output: {'yes' if p['identical_output'] else 'NO'})")
         if not p["identical_output"]:
             r = None
     rows.append(("lexzone_ner --threads 2 vs --threads 1, whole process (wall clock)", measured, "≥ 1.7×",
