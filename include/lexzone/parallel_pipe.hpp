@@ -34,8 +34,9 @@
 /// - `for_each()`: the docs stay in the zone until the batch's turn comes; the worker then calls the
 ///   callback on each doc in input order, and closes the zone. A worker whose batch is done before its
 ///   turn waits (`transform()` is the faster choice when an owned result is enough).
-/// Threads sleep only when they must wait (a full window, a turn, the front batch), and are woken only
-/// by the event they wait for.
+/// Threads sleep only when they must wait (a full window, a turn, the front batch); the workers and the
+/// calling thread wait on separate condition variables, so that a finished batch wakes the calling
+/// thread only when it is the front one, and a delivered batch wakes only the workers.
 ///
 /// # Memory bound (backpressure)
 /// At most `max_batches_in_flight` batches (default 2 x threads) are claimed and not yet delivered: a
