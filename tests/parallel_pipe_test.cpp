@@ -421,7 +421,7 @@ TEST_CASE_METHOD(small_model, "parallel_pipe threads: no texts", "[parallel_pipe
   }
 }
 
-TEST_CASE("parallel_pipe threads: sizes back at the baseline; the permanent scope keeps the words",
+TEST_CASE("parallel_pipe threads: sizes back at the baseline, and the permanent scope keeps the words",
           "[parallel_pipe][threads]") {
   lexzone::en::vocab vocab;
   const auto nlp = lexzone::en::make_pipeline(vocab, english_patterns());
