@@ -10,6 +10,7 @@
 #include <lexzone/detail/match_compiler.hpp>
 #include <lexzone/detail/match_program.hpp>
 #include <lexzone/detail/msgpack_reader.hpp>
+#include <lexzone/detail/pipe_run.hpp>
 #include <lexzone/detail/regex_tables.hpp>
 #include <lexzone/detail/sanitizer.hpp>
 #include <lexzone/detail/special_cases.hpp>
@@ -38,6 +39,7 @@
 #include <lexzone/matcher.hpp>
 #include <lexzone/matcher/pattern.hpp>
 #include <lexzone/memory_zone.hpp>
+#include <lexzone/parallel_pipe.hpp>
 #include <lexzone/pipeline.hpp>
 #include <lexzone/regex/python_syntax.hpp>
 #include <lexzone/regex/regex_error.hpp>
