@@ -42,6 +42,7 @@
 #include <lexzone/matcher.hpp>
 #include <lexzone/memory_zone.hpp>
 #include <lexzone/pipeline.hpp>
+#include <lexzone/regex/char_sets.hpp>
 #include <lexzone/regex/python_syntax.hpp>
 #include <lexzone/regex/regex_error.hpp>
 #if LEXZONE_HAVE_PCRE2  // the headers that include <pcre2.h>: built when PCRE2 is found (lexzone::regex)
