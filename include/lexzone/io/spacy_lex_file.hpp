@@ -83,8 +83,10 @@ using lex_json = nlohmann::ordered_json;  // keeps `_numeral_suffixes` in file o
 /// Builds a `lex_data` from a parsed file, naming `name` in its errors.
 class lex_data_builder {
  public:
+  /// A builder over `doc`, which must outlive it.
   lex_data_builder(const lex_json& doc, std::string name) : doc_(doc), name_(std::move(name)) {}
 
+  /// The language's data. Throws: `lex_file_error`, std::bad_alloc.
   lang::lex_data run(const lex_file_options& options) {
     if (!doc_.is_object()) layout("the top level is not an object");
     lang::lex_data data;

@@ -48,6 +48,7 @@ struct ascii_char_info {
   char shape;        ///< its word_shape character
 };
 
+/// `ascii_char_info` of every ASCII character.
 inline constexpr std::array<ascii_char_info, 128> ascii_char_table = [] {
   std::array<ascii_char_info, 128> t{};
   for (unsigned c = 0; c < 128; ++c) {
@@ -72,11 +73,12 @@ inline constexpr std::array<ascii_char_info, 128> ascii_char_table = [] {
 /// Per-thread buffers for the strings of long or non-ASCII texts, so that computing a lexeme does not
 /// allocate once the buffers have grown to the longest text seen.
 struct lexeme_scratch {
-  std::string lower;
-  std::string shape;
-  bool busy = false;
+  std::string lower;  ///< the lowercase form being built
+  std::string shape;  ///< the shape being built
+  bool busy = false;  ///< taken by a `compute_lexeme` call on this thread (a re-entrant call uses its own)
 };
 
+/// This thread's scratch buffers. Throws: nothing.
 inline lexeme_scratch& thread_lexeme_scratch() noexcept {
   thread_local lexeme_scratch scratch;
   return scratch;
@@ -176,9 +178,10 @@ concept lexeme_language = requires(const L& l, std::string_view text, const lexe
 /// Releases the per-thread scratch buffers taken by `compute_lexeme` (and trims them after a huge text).
 class scratch_lease {
  public:
-  scratch_lease() = default;
-  scratch_lease(const scratch_lease&) = delete;
-  scratch_lease& operator=(const scratch_lease&) = delete;
+  scratch_lease() = default;                                ///< holds nothing
+  scratch_lease(const scratch_lease&) = delete;             ///< not copyable
+  scratch_lease& operator=(const scratch_lease&) = delete;  ///< not copyable
+  /// Releases the scratch taken, if any, and trims buffers grown past 4 KiB.
   ~scratch_lease() {
     if (s_ == nullptr) return;
     s_->busy = false;

@@ -57,6 +57,7 @@ namespace lexzone::detail {
 /// The hooks of `compute_lexeme` for a `lex_data`: its word lists as sets.
 class data_language {
  public:
+  /// Takes `data`. Throws: std::invalid_argument (an empty stemmer group), std::bad_alloc.
   explicit data_language(lang::lex_data data)
       : lang_(std::move(data.lang)), stop_words_(std::move(data.stop_words)), like_num_(std::move(data.like_num)),
         stemmer_(std::move(data.stemmer)), currency_words_(std::move(data.currency_words)) {
@@ -65,22 +66,31 @@ class data_language {
       if (group.empty()) throw std::invalid_argument("lexzone::lang::norm_stemmer: a suffix group is empty");
   }
 
+  /// Hook: the language's LIKE_NUM. Throws: std::bad_alloc.
   [[nodiscard]] bool like_num(std::string_view text, std::string_view lower, const lexeme_attributes&) const {
     return lang::like_num(text, lower, like_num_);
   }
+  /// Hook: IS_STOP of a lowered text. Throws: nothing.
   [[nodiscard]] bool is_stop(std::string_view lower) const noexcept { return stop_words_.contains(lower); }
+  /// Hook: NORM (BASE_NORMS, else the stemmer, else `lower`). Throws: nothing.
   [[nodiscard]] std::string_view norm(std::string_view text, std::string_view lower) const noexcept {
     if (const auto exc = lang::base_norm(text)) return *exc;
     return stemmer_ ? stem(text, *stemmer_) : lower;
   }
+  /// Hook: IS_CURRENCY (Sc only, or a currency word). Throws: nothing.
   [[nodiscard]] bool is_currency(std::string_view text, const lexeme_attributes& a) const noexcept {
     return a.has(lex_flag::is_currency) || currency_words_.contains(text);
   }
 
+  /// The language code. Throws: nothing.
   [[nodiscard]] const std::string& lang() const noexcept { return lang_; }
+  /// The stop words. Throws: nothing.
   [[nodiscard]] const lang::word_set& stop_words() const noexcept { return stop_words_; }
+  /// The LIKE_NUM rule. Throws: nothing.
   [[nodiscard]] const lang::like_num_rule& number_rule() const noexcept { return like_num_; }
+  /// The NORM stemmer, if any. Throws: nothing.
   [[nodiscard]] const std::optional<lang::norm_stemmer>& stemmer() const noexcept { return stemmer_; }
+  /// The extra currency words. Throws: nothing.
   [[nodiscard]] const lang::word_set& currency_words() const noexcept { return currency_words_; }
 
   /// The stemmer's NORM of `text` (a prefix of `text`).

@@ -158,16 +158,17 @@ inline void erase_all(std::string_view s, std::string_view needle, std::string& 
 /// The Roman numeral letter (upper case) that `cp` matches under Python's `re.IGNORECASE`, or 0.
 [[nodiscard]] constexpr char roman_letter(char32_t cp) noexcept {
   if (cp == 0x130 || cp == 0x131) return 'I';  // İ and ı match "I" under re.IGNORECASE
-  if (cp >= 0x80) return 0;
+  if (cp >= 0x80) return '\0';
   const char up = static_cast<char>(ascii_lower(static_cast<unsigned char>(cp)) ? cp - 0x20 : cp);
-  return std::string_view("MDCLXVI").find(up) != std::string_view::npos ? up : 0;
+  return std::string_view("MDCLXVI").find(up) != std::string_view::npos ? up : '\0';
 }
 
 /// Ends of one group `(H[TF]|F?H{0,4})` of the Roman numeral pattern started at each position of `from`
 /// (H, F, T: the group's "one", "five" and "ten" letters; C D M, X L C or I V X). At most 12 positions.
 struct roman_positions {
-  std::array<std::size_t, 16> at{};
-  std::size_t size = 0;
+  std::array<std::size_t, 16> at{};  ///< the positions (letter indexes)
+  std::size_t size = 0;              ///< how many of `at` are used
+  /// Adds `p` unless present (or full: never with the pattern's bounded groups).
   constexpr void add(std::size_t p) noexcept {
     for (std::size_t i = 0; i < size; ++i)
       if (at[i] == p) return;
@@ -175,6 +176,7 @@ struct roman_positions {
   }
 };
 
+/// See `roman_positions`. Complexity: O(1).
 [[nodiscard]] constexpr roman_positions roman_group(std::string_view letters, const roman_positions& from, char one,
                                                     char five, char ten) noexcept {
   roman_positions out;
@@ -233,6 +235,8 @@ struct roman_positions {
 /// The cleaned text of a like_num rule and its lowered form, computed once when first needed.
 class like_num_subject {
  public:
+  /// Cleans `original` as `rule` says; `original_lower` is `str.lower()` of `original`, and both must
+  /// outlive the subject. Throws: std::bad_alloc.
   like_num_subject(std::string_view original, std::string_view original_lower, const lang::like_num_rule& rule)
       : text_(original), original_(original), original_lower_(original_lower) {
     constexpr std::array<std::string_view, 4> signs{"+", "-", "\xC2\xB1", "~"};  // + - ± ~
@@ -253,9 +257,9 @@ class like_num_subject {
       text_ = cleaned_;
     }
   }
-  like_num_subject(const like_num_subject&) = delete;
-  like_num_subject& operator=(const like_num_subject&) = delete;
-  ~like_num_subject() = default;
+  like_num_subject(const like_num_subject&) = delete;             ///< views into itself: not copyable
+  like_num_subject& operator=(const like_num_subject&) = delete;  ///< views into itself: not copyable
+  ~like_num_subject() = default;                                  ///< frees its buffers
 
   /// The cleaned text (a view into the original or into this object).
   [[nodiscard]] std::string_view text() const noexcept { return text_; }
@@ -266,7 +270,7 @@ class like_num_subject {
     cleaned_.swap(spare_);
     text_ = cleaned_;
   }
-  /// `str.lower()` of the text.
+  /// `str.lower()` of the text. Throws: std::bad_alloc.
   [[nodiscard]] std::string_view lower() {
     if (text_.data() == original_.data() && text_.size() == original_.size()) return original_lower_;
     if (!lowered_) {
@@ -276,7 +280,7 @@ class like_num_subject {
     }
     return lower_;
   }
-  /// The form of the text that `m` names.
+  /// The form of the text that `m` names. Throws: std::bad_alloc.
   [[nodiscard]] std::string_view form(lang::word_match m) {
     switch (m) {
       case lang::word_match::exact: return text_;
@@ -297,6 +301,7 @@ class like_num_subject {
   bool lowered_ = false;
 };
 
+/// Whether `s` ends with `end` (bytes). Complexity: O(|end|).
 [[nodiscard]] inline bool ends_with(std::string_view s, std::string_view end) noexcept {
   return s.size() >= end.size() && s.substr(s.size() - end.size()) == end;
 }

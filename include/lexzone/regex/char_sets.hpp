@@ -20,9 +20,7 @@
 #include "../detail/regex_tables.hpp"
 #include "../unicode/properties.hpp"
 
-namespace lexzone::regex {
-
-namespace detail {
+namespace lexzone::regex::detail {
 
 namespace sre = lexzone::detail::sre;
 
@@ -291,6 +289,4 @@ inline void append_set(std::string& out, const cp_set& python_set) {
   out += ']';
 }
 
-}  // namespace detail
-
-}  // namespace lexzone::regex
+}  // namespace lexzone::regex::detail
