@@ -5,6 +5,7 @@
 // data set spacy_lang/; spaCy 3.8.2, Explosion AI, MIT), and every language of ../shared/data/spacy_lang when
 // it is present (the all-languages test skips with a message otherwise).
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -181,6 +182,71 @@ TEST_CASE("lang traits: English from en.lex.json agrees with en::lexeme_traits",
     CHECK(english.like_num(t) == lexzone::en::like_num(t));
     CHECK(english.is_stop(t) == lexzone::en::is_stop(t));
   }
+}
+
+TEST_CASE("lang traits: English from en.lex.json agrees with en::lexeme_traits on random strings", "[lang_lex_attrs]") {
+  // Strings of pieces that exercise like_num, is_stop, NORM and the flags: digits, signs, separators, ordinal
+  // endings, number and stop words in any case, BASE_NORMS keys, letters that lowercase specially.
+  const std::vector<std::string> pieces = {"1",
+                                           "23",
+                                           "\xC2\xB2",
+                                           "\xD9\xA3",
+                                           "+",
+                                           "-",
+                                           "\xC2\xB1",
+                                           "~",
+                                           ",",
+                                           ".",
+                                           "/",
+                                           "^",
+                                           "%",
+                                           "st",
+                                           "ND",
+                                           "th",
+                                           "Rd",
+                                           "twenty",
+                                           "Eleven",
+                                           "THIRD",
+                                           "the",
+                                           "n't",
+                                           "\xE2\x80\x99s",
+                                           "\xE2\x80\x9C",
+                                           "--",
+                                           "US$",
+                                           "\xE2\x82\xAC",
+                                           "a",
+                                           "Z",
+                                           "\xC4\xB0",
+                                           "\xCE\xA3",
+                                           "\xE2\x84\xAA",
+                                           "\xC3\xA9",
+                                           " ",
+                                           "@",
+                                           "www.",
+                                           ".com",
+                                           "\xFF"};
+  const lang::lexeme_traits english = load("en");
+  std::uint64_t state = 0x9E3779B97F4A7C15ull;
+  auto next = [&state] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  std::size_t same = 0;
+  constexpr std::size_t rounds = 20000;
+  for (std::size_t i = 0; i < rounds; ++i) {
+    std::string text;
+    for (std::size_t n = 1 + next() % 4; n > 0; --n) text += pieces[next() % pieces.size()];
+    test_interner in_data, in_en;
+    const lexeme_attributes d = english.compute(text, in_data);
+    const lexeme_attributes e = lexzone::en::lexeme_traits::compute(text, in_en);
+    const bool equal = d.flags == e.flags && d.length == e.length && d.lower == e.lower && d.norm == e.norm &&
+                       d.shape == e.shape && d.prefix == e.prefix && d.suffix == e.suffix;
+    if (equal) ++same;
+    else UNSCOPED_INFO(nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  CHECK(same == rounds);
 }
 
 TEST_CASE("lang traits: the like_num rule families", "[lang_lex_attrs]") {
