@@ -343,7 +343,8 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   /// Complexity: O(depth) expected. Lifetime: as `operator[]`. Throws: `zone_closed` only.
   [[nodiscard]] std::optional<std::string_view> find(hash_t h) const LEXZONE_LIFETIMEBOUND {
     const auto& z = self();
-    return z.owner_->find_hash_in(z.require_open(), h);
+    auto* const open_node = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->find_hash_in(open_node, h);
   }
 
   /// Whether a visible layer holds id `h`. Complexity: O(depth) expected. Throws: `zone_closed` only.
@@ -361,7 +362,8 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   /// Complexity: O(depth). Throws: `zone_closed` only.
   [[nodiscard]] std::size_t size() const {
     const auto& z = self();
-    return z.owner_->size_in(z.require_open());
+    auto* const open_node = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->size_in(open_node);
   }
 
   /// Strings held by this zone's own layer. Complexity: O(1). Throws: `zone_closed` only.

@@ -282,7 +282,8 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// `std::bad_alloc`, what `Traits` throws. Strong guarantee.
   const lexeme_type& add(std::string_view text, retention r = retention::automatic) LEXZONE_LIFETIMEBOUND {
     auto& z = self();
-    return z.owner_->add_in(z.require_open(), text, r);
+    auto* const open_node = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->add_in(open_node, text, r);
   }
 
   /// The visible lexeme of `text`, or nullptr; never creates.
@@ -297,7 +298,8 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// `add`. Throws: `zone_closed` only.
   [[nodiscard]] const lexeme_type* find(hash_t orth) const LEXZONE_LIFETIMEBOUND {
     const auto& z = self();
-    return z.owner_->find_hash_in(z.require_open(), orth);
+    auto* const open_node = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->find_hash_in(open_node, orth);
   }
 
   /// The visible lexeme with orth id `orth`. Complexity: O(depth) expected. Lifetime: as `add`.
@@ -318,14 +320,16 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// Throws: `zone_closed`.
   [[nodiscard]] typename store_type::zone_view strings() const {
     const auto& z = self();
-    return typename store_type::zone_view(*z.owner_->strings_, z.require_open());
+    auto* const open_node = z.require_open();  // first: a moved-from guard has no owner
+    return typename store_type::zone_view(*z.owner_->strings_, open_node);
   }
 
   /// Lexemes visible through this zone: permanent plus this zone's and its ancestors'.
   /// Complexity: O(depth). Throws: `zone_closed` only.
   [[nodiscard]] std::size_t size() const {
     const auto& z = self();
-    return z.owner_->size_in(z.require_open());
+    auto* const open_node = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->size_in(open_node);
   }
 
   /// Lexemes held by this zone's own layer. Complexity: O(1). Throws: `zone_closed` only.
