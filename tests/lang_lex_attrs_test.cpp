@@ -4,6 +4,7 @@
 // Data: tests/data/spacy_lang/{en,hi,id,la,ne,ta,yo}.lex.json and L_lex_cases.jsonl (copied from the shared
 // data set spacy_lang/; spaCy 3.8.2, Explosion AI, MIT), and every language of ../shared/data/spacy_lang when
 // it is present (the all-languages test skips with a message otherwise).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>

@@ -78,7 +78,8 @@ struct lex_file_options {
 
 namespace detail {
 
-using lex_json = nlohmann::ordered_json;  // keeps `_numeral_suffixes` in file order
+/// The JSON type of the reader: ordered, so that `_numeral_suffixes` keeps its file order.
+using lex_json = nlohmann::ordered_json;
 
 /// Builds a `lex_data` from a parsed file, naming `name` in its errors.
 class lex_data_builder {

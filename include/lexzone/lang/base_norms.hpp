@@ -19,6 +19,7 @@ namespace lexzone::detail {
 // spacy/lang/norm_exceptions.py: BASE_NORMS (keys are exact, case-sensitive texts).
 // Data tables laid out by hand (clang-format would put one entry per line).
 // clang-format off
+/// The keys of BASE_NORMS.
 inline constexpr std::string_view base_norm_keys[] = {
     "'s", "'S", "\xE2\x80\x99s", "\xE2\x80\x99S",  // 's 'S ’s ’S
     "\xE2\x80\x99", "\xE2\x80\x98", "\xC2\xB4", "`",  // ’ ‘ ´ `
@@ -33,6 +34,7 @@ inline constexpr std::string_view base_norm_keys[] = {
     "\xE2\x82\xBA", "\xE2\x82\xB9", "\xE0\xA7\xB3", "\xE2\x82\xA9",  // ₺ ₹ ৳ ₩
     "Mex$", "\xE2\x82\xA3", "E\xC2\xA3",                          // Mex$ ₣ E£
 };
+/// The NORM of each key of `base_norm_keys`.
 inline constexpr std::string_view base_norm_values[] = {
     "'s", "'s", "'s", "'s",
     "'", "'", "'", "'",
@@ -47,11 +49,13 @@ inline constexpr std::string_view base_norm_values[] = {
 };
 static_assert(std::size(base_norm_keys) == std::size(base_norm_values));
 // clang-format on
+/// `base_norm_keys` as a std::array.
 [[nodiscard]] constexpr std::array<std::string_view, std::size(base_norm_keys)> base_norm_key_array() noexcept {
   std::array<std::string_view, std::size(base_norm_keys)> a{};
   for (std::size_t i = 0; i < a.size(); ++i) a[i] = base_norm_keys[i];
   return a;
 }
+/// The keys of BASE_NORMS as a compile-time set.
 inline constexpr auto base_norm_key_set = static_string_set<std::size(base_norm_keys), 128>(base_norm_key_array());
 
 }  // namespace lexzone::detail

@@ -27,22 +27,28 @@ namespace sre = lexzone::detail::sre;
 /// A set of code points as sorted, disjoint, non-adjacent inclusive ranges.
 class cp_set {
  public:
-  using range = std::pair<char32_t, char32_t>;
-  static constexpr char32_t max_cp = 0x10FFFF;
+  using range = std::pair<char32_t, char32_t>;  ///< an inclusive range
+  static constexpr char32_t max_cp = 0x10FFFF;  ///< the largest code point
 
+  /// Adds [lo, hi].
   void add(char32_t lo, char32_t hi) {
     ranges_.emplace_back(lo, hi);
     dirty_ = true;
   }
+  /// Adds `cp`.
   void add(char32_t cp) { add(cp, cp); }
+  /// Adds every code point of `other`.
   void add(const cp_set& other) {
     for (const auto& r : other.ranges()) add(r.first, r.second);
   }
+  /// The sorted, disjoint, non-adjacent ranges.
   [[nodiscard]] const std::vector<range>& ranges() const {
     normalize();
     return ranges_;
   }
+  /// Whether the set holds no code point.
   [[nodiscard]] bool empty() const { return ranges().empty(); }
+  /// Whether `cp` is in the set. Complexity: O(log ranges).
   [[nodiscard]] bool contains(char32_t cp) const {
     const auto& rs = ranges();
     auto it = std::upper_bound(rs.begin(), rs.end(), cp, [](char32_t c, const range& r) { return c < r.first; });
@@ -189,6 +195,7 @@ class cp_set {
 /// The explicit code points of a category, from lexzone's Unicode tables (computed once).
 enum class category_set { word, digit, space };
 
+/// The code points of `\w`, `\d` or `\s` as Python's `re` sees them on str patterns (built once).
 [[nodiscard]] inline const cp_set& unicode_category(category_set which) {
   static const std::array<cp_set, 3> sets = [] {
     cp_set w, d, s;
@@ -202,6 +209,7 @@ enum class category_set { word, digit, space };
   return sets[static_cast<std::size_t>(which)];
 }
 
+/// The code points of `\w`, `\d` or `\s` under `(?a)`.
 [[nodiscard]] inline const cp_set& ascii_category(category_set which) {
   static const std::array<cp_set, 3> sets = [] {
     cp_set w, d, s;

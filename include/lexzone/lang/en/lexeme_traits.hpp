@@ -15,6 +15,7 @@ namespace lexzone::detail {
 /// English hooks of `compute_lexeme`: like_num with English number words and ordinals, the English stop
 /// list, BASE_NORMS else lower, the base is_currency.
 struct en_language {
+  /// Hook: `en::like_num`, with fast paths for ASCII letters and digits. Throws: nothing.
   [[nodiscard]] static bool like_num(std::string_view text, std::string_view lower,
                                      const lexeme_attributes& a) noexcept {
     const bool ascii = a.has(lex_flag::is_ascii);
@@ -23,11 +24,14 @@ struct en_language {
     if (ascii && a.has(lex_flag::is_digit)) return true;
     return ascii ? en_data::like_num_ascii(text) : en::like_num(text);
   }
+  /// Hook: the English stop list. Throws: nothing.
   [[nodiscard]] static bool is_stop(std::string_view lower) noexcept { return en::is_stop_lower(lower); }
+  /// Hook: BASE_NORMS, else `lower`. Throws: nothing.
   [[nodiscard]] static std::string_view norm(std::string_view text, std::string_view lower) noexcept {
     const auto exc = lang::base_norm(text);
     return exc ? *exc : lower;
   }
+  /// Hook: the base rule (every code point Sc). Throws: nothing.
   [[nodiscard]] static bool is_currency(std::string_view, const lexeme_attributes& a) noexcept {
     return a.has(lex_flag::is_currency);
   }
