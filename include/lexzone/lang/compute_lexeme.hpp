@@ -296,7 +296,7 @@ template <lexeme_language Language, class Intern>
     return h;
   };
   a.lower = id_of(lower);
-  a.norm = id_of(norm);
+  a.norm = norm.data() == lower.data() && norm.size() == lower.size() ? a.lower : id_of(norm);
   a.shape = id_of(shape);
   a.prefix = id_of(pre);
   a.suffix = id_of(suf);
