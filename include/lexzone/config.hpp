@@ -14,8 +14,11 @@
 #include <cstddef>
 #include <cstdint>
 
+/// The major version: incompatible API changes.
 #define LEXZONE_VERSION_MAJOR 0
+/// The minor version: compatible additions.
 #define LEXZONE_VERSION_MINOR 1
+/// The patch version: fixes.
 #define LEXZONE_VERSION_PATCH 0
 
 #ifndef LEXZONE_CHECKED
@@ -26,6 +29,11 @@
 #  endif
 #endif
 
+/// \def LEXZONE_LIFETIMEBOUND
+/// Marks a parameter (or `this`) that the result borrows from, so that clang warns about a view that
+/// outlives what it refers to. Empty on compilers without `[[clang::lifetimebound]]`.
+/// \def LEXZONE_VIEW_TYPE
+/// Marks a class as a non-owning view (`[[gsl::Pointer]]`) for the compiler's dangling checks.
 #if defined(__has_cpp_attribute)
 #  if __has_cpp_attribute(clang::lifetimebound)
 #    define LEXZONE_LIFETIMEBOUND [[clang::lifetimebound]]
@@ -68,6 +76,8 @@
 #  define LEXZONE_ASSERT(cond, msg) static_cast<void>(0)
 #endif
 
+/// \def LEXZONE_HAS_ASAN
+/// 1 when compiled with AddressSanitizer (closed zones' memory is then poisoned), else 0.
 #if defined(__SANITIZE_ADDRESS__)
 #  define LEXZONE_HAS_ASAN 1
 #elif defined(__has_feature)

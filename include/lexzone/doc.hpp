@@ -36,21 +36,39 @@ namespace lexzone {
 /// One token of an `owned_doc`. Offsets: bytes into the UTF-8 text, and characters (code points, as
 /// spaCy reports them; each invalid UTF-8 byte counts as one character).
 struct owned_token {
-  std::string text;
-  std::size_t start_byte = 0, end_byte = 0;
-  std::size_t start_char = 0, end_char = 0;
-  bool space_after = false;
+  std::string text;            ///< the token's text
+  std::size_t start_byte = 0;  ///< byte offset of its start
+  std::size_t end_byte = 0;    ///< byte offset one past its end
+  std::size_t start_char = 0;  ///< character offset of its start (spaCy's `idx`)
+  std::size_t end_char = 0;    ///< character offset one past its end
+  bool space_after = false;    ///< one space follows and belongs to it (spaCy's `whitespace_ == " "`)
 };
 
 /// One entity of an `owned_doc`; `start_token`/`end_token` index `owned_doc::tokens` (end exclusive).
 struct owned_entity {
-  std::string text, label, id;
-  std::size_t start_token = 0, end_token = 0;
-  std::size_t start_byte = 0, end_byte = 0;
-  std::size_t start_char = 0, end_char = 0;
+  std::string text;             ///< the text it covers, inner whitespace included
+  std::string label;            ///< its label ("PERSON", ...)
+  std::string id;               ///< its pattern's id, or empty
+  std::size_t start_token = 0;  ///< index of its first token
+  std::size_t end_token = 0;    ///< index one past its last token
+  std::size_t start_byte = 0;   ///< byte offset of its start
+  std::size_t end_byte = 0;     ///< byte offset one past its end
+  std::size_t start_char = 0;   ///< character offset of its start (spaCy's `start_char`)
+  std::size_t end_char = 0;     ///< character offset one past its end (spaCy's `end_char`)
 };
 
 namespace detail {
+// Appends `[item,item,...]`, each item written by `write(item)`.
+template <class Items, class Write>
+void append_json_array(std::string& out, const Items& items, Write&& write) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i != 0) out.push_back(',');
+    write(items[i]);
+  }
+  out.push_back(']');
+}
+
 inline void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   out.push_back('"');
@@ -91,9 +109,9 @@ inline void append_json_string(std::string& out, std::string_view s) {
 
 /// The result of processing one text, as plain owned data: valid after every zone closes.
 struct owned_doc {
-  std::string text;
-  std::vector<owned_token> tokens;
-  std::vector<owned_entity> ents;
+  std::string text;                 ///< the text, exactly as given
+  std::vector<owned_token> tokens;  ///< the tokens, in order
+  std::vector<owned_entity> ents;   ///< the entities, in order
 
   /// `{"text": ..., "tokens": [{"text","start_char","end_char","ws"}...], "ents": [{"text","label",
   /// "start_char","end_char"[,"id"]}...]}`; invalid UTF-8 bytes are written as U+FFFD.
@@ -103,19 +121,15 @@ struct owned_doc {
     out.reserve(text.size() * 3 + 64);
     out.append("{\"text\":");
     detail::append_json_string(out, text);
-    out.append(",\"tokens\":[");
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-      const auto& t = tokens[i];
-      if (i != 0) out.push_back(',');
+    out.append(",\"tokens\":");
+    detail::append_json_array(out, tokens, [&](const owned_token& t) {
       out.append("{\"text\":");
       detail::append_json_string(out, t.text);
       out.append(",\"start_char\":" + std::to_string(t.start_char) + ",\"end_char\":" + std::to_string(t.end_char) +
                  ",\"ws\":" + (t.space_after ? "true" : "false") + "}");
-    }
-    out.append("],\"ents\":[");
-    for (std::size_t i = 0; i < ents.size(); ++i) {
-      const auto& e = ents[i];
-      if (i != 0) out.push_back(',');
+    });
+    out.append(",\"ents\":");
+    detail::append_json_array(out, ents, [&](const owned_entity& e) {
       out.append("{\"text\":");
       detail::append_json_string(out, e.text);
       out.append(",\"label\":");
@@ -126,8 +140,8 @@ struct owned_doc {
         detail::append_json_string(out, e.id);
       }
       out.push_back('}');
-    }
-    out.append("]}");
+    });
+    out.push_back('}');
     return out;
   }
 };
@@ -519,34 +533,18 @@ class basic_doc {
     const std::size_t b = start_byte(start);
     return std::string_view(text_).substr(b, end_byte(end) - b);
   }
-  /// Character offset where token `tok` starts (the text's length for `tok == size()`).
-  /// Complexity: O(1). Throws: `zone_closed` (checked builds).
-  [[nodiscard]] std::size_t start_char(std::size_t tok) const {
-    check("span");
-    return tok < tokens_.size() ? tokens_[tok].idx : end_char_;
-  }
-  /// Character offset where token `end_tok - 1` ends (0 for `end_tok == 0`). Complexity: O(1).
-  /// Throws: `zone_closed` (checked builds).
-  [[nodiscard]] std::size_t end_char(std::size_t end_tok) const {
-    check("span");
-    if (end_tok == 0) return 0;
-    const auto& t = tokens_[end_tok - 1];
-    return t.idx + t.char_size;
-  }
+  /// Character offset where token `tok` starts (the end of the last token for `tok == size()`).
+  /// Requires: `tok <= size()`. Complexity: O(1). Throws: `zone_closed` (checked builds).
+  [[nodiscard]] std::size_t start_char(std::size_t tok) const { return start_of(tok).chars; }
+  /// Character offset where token `end_tok - 1` ends (0 for `end_tok == 0`). Requires:
+  /// `end_tok <= size()`. Complexity: O(1). Throws: `zone_closed` (checked builds).
+  [[nodiscard]] std::size_t end_char(std::size_t end_tok) const { return end_of(end_tok).chars; }
   /// Byte offset where token `tok` starts (the end of the last token for `tok == size()`).
+  /// Requires: `tok <= size()`. Complexity: O(1). Throws: `zone_closed` (checked builds).
+  [[nodiscard]] std::size_t start_byte(std::size_t tok) const { return start_of(tok).bytes; }
+  /// Byte offset where token `end_tok - 1` ends (0 for `end_tok == 0`). Requires: `end_tok <= size()`.
   /// Complexity: O(1). Throws: `zone_closed` (checked builds).
-  [[nodiscard]] std::size_t start_byte(std::size_t tok) const {
-    check("span");
-    return tok < tokens_.size() ? tokens_[tok].byte_idx : end_byte_;
-  }
-  /// Byte offset where token `end_tok - 1` ends (0 for `end_tok == 0`). Complexity: O(1).
-  /// Throws: `zone_closed` (checked builds).
-  [[nodiscard]] std::size_t end_byte(std::size_t end_tok) const {
-    check("span");
-    if (end_tok == 0) return 0;
-    const auto& t = tokens_[end_tok - 1];
-    return t.byte_idx + t.lex->text_size;
-  }
+  [[nodiscard]] std::size_t end_byte(std::size_t end_tok) const { return end_of(end_tok).bytes; }
 
   /// Copies tokens and entities out as plain data, valid after the zone closes (labels and ids
   /// resolved to their text). Complexity: O(text size + tokens). Throws: `zone_closed` (checked
@@ -583,6 +581,25 @@ class basic_doc {
   }
 
  private:
+  struct offset {
+    std::size_t bytes, chars;
+  };
+  // Where token `tok` starts; the end of the last token for tok == size().
+  offset start_of(std::size_t tok) const {
+    check("span");
+    LEXZONE_ASSERT(tok <= tokens_.size(), "token boundary out of range");
+    if (tok == tokens_.size()) return {end_byte_, end_char_};
+    return {tokens_[tok].byte_idx, tokens_[tok].idx};
+  }
+  // Where token `end_tok - 1` ends; 0 for end_tok == 0.
+  offset end_of(std::size_t end_tok) const {
+    check("span");
+    LEXZONE_ASSERT(end_tok <= tokens_.size(), "token boundary out of range");
+    if (end_tok == 0) return {0, 0};
+    const auto& t = tokens_[end_tok - 1];
+    return {t.byte_idx + t.lex->text_size, std::size_t{t.idx} + t.char_size};
+  }
+
   void check(const char* what) const {
 #if LEXZONE_CHECKED
     if (LEXZONE_UNLIKELY(!is_alive())) detail::report_zone_closed(what);

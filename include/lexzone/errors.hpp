@@ -32,6 +32,7 @@ inline std::string hex(std::uint64_t v) {
 /// Thrown by lookups of a hash that no visible layer holds (never stored, or its zone closed).
 class unknown_hash : public std::out_of_range {
  public:
+  /// The error for id `h`. Throws: `std::bad_alloc`.
   explicit unknown_hash(hash_t h) : std::out_of_range("lexzone: unknown hash " + detail::hex(h)), hash_(h) {}
   /// The hash that was looked up.
   [[nodiscard]] hash_t hash() const noexcept { return hash_; }
@@ -44,6 +45,8 @@ class unknown_hash : public std::out_of_range {
 /// Nothing is stored; the existing string is unchanged.
 class hash_collision : public std::runtime_error {
  public:
+  /// The error for id `h`, held by `existing` when `added` was added (both quoted, up to 64 bytes, in
+  /// `what()`). Throws: `std::bad_alloc`.
   hash_collision(hash_t h, std::string_view existing, std::string_view added)
       : std::runtime_error("lexzone: hash collision on " + detail::hex(h) + " between \"" +
                            std::string(existing.substr(0, 64)) + "\" and \"" + std::string(added.substr(0, 64)) + "\""),
@@ -59,6 +62,7 @@ class hash_collision : public std::runtime_error {
 /// zone closed, or when a closed zone guard is used to add or look up. The default handler throws it.
 class zone_closed : public std::logic_error {
  public:
+  /// The error for `what_was_used` ("doc", "token", "memory_zone", ...). Throws: `std::bad_alloc`.
   explicit zone_closed(const char* what_was_used)
       : std::logic_error(std::string("lexzone: ") + what_was_used + " used after its memory_zone closed") {}
 };

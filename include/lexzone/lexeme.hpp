@@ -58,13 +58,13 @@ enum class lex_flag : std::uint32_t {
 /// The string-valued attributes are ids in the vocab's string store, valid as long as the lexeme.
 /// `length` counts code points (an invalid UTF-8 byte counts as one).
 struct lexeme_attributes {
-  hash_t lower = 0;   ///< lowercase form
-  hash_t norm = 0;    ///< normalised form (exceptions, else lower)
-  hash_t shape = 0;   ///< word shape: "Xxxxx", "dd", runs capped at 4; "LONG" for 100+ code points
-  hash_t prefix = 0;  ///< first code point
-  hash_t suffix = 0;  ///< last three code points
-  std::uint32_t length = 0;
-  std::uint32_t flags = 0;
+  hash_t lower = 0;          ///< lowercase form
+  hash_t norm = 0;           ///< normalised form (exceptions, else lower)
+  hash_t shape = 0;          ///< word shape: "Xxxxx", "dd", runs capped at 4; "LONG" for 100+ code points
+  hash_t prefix = 0;         ///< first code point
+  hash_t suffix = 0;         ///< last three code points
+  std::uint32_t length = 0;  ///< length in code points
+  std::uint32_t flags = 0;   ///< the boolean attributes, as `lex_flag` bits
 
   /// True when flag `f` is set. Complexity: O(1). Throws: nothing.
   [[nodiscard]] constexpr bool has(lex_flag f) const noexcept { return (flags & static_cast<std::uint32_t>(f)) != 0; }

@@ -267,6 +267,13 @@ class basic_string_store {
     return perm_.size() + detail::sum_over_chain(z, [](const zone_node& n) { return n.strings.size(); });
   }
 
+  // Calls `f` for every string visible through `z`: permanent first, then the outermost zone inwards.
+  template <class F>
+  void for_each_in(const zone_node* z, F& f) const {
+    for_each(f);
+    detail::for_each_outermost_first(z, [&](const zone_node& n) { n.strings.for_each(f); });
+  }
+
   // Adds through zone `z`; returns the stored view (valid until its owning layer ends).
   std::string_view add_in(zone_node* z, hash_t h, std::string_view s, retention r) {
     if (LEXZONE_UNLIKELY(h == 0)) {
@@ -343,8 +350,8 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   /// Complexity: O(depth) expected. Lifetime: as `operator[]`. Throws: `zone_closed` only.
   [[nodiscard]] std::optional<std::string_view> find(hash_t h) const LEXZONE_LIFETIMEBOUND {
     const auto& z = self();
-    auto* const open_node = z.require_open();  // first: a moved-from guard has no owner
-    return z.owner_->find_hash_in(open_node, h);
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->find_hash_in(n, h);
   }
 
   /// Whether a visible layer holds id `h`. Complexity: O(depth) expected. Throws: `zone_closed` only.
@@ -362,8 +369,8 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   /// Complexity: O(depth). Throws: `zone_closed` only.
   [[nodiscard]] std::size_t size() const {
     const auto& z = self();
-    auto* const open_node = z.require_open();  // first: a moved-from guard has no owner
-    return z.owner_->size_in(open_node);
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->size_in(n);
   }
 
   /// Strings held by this zone's own layer. Complexity: O(1). Throws: `zone_closed` only.
@@ -375,9 +382,8 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   template <class F>
   void for_each(F&& f) const {
     const auto& z = self();
-    const auto* n = z.require_open();
-    z.owner_->for_each(f);
-    detail::for_each_outermost_first(n, [&](const zone_node& node) { node.strings.for_each(f); });
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    z.owner_->for_each_in(n, f);
   }
 
  private:

@@ -15,6 +15,7 @@ namespace lexzone {
 struct special_case_token {
   std::string orth;                 ///< the sub-token's text; the ORTHs of a case join to its key
   std::optional<std::string> norm;  ///< NORM, when the rule sets one
+  /// Member-wise equality.
   friend bool operator==(const special_case_token&, const special_case_token&) = default;
 };
 
@@ -22,6 +23,7 @@ struct special_case_token {
 struct special_case {
   std::string key;                         ///< the exact text (may hold spaces, or be white space)
   std::vector<special_case_token> tokens;  ///< one or more, in order
+  /// Member-wise equality.
   friend bool operator==(const special_case&, const special_case&) = default;
 };
 
@@ -37,6 +39,7 @@ struct tokenizer_rules {
   std::optional<std::string> url_match;       ///< matched (anchored) on the core: one token
   std::vector<special_case> exceptions;       ///< in the order given (spaCy's files: by code point)
   bool faster_heuristics = true;              ///< spaCy's `faster_heuristics`
+  /// Member-wise equality.
   friend bool operator==(const tokenizer_rules&, const tokenizer_rules&) = default;
 };
 

@@ -207,6 +207,13 @@ class basic_vocab {
     return perm_.size() + detail::sum_over_chain(z, [](const zone_node& n) { return n.lexemes.size(); });
   }
 
+  // Calls `f` for every lexeme visible through `z`: permanent first, then the outermost zone inwards.
+  template <class F>
+  void for_each_in(const zone_node* z, F& f) const {
+    for_each(f);
+    detail::for_each_outermost_first(z, [&](const zone_node& n) { n.lexemes.for_each(f); });
+  }
+
   // Builds a lexeme whose strings are interned by `intern(hash, text) -> std::string_view`.
   template <class Intern>
   lexeme_type build(hash_t h, std::string_view text, Intern&& intern) {
@@ -282,8 +289,8 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// `std::bad_alloc`, what `Traits` throws. Strong guarantee.
   const lexeme_type& add(std::string_view text, retention r = retention::automatic) LEXZONE_LIFETIMEBOUND {
     auto& z = self();
-    auto* const open_node = z.require_open();  // first: a moved-from guard has no owner
-    return z.owner_->add_in(open_node, text, r);
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->add_in(n, text, r);
   }
 
   /// The visible lexeme of `text`, or nullptr; never creates.
@@ -298,8 +305,8 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// `add`. Throws: `zone_closed` only.
   [[nodiscard]] const lexeme_type* find(hash_t orth) const LEXZONE_LIFETIMEBOUND {
     const auto& z = self();
-    auto* const open_node = z.require_open();  // first: a moved-from guard has no owner
-    return z.owner_->find_hash_in(open_node, orth);
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->find_hash_in(n, orth);
   }
 
   /// The visible lexeme with orth id `orth`. Complexity: O(depth) expected. Lifetime: as `add`.
@@ -320,16 +327,16 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// Throws: `zone_closed`.
   [[nodiscard]] typename store_type::zone_view strings() const {
     const auto& z = self();
-    auto* const open_node = z.require_open();  // first: a moved-from guard has no owner
-    return typename store_type::zone_view(*z.owner_->strings_, open_node);
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return typename store_type::zone_view(*z.owner_->strings_, n);
   }
 
   /// Lexemes visible through this zone: permanent plus this zone's and its ancestors'.
   /// Complexity: O(depth). Throws: `zone_closed` only.
   [[nodiscard]] std::size_t size() const {
     const auto& z = self();
-    auto* const open_node = z.require_open();  // first: a moved-from guard has no owner
-    return z.owner_->size_in(open_node);
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->size_in(n);
   }
 
   /// Lexemes held by this zone's own layer. Complexity: O(1). Throws: `zone_closed` only.
@@ -341,9 +348,8 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   template <class F>
   void for_each(F&& f) const {
     const auto& z = self();
-    const auto* n = z.require_open();
-    z.owner_->for_each(f);
-    detail::for_each_outermost_first(n, [&](const zone_node& node) { node.lexemes.for_each(f); });
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    z.owner_->for_each_in(n, f);
   }
 
   /// The vocab this zone belongs to. Complexity: O(1). Lifetime: the vocab's. Throws: `zone_closed`

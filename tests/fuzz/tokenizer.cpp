@@ -8,7 +8,8 @@
 //      the vocab and its string store is back to what it was before;
 //   2. on the permanent layer, cached and uncached (identical docs again); every token's lexeme is then
 //      the vocab's permanent lexeme of its text;
-//   3. in a fresh zone once more: every lexeme is permanent by now, so the zone creates none.
+//   3. in a fresh zone once more: every lexeme is permanent by now, so the zone creates none;
+//   4. through the segmenter's explain(), which must give the segmentation's pieces minus white space.
 // Every doc is checked on its own: `doc.text()` is the input; tokens are non-empty, follow each other
 // with no gap but the single ' ' of `has_space()`, and each one's text is the input at its byte offset,
 // so tokens plus spaces rebuild the input; no token boundary falls inside a UTF-8 sequence; `char_idx`
@@ -20,6 +21,7 @@
 // A finding may therefore depend on the inputs run before it: see tests/fuzz/README.md.
 #include <lexzone/english_tokenizer.hpp>
 #include <lexzone/lang/en/lexeme_traits.hpp>
+#include <lexzone/unicode/properties.hpp>
 #include <lexzone/unicode/utf8.hpp>
 #include <lexzone/vocab.hpp>
 
@@ -30,6 +32,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -185,6 +188,22 @@ void run(generation& g, std::string_view text) {
     for (const auto& r : doc.token_records()) FUZZ_CHECK(vocab.find(r.lex->text()) == r.lex);
   }  // the doc dies, then the guard closes the zone
   FUZZ_CHECK(sizes_of(vocab) == after_perm);
+
+  // 4. explain() labels exactly the segmenter's pieces that are not white space (spaCy's test_explain).
+  {
+    std::vector<lexzone::piece> pieces;
+    g.uncached.segment(text, pieces);
+    const auto explained = g.uncached.rules().explain(text);
+    std::size_t k = 0;
+    for (const lexzone::piece& p : pieces) {
+      if (lexzone::unicode::str_isspace(p.text_in(text))) continue;
+      FUZZ_CHECK(k < explained.size());
+      FUZZ_CHECK(explained[k].piece.begin == p.begin && explained[k].piece.size == p.size);
+      FUZZ_CHECK(explained[k].piece.space_after == p.space_after);
+      ++k;
+    }
+    FUZZ_CHECK(k == explained.size());
+  }
 }
 
 }  // namespace

@@ -8,10 +8,13 @@
 #include <lexzone/detail/index_table.hpp>
 #include <lexzone/detail/layer_chain.hpp>
 #include <lexzone/detail/lexeme_layer.hpp>
+#include <lexzone/detail/match_compiler.hpp>
+#include <lexzone/detail/match_program.hpp>
 #include <lexzone/detail/msgpack_reader.hpp>
 #include <lexzone/detail/read_file.hpp>
 #include <lexzone/detail/regex_tables.hpp>
 #include <lexzone/detail/sanitizer.hpp>
+#include <lexzone/detail/special_cases.hpp>
 #include <lexzone/detail/string_layer.hpp>
 #include <lexzone/detail/unicode_tables.hpp>
 #include <lexzone/detail/zone_registry.hpp>
@@ -28,18 +31,21 @@
 #include <lexzone/io/spacy_tokenizer_file.hpp>
 #include <lexzone/lang/accents.hpp>
 #include <lexzone/lang/base_norms.hpp>
+#include <lexzone/lang/char_classes.hpp>
 #include <lexzone/lang/compute_lexeme.hpp>
-#include <lexzone/lang/en/char_classes.hpp>
 #include <lexzone/lang/en/lex_attrs.hpp>
 #include <lexzone/lang/en/lexeme_traits.hpp>
+#include <lexzone/lang/en/punctuation.hpp>
 #include <lexzone/lang/en/segmenter.hpp>
 #include <lexzone/lang/en/tokenizer_exceptions.hpp>
 #include <lexzone/lang/lex_attrs.hpp>
 #include <lexzone/lang/lexeme_traits.hpp>
 #include <lexzone/lang/like_num_rule.hpp>
+#include <lexzone/lang/url_match.hpp>
 #include <lexzone/lexeme.hpp>
 #include <lexzone/lexzone.hpp>
 #include <lexzone/matcher.hpp>
+#include <lexzone/matcher/pattern.hpp>
 #include <lexzone/memory_zone.hpp>
 #include <lexzone/pipeline.hpp>
 #include <lexzone/regex/char_sets.hpp>
@@ -51,6 +57,8 @@
 #endif
 #include <lexzone/scope.hpp>
 #include <lexzone/string_store.hpp>
+#include <lexzone/tokenizer/basic_segmenter.hpp>
+#include <lexzone/tokenizer/piece.hpp>
 #include <lexzone/tokenizer_rules.hpp>
 #include <lexzone/unicode/properties.hpp>
 #include <lexzone/unicode/utf8.hpp>

@@ -29,14 +29,7 @@ class string_layer {
   /// The string stored at `handle`.
   [[nodiscard]] std::string_view view(std::uint32_t handle) const noexcept {
     const std::byte* p = arena_.at(handle);
-    std::uint64_t header = 0;
-    unsigned shift = 0;
-    for (;;) {
-      const auto b = static_cast<std::uint8_t>(*p++);
-      header |= std::uint64_t{b & 0x7Fu} << shift;
-      if ((b & 0x80u) == 0) break;
-      shift += 7;
-    }
+    const std::uint64_t header = read_header(p);
     return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(header >> 1)};
   }
 
@@ -107,14 +100,7 @@ class string_layer {
       const std::byte* p = b.ptr;
       const std::byte* end = b.ptr + b.used;
       while (p < end) {
-        std::uint64_t header = 0;
-        unsigned shift = 0;
-        for (;;) {
-          const auto byte = static_cast<std::uint8_t>(*p++);
-          header |= std::uint64_t{byte & 0x7Fu} << shift;
-          if ((byte & 0x80u) == 0) break;
-          shift += 7;
-        }
+        const std::uint64_t header = read_header(p);
         const auto n = static_cast<std::size_t>(header >> 1);
         if ((header & 1u) == 0) f(std::string_view(reinterpret_cast<const char*>(p), n));
         p += n;
@@ -127,6 +113,16 @@ class string_layer {
   [[nodiscard]] const Hasher& hasher() const noexcept { return hasher_; }
 
  private:
+  // Reads an entry's LEB128 header `(size << 1) | erased` at `p` and advances `p` to the bytes.
+  static std::uint64_t read_header(const std::byte*& p) noexcept {
+    std::uint64_t header = 0;
+    for (unsigned shift = 0;; shift += 7) {
+      const auto b = static_cast<std::uint8_t>(*p++);
+      header |= std::uint64_t{b & 0x7Fu} << shift;
+      if ((b & 0x80u) == 0) return header;
+    }
+  }
+
   std::optional<std::string_view> lookup(hash_t h, std::string_view s, std::string_view& clash,
                                          bool& collided) const noexcept {
     std::uint32_t handle = 0;

@@ -33,6 +33,7 @@
 #pragma once
 
 #ifndef PCRE2_CODE_UNIT_WIDTH
+/// PCRE2's 8-bit library (UTF-8 subjects), unless the includer chose before.
 #  define PCRE2_CODE_UNIT_WIDTH 8
 #endif
 #include <pcre2.h>
@@ -73,12 +74,13 @@ struct regex_options {
 
 /// A match: byte offsets [begin, end) in the subject.
 struct match_span {
-  std::size_t begin = 0;
-  std::size_t end = 0;
+  std::size_t begin = 0;  ///< byte offset of the first matched byte
+  std::size_t end = 0;    ///< byte offset one past the match
   /// Length in bytes.
   [[nodiscard]] constexpr std::size_t size() const noexcept { return end - begin; }
   /// Whether the match is empty.
   [[nodiscard]] constexpr bool empty() const noexcept { return end == begin; }
+  /// Whether two matches cover the same bytes.
   friend constexpr bool operator==(const match_span&, const match_span&) = default;
 };
 
