@@ -172,7 +172,9 @@ TEST_CASE("jsonl: a malformed line is reported with its line number", "[jsonl]")
   expect(good + "\n" + good + "\n   \n" + R"({"label": "X", "pattern": [{"XX": 1}]})", 4, "unknown key");
   expect(good + "\n" + "{\"label\": \"X\", \"pattern\": \"caf\xE9\"}", 2, "invalid UTF-8");
   expect(R"({"label": "X", "pattern": [{"LEMMA": "be"}]})", 1, "LEMMA", true);
-  expect(R"({"label": "X", "pattern": [{"ORTH": {"REGEX": "^a"}}]})", 1, "REGEX", true);
+  expect(R"({"label": "X", "pattern": [{"LENGTH": {"REGEX": "^a"}}]})", 1, "REGEX on LENGTH", true);
+  expect(R"({"label": "X", "pattern": [{"ORTH": {"REGEX": {"FUZZY": "a"}}}]})", 1, "FUZZY predicate inside REGEX",
+         true);
   expect(R"({"label": "X", "pattern": 5})", 1, "\"pattern\" must be");
   expect(R"({"label": "", "pattern": "x"})", 1, "empty");
   expect(R"({"label": 7, "pattern": "x"})", 1, "\"label\" must be a string");
