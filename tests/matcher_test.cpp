@@ -199,3 +199,23 @@ TEST_CASE("matcher: one bad pattern in a call adds nothing", "[matcher]") {
   CHECK_THROWS_AS(m.add("K", lexzone::token_pattern{token_spec{}.op({3, 2, false})}), pattern_error);
   CHECK(m.empty());
 }
+
+TEST_CASE("matcher: REGEX without a regex compiler is refused, saying what to include", "[matcher]") {
+  vocab v;
+  matcher_type m(v);
+  CHECK_FALSE(m.regex_engine());
+  const auto e =
+      lexzone::test::error_of([&] { m.add("K", lexzone::token_pattern{token_spec{}.regex(token_attr::orth, "^a")}); });
+  REQUIRE(e.has_value());
+  CHECK(e->unsupported());
+  CHECK(contains(e->problem(), "token 0: REGEX \"^a\" on ORTH needs a regex compiler"));
+  CHECK(contains(e->problem(), "<lexzone/regex/pattern_regex.hpp>"));
+  CHECK(m.empty());
+  // Any engine can be plugged in: here a plain substring test standing in for a regex.
+  matcher_type sub(v, [](std::string_view source) -> lexzone::text_predicate {
+    return [s = std::string(source)](std::string_view text) { return text.find(s) != std::string_view::npos; };
+  });
+  sub.add("K", lexzone::token_pattern{token_spec{}.regex(token_attr::lower, "ell")});
+  doc d = make_doc(v, {"Hello", "world", "bell"});
+  CHECK(rows_of(v, sub(d)) == std::vector<row>{{"K", 0, 1, 0}, {"K", 2, 3, 0}});
+}

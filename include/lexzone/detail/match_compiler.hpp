@@ -144,6 +144,12 @@ requires std::convertible_to<const String&, std::string_view>
       t.field = static_cast<match_field>(c.attr);
       t.op = to_test_op(c.predicate);
       if (is_regex_predicate(c.predicate)) {
+        // No regex: "any of them matches" never holds, "none matches" always does. Every text test so
+        // has a predicate, and a program has text tests exactly when `texts` is not empty.
+        if (c.strings.empty()) {
+          base.never = base.never || c.predicate == attr_predicate::regex_in;
+          continue;
+        }
         t.set_begin = static_cast<std::uint32_t>(st.texts.size());
         for (const String& s : c.strings) st.texts.push_back(regex(std::string_view(s), tok, c.attr));
         t.set_end = static_cast<std::uint32_t>(st.texts.size());

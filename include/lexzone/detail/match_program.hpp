@@ -37,7 +37,8 @@
 /// index).
 ///
 /// `accepts` takes the text source as a template argument. Matching a program without text tests passes
-/// `no_text` (the matcher decides once per call, on `texts.empty()`): that instantiation is the one that
+/// `no_text` (the matcher decides once per call, on `texts.empty()`: the compiler emits no text test
+/// without a predicate, an empty `IN` list making the element `never`): that instantiation is the one that
 /// existed before text tests, its text cases unreachable, so patterns without `REGEX` keep their cost.
 ///
 /// Thread safety: a `match_program` is read concurrently by any number of matching threads; `append` is
