@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <filesystem>
 #include <sstream>
@@ -112,6 +113,45 @@ TEST_CASE("jsonl: OP ranges pass the schema in any size and order, then parse st
   CHECK(p.tokens.at(0).quantifier == lexzone::token_quantifier::between(0, 3));
 }
 
+TEST_CASE("jsonl: REGEX forms are read as spaCy's schema and matcher read them", "[jsonl]") {
+  // Valid per spaCy 3.8's schema: REGEX on a string attribute, as a string or an object with IN/NOT_IN
+  // (lists of regexes) or a nested REGEX, keys in either case, with other predicates and OP.
+  for (const char* valid :
+       {R"([{"TEXT": {"REGEX": "^a"}}])", R"([{"lower": {"regex": {"in": ["a", "b"]}}}])",
+        R"([{"NORM": {"REGEX": {"NOT_IN": []}}}])", R"([{"SHAPE": {"REGEX": {"REGEX": "^X"}}}])",
+        R"([{"ORTH": {"REGEX": "^a", "IN": ["ab"]}, "OP": "+"}])", R"([{"LENGTH": {"REGEX": "1"}}])"})
+    CHECK(lexzone::io::schema_errors(json::parse(valid)).empty());
+  // Invalid: REGEX inside an IN list, on a flag, not a string or object, an object of something else, null,
+  // an object on LENGTH (TokenPatternNumber's REGEX is a string).
+  for (const char* invalid :
+       {R"([{"TEXT": {"IN": [{"REGEX": "a"}]}}])", R"([{"IS_ALPHA": {"REGEX": "a"}}])", R"([{"TEXT": {"REGEX": 5}}])",
+        R"([{"TEXT": {"REGEX": {"IN": "a"}}}])", R"([{"TEXT": {"REGEX": {"XX": ["a"]}}}])",
+        R"([{"TEXT": {"REGEX": null}}])", R"([{"LENGTH": {"REGEX": {"IN": ["1"]}}}])"}) {
+    INFO(invalid);
+    CHECK_FALSE(lexzone::io::schema_errors(json::parse(invalid)).empty());
+    const auto e = error_of([&] { (void)lexzone::io::parse_token_pattern(json::parse(invalid)); });
+    CHECK((e.has_value() && !e->unsupported()));
+  }
+  // What they become (in any order: every constraint of a token must hold).
+  using lexzone::attr_predicate;
+  const auto p = lexzone::io::parse_token_pattern(json::parse(
+      R"([{"lower": {"regex": {"in": ["a", "b"], "NOT_IN": ["c"], "REGEX": {"REGEX": "d"}}, "NOT_IN": ["x"]}}])"));
+  REQUIRE(p.tokens.size() == 1);
+  const auto& cs = p.tokens[0].constraints;
+  CHECK(cs.size() == 4);
+  auto has = [&](attr_predicate pred, const std::vector<std::string>& strings) {
+    return std::any_of(cs.begin(), cs.end(), [&](const lexzone::attr_constraint& c) {
+      return c.attr == lexzone::token_attr::lower && c.predicate == pred && c.strings == strings;
+    });
+  };
+  CHECK(has(attr_predicate::regex_in, {"a", "b"}));
+  CHECK(has(attr_predicate::regex_not_in, {"c"}));
+  CHECK(has(attr_predicate::regex, {"d"}));
+  CHECK(has(attr_predicate::not_in, {"x"}));
+  // A bad regex passes the schema (spaCy raises re.error only when the pattern is added to a matcher).
+  CHECK_NOTHROW(lexzone::io::parse_token_pattern(json::parse(R"([{"TEXT": {"REGEX": "(?:a"}}])")));
+}
+
 TEST_CASE("jsonl: the sample patterns.jsonl", "[jsonl]") {
   const auto patterns =
       lexzone::io::load_patterns_jsonl(std::filesystem::path(test_data_dir()) / "entity_ruler_patterns.sample.jsonl");
@@ -172,7 +212,9 @@ TEST_CASE("jsonl: a malformed line is reported with its line number", "[jsonl]")
   expect(good + "\n" + good + "\n   \n" + R"({"label": "X", "pattern": [{"XX": 1}]})", 4, "unknown key");
   expect(good + "\n" + "{\"label\": \"X\", \"pattern\": \"caf\xE9\"}", 2, "invalid UTF-8");
   expect(R"({"label": "X", "pattern": [{"LEMMA": "be"}]})", 1, "LEMMA", true);
-  expect(R"({"label": "X", "pattern": [{"ORTH": {"REGEX": "^a"}}]})", 1, "REGEX", true);
+  expect(R"({"label": "X", "pattern": [{"LENGTH": {"REGEX": "^a"}}]})", 1, "REGEX on LENGTH", true);
+  expect(R"({"label": "X", "pattern": [{"ORTH": {"REGEX": {"FUZZY": "a"}}}]})", 1, "FUZZY predicate inside REGEX",
+         true);
   expect(R"({"label": "X", "pattern": 5})", 1, "\"pattern\" must be");
   expect(R"({"label": "", "pattern": "x"})", 1, "empty");
   expect(R"({"label": 7, "pattern": "x"})", 1, "\"label\" must be a string");

@@ -17,6 +17,7 @@
 
 #include "support/catch.hpp"
 #include "support/english_docs.hpp"
+#include "support/regex_compiler.hpp"
 #include "support/spacy_matcher_cases.hpp"
 
 namespace {
@@ -45,7 +46,7 @@ void run_matcher_case(const nlohmann::json& c, lexzone::test::tally& t) {
   ++t.total;
   const std::string src = lexzone::test::short_source(c);
   vocab v;
-  matcher_type m(v);
+  matcher_type m(v, lexzone::test::test_regex_compiler());
   try {
     for (auto it = c["matcher_patterns"].begin(); it != c["matcher_patterns"].end(); ++it) {
       lexzone::greedy_filter g = lexzone::greedy_filter::none;
@@ -103,6 +104,8 @@ TEST_CASE("matcher: spaCy Matcher cases and probes", "[matcher]") {
   REQUIRE(matches.passed == matches.supported);
   REQUIRE(probes.passed == probes.supported);
   REQUIRE(probes.supported == 12);
+  // Every case is supported; without PCRE2 the 8 that use REGEX are skipped.
+  REQUIRE(matches.supported == (lexzone::test::have_regex ? 170 : 162));
 }
 
 TEST_CASE("matcher: token patterns built in C++", "[matcher]") {
@@ -195,4 +198,24 @@ TEST_CASE("matcher: one bad pattern in a call adds nothing", "[matcher]") {
   // Each rule validate_token_pattern checks is enforced by add (pattern_test.cpp has them all).
   CHECK_THROWS_AS(m.add("K", lexzone::token_pattern{token_spec{}.op({3, 2, false})}), pattern_error);
   CHECK(m.empty());
+}
+
+TEST_CASE("matcher: REGEX without a regex compiler is refused, saying what to include", "[matcher]") {
+  vocab v;
+  matcher_type m(v);
+  CHECK_FALSE(m.regex_engine());
+  const auto e =
+      lexzone::test::error_of([&] { m.add("K", lexzone::token_pattern{token_spec{}.regex(token_attr::orth, "^a")}); });
+  REQUIRE(e.has_value());
+  CHECK(e->unsupported());
+  CHECK(contains(e->problem(), "token 0: REGEX \"^a\" on ORTH needs a regex compiler"));
+  CHECK(contains(e->problem(), "<lexzone/regex/pattern_regex.hpp>"));
+  CHECK(m.empty());
+  // Any engine can be plugged in: here a plain substring test standing in for a regex.
+  matcher_type sub(v, [](std::string_view source) -> lexzone::text_predicate {
+    return [s = std::string(source)](std::string_view text) { return text.find(s) != std::string_view::npos; };
+  });
+  sub.add("K", lexzone::token_pattern{token_spec{}.regex(token_attr::lower, "ell")});
+  doc d = make_doc(v, {"Hello", "world", "bell"});
+  CHECK(rows_of(v, sub(d)) == std::vector<row>{{"K", 0, 1, 0}, {"K", 2, 3, 0}});
 }

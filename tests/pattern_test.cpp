@@ -91,6 +91,17 @@ TEST_CASE("pattern: validate_token_pattern names the token and the problem", "[p
   CHECK(contains(problem({token_spec{}.in(token_attr::lower, {"ok", "caf\xE9"})}), "LOWER value is not valid UTF-8"));
   CHECK(contains(problem({token_spec{}.number_in(token_attr::shape, {1.0})}), "SHAPE takes strings"));
   CHECK(contains(problem({token_spec{}.in(token_attr::length, {"3"})}), "LENGTH takes numbers"));
+  // REGEX: string attributes only, one source (or any number for the IN/NOT_IN forms), valid UTF-8;
+  // the sources are not compiled here (a bad regex is found when the pattern is added to a matcher).
+  CHECK(problem({token_spec{}.regex(token_attr::shape, "(unclosed")}) == "accepted");
+  CHECK(problem({token_spec{}.regex_in(token_attr::norm, {}),
+                 token_spec{}.regex_not_in(token_attr::orth, {"a", "b"})}) == "accepted");
+  CHECK(contains(problem({token_spec{}.regex(token_attr::length, "1")}), "LENGTH takes numbers"));
+  CHECK(contains(problem({token_spec{}.regex(token_attr::is_title, "x")}), "true or false"));
+  CHECK(contains(problem({token_spec{}.regex(token_attr::lower, "caf\xE9")}), "LOWER value is not valid UTF-8"));
+  token_spec two;
+  two.constraints.push_back({token_attr::orth, attr_predicate::regex, {"a", "b"}, {}, true});
+  CHECK(contains(problem({two}), "ORTH needs exactly one value"));
   // The index given is the one reported.
   try {
     lexzone::validate_token_pattern(token_pattern{}, 7);

@@ -7,6 +7,10 @@
 /// results identical to spaCy's, plug in the tokenizer that makes the docs (the English segmenter of
 /// `lexzone::en`), wrapped as a `phrase_splitter`.
 ///
+/// Token patterns may use `REGEX` when the configuration has a regex compiler (`entity_ruler_config::regex`,
+/// e.g. `lexzone::regex::pcre2_compiler()` from `<lexzone/regex/pattern_regex.hpp>`; see
+/// matcher/text_predicate.hpp).
+///
 /// ## Conflict resolution (spaCy 3.8)
 /// All matches of all patterns are collected; zero-length matches are dropped. They are taken longest
 /// first, then leftmost; a match is kept when none of its tokens is already taken by a kept match. A match
@@ -130,6 +134,11 @@ struct entity_ruler_config {
   /// Splits phrase texts into tokens; empty means `split_phrase_default`. Called only while adding
   /// patterns (never while matching), from the thread that adds.
   phrase_splitter splitter{};
+  /// Compiles the `REGEX` predicates of token patterns (e.g. `lexzone::regex::pcre2_compiler()` from
+  /// `<lexzone/regex/pattern_regex.hpp>`); empty: patterns with `REGEX` are refused (`pattern_error`,
+  /// unsupported). Called while adding patterns; its predicates are called while matching, from any
+  /// thread (see matcher/text_predicate.hpp).
+  regex_compiler regex{};
 };
 
 /// A pipeline component that sets `doc` entities from rules (see the file comment).
@@ -144,7 +153,7 @@ struct entity_ruler_config {
 ///   indices with ids of permanent strings: no zone's close ends them (they are valid as long as the
 ///   vocab), though they mean something only for the doc they were set on.
 /// - Exceptions: `add_patterns` gives the strong guarantee (interned strings may remain); matching leaves
-///   the doc unchanged on a throw.
+///   the doc unchanged on a throw (e.g. `regex::regex_error` when a `REGEX` match exceeds its limits).
 template <class Vocab>
 requires matcher_vocab<Vocab>
 class entity_ruler {
@@ -162,7 +171,7 @@ class entity_ruler {
   /// `split_phrase_default`). Complexity: O(1) plus copying `config`. Throws: `pattern_error`
   /// (unsupported `phrase_matcher_attr`: `spacy`), `std::bad_alloc`.
   explicit entity_ruler(Vocab& vocab LEXZONE_LIFETIMEBOUND, entity_ruler_config config = {})
-      : vocab_(&vocab), config_(std::move(config)), matcher_(vocab) {
+      : vocab_(&vocab), config_(std::move(config)), matcher_(vocab, config_.regex) {
     if (!detail::is_phrase_attr(config_.phrase_matcher_attr))
       throw pattern_error(0,
                           "phrase_matcher_attr cannot be " + std::string(token_attr_name(config_.phrase_matcher_attr)),
@@ -171,16 +180,19 @@ class entity_ruler {
   }
 
   /// Adds `patterns`, all or nothing; pattern `i` of the ruler (in the order of addition) is pattern `i`
-  /// of its matcher. Complexity: O(total pattern size) expected, plus the splitter. Thread safety: no
-  /// other call on this ruler may run concurrently (interning itself is thread-safe in the vocab).
+  /// of its matcher. Complexity: O(total pattern size) expected, plus the splitter and compiling
+  /// `REGEX` sources (once per distinct source of the call). Thread safety: no other call on this ruler
+  /// may run concurrently (interning itself is thread-safe in the vocab).
   /// Throws: `pattern_error` naming the 0-based index of the first bad pattern (empty label or
-  /// invalid UTF-8 in label, id or phrase; a phrase with no tokens; a bad or unsupported token pattern),
-  /// what the splitter throws, `hash_collision`, `std::bad_alloc`. On a throw the ruler is unchanged;
-  /// strings interned before the throw stay (none when validation fails).
+  /// invalid UTF-8 in label, id or phrase; a phrase with no tokens; a bad or unsupported token pattern;
+  /// a bad `REGEX`, or one without a regex compiler, naming the token and the regex), what the splitter
+  /// and the regex compiler throw, `hash_collision`, `std::bad_alloc`. On a throw the ruler is unchanged;
+  /// strings interned before the throw stay (none when validation, regexes included, fails).
   template <class String>
   requires std::convertible_to<const String&, std::string_view>
   void add_patterns(std::span<const basic_entity_pattern<String>> patterns) {
-    // 1. Validate everything (nothing is interned yet); split the phrases.
+    // 1. Validate everything and compile the regexes (nothing is interned yet); split the phrases.
+    auto batch = matcher_.make_batch();
     std::vector<std::vector<std::string>> phrase_tokens(patterns.size());
     for (std::size_t i = 0; i < patterns.size(); ++i) {
       const auto& p = patterns[i];
@@ -197,11 +209,10 @@ class entity_ruler {
           if (w.empty() || !unicode::is_valid(w))
             throw pattern_error(i, "the splitter returned an empty or invalid token");
       } else {
-        validate_token_pattern(std::get<basic_token_pattern<String>>(p.pattern), i);
+        batch.prepare(std::get<basic_token_pattern<String>>(p.pattern), i);
       }
     }
     // 2. Intern and stage (the matcher is unchanged until the commit).
-    auto batch = matcher_.make_batch();
     std::vector<entry> added;
     added.reserve(patterns.size());
     for (std::size_t i = 0; i < patterns.size(); ++i) {
@@ -240,15 +251,16 @@ class entity_ruler {
   }
 
   /// Sets `doc`'s entities: `match(doc)`. Complexity: as `match`. Thread safety: const, reentrant (the
-  /// doc is written: one thread per doc). Lifetime: as `match`. Throws: `zone_closed` (checked builds),
-  /// `std::bad_alloc`; on a throw `doc` is unchanged.
+  /// doc is written: one thread per doc). Lifetime: as `match`. Throws: as `match`; on a throw `doc` is
+  /// unchanged.
   void operator()(doc_type& doc) const { doc.set_ents(match(doc)); }
 
   /// The entities `operator()` would set: the kept existing ones and the new ones, ordered by start.
   /// Complexity: the matcher's, plus O(m log m + m · e) for m matches and e existing entities.
   /// Interns nothing. Thread safety: const, reentrant. Lifetime: plain values (token indices, ids of
   /// permanent strings), unaffected when `doc`'s zone closes. Throws: `zone_closed` (checked builds),
-  /// `std::bad_alloc`.
+  /// `std::bad_alloc`, what a `REGEX` predicate throws (`regex::regex_error` with `match_limit`,
+  /// `depth_limit` or `heap_limit` from `regex::pcre2_compiler`'s: see `matcher::operator()`).
   [[nodiscard]] std::vector<entity_record> match(const doc_type& doc) const {
     std::vector<pattern_match> found;
     matcher_.match(doc, found);

@@ -6,6 +6,7 @@
 /// | file | holds |
 /// |---|---|
 /// | matcher/pattern.hpp | the pattern types (`basic_token_pattern`, `token_quantifier`, ...), `pattern_error`, `validate_token_pattern` |
+/// | matcher/text_predicate.hpp | how `REGEX` is compiled: `regex_compiler`, `text_predicate` (no regex library) |
 /// | detail/match_compiler.hpp | patterns to program fragments (internal) |
 /// | detail/match_program.hpp | the compiled program: NFA elements, tests, index, phrase tries (internal) |
 /// | matcher.hpp (this file) | the engine: `matcher<Vocab>`, its `batch`, `pattern_match` |
@@ -15,6 +16,15 @@
 ///
 /// `NORM` compares the token's norm (`basic_token::norm()`: a tokenizer exception's norm, else the
 /// lexeme's). `OP: "!"` consumes exactly one token that must not match, as in spaCy.
+///
+/// ## REGEX
+/// `REGEX` predicates (on ORTH, LOWER, NORM, SHAPE) are compiled by the `regex_compiler` given to the
+/// constructor, e.g. `lexzone::regex::pcre2_compiler()` from `<lexzone/regex/pattern_regex.hpp>` (target
+/// `lexzone::regex`): Python `re.search` on the attribute's text, PCRE2's backtracking bounded by match
+/// and depth limits. Without a compiler, adding a pattern with `REGEX` throws `pattern_error`
+/// (unsupported) saying what to include and link. A bad regex throws `pattern_error` when its pattern is
+/// added (as spaCy raises `re.error` then); a match that exceeds a limit makes `match` throw
+/// `regex::regex_error`. See matcher/text_predicate.hpp for the design.
 ///
 /// ## Semantics (those of spaCy 3.8)
 /// The matcher returns *every* match: for each key, each distinct (start, end) span that some pattern of
@@ -30,8 +40,10 @@
 /// ORTH, LOWER or NORM values that their first token can take (`IN` lists included); phrase patterns live
 /// in one hash trie per attribute. Thousands of such patterns cost one hash lookup per token and index.
 /// PERFORMANCE WARNING: a token pattern whose first token has no ORTH/LOWER/NORM equality or `IN` (e.g.
-/// `[{"LIKE_NUM": true}]`, or a leading `?`/`*`/`!` without one) is tried at every token, and token
-/// patterns that share a first value are each tried where it occurs (phrase patterns share a trie).
+/// `[{"LIKE_NUM": true}]`, `[{"TEXT": {"REGEX": "^v"}}]`, or a leading `?`/`*`/`!` without one) is tried
+/// at every token, and token patterns that share a first value are each tried where it occurs (phrase
+/// patterns share a trie). A `REGEX` test runs only when the other tests of its token passed, but then
+/// once per attempt that reaches it (no cache across attempts).
 #pragma once
 
 #include <algorithm>
@@ -40,6 +52,8 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -55,6 +69,7 @@
 #include "hash.hpp"
 #include "lexeme.hpp"
 #include "matcher/pattern.hpp"
+#include "matcher/text_predicate.hpp"
 #include "unicode/utf8.hpp"
 
 namespace lexzone {
@@ -98,9 +113,10 @@ concept matcher_vocab = requires(Vocab& v, const typename Vocab::lexeme_type& le
 /// - Matching: `operator()` / `match` are `const`, intern nothing and read only the doc and the
 ///   compiled patterns: any number of threads may match concurrently (on docs they may read). Adding
 ///   patterns while another thread matches is a data race.
-/// - Lifetime: the matcher refers to `vocab`, which must outlive it. Copies share the vocab (a copy's
-///   patterns are its own). Matches are plain values (token indices and key ids). A doc made in a zone
-///   may be matched; nothing of the zone is kept, so closing the zone ends nothing the matcher holds.
+/// - Lifetime: the matcher refers to `vocab`, which must outlive it. Copies share the vocab and the
+///   compiled `REGEX` predicates (immutable); a copy's patterns are its own. Matches are plain values
+///   (token indices and key ids). A doc made in a zone may be matched; nothing of the zone is kept, so
+///   closing the zone ends nothing the matcher holds.
 /// - Exceptions: `add*` and `commit` give the strong guarantee (interned strings may remain).
 template <class Vocab>
 requires matcher_vocab<Vocab>
@@ -119,15 +135,35 @@ class matcher {
   /// so it may run while other threads match (interning is thread-safe in the vocab).
   class batch {
    public:
+    /// Validates `pattern` (`validate_token_pattern`) and compiles its `REGEX` sources with the
+    /// matcher's regex compiler, keeping the predicates for when the pattern is staged; interns and
+    /// stages nothing. `add` and `add_with_hash` do this first themselves; calling it for several
+    /// patterns before adding any reports a bad one before anything is interned (the entity ruler does).
+    /// Identical sources are compiled once per batch. Complexity: O(pattern size) plus compiling the new
+    /// sources. Throws: `pattern_error` at `index` (see `validate_token_pattern`; a `REGEX` without a
+    /// regex compiler, unsupported; a source the compiler refuses, see matcher/text_predicate.hpp), what
+    /// the compiler throws otherwise, `std::bad_alloc`.
+    template <class String>
+    requires std::convertible_to<const String&, std::string_view>
+    void prepare(const basic_token_pattern<String>& pattern, std::size_t index = 0) {
+      validate_token_pattern(pattern, index);
+      for (std::size_t t = 0; t < pattern.tokens.size(); ++t)
+        for (const auto& c : pattern.tokens[t].constraints)
+          if (is_regex_predicate(c.predicate))
+            for (const String& s : c.strings) (void)regex_for(std::string_view(s), index, t, c.attr);
+    }
+
     /// Stages token patterns under `key` (interned permanently) and sets the key's filter (as spaCy,
-    /// each add replaces the key's filter). Complexity: O(pattern size) expected per pattern.
-    /// Throws: `pattern_error` (index within `patterns`), `hash_collision`, `std::bad_alloc`; on a throw
-    /// nothing is staged (strings interned before the throw stay).
+    /// each add replaces the key's filter). Every pattern is first `prepare`d (validated, its regexes
+    /// compiled). Complexity: O(pattern size) expected per pattern, plus compiling regexes.
+    /// Throws: `pattern_error` (index within `patterns`; see `prepare`), `hash_collision`,
+    /// `std::bad_alloc`, what the regex compiler throws; on a throw nothing is staged (strings interned
+    /// before the throw stay; none when `prepare` throws).
     template <class String>
     requires std::convertible_to<const String&, std::string_view>
     void add(std::string_view key, std::span<const basic_token_pattern<String>> patterns,
              greedy_filter greedy = greedy_filter::none) {
-      for (std::size_t i = 0; i < patterns.size(); ++i) validate_token_pattern(patterns[i], i);
+      for (std::size_t i = 0; i < patterns.size(); ++i) prepare(patterns[i], i);
       stage_tokens(vocab_->strings().add(key), patterns, greedy);
     }
     /// As the span overload, from a vector. Complexity, throws: as the span overload.
@@ -142,7 +178,7 @@ class matcher {
     requires std::convertible_to<const String&, std::string_view>
     void add_with_hash(hash_t key, std::span<const basic_token_pattern<String>> patterns,
                        greedy_filter greedy = greedy_filter::none) {
-      for (std::size_t i = 0; i < patterns.size(); ++i) validate_token_pattern(patterns[i], i);
+      for (std::size_t i = 0; i < patterns.size(); ++i) prepare(patterns[i], i);
       stage_tokens(key, patterns, greedy);
     }
 
@@ -223,12 +259,25 @@ class matcher {
       }
     }
 
+    // The predicate of `source` (REGEX on `attr` in token `token` of pattern `index`): compiled once per
+    // batch.
+    const text_predicate& regex_for(std::string_view source, std::size_t index, std::size_t token, token_attr attr) {
+      if (const auto it = regexes_.find(source); it != regexes_.end()) return it->second;
+      text_predicate p = detail::compile_regex(owner_->regex_, source, index, token, attr);
+      return regexes_.emplace(std::string(source), std::move(p)).first->second;
+    }
+
     template <class String>
     void stage_tokens(hash_t key, std::span<const basic_token_pattern<String>> patterns, greedy_filter greedy) {
       const auto intern = [this](std::string_view s) { return vocab_->strings().add(s); };
       std::vector<detail::staged_token> staged;
       staged.reserve(patterns.size());
-      for (const auto& p : patterns) staged.push_back(detail::compile_token_pattern(key, p, intern));
+      for (std::size_t i = 0; i < patterns.size(); ++i) {
+        const auto regex = [this, i](std::string_view s, std::size_t token, token_attr a) {
+          return regex_for(s, i, token, a);
+        };
+        staged.push_back(detail::compile_token_pattern(key, patterns[i], intern, regex));
+      }
       greedy_.reserve(greedy_.size() + 1);
       tokens_.reserve(tokens_.size() + staged.size());
       for (auto& s : staged) {
@@ -242,6 +291,7 @@ class matcher {
       tokens_.clear();
       phrases_.clear();
       greedy_.clear();
+      regexes_.clear();
       count_ = 0;
     }
 
@@ -251,10 +301,14 @@ class matcher {
     std::vector<detail::staged_token> tokens_;
     std::vector<detail::staged_phrase> phrases_;
     std::vector<detail::staged_filter> greedy_;
+    std::map<std::string, text_predicate, std::less<>> regexes_;  // REGEX source -> predicate
   };
 
-  /// A matcher over `vocab` (which must outlive it). Complexity: O(1). Throws: nothing.
-  explicit matcher(Vocab& vocab LEXZONE_LIFETIMEBOUND) noexcept : vocab_(&vocab) {}
+  /// A matcher over `vocab` (which must outlive it) that compiles `REGEX` predicates with `regex` (e.g.
+  /// `lexzone::regex::pcre2_compiler()`; empty: patterns with `REGEX` are refused). Complexity: O(1).
+  /// Throws: nothing.
+  explicit matcher(Vocab& vocab LEXZONE_LIFETIMEBOUND, regex_compiler regex = {}) noexcept
+      : vocab_(&vocab), regex_(std::move(regex)) {}
 
   /// An empty batch for this matcher (which must outlive it). Complexity: O(1). Thread safety: const.
   /// Throws: nothing.
@@ -343,13 +397,20 @@ class matcher {
   [[nodiscard]] greedy_filter filter(hash_t key) const noexcept { return program_.filter(key); }
   /// The vocab the matcher interns into. Lifetime: the vocab's. Complexity: O(1). Throws: nothing.
   [[nodiscard]] Vocab& vocab() const noexcept { return *vocab_; }
+  /// The compiler of `REGEX` predicates given to the constructor (empty: none). Lifetime: the matcher's.
+  /// Complexity: O(1). Throws: nothing.
+  [[nodiscard]] const regex_compiler& regex_engine() const noexcept { return regex_; }
 
   /// All matches in `doc`, ordered by end, start, pattern (see the file comment).
   /// Complexity: O(n · c · r + m log m) for n tokens, c candidate patterns per token (indexed, plus the
-  /// scan list and tries), r the length of a match attempt, m raw matches. Interns nothing; never
-  /// allocates per token. Thread safety: const; concurrent calls are safe. Lifetime: results are plain
-  /// values (token indices and key ids), unaffected when `doc`'s zone closes.
-  /// Throws: `zone_closed` (checked builds, doc of a closed zone), `std::bad_alloc`.
+  /// scan list and tries), r the length of a match attempt, m raw matches, plus the `REGEX` tests run
+  /// (each bounded by its engine's limits). Interns nothing; never allocates per token (a `REGEX` test
+  /// may, inside its engine). Thread safety: const; concurrent calls are safe. Lifetime: results are
+  /// plain values (token indices and key ids), unaffected when `doc`'s zone closes.
+  /// Throws: `zone_closed` (checked builds, doc of a closed zone), `std::bad_alloc`; what a `REGEX`
+  /// predicate throws: with `regex::pcre2_compiler`, `regex::regex_error` (`match_limit`,
+  /// `depth_limit` or `heap_limit`) when one match backtracks beyond PCRE2's limits (catastrophic
+  /// backtracking is reported, never a hang).
   [[nodiscard]] std::vector<pattern_match> operator()(const doc_type& doc) const {
     std::vector<pattern_match> out;
     match(doc, out);
@@ -357,9 +418,19 @@ class matcher {
   }
 
   /// As `operator()`, into `out` (cleared first; its capacity is reused). Complexity, thread safety,
-  /// lifetime: as `operator()`. Throws: as `operator()`; on a throw `out` holds an unspecified subset of
-  /// the matches.
+  /// lifetime: as `operator()`. Throws: as `operator()` (`regex::regex_error` from a `REGEX` beyond its
+  /// limits included); on a throw `out` holds an unspecified subset of the matches.
   void match(const doc_type& doc, std::vector<pattern_match>& out) const {
+    if (program_.texts.empty()) match_with(doc, out, detail::no_text{});
+    else match_with(doc, out, detail::doc_text<doc_type>{&doc});
+  }
+
+ private:
+  using record_type = typename doc_type::token_record;
+
+  // `match`, with the text source of REGEX tests (`no_text` when the program has none).
+  template <class Text>
+  void match_with(const doc_type& doc, std::vector<pattern_match>& out, Text text) const {
     out.clear();
     const auto recs = doc.token_records();
     const std::size_t n = recs.size();
@@ -378,20 +449,18 @@ class matcher {
         if (index.empty()) continue;
         const auto it = index.find(detail::field_value(r, static_cast<detail::match_field>(f)));
         if (it == index.end()) continue;
-        for (const std::uint32_t p : it->second) run(program_.patterns[p], recs, s, scratch, out);
+        for (const std::uint32_t p : it->second) run(program_.patterns[p], recs, s, scratch, out, text);
       }
-      for (const std::uint32_t p : program_.scan) run(program_.patterns[p], recs, s, scratch, out);
+      for (const std::uint32_t p : program_.scan) run(program_.patterns[p], recs, s, scratch, out, text);
       for (const auto& trie : program_.tries) walk(trie, recs, s, out);
     }
     finish(out, n);
   }
 
- private:
-  using record_type = typename doc_type::token_record;
-
   // Simulates the pattern's NFA from token `s`: a bit per compiled element (bit E: matched).
+  template <class Text>
   void run(const detail::compiled_pattern& p, std::span<const record_type> recs, std::size_t s, std::uint64_t* scratch,
-           std::vector<pattern_match>& out) const {
+           std::vector<pattern_match>& out, Text text) const {
     const std::uint32_t count = p.elem_count;
     const std::uint32_t words = p.words();
     std::uint64_t* cur = scratch;
@@ -409,7 +478,7 @@ class matcher {
         while (bits != 0) {
           const std::uint32_t i = w * 64 + static_cast<std::uint32_t>(std::countr_zero(bits));
           bits &= bits - 1;
-          if (i >= count || !program_.accepts(el[i], recs[pos])) continue;
+          if (i >= count || !program_.accepts(el[i], recs[pos], text)) continue;
           const std::uint32_t target = el[i].kind == detail::element_kind::star ? i : i + 1;
           next[target >> 6] |= std::uint64_t{1} << (target & 63);
           any = true;
@@ -509,6 +578,7 @@ class matcher {
 
   detail::match_program program_;  // first: the hot calls into it need no address adjustment
   Vocab* vocab_;
+  regex_compiler regex_;  // compiles REGEX sources when patterns are added
 };
 
 }  // namespace lexzone

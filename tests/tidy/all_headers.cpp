@@ -47,6 +47,7 @@
 #include <lexzone/lexzone.hpp>
 #include <lexzone/matcher.hpp>
 #include <lexzone/matcher/pattern.hpp>
+#include <lexzone/matcher/text_predicate.hpp>
 #include <lexzone/memory_zone.hpp>
 #include <lexzone/parallel_pipe.hpp>
 #include <lexzone/pipeline.hpp>
@@ -54,6 +55,7 @@
 #include <lexzone/regex/python_syntax.hpp>
 #include <lexzone/regex/regex_error.hpp>
 #if LEXZONE_HAVE_PCRE2  // the headers that include <pcre2.h>: built when PCRE2 is found (lexzone::regex)
+#  include <lexzone/regex/pattern_regex.hpp>
 #  include <lexzone/regex/pcre2_regex.hpp>
 #  include <lexzone/regex/tokenizer_regexes.hpp>
 #endif

@@ -3,7 +3,9 @@
 /// program fragments (detail/match_program.hpp) that `match_program::append` links in.
 ///
 /// The compiler interns through a callable it is given (`hash_t(std::string_view)`), so it knows no
-/// vocab; it runs only on patterns `validate_token_pattern` accepted, and checks nothing it checks.
+/// vocab, and gets the predicates of `REGEX` constraints from another (`text_predicate(std::string_view
+/// source, std::size_t token, token_attr attr)`), so it knows no regex engine; it runs only on patterns
+/// `validate_token_pattern` accepted, and checks nothing it checks.
 #pragma once
 
 #include <algorithm>
@@ -67,6 +69,9 @@ void validate_phrases(std::span<const std::vector<String>> phrases, token_attr a
     case attr_predicate::less_equal: return test_op::less_equal;
     case attr_predicate::greater: return test_op::greater;
     case attr_predicate::less: return test_op::less;
+    case attr_predicate::regex:
+    case attr_predicate::regex_in: return test_op::text_any;
+    case attr_predicate::regex_not_in: return test_op::text_none;
   }
   return test_op::equal;
 }
@@ -112,16 +117,20 @@ void validate_phrases(std::span<const std::vector<String>> phrases, token_attr a
   return pattern_entry{scan_field, {}};
 }
 
-/// Compiles the validated token pattern `pattern` of `key`; `intern(s)` returns the id of string `s`
-/// (and may throw). Complexity: O(pattern size + values · log values) plus the interning.
-template <class String, class Intern>
+/// Compiles the validated token pattern `pattern` of `key`; `intern(s)` returns the id of string `s`,
+/// `regex(source, token, attr)` the predicate of a `REGEX` source (both may throw). Complexity:
+/// O(pattern size + values · log values) plus the interning and the regexes.
+template <class String, class Intern, class Regex>
 requires std::convertible_to<const String&, std::string_view>
 [[nodiscard]] staged_token compile_token_pattern(hash_t key, const basic_token_pattern<String>& pattern,
-                                                 Intern&& intern) {
-  staged_token st{key, 0, {}, {}, {}, {}};
-  for (const auto& spec : pattern.tokens) {
+                                                 Intern&& intern, Regex&& regex) {
+  staged_token st{key, 0, {}, {}, {}, {}, {}};
+  std::vector<compiled_test> text_tests;  // emitted after the value tests of their element
+  for (std::size_t tok = 0; tok < pattern.tokens.size(); ++tok) {
+    const auto& spec = pattern.tokens[tok];
     compiled_element base;
     base.test_begin = static_cast<std::uint32_t>(st.tests.size());
+    text_tests.clear();
     for (const auto& c : spec.constraints) {
       if (is_flag_attr(c.attr)) {
         const std::uint32_t bit = flag_bit(c.attr);
@@ -134,6 +143,19 @@ requires std::convertible_to<const String&, std::string_view>
       compiled_test t;
       t.field = static_cast<match_field>(c.attr);
       t.op = to_test_op(c.predicate);
+      if (is_regex_predicate(c.predicate)) {
+        // No regex: "any of them matches" never holds, "none matches" always does. Every text test so
+        // has a predicate, and a program has text tests exactly when `texts` is not empty.
+        if (c.strings.empty()) {
+          base.never = base.never || c.predicate == attr_predicate::regex_in;
+          continue;
+        }
+        t.set_begin = static_cast<std::uint32_t>(st.texts.size());
+        for (const String& s : c.strings) st.texts.push_back(regex(std::string_view(s), tok, c.attr));
+        t.set_end = static_cast<std::uint32_t>(st.texts.size());
+        text_tests.push_back(t);
+        continue;
+      }
       auto add_set = [&](std::vector<std::uint64_t> values) {
         std::sort(values.begin(), values.end());
         values.erase(std::unique(values.begin(), values.end()), values.end());
@@ -176,6 +198,7 @@ requires std::convertible_to<const String&, std::string_view>
       }
       st.tests.push_back(t);
     }
+    st.tests.insert(st.tests.end(), text_tests.begin(), text_tests.end());
     base.test_end = static_cast<std::uint32_t>(st.tests.size());
     const token_quantifier q = spec.quantifier;
     if (q.negated) {

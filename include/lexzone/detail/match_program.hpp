@@ -26,19 +26,20 @@
 /// or NORM (`pattern_entry`), so that matching tries it only where one occurs; the others are in `scan`
 /// and tried at every token.
 ///
-/// ## Adding a test kind (e.g. REGEX, issue #12)
-/// A test that is not a comparison of a field value, such as a regular expression on a string
-/// attribute's text, joins as one more `test_op` (say `text_predicate`) whose `set_begin` indexes a new
-/// table of `match_program`: type-erased predicates, immutable and shared (matcher copies share them).
-/// The switch in `match_program::accepts` gets one `case` that resolves the attribute's text and calls
-/// the predicate (`accepts` loses `noexcept` if the predicate may throw, e.g. on a backtracking limit).
-/// ORTH's text is the lexeme's (`lex->text()`); LOWER, NORM and SHAPE are ids whose strings may be
-/// transient, so their text comes through the doc (its token's string accessors): a flag on the
-/// element, set by the compiler, routes elements with such tests to a variant of `accepts` that also
-/// takes the doc. The compiler emits such tests after the value tests of their element, so they run
-/// only when everything cheaper passed, and `entry_of` ignores them (they narrow no index). Patterns
-/// without them keep their code path: their tests dispatch through the same switch, and the flag costs
-/// each element one predictable branch.
+/// ## Text tests (REGEX)
+/// A `REGEX` constraint compiles to a test with op `text_any` (some predicate holds) or `text_none` (none
+/// does) whose `[set_begin, set_end)` indexes `match_program::texts`: the compiled predicates
+/// (`text_predicate`, made by the matcher's `regex_compiler`), immutable and shared by copies of the
+/// program. Such a test reads the text of its field: ORTH's is the lexeme's (`lex->text()`); LOWER, NORM
+/// and SHAPE are ids whose strings may be transient, so their text comes through the doc
+/// (`doc_text`, the doc's `string_of`). The compiler emits text tests after the value tests of their
+/// element, so they run only when everything cheaper passed, and `entry_of` ignores them (they narrow no
+/// index).
+///
+/// `accepts` takes the text source as a template argument. Matching a program without text tests passes
+/// `no_text` (the matcher decides once per call, on `texts.empty()`: the compiler emits no text test
+/// without a predicate, an empty `IN` list making the element `never`): that instantiation is the one that
+/// existed before text tests, its text cases unreachable, so patterns without `REGEX` keep their cost.
 ///
 /// Thread safety: a `match_program` is read concurrently by any number of matching threads; `append` is
 /// the only writer and must not run concurrently with anything else on the same program.
@@ -48,6 +49,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -56,6 +59,7 @@
 #include "../hash.hpp"
 #include "../lexeme.hpp"
 #include "../matcher/pattern.hpp"
+#include "../matcher/text_predicate.hpp"
 
 namespace lexzone::detail {
 
@@ -77,14 +81,16 @@ enum class test_op : std::uint8_t {
   less_equal,     // v <= number
   greater,        // v > number
   less,           // v < number
+  text_any,       // some predicate of texts[set_begin, set_end) holds for the field's text
+  text_none,      // none of them holds
 };
 
 /// One test on one field of a token.
 struct compiled_test {
   match_field field = match_field::orth;  ///< the field compared
   test_op op = test_op::equal;            ///< the comparison
-  std::uint32_t set_begin = 0;            ///< in_set/not_in_set: first of the sorted unique values
-  std::uint32_t set_end = 0;              ///< in_set/not_in_set: one past the last value
+  std::uint32_t set_begin = 0;            ///< set ops: first of the sorted unique values; text ops: first predicate
+  std::uint32_t set_end = 0;              ///< set ops: one past the last value; text ops: past the last predicate
   std::uint64_t value = 0;                ///< equal/not_equal: the value
   double number = 0;                      ///< ordered comparisons (length): the bound
 };
@@ -161,6 +167,22 @@ LEXZONE_ALWAYS_INLINE std::uint64_t field_value(const Record& r, match_field f) 
   }
   return 0;
 }
+
+/// `accepts`'s text source for programs without text tests: provides no text.
+struct no_text {};
+
+/// `accepts`'s text source for programs with text tests: the text of a token's field, its string ids
+/// resolved through `doc` (the doc the token records belong to).
+template <class Doc>
+struct doc_text {
+  const Doc* doc;  ///< the doc matched
+  /// The text of field `f` (orth, lower, norm or shape) of the token `r`. Throws: `zone_closed`
+  /// (checked builds, doc of a closed zone).
+  template <class Record>
+  std::string_view operator()(const Record& r, match_field f) const {
+    return f == match_field::orth ? r.lex->text() : doc->string_of(field_value(r, f));
+  }
+};
 
 /// The flag word of the token `r`: its lexeme's flags, plus `spacy_flag_bit` when a space follows.
 template <class Record>
@@ -240,6 +262,7 @@ struct staged_token {
   std::vector<compiled_test> tests;        ///< the tests (set indices into `sets`)
   std::vector<std::uint64_t> sets;         ///< the values of its set tests
   pattern_entry entry;                     ///< where it is indexed
+  std::vector<text_predicate> texts;       ///< the predicates of its text tests
 };
 
 /// A phrase pattern not yet in a program: the values its tokens must have on `attr`.
@@ -253,7 +276,8 @@ struct staged_phrase {
 /// A key's greedy filter as staged: `none` removes the key's filter.
 using staged_filter = std::pair<hash_t, greedy_filter>;
 
-/// Every table a matcher reads while matching. Copyable (a copy shares nothing).
+/// Every table a matcher reads while matching. Copyable (a copy shares only the immutable predicates of
+/// `texts`).
 struct match_program {
   std::size_t pattern_count = 0;           ///< token and phrase patterns
   std::uint32_t max_words = 1;             ///< the largest `compiled_pattern::words()`
@@ -267,6 +291,7 @@ struct match_program {
   std::vector<std::uint32_t> scan;                            ///< token patterns tried at every token
   std::vector<phrase_trie> tries;                             ///< phrase patterns, one trie per attribute
   std::unordered_map<hash_t, greedy_filter, id_hash> greedy;  ///< keys with a filter other than none
+  std::vector<text_predicate> texts;                          ///< the predicates of the text tests
 
   /// The filter of `key` (`none` if it has none).
   [[nodiscard]] greedy_filter filter(hash_t key) const noexcept {
@@ -275,10 +300,13 @@ struct match_program {
   }
 
   /// Whether element `el` consumes the token `r` (a `negated` element: whether its spec does not match).
-  /// Each test compares one field value of the token; the switch on `test_op` is the one place that
-  /// gives the ops their meaning.
-  template <class Record>
-  bool accepts(const compiled_element& el, const Record& r) const noexcept {
+  /// Each test compares one field value of the token, or (text tests) calls predicates on the text of a
+  /// field, which `text(r, field)` gives; `Text` is `no_text` when the program has no text tests. The
+  /// switch on `test_op` is the one place that gives the ops their meaning. Throws: what `text` and the
+  /// predicates throw (nothing for `no_text`).
+  template <class Record, class Text = no_text>
+  bool accepts(const compiled_element& el, const Record& r, Text text = {}) const
+      noexcept(std::is_same_v<Text, no_text>) {
     bool ok = !el.never && (token_flags(r) & el.flag_mask) == el.flag_want;
     for (std::uint32_t k = el.test_begin; ok && k < el.test_end; ++k) {
       const compiled_test& t = tests[k];
@@ -296,6 +324,17 @@ struct match_program {
         case test_op::less_equal: ok = static_cast<double>(v) <= t.number; break;
         case test_op::greater: ok = static_cast<double>(v) > t.number; break;
         case test_op::less: ok = static_cast<double>(v) < t.number; break;
+        case test_op::text_any:
+        case test_op::text_none:
+          // Never reached with `no_text` (passed only for programs without text tests), whose code then
+          // stays that of the eight ops above.
+          if constexpr (!std::is_same_v<Text, no_text>) {
+            const std::string_view s = text(r, t.field);
+            bool any = false;
+            for (std::uint32_t p = t.set_begin; !any && p < t.set_end; ++p) any = texts[p](s);
+            ok = any == (t.op == test_op::text_any);
+          }
+          break;
       }
     }
     return el.kind == element_kind::negated ? !ok : ok;
@@ -320,7 +359,7 @@ struct match_program {
 
     const std::size_t old_patterns = patterns.size(), old_elements = elements.size(), old_tests = tests.size(),
                       old_sets = set_values.size(), old_skip = skip_words.size(), old_scan = scan.size(),
-                      old_tries = tries.size();
+                      old_tries = tries.size(), old_texts = texts.size();
     std::vector<std::size_t> old_nodes;
     for (const auto& t : tries) old_nodes.push_back(t.terminals.size());
     // Rollback journals, reserved up front so that journaling cannot throw.
@@ -344,12 +383,15 @@ struct match_program {
         p.skip_begin = static_cast<std::uint32_t>(skip_words.size());
         const auto test_base = static_cast<std::uint32_t>(tests.size());
         const auto set_base = static_cast<std::uint32_t>(set_values.size());
+        const auto text_base = static_cast<std::uint32_t>(texts.size());
         for (auto t : st.tests) {
-          t.set_begin += set_base;
-          t.set_end += set_base;
+          const bool text = t.op == test_op::text_any || t.op == test_op::text_none;
+          t.set_begin += text ? text_base : set_base;
+          t.set_end += text ? text_base : set_base;
           tests.push_back(t);
         }
         set_values.insert(set_values.end(), st.sets.begin(), st.sets.end());
+        texts.insert(texts.end(), st.texts.begin(), st.texts.end());
         for (auto e : st.elements) {
           e.test_begin += test_base;
           e.test_end += test_base;
@@ -424,6 +466,7 @@ struct match_program {
       elements.resize(old_elements);
       tests.resize(old_tests);
       set_values.resize(old_sets);
+      texts.resize(old_texts);
       skip_words.resize(old_skip);
       throw;
     }

@@ -8,8 +8,14 @@
 /// and rejects what it rejects (unknown keys, wrong value types, `null`, malformed `OP`, ...). Keys and
 /// predicate names are ASCII case-insensitive (spaCy's schema takes upper or lower case only; its
 /// matcher, which runs without validation by default, upper-cases any key). A pattern that passes the
-/// schema but uses something lexzone does not implement (`POS`, `LEMMA`, `REGEX`, `FUZZY`, `_`, ...)
-/// raises `pattern_error` with `reason::unsupported`.
+/// schema but uses something lexzone does not implement (`POS`, `LEMMA`, `FUZZY`, `_`, `REGEX` on
+/// `LENGTH`, ...) raises `pattern_error` with `reason::unsupported`.
+///
+/// `REGEX` on ORTH/TEXT, LOWER, NORM and SHAPE becomes a regex constraint, as spaCy reads it:
+/// `{"REGEX": "r"}` is `attr_predicate::regex`; inside a `REGEX` object, `IN` and `NOT_IN` take regexes
+/// (`regex_in`, `regex_not_in`: any of them matches, none matches) and a nested `REGEX` is read the same
+/// way. The sources are not compiled here: the matcher compiles them when the pattern is added (with its
+/// `regex_compiler`), and a bad regex is reported then, as spaCy raises `re.error` at add time.
 ///
 /// ## JSONL
 /// One JSON object per line: `{"label": str, "pattern": str | [token dicts], "id"?: str}`. Empty and
@@ -296,6 +302,22 @@ inline std::vector<double> numbers_of(const json& arr) {
   return out;
 }
 
+/// Appends the regex constraints of `value`, the value of a `REGEX` key on string attribute `attr`, to
+/// `ts` (see the file comment); `tok` prefixes messages. Recursion is bounded by the schema's nesting limit.
+inline void add_regex(token_spec& ts, token_attr attr, const json& value, std::size_t index, const std::string& tok) {
+  if (value.is_string()) {
+    ts.regex(attr, value.get<std::string>());
+    return;
+  }
+  for (auto p = value.begin(); p != value.end(); ++p) {
+    const std::string pk = upper(p.key());
+    if (pk == "REGEX") add_regex(ts, attr, p.value(), index, tok);
+    else if (pk == "IN") ts.regex_in(attr, strings_of(p.value()));
+    else if (pk == "NOT_IN") ts.regex_not_in(attr, strings_of(p.value()));
+    else unsupported(index, tok + pk + " predicate inside REGEX");
+  }
+}
+
 inline std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) {
@@ -380,6 +402,10 @@ inline std::string join(const std::vector<std::string>& v) {
                                       : pk == ">"  ? attr_predicate::greater
                                                    : attr_predicate::less;
             ts.compare(*attr, op, pv.get<double>());
+          } else if (pk == "REGEX" && !numeric) {
+            detail::add_regex(ts, *attr, pv, index, tok);
+          } else if (pk == "REGEX") {  // spaCy searches the name of the symbol whose id is the length
+            detail::unsupported(index, tok + "REGEX on LENGTH");
           } else {
             detail::unsupported(index, tok + pk + " predicate");
           }

@@ -14,7 +14,12 @@
 /// | `LENGTH` | `token_attr::length` (numbers: `==` `!=` `>=` `<=` `>` `<`, `IN`, `NOT_IN`) |
 /// | `IS_ALPHA` ... `IS_STOP`, `LIKE_NUM`, `LIKE_URL`, `LIKE_EMAIL`, `SPACY` | flag attributes (true/false) |
 /// | `IN`, `NOT_IN` | `attr_predicate::in`, `not_in` |
+/// | `REGEX` (string attributes): `"r"`, `{"IN": [...]}`, `{"NOT_IN": [...]}` | `attr_predicate::regex`, `regex_in`, `regex_not_in` |
 /// | `OP`: `?` `*` `+` `!` `{n}` `{n,m}` `{n,}` `{,m}` | `token_quantifier` (`parse` reads the spaCy spelling) |
+///
+/// A `REGEX` constraint holds its Python `re` source as a string: nothing here compiles it. The matcher
+/// compiles it with the `regex_compiler` it is given (`matcher/text_predicate.hpp`; lexzone's is
+/// `regex::pcre2_compiler` in `regex/pattern_regex.hpp`), so that these types need no regex library.
 ///
 /// Thread safety of everything in this file: the types are plain values with no shared state; distinct
 /// objects may be used from any threads, one object like a standard container.
@@ -38,9 +43,10 @@
 
 namespace lexzone {
 
-/// Thrown when patterns cannot be added: the pattern is malformed (`reason::invalid`) or uses a feature
-/// lexzone does not implement (`reason::unsupported`, e.g. `POS`, `REGEX`). Nothing of the call that
-/// threw has been added.
+/// Thrown when patterns cannot be added: the pattern is malformed (`reason::invalid`, e.g. a `REGEX` that
+/// is not a valid regular expression) or uses a feature lexzone does not implement (`reason::unsupported`,
+/// e.g. `POS`, or `REGEX` in a matcher without a regex compiler). Nothing of the call that threw has been
+/// added.
 ///
 /// A value type: copying copies the message. Thread safety: as `std::invalid_argument`.
 class pattern_error : public std::invalid_argument {
@@ -119,7 +125,8 @@ enum class token_attr : std::uint8_t {
 };
 
 /// How a constraint compares the token's attribute with the pattern's values.
-/// String attributes take `equal`, `in`, `not_in`; flags take `equal`; `length` takes all.
+/// String attributes take `equal`, `in`, `not_in` and the three regex predicates; flags take `equal`;
+/// `length` takes all but the regex predicates.
 enum class attr_predicate : std::uint8_t {
   equal,          ///< equals the one value (spaCy: a bare value, or `==` for numbers)
   not_equal,      ///< differs from the one value (`!=`, numbers only)
@@ -129,7 +136,16 @@ enum class attr_predicate : std::uint8_t {
   less_equal,     ///< `<=` the one value (numbers only)
   greater,        ///< `>` the one value (numbers only)
   less,           ///< `<` the one value (numbers only)
+  regex,          ///< the one value, a Python regex, matches somewhere in the text (`REGEX`, `re.search`)
+  regex_in,       ///< one of the values (regexes) matches somewhere in the text (`{"REGEX": {"IN": [...]}}`)
+  regex_not_in,   ///< none of the values matches anywhere in the text (`{"REGEX": {"NOT_IN": [...]}}`)
 };
+
+/// True for the predicates whose values are regex sources (`regex`, `regex_in`, `regex_not_in`).
+/// Complexity: O(1). Thread safety: pure. Throws: nothing.
+[[nodiscard]] constexpr bool is_regex_predicate(attr_predicate p) noexcept {
+  return p == attr_predicate::regex || p == attr_predicate::regex_in || p == attr_predicate::regex_not_in;
+}
 
 /// Per-key filtering of overlapping matches (spaCy's `greedy`).
 enum class greedy_filter : std::uint8_t {
@@ -303,7 +319,8 @@ constexpr std::optional<token_quantifier> token_quantifier::parse(std::string_vi
 }
 
 /// One condition on one attribute. Which value member is used depends on the attribute: `strings` for
-/// string attributes (one value for `equal`, any number for `in`/`not_in`), `numbers` for `length`,
+/// string attributes (one value for `equal` and `regex`, any number for `in`/`not_in` and
+/// `regex_in`/`regex_not_in`; the regex predicates' values are Python `re` sources), `numbers` for `length`,
 /// `flag` for flag attributes (predicate `equal`). `String` is `std::string` (owning) or any type
 /// convertible to `std::string_view` (then the constraint borrows the caller's characters).
 template <class String = std::string>
@@ -329,20 +346,34 @@ struct basic_token_spec {
   /// String attribute equals `value` (spaCy `{"LOWER": "x"}`). Complexity: amortised O(1). Throws:
   /// `std::bad_alloc`.
   basic_token_spec& equal(token_attr a, String value) {
-    constraints.push_back(constraint_type{a, attr_predicate::equal, {std::move(value)}, {}, true});
-    return *this;
+    return add_strings(a, attr_predicate::equal, {std::move(value)});
   }
   /// String attribute is one of `values` (spaCy `IN`). Complexity: amortised O(1). Throws:
   /// `std::bad_alloc`.
   basic_token_spec& in(token_attr a, std::vector<String> values) {
-    constraints.push_back(constraint_type{a, attr_predicate::in, std::move(values), {}, true});
-    return *this;
+    return add_strings(a, attr_predicate::in, std::move(values));
   }
   /// String attribute is none of `values` (spaCy `NOT_IN`). Complexity: amortised O(1). Throws:
   /// `std::bad_alloc`.
   basic_token_spec& not_in(token_attr a, std::vector<String> values) {
-    constraints.push_back(constraint_type{a, attr_predicate::not_in, std::move(values), {}, true});
-    return *this;
+    return add_strings(a, attr_predicate::not_in, std::move(values));
+  }
+  /// String attribute's text contains a match of the Python regex `source` (spaCy
+  /// `{"LOWER": {"REGEX": "^v\\d"}}`, `re.search`: anchor with `^`/`$` to test the whole text). The source
+  /// is compiled when the pattern is added to a matcher. Complexity: amortised O(1). Throws:
+  /// `std::bad_alloc`.
+  basic_token_spec& regex(token_attr a, String source) {
+    return add_strings(a, attr_predicate::regex, {std::move(source)});
+  }
+  /// String attribute's text contains a match of one of the regexes `sources` (spaCy
+  /// `{"REGEX": {"IN": [...]}}`; none: never). Complexity: amortised O(1). Throws: `std::bad_alloc`.
+  basic_token_spec& regex_in(token_attr a, std::vector<String> sources) {
+    return add_strings(a, attr_predicate::regex_in, std::move(sources));
+  }
+  /// String attribute's text contains a match of none of the regexes `sources` (spaCy
+  /// `{"REGEX": {"NOT_IN": [...]}}`). Complexity: amortised O(1). Throws: `std::bad_alloc`.
+  basic_token_spec& regex_not_in(token_attr a, std::vector<String> sources) {
+    return add_strings(a, attr_predicate::regex_not_in, std::move(sources));
   }
   /// Flag attribute has `value` (spaCy `{"IS_TITLE": true}`). Complexity: amortised O(1). Throws:
   /// `std::bad_alloc`.
@@ -366,6 +397,12 @@ struct basic_token_spec {
   /// Sets the quantifier (spaCy `OP`). Complexity: O(1). Throws: nothing.
   basic_token_spec& op(token_quantifier q) noexcept {
     quantifier = q;
+    return *this;
+  }
+
+ private:
+  basic_token_spec& add_strings(token_attr a, attr_predicate p, std::vector<String> values) {
+    constraints.push_back(constraint_type{a, p, std::move(values), {}, true});
     return *this;
   }
 };
@@ -399,9 +436,11 @@ namespace detail {
 inline constexpr std::uint32_t max_pattern_elements = 4096;
 }  // namespace detail
 
-/// Validates a token pattern without interning anything (also done by `matcher::add`).
+/// Validates a token pattern without interning anything (also done by `matcher::add`). Regex sources are
+/// not compiled here (the matcher compiles them when the pattern is added).
 /// Throws `pattern_error` (with `index`) naming the token and the problem: no tokens; a predicate the
-/// attribute does not take; a missing or extra value; invalid UTF-8; NaN; a negation with a count;
+/// attribute does not take (regex predicates: string attributes only); a missing or extra value; invalid
+/// UTF-8; NaN; a negation with a count;
 /// min > max (invalid); a bound above `token_quantifier::max_bound` or more than 4096 compiled
 /// elements (unsupported); also `std::bad_alloc`. Complexity: O(pattern size + string bytes).
 /// Thread safety: reads `pattern` only.
@@ -430,15 +469,16 @@ void validate_token_pattern(const basic_token_pattern<String>& pattern, std::siz
       const std::string name(token_attr_name(a));
       if (detail::is_string_attr(a)) {
         if (c.predicate != attr_predicate::equal && c.predicate != attr_predicate::in &&
-            c.predicate != attr_predicate::not_in)
-          fail(t, name + " takes equal, IN or NOT_IN");
-        if (c.predicate == attr_predicate::equal && c.strings.size() != 1) fail(t, name + " needs exactly one value");
+            c.predicate != attr_predicate::not_in && !is_regex_predicate(c.predicate))
+          fail(t, name + " takes equal, IN, NOT_IN or REGEX");
+        if ((c.predicate == attr_predicate::equal || c.predicate == attr_predicate::regex) && c.strings.size() != 1)
+          fail(t, name + " needs exactly one value");
         if (!c.numbers.empty()) fail(t, name + " takes strings, not numbers");
         for (const String& s : c.strings) {
           if (!unicode::is_valid(std::string_view(s))) fail(t, name + " value is not valid UTF-8");
         }
       } else if (detail::is_number_attr(a)) {
-        if (!c.strings.empty()) fail(t, name + " takes numbers, not strings");
+        if (!c.strings.empty() || is_regex_predicate(c.predicate)) fail(t, name + " takes numbers, not strings");
         const bool set = c.predicate == attr_predicate::in || c.predicate == attr_predicate::not_in;
         if (!set && c.numbers.size() != 1) fail(t, name + " comparison needs exactly one number");
         for (double v : c.numbers)
