@@ -9,11 +9,15 @@
 
 namespace lexzone::examples {
 
-/// Writes `j` and a newline to stdout; `buffer` is reused across calls. Throws: `std::bad_alloc`.
-inline void write_json_line(const nlohmann::ordered_json& j, std::string& buffer) {
-  buffer = j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-  buffer.push_back('\n');
-  std::fwrite(buffer.data(), 1, buffer.size(), stdout);
+/// `j` as one line of compact JSON, without the newline. Throws: `std::bad_alloc`.
+inline std::string json_line(const nlohmann::ordered_json& j) {
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+/// Writes `line` and a newline to stdout; `line` is left with the newline. Throws: `std::bad_alloc`.
+inline void write_line(std::string& line) {
+  line.push_back('\n');
+  std::fwrite(line.data(), 1, line.size(), stdout);
 }
 
 }  // namespace lexzone::examples

@@ -386,7 +386,7 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   /// Complexity: O(depth) expected. Lifetime: as `operator[]`. Throws: `zone_closed` only.
   [[nodiscard]] std::optional<std::string_view> find(hash_t h) const LEXZONE_LIFETIMEBOUND {
     const auto& z = self();
-    auto* n = z.require_open();
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
     return z.owner_->find_hash_in(n, h);
   }
 
@@ -405,7 +405,7 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   /// Complexity: O(depth). Throws: `zone_closed` only.
   [[nodiscard]] std::size_t size() const {
     const auto& z = self();
-    auto* n = z.require_open();
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
     return z.owner_->size_in(n);
   }
 
@@ -418,7 +418,7 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   template <class F>
   void for_each(F&& f) const {
     const auto& z = self();
-    auto* n = z.require_open();
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
     z.owner_->for_each_in(n, f);
   }
 

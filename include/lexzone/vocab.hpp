@@ -413,7 +413,7 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// `std::bad_alloc`, what `Traits` throws. Strong guarantee.
   const lexeme_type& add(std::string_view text, retention r = retention::automatic) LEXZONE_LIFETIMEBOUND {
     auto& z = self();
-    auto* n = z.require_open();
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
     return z.owner_->add_in(n, text, r);
   }
 
@@ -421,7 +421,7 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// this zone's generation (see `scope_add` in scope.hpp). Complexity, lifetime, throws: as `add`.
   generational_ref<lexeme_type> add_with_generation(std::string_view text) {
     auto& z = self();
-    auto* n = z.require_open();
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
     bool permanent = false;
     const lexeme_type& lex = z.owner_->add_in_zone(n, z.owner_->hash_of(text), text, &permanent);
     return {&lex, permanent ? 0 : n->generation};
@@ -439,7 +439,7 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// `add`. Throws: `zone_closed` only.
   [[nodiscard]] const lexeme_type* find(hash_t orth) const LEXZONE_LIFETIMEBOUND {
     const auto& z = self();
-    auto* n = z.require_open();
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
     return z.owner_->find_hash_in(n, orth);
   }
 
@@ -461,14 +461,15 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// Throws: `zone_closed`.
   [[nodiscard]] typename store_type::zone_view strings() const {
     const auto& z = self();
-    return typename store_type::zone_view(*z.owner_->strings_, z.require_open());
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return typename store_type::zone_view(*z.owner_->strings_, n);
   }
 
   /// Lexemes visible through this zone: permanent plus this zone's and its ancestors'.
   /// Complexity: O(depth). Throws: `zone_closed` only.
   [[nodiscard]] std::size_t size() const {
     const auto& z = self();
-    auto* n = z.require_open();
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
     return z.owner_->size_in(n);
   }
 
@@ -483,7 +484,7 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   template <class F>
   void for_each(F&& f) const {
     const auto& z = self();
-    auto* n = z.require_open();
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
     z.owner_->for_each_in(n, f);
   }
 
