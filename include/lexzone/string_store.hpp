@@ -13,6 +13,7 @@
 #include "config.hpp"
 #include "detail/arena.hpp"
 #include "detail/layer_chain.hpp"
+#include "detail/permanent_memo.hpp"
 #include "detail/string_layer.hpp"
 #include "detail/zone_registry.hpp"
 #include "errors.hpp"
@@ -284,12 +285,6 @@ class basic_string_store {
     return detail::first_in_chain(z, [&](const zone_node& n) { return n.strings.find(h, s); });
   }
 
-  // As `find_in`, but a collision in any visible layer throws `hash_collision` (the add path).
-  std::optional<std::string_view> find_checked_in(const zone_node* z, hash_t h, std::string_view s) const {
-    if (auto v = perm_.find_checked(h, s)) return v;
-    return detail::first_in_chain(z, [&](const zone_node& n) { return n.strings.find_checked(h, s); });
-  }
-
   std::optional<std::string_view> find_hash_in(const zone_node* z, hash_t h) const noexcept {
     if (h == 0) return std::string_view();
     if (auto v = perm_.find_hash(h)) return v;
@@ -315,11 +310,29 @@ class basic_string_store {
       throw hash_collision(0, std::string_view(), s);
     }
     if (r == retention::permanent) return promote(z, h, s);
-    if (auto v = find_checked_in(z, h, s)) return *v;
+    if (auto v = perm_.find_checked(h, s)) return *v;
+    return add_in_chain(z, h, s);
+  }
+
+  // Adds `s` (id `h`, not 0; not a permanent string) through zone `z`: the string of z's chain, else a new
+  // one in z. A collision in the chain throws `hash_collision`.
+  std::string_view add_in_chain(zone_node* z, hash_t h, std::string_view s) {
+    if (auto v = detail::first_in_chain(z, [&](const zone_node& n) { return n.strings.find_checked(h, s); })) return *v;
     const detail::byte_growth<zone_layer> growth(z->byte_count, z->strings);  // counted even on a throw
     const std::string_view v = z->strings.insert(h, s);
     detail::zone_node_base::bump(z->string_count, 1);
     return v;
+  }
+
+  // `add_in(z, h, s, retention::automatic)` for a lexeme's attribute string: a string found permanent is
+  // recorded in the calling thread's permanent_memo, so the next lexemes find it without a probe.
+  void add_attribute_string(zone_node* z, hash_t h, std::string_view s) {
+    if (LEXZONE_UNLIKELY(h == 0)) throw hash_collision(0, std::string_view(), s);  // s is not empty
+    if (perm_.find_checked(h, s)) {
+      detail::permanent_memo::record(memo_id_, s, h);
+      return;
+    }
+    add_in_chain(z, h, s);
   }
 
   std::string_view promote(zone_node* z, hash_t h, std::string_view s) {
@@ -339,7 +352,8 @@ class basic_string_store {
   mutable std::mutex write_mutex_;
   detail::zone_registry registry_;
   detail::node_spares spares_;
-  std::atomic<bool> serves_vocab_{false};  // a vocab keeps its lexemes in this store's layers
+  std::atomic<bool> serves_vocab_{false};                    // a vocab keeps its lexemes in this store's layers
+  const std::uint64_t memo_id_ = detail::next_generation();  // this store in permanent_memo (never reused)
 };
 
 /// The operations on one zone's view of a string store: those of a string-store zone guard

@@ -251,7 +251,8 @@ class basic_vocab {
   }
 
   // The attributes of `text` (id `h`). Each attribute string other than the text itself is hashed once
-  // and handed to `intern(id, string)`; the text is stored later, with the record. When anything
+  // and handed to `intern(id, string)`, unless this thread's permanent_memo knows it is permanent (then
+  // it is neither hashed nor looked up); the text is stored later, with the record. When anything
   // throws, `store_text()` first stores the text as a plain string (as if it had been interned first),
   // then the exception propagates.
   template <class Intern, class StoreText>
@@ -260,9 +261,10 @@ class basic_vocab {
       return traits_.compute(text, [&](std::string_view s) -> hash_t {
         if (s.empty()) return 0;
         if (s.size() == text.size() && s == text) return h;
-        const hash_t sh = hash_of(s);
+        const hash_t known = detail::permanent_memo::find(strings_->memo_id_, s);
+        const hash_t sh = known != 0 ? known : hash_of(s);
         if (LEXZONE_UNLIKELY(sh == h)) throw hash_collision(h, text, s);  // the text's id
-        intern(sh, s);
+        if (known == 0) intern(sh, s);
         return sh;
       });
     } catch (...) {
@@ -310,6 +312,7 @@ class basic_vocab {
       } else {
         store.add_permanent(sh, s);
       }
+      detail::permanent_memo::record(store.memo_id_, s, sh);
     };
     const attributes_type a = compute(h, text, make_permanent, [&] {
       if (!text.empty()) make_permanent(h, text);
@@ -369,7 +372,7 @@ class basic_vocab {
   const lexeme_type& create_in(zone_node* z, hash_t h, std::string_view text, const text_place& place) {
     auto& store = *strings_;
     const attributes_type a = compute(
-        h, text, [&](hash_t sh, std::string_view s) { store.add_in(z, sh, s, retention::automatic); },
+        h, text, [&](hash_t sh, std::string_view s) { store.add_attribute_string(z, sh, s); },
         [&] {
           if (!place.visible) store.add_in(z, h, text, retention::automatic);
         });

@@ -11,6 +11,7 @@
 #include <lexzone/detail/match_compiler.hpp>
 #include <lexzone/detail/match_program.hpp>
 #include <lexzone/detail/msgpack_reader.hpp>
+#include <lexzone/detail/permanent_memo.hpp>
 #include <lexzone/detail/pipe_run.hpp>
 #include <lexzone/detail/read_file.hpp>
 #include <lexzone/detail/regex_tables.hpp>
