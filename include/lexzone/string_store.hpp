@@ -346,14 +346,16 @@ class basic_string_store {
     return *perm_.find(h, s);
   }
 
+  // Ordered for size (the registry and the spares are cache-line aligned); chunks_ before perm_, which
+  // takes it.
+  detail::zone_registry registry_;
+  detail::node_spares spares_;
+  const std::uint64_t memo_id_ = detail::next_generation();  // this store in permanent_memo (never reused)
+  mutable std::mutex write_mutex_;
   detail::chunk_source<Allocator> chunks_;
   perm_layer perm_;
   Hasher hasher_;
-  mutable std::mutex write_mutex_;
-  detail::zone_registry registry_;
-  detail::node_spares spares_;
-  std::atomic<bool> serves_vocab_{false};                    // a vocab keeps its lexemes in this store's layers
-  const std::uint64_t memo_id_ = detail::next_generation();  // this store in permanent_memo (never reused)
+  std::atomic<bool> serves_vocab_{false};  // a vocab keeps its lexemes in this store's layers
 };
 
 /// The operations on one zone's view of a string store: those of a string-store zone guard

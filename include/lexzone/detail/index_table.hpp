@@ -239,7 +239,7 @@ class index_table {
   // The first table, inside the object (its bytes are not counted by bytes_held).
   struct small_storage {
     std::atomic<std::uint64_t> ctrl[small_capacity / 8];
-    slot_type slots[small_capacity];
+    slot_type slots[small_capacity] = {};  // read only where ctrl says full
   };
 
   Alloc alloc_;

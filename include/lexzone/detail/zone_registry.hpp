@@ -136,6 +136,8 @@ class node_spares {
   node_spares() = default;
   node_spares(const node_spares&) = delete;
   node_spares& operator=(const node_spares&) = delete;
+  /// Does not free the nodes still kept: the owner drains them first (they need its allocator).
+  ~node_spares() = default;
 
   /// A spare node for the calling thread, or nullptr. Throws: nothing.
   [[nodiscard]] zone_node_base* take() noexcept {
