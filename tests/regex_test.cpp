@@ -316,6 +316,37 @@ TEST_CASE("regex: errors name the rule that failed", "[regex]") {
   CHECK_FALSE(none.url_match("http://x.org"));
 }
 
+TEST_CASE("regex: the bytes a branch can start with, read from translated source", "[regex]") {
+  using lexzone::regex::detail::first_bytes;
+  auto bytes = [](std::string_view pcre2) -> std::string {
+    const auto set = first_bytes(pcre2);
+    if (!set) return "any";
+    std::string out;
+    for (std::size_t b = 0; b < 256; ++b)
+      if ((*set)[b]) out += b < 0x80 ? std::string(1, static_cast<char>(b)) : "<" + std::to_string(b) + ">";
+    return out;
+  };
+  CHECK(bytes(R"(\Aab)") == "a");
+  CHECK(bytes("[a-cx]y") == "abcx");
+  CHECK(bytes("(?:ab|cd)e") == "ac");
+  CHECK(bytes("(ab|cd)") == "ac");
+  CHECK(bytes("a?b") == "ab");
+  CHECK(bytes("a*?b+") == "ab");
+  CHECK(bytes("x{0,2}y") == "xy");
+  CHECK(bytes("x{2}y") == "x");
+  CHECK(bytes("(?:[Rr][Ee])?[Dd]o") == "DRdr");
+  CHECK(bytes(R"(\.\.+$)") == ".");
+  CHECK(bytes(R"(\x{E9}t)") == "<195>");
+  CHECK(bytes(R"([\x{41}-\x{10FFFF}])") != "any");
+  CHECK(bytes("a*") == "any");      // may match nothing
+  CHECK(bytes("(?=a)a") == "any");  // an assertion first
+  CHECK(bytes("[^a]") == "any");
+  CHECK(bytes(R"(\d)") == "any");
+  CHECK(bytes(".") == "any");
+  CHECK(bytes("") == "any");
+  CHECK(bytes("(?:a|)b") == "any");
+}
+
 TEST_CASE("regex: the branch dispatch finds what the plain pattern finds (random alternations)", "[regex]") {
   // Alternations of branches that start with literals, classes, look-behinds, \A, and zero-width
   // branches (which turn the dispatch off); subjects with multi-byte and invalid UTF-8.
@@ -338,6 +369,7 @@ TEST_CASE("regex: the branch dispatch finds what the plain pattern finds (random
     const regex plain = regex::from_python(pattern);
     const regex fast = regex::from_python(pattern, dispatched);
     with_dispatch += fast.branch_dispatched() ? 1 : 0;
+    const auto predicate = lexzone::regex::predicate_regex::from_python(pattern);  // parts chosen by first byte
     for (int j = 0; j < 8; ++j) {
       std::string subject;
       const int m = static_cast<int>(rng() % 8);
@@ -346,6 +378,8 @@ TEST_CASE("regex: the branch dispatch finds what the plain pattern finds (random
       CHECK(plain.search(subject) == fast.search(subject));
       CHECK(plain.match(subject) == fast.match(subject));
       CHECK(plain.find_all(subject) == fast.find_all(subject));
+      CHECK(predicate.match(subject) == plain.match(subject).has_value());
+      CHECK(predicate.fullmatch(subject) == plain.fullmatch(subject).has_value());
       ++compared;
     }
   }

@@ -50,6 +50,7 @@
 #include <vector>
 
 #include "../unicode/utf8.hpp"
+#include "branch_analysis.hpp"
 #include "python_syntax.hpp"
 #include "regex_error.hpp"
 
@@ -274,59 +275,6 @@ class subject_view {
   return n < 0 ? "PCRE2 error " + std::to_string(error) : std::string(reinterpret_cast<const char*>(buf));
 }
 
-/// Splits PCRE2 source written by `translate_python` at its outermost alternation: inside a group that
-/// spans the whole pattern (repeatedly), at the `|` of depth 0. Returns one piece when there is none.
-[[nodiscard]] inline std::vector<std::string_view> split_alternatives(std::string_view p) {
-  auto scan = [](std::string_view s, auto&& on_char) {
-    int depth = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      const char c = s[i];
-      if (c == '\\') {
-        ++i;
-        if (i + 1 < s.size() && (s[i] == 'x' || s[i] == 'p' || s[i] == 'g') && s[i + 1] == '{') i = s.find('}', i);
-        continue;
-      }
-      if (c == '[') {  // the translation escapes every ']' inside a class
-        for (++i; i < s.size() && s[i] != ']'; ++i)
-          if (s[i] == '\\') {
-            ++i;
-            if (i + 1 < s.size() && (s[i] == 'x' || s[i] == 'p') && s[i + 1] == '{') i = s.find('}', i);
-          }
-        continue;
-      }
-      if (c == '(') ++depth;
-      if (c == ')') --depth;
-      if (!on_char(i, c, depth)) return;
-    }
-  };
-  for (;;) {  // unwrap (?:...) or (...) spanning everything
-    const bool group =
-        p.size() >= 2 && p.front() == '(' && p.back() == ')' && (p.substr(0, 3) == "(?:" || p.substr(0, 2) != "(?");
-    if (!group) break;
-    std::size_t close = std::string_view::npos;
-    scan(p, [&](std::size_t i, char c, int depth) {
-      if (c == ')' && depth == 0) {
-        close = i;
-        return false;
-      }
-      return true;
-    });
-    if (close != p.size() - 1) break;
-    p = p.substr(p.substr(0, 3) == "(?:" ? 3 : 1, p.size() - (p.substr(0, 3) == "(?:" ? 4 : 2));
-  }
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  scan(p, [&](std::size_t i, char c, int depth) {
-    if (c == '|' && depth == 0) {
-      parts.push_back(p.substr(start, i - start));
-      start = i + 1;
-    }
-    return true;
-  });
-  parts.push_back(p.substr(start));
-  return parts;
-}
-
 /// Per first byte, the branches of an alternation that can start with it, compiled as anchored groups
 /// (`regex_options::branch_dispatch`). At a position whose byte is b, only the branches whose first
 /// consumed byte can be b may match there, and group_of[b] holds exactly those, in their order in the
@@ -508,6 +456,8 @@ class regex {
   }
 
  private:
+  friend class predicate_regex;  // matches its parts on one prepared subject
+
   struct state {
     std::string python;
     translation translated;
@@ -639,13 +589,22 @@ class predicate_regex {
     // Each part keeps the start of the source for its messages, not a copy of all of it.
     constexpr std::size_t label_size = 200;
     const std::string label(python_source.substr(0, label_size));
+    const auto alternatives = detail::split_alternatives(t.pcre2);
+    std::vector<std::optional<detail::byte_set>> starts;  // per alternative: the bytes it can start with
+    starts.reserve(alternatives.size());
+    for (const auto a : alternatives) starts.push_back(t.group_references ? std::nullopt : detail::first_bytes(a));
+    auto starts_of = [&starts](std::size_t first, std::size_t last) {
+      detail::byte_set set;
+      for (std::size_t k = first; k < last; ++k) set |= starts[k] ? *starts[k] : detail::byte_set().set();
+      return set;
+    };
     try {
       out.parts_.push_back(regex::from_translation(std::string(python_source), t, options));
+      out.starts_.push_back(starts_of(0, alternatives.size()));
       return out;
     } catch (const regex_error& e) {
       if (e.code() != regex_errc::too_large || t.group_references) throw;
     }
-    const auto alternatives = detail::split_alternatives(t.pcre2);
     if (alternatives.size() < 2) {
       throw regex_error(regex_errc::too_large, "pattern too large for PCRE2 and not an alternation", python_source);
     }
@@ -672,6 +631,7 @@ class predicate_regex {
       part.pcre2 = std::move(joined);
       try {
         out.parts_.push_back(regex::from_translation(label, std::move(part), options));
+        out.starts_.push_back(starts_of(first, last));
       } catch (const regex_error& e) {
         if (e.code() != regex_errc::too_large || last - first < 2) throw;
         const std::size_t mid = first + (last - first) / 2;
@@ -682,30 +642,39 @@ class predicate_regex {
     return out;
   }
 
-  /// `bool(re.match(s))`. Complexity: O(parts * s.size()) worst case. Throws: as `regex::match`.
-  [[nodiscard]] bool match(std::string_view s) const {
-    for (const auto& r : parts_)
-      if (r.match(s)) return true;
-    return false;
-  }
+  /// `bool(re.match(s))`. Only the parts whose alternatives can start with the first byte of `s` run
+  /// (`detail::first_bytes`). Complexity: O(s.size()) validation once, then up to one match per part.
+  /// Throws: as `regex::match`.
+  [[nodiscard]] bool match(std::string_view s) const { return any_part(s, PCRE2_ANCHORED); }
   /// `bool(re.search(s))`. Throws: as `regex::search`.
   [[nodiscard]] bool search(std::string_view s) const {
     for (const auto& r : parts_)
       if (r.search(s)) return true;
     return false;
   }
-  /// `bool(re.fullmatch(s))`. Throws: as `regex::fullmatch`.
-  [[nodiscard]] bool fullmatch(std::string_view s) const {
-    for (const auto& r : parts_)
-      if (r.fullmatch(s)) return true;
-    return false;
-  }
+  /// `bool(re.fullmatch(s))`, with the same choice of parts as `match`. Throws: as `regex::fullmatch`.
+  [[nodiscard]] bool fullmatch(std::string_view s) const { return any_part(s, PCRE2_ANCHORED | PCRE2_ENDANCHORED); }
   /// The compiled parts (one unless the pattern had to be split).
   [[nodiscard]] const std::vector<regex>& parts() const noexcept { return parts_; }
 
  private:
   predicate_regex() = default;
+
+  /// Whether a part whose alternatives can start with the first byte of `s` (as PCRE2 sees it: the
+  /// transcoded subject's) matches at 0 with `anchors`; the subject is prepared once for all parts.
+  bool any_part(std::string_view s, std::uint32_t anchors) const {
+    auto& scratch = detail::thread_scratch();
+    const detail::subject_view subject(s, scratch);
+    const std::string_view text = subject.text();
+    for (std::size_t i = 0; i < parts_.size(); ++i) {
+      if (!text.empty() && !starts_[i][static_cast<unsigned char>(text[0])]) continue;
+      if (parts_[i].run_prepared(subject, scratch, 0, anchors)) return true;
+    }
+    return false;
+  }
+
   std::vector<regex> parts_;
+  std::vector<detail::byte_set> starts_;  // per part: the bytes a match of one of its alternatives starts with
 };
 
 }  // namespace lexzone::regex
