@@ -43,10 +43,14 @@ TEST_CASE("doc: a range of tokens for range-for and the <ranges> algorithms", "[
   CHECK((*it).i() == 3);
   CHECK(it - d.begin() == 3);
   CHECK(d.begin()[4].text() == "!");
+  CHECK(std::ranges::is_sorted(d, {}, [](const auto& t) { return t.idx(); }));
+#if !defined(__clang__) || __clang_major__ >= 15
+  // Range adaptors over libstdc++ 12 do not compile with clang 14 (not even over a std::vector).
   auto words = d | std::views::filter([](const auto& t) { return t.is_alpha(); }) |
                std::views::transform([](const auto& t) { return std::string(t.lower_()); });
   CHECK(std::vector<std::string>(words.begin(), words.end()) == std::vector<std::string>{"hello", "new", "world"});
   CHECK(texts_of(d | std::views::reverse) == std::vector<std::string>{"!", "world", "new", ",", "Hello"});
+#endif
 }
 
 TEST_CASE("doc: idx() is the character offset, as spaCy's; byte_idx() the byte offset", "[doc]") {

@@ -350,7 +350,8 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   /// Complexity: O(depth) expected. Lifetime: as `operator[]`. Throws: `zone_closed` only.
   [[nodiscard]] std::optional<std::string_view> find(hash_t h) const LEXZONE_LIFETIMEBOUND {
     const auto& z = self();
-    return z.owner_->find_hash_in(z.require_open(), h);
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->find_hash_in(n, h);
   }
 
   /// Whether a visible layer holds id `h`. Complexity: O(depth) expected. Throws: `zone_closed` only.
@@ -368,7 +369,8 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   /// Complexity: O(depth). Throws: `zone_closed` only.
   [[nodiscard]] std::size_t size() const {
     const auto& z = self();
-    return z.owner_->size_in(z.require_open());
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->size_in(n);
   }
 
   /// Strings held by this zone's own layer. Complexity: O(1). Throws: `zone_closed` only.
@@ -380,7 +382,8 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   template <class F>
   void for_each(F&& f) const {
     const auto& z = self();
-    z.owner_->for_each_in(z.require_open(), f);
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    z.owner_->for_each_in(n, f);
   }
 
  private:

@@ -289,7 +289,8 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// `std::bad_alloc`, what `Traits` throws. Strong guarantee.
   const lexeme_type& add(std::string_view text, retention r = retention::automatic) LEXZONE_LIFETIMEBOUND {
     auto& z = self();
-    return z.owner_->add_in(z.require_open(), text, r);
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->add_in(n, text, r);
   }
 
   /// The visible lexeme of `text`, or nullptr; never creates.
@@ -304,7 +305,8 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// `add`. Throws: `zone_closed` only.
   [[nodiscard]] const lexeme_type* find(hash_t orth) const LEXZONE_LIFETIMEBOUND {
     const auto& z = self();
-    return z.owner_->find_hash_in(z.require_open(), orth);
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->find_hash_in(n, orth);
   }
 
   /// The visible lexeme with orth id `orth`. Complexity: O(depth) expected. Lifetime: as `add`.
@@ -325,14 +327,16 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// Throws: `zone_closed`.
   [[nodiscard]] typename store_type::zone_view strings() const {
     const auto& z = self();
-    return typename store_type::zone_view(*z.owner_->strings_, z.require_open());
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return typename store_type::zone_view(*z.owner_->strings_, n);
   }
 
   /// Lexemes visible through this zone: permanent plus this zone's and its ancestors'.
   /// Complexity: O(depth). Throws: `zone_closed` only.
   [[nodiscard]] std::size_t size() const {
     const auto& z = self();
-    return z.owner_->size_in(z.require_open());
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->size_in(n);
   }
 
   /// Lexemes held by this zone's own layer. Complexity: O(1). Throws: `zone_closed` only.
@@ -344,7 +348,8 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   template <class F>
   void for_each(F&& f) const {
     const auto& z = self();
-    z.owner_->for_each_in(z.require_open(), f);
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    z.owner_->for_each_in(n, f);
   }
 
   /// The vocab this zone belongs to. Complexity: O(1). Lifetime: the vocab's. Throws: `zone_closed`

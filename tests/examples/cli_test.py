@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""lexzone_tokenize and lexzone_ner: output contract, errors and exit statuses; --tokenizer FILE (spaCy's
-tokenizer files of tests/data: German gives spaCy's tokens, English the fast path's; bad files exit 1 naming
-the file).
+"""lexzone_tokenize and lexzone_ner: output contract, errors and exit statuses; --threads N gives the same
+bytes as one thread; --tokenizer FILE (spaCy's tokenizer files of tests/data: German gives spaCy's tokens,
+English the fast path's, with one thread or two; bad files exit 1 naming the file).
 
 Usage: cli_test.py LEXZONE_TOKENIZE LEXZONE_NER PATTERNS_JSONL TEST_DATA_DIR HAVE_PCRE2(0|1)
 """
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,63 @@ def check(cond, what):
 def run(args, stdin=b""):
     p = subprocess.run(args, input=stdin, capture_output=True, timeout=60)
     return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8", "replace")
+
+
+def generated_lines(n, words):
+    """`n` varied lines, seeded: words of the base vocabulary, made-up words, entities of the example
+    patterns, e-mails, URLs, versions, non-ASCII text, invalid UTF-8, empty and long lines."""
+    rng = random.Random(2026)
+    extras = ["Debian Project", "Free Software Foundation", "ann.lee@example.org", "https://example.com/a?b=1",
+              "$ 5 million", "version 1.2.3", "CVE-2024-12345", "São Paulo", "Emilio Sánchez Pérez", "don't",
+              "(see #4021)", "Dr. Jane Roe", "10:30 pm", "ORD-7731", "naïve café", "\u2014dash\u2014", "3.5 euros"]
+    lines = []
+    for i in range(n):
+        kind = rng.randrange(20)
+        if kind == 0:
+            lines.append("")
+        elif kind == 1:
+            lines.append(" ".join(rng.choice(words) for _ in range(120)))
+        else:
+            parts = []
+            for _ in range(rng.randrange(1, 25)):
+                r = rng.randrange(10)
+                parts.append(rng.choice(extras) if r == 0 else
+                             "zq%dx%d" % (i, rng.randrange(1000)) if r == 1 else rng.choice(words))
+            lines.append(rng.choice(["", " ", "  "]).join(parts) if kind == 2 else " ".join(parts))
+    lines[-1] = lines[-1] or "the end"  # a last empty line would not count as a line
+    data = "\n".join(lines).encode("utf-8")
+    return data.replace(b"zq1", b"zq\xff1", 20)  # a few invalid bytes
+
+
+def check_threads(tokenize, ner, patterns):
+    """Byte-identical output for 1, 2 and 8 threads over two files of 3,000 lines in all, and for 1 and 3
+    threads over standard input; bad values of N exit 2."""
+    with open(os.path.join(os.path.dirname(patterns), "base_words.txt"), encoding="utf-8") as f:
+        words = [w.strip() for w in f if w.strip() and not w.startswith("#")][:5000]
+    with tempfile.TemporaryDirectory() as d:
+        files = []
+        for k, n in enumerate((2000, 1000)):
+            path = os.path.join(d, "in%d.txt" % k)
+            with open(path, "wb") as f:
+                f.write(generated_lines(n, words) if k == 0 else generated_lines(n, words[::-1]))
+            files.append(path)
+        for name, cmd in (("tokenize", [tokenize]), ("ner", [ner, "--patterns", patterns])):
+            rc, one, err = run(cmd + ["--threads", "1"] + files)
+            check(rc == 0, f"{name} --threads 1: exit {rc}: {err}")
+            check(len(one.splitlines()) == 3000, f"{name}: one line per input line, got {len(one.splitlines())}")
+            for t in ("2", "8"):
+                rc, out, err = run(cmd + ["--threads", t] + files)
+                check(rc == 0 and out == one, f"{name} --threads {t}: output differs from one thread's ({rc} {err})")
+            with open(files[0], "rb") as f:
+                data = f.read()
+            rc, out, _ = run(cmd + ["--threads", "3"], data)
+            rc1, out1, _ = run(cmd, data)
+            check(rc == 0 and rc1 == 0 and out == out1, f"{name} --threads 3 on stdin differs from one thread's")
+            for bad in ("0", "-2", "abc", "257", "3.5", ""):
+                rc, _, err = run(cmd + ["--threads", bad], b"x\n")
+                check(rc == 2 and "--threads" in err, f"{name} --threads {bad!r}: {rc} {err}")
+            rc, _, err = run(cmd + ["--threads"], b"x\n")
+            check(rc == 2 and "--threads" in err, f"{name} --threads without a value: {rc} {err}")
 
 
 def rule_files(tokenize, ner, patterns, data, have_pcre2):
@@ -78,6 +136,18 @@ def rule_files(tokenize, ner, patterns, data, have_pcre2):
     rc, _, err = run([tokenize, "--tokenizer"], b"x\n")
     check(rc == 2, f"tokenize --tokenizer without FILE: {rc} {err}")
 
+    # --tokenizer with --threads: two threads write the same bytes as one (German and English rules).
+    with open(os.path.join(os.path.dirname(patterns), "base_words.txt"), encoding="utf-8") as f:
+        words = [w.strip() for w in f if w.strip() and not w.startswith("#")][:5000]
+    data = generated_lines(1500, words) + "".join("\n" + c["text"] for c in cases).encode()
+    for name, cmd in (("tokenize --tokenizer de", [tokenize, "--tokenizer", de_file]),
+                      ("tokenize --tokenizer en", [tokenize, "--tokenizer", en_file]),
+                      ("ner --tokenizer en", [ner, "--tokenizer", en_file, "--patterns", patterns])):
+        rc, one, err = run(cmd + ["--threads", "1"], data)
+        check(rc == 0 and len(one.splitlines()) == 1500 + len(cases), f"{name} --threads 1: {rc} {err}")
+        rc, two, err = run(cmd + ["--threads", "2"], data)
+        check(rc == 0 and two == one, f"{name} --threads 2: output differs from one thread's ({rc} {err})")
+
 
 def main():
     tokenize, ner, patterns = sys.argv[1:4]
@@ -117,6 +187,7 @@ def main():
     rc, _, err = run([ner], b"x\n")
     check(rc == 2 and "--patterns" in err, f"ner without --patterns: {rc} {err}")
 
+    check_threads(tokenize, ner, patterns)
     rule_files(tokenize, ner, patterns, sys.argv[4], sys.argv[5] == "1")
 
     print("cli: %d failure(s)" % len(failures))

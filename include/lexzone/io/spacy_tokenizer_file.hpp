@@ -18,9 +18,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <ios>
-#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -30,6 +27,7 @@
 
 #include "../detail/msgpack_reader.hpp"
 #include "../tokenizer_rules.hpp"
+#include "file_error.hpp"
 
 namespace lexzone::io {
 
@@ -54,22 +52,9 @@ enum class rule_file_errc {
   return "unknown";
 }
 
-/// Thrown by the rule-file readers. `what()` reads "<name>: <problem>" where name is the file (or the
-/// name given for a buffer), so a command-line tool can print it as it is.
-class rule_file_error : public std::runtime_error {
- public:
-  /// The error `code` for the file (or buffer) `name`, explained by `message`. Throws: `std::bad_alloc`.
-  rule_file_error(rule_file_errc code, std::string name, const std::string& message)
-      : std::runtime_error(name + ": " + message), code_(code), name_(std::move(name)) {}
-  /// Why reading failed.
-  [[nodiscard]] rule_file_errc code() const noexcept { return code_; }
-  /// The file name (or buffer name) given to the reader.
-  [[nodiscard]] const std::string& name() const noexcept { return name_; }
-
- private:
-  rule_file_errc code_;
-  std::string name_;
-};
+/// Thrown by the rule-file readers: `code()` says why, `name()` names the file, and `what()` reads
+/// "<name>: <problem>", so a command-line tool can print it as it is.
+using rule_file_error = file_error<rule_file_errc>;
 
 namespace detail {
 
@@ -206,20 +191,7 @@ class rules_parser {
 /// Complexity: O(file size). Thread safety: reentrant. Throws: `rule_file_error` naming the file (missing,
 /// unreadable, truncated, not_msgpack, wrong_layout), `std::bad_alloc`.
 [[nodiscard]] inline tokenizer_rules load_spacy_tokenizer(const std::filesystem::path& path) {
-  const std::string name = path.string();
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (status.type() == std::filesystem::file_type::not_found) {
-    throw rule_file_error(rule_file_errc::missing, name, "no such file");
-  }
-  if (ec || status.type() != std::filesystem::file_type::regular) {
-    throw rule_file_error(rule_file_errc::unreadable, name, ec ? ec.message() : "not a regular file");
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw rule_file_error(rule_file_errc::unreadable, name, "cannot open the file");
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw rule_file_error(rule_file_errc::unreadable, name, "read error");
-  return parse_spacy_tokenizer(bytes, name);
+  return parse_spacy_tokenizer(read_data_file<rule_file_errc>(path), path.string());
 }
 
 }  // namespace lexzone::io
