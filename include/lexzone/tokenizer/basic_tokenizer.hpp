@@ -110,12 +110,14 @@ class basic_tokenizer {
 
   /// A tokenizer over rules built elsewhere (shared, immutable). Its special cases are not interned in
   /// advance: their lexemes are created on first use in the scope of that call. Complexity: O(1).
-  /// Throws: nothing. Lifetime: `vocab` must outlive the tokenizer.
-  basic_tokenizer(Vocab& vocab, std::shared_ptr<const Segmenter> rules, options opts = {}) noexcept
+  /// Throws: nothing in practice (not `noexcept`: the cache's empty hash table has a `length_error` path
+  /// for bucket counts it is never given). Lifetime: `vocab` must outlive the tokenizer.
+  basic_tokenizer(Vocab& vocab, std::shared_ptr<const Segmenter> rules, options opts = {})
       : vocab_(&vocab), rules_(std::move(rules)), max_entries_(opts.cache_entries) {}
 
-  /// Shares the rules; the copy starts with an empty cache. Throws: nothing.
-  basic_tokenizer(const basic_tokenizer& o) noexcept
+  /// Shares the rules; the copy starts with an empty cache. Throws: nothing in practice (not `noexcept`,
+  /// as the constructor above).
+  basic_tokenizer(const basic_tokenizer& o)
       : vocab_(o.vocab_), rules_(o.rules_), max_entries_(o.max_entries_) {}
   /// Shares `o`'s rules and empties this cache. Throws: nothing.
   basic_tokenizer& operator=(const basic_tokenizer& o) noexcept {
