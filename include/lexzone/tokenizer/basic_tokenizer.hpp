@@ -117,8 +117,7 @@ class basic_tokenizer {
 
   /// Shares the rules; the copy starts with an empty cache. Throws: nothing in practice (not `noexcept`,
   /// as the constructor above).
-  basic_tokenizer(const basic_tokenizer& o)
-      : vocab_(o.vocab_), rules_(o.rules_), max_entries_(o.max_entries_) {}
+  basic_tokenizer(const basic_tokenizer& o) : vocab_(o.vocab_), rules_(o.rules_), max_entries_(o.max_entries_) {}
   /// Shares `o`'s rules and empties this cache. Throws: nothing.
   basic_tokenizer& operator=(const basic_tokenizer& o) noexcept {
     if (this != &o) {
