@@ -55,7 +55,7 @@ fixture& data() {
 }
 
 tokenizer make_tokenizer(bool cache) {
-  return cache ? tokenizer(*data().v) : tokenizer(*data().v, tokenizer::options{0, lexzone::en::rule_set::english});
+  return cache ? tokenizer(*data().v) : tokenizer(*data().v, tokenizer::options{0});
 }
 
 // Segmentation alone (no vocab, no doc).
@@ -101,8 +101,7 @@ void BM_Tokenize_NoZone(benchmark::State& state) {
       if (!w.empty() && w[0] != '#') pv->add(w);
     return pv;
   }();
-  tokenizer tok = state.range(0) != 0 ? tokenizer(*permanent)
-                                      : tokenizer(*permanent, tokenizer::options{0, lexzone::en::rule_set::english});
+  tokenizer tok = state.range(0) != 0 ? tokenizer(*permanent) : tokenizer(*permanent, tokenizer::options{0});
   for (auto _ : state) {
     for (auto d : f.docs) {
       auto doc = tok(*permanent, d);

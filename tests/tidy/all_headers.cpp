@@ -57,11 +57,14 @@
 #if LEXZONE_HAVE_PCRE2  // the headers that include <pcre2.h>: built when PCRE2 is found (lexzone::regex)
 #  include <lexzone/regex/pattern_regex.hpp>
 #  include <lexzone/regex/pcre2_regex.hpp>
+#  include <lexzone/regex/rule_segmenter.hpp>
+#  include <lexzone/regex/rule_tokenizer.hpp>
 #  include <lexzone/regex/tokenizer_regexes.hpp>
 #endif
 #include <lexzone/scope.hpp>
 #include <lexzone/string_store.hpp>
 #include <lexzone/tokenizer/basic_segmenter.hpp>
+#include <lexzone/tokenizer/basic_tokenizer.hpp>
 #include <lexzone/tokenizer/piece.hpp>
 #include <lexzone/tokenizer_rules.hpp>
 #include <lexzone/unicode/properties.hpp>
