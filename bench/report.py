@@ -226,6 +226,14 @@ def goal_rows(mx):
 
     rule_goal_rows(mx, rows)
 
+    # Issue #13: the whole pipeline (tokenizer + a 300-pattern entity ruler, a zone per batch of docs)
+    # against bare segmentation, in tokens/s.
+    pipe, seg = mx.items_per_second("BM_Pipeline_Zones"), mx.items_per_second("BM_Segment/cache:1")
+    r = ratio(pipe, seg)
+    measured = "n/a" if r is None else f"{r:.2f}× ({fmt_num(pipe)} vs {fmt_num(seg)} tokens/s)"
+    rows.append(("tokenizer + entity ruler (300 patterns) in zones vs bare segmentation", measured, "≥ 0.45×",
+                 verdict(r, 0.45, True)))
+
     for what, fam in (("vocab zones", "BM_Threads_VocabZones"), ("string-store zones", "BM_Threads_StoreZones"),
                       ("parallel pipe, tokenizer + entity ruler, zones per batch", "BM_ParallelPipe_Zones")):
         one, two, r = one_and_two(mx.items_per_second, fam)

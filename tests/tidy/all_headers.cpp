@@ -5,6 +5,7 @@
 #include <lexzone/config.hpp>
 #include <lexzone/detail/accent_tables.hpp>
 #include <lexzone/detail/arena.hpp>
+#include <lexzone/detail/first_token_index.hpp>
 #include <lexzone/detail/index_table.hpp>
 #include <lexzone/detail/layer_chain.hpp>
 #include <lexzone/detail/lexeme_layer.hpp>
