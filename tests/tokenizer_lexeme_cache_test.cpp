@@ -76,7 +76,7 @@ TEST_CASE("tokenizer cache: a closed zone's lexemes are never handed out again",
 
 TEST_CASE("tokenizer cache: emptied while a text is tokenized, or used with another vocab", "[tokenizer][cache]") {
   vocab v;
-  tokenizer tok(v, tokenizer::options{3, lexzone::en::rule_set::english});  // resets every few chunks
+  tokenizer tok(v, tokenizer::options{3});  // resets every few chunks
   std::string long_text;
   for (int i = 0; i < 40; ++i) long_text += "w" + std::to_string(i % 7) + " Zebra! the quokka, ";
   for (int round = 0; round < 5; ++round) {
