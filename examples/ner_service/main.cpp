@@ -36,18 +36,6 @@
 #include "ner_service/server.hpp"
 #include "support/process_stats.hpp"
 
-// Sanitizers replace malloc: glibc's tunables mean nothing there.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#  define LEXZONE_SERVICE_SANITIZED 1
-#elif defined(__has_feature)
-#  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#    define LEXZONE_SERVICE_SANITIZED 1
-#  endif
-#endif
-#ifndef LEXZONE_SERVICE_SANITIZED
-#  define LEXZONE_SERVICE_SANITIZED 0
-#endif
-
 namespace {
 
 namespace svc = lexzone::ner_service;
@@ -99,7 +87,7 @@ void fit_descriptors(svc::options& o) {
   }
 }
 
-#if defined(__GLIBC__) && !LEXZONE_SERVICE_SANITIZED
+#if defined(__GLIBC__) && !LEXZONE_EXAMPLES_SANITIZED
 // glibc's per-thread cache (tcache) keeps freed small chunks per thread and size; it fills slowly, as rarer
 // sizes come, and pins heap pages meanwhile: RSS crept up 1.7-1.9 % over 40,000 requests after warm-up with
 // it, 0.24-0.28 % without, at the same CPU per request (README.md, "Memory"). Its size is a tunable, read
@@ -126,7 +114,7 @@ int main(int argc, char** argv) {
     std::fputs(svc::describe(svc::estimate_memory(opts)).c_str(), stdout);
     return 0;
   }
-#if defined(__GLIBC__) && !LEXZONE_SERVICE_SANITIZED
+#if defined(__GLIBC__) && !LEXZONE_EXAMPLES_SANITIZED
   set_tcache(opts.malloc_tcache, argv);
 #endif
 #if defined(__GLIBC__)

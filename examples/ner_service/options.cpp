@@ -141,7 +141,9 @@ options parse_options(int argc, char** argv, const std::string& default_data_dir
     try {
       f->set(o, value);
     } catch (const std::invalid_argument& e) {
-      usage_exit(table, "bad value for " + a + ": " + value + " (" + e.what() + ")", 2);
+      std::string why = "bad value for ";
+      why.append(a).append(": ").append(value).append(" (").append(e.what()).append(")");
+      usage_exit(table, why, 2);
     }
   }
   if (o.http.max_request_line > o.http.max_header_bytes)

@@ -65,7 +65,7 @@ constexpr std::chrono::seconds linger_time{2};  // reading what a closed-on clie
 constexpr std::size_t linger_bytes = std::size_t{1} << 20;
 constexpr std::size_t max_refusing = 64;                    // connections being refused with a 503 at once
 constexpr std::size_t read_chunk = 65536;                   // Beast reads at most this much at a time
-constexpr std::size_t pooled_buffer_capacity = 128 * 1024;  // glibc mmaps larger blocks (main.cpp)
+constexpr std::size_t pooled_buffer_capacity = std::size_t{128} * 1024;  // glibc mmaps larger blocks (main.cpp)
 constexpr std::chrono::milliseconds accept_pause{100};      // after EMFILE and the like
 
 enum class route { ner, ner_batch, healthz, readyz, metrics, unknown };
@@ -278,7 +278,10 @@ class session : public std::enable_shared_from_this<session> {
   session(session&&) = delete;
   session& operator=(session&&) = delete;
   ~session() {
-    if (phase_ != phase::closed) close(close_reason::shutdown);
+    try {
+      if (phase_ != phase::closed) close(close_reason::shutdown);
+    } catch (...) {  // a destructor must not throw, and there is nothing left to do
+    }
   }
 
   [[nodiscard]] const asio::ip::address& peer() const noexcept { return peer_; }
