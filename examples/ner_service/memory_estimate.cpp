@@ -7,7 +7,8 @@
 namespace lexzone::ner_service {
 
 namespace {
-constexpr std::size_t pooled_buffers_per_worker = 2, pooled_buffers_extra = 8, pooled_buffer_capacity = std::size_t{128} * 1024;
+constexpr std::size_t pooled_buffers_per_worker = 2, pooled_buffers_extra = 8,
+                      pooled_buffer_capacity = std::size_t{128} * 1024;
 constexpr std::size_t header_buffer_slack = 1024;  // the read buffer may hold this much past the header limit
 }  // namespace
 

@@ -63,10 +63,10 @@ using error_code = boost::system::error_code;
 
 constexpr std::chrono::seconds linger_time{2};  // reading what a closed-on client still sends
 constexpr std::size_t linger_bytes = std::size_t{1} << 20;
-constexpr std::size_t max_refusing = 64;                    // connections being refused with a 503 at once
-constexpr std::size_t read_chunk = 65536;                   // Beast reads at most this much at a time
+constexpr std::size_t max_refusing = 64;                                 // connections being refused with a 503 at once
+constexpr std::size_t read_chunk = 65536;                                // Beast reads at most this much at a time
 constexpr std::size_t pooled_buffer_capacity = std::size_t{128} * 1024;  // glibc mmaps larger blocks (main.cpp)
-constexpr std::chrono::milliseconds accept_pause{100};      // after EMFILE and the like
+constexpr std::chrono::milliseconds accept_pause{100};                   // after EMFILE and the like
 
 enum class route { ner, ner_batch, healthz, readyz, metrics, unknown };
 

@@ -365,7 +365,7 @@ class LoadTest:
         if self.next_index < self.total:
             self.error("time budget of %.0f s exceeded after %d requests" % (TIME_BUDGET, self.next_index))
         conn = h.Client(svc.port, timeout=60)
-        rss_end = self.quiet_rss(hostile, conn)
+        rss_end = self.rss_end = self.quiet_rss(hostile, conn)
         hostile.stop.set()
         hostile_thread.join(60)
         for s in hostile.open:

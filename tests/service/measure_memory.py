@@ -3,7 +3,7 @@
 README.md, "Memory") on this machine. Not a CTest test: run it by hand on a Release build when the service
 or the model changes, and copy the figures into memory_estimate.hpp.
 
-usage: measure_memory.py PATH/TO/ner_service [--runs N]
+usage: measure_memory.py PATH/TO/ner_service [--runs N] [--allocator]
 
 Figures (each the median of --runs service starts):
   start_bytes        RSS after start, one worker, tokenizer cache off
@@ -14,10 +14,15 @@ Figures (each the median of --runs service starts):
                      a batch of 1,000 texts, non-ASCII words)
   connection_bytes   RSS per idle connection (2,000 connections)
 and the peak of a combined worst case (every worker busy with 1 MiB requests, the buffered budget full of
-bodies, connections with half-sent headers) against the formula without slack.
+bodies, connections with half-sent headers) against the formula.
+
+--allocator compares glibc settings instead (README.md, "Memory"): for each, the RSS kept after 8 requests
+of 1 MiB dense with e-mail addresses (2 at a time; RSS 1 s after the last answer, over RSS before), and
+the RSS drift of the load test (40,000 requests with the hostile client; end over warm-up), --runs times.
 """
 
 import argparse
+import http.client
 import json
 import statistics
 import subprocess
@@ -149,12 +154,76 @@ def combined(binary, threads=2):
         svc.stop()
 
 
+ALLOCATOR_CONFIGS = [
+    ("service defaults (trim after >= 1 MiB, tcache off)", []),
+    ("no malloc_trim", ["--trim-threshold", "0"]),
+    ("tcache on (glibc default: 7)", ["--malloc-tcache", "7"]),
+    ("tcache on, no malloc_trim", ["--malloc-tcache", "7", "--trim-threshold", "0"]),
+    ("1 arena (M_ARENA_MAX 1), tcache on, no trim", ["--malloc-arenas", "1", "--malloc-tcache", "7",
+                                                     "--trim-threshold", "0"]),
+    ("2 arenas, tcache on, no trim", ["--malloc-arenas", "2", "--malloc-tcache", "7", "--trim-threshold", "0"]),
+]
+
+
+def retention(binary, args):
+    svc = h.Service(binary, args, threads=2)
+    try:
+        for i in range(20):
+            h.request(svc.port, "POST", "/v1/ner", h.ner_body("warm up %d a@b.io" % i))
+        before = settled_rss(svc)
+        bodies = [h.ner_body(h.dense_email_text(100 + i, 1000000)) for i in range(8)]
+
+        def client(k):
+            conn = http.client.HTTPConnection(h.HOST, svc.port, timeout=300)
+            for i in range(k, 8, 2):
+                h.request(svc.port, "POST", "/v1/ner", bodies[i], conn=conn)
+            conn.close()
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        time.sleep(1.0)
+        return before, svc.rss()
+    finally:
+        svc.stop()
+
+
+def drift(binary, args, requests=40000):
+    import load_test
+    orig = h.Service.__init__
+
+    def init(self, b, a=(), threads=2, wait_ready=True):
+        orig(self, b, list(a) + args, threads, wait_ready)
+    h.Service.__init__ = init
+    try:
+        t = load_test.LoadTest(binary, requests, 4, 7)
+        t.run()
+        return t.rss_checkpoint, t.rss_end
+    finally:
+        h.Service.__init__ = orig
+
+
+def allocator(binary, runs):
+    print("%-48s %22s %22s" % ("glibc settings", "kept after 8 x 1 MiB", "drift over 40k req."))
+    for name, args in ALLOCATOR_CONFIGS:
+        kept = [retention(binary, args) for _ in range(runs)]
+        drifts = [drift(binary, args) for _ in range(runs)]
+        print("%-48s %22s %22s" % (
+            name, ", ".join("%+.1f MB" % ((a - b) / 1e6) for b, a in kept),
+            ", ".join("%+.2f %%" % (100.0 * (e - w) / w) for w, e in drifts)), flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("binary")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--allocator", action="store_true")
     a = ap.parse_args()
     b, runs = a.binary, a.runs
+    if a.allocator:
+        allocator(b, runs)
+        return 0
     s1 = median_of(runs, lambda: start_rss(b, ["--cache-entries", "0"], 1))
     s4 = median_of(runs, lambda: start_rss(b, ["--cache-entries", "0"], 4))
     c1 = median_of(runs, lambda: start_rss(b, ["--cache-entries", "200000"], 1))
