@@ -25,10 +25,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <exception>
-#include <optional>
+#include <memory>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 #include "ner_service/memory_estimate.hpp"
 #include "ner_service/model.hpp"
@@ -127,35 +126,29 @@ int main(int argc, char** argv) {
   try {
     fit_descriptors(opts);
     install_signal_handlers();
-    std::optional<svc::ner_model> model;  // declared first: outlives the server and its workers
     svc::server srv(opts, signal_pipe[0]);
     const bool v6 = opts.host.find(':') != std::string::npos;
     std::printf("listening on http://%s%s%s:%u\n", v6 ? "[" : "", opts.host.c_str(), v6 ? "]" : "", srv.port());
     std::fflush(stdout);
 
-    std::thread loader([&] {
-      try {
-        const auto t0 = std::chrono::steady_clock::now();
-        svc::model_config config;
-        config.base_words = opts.base_words;
-        config.patterns = opts.patterns;
-        config.cache_entries = opts.cache_entries;
-        config.workers = opts.threads;
-        model.emplace(config);
-        const svc::model_stats s = model->stats();
-        std::fprintf(stderr,
-                     "ner_service: model loaded in %.2f s: %zu permanent lexemes, %zu permanent strings, %.1f MB "
-                     "permanent layer, RSS %.1f MB\n",
-                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), s.permanent_lexemes,
-                     s.permanent_strings, static_cast<double>(s.permanent_bytes) / 1e6,
-                     static_cast<double>(lexzone::examples::resident_bytes()) / 1e6);
-        srv.model_loaded(*model);
-      } catch (const std::exception& e) {
-        srv.model_failed(e.what());
-      }
+    srv.load_model([&opts] {
+      const auto t0 = std::chrono::steady_clock::now();
+      svc::model_config config;
+      config.base_words = opts.base_words;
+      config.patterns = opts.patterns;
+      config.cache_entries = opts.cache_entries;
+      config.workers = opts.threads;
+      auto model = std::make_unique<svc::ner_model>(config);
+      const svc::model_stats s = model->stats();
+      std::fprintf(stderr,
+                   "ner_service: model loaded in %.2f s: %zu permanent lexemes, %zu permanent strings, %.1f MB "
+                   "permanent layer, RSS %.1f MB\n",
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), s.permanent_lexemes,
+                   s.permanent_strings, static_cast<double>(s.permanent_bytes) / 1e6,
+                   static_cast<double>(lexzone::examples::resident_bytes()) / 1e6);
+      return model;
     });
     const int status = srv.run();
-    loader.join();
     std::fprintf(stderr, "ner_service: stopped\n");
     return status;
   } catch (const std::exception& e) {

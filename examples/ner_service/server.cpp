@@ -214,8 +214,7 @@ class server::impl {
 
   int run();
   [[nodiscard]] unsigned short port() const { return acceptor_.local_endpoint().port(); }
-  void model_loaded(ner_model& model);
-  void model_failed(const std::string& why);
+  void load_model(std::function<std::unique_ptr<ner_model>()> load);
 
   // For sessions (I/O thread).
   void add_idle(session* s, std::list<session*>::iterator& where) { where = idle_.insert(idle_.end(), s); }
@@ -258,7 +257,8 @@ class server::impl {
   asio::steady_timer shutdown_timer_;
   asio::posix::stream_descriptor signals_;
   char signal_byte_ = 0;
-  ner_model* model_ = nullptr;
+  std::thread loader_;
+  std::unique_ptr<ner_model> model_;  // destroyed after ~impl has stopped the workers
   bool draining_ = false, finished_ = false;
   int exit_code_ = 0;
   std::string date_;
@@ -678,7 +678,10 @@ server::impl::impl(const options& o, int signal_fd)
   acceptor_.listen(o.backlog);
 }
 
-server::impl::~impl() { pool.stop(); }
+server::impl::~impl() {
+  pool.stop();
+  if (loader_.joinable()) loader_.join();  // shut down while loading: its post is dropped with the io_context
+}
 
 void server::impl::unregister(session* s) {
   if (sessions.erase(s) == 0) return;
@@ -800,21 +803,30 @@ void server::impl::watch_signals() {
   });
 }
 
-void server::impl::model_loaded(ner_model& model) {
-  asio::post(io, [this, &model] {
-    if (draining_) return;
-    model_ = &model;
-    pool.start(opts.threads, [this](unsigned worker, job& j) { work(worker, j); });
-    std::fprintf(stderr, "ner_service: ready: %u worker threads\n", opts.threads);
-  });
-}
-
-void server::impl::model_failed(const std::string& why) {
-  asio::post(io, [this, why] {
-    std::fprintf(stderr, "ner_service: cannot load the model: %s\n", why.c_str());
-    exit_code_ = 1;
-    begin_shutdown(nullptr);
-    for (session* s : std::vector<session*>(sessions.begin(), sessions.end())) s->close(close_reason::shutdown);
+void server::impl::load_model(std::function<std::unique_ptr<ner_model>()> load) {
+  loader_ = std::thread([this, load = std::move(load)] {
+    std::unique_ptr<ner_model> model;
+    std::string error;
+    try {
+      model = load();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    // The I/O thread takes the model and joins this thread (which ends right after the post).
+    asio::post(io, [this, model = std::move(model), error]() mutable {
+      loader_.join();
+      if (!model) {
+        std::fprintf(stderr, "ner_service: cannot load the model: %s\n", error.c_str());
+        exit_code_ = 1;
+        begin_shutdown(nullptr);
+        for (session* s : std::vector<session*>(sessions.begin(), sessions.end())) s->close(close_reason::shutdown);
+        return;
+      }
+      if (draining_) return;
+      model_ = std::move(model);
+      pool.start(opts.threads, [this](unsigned worker, job& j) { work(worker, j); });
+      std::fprintf(stderr, "ner_service: ready: %u worker threads\n", opts.threads);
+    });
   });
 }
 
@@ -906,8 +918,7 @@ void server::impl::work(unsigned worker, job& j) {
 server::server(const options& opts, int signal_fd) : impl_(std::make_unique<impl>(opts, signal_fd)) {}
 server::~server() = default;
 unsigned short server::port() const { return impl_->port(); }
-void server::model_loaded(ner_model& model) { impl_->model_loaded(model); }
-void server::model_failed(const std::string& why) { impl_->model_failed(why); }
+void server::load_model(std::function<std::unique_ptr<ner_model>()> load) { impl_->load_model(std::move(load)); }
 int server::run() { return impl_->run(); }
 
 }  // namespace lexzone::ner_service

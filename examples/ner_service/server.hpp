@@ -9,6 +9,7 @@
 // and Retry-After.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -20,8 +21,7 @@ namespace lexzone::ner_service {
 class ner_model;
 
 /// The server. Construction binds and listens (throws std::system_error when it cannot).
-/// Thread safety: `model_loaded` and `model_failed` may be called from any thread; everything else from
-/// the thread that calls `run`.
+/// Thread safety: to be used from the thread that calls `run`.
 class server {
  public:
   /// `signal_fd`: the read end of a pipe that receives a byte per SIGTERM/SIGINT (see main.cpp).
@@ -35,13 +35,13 @@ class server {
   /// The port listened on (the chosen one for --port 0).
   [[nodiscard]] unsigned short port() const;
 
-  /// The model is loaded: start the workers, become ready. `model` must outlive the server.
-  void model_loaded(ner_model& model);
-  /// The model could not be loaded: stop; run() returns 1.
-  void model_failed(const std::string& why);
+  /// Loads the model with `load` on a thread of its own (the server listens meanwhile: /healthz answers,
+  /// /readyz says "loading"), then starts the workers and becomes ready. If `load` throws, the server
+  /// stops and run() returns 1. The server owns the model and the thread. Call once, before run().
+  void load_model(std::function<std::unique_ptr<ner_model>()> load);
 
-  /// Serves until shut down (a byte on signal_fd, or model_failed). Returns the exit status: 0 after a
-  /// graceful shutdown, 1 after model_failed.
+  /// Serves until shut down (a byte on signal_fd, or a model that failed to load). Returns the exit
+  /// status: 0 after a graceful shutdown, 1 when the model could not be loaded.
   int run();
 
   class impl;  // opaque (server.cpp); public so that the connections there can name it

@@ -28,7 +28,8 @@ outcome:
   double_signal a second signal while a stuck connection holds the shutdown (SIGTERM and SIGINT back to
                 back, or the same signal again once the first is logged): the process ends at once
                 (status 128 + the signal), 4 runs of 4.
-  routes        HEAD, OPTIONS, 404, 405 with Allow, /readyz, HTTP/1.0, Expect: 100-continue.
+  routes        HEAD, OPTIONS, 404, 405 with Allow, /readyz, HTTP/1.0, Expect: 100-continue; a model that
+                cannot be loaded stops the service with status 1.
 Loopback only; every wait is bounded. Under sanitizers (LEXZONE_SANITIZE) RSS bounds are not asserted
 and counts are scaled down; everything else is checked.
 """
@@ -39,6 +40,7 @@ import http.client
 import json
 import signal
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -715,6 +717,11 @@ def probe_routes():
         r = s.read_response()
         c.check(r is not None and r[0] == 200 and b"a@b.io" in r[2], "then the answer: %r" % (r and r[0]))
         s.close()
+        # A model that cannot be loaded: the service stops with status 1 and says why.
+        bad = subprocess.run([BINARY, "--port", "0", "--patterns", "/nonexistent/patterns.jsonl"],
+                             capture_output=True, text=True, timeout=60 * h.slow_factor())
+        c.check(bad.returncode == 1 and "cannot load the model" in bad.stderr, "a missing model: exit %d, %r" % (
+            bad.returncode, bad.stderr[-300:]))
         # Expect with a body too large: the refusal at once, no 100.
         s = h.raw(svc.port)
         s.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n")
