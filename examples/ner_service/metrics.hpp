@@ -85,6 +85,7 @@ struct server_gauges {
   std::size_t buffered_bytes = 0;      // request bodies and responses held (the memory budget in use)
   std::size_t pooled_buffer_bytes = 0;
   std::size_t resident_bytes = 0;
+  double cpu_seconds = 0;  // user + system CPU time of the process
   bool ready = false;
 };
 
@@ -145,6 +146,8 @@ class service_metrics {
     gauge("lexzone_permanent_bytes", "Bytes held by the permanent layer (strings and lexemes).", m.permanent_bytes);
     gauge("lexzone_pooled_bytes", "Free chunks kept for the next zones (bounded).", m.pooled_bytes);
     gauge("process_resident_memory_bytes", "Resident memory size in bytes.", g.resident_bytes);
+    append_metric(out, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.",
+                  g.cpu_seconds);
     gauge("lexzone_ready", "1 when the model is loaded and the service is not shutting down (/readyz).",
           g.ready ? 1 : 0);
     gauge("lexzone_connections_open", "Open client connections.", g.connections_open);

@@ -16,6 +16,7 @@
 #  include <malloc.h>
 #endif
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -721,6 +722,13 @@ std::string server::impl::render_metrics() const {
   g.buffered_bytes = budget.used();
   g.pooled_buffer_bytes = buffers.pooled_bytes();
   g.resident_bytes = static_cast<std::size_t>(examples::resident_bytes());
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) == 0) {
+    auto seconds = [](const timeval& t) {
+      return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    g.cpu_seconds = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+  }
   g.ready = ready();
   std::string out;
   out.reserve(8192);
