@@ -193,6 +193,7 @@ class request_parser final : public beast_http::basic_parser<true> {
         break;
       }
       case field::expect:
+        if (head_.version < 11) break;  // an HTTP/1.0 request's Expect is ignored (RFC 9110 10.1.1)
         if (iequals(trim(value), "100-continue")) {
           head_.expect_continue = true;
         } else {
