@@ -25,6 +25,10 @@ class LexzoneConan(ConanFile):
     topics = ("nlp", "string-interning", "memory-zone", "header-only")
     package_type = "header-library"
     settings = "os", "arch", "compiler", "build_type"
+    # with_regex: the regex layer (include/lexzone/regex/, Python re semantics on PCRE2) and its target
+    # lexzone::regex; requires pcre2. The headers are always packaged; only the dependency is optional.
+    options = {"with_regex": [True, False]}
+    default_options = {"with_regex": False}
     exports_sources = "CMakeLists.txt", "LICENSE", "cmake/*", "include/*"
     no_copy_source = True
 
@@ -41,6 +45,8 @@ class LexzoneConan(ConanFile):
         # lexzone's public headers include both (xxHash header-only, with XXH_INLINE_ALL).
         self.requires("tsl-robin-map/1.2.1", transitive_headers=True)
         self.requires("xxhash/0.8.2", transitive_headers=True)
+        if self.options.with_regex:
+            self.requires("pcre2/10.42", transitive_headers=True, transitive_libs=True)
 
     def package_id(self):
         self.info.clear()
@@ -56,6 +62,7 @@ class LexzoneConan(ConanFile):
         tc.cache_variables["LEXZONE_BUILD_FUZZERS"] = False
         tc.cache_variables["LEXZONE_WERROR"] = False
         tc.cache_variables["LEXZONE_INSTALL"] = True
+        tc.cache_variables["LEXZONE_REGEX"] = "ON" if self.options.with_regex else "OFF"
         tc.generate()
         CMakeDeps(self).generate()
 
@@ -77,3 +84,17 @@ class LexzoneConan(ConanFile):
         self.cpp_info.set_property("cmake_file_name", "lexzone")
         self.cpp_info.set_property("cmake_target_name", "lexzone::lexzone")
         self.cpp_info.set_property("pkg_config_name", "lexzone")
+        if self.options.with_regex:
+            # Components: lexzone::core (the header-only core), lexzone::regex (core + PCRE2); lexzone::lexzone,
+            # the package's target, brings both.
+            core = self.cpp_info.components["core"]
+            core.set_property("cmake_target_name", "lexzone::core")
+            core.requires = ["tsl-robin-map::tsl-robin-map", "xxhash::xxhash"]
+            core.bindirs = []
+            core.libdirs = []
+            regex = self.cpp_info.components["regex"]
+            regex.set_property("cmake_target_name", "lexzone::regex")
+            regex.set_property("pkg_config_name", "lexzone-regex")
+            regex.requires = ["core", "pcre2::pcre2-8"]
+            regex.bindirs = []
+            regex.libdirs = []

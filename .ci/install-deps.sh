@@ -10,5 +10,5 @@ $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
 $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
   cmake make g++ clang-14 libclang-rt-14-dev clang-tidy-14 clang-format-14 \
   libxxhash-dev robin-map-dev catch2 libbenchmark-dev \
-  libboost1.81-dev nlohmann-json3-dev zlib1g-dev pkg-config ca-certificates python3-yaml >/dev/null
+  libboost1.81-dev nlohmann-json3-dev doxygen libpcre2-dev zlib1g-dev pkg-config ca-certificates python3-yaml >/dev/null
 echo "lexzone: dependencies installed"

@@ -150,7 +150,7 @@ void BM_Memory_VocabPermanent(benchmark::State& state) {
     {
       counted_vocab v{lexzone::default_hasher{}, counting_allocator<std::byte>(counter)};
       const std::size_t before = counter.live_bytes;
-      for (std::string_view t : tokens) v.get(t);
+      for (std::string_view t : tokens) v.add(t);
       allocated = counter.live_bytes - before;
       strings = v.strings().size();
     }
@@ -167,7 +167,7 @@ void BM_Memory_VocabZone(benchmark::State& state) {
       counted_vocab v{lexzone::default_hasher{}, counting_allocator<std::byte>(counter)};
       const std::size_t before = counter.live_bytes;
       auto zone = v.memory_zone();
-      for (std::string_view t : tokens) zone.get(t);
+      for (std::string_view t : tokens) zone.add(t);
       allocated = counter.live_bytes - before;
       strings = v.strings().size();
     }

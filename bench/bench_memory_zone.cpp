@@ -36,7 +36,7 @@ lexzone::string_store& lexzone_store() {
 }
 
 vocab_type& vocab() {
-  return lexzone_bench::base_filled<vocab_type>([](vocab_type& v, std::string_view t) { v.get(t); });
+  return lexzone_bench::base_filled<vocab_type>([](vocab_type& v, std::string_view t) { v.add(t); });
 }
 
 lexzone_bench::spacy_style_store& spacy() {
@@ -115,7 +115,7 @@ void BM_ZoneClose_LexzoneVocab(benchmark::State& state) {
   double total = 0;
   for (auto _ : state) {
     auto zone = v.memory_zone();
-    for (std::string_view t : tokens) zone.get(t);
+    for (std::string_view t : tokens) zone.add(t);
     const auto t0 = clock_type::now();
     zone.close();
     const auto t1 = clock_type::now();

@@ -35,7 +35,7 @@ struct fixture {
   fixture() {
     std::ifstream in(LEXZONE_BENCH_SOURCE_DIR "/examples/data/base_words.txt");
     for (std::string w; std::getline(in, w);)
-      if (!w.empty() && w[0] != '#') v->get(w);
+      if (!w.empty() && w[0] != '#') v->add(w);
     const auto all = lexzone_bench::documents(16 * 1024);
     const std::size_t budget = lexzone_bench::sized<std::size_t>(3'000'000, 300'000);
     for (auto d : all) {
@@ -98,7 +98,7 @@ void BM_Tokenize_NoZone(benchmark::State& state) {
     auto* pv = new vocab();
     std::ifstream in(LEXZONE_BENCH_SOURCE_DIR "/examples/data/base_words.txt");
     for (std::string w; std::getline(in, w);)
-      if (!w.empty() && w[0] != '#') pv->get(w);
+      if (!w.empty() && w[0] != '#') pv->add(w);
     return pv;
   }();
   tokenizer tok = state.range(0) != 0 ? tokenizer(*permanent)

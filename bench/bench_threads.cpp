@@ -40,7 +40,7 @@ const token_list& work() {
 }
 
 vocab_type& shared_vocab() {
-  return lexzone_bench::base_filled<vocab_type>([](vocab_type& v, std::string_view t) { v.get(t); });
+  return lexzone_bench::base_filled<vocab_type>([](vocab_type& v, std::string_view t) { v.add(t); });
 }
 
 lexzone::string_store& shared_store() {
@@ -72,7 +72,7 @@ void BM_Threads_VocabZones(benchmark::State& state) {
     const std::size_t first = cursor.take() * batch_size;
     const std::size_t last = std::min(tokens.size(), first + batch_size);
     auto zone = v.memory_zone();
-    for (std::size_t i = first; i < last; ++i) benchmark::DoNotOptimize(&zone.get(tokens[i]));
+    for (std::size_t i = first; i < last; ++i) benchmark::DoNotOptimize(&zone.add(tokens[i]));
     items += last - first;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(items));

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds lexzone's benchmarks (Release, -O2, no sanitizers), runs every bench binary with JSON output
-# into bench/results/<binary>.json, then writes bench/results/report.md with bench/report.py.
+# into bench/results/<binary>.json, measures lexzone_ner --threads 2 against --threads 1 as whole
+# processes (bench/ner_threads.py, into bench/results/process/ner_threads.json), then writes
+# bench/results/report.md with bench/report.py.
 #
 # Usage: bench/run.sh [--quick] [Google Benchmark flags passed to every binary, e.g. --benchmark_filter=AddHit]
 #   --quick                      smoke run: 1 repetition, short minimum time, smaller sizes
@@ -12,6 +14,7 @@
 #   LEXZONE_BENCH_BINARIES       space-separated binaries to run (default: every bench_* binary)
 #   LEXZONE_BENCH_BUILD_DIR      build directory (default: build-bench)
 #   LEXZONE_BENCH_JOBS           parallel compile jobs (default 1)
+#   LEXZONE_BENCH_PROCESS        0 skips the whole-process measurement of lexzone_ner (default 1)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -35,11 +38,11 @@ else
 fi
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
-  -DLEXZONE_BUILD_TESTS=OFF -DLEXZONE_BUILD_EXAMPLES=OFF -DLEXZONE_BUILD_BENCH=ON -DLEXZONE_SANITIZE=
-cmake --build "$build" -j "${LEXZONE_BENCH_JOBS:-1}"
+  -DLEXZONE_BUILD_TESTS=OFF -DLEXZONE_BUILD_EXAMPLES=ON -DLEXZONE_BUILD_BENCH=ON -DLEXZONE_SANITIZE=
+cmake --build "$build" -j "${LEXZONE_BENCH_JOBS:-1}" --target lexzone_benches lexzone_ner
 
-mkdir -p "$results"
-rm -f "$results"/*.json "$results"/report.md
+mkdir -p "$results/process"
+rm -f "$results"/*.json "$results"/process/*.json "$results"/report.md
 
 if [[ -n "${LEXZONE_BENCH_BINARIES:-}" ]]; then
   read -r -a names <<<"$LEXZONE_BENCH_BINARIES"
@@ -55,12 +58,20 @@ for name in "${names[@]}"; do
   echo "== $name (repetitions=$reps, min_time=$min_time)"
   start=$SECONDS
   if ! "$build/bench/$name" --benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true \
+      --benchmark_enable_random_interleaving=true \
       --benchmark_min_time="$min_time" --benchmark_out="$results/$name.json" --benchmark_out_format=json "$@"; then
     echo "!! $name failed" >&2
     status=1
   fi
   echo "== $name: $((SECONDS - start)) s"
 done
+
+if [[ "${LEXZONE_BENCH_PROCESS:-1}" != 0 ]]; then
+  echo "== lexzone_ner --threads 2 vs --threads 1 (whole process, repetitions=$reps)"
+  if ((quick)); then process_args=(--lines 40000 --repetitions 1); else process_args=(--repetitions "$reps"); fi
+  python3 "$here/ner_threads.py" "$build/examples/lexzone_ner" "$here/data/ner_patterns.jsonl" \
+    "$results/process/ner_threads.json" "${process_args[@]}" || status=1
+fi
 
 python3 "$here/report.py" "$results" || status=1
 exit "$status"

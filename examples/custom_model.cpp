@@ -29,7 +29,7 @@ struct simple_tokenizer {
 
   template <class Scope>
   doc operator()(Scope& scope, std::string_view text) {
-    doc d(lexzone::scope_vocab(scope), text, lexzone::scope_sentinel(scope));
+    doc d(scope, text);
     std::size_t i = 0;
     while (i < text.size()) {
       if (text[i] == ' ') {
@@ -40,9 +40,8 @@ struct simple_tokenizer {
       if (end == std::string_view::npos) end = text.size();
       std::size_t core_end = end;
       if (core_end - i > 1 && std::string_view(".,!?").find(text[core_end - 1]) != std::string_view::npos) --core_end;
-      // Offsets are bytes here; char offsets equal them for ASCII (a real tokenizer counts code points).
-      d.push_token(scope.get(text.substr(i, core_end - i)), i, i, core_end == end && end < text.size());
-      if (core_end != end) d.push_token(scope.get(text.substr(core_end, 1)), core_end, core_end, end < text.size());
+      d.push_token(scope.add(text.substr(i, core_end - i)), i, core_end == end && end < text.size());
+      if (core_end != end) d.push_token(scope.add(text.substr(core_end, 1)), core_end, end < text.size());
       i = end;
     }
     return d;

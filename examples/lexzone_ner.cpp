@@ -1,77 +1,73 @@
-// lexzone_ner --patterns FILE.jsonl [FILE...]: runs the English tokenizer and an entity ruler loaded
-// from spaCy's patterns.jsonl over UTF-8 text (standard input when no file is given), one document per
-// line, and writes one JSON object per input line:
-//   {"ents": [{"text": "...", "label": "...", "start_char": N, "end_char": N}, ...]}
-// with character offsets in code points, as spaCy reports them. Each line is processed inside its own
-// memory_zone. Exit status: 0; 1 with a message on an unreadable file or bad patterns; 2 on bad usage.
-#include <lexzone/english_tokenizer.hpp>
-#include <lexzone/entity_ruler.hpp>
-#include <lexzone/io/entity_ruler_jsonl.hpp>
-#include <lexzone/lang/en/lexeme_traits.hpp>
-#include <lexzone/pipeline.hpp>
-#include <lexzone/vocab.hpp>
+// lexzone_ner --patterns FILE.jsonl [--threads N] [FILE...]: runs the English tokenizer and an entity
+// ruler loaded from spaCy's patterns.jsonl over UTF-8 text (standard input when no file is given), one
+// document per line, and writes one JSON object per input line:
+//   {"ents":[{"text":"...","label":"...","start_char":N,"end_char":N},...]}
+// with character offsets in code points, as spaCy reports them (and "id" when the pattern has one).
+// Lines run through a parallel pipe on N worker threads (default 1) over one vocab, in batches of 256
+// lines, each batch inside its own memory zone; the output is the same for every N. Exit status: 0; 1
+// with a message on an unreadable file or bad patterns; 2 on bad usage (e.g. a bad N).
+#include <lexzone/en.hpp>
+#include <lexzone/io/en_pipeline.hpp>
+#include <lexzone/lexzone.hpp>
 
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <string>
 #include <vector>
 
-#include "support/text_input.hpp"
+#include "support/line_pipe.hpp"
+
+namespace {
+
+// The entities of `doc` as one line of JSON.
+std::string entities_line(const lexzone::basic_doc<lexzone::en::vocab>& doc) {
+  nlohmann::ordered_json j{{"ents", nlohmann::ordered_json::array()}};
+  for (const auto& e : doc.ents()) {
+    nlohmann::ordered_json ent{
+        {"text", e.text()}, {"label", e.label_()}, {"start_char", e.start_char()}, {"end_char", e.end_char()}};
+    if (e.id() != 0) ent["id"] = e.id_();
+    j["ents"].push_back(std::move(ent));
+  }
+  return lexzone::examples::json_line(j);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
+  constexpr const char* usage =
+      "usage: lexzone_ner --patterns FILE.jsonl [--threads N] [FILE...]   (one JSON object per input line)";
   std::string patterns;
+  std::size_t threads = 1;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--patterns" && i + 1 < argc) {
       patterns = argv[++i];
+    } else if (a == "--threads") {
+      const auto n = lexzone::examples::threads_option(argc, argv, i, "lexzone_ner", usage);
+      if (!n) return 2;
+      threads = *n;
     } else if (a == "--help" || a == "-h") {
-      std::puts("usage: lexzone_ner --patterns FILE.jsonl [FILE...]   (one JSON object per input line)");
+      std::puts(usage);
       return 0;
     } else if (a.size() > 1 && a[0] == '-') {
-      std::fprintf(stderr, "lexzone_ner: unknown option %s\nusage: lexzone_ner --patterns FILE.jsonl [FILE...]\n",
-                   a.c_str());
+      std::fprintf(stderr, "lexzone_ner: unknown option %s\n%s\n", a.c_str(), usage);
       return 2;
     } else {
       files.push_back(a);
     }
   }
   if (patterns.empty()) {
-    std::fprintf(stderr, "lexzone_ner: --patterns FILE.jsonl is required\n");
+    std::fprintf(stderr, "lexzone_ner: --patterns FILE.jsonl is required\n%s\n", usage);
     return 2;
   }
   if (files.empty()) files.emplace_back("-");
   try {
-    vocab v;
-    lexzone::english_tokenizer<vocab> tok(v);
-    lexzone::entity_ruler_config cfg;
-    cfg.splitter = tok.phrase_splitter();
-    lexzone::entity_ruler<vocab> ruler(v, cfg);
-    lexzone::io::add_patterns_jsonl(ruler, std::filesystem::path(patterns));
-    lexzone::pipeline<vocab, lexzone::english_tokenizer<vocab>, lexzone::entity_ruler<vocab>> nlp(tok, ruler);
-    std::string out;
-    for (const auto& f : files) {
-      std::string text;
-      lexzone::examples::read_file(f, text);
-      for (std::string_view line : lexzone::examples::split_lines(text)) {
-        auto zone = v.memory_zone();
-        const auto doc = nlp(zone, line);
-        out.assign("{\"ents\": [");
-        bool first = true;
-        for (const auto& e : doc.ents()) {
-          out.append(first ? "{\"text\": " : ", {\"text\": ");
-          first = false;
-          lexzone::detail::append_json_string(out, e.text());
-          out.append(", \"label\": ");
-          lexzone::detail::append_json_string(out, v.strings()[e.label()]);
-          out.append(", \"start_char\": " + std::to_string(e.start_char()) +
-                     ", \"end_char\": " + std::to_string(e.end_char()) + "}");
-        }
-        out.append("]}\n");
-        std::fwrite(out.data(), 1, out.size(), stdout);
-      }
-    }
+    lexzone::en::vocab vocab;
+    const auto nlp = lexzone::en::make_pipeline(vocab, std::filesystem::path(patterns));
+    lexzone::parallel_pipe pipe(vocab, nlp, {.threads = threads, .batch_size = lexzone::examples::lines_per_batch});
+    lexzone::examples::write_lines(pipe, files, entities_line);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lexzone_ner: %s\n", e.what());
     return 1;

@@ -1,52 +1,65 @@
-// lexzone_tokenize [FILE...]: tokenizes UTF-8 text (standard input when no file is given), one document
-// per line, and writes one JSON object per input line:
-//   {"tokens": ["...", ...], "ws": [true, false, ...]}
+// lexzone_tokenize [--threads N] [FILE...]: tokenizes UTF-8 text (standard input when no file is given),
+// one document per line, and writes one JSON object per input line:
+//   {"tokens":["...",...],"ws":[true,false,...]}
 // where ws[i] is true when token i is followed by a single space that belongs to it (spaCy's
-// `token.whitespace_ == " "`). Each line is processed inside its own memory_zone. Invalid UTF-8 bytes are
-// written as U+FFFD (JSON must be valid UTF-8). Exit status: 0, or 1 with a message on an unreadable file.
-#include <lexzone/english_tokenizer.hpp>
-#include <lexzone/lang/en/lexeme_traits.hpp>
-#include <lexzone/vocab.hpp>
+// `token.whitespace_ == " "`). Lines run through a parallel pipe on N worker threads (default 1) over one
+// vocab, in batches of 256 lines, each batch inside its own memory zone; the output is the same for every
+// N. Invalid UTF-8 bytes are written as U+FFFD (JSON must be valid UTF-8). Exit status: 0; 1 with a
+// message on an unreadable file; 2 on bad usage (e.g. a bad N).
+#include <lexzone/en.hpp>
+#include <lexzone/lexzone.hpp>
 
 #include <cstdio>
 #include <exception>
 #include <string>
 #include <vector>
 
-#include "support/text_input.hpp"
+#include "support/line_pipe.hpp"
+
+namespace {
+
+// The tokens of `doc` and their trailing spaces as one line of JSON.
+std::string tokens_line(const lexzone::basic_doc<lexzone::en::vocab>& doc) {
+  nlohmann::ordered_json j{{"tokens", nlohmann::ordered_json::array()}, {"ws", nlohmann::ordered_json::array()}};
+  for (const auto& t : doc) {
+    j["tokens"].push_back(t.text());
+    j["ws"].push_back(t.has_space());
+  }
+  return lexzone::examples::json_line(j);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
-  std::vector<std::string> files(argv + 1, argv + argc);
-  if (files.empty()) files.emplace_back("-");
-  for (const auto& f : files) {
-    if (f == "--help" || f == "-h") {
-      std::puts("usage: lexzone_tokenize [FILE...]   (one JSON object per input line; stdin when no file)");
+  constexpr const char* usage =
+      "usage: lexzone_tokenize [--threads N] [FILE...]   (one JSON object per input line; stdin when no file)";
+  std::size_t threads = 1;
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--threads") {
+      const auto n = lexzone::examples::threads_option(argc, argv, i, "lexzone_tokenize", usage);
+      if (!n) return 2;
+      threads = *n;
+      continue;
+    }
+    if (a == "--help" || a == "-h") {
+      std::puts(usage);
       return 0;
     }
-  }
-  try {
-    vocab v;
-    lexzone::english_tokenizer<vocab> tok(v);
-    std::string out;
-    for (const auto& f : files) {
-      std::string text;
-      lexzone::examples::read_file(f, text);
-      for (std::string_view line : lexzone::examples::split_lines(text)) {
-        auto zone = v.memory_zone();
-        const auto doc = tok(zone, line);
-        out.assign("{\"tokens\": [");
-        for (std::size_t i = 0; i < doc.size(); ++i) {
-          if (i != 0) out.append(", ");
-          lexzone::detail::append_json_string(out, doc[i].text());
-        }
-        out.append("], \"ws\": [");
-        for (std::size_t i = 0; i < doc.size(); ++i)
-          out.append(i != 0 ? ", " : "").append(doc[i].whitespace() ? "true" : "false");
-        out.append("]}\n");
-        std::fwrite(out.data(), 1, out.size(), stdout);
-      }
+    if (a.size() > 1 && a[0] == '-') {
+      std::fprintf(stderr, "lexzone_tokenize: unknown option %s\n%s\n", a.c_str(), usage);
+      return 2;
     }
+    files.push_back(a);
+  }
+  if (files.empty()) files.emplace_back("-");
+  try {
+    lexzone::en::vocab vocab;
+    // The tokenizer alone, as a pipeline without components.
+    const lexzone::pipeline<lexzone::en::vocab, lexzone::en::tokenizer> nlp{lexzone::en::tokenizer(vocab)};
+    lexzone::parallel_pipe pipe(vocab, nlp, {.threads = threads, .batch_size = lexzone::examples::lines_per_batch});
+    lexzone::examples::write_lines(pipe, files, tokens_line);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lexzone_tokenize: %s\n", e.what());
     return 1;

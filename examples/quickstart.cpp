@@ -1,30 +1,25 @@
-// The README's usage example: a permanent layer, a zone per request, and what the zone gives back.
-#include <lexzone/string_store.hpp>
+// The README's first example: an English pipeline in three statements, a zone per text, and the tokens
+// and entities with spaCy's character offsets.
+#include <lexzone/en.hpp>
+#include <lexzone/lexzone.hpp>
 
-#include <cstdio>
-#include <exception>
-#include <string>
+#include <iostream>
+#include <string_view>
 
+// NOLINTNEXTLINE(bugprone-exception-escape): kept short for the README; an exception ends it with its message
 int main() {
-  try {
-    lexzone::string_store strings;
-    strings.add("PERSON");  // permanent: the model's strings, loaded once
+  lexzone::en::vocab vocab;
+  auto nlp = lexzone::en::make_pipeline(vocab, {{"PERSON", "Emilio Sánchez Pérez"}, {"ORG", "Debian Project"}});
 
-    for (int request = 0; request < 3; ++request) {
-      auto zone = strings.memory_zone();  // everything added through `zone` is evicted when it closes
-      const lexzone::hash_t id = zone.add("user-" + std::to_string(request) + "@example.com");
-      const lexzone::hash_t label = zone.add("PERSON");  // already permanent: stays permanent
-      std::printf("request %d: %.*s (%zu visible, %zu transient)\n", request, static_cast<int>(zone[id].size()),
-                  zone[id].data(), zone.size(), zone.transient_size());
-      (void)label;
-    }  // each zone closed here: its strings and memory are gone
-
-    const auto st = strings.stats();
-    std::printf("after the requests: %zu permanent, %zu transient strings, %zu open zones\n", st.permanent_strings,
-                st.transient_strings, st.open_zones);
-    return st.transient_strings == 0 ? 0 : 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "quickstart: %s\n", e.what());
-    return 1;
+  for (std::string_view text : {"—Yo me llamo... –murmuró el niño– Emilio Sánchez Pérez.",
+                                "Emilio Sánchez Pérez wrote to the Debian Project."}) {
+    auto zone = vocab.memory_zone();  // the words this text adds to the vocab live until the zone closes
+    auto doc = nlp(zone, text);
+    for (const auto& tok : doc) std::cout << tok.text() << '@' << tok.idx() << ' ';
+    std::cout << '\n';
+    for (const auto& ent : doc.ents())
+      std::cout << "  " << ent.text() << " | " << ent.label_() << " | " << ent.start_char() << '-' << ent.end_char()
+                << '\n';
   }
+  std::cout << "transient lexemes left: " << vocab.stats().transient_lexemes << '\n';
 }

@@ -60,10 +60,10 @@ std::size_t run_differential(std::uint64_t seed, int operations) {
       std::optional<std::string_view> v;
       if (zones.empty()) {
         got = store.contains(w);
-        v = store.try_get(h);
+        v = store.find(h);
       } else {
         got = zones.back().contains(w);
-        v = zones.back().try_get(h);
+        v = zones.back().find(h);
       }
       if (got != expect || v.has_value() != expect || (v && *v != w)) ++mismatches;
       if (store.contains(w) != (permanent.count(w) == 1)) ++mismatches;

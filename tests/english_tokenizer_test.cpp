@@ -29,7 +29,7 @@ std::string rebuild(const lexzone::basic_doc<vocab>& d) {
   std::string out;
   for (std::size_t i = 0; i < d.size(); ++i) {
     out.append(d[i].text());
-    if (d[i].whitespace()) out.push_back(' ');
+    if (d[i].has_space()) out.push_back(' ');
   }
   return out;
 }
@@ -44,12 +44,12 @@ TEST_CASE("english_tokenizer: contractions, punctuation, URLs, offsets", "[token
                                              "or", "e", "-", "mail", "me@x.org", ")", "."});
   CHECK(d.text() == rebuild(d));
   CHECK(v.strings()[d[2].norm()] == "not");  // the special case's NORM
-  CHECK(d[2].char_idx() == 4);
+  CHECK(d[2].idx() == 4);
   auto u = tok(zone, "\xc3\xa9t\xc3\xa9 caf\xc3\xa9!");  // "été café!"
   REQUIRE(u.size() == 3);
-  CHECK(u[1].char_idx() == 4);
-  CHECK(u[1].idx() == 6);
-  CHECK(u[2].char_idx() == 8);
+  CHECK(u[1].idx() == 4);
+  CHECK(u[1].byte_idx() == 6);
+  CHECK(u[2].idx() == 8);
 }
 
 TEST_CASE("english_tokenizer: special cases are permanent; a zone only holds what the text brought", "[tokenizer]") {
@@ -79,7 +79,7 @@ TEST_CASE("english_tokenizer: the cache works inside zones and never serves a cl
     CHECK(&d[0].lex() == &d[2].lex());
     CHECK(zone.find(d[0].orth()) == &d[0].lex());  // the lexeme belongs to this zone, not an old one
   }
-  CHECK(tok.cache().hits > 0);
+  CHECK(tok.stats().hits > 0);
   CHECK(v.find("unseenword1") == nullptr);
 }
 
@@ -105,12 +105,12 @@ TEST_CASE("english_tokenizer: same tokens with the cache on and off", "[tokenize
     REQUIRE(texts(a) == texts(b));
     REQUIRE(a.text() == text);
     for (std::size_t t = 0; t < a.size(); ++t) {
-      REQUIRE(a[t].whitespace() == b[t].whitespace());
-      REQUIRE(a[t].char_idx() == b[t].char_idx());
+      REQUIRE(a[t].has_space() == b[t].has_space());
+      REQUIRE(a[t].idx() == b[t].idx());
     }
   }
-  CHECK(cached.cache().hits > 0);
-  CHECK(uncached.cache().hits == 0);
+  CHECK(cached.stats().hits > 0);
+  CHECK(uncached.stats().hits == 0);
 }
 
 TEST_CASE("english_tokenizer: the cache stays bounded", "[tokenizer]") {
@@ -118,8 +118,8 @@ TEST_CASE("english_tokenizer: the cache stays bounded", "[tokenizer]") {
   tokenizer tok(v, tokenizer::options{100, lexzone::en::rule_set::english});
   auto zone = v.memory_zone();
   for (int i = 0; i < 1000; ++i) tok(zone, "word" + std::to_string(i));
-  CHECK(tok.cache().entries <= 100);
-  CHECK(tok.cache().resets > 0);
+  CHECK(tok.stats().entries <= 100);
+  CHECK(tok.stats().resets > 0);
 }
 
 TEST_CASE("english_tokenizer: add_special_case on one copy only", "[tokenizer]") {
@@ -149,8 +149,8 @@ TEST_CASE("english_tokenizer: invalid UTF-8, NUL bytes, empty and whitespace-onl
     CHECK(rebuild(d) == in);
     std::size_t last = 0;
     for (std::size_t i = 0; i < d.size(); ++i) {
-      CHECK(d[i].idx() >= last);
-      last = d[i].idx();
+      CHECK(d[i].byte_idx() >= last);
+      last = d[i].byte_idx();
     }
   }
 }
@@ -176,7 +176,7 @@ TEST_CASE("english_tokenizer: spaCy attrs cases (norm, like_num, is_stop)", "[to
     auto d = (c.value("tokenizer", "en") == "xx" ? xx : en)(zone, c.at("text").get<std::string>());
     // Each check is [path, op, value]: path [index, attr] for one token, or [attr] for the list of all.
     auto value_of = [&](std::size_t i, const std::string& attr) -> nlohmann::json {
-      if (attr == "norm_") return std::string(zone.string(d[i].norm()));
+      if (attr == "norm_") return std::string(zone.strings()[d[i].norm()]);
       if (attr == "like_num") return d[i].lex().attrs.has(lexzone::lex_flag::like_num);
       if (attr == "is_stop") return d[i].lex().attrs.has(lexzone::lex_flag::is_stop);
       FAIL("unexpected attribute " << attr);
@@ -236,7 +236,7 @@ TEST_CASE("english_tokenizer: one million tokens in one doc", "[tokenizer][harde
   auto d = tok(zone, text);
   REQUIRE(d.size() == 1000000);
   CHECK(d[999999].text() == "w4999");
-  CHECK(d[999999].idx() == text.size() - 6);
+  CHECK(d[999999].byte_idx() == text.size() - 6);
   CHECK(zone.transient_size() == 5000);
 }
 
@@ -270,15 +270,15 @@ TEST_CASE("english_tokenizer: spaCy's token- and doc-level attribute cases", "[t
     if (level == "doc") {
       REQUIRE(attr == "norm");
       std::vector<std::string> norms;
-      for (std::size_t i = 0; i < d.size(); ++i) norms.emplace_back(zone.string(d[i].norm()));
+      for (std::size_t i = 0; i < d.size(); ++i) norms.emplace_back(zone.strings()[d[i].norm()]);
       CHECK(norms == c.at("expected").get<std::vector<std::string>>());
     } else {
       const std::size_t i = c.value("token_index", std::size_t{0});
       REQUIRE(i < d.size());
       if (attr == "norm") {
-        CHECK(zone.string(d[i].norm()) == c.at("expected").get<std::string>());
+        CHECK(zone.strings()[d[i].norm()] == c.at("expected").get<std::string>());
         if (c.contains("lexeme_value") && !c.at("lexeme_value").is_null())
-          CHECK(zone.string(d[i].lex().attrs.norm) == c.at("lexeme_value").get<std::string>());
+          CHECK(zone.strings()[d[i].lex().attrs.norm] == c.at("lexeme_value").get<std::string>());
       } else {
         const auto it = flags.find(attr);
         REQUIRE(it != flags.end());

@@ -41,7 +41,7 @@ TEST_CASE("string_store: permanent add and lookup", "[string_store]") {
   CHECK(s.contains("dog"));
   CHECK_FALSE(s.contains("cat"));
   CHECK(s.size() == 1);
-  CHECK(s.try_get(lexzone::hash_string("cat")) == std::nullopt);
+  CHECK(s.find(lexzone::hash_string("cat")) == std::nullopt);
   try {
     (void)s[lexzone::hash_string("cat")];
     FAIL("expected unknown_hash");
@@ -106,6 +106,25 @@ TEST_CASE("string_store: hash collisions are detected, nothing is stored", "[str
   CHECK(inner[hb] == "b");
   CHECK(z.transient_size() == 1);
   CHECK(inner.transient_size() == 0);
+}
+
+TEST_CASE("string_store: find and contains never throw on a collision, on the store and its zones",
+          "[string_store][collision]") {
+  lexzone::basic_string_store<lexzone::test::colliding_hash<7>> s;
+  const hash_t h = s.add("a");  // "h" has the same id
+  CHECK_NOTHROW(s.contains("h"));
+  CHECK_FALSE(s.contains("h"));
+  CHECK(s.find(h) == std::optional<std::string_view>("a"));
+  CHECK_FALSE(s.find(h + 1).has_value());
+  auto z = s.memory_zone();
+  z.add("b");
+  CHECK_NOTHROW(z.contains("h"));
+  CHECK_FALSE(z.contains("h"));  // collides with the permanent "a"
+  CHECK_FALSE(z.contains("i"));  // collides with the zone's "b"
+  CHECK(z.contains("b"));
+  CHECK(z.find(h) == std::optional<std::string_view>("a"));
+  CHECK_THROWS_AS(z[h + 100], lexzone::unknown_hash);
+  CHECK_FALSE(z.find(h + 100).has_value());
 }
 
 TEST_CASE("string_store: a non-empty string hashing to 0 collides with the empty string", "[collision]") {

@@ -1,5 +1,6 @@
 #include <lexzone/vocab.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <random>
 #include <string>
@@ -17,15 +18,15 @@ using vocab = lexzone::basic_vocab<lexzone::test::simple_traits>;
 
 TEST_CASE("vocab: custom traits compute attributes, strings interned alongside", "[vocab]") {
   vocab v;
-  const auto& lex = v.get("Hello");
+  const auto& lex = v.add("Hello");
   CHECK(lex.text() == "Hello");
   CHECK(lex.orth == lexzone::hash_string("Hello"));
   CHECK(lex.attrs.length == 5);
   CHECK(v.strings()[lex.attrs.lower] == "hello");
   CHECK(v.strings()[lex.attrs.first_char] == "H");
   CHECK_FALSE(lex.attrs.all_digits);
-  CHECK(v.get("2026").attrs.all_digits);
-  CHECK(&v.get("Hello") == &lex);  // one record per string, never moved
+  CHECK(v.add("2026").attrs.all_digits);
+  CHECK(&v.add("Hello") == &lex);  // one record per string, never moved
   CHECK(v.size() == 2);
   CHECK(v[lex.orth].text() == "Hello");
   CHECK_THROWS_AS(v[lexzone::hash_string("nope")], lexzone::unknown_hash);
@@ -35,8 +36,8 @@ TEST_CASE("vocab: custom traits compute attributes, strings interned alongside",
 TEST_CASE("vocab: lexemes keep their address while the vocab grows", "[vocab]") {
   vocab v;
   std::vector<const vocab::lexeme_type*> seen;
-  for (int i = 0; i < 20000; ++i) seen.push_back(&v.get("w" + std::to_string(i)));
-  for (int i = 0; i < 20000; ++i) REQUIRE(&v.get("w" + std::to_string(i)) == seen[static_cast<std::size_t>(i)]);
+  for (int i = 0; i < 20000; ++i) seen.push_back(&v.add("w" + std::to_string(i)));
+  for (int i = 0; i < 20000; ++i) REQUIRE(&v.add("w" + std::to_string(i)) == seen[static_cast<std::size_t>(i)]);
   std::size_t n = 0;
   v.for_each([&](const vocab::lexeme_type&) { ++n; });
   CHECK(n == 20000);
@@ -47,18 +48,18 @@ TEST_CASE("vocab: lexemes keep their address while the vocab grows", "[vocab]") 
 TEST_CASE("spaCy vocab memory zone: no insertion", "[memory_zone][spacy][vocab]") {
   vocab v;
   { auto z = v.memory_zone(); }
-  CHECK(v.get("horse").text() == "horse");
+  CHECK(v.add("horse").text() == "horse");
   CHECK(v.contains("horse"));
 }
 
 TEST_CASE("spaCy vocab memory zone: insertion is evicted", "[memory_zone][spacy][vocab]") {
   vocab v;
-  v.get("dog");
+  v.add("dog");
   CHECK(v.contains("dog"));
   CHECK_FALSE(v.contains("horse"));
   {
     auto z = v.memory_zone();
-    CHECK(z.get("horse").text() == "horse");
+    CHECK(z.add("horse").text() == "horse");
   }
   CHECK(v.contains("dog"));
   CHECK_FALSE(v.contains("horse"));
@@ -67,11 +68,11 @@ TEST_CASE("spaCy vocab memory zone: insertion is evicted", "[memory_zone][spacy]
 
 TEST_CASE("spaCy vocab memory zone: redundant insertion stays permanent", "[memory_zone][spacy][vocab]") {
   vocab v;
-  const auto& dog = v.get("dog");
+  const auto& dog = v.add("dog");
   {
     auto z = v.memory_zone();
-    z.get("horse");
-    CHECK(&z.get("dog") == &dog);
+    z.add("horse");
+    CHECK(&z.add("dog") == &dog);
     CHECK(z.transient_size() == 1);
   }
   CHECK(v.contains("dog"));
@@ -80,28 +81,28 @@ TEST_CASE("spaCy vocab memory zone: redundant insertion stays permanent", "[memo
 
 TEST_CASE("spaCy vocab memory zone: an exception inside the zone still cleans up", "[memory_zone][spacy][vocab]") {
   vocab v;
-  v.get("dog");
+  v.add("dog");
   try {
     auto z = v.memory_zone();
-    z.get("horse");
+    z.add("horse");
     throw std::runtime_error("boom");
   } catch (const std::runtime_error&) {
   }
   CHECK(v.stats().strings.open_zones == 0);
   CHECK(v.contains("dog"));
   CHECK_FALSE(v.contains("horse"));
-  CHECK(v.get("cat").text() == "cat");
+  CHECK(v.add("cat").text() == "cat");
 }
 
 TEST_CASE("spaCy #13882 (vocab): length restored after the zone", "[memory_zone][spacy][vocab]") {
   vocab v;
-  v.get("hello");
-  v.get("world");
+  v.add("hello");
+  v.add("world");
   CHECK(v.size() == 2);
   const std::size_t strings_before = v.strings().size();
   {
     auto z = v.memory_zone();
-    for (int i = 1; i <= 3; ++i) z.get("transient" + std::to_string(i));
+    for (int i = 1; i <= 3; ++i) z.add("transient" + std::to_string(i));
     CHECK(v.size() == 5);
     CHECK(z.size() == 5);
   }
@@ -114,12 +115,12 @@ TEST_CASE("spaCy #13882 (vocab): length restored after the zone", "[memory_zone]
 
 TEST_CASE("spaCy #13882 (vocab): three zone cycles", "[memory_zone][spacy][vocab]") {
   vocab v;
-  v.get("permanent");
+  v.add("permanent");
   const std::size_t strings_before = v.strings().size();
   for (int i = 0; i < 3; ++i) {
     {
       auto z = v.memory_zone();
-      for (int j = 0; j < 5; ++j) z.get("temp_" + std::to_string(i) + "_" + std::to_string(j));
+      for (int j = 0; j < 5; ++j) z.add("temp_" + std::to_string(i) + "_" + std::to_string(j));
     }
     CHECK(v.size() == 1);
     CHECK(v.strings().size() == strings_before);
@@ -132,22 +133,22 @@ TEST_CASE("spaCy #13882 (vocab): three zone cycles", "[memory_zone][spacy][vocab
 TEST_CASE("vocab zones: nested, permanent inside a zone, promotion", "[memory_zone][vocab]") {
   vocab v;
   auto outer = v.memory_zone();
-  const auto& o = outer.get("Outer");
+  const auto& o = outer.add("Outer");
   {
     auto inner = outer.memory_zone();
-    CHECK(&inner.get("Outer") == &o);
-    const auto& i = inner.get("Inner");
+    CHECK(&inner.add("Outer") == &o);
+    const auto& i = inner.add("Inner");
     CHECK(inner.find(i.orth) == &i);
     CHECK(outer.find("Inner") == nullptr);
-    const auto& label = inner.get("LABEL", retention::permanent);
+    const auto& label = inner.add("LABEL", retention::permanent);
     CHECK(v.contains("LABEL"));
     CHECK(v.strings().contains("label"));  // its attribute strings are permanent too
     // promote a lexeme that is transient in the enclosing zone
-    const auto& promoted = inner.get("Outer", retention::permanent);
+    const auto& promoted = inner.add("Outer", retention::permanent);
     CHECK(v.contains("Outer"));
     CHECK(outer.transient_size() == 0);
     CHECK(o.text() == "Outer");  // the old transient record stays readable until its zone closes
-    CHECK(&outer.get("Outer") == &promoted);
+    CHECK(&outer.add("Outer") == &promoted);
     (void)label;
   }
   CHECK(outer.size() == 2);
@@ -162,12 +163,12 @@ TEST_CASE("vocab zones: nested, permanent inside a zone, promotion", "[memory_zo
 TEST_CASE("vocab zones: string adds through a vocab zone", "[memory_zone][vocab]") {
   vocab v;
   auto z = v.memory_zone();
-  const hash_t h = z.add_string("only-a-string");
-  CHECK(z.string(h) == "only-a-string");
-  CHECK(z.strings_size() == 1);
+  const hash_t h = z.strings().add("only-a-string");
+  CHECK(z.strings()[h] == "only-a-string");
+  CHECK(z.strings().size() == 1);
   CHECK_FALSE(v.strings().contains(h));
   z.close();
-  CHECK_THROWS_AS(z.string(h), lexzone::zone_closed);
+  CHECK_THROWS_AS(z.strings()[h], lexzone::zone_closed);
   CHECK(v.strings().size() == 0);
 }
 
@@ -175,12 +176,12 @@ TEST_CASE("vocab: a vocab over a shared string store", "[vocab]") {
   lexzone::string_store strings;
   strings.add("PERSON");
   vocab v(strings);
-  v.get("Alice");
+  v.add("Alice");
   CHECK(strings.contains("Alice"));
   CHECK(strings.contains("alice"));
   {
     auto z = v.memory_zone();
-    z.get("Bob");
+    z.add("Bob");
     CHECK(strings.size() == 7);  // permanent: PERSON Alice alice A; transient: Bob bob B
     CHECK(strings.stats().open_zones == 1);
   }
@@ -189,11 +190,44 @@ TEST_CASE("vocab: a vocab over a shared string store", "[vocab]") {
 
 TEST_CASE("vocab: hash collisions between lexemes are detected", "[vocab][collision]") {
   lexzone::basic_vocab<lexzone::test::simple_traits, lexzone::test::colliding_hash<1000>> v;
-  v.get("ab");  // 97 + 98 = 195
-  CHECK_THROWS_AS(v.get("ba"), lexzone::hash_collision);
+  v.add("ab");  // 97 + 98 = 195
+  CHECK_THROWS_AS(v.add("ba"), lexzone::hash_collision);
   auto z = v.memory_zone();
-  CHECK_THROWS_AS(z.get("ba"), lexzone::hash_collision);
+  CHECK_THROWS_AS(z.add("ba"), lexzone::hash_collision);
   CHECK(z.transient_size() == 0);
+  // Lookups never throw: a colliding text is simply not found, on the vocab and through a zone.
+  CHECK(v.find("ba") == nullptr);
+  CHECK_FALSE(v.contains("ba"));
+  CHECK(z.find("ba") == nullptr);
+  CHECK_FALSE(z.contains("ba"));
+  z.add("zz");
+  auto inner = z.memory_zone();
+  CHECK(inner.find("zz") != nullptr);
+  CHECK(inner.find("{y") == nullptr);  // the same id as the enclosing zone's "zz" (122 + 122 = 123 + 121)
+  CHECK(v.find("ab") == &v.add("ab"));
+}
+
+TEST_CASE("vocab: a zone's strings() view has the string-store zone operations", "[vocab]") {
+  lexzone::basic_vocab<lexzone::test::simple_traits> v;
+  v.add("Perm");
+  auto z = v.memory_zone();
+  const auto& lex = z.add("Transient");
+  auto strings = z.strings();
+  CHECK(strings.is_open());
+  CHECK(strings[lex.attrs.lower] == "transient");
+  CHECK(strings.find(lex.orth) == std::optional<std::string_view>("Transient"));
+  CHECK(strings.contains("perm"));
+  CHECK(strings.contains(std::string_view("transient")));
+  CHECK_FALSE(v.strings().contains(std::string_view("transient")));
+  const lexzone::hash_t id = strings.add("only-a-string");
+  CHECK(strings[id] == "only-a-string");
+  CHECK(strings.transient_size() == 4);  // Transient, transient, T, only-a-string
+  CHECK(strings.size() == v.strings().permanent_size() + 4);
+  CHECK(z.size() == 2);
+  z.close();
+  CHECK_FALSE(strings.is_open());
+  CHECK_THROWS_AS(strings.find(id), lexzone::zone_closed);
+  CHECK_FALSE(v.strings().find(id).has_value());
 }
 
 TEST_CASE("vocab: memory and sizes return to the baseline after zones (counting allocator)", "[vocab][memory]") {
@@ -202,14 +236,14 @@ TEST_CASE("vocab: memory and sizes return to the baseline after zones (counting 
   {
     lexzone::basic_vocab<lexzone::test::simple_traits, lexzone::default_hasher, alloc_t> v(lexzone::default_hasher(),
                                                                                            alloc_t(counter), 4);
-    for (int i = 0; i < 1000; ++i) v.get("Base" + std::to_string(i));
+    for (int i = 0; i < 1000; ++i) v.add("Base" + std::to_string(i));
     v.strings().trim_pool();
     const std::size_t base_bytes = counter.live_bytes;
     const auto base = v.stats();
     for (int round = 0; round < 4; ++round) {
       {
         auto z = v.memory_zone();
-        for (int i = 0; i < 100000; ++i) z.get("R" + std::to_string(round) + "x" + std::to_string(i));
+        for (int i = 0; i < 100000; ++i) z.add("R" + std::to_string(round) + "x" + std::to_string(i));
         CHECK(v.stats().transient_lexemes == 100000);
       }
       const auto st = v.stats();
@@ -228,13 +262,13 @@ TEST_CASE("vocab: memory and sizes return to the baseline after zones (counting 
 namespace {
 void run_vocab_threads(int zone_threads) {
   vocab v;
-  for (int i = 0; i < 1000; ++i) v.get("base" + std::to_string(i));
+  for (int i = 0; i < 1000; ++i) v.add("base" + std::to_string(i));
   std::atomic<bool> stop{false};
   std::atomic<int> failures{0};
   std::thread writer([&] {
     for (int i = 0; !stop.load() || i < 1000; ++i) {
       const std::string w = "Perm" + std::to_string(i);
-      if (v.get(w).text() != w) failures.fetch_add(1);
+      if (v.add(w).text() != w) failures.fetch_add(1);
       v.strings().add("label-" + std::to_string(i));
     }
   });
@@ -247,8 +281,8 @@ void run_vocab_threads(int zone_threads) {
         for (int i = 0; i < 400; ++i) {
           std::string w = (rng() % 3 == 0) ? "base" + std::to_string(rng() % 1000)
                                            : "T" + std::to_string(t) + "_" + std::to_string(rng() % 300);
-          const auto& lex = z.get(w);
-          if (lex.text() != w || z.string(lex.attrs.lower).size() != w.size()) failures.fetch_add(1);
+          const auto& lex = z.add(w);
+          if (lex.text() != w || z.strings()[lex.attrs.lower].size() != w.size()) failures.fetch_add(1);
         }
         if (z.transient_size() > 300) failures.fetch_add(1);
       }
@@ -268,3 +302,27 @@ void run_vocab_threads(int zone_threads) {
 
 TEST_CASE("threads: two vocab zone threads and a permanent writer", "[threads][vocab]") { run_vocab_threads(2); }
 TEST_CASE("threads: four vocab zone threads and a permanent writer", "[threads][vocab]") { run_vocab_threads(4); }
+
+namespace {
+// A traits object with data: marks the words of its list (a language's stop words, say).
+struct listed_traits {
+  struct attributes_type {
+    bool listed = false;
+  };
+  std::vector<std::string> words;
+  template <class Intern>
+  attributes_type compute(std::string_view text, Intern&&) const {
+    return {std::find(words.begin(), words.end(), text) != words.end()};
+  }
+};
+static_assert(lexzone::lexeme_traits<listed_traits>);
+}  // namespace
+
+TEST_CASE("vocab: a traits object with data computes the attributes", "[vocab]") {
+  lexzone::basic_vocab<listed_traits> v(listed_traits{{"the", "of"}});
+  CHECK(v.add("the").attrs.listed);
+  CHECK_FALSE(v.add("cat").attrs.listed);
+  auto z = v.memory_zone();
+  CHECK(z.add("of").attrs.listed);
+  CHECK(v.traits().words.size() == 2);
+}

@@ -4,12 +4,9 @@
 // spaCy's JSONL format. zone_report, soak and ner_service share it.
 #pragma once
 
-#include <lexzone/english_tokenizer.hpp>
-#include <lexzone/entity_ruler.hpp>
+#include <lexzone/en.hpp>
 #include <lexzone/io/entity_ruler_jsonl.hpp>
-#include <lexzone/lang/en/lexeme_traits.hpp>
-#include <lexzone/pipeline.hpp>
-#include <lexzone/vocab.hpp>
+#include <lexzone/lexzone.hpp>
 
 #include <fstream>
 #include <stdexcept>
@@ -18,18 +15,18 @@
 
 namespace lexzone::examples {
 
-using en_vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
-using en_tokenizer = lexzone::english_tokenizer<en_vocab>;
-using en_ruler = lexzone::entity_ruler<en_vocab>;
-using en_pipeline = lexzone::pipeline<en_vocab, en_tokenizer, en_ruler>;
+using en_vocab = lexzone::en::vocab;
+using en_tokenizer = lexzone::en::tokenizer;
+using en_ruler = lexzone::en::entity_ruler;
+using en_pipeline = lexzone::en::pipeline;
 
 /// Adds every word of the list at `path` to `v`'s permanent layer. Throws: std::runtime_error when the file
-/// cannot be opened; what `en_vocab::get` throws.
+/// cannot be opened; what `en_vocab::add` throws.
 inline void load_base_words(en_vocab& v, const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open the base word list " + path);
   for (std::string w; std::getline(in, w);)
-    if (!w.empty() && w[0] != '#') v.get(w);
+    if (!w.empty() && w[0] != '#') v.add(w);
 }
 
 /// The whole model over `v`: base words, tokenizer (with `tokenizer_options`) and entity ruler (patterns

@@ -1,10 +1,7 @@
 /// \file concepts.hpp
-/// The concepts a tokenizer and a pipeline component satisfy, and the *scope* they work in.
+/// The concepts a tokenizer and a pipeline component satisfy.
 ///
-/// ## Scope
-/// A scope is where a doc's lexemes come from: a `basic_vocab` (the permanent layer) or one of its zones
-/// (`basic_vocab::zone_type`). `lexzone::scope_vocab(scope)` gives the vocab, `lexzone::scope_sentinel`
-/// the zone's liveness cell for checked builds.
+/// A tokenizer and the components work in a *scope* (scope.hpp): the vocab, or one of its zones.
 ///
 /// ## tokenizer<T, Vocab>
 /// | Expression | Type | Throws | Meaning |
@@ -31,41 +28,13 @@
 #include <string_view>
 #include <type_traits>
 
-#include "detail/zone_registry.hpp"
 #include "doc.hpp"
-#include "memory_zone.hpp"
+#include "scope.hpp"
 
 namespace lexzone {
 
 // Not formatted: clang-format 14 mis-parses requires-clauses and concept definitions (fixed in 15).
 // clang-format off
-/// The vocab of a scope.
-template <class V>
-  requires requires { typename V::zone_type; typename V::lexeme_type; }
-V& scope_vocab(V& vocab) noexcept {
-  return vocab;
-}
-template <class V>
-V& scope_vocab(basic_memory_zone<V>& zone) noexcept {
-  return zone.owner();
-}
-
-/// The liveness cell a doc made in this scope shares (nullptr for the permanent layer, or unchecked).
-template <class V>
-  requires requires { typename V::zone_type; typename V::lexeme_type; }
-detail::zone_sentinel* scope_sentinel(V&) noexcept {
-  return nullptr;
-}
-template <class V>
-detail::zone_sentinel* scope_sentinel(basic_memory_zone<V>& zone) {
-  return zone.sentinel();
-}
-
-/// A scope over vocab type `Vocab`: the vocab itself or one of its zones.
-template <class S, class Vocab>
-concept scope_of =
-    std::same_as<std::remove_cvref_t<S>, Vocab> || std::same_as<std::remove_cvref_t<S>, typename Vocab::zone_type>;
-
 /// See the table in the file comment.
 template <class T, class Vocab>
 concept tokenizer = requires(T& t, typename Vocab::zone_type& zone, Vocab& vocab, std::string_view text) {

@@ -11,8 +11,11 @@
 /// Thread safety: a doc is a value; concurrent reads are safe, writes need exclusive access.
 #pragma once
 
+#include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -24,6 +27,8 @@
 #include "errors.hpp"
 #include "hash.hpp"
 #include "lexeme.hpp"
+#include "scope.hpp"
+#include "unicode/properties.hpp"
 #include "unicode/utf8.hpp"
 
 namespace lexzone {
@@ -31,21 +36,39 @@ namespace lexzone {
 /// One token of an `owned_doc`. Offsets: bytes into the UTF-8 text, and characters (code points, as
 /// spaCy reports them; each invalid UTF-8 byte counts as one character).
 struct owned_token {
-  std::string text;
-  std::size_t start_byte = 0, end_byte = 0;
-  std::size_t start_char = 0, end_char = 0;
-  bool space_after = false;
+  std::string text;            ///< the token's text
+  std::size_t start_byte = 0;  ///< byte offset of its start
+  std::size_t end_byte = 0;    ///< byte offset one past its end
+  std::size_t start_char = 0;  ///< character offset of its start (spaCy's `idx`)
+  std::size_t end_char = 0;    ///< character offset one past its end
+  bool space_after = false;    ///< one space follows and belongs to it (spaCy's `whitespace_ == " "`)
 };
 
 /// One entity of an `owned_doc`; `start_token`/`end_token` index `owned_doc::tokens` (end exclusive).
 struct owned_entity {
-  std::string text, label, id;
-  std::size_t start_token = 0, end_token = 0;
-  std::size_t start_byte = 0, end_byte = 0;
-  std::size_t start_char = 0, end_char = 0;
+  std::string text;             ///< the text it covers, inner whitespace included
+  std::string label;            ///< its label ("PERSON", ...)
+  std::string id;               ///< its pattern's id, or empty
+  std::size_t start_token = 0;  ///< index of its first token
+  std::size_t end_token = 0;    ///< index one past its last token
+  std::size_t start_byte = 0;   ///< byte offset of its start
+  std::size_t end_byte = 0;     ///< byte offset one past its end
+  std::size_t start_char = 0;   ///< character offset of its start (spaCy's `start_char`)
+  std::size_t end_char = 0;     ///< character offset one past its end (spaCy's `end_char`)
 };
 
 namespace detail {
+// Appends `[item,item,...]`, each item written by `write(item)`.
+template <class Items, class Write>
+void append_json_array(std::string& out, const Items& items, Write&& write) {
+  out.push_back('[');
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i != 0) out.push_back(',');
+    write(items[i]);
+  }
+  out.push_back(']');
+}
+
 inline void append_json_string(std::string& out, std::string_view s) {
   static constexpr char hex[] = "0123456789abcdef";
   out.push_back('"');
@@ -86,9 +109,9 @@ inline void append_json_string(std::string& out, std::string_view s) {
 
 /// The result of processing one text, as plain owned data: valid after every zone closes.
 struct owned_doc {
-  std::string text;
-  std::vector<owned_token> tokens;
-  std::vector<owned_entity> ents;
+  std::string text;                 ///< the text, exactly as given
+  std::vector<owned_token> tokens;  ///< the tokens, in order
+  std::vector<owned_entity> ents;   ///< the entities, in order
 
   /// `{"text": ..., "tokens": [{"text","start_char","end_char","ws"}...], "ents": [{"text","label",
   /// "start_char","end_char"[,"id"]}...]}`; invalid UTF-8 bytes are written as U+FFFD.
@@ -98,19 +121,15 @@ struct owned_doc {
     out.reserve(text.size() * 3 + 64);
     out.append("{\"text\":");
     detail::append_json_string(out, text);
-    out.append(",\"tokens\":[");
-    for (std::size_t i = 0; i < tokens.size(); ++i) {
-      const auto& t = tokens[i];
-      if (i != 0) out.push_back(',');
+    out.append(",\"tokens\":");
+    detail::append_json_array(out, tokens, [&](const owned_token& t) {
       out.append("{\"text\":");
       detail::append_json_string(out, t.text);
       out.append(",\"start_char\":" + std::to_string(t.start_char) + ",\"end_char\":" + std::to_string(t.end_char) +
                  ",\"ws\":" + (t.space_after ? "true" : "false") + "}");
-    }
-    out.append("],\"ents\":[");
-    for (std::size_t i = 0; i < ents.size(); ++i) {
-      const auto& e = ents[i];
-      if (i != 0) out.push_back(',');
+    });
+    out.append(",\"ents\":");
+    detail::append_json_array(out, ents, [&](const owned_entity& e) {
       out.append("{\"text\":");
       detail::append_json_string(out, e.text);
       out.append(",\"label\":");
@@ -121,8 +140,8 @@ struct owned_doc {
         detail::append_json_string(out, e.id);
       }
       out.push_back('}');
-    }
-    out.append("]}");
+    });
+    out.push_back('}');
     return out;
   }
 };
@@ -130,37 +149,110 @@ struct owned_doc {
 template <class Vocab>
 class basic_doc;
 
-/// A view of token `i` of a doc. Cheap to copy. Lifetime: the doc's (and the doc's zone's).
-template <class Vocab>
-class LEXZONE_VIEW_TYPE basic_token {
+namespace detail {
+/// A random-access iterator over the positions 0..n of a range whose `at(i)` makes the element (a
+/// view, returned by value). What `basic_doc`, `basic_span` and the entity range iterate with.
+template <class Range, class Value>
+class index_iterator {
  public:
-  using lexeme_type = typename Vocab::lexeme_type;
+  using value_type = Value;
+  using difference_type = std::ptrdiff_t;
+  using iterator_concept = std::random_access_iterator_tag;
+  using iterator_category = std::input_iterator_tag;  // elements are made on dereference (no reference)
 
+  index_iterator() = default;
+  index_iterator(const Range* r, std::size_t i) noexcept : r_(r), i_(i) {}
+
+  Value operator*() const { return r_->at(i_); }
+  Value operator[](difference_type k) const {
+    return r_->at(static_cast<std::size_t>(static_cast<difference_type>(i_) + k));
+  }
+  index_iterator& operator++() noexcept { return ++i_, *this; }
+  index_iterator operator++(int) noexcept { return {r_, i_++}; }
+  index_iterator& operator--() noexcept { return --i_, *this; }
+  index_iterator operator--(int) noexcept { return {r_, i_--}; }
+  index_iterator& operator+=(difference_type k) noexcept {
+    i_ = static_cast<std::size_t>(static_cast<difference_type>(i_) + k);
+    return *this;
+  }
+  index_iterator& operator-=(difference_type k) noexcept { return *this += -k; }
+  friend index_iterator operator+(index_iterator it, difference_type k) noexcept { return it += k; }
+  friend index_iterator operator+(difference_type k, index_iterator it) noexcept { return it += k; }
+  friend index_iterator operator-(index_iterator it, difference_type k) noexcept { return it -= k; }
+  friend difference_type operator-(const index_iterator& a, const index_iterator& b) noexcept {
+    return static_cast<difference_type>(a.i_) - static_cast<difference_type>(b.i_);
+  }
+  friend bool operator==(const index_iterator& a, const index_iterator& b) noexcept { return a.i_ == b.i_; }
+  friend auto operator<=>(const index_iterator& a, const index_iterator& b) noexcept { return a.i_ <=> b.i_; }
+
+ private:
+  const Range* r_ = nullptr;
+  std::size_t i_ = 0;
+};
+}  // namespace detail
+
+/// A view of token `i` of a doc (spaCy's `Token`). Cheap to copy.
+///
+/// Attributes by name, as in spaCy: `text()`, `idx()` (character offset), `whitespace_()`, `is_alpha()`,
+/// `like_num()`, ..., and for each string attribute its id (`lower()`, `norm()`, ...) and its text
+/// (`lower_()`, `norm_()`, ...). Lifetime: a token borrows its doc; it ends when the doc is destroyed or
+/// modified, or when the doc's zone closes (checked builds report use after that as `zone_closed`).
+/// Thread safety: as the doc (concurrent reads are safe).
+template <class Vocab>
+class LEXZONE_VIEW_TYPE basic_token : public lexeme_attribute_access<basic_token<Vocab>> {
+ public:
+  using lexeme_type = typename Vocab::lexeme_type;  ///< the lexeme record
+
+  /// Token `i` of `doc`. Requires: `i < doc.size()`. Complexity: O(1). Throws: nothing.
   basic_token(const basic_doc<Vocab>& doc LEXZONE_LIFETIMEBOUND, std::size_t i) noexcept : doc_(&doc), i_(i) {}
 
-  /// Index in the doc.
+  /// Index in the doc. Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::size_t i() const noexcept { return i_; }
-  /// The token's lexeme. Throws: `zone_closed` (checked builds).
+  /// The doc. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] const basic_doc<Vocab>& doc() const noexcept { return *doc_; }
+  /// The token's lexeme. Lifetime: until the doc's zone closes. Complexity: O(1).
+  /// Throws: `zone_closed` (checked builds, after the doc's zone closed).
   [[nodiscard]] const lexeme_type& lex() const { return *data().lex; }
-  /// The token's text (a view of the lexeme's text). Throws: `zone_closed` (checked builds).
+  /// The lexeme's attribute record. Complexity: O(1). Throws: as `lex()`.
+  [[nodiscard]] const auto& attributes() const { return data().lex->attrs; }
+  /// The token's text (a view of the lexeme's text). Lifetime: until the doc's zone closes.
+  /// Complexity: O(1). Throws: as `lex()`.
   [[nodiscard]] std::string_view text() const { return data().lex->text(); }
+  /// The text plus the space that follows it, if any (spaCy's `text_with_ws`), a view of the doc's text.
+  /// Lifetime: the doc's. Complexity: O(1). Throws: as `lex()`.
+  [[nodiscard]] std::string_view text_with_ws() const {
+    const auto& d = data();
+    return doc_->text().substr(d.byte_idx, d.lex->text_size + (d.space ? 1 : 0));
+  }
+  /// " " when one space follows the token and belongs to it, else "" (spaCy's `whitespace_`).
+  /// Complexity: O(1). Throws: as `lex()`.
+  [[nodiscard]] std::string_view whitespace_() const { return data().space ? " " : ""; }
+  /// Whether one space follows the token and belongs to it. Complexity: O(1). Throws: as `lex()`.
+  [[nodiscard]] bool has_space() const { return data().space; }
+  /// Id of the text. Complexity: O(1). Throws: as `lex()`.
   [[nodiscard]] hash_t orth() const { return data().lex->orth; }
-  /// Byte offset of the token in the doc's text.
-  [[nodiscard]] std::size_t idx() const { return data().idx; }
   /// Character (code point) offset of the token in the doc's text, as spaCy's `Token.idx`.
-  [[nodiscard]] std::size_t char_idx() const { return data().char_idx; }
-  /// Whether one space follows the token and belongs to it (spaCy's `whitespace_ == " "`).
-  [[nodiscard]] bool whitespace() const { return data().space; }
-  /// The token's norm: a tokenizer exception's NORM when one applied, else the lexeme's norm.
-  // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
-  // clang-format off
-  [[nodiscard]] hash_t norm() const
-    requires requires(const lexeme_type& l) { l.attrs.norm; }
-  {
-    // clang-format on
+  /// Complexity: O(1). Throws: as `lex()`.
+  [[nodiscard]] std::size_t idx() const { return data().idx; }
+  /// Byte offset of the token in the doc's (UTF-8) text. Complexity: O(1). Throws: as `lex()`.
+  [[nodiscard]] std::size_t byte_idx() const { return data().byte_idx; }
+  /// The token's norm id: a tokenizer exception's NORM when one applied ("n't" -> "not"), else the
+  /// lexeme's norm. Complexity: O(1). Throws: as `lex()`.
+  [[nodiscard]] hash_t norm() const {
     const auto& d = data();
     return d.norm != 0 ? d.norm : d.lex->attrs.norm;
   }
+  /// The text of `norm()`. Lifetime: until the doc's zone closes. Complexity: O(1) expected.
+  /// Throws: as `lex()`.
+  [[nodiscard]] std::string_view norm_() const { return doc_->string_of(norm()); }
+  /// The text of `lower()`. Lifetime and complexity: as `norm_()`. Throws: as `lex()`.
+  [[nodiscard]] std::string_view lower_() const { return doc_->string_of(this->lower()); }
+  /// The text of `shape()`. Lifetime and complexity: as `norm_()`. Throws: as `lex()`.
+  [[nodiscard]] std::string_view shape_() const { return doc_->string_of(this->shape()); }
+  /// The text of `prefix()`. Lifetime and complexity: as `norm_()`. Throws: as `lex()`.
+  [[nodiscard]] std::string_view prefix_() const { return doc_->string_of(this->prefix()); }
+  /// The text of `suffix()`. Lifetime and complexity: as `norm_()`. Throws: as `lex()`.
+  [[nodiscard]] std::string_view suffix_() const { return doc_->string_of(this->suffix()); }
 
  private:
   const auto& data() const { return doc_->token_data(i_); }
@@ -168,112 +260,222 @@ class LEXZONE_VIEW_TYPE basic_token {
   std::size_t i_;
 };
 
-/// A view of tokens [start, end) of a doc, with a label and an optional id (entities). Lifetime: the doc's.
+/// A view of tokens [start, end) of a doc (spaCy's `Span`), with a label and an optional id
+/// (entities). A random-access range of `basic_token`s.
+///
+/// Lifetime: a span borrows its doc, as `basic_token`. Thread safety: as the doc.
 template <class Vocab>
 class LEXZONE_VIEW_TYPE basic_span {
  public:
-  basic_span(const basic_doc<Vocab>& doc LEXZONE_LIFETIMEBOUND, std::size_t start, std::size_t end, hash_t label = 0,
-             hash_t id = 0) noexcept
-      : doc_(&doc), start_(start), end_(end), label_(label), id_(id) {}
+  using token = basic_token<Vocab>;                            ///< element type
+  using iterator = detail::index_iterator<basic_span, token>;  ///< random access, yields tokens
+  using const_iterator = iterator;                             ///< the same
 
-  [[nodiscard]] std::size_t start() const noexcept { return start_; }
-  [[nodiscard]] std::size_t end() const noexcept { return end_; }
+  /// Tokens [start, end) of `doc`. Requires: `start <= end <= doc.size()`. Complexity: O(1).
+  /// Throws: nothing.
+  basic_span(const basic_doc<Vocab>& doc LEXZONE_LIFETIMEBOUND, std::size_t start, std::size_t end, hash_t label = 0,
+             hash_t id = 0)
+      : doc_(&doc), start_(start), end_(end), label_id_(label), ent_id_(id) {
+    LEXZONE_ASSERT(start <= end && end <= doc.size(), "span out of the doc's range");
+  }
+
+  /// Index of the first token (spaCy's `Span.start`). Complexity: O(1). Throws: nothing.
+  [[nodiscard]] std::size_t start_token() const noexcept { return start_; }
+  /// Index one past the last token (spaCy's `Span.end`). Complexity: O(1). Throws: nothing.
+  [[nodiscard]] std::size_t end_token() const noexcept { return end_; }
+  /// Number of tokens. Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::size_t size() const noexcept { return end_ - start_; }
-  [[nodiscard]] hash_t label() const noexcept { return label_; }
-  [[nodiscard]] hash_t id() const noexcept { return id_; }
-  [[nodiscard]] basic_token<Vocab> operator[](std::size_t k) const noexcept { return {*doc_, start_ + k}; }
+  /// Whether the span has no token. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] bool empty() const noexcept { return end_ == start_; }
+  /// Token `k` of the span. Requires: `k < size()`. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] token operator[](std::size_t k) const { return at(k); }
+  /// Token `k` of the span. Requires: `k < size()`. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] token at(std::size_t k) const {
+    LEXZONE_ASSERT(k < size(), "span token index out of range");
+    return {*doc_, start_ + k};
+  }
+  /// The first token. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] iterator begin() const noexcept { return {this, 0}; }
+  /// Past the last token. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] iterator end() const noexcept { return {this, size()}; }
+  /// The doc. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] const basic_doc<Vocab>& doc() const noexcept { return *doc_; }
+
+  /// Id of the label (0 for none). Complexity: O(1). Throws: nothing.
+  [[nodiscard]] hash_t label() const noexcept { return label_id_; }
+  /// The label's text ("" for none), as spaCy's `label_`. Lifetime: the vocab's (labels are permanent).
+  /// Complexity: O(1) expected. Throws: `zone_closed` (checked builds, after the doc's zone closed).
+  [[nodiscard]] std::string_view label_() const { return doc_->string_of(label_id_); }
+  /// Id of the entity id (0 for none; spaCy's `ent_id`). Complexity: O(1). Throws: nothing.
+  [[nodiscard]] hash_t id() const noexcept { return ent_id_; }
+  /// The entity id's text ("" for none), as spaCy's `id_`. Lifetime and throws: as `label_()`.
+  [[nodiscard]] std::string_view id_() const { return doc_->string_of(ent_id_); }
+
   /// The text the span covers, inner whitespace included (a view into the doc's text).
+  /// Lifetime: the doc's. Complexity: O(1). Throws: as `label_()`.
   [[nodiscard]] std::string_view text() const { return doc_->span_text(start_, end_); }
+  /// Character offset of the span's start (spaCy's `start_char`). Complexity: O(1). Throws: as
+  /// `label_()`.
   [[nodiscard]] std::size_t start_char() const { return doc_->start_char(start_); }
+  /// Character offset one past the span's end (spaCy's `end_char`). Complexity: O(1). Throws: as
+  /// `label_()`.
   [[nodiscard]] std::size_t end_char() const { return doc_->end_char(end_); }
+  /// Byte offset of the span's start. Complexity: O(1). Throws: as `label_()`.
+  [[nodiscard]] std::size_t start_byte() const { return doc_->start_byte(start_); }
+  /// Byte offset one past the span's end. Complexity: O(1). Throws: as `label_()`.
+  [[nodiscard]] std::size_t end_byte() const { return doc_->end_byte(end_); }
 
  private:
   const basic_doc<Vocab>* doc_;
   std::size_t start_, end_;
-  hash_t label_, id_;
+  hash_t label_id_, ent_id_;
 };
 
-/// The tokens of one text and their annotations (entities).
+template <class Vocab>
+class basic_entity_range;
+
+/// The tokens of one text and their annotations (entities): spaCy's `Doc`. A random-access range of
+/// `basic_token`s (`for (const auto& tok : doc)`); `ents()` is a range of entity spans.
 ///
-/// Made by a tokenizer (see concepts.hpp); components annotate it. Owns a copy of the text; tokens
-/// refer to lexemes of the vocab layer they were made in (see the file comment for lifetimes).
+/// Made by a tokenizer (see concepts.hpp) in a scope (the vocab, or one of its zones); components
+/// annotate it. Owns a copy of the text; tokens refer to lexemes of the scope they were made in (see the
+/// file comment for lifetimes). Copyable and movable (a copy shares the scope). Thread safety: a value;
+/// concurrent reads are safe, writes need exclusive access.
 template <class Vocab>
 // NOLINTNEXTLINE(cppcoreguidelines-special-member-functions): operator=(basic_doc) assigns copies and moves
 class basic_doc {
  public:
-  using vocab_type = Vocab;
-  using lexeme_type = typename Vocab::lexeme_type;
-  using token = basic_token<Vocab>;
-  using span = basic_span<Vocab>;
+  using vocab_type = Vocab;                                   ///< the vocab type
+  using lexeme_type = typename Vocab::lexeme_type;            ///< the lexeme record
+  using token = basic_token<Vocab>;                           ///< element type
+  using span = basic_span<Vocab>;                             ///< a run of tokens
+  using iterator = detail::index_iterator<basic_doc, token>;  ///< random access, yields tokens
+  using const_iterator = iterator;                            ///< the same
 
-  /// Raw token record (for tokenizers). `norm` = 0 means "the lexeme's norm".
+  /// Raw token record (for tokenizers and components). `norm` = 0 means "the lexeme's norm".
   struct token_record {
-    const lexeme_type* lex;
-    std::uint32_t idx;
-    std::uint32_t char_idx;
-    hash_t norm;
-    bool space;
+    const lexeme_type* lex;   ///< the token's lexeme
+    hash_t norm;              ///< NORM of the special case that made the token, else 0
+    std::uint32_t byte_idx;   ///< byte offset in the text
+    std::uint32_t idx;        ///< character offset in the text
+    std::uint32_t char_size;  ///< length in characters
+    bool space;               ///< one space follows and belongs to the token
   };
-  /// Raw entity record.
+  /// Raw entity record: tokens [start, end), label and id (ids of permanent strings; 0 for no id).
   struct entity_record {
-    std::uint32_t start, end;
-    hash_t label, id;
+    std::uint32_t start;  ///< first token
+    std::uint32_t end;    ///< one past the last token
+    hash_t label;         ///< the label's id
+    hash_t id;            ///< the entity id's id, or 0
   };
 
+  /// An empty doc of no text and no vocab (a placeholder to assign to). Throws: nothing.
   basic_doc() = default;
 
-  /// An empty doc over `vocab` for `text`. `zone_sentinel` (checked builds; nullptr when made on the
-  /// permanent layer) ties the doc to its zone. Throws: `std::bad_alloc`.
-  basic_doc(Vocab& vocab, std::string_view text, detail::zone_sentinel* sentinel = nullptr)
-      : vocab_(&vocab), text_(text) {
-    set_sentinel(sentinel);
+  /// An empty doc (no tokens yet) for `text` in `scope`: the vocab, or one of its zones.
+  /// Lifetime: the doc belongs to the scope: a doc made in a zone must not be used after that zone
+  /// closes (checked builds report it as `zone_closed`). Complexity: O(text.size()).
+  /// Throws: `zone_closed` (a closed zone), `capacity_error` (text of 4 GiB or more), `std::bad_alloc`.
+  // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
+  // clang-format off
+  template <class Scope>
+    requires scope_of<Scope, Vocab>
+  basic_doc(Scope& scope, std::string_view text) : vocab_(&scope_vocab(scope)), text_(text) {
+    // clang-format on
+    if (text.size() >= (std::size_t{1} << 32)) throw capacity_error("lexzone: a doc's text must be under 4 GiB");
+    ascii_ = unicode::str_isascii(text);
+    if constexpr (!std::same_as<Scope, Vocab>) zone_strings_.emplace(scope.strings());
+    set_sentinel(scope_sentinel(scope));
   }
 
-  basic_doc(const basic_doc& o) : vocab_(o.vocab_), text_(o.text_), tokens_(o.tokens_), ents_(o.ents_) {
+  /// Copies tokens, entities and text; the copy belongs to the same scope. Throws: `std::bad_alloc`.
+  basic_doc(const basic_doc& o)
+      : vocab_(o.vocab_), text_(o.text_), tokens_(o.tokens_), ents_(o.ents_), zone_strings_(o.zone_strings_),
+        end_byte_(o.end_byte_), end_char_(o.end_char_), ascii_(o.ascii_) {
     set_sentinel(o.sentinel_);
   }
+  /// Takes over `o`'s content; `o` is left empty. Throws: nothing.
   basic_doc(basic_doc&& o) noexcept
       : vocab_(o.vocab_), text_(std::move(o.text_)), tokens_(std::move(o.tokens_)), ents_(std::move(o.ents_)),
+        zone_strings_(o.zone_strings_), end_byte_(o.end_byte_), end_char_(o.end_char_), ascii_(o.ascii_),
         sentinel_(std::exchange(o.sentinel_, nullptr)) {}
+  /// Copy or move assignment. Throws: nothing (the copy is made when the argument is).
   basic_doc& operator=(basic_doc o) noexcept {
     swap(o);
     return *this;
   }
+  /// Releases the doc's tie to its zone. Throws: nothing.
   ~basic_doc() { set_sentinel(nullptr); }
 
+  /// Exchanges the contents of two docs. Complexity: O(1). Throws: nothing.
   void swap(basic_doc& o) noexcept {
     std::swap(vocab_, o.vocab_);
     text_.swap(o.text_);
     tokens_.swap(o.tokens_);
     ents_.swap(o.ents_);
+    std::swap(zone_strings_, o.zone_strings_);
+    std::swap(end_byte_, o.end_byte_);
+    std::swap(end_char_, o.end_char_);
+    std::swap(ascii_, o.ascii_);
     std::swap(sentinel_, o.sentinel_);
   }
 
-  /// The text, exactly as given. Throws: `zone_closed` (checked builds).
+  /// The text, exactly as given. Lifetime: the doc's. Complexity: O(1).
+  /// Throws: `zone_closed` (checked builds, after the doc's zone closed).
   [[nodiscard]] std::string_view text() const LEXZONE_LIFETIMEBOUND {
     check("doc");
     return text_;
   }
+  /// Number of tokens. Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::size_t size() const noexcept { return tokens_.size(); }
+  /// Whether the doc has no token. Complexity: O(1). Throws: nothing.
   [[nodiscard]] bool empty() const noexcept { return tokens_.empty(); }
-  /// Token `i` (requires i < size()). Throws: `zone_closed` (checked builds).
+  /// Token `i`. Requires: `i < size()` (checked builds report a broken precondition). Complexity: O(1).
+  /// Lifetime: the doc's. Throws: `zone_closed` (checked builds, after the doc's zone closed).
   [[nodiscard]] token operator[](std::size_t i) const LEXZONE_LIFETIMEBOUND {
     check("doc");
+    LEXZONE_ASSERT(i < tokens_.size(), "doc token index out of range");
     return token(*this, i);
   }
-  /// The entities, in order, non-overlapping.
-  [[nodiscard]] std::vector<span> ents() const {
+  /// Token `i`, as `operator[]`.
+  [[nodiscard]] token at(std::size_t i) const LEXZONE_LIFETIMEBOUND { return (*this)[i]; }
+  /// The first token. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] iterator begin() const noexcept LEXZONE_LIFETIMEBOUND { return {this, 0}; }
+  /// Past the last token. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] iterator end() const noexcept LEXZONE_LIFETIMEBOUND { return {this, tokens_.size()}; }
+  /// Tokens [start, end) as a span with no label. Requires: `start <= end <= size()`. Complexity: O(1).
+  /// Throws: `zone_closed` (checked builds).
+  [[nodiscard]] span slice(std::size_t start, std::size_t end) const LEXZONE_LIFETIMEBOUND {
     check("doc");
-    std::vector<span> out;
-    out.reserve(ents_.size());
-    for (const auto& e : ents_) out.emplace_back(*this, e.start, e.end, e.label, e.id);
-    return out;
+    return span(*this, start, end);
   }
+  /// The entities, in order, non-overlapping: a random-access range of spans with labels.
+  /// Lifetime: the doc's (until its entities change). Complexity: O(1). Throws: `zone_closed` (checked
+  /// builds).
+  [[nodiscard]] basic_entity_range<Vocab> ents() const LEXZONE_LIFETIMEBOUND {
+    check("doc");
+    return basic_entity_range<Vocab>(*this);
+  }
+  /// The raw entity records. Lifetime: until the entities change. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const std::vector<entity_record>& entity_records() const noexcept { return ents_; }
-  [[nodiscard]] Vocab& vocab() const noexcept { return *vocab_; }
+  /// The vocab. Requires: the doc was made in a scope (not default-constructed). Complexity: O(1).
+  /// Throws: nothing.
+  [[nodiscard]] Vocab& vocab() const {
+    LEXZONE_ASSERT(vocab_ != nullptr, "vocab() of a default-constructed doc");
+    return *vocab_;
+  }
+
+  /// The text of string id `h` as the doc's scope sees it (the zone's strings, or the permanent ones);
+  /// "" for 0 or an id the scope does not hold. Lifetime: until the owning layer ends.
+  /// Complexity: O(depth) expected. Throws: `zone_closed` (after the doc's zone closed).
+  [[nodiscard]] std::string_view string_of(hash_t h) const {
+    check("doc");
+    const auto v = zone_strings_ ? zone_strings_->find(h) : vocab().strings().find(h);
+    return v ? *v : std::string_view();
+  }
 
   /// True when the zone this doc was made in is still open (always true for permanent docs and in
-  /// unchecked builds).
+  /// unchecked builds). Complexity: O(1). Throws: nothing.
   [[nodiscard]] bool is_alive() const noexcept {
 #if LEXZONE_CHECKED
     return sentinel_ == nullptr || sentinel_->alive.load(std::memory_order_acquire);
@@ -287,12 +489,23 @@ class basic_doc {
 
   /// Reserves room for `n` tokens. Complexity: O(n). Throws: `std::bad_alloc`.
   void reserve(std::size_t n) { tokens_.reserve(n); }
-  /// Appends a token: `lex` must belong to the doc's scope (its zone, an enclosing zone or the permanent
-  /// layer), so that it lives as long as the doc may be used; offsets are into `text()` (bytes, code
-  /// points); `norm` is a permanent string id or 0. Complexity: amortised O(1). Throws: `std::bad_alloc`.
-  void push_token(const lexeme_type& lex, std::size_t byte_idx, std::size_t char_idx, bool space, hash_t norm = 0) {
-    tokens_.push_back(
-        token_record{&lex, static_cast<std::uint32_t>(byte_idx), static_cast<std::uint32_t>(char_idx), norm, space});
+  /// Appends a token: lexeme `lex` at byte offset `byte_idx` of the text, followed by one space when
+  /// `space`; `norm` is a special case's NORM (a permanent string id) or 0. The character offsets are
+  /// computed here. Requires: tokens are appended in text order, each after the previous one's end,
+  /// and `lex`'s text is the text at `byte_idx`; `lex` belongs to the doc's scope (its zone, an
+  /// enclosing zone or the permanent layer). Complexity: amortised O(1) for ASCII text, else O(bytes
+  /// since the previous token). Throws: `std::bad_alloc`.
+  void push_token(const lexeme_type& lex, std::size_t byte_idx, bool space, hash_t norm = 0) {
+    LEXZONE_ASSERT(byte_idx >= end_byte_ && byte_idx + lex.text_size <= text_.size(),
+                   "tokens must be pushed in order, inside the doc's text");
+    const std::size_t gap = byte_idx - end_byte_;
+    const std::size_t idx =
+        end_char_ + (ascii_ ? gap : unicode::length(std::string_view(text_).substr(end_byte_, gap)));
+    const std::size_t chars = ascii_ ? lex.text_size : unicode::length(lex.text());
+    tokens_.push_back(token_record{&lex, norm, static_cast<std::uint32_t>(byte_idx), static_cast<std::uint32_t>(idx),
+                                   static_cast<std::uint32_t>(chars), space});
+    end_byte_ = byte_idx + lex.text_size;
+    end_char_ = idx + chars;
   }
   /// Replaces the entities. Requires sorted, non-overlapping, in-range spans whose label and id are
   /// permanent strings (0 for no id). Complexity: O(1) (a move). Throws: `zone_closed` (checked builds).
@@ -300,37 +513,42 @@ class basic_doc {
     check("doc");
     ents_ = std::move(ents);
   }
+  /// Raw record of token `i`. Requires: `i < size()`. Complexity: O(1). Throws: `zone_closed` (checked
+  /// builds, after the doc's zone closed).
   [[nodiscard]] const token_record& token_data(std::size_t i) const {
     check("token");
+    LEXZONE_ASSERT(i < tokens_.size(), "doc token index out of range");
     return tokens_[i];
   }
+  /// All raw token records. Lifetime: until the doc is modified. Complexity: O(1). Throws: as
+  /// `token_data`.
   [[nodiscard]] std::span<const token_record> token_records() const {
     check("doc");
     return tokens_;
   }
 
+  /// The text of tokens [start, end), inner whitespace included. Requires: `start <= end <= size()`.
+  /// Complexity: O(1). Throws: `zone_closed` (checked builds).
   [[nodiscard]] std::string_view span_text(std::size_t start, std::size_t end) const {
-    check("span");
-    if (start >= end) return {};
-    const std::size_t b = tokens_[start].idx;
-    const std::size_t e = tokens_[end - 1].idx + tokens_[end - 1].lex->text_size;
-    return std::string_view(text_).substr(b, e - b);
+    const std::size_t b = start_byte(start);
+    return std::string_view(text_).substr(b, end_byte(end) - b);
   }
-  [[nodiscard]] std::size_t start_char(std::size_t tok) const {
-    check("span");
-    return tok < tokens_.size() ? tokens_[tok].char_idx : char_length();
-  }
-  [[nodiscard]] std::size_t end_char(std::size_t end_tok) const {
-    check("span");
-    if (end_tok == 0) return 0;
-    const auto& t = tokens_[end_tok - 1];
-    return t.char_idx + unicode::length(t.lex->text());
-  }
-  [[nodiscard]] std::size_t char_length() const { return unicode::length(text_); }
+  /// Character offset where token `tok` starts (the end of the last token for `tok == size()`).
+  /// Requires: `tok <= size()`. Complexity: O(1). Throws: `zone_closed` (checked builds).
+  [[nodiscard]] std::size_t start_char(std::size_t tok) const { return start_of(tok).chars; }
+  /// Character offset where token `end_tok - 1` ends (0 for `end_tok == 0`). Requires:
+  /// `end_tok <= size()`. Complexity: O(1). Throws: `zone_closed` (checked builds).
+  [[nodiscard]] std::size_t end_char(std::size_t end_tok) const { return end_of(end_tok).chars; }
+  /// Byte offset where token `tok` starts (the end of the last token for `tok == size()`).
+  /// Requires: `tok <= size()`. Complexity: O(1). Throws: `zone_closed` (checked builds).
+  [[nodiscard]] std::size_t start_byte(std::size_t tok) const { return start_of(tok).bytes; }
+  /// Byte offset where token `end_tok - 1` ends (0 for `end_tok == 0`). Requires: `end_tok <= size()`.
+  /// Complexity: O(1). Throws: `zone_closed` (checked builds).
+  [[nodiscard]] std::size_t end_byte(std::size_t end_tok) const { return end_of(end_tok).bytes; }
 
-  /// Copies tokens and entities out as plain data, valid after the zone closes. `label_of(hash)` and
-  /// the vocab's strings resolve labels (labels and ids are normally permanent strings).
-  /// Complexity: O(text size + tokens). Throws: `zone_closed` (checked builds), `std::bad_alloc`.
+  /// Copies tokens and entities out as plain data, valid after the zone closes (labels and ids
+  /// resolved to their text). Complexity: O(text size + tokens). Throws: `zone_closed` (checked
+  /// builds), `std::bad_alloc`.
   [[nodiscard]] owned_doc to_owned() const {
     check("doc");
     owned_doc out;
@@ -339,10 +557,10 @@ class basic_doc {
     for (const auto& t : tokens_) {
       owned_token o;
       o.text = std::string(t.lex->text());
-      o.start_byte = t.idx;
-      o.end_byte = t.idx + t.lex->text_size;
-      o.start_char = t.char_idx;
-      o.end_char = t.char_idx + unicode::length(t.lex->text());
+      o.start_byte = t.byte_idx;
+      o.end_byte = t.byte_idx + t.lex->text_size;
+      o.start_char = t.idx;
+      o.end_char = t.idx + t.char_size;
       o.space_after = t.space;
       out.tokens.push_back(std::move(o));
     }
@@ -350,22 +568,38 @@ class basic_doc {
       owned_entity o;
       o.start_token = e.start;
       o.end_token = e.end;
-      if (e.start < e.end) {
-        o.start_byte = out.tokens[e.start].start_byte;
-        o.end_byte = out.tokens[e.end - 1].end_byte;
-        o.start_char = out.tokens[e.start].start_char;
-        o.end_char = out.tokens[e.end - 1].end_char;
-      }
+      o.start_byte = start_byte(e.start);
+      o.end_byte = end_byte(e.end);
+      o.start_char = start_char(e.start);
+      o.end_char = end_char(e.end);
       o.text = text_.substr(o.start_byte, o.end_byte - o.start_byte);
-      if (auto v = vocab_->strings().try_get(e.label)) o.label = std::string(*v);
-      if (e.id != 0)
-        if (auto v = vocab_->strings().try_get(e.id)) o.id = std::string(*v);
+      o.label = std::string(string_of(e.label));
+      o.id = std::string(string_of(e.id));
       out.ents.push_back(std::move(o));
     }
     return out;
   }
 
  private:
+  struct offset {
+    std::size_t bytes, chars;
+  };
+  // Where token `tok` starts; the end of the last token for tok == size().
+  offset start_of(std::size_t tok) const {
+    check("span");
+    LEXZONE_ASSERT(tok <= tokens_.size(), "token boundary out of range");
+    if (tok == tokens_.size()) return {end_byte_, end_char_};
+    return {tokens_[tok].byte_idx, tokens_[tok].idx};
+  }
+  // Where token `end_tok - 1` ends; 0 for end_tok == 0.
+  offset end_of(std::size_t end_tok) const {
+    check("span");
+    LEXZONE_ASSERT(end_tok <= tokens_.size(), "token boundary out of range");
+    if (end_tok == 0) return {0, 0};
+    const auto& t = tokens_[end_tok - 1];
+    return {t.byte_idx + t.lex->text_size, std::size_t{t.idx} + t.char_size};
+  }
+
   void check(const char* what) const {
 #if LEXZONE_CHECKED
     if (LEXZONE_UNLIKELY(!is_alive())) detail::report_zone_closed(what);
@@ -387,7 +621,45 @@ class basic_doc {
   std::string text_;
   std::vector<token_record> tokens_;
   std::vector<entity_record> ents_;
+  std::optional<typename Vocab::store_type::zone_view> zone_strings_;  // the zone's strings; none: permanent
+  std::size_t end_byte_ = 0;  // end of the last token pushed (bytes, characters)
+  std::size_t end_char_ = 0;
+  bool ascii_ = true;  // the text is ASCII: character offsets equal byte offsets
   detail::zone_sentinel* sentinel_ = nullptr;
+};
+
+/// The entities of a doc as a random-access range of `basic_span`s with labels (`doc.ents()`).
+/// Lifetime: borrows the doc; ends when the doc is destroyed or its entities change.
+/// Thread safety: as the doc.
+template <class Vocab>
+class LEXZONE_VIEW_TYPE basic_entity_range {
+ public:
+  using span = basic_span<Vocab>;                                     ///< element type
+  using iterator = detail::index_iterator<basic_entity_range, span>;  ///< random access, yields spans
+  using const_iterator = iterator;                                    ///< the same
+
+  /// The entities of `doc`. Complexity: O(1). Throws: nothing.
+  explicit basic_entity_range(const basic_doc<Vocab>& doc LEXZONE_LIFETIMEBOUND) noexcept : doc_(&doc) {}
+
+  /// Number of entities. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] std::size_t size() const noexcept { return doc_->entity_records().size(); }
+  /// Whether there is no entity. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] bool empty() const noexcept { return size() == 0; }
+  /// Entity `k`. Requires: `k < size()`. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] span operator[](std::size_t k) const { return at(k); }
+  /// Entity `k`. Requires: `k < size()`. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] span at(std::size_t k) const {
+    LEXZONE_ASSERT(k < size(), "entity index out of range");
+    const auto& e = doc_->entity_records()[k];
+    return span(*doc_, e.start, e.end, e.label, e.id);
+  }
+  /// The first entity. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] iterator begin() const noexcept { return {this, 0}; }
+  /// Past the last entity. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] iterator end() const noexcept { return {this, size()}; }
+
+ private:
+  const basic_doc<Vocab>* doc_;
 };
 
 }  // namespace lexzone

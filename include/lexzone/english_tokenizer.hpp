@@ -107,7 +107,7 @@ class english_tokenizer {
     auto fresh = std::make_shared<en::segmenter>(*rules_);
     fresh->add_special_case(key, pieces);
     for (const auto& p : pieces) {
-      vocab_->get(p.orth);
+      vocab_->add(p.orth);
       if (!p.norm.empty()) vocab_->strings().add(p.norm);
     }
     rules_ = std::move(fresh);
@@ -133,7 +133,8 @@ class english_tokenizer {
   [[nodiscard]] const en::segmenter& rules() const noexcept { return *rules_; }
   [[nodiscard]] std::shared_ptr<const en::segmenter> shared_rules() const noexcept { return rules_; }
 
-  [[nodiscard]] cache_stats cache() const noexcept {
+  /// Cache counters since construction. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] cache_stats stats() const noexcept {
     cache_stats s = stats_;
     s.entries = entries_.size();
     return s;
@@ -165,7 +166,7 @@ class english_tokenizer {
   void intern_exceptions(const en::tokenizer_exception (&table)[N]) {
     for (const auto& e : table) {
       for (const auto& p : e) {
-        vocab_->get(p.orth);
+        vocab_->add(p.orth);
         if (!p.norm.empty()) vocab_->strings().add(p.norm);
       }
     }
@@ -226,21 +227,13 @@ class english_tokenizer {
   template <class Scope>
   doc_type run(Scope& scope, std::string_view text) {
     Vocab& vocab = scope_vocab(scope);
-    doc_type doc(vocab, text, scope_sentinel(scope));
+    doc_type doc(scope, text);
     pieces_.clear();
     segment(text, pieces_);
     doc.reserve(pieces_.size());
-    const bool ascii = unicode::str_isascii(text);
-    std::size_t chars = 0;
-    std::size_t bytes = 0;
     for (const en::piece& p : pieces_) {
-      const std::string_view gap = text.substr(bytes, p.begin - bytes);
-      const std::string_view tok = text.substr(p.begin, p.size);
-      chars += ascii ? gap.size() : unicode::length(gap);
       const hash_t norm = p.norm.empty() ? 0 : vocab.strings().add(p.norm);
-      doc.push_token(scope.get(tok), p.begin, chars, p.space_after, norm);
-      chars += ascii ? tok.size() : unicode::length(tok);
-      bytes = p.begin + p.size;
+      doc.push_token(scope.add(p.text_in(text)), p.begin, p.space_after, norm);
     }
     // Scratch space is kept for the next call, up to a bound: one huge text must not pin its peak
     // memory for the life of a long-running service.

@@ -7,6 +7,10 @@
 /// results identical to spaCy's, plug in the tokenizer that makes the docs (the English segmenter of
 /// `lexzone::en`), wrapped as a `phrase_splitter`.
 ///
+/// Token patterns may use `REGEX` when the configuration has a regex compiler (`entity_ruler_config::regex`,
+/// e.g. `lexzone::regex::pcre2_compiler()` from `<lexzone/regex/pattern_regex.hpp>`; see
+/// matcher/text_predicate.hpp).
+///
 /// ## Conflict resolution (spaCy 3.8)
 /// All matches of all patterns are collected; zero-length matches are dropped. They are taken longest
 /// first, then leftmost; a match is kept when none of its tokens is already taken by a kept match. A match
@@ -45,9 +49,13 @@
 namespace lexzone {
 
 /// Splits a phrase pattern's text into token texts, appending them to `tokens` (which arrives empty).
+/// The ruler calls it only while adding patterns, from the adding thread, with text that is valid
+/// UTF-8; what it throws reaches the caller of `entity_ruler::add_patterns`, and every token it appends
+/// must be non-empty valid UTF-8 (else that call throws `pattern_error`).
 using phrase_splitter = std::function<void(std::string_view text, std::vector<std::string>& tokens)>;
 
 namespace detail {
+/// True for the characters `split_phrase_default` peels off a chunk's ends (categories P* and S*).
 [[nodiscard]] constexpr bool splits_off(char32_t cp) noexcept {
   using cat = unicode::general_category;
   const cat c = unicode::category(cp);
@@ -60,7 +68,8 @@ namespace detail {
 /// per token: "(New York)," gives "(", "New", "York", ")", ",". Inner punctuation stays ("U.S",
 /// "e-mail", "3.5"); spaCy's English tokenizer differs on abbreviations and clitics ("U.S.", "Inc's"),
 /// which is why the ruler takes the real tokenizer when there is one. Invalid UTF-8 bytes are kept as
-/// word characters. Complexity: O(text.size()). Throws: `std::bad_alloc`.
+/// word characters. Lifetime: the appended tokens are copies. Complexity: O(text.size()). Thread
+/// safety: reentrant (no shared state). Throws: `std::bad_alloc`.
 inline void split_phrase_default(std::string_view text, std::vector<std::string>& tokens) {
   std::size_t i = 0;
   const std::size_t n = text.size();
@@ -87,13 +96,12 @@ inline void split_phrase_default(std::string_view text, std::vector<std::string>
     // Trailing punctuation, collected right to left.
     std::vector<std::string_view> tail;
     std::size_t t = end;
+    // A valid code point that ends at t > b starts at b or later: b is a code point boundary.
     while (t > b) {
-      std::size_t s = t - 1;
-      while (s > b && (static_cast<unsigned char>(text[s]) & 0xC0u) == 0x80u) --s;
-      const auto e = unicode::decode(text, s);
-      if (s + e.size != t || !e.valid || !detail::splits_off(e.cp)) break;
-      tail.push_back(text.substr(s, e.size));
-      t = s;
+      const auto e = unicode::decode_before(text, t);
+      if (!e.valid || !detail::splits_off(e.cp)) break;
+      t -= e.size;
+      tail.push_back(text.substr(t, e.size));
     }
     if (t > b) tokens.emplace_back(text.substr(b, t - b));
     tokens.insert(tokens.end(), tail.rbegin(), tail.rend());
@@ -102,16 +110,20 @@ inline void split_phrase_default(std::string_view text, std::vector<std::string>
 }
 
 /// One entity rule (a line of spaCy's `patterns.jsonl`): `label`, either a phrase text or a token
-/// pattern, and an optional `id` (empty: none).
+/// pattern, and an optional `id` (empty: none). `String` is `std::string` (owning) or any type
+/// convertible to `std::string_view` (borrowing the caller's characters, which must then outlive the
+/// `add_patterns` call; the ruler keeps copies). A plain value, checked by `entity_ruler::add_patterns`.
 template <class String = std::string>
 struct basic_entity_pattern {
-  String label{};
-  std::variant<String, basic_token_pattern<String>> pattern{};
-  String id{};
+  String label{};                                               ///< the entity label (non-empty, valid UTF-8)
+  std::variant<String, basic_token_pattern<String>> pattern{};  ///< a phrase text, or a token pattern
+  String id{};                                                  ///< the pattern id, or empty for none
 };
+/// An entity pattern owning its strings (what `io::load_patterns_jsonl` returns).
 using entity_pattern = basic_entity_pattern<std::string>;
 
-/// Configuration of an `entity_ruler` (spaCy's `entity_ruler` settings).
+/// Configuration of an `entity_ruler` (spaCy's `entity_ruler` settings). A plain value; the ruler keeps a
+/// copy.
 struct entity_ruler_config {
   /// The attribute phrase patterns are compared on (spaCy's `phrase_matcher_attr`; null there is ORTH).
   token_attr phrase_matcher_attr = token_attr::orth;
@@ -122,6 +134,11 @@ struct entity_ruler_config {
   /// Splits phrase texts into tokens; empty means `split_phrase_default`. Called only while adding
   /// patterns (never while matching), from the thread that adds.
   phrase_splitter splitter{};
+  /// Compiles the `REGEX` predicates of token patterns (e.g. `lexzone::regex::pcre2_compiler()` from
+  /// `<lexzone/regex/pattern_regex.hpp>`); empty: patterns with `REGEX` are refused (`pattern_error`,
+  /// unsupported). Called while adding patterns; its predicates are called while matching, from any
+  /// thread (see matcher/text_predicate.hpp).
+  regex_compiler regex{};
 };
 
 /// A pipeline component that sets `doc` entities from rules (see the file comment).
@@ -132,38 +149,50 @@ struct entity_ruler_config {
 /// - Matching (`operator()`, `match`) is `const`, interns nothing (matching in a zone adds nothing
 ///   permanent) and keeps no state: any number of threads may run one ruler concurrently, each on its
 ///   own doc.
-/// - Lifetime: the ruler refers to `vocab`, which must outlive it. The entities it sets hold ids of
-///   permanent strings, valid as long as the vocab.
+/// - Lifetime: the ruler refers to `vocab`, which must outlive it. The entities it sets are token
+///   indices with ids of permanent strings: no zone's close ends them (they are valid as long as the
+///   vocab), though they mean something only for the doc they were set on.
+/// - Exceptions: `add_patterns` gives the strong guarantee (interned strings may remain); matching leaves
+///   the doc unchanged on a throw (e.g. `regex::regex_error` when a `REGEX` match exceeds its limits).
 template <class Vocab>
 requires matcher_vocab<Vocab>
 class entity_ruler {
  public:
+  /// Marks the ruler as a pipeline component (see concepts.hpp).
   using lexzone_component_tag = void;
+  /// The vocab the ruler interns into.
   using vocab_type = Vocab;
+  /// The docs it annotates.
   using doc_type = basic_doc<Vocab>;
+  /// An entity as the doc stores it (token range, label id, id).
   using entity_record = typename doc_type::entity_record;
 
-  /// A ruler over `vocab` with `config`. Throws: `pattern_error` (unsupported `phrase_matcher_attr`:
-  /// `spacy`), `std::bad_alloc`.
+  /// A ruler over `vocab` (which must outlive it) with `config` (copied; an empty splitter becomes
+  /// `split_phrase_default`). Complexity: O(1) plus copying `config`. Throws: `pattern_error`
+  /// (unsupported `phrase_matcher_attr`: `spacy`), `std::bad_alloc`.
   explicit entity_ruler(Vocab& vocab LEXZONE_LIFETIMEBOUND, entity_ruler_config config = {})
-      : vocab_(&vocab), config_(std::move(config)), matcher_(vocab) {
-    if (config_.phrase_matcher_attr == token_attr::spacy ||
-        static_cast<std::size_t>(config_.phrase_matcher_attr) >= detail::attr_names.size())
+      : vocab_(&vocab), config_(std::move(config)), matcher_(vocab, config_.regex) {
+    if (!detail::is_phrase_attr(config_.phrase_matcher_attr))
       throw pattern_error(0,
                           "phrase_matcher_attr cannot be " + std::string(token_attr_name(config_.phrase_matcher_attr)),
                           pattern_error::reason::unsupported);
     if (!config_.splitter) config_.splitter = &split_phrase_default;
   }
 
-  /// Adds `patterns`, all or nothing. Complexity: O(total pattern size) expected, plus the splitter.
+  /// Adds `patterns`, all or nothing; pattern `i` of the ruler (in the order of addition) is pattern `i`
+  /// of its matcher. Complexity: O(total pattern size) expected, plus the splitter and compiling
+  /// `REGEX` sources (once per distinct source of the call). Thread safety: no other call on this ruler
+  /// may run concurrently (interning itself is thread-safe in the vocab).
   /// Throws: `pattern_error` naming the 0-based index of the first bad pattern (empty label or
-  /// invalid UTF-8 in label, id or phrase; a phrase with no tokens; a bad or unsupported token pattern),
-  /// what the splitter throws, `hash_collision`, `std::bad_alloc`. On a throw the ruler is unchanged;
-  /// strings interned before the throw stay (none when validation fails).
+  /// invalid UTF-8 in label, id or phrase; a phrase with no tokens; a bad or unsupported token pattern;
+  /// a bad `REGEX`, or one without a regex compiler, naming the token and the regex), what the splitter
+  /// and the regex compiler throw, `hash_collision`, `std::bad_alloc`. On a throw the ruler is unchanged;
+  /// strings interned before the throw stay (none when validation, regexes included, fails).
   template <class String>
   requires std::convertible_to<const String&, std::string_view>
   void add_patterns(std::span<const basic_entity_pattern<String>> patterns) {
-    // 1. Validate everything (nothing is interned yet); split the phrases.
+    // 1. Validate everything and compile the regexes (nothing is interned yet); split the phrases.
+    auto batch = matcher_.make_batch();
     std::vector<std::vector<std::string>> phrase_tokens(patterns.size());
     for (std::size_t i = 0; i < patterns.size(); ++i) {
       const auto& p = patterns[i];
@@ -180,11 +209,10 @@ class entity_ruler {
           if (w.empty() || !unicode::is_valid(w))
             throw pattern_error(i, "the splitter returned an empty or invalid token");
       } else {
-        validate_token_pattern(std::get<basic_token_pattern<String>>(p.pattern), i);
+        batch.prepare(std::get<basic_token_pattern<String>>(p.pattern), i);
       }
     }
     // 2. Intern and stage (the matcher is unchanged until the commit).
-    auto batch = matcher_.make_batch();
     std::vector<entry> added;
     added.reserve(patterns.size());
     for (std::size_t i = 0; i < patterns.size(); ++i) {
@@ -209,26 +237,30 @@ class entity_ruler {
     matcher_.commit(batch);
     entries_.insert(entries_.end(), added.begin(), added.end());
   }
+  /// As the span overload, from a vector. Complexity, throws, thread safety: as the span overload.
   template <class String>
   requires std::convertible_to<const String&, std::string_view>
   void add_patterns(const std::vector<basic_entity_pattern<String>>& patterns) {
     add_patterns(std::span<const basic_entity_pattern<String>>(patterns));
   }
-  /// Adds one pattern. Throws: as `add_patterns`.
+  /// Adds one pattern. Complexity, throws, thread safety: as `add_patterns`.
   template <class String>
   requires std::convertible_to<const String&, std::string_view>
   void add_pattern(const basic_entity_pattern<String>& pattern) {
     add_patterns(std::span<const basic_entity_pattern<String>>(&pattern, 1));
   }
 
-  /// Sets `doc`'s entities: `match(doc)`. Complexity: as `match`. Thread safety: const, reentrant.
-  /// Throws: `zone_closed` (checked builds), `std::bad_alloc`; on a throw `doc` is unchanged.
+  /// Sets `doc`'s entities: `match(doc)`. Complexity: as `match`. Thread safety: const, reentrant (the
+  /// doc is written: one thread per doc). Lifetime: as `match`. Throws: as `match`; on a throw `doc` is
+  /// unchanged.
   void operator()(doc_type& doc) const { doc.set_ents(match(doc)); }
 
   /// The entities `operator()` would set: the kept existing ones and the new ones, ordered by start.
   /// Complexity: the matcher's, plus O(m log m + m · e) for m matches and e existing entities.
-  /// Interns nothing. Thread safety: const, reentrant. Throws: `zone_closed` (checked builds),
-  /// `std::bad_alloc`.
+  /// Interns nothing. Thread safety: const, reentrant. Lifetime: plain values (token indices, ids of
+  /// permanent strings), unaffected when `doc`'s zone closes. Throws: `zone_closed` (checked builds),
+  /// `std::bad_alloc`, what a `REGEX` predicate throws (`regex::regex_error` with `match_limit`,
+  /// `depth_limit` or `heap_limit` from `regex::pcre2_compiler`'s: see `matcher::operator()`).
   [[nodiscard]] std::vector<entity_record> match(const doc_type& doc) const {
     std::vector<pattern_match> found;
     matcher_.match(doc, found);
@@ -268,16 +300,23 @@ class entity_ruler {
     return out;
   }
 
-  /// Number of patterns. Throws: nothing.
+  /// Number of patterns. Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+  /// True when the ruler has no pattern. Complexity: O(1). Throws: nothing.
   [[nodiscard]] bool empty() const noexcept { return entries_.empty(); }
-  /// The distinct labels, sorted. Lifetime: the vocab's (permanent strings). Throws: `std::bad_alloc`.
+  /// The distinct labels, sorted. Lifetime: the views are the vocab's permanent strings, valid as long
+  /// as the vocab. Complexity: O(p log p) for p patterns. Thread safety: const. Throws: `std::bad_alloc`.
   [[nodiscard]] std::vector<std::string_view> labels() const { return distinct(&entry::label); }
-  /// The distinct pattern ids, sorted. Lifetime: the vocab's. Throws: `std::bad_alloc`.
+  /// The distinct pattern ids (patterns without an id left out), sorted. Lifetime, complexity, thread
+  /// safety, throws: as `labels`.
   [[nodiscard]] std::vector<std::string_view> ids() const { return distinct(&entry::id); }
+  /// The configuration (its splitter is never empty). Lifetime: the ruler's. Complexity: O(1). Throws:
+  /// nothing.
   [[nodiscard]] const entity_ruler_config& config() const noexcept { return config_; }
-  /// The underlying matcher (pattern `i` of the ruler is pattern `i` of the matcher, key `i`).
-  [[nodiscard]] const matcher<Vocab>& get_matcher() const noexcept { return matcher_; }
+  /// The underlying matcher (pattern `i` of the ruler is pattern `i` of the matcher, key `i`). Lifetime:
+  /// the ruler's. Complexity: O(1). Thread safety: const (matching through it is safe concurrently).
+  /// Throws: nothing.
+  [[nodiscard]] const lexzone::matcher<Vocab>& matcher() const noexcept { return matcher_; }
 
  private:
   struct entry {
@@ -298,7 +337,7 @@ class entity_ruler {
 
   Vocab* vocab_;
   entity_ruler_config config_;
-  matcher<Vocab> matcher_;
+  lexzone::matcher<Vocab> matcher_;
   std::vector<entry> entries_;
 };
 

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -30,6 +32,7 @@ inline std::string hex(std::uint64_t v) {
 /// Thrown by lookups of a hash that no visible layer holds (never stored, or its zone closed).
 class unknown_hash : public std::out_of_range {
  public:
+  /// The error for id `h`. Throws: `std::bad_alloc`.
   explicit unknown_hash(hash_t h) : std::out_of_range("lexzone: unknown hash " + detail::hex(h)), hash_(h) {}
   /// The hash that was looked up.
   [[nodiscard]] hash_t hash() const noexcept { return hash_; }
@@ -42,6 +45,8 @@ class unknown_hash : public std::out_of_range {
 /// Nothing is stored; the existing string is unchanged.
 class hash_collision : public std::runtime_error {
  public:
+  /// The error for id `h`, held by `existing` when `added` was added (both quoted, up to 64 bytes, in
+  /// `what()`). Throws: `std::bad_alloc`.
   hash_collision(hash_t h, std::string_view existing, std::string_view added)
       : std::runtime_error("lexzone: hash collision on " + detail::hex(h) + " between \"" +
                            std::string(existing.substr(0, 64)) + "\" and \"" + std::string(added.substr(0, 64)) + "\""),
@@ -57,6 +62,7 @@ class hash_collision : public std::runtime_error {
 /// zone closed, or when a closed zone guard is used to add or look up. The default handler throws it.
 class zone_closed : public std::logic_error {
  public:
+  /// The error for `what_was_used` ("doc", "token", "memory_zone", ...). Throws: `std::bad_alloc`.
   explicit zone_closed(const char* what_was_used)
       : std::logic_error(std::string("lexzone: ") + what_was_used + " used after its memory_zone closed") {}
 };
@@ -67,6 +73,21 @@ class capacity_error : public std::length_error {
   using std::length_error::length_error;
 };
 
+namespace detail {
+/// One replaceable process-wide handler of type `Handler` (a function pointer), `Fallback` until replaced.
+/// Thread safety: `install` and `current` may be called from any thread.
+template <class Handler, Handler Fallback>
+struct handler_slot {
+  static std::atomic<Handler>& cell() noexcept {
+    static std::atomic<Handler> slot{Fallback};
+    return slot;
+  }
+  /// Installs `h` (nullptr: `Fallback`) and returns the previous handler.
+  static Handler install(Handler h) noexcept { return cell().exchange(h != nullptr ? h : Fallback); }
+  static Handler current() noexcept { return cell().load(); }
+};
+}  // namespace detail
+
 /// The signature of a zone-closed handler: `what` names the object that was used ("doc", "token", ...).
 /// A handler may throw (the default throws `zone_closed`), log and abort, or return; when it returns, the
 /// operation that detected the problem throws `zone_closed` itself, so no stale memory is ever read.
@@ -75,24 +96,60 @@ using zone_closed_handler = void (*)(const char* what);
 namespace detail {
 [[noreturn]] inline void default_zone_closed_handler_throw(const char* what) { throw zone_closed(what); }
 inline void default_zone_closed_handler(const char* what) { default_zone_closed_handler_throw(what); }
-inline std::atomic<zone_closed_handler>& zone_closed_handler_slot() noexcept {
-  static std::atomic<zone_closed_handler> slot{&default_zone_closed_handler};
-  return slot;
-}
+using zone_closed_slot = handler_slot<zone_closed_handler, &default_zone_closed_handler>;
 }  // namespace detail
 
 /// Installs `handler` (nullptr restores the default) and returns the previous one.
 /// Thread safety: safe to call from any thread; takes effect for reports that start after it returns.
+/// Throws: nothing.
 inline zone_closed_handler set_zone_closed_handler(zone_closed_handler handler) noexcept {
-  if (handler == nullptr) handler = &detail::default_zone_closed_handler;
-  return detail::zone_closed_handler_slot().exchange(handler);
+  return detail::zone_closed_slot::install(handler);
 }
 
 namespace detail {
 /// Reports a use after close through the installed handler; throws `zone_closed` if the handler returns.
 [[noreturn]] inline void report_zone_closed(const char* what) {
-  zone_closed_handler_slot().load()(what);
+  zone_closed_slot::current()(what);
   throw zone_closed(what);
+}
+}  // namespace detail
+
+/// A broken precondition, as reported to the assertion handler by `LEXZONE_ASSERT` (checked builds).
+/// All members point to static strings.
+struct assertion_info {
+  const char* condition;  ///< the text of the condition that was false
+  const char* message;    ///< what the caller did wrong, in words
+  const char* file;       ///< the source file of the check
+  int line;               ///< its line
+};
+
+/// The signature of an assertion handler. It may throw (tests install one that throws, to observe a
+/// contract violation without a death test), log and abort; if it returns, the process aborts.
+using assertion_handler = void (*)(const assertion_info& info);
+
+namespace detail {
+[[noreturn]] inline void default_assertion_handler(const assertion_info& info) {
+  std::fprintf(stderr, "lexzone: precondition failed: %s (%s) at %s:%d\n", info.message, info.condition, info.file,
+               info.line);
+  std::abort();
+}
+using assertion_slot = handler_slot<assertion_handler, &default_assertion_handler>;
+}  // namespace detail
+
+/// Installs `handler` for broken preconditions (nullptr restores the default, which prints the problem on
+/// stderr and aborts) and returns the previous one.
+/// Thread safety: safe to call from any thread; takes effect for reports that start after it returns.
+/// Throws: nothing.
+inline assertion_handler set_assertion_handler(assertion_handler handler) noexcept {
+  return detail::assertion_slot::install(handler);
+}
+
+namespace detail {
+/// Reports a broken precondition through the installed handler (`LEXZONE_ASSERT` calls it); aborts if
+/// the handler returns.
+[[noreturn]] inline void assertion_failed(const char* condition, const char* message, const char* file, int line) {
+  assertion_slot::current()(assertion_info{condition, message, file, line});
+  std::abort();
 }
 }  // namespace detail
 

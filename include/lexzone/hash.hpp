@@ -37,6 +37,7 @@ namespace lexzone {
 /// `hash_t operator()(std::string_view) const noexcept` that maps "" to 0. It must be deterministic;
 /// the store calls it again on stored strings when it grows.
 struct default_hasher {
+  /// `hash_string(s)`. Complexity: O(s.size()). Thread safety: pure. Throws: nothing.
   [[nodiscard]] hash_t operator()(std::string_view s) const noexcept { return hash_string(s); }
 };
 

@@ -10,8 +10,12 @@
 /// | Expression | Type | Throws | Meaning |
 /// |---|---|---|---|
 /// | `typename T::attributes_type` | trivially copyable, trivially destructible | | the attribute record |
-/// | `T::compute(text, intern)` | `attributes_type` | whatever `intern` throws | computes the attributes of `text`; `intern` is a callable `hash_t(std::string_view)` that stores a string in the lexeme's layer and returns its id |
+/// | `t.compute(text, intern)` (`t`: `const T&`) | `attributes_type` | whatever `intern` throws | computes the attributes of `text`; `intern` is a callable `hash_t(std::string_view)` that stores a string in the lexeme's layer and returns its id |
 ///
+/// `compute` may be a static member (stateless traits, such as the English ones) or a const member of a
+/// traits object that carries data (a language's stop words, number words, ...); the vocab holds one
+/// traits object, given to its constructor, and calls it from any thread: `compute` must be safe to call
+/// concurrently on one object.
 /// `lexzone::en::lexeme_traits` (lang/en/lexeme_traits.hpp) computes `lexeme_attributes` as spaCy's English
 /// vocabulary does. A custom traits type may use any attribute record.
 #pragma once
@@ -54,13 +58,13 @@ enum class lex_flag : std::uint32_t {
 /// The string-valued attributes are ids in the vocab's string store, valid as long as the lexeme.
 /// `length` counts code points (an invalid UTF-8 byte counts as one).
 struct lexeme_attributes {
-  hash_t lower = 0;   ///< lowercase form
-  hash_t norm = 0;    ///< normalised form (exceptions, else lower)
-  hash_t shape = 0;   ///< word shape: "Xxxxx", "dd", runs capped at 4; "LONG" for 100+ code points
-  hash_t prefix = 0;  ///< first code point
-  hash_t suffix = 0;  ///< last three code points
-  std::uint32_t length = 0;
-  std::uint32_t flags = 0;
+  hash_t lower = 0;          ///< lowercase form
+  hash_t norm = 0;           ///< normalised form (exceptions, else lower)
+  hash_t shape = 0;          ///< word shape: "Xxxxx", "dd", runs capped at 4; "LONG" for 100+ code points
+  hash_t prefix = 0;         ///< first code point
+  hash_t suffix = 0;         ///< last three code points
+  std::uint32_t length = 0;  ///< length in code points
+  std::uint32_t flags = 0;   ///< the boolean attributes, as `lex_flag` bits
 
   /// True when flag `f` is set. Complexity: O(1). Throws: nothing.
   [[nodiscard]] constexpr bool has(lex_flag f) const noexcept { return (flags & static_cast<std::uint32_t>(f)) != 0; }
@@ -84,11 +88,70 @@ struct interner_archetype {
 
 /// Requirements on the `Traits` parameter of `basic_vocab` (see the table in the file comment).
 template <class T>
-concept lexeme_traits = requires(std::string_view text, detail::interner_archetype& intern) {
+concept lexeme_traits = requires(const T& t, std::string_view text, detail::interner_archetype& intern) {
   typename T::attributes_type;
   requires std::is_trivially_copyable_v<typename T::attributes_type>;
   requires std::is_trivially_destructible_v<typename T::attributes_type>;
-  { T::compute(text, intern) } -> std::same_as<typename T::attributes_type>;
+  { t.compute(text, intern) } -> std::same_as<typename T::attributes_type>;
+};
+
+/// Named access to the standard attributes (`lexeme_attributes`), with spaCy's attribute names:
+/// `is_alpha()`, `like_num()`, `lower()` (the id; tokens also give the text, `lower_()`), ...
+///
+/// A base of `basic_lexeme` and `basic_token`; `Derived` provides `attributes()`. A member is usable
+/// only when the attribute record has it (the functions of a class template are compiled on use), so a
+/// custom record loses nothing but these names.
+template <class Derived>
+class lexeme_attribute_access {
+ public:
+  /// Whether the text is letters only (Python `str.isalpha`). Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool is_alpha() const { return attrs_of().has(lex_flag::is_alpha); }
+  /// Whether the text is digits only (`str.isdigit`). Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool is_digit() const { return attrs_of().has(lex_flag::is_digit); }
+  /// Whether the text is cased and all lower case (`str.islower`). Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool is_lower() const { return attrs_of().has(lex_flag::is_lower); }
+  /// Whether the text is cased and all upper case (`str.isupper`). Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool is_upper() const { return attrs_of().has(lex_flag::is_upper); }
+  /// Whether the text is title case (`str.istitle`). Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool is_title() const { return attrs_of().has(lex_flag::is_title); }
+  /// Whether the text is punctuation. Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool is_punct() const { return attrs_of().has(lex_flag::is_punct); }
+  /// Whether the text is white space only. Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool is_space() const { return attrs_of().has(lex_flag::is_space); }
+  /// Whether the text is ASCII only. Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool is_ascii() const { return attrs_of().has(lex_flag::is_ascii); }
+  /// Whether the text is looks like a number ("10", "1,000", "ten"). Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool like_num() const { return attrs_of().has(lex_flag::like_num); }
+  /// Whether the text is looks like a URL. Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool like_url() const { return attrs_of().has(lex_flag::like_url); }
+  /// Whether the text is looks like an e-mail address. Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool like_email() const { return attrs_of().has(lex_flag::like_email); }
+  /// Whether the text is a stop word. Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool is_stop() const { return attrs_of().has(lex_flag::is_stop); }
+  /// Whether the text is a bracket. Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool is_bracket() const { return attrs_of().has(lex_flag::is_bracket); }
+  /// Whether the text is a quotation mark. Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool is_quote() const { return attrs_of().has(lex_flag::is_quote); }
+  /// Whether the text is opening punctuation. Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool is_left_punct() const { return attrs_of().has(lex_flag::is_left_punct); }
+  /// Whether the text is closing punctuation. Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool is_right_punct() const { return attrs_of().has(lex_flag::is_right_punct); }
+  /// Whether the text is a currency symbol. Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] bool is_currency() const { return attrs_of().has(lex_flag::is_currency); }
+  /// Id of the lowercase form. Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] hash_t lower() const { return attrs_of().lower; }
+  /// Id of the word shape ("Xxxxx", "dd", "LONG"). Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] hash_t shape() const { return attrs_of().shape; }
+  /// Id of the first character. Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] hash_t prefix() const { return attrs_of().prefix; }
+  /// Id of the last three characters. Complexity: O(1). Throws: as `attributes()`.
+  [[nodiscard]] hash_t suffix() const { return attrs_of().suffix; }
+  /// Length in code points (an invalid UTF-8 byte counts as one). Complexity: O(1). Throws: as
+  /// `attributes()`.
+  [[nodiscard]] std::size_t length() const { return attrs_of().length; }
+
+ private:
+  decltype(auto) attrs_of() const { return static_cast<const Derived&>(*this).attributes(); }
 };
 
 /// One vocabulary entry: the orth id and the attributes `Traits` computed for it.
@@ -98,16 +161,20 @@ concept lexeme_traits = requires(std::string_view text, detail::interner_archety
 /// a permanent lexeme, the close of its zone for a transient one. Lexemes are immutable once published,
 /// so any number of threads may read one concurrently.
 template <class Attributes>
-struct basic_lexeme {
-  using attributes_type = Attributes;
+struct basic_lexeme : lexeme_attribute_access<basic_lexeme<Attributes>> {
+  using attributes_type = Attributes;  ///< the attribute record
 
   hash_t orth = 0;                  ///< id of the text
   const char* text_data = nullptr;  ///< the text's bytes, stored in the lexeme's layer (or a longer-lived one)
-  std::size_t text_size = 0;
-  Attributes attrs{};
+  std::size_t text_size = 0;        ///< the text's size in bytes
+  Attributes attrs{};               ///< the attributes
 
   /// The lexeme's text. Lifetime: as the lexeme. Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::string_view text() const noexcept { return {text_data, text_size}; }
+  /// The attribute record. Lifetime: as the lexeme. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] const Attributes& attributes() const noexcept { return attrs; }
+  /// Id of the normalised form. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] hash_t norm() const noexcept { return attrs.norm; }
 };
 
 }  // namespace lexzone

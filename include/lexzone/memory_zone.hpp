@@ -52,16 +52,16 @@ class basic_memory_zone : public Owner::template zone_api<basic_memory_zone<Owne
   using node_type = typename Owner::zone_node;
 
  public:
-  using owner_type = Owner;
+  using owner_type = Owner;  ///< the store or vocab type
 
-  /// A guard that holds no zone (`is_open()` is false). Throws: nothing.
+  /// A guard that holds no zone (`is_open()` is false). Complexity: O(1). Throws: nothing.
   basic_memory_zone() noexcept = default;
 
-  /// Takes over `other`'s zone; `other` is left holding none. Throws: nothing.
+  /// Takes over `other`'s zone; `other` is left holding none. Complexity: O(1). Throws: nothing.
   basic_memory_zone(basic_memory_zone&& other) noexcept
       : owner_(std::exchange(other.owner_, nullptr)), node_(std::exchange(other.node_, nullptr)) {}
 
-  /// Closes the zone held now, then takes over `other`'s. Throws: nothing.
+  /// Closes the zone held now, then takes over `other`'s. Complexity: that of `close`. Throws: nothing.
   basic_memory_zone& operator=(basic_memory_zone&& other) noexcept {
     if (this != &other) {
       reset();
@@ -71,10 +71,10 @@ class basic_memory_zone : public Owner::template zone_api<basic_memory_zone<Owne
     return *this;
   }
 
-  basic_memory_zone(const basic_memory_zone&) = delete;
-  basic_memory_zone& operator=(const basic_memory_zone&) = delete;
+  basic_memory_zone(const basic_memory_zone&) = delete;             ///< move-only
+  basic_memory_zone& operator=(const basic_memory_zone&) = delete;  ///< move-only
 
-  /// Closes the zone (see `close`). Throws: nothing.
+  /// Closes the zone (see `close`) and frees the guard's node. Throws: nothing.
   ~basic_memory_zone() { reset(); }
 
   /// Evicts everything this zone and its open descendants added, innermost first, and frees their
@@ -94,21 +94,30 @@ class basic_memory_zone : public Owner::template zone_api<basic_memory_zone<Owne
   }
 
   /// True while the zone is open (not closed, not moved from, not closed by its parent).
+  /// Complexity: O(1). Throws: nothing.
   [[nodiscard]] bool is_open() const noexcept { return node_ != nullptr && node_->open; }
+  /// `is_open()`. Complexity: O(1). Throws: nothing.
   explicit operator bool() const noexcept { return is_open(); }
 
   /// Opens a zone nested in this one. Lookups through the child also see this zone's entries.
-  /// Complexity: O(1). Throws: `zone_closed` if this zone is not open; `std::bad_alloc`.
+  /// Complexity: O(1). Lifetime: the child closes at the latest when this zone closes.
+  /// Thread safety: as this zone. Throws: `zone_closed` if this zone is not open; `std::bad_alloc`.
   [[nodiscard]] basic_memory_zone memory_zone() {
     require_open();
     return basic_memory_zone(owner_, owner_->open_node(node_));
   }
 
   /// Nesting depth: 1 for a zone opened on the owner, 2 for its child, ... (0 when not open).
+  /// Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::uint32_t depth() const noexcept { return is_open() ? node_->depth : 0; }
 
-  /// The store or vocab this zone belongs to. Requires a guard that holds a zone.
-  [[nodiscard]] Owner& owner() const noexcept { return *owner_; }
+  /// The store or vocab this zone belongs to. Requires: the guard holds a zone (not default-constructed
+  /// or moved from; checked builds report a broken precondition). Complexity: O(1). Lifetime: the
+  /// owner's. Throws: nothing.
+  [[nodiscard]] Owner& owner() const {
+    LEXZONE_ASSERT(owner_ != nullptr, "owner() of a memory_zone guard that holds no zone (moved from?)");
+    return *owner_;
+  }
 
   /// The liveness cell that docs made in this zone share (checked builds; nullptr otherwise).
   /// Implementation detail of `basic_doc`. Throws: `zone_closed` if the zone is not open.

@@ -27,13 +27,20 @@ namespace lexzone {
 
 /// A vocab zone opened through a pipeline: before the zone closes (explicitly, or by the destructor,
 /// also during unwinding) every zone-aware component's `on_zone_close()` runs. Move-only.
+///
+/// Lifetime: as the vocab zone it holds (see memory_zone.hpp); `notify` refers to the pipeline, which must
+/// outlive the zone. Thread safety: as a vocab zone (one thread at a time).
 template <class Vocab, class Notify>
 class pipeline_zone {
  public:
+  /// Takes over `zone`; `notify` runs once, before the zone closes. Complexity: O(1). Throws: what moving
+  /// `notify` throws (nothing for the pipelines' lambdas).
   pipeline_zone(typename Vocab::zone_type zone, Notify notify) : zone_(std::move(zone)), notify_(std::move(notify)) {}
-  pipeline_zone(const pipeline_zone&) = delete;
-  pipeline_zone& operator=(const pipeline_zone&) = delete;
+  pipeline_zone(const pipeline_zone&) = delete;             ///< move-only
+  pipeline_zone& operator=(const pipeline_zone&) = delete;  ///< move-only
+  /// Takes over `o`'s zone; `o` holds none afterwards. Throws: nothing.
   pipeline_zone(pipeline_zone&&) noexcept = default;
+  /// Closes the zone held now (notifying first), then takes over `o`'s. Throws: nothing.
   pipeline_zone& operator=(pipeline_zone&& o) noexcept {
     if (this != &o) {
       close();
@@ -42,15 +49,19 @@ class pipeline_zone {
     }
     return *this;
   }
+  /// Closes the zone (see `close`). Throws: nothing.
   ~pipeline_zone() { close(); }
 
-  /// Notifies the components, then closes the vocab zone. Idempotent. Throws: nothing.
+  /// Notifies the components, then closes the vocab zone. Idempotent. Complexity: that of the
+  /// components' hooks plus the zone's close. Throws: nothing.
   void close() noexcept {
     if (zone_.is_open()) notify_();
     zone_.close();
   }
-  /// The vocab zone (pass it to the pipeline, or use it directly).
+  /// The vocab zone (pass it to the pipeline, or use it directly). Lifetime: this object's.
+  /// Complexity: O(1). Throws: nothing.
   [[nodiscard]] typename Vocab::zone_type& zone() noexcept { return zone_; }
+  /// Whether the zone is open. Complexity: O(1). Throws: nothing.
   [[nodiscard]] bool is_open() const noexcept { return zone_.is_open(); }
 
  private:
@@ -58,7 +69,12 @@ class pipeline_zone {
   Notify notify_;
 };
 
-/// A statically composed pipeline: `Tokenizer` then each of `Components`, in order.
+/// A statically composed pipeline: `Tokenizer` then each of `Components`, in order. Zero overhead: the
+/// calls are resolved at compile time.
+///
+/// Ownership: holds the tokenizer and the components by value (copy a pipeline to give a thread its own).
+/// Thread safety: one thread at a time per object (tokenizers keep caches). Lifetime: the parts refer to
+/// the vocab, which must outlive the pipeline.
 // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
 // clang-format off
 template <class Vocab, class Tokenizer, class... Components>
@@ -66,9 +82,11 @@ template <class Vocab, class Tokenizer, class... Components>
 class pipeline {
   // clang-format on
  public:
-  using vocab_type = Vocab;
-  using doc_type = basic_doc<Vocab>;
+  using vocab_type = Vocab;           ///< the vocab type
+  using doc_type = basic_doc<Vocab>;  ///< what a call returns
 
+  /// A pipeline of `tok` then `components`, in that order. Complexity: the moves. Throws: what the moves
+  /// throw (`std::bad_alloc` for the built-in parts).
   explicit pipeline(Tokenizer tok, Components... components)
       : tokenizer_(std::move(tok)), components_(std::move(components)...) {}
 
@@ -87,21 +105,33 @@ class pipeline {
     return doc;
   }
 
-  /// Runs `text` in a pipeline zone.
+  /// Runs `text` in a pipeline zone (its vocab zone). As the scope overload.
   template <class Notify>
   doc_type operator()(pipeline_zone<Vocab, Notify>& zone, std::string_view text) {
     return (*this)(zone.zone(), text);
   }
 
   /// Opens a zone on `vocab` whose close first notifies the zone-aware tokenizer and components.
+  /// Complexity: O(1). Lifetime: this pipeline must outlive the zone. Throws: `std::bad_alloc`.
   [[nodiscard]] auto memory_zone(Vocab& vocab) {
     auto notify = [this]() noexcept { notify_zone_close(); };
     return pipeline_zone<Vocab, decltype(notify)>(vocab.memory_zone(), notify);
   }
 
-  [[nodiscard]] Tokenizer& get_tokenizer() noexcept { return tokenizer_; }
+  /// The tokenizer. Lifetime: the pipeline's. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] Tokenizer& tokenizer() noexcept { return tokenizer_; }
+  /// The tokenizer. Lifetime: the pipeline's. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] const Tokenizer& tokenizer() const noexcept { return tokenizer_; }
+  /// Component `I` (0-based, in pipeline order). Lifetime: the pipeline's. Complexity: O(1).
+  /// Throws: nothing.
   template <std::size_t I>
   [[nodiscard]] auto& component() noexcept {
+    return std::get<I>(components_);
+  }
+  /// Component `I` (0-based, in pipeline order). Lifetime: the pipeline's. Complexity: O(1).
+  /// Throws: nothing.
+  template <std::size_t I>
+  [[nodiscard]] const auto& component() const noexcept {
     return std::get<I>(components_);
   }
 
@@ -127,8 +157,9 @@ class pipeline {
 template <class Vocab>
 class component_base {
  public:
+  /// Destroys the component. Throws: nothing.
   virtual ~component_base() = default;
-  /// Annotates `doc`. Throws: user errors.
+  /// Annotates `doc` (as `pipeline_component`'s `c(doc)`). Throws: user errors.
   virtual void process(basic_doc<Vocab>& doc) = 0;
   /// Called before a pipeline zone closes. Must not throw.
   virtual void on_zone_close() noexcept {}
@@ -136,13 +167,16 @@ class component_base {
 
 /// A pipeline whose tokenizer and components are chosen at run time. Components run in the order they
 /// were added; names are unique.
+///
+/// Ownership: owns its tokenizer and components (move-only). Thread safety: one thread at a time.
+/// Lifetime: the parts refer to the vocab, which must outlive the pipeline.
 template <class Vocab>
 class dynamic_pipeline {
  public:
-  using vocab_type = Vocab;
-  using doc_type = basic_doc<Vocab>;
+  using vocab_type = Vocab;           ///< the vocab type
+  using doc_type = basic_doc<Vocab>;  ///< what a call returns
 
-  /// Takes any `tokenizer<T, Vocab>`. Throws: `std::bad_alloc`.
+  /// Takes any `tokenizer<T, Vocab>`. Complexity: O(1). Throws: `std::bad_alloc`.
   // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
   // clang-format off
   template <class T>
@@ -151,7 +185,7 @@ class dynamic_pipeline {
   // clang-format on
 
   /// Appends a component that satisfies `pipeline_component` under `name`.
-  /// Throws: `std::invalid_argument` if the name is taken; `std::bad_alloc`.
+  /// Complexity: O(components). Throws: `std::invalid_argument` if the name is taken; `std::bad_alloc`.
   // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
   // clang-format off
   template <class C>
@@ -161,7 +195,8 @@ class dynamic_pipeline {
     add(std::move(name), std::make_unique<component_model<C>>(std::move(component)));
   }
 
-  /// Appends a type-erased component (e.g. created by a plugin's factory).
+  /// Appends a type-erased component (e.g. created by a plugin's factory). Complexity: O(components).
+  /// Throws: `std::invalid_argument` if the name is taken or `component` is null; `std::bad_alloc`.
   void add(std::string name, std::unique_ptr<component_base<Vocab>> component) {
     if (!component) throw std::invalid_argument("lexzone: null component '" + name + "'");
     for (const auto& e : components_)
@@ -169,7 +204,8 @@ class dynamic_pipeline {
     components_.push_back(entry{std::move(name), std::move(component)});
   }
 
-  /// Removes the component `name`; returns whether it existed.
+  /// Removes the component `name`; returns whether it existed. Complexity: O(components).
+  /// Throws: nothing.
   bool remove(std::string_view name) {
     for (auto it = components_.begin(); it != components_.end(); ++it) {
       if (it->name == name) {
@@ -180,30 +216,35 @@ class dynamic_pipeline {
     return false;
   }
 
-  /// Component names, in order.
+  /// Component names, in order. Complexity: O(components). Throws: `std::bad_alloc`.
   [[nodiscard]] std::vector<std::string> names() const {
     std::vector<std::string> out;
     for (const auto& e : components_) out.push_back(e.name);
     return out;
   }
 
-  /// As `pipeline::operator()`.
+  /// Tokenizes `text` in `zone` and runs every component, as `pipeline::operator()`. Lifetime: the doc
+  /// belongs to `zone`. Throws: what the tokenizer and components throw.
   doc_type operator()(typename Vocab::zone_type& zone, std::string_view text) {
     doc_type doc = tokenizer_->run(zone, text);
     for (auto& e : components_) e.component->process(doc);
     return doc;
   }
+  /// Tokenizes `text` into the permanent layer and runs every component. Lifetime: the vocab's.
+  /// Throws: what the tokenizer and components throw.
   doc_type operator()(Vocab& vocab, std::string_view text) {
     doc_type doc = tokenizer_->run(vocab, text);
     for (auto& e : components_) e.component->process(doc);
     return doc;
   }
+  /// Runs `text` in a pipeline zone (its vocab zone). As the zone overload.
   template <class Notify>
   doc_type operator()(pipeline_zone<Vocab, Notify>& zone, std::string_view text) {
     return (*this)(zone.zone(), text);
   }
 
-  /// Opens a zone on `vocab` whose close first notifies every component.
+  /// Opens a zone on `vocab` whose close first notifies every component. Complexity: O(1).
+  /// Lifetime: this pipeline must outlive the zone. Throws: `std::bad_alloc`.
   [[nodiscard]] auto memory_zone(Vocab& vocab) {
     auto notify = [this]() noexcept {
       tokenizer_->on_zone_close();

@@ -11,6 +11,7 @@
 
 #include "config.hpp"
 #include "detail/arena.hpp"
+#include "detail/layer_chain.hpp"
 #include "detail/string_layer.hpp"
 #include "detail/zone_registry.hpp"
 #include "errors.hpp"
@@ -32,10 +33,16 @@ struct string_store_stats {
   std::size_t pooled_bytes = 0;       ///< free chunks kept for the next zones (bounded)
 };
 
+template <class Store>
+class basic_string_zone_view;
+
 /// Interns strings: `add` stores a string once and returns its id; `operator[]` maps an id back.
 ///
 /// - Layers: calls on the store itself use the permanent layer only. Calls through a zone guard (from
 ///   `memory_zone()`) see the permanent layer, then the zone and its enclosing zones.
+/// - Names (the same on every lexzone table): `add` creates; `find` and `contains` never throw (an
+///   unknown id, or a string whose id a different stored string holds, is simply not found);
+///   `operator[]` throws `unknown_hash`; `size`, `stats`.
 /// - Stability: string bytes never move once stored; a `std::string_view` from the store stays valid
 ///   until its layer ends (the store's destruction, or its zone's close). Views are not NUL-terminated.
 /// - Ids: `Hasher` of the bytes (XXH3-64, seed 0, by default; "" is always present with id 0).
@@ -45,91 +52,105 @@ struct string_store_stats {
 ///   when the string is new. All zones must be closed before the store is destroyed.
 /// - Exceptions: strong guarantee for every add (on a throw nothing is stored).
 ///
-/// `Hasher`: see `default_hasher`. `Allocator`: an allocator of `std::byte`, rebound for internals;
-/// every byte the store holds comes from it.
+/// \tparam Hasher see `default_hasher`.
+/// \tparam Allocator an allocator of `std::byte`, rebound for internals; every byte the store holds
+///   comes from it.
 template <class Hasher = default_hasher, class Allocator = std::allocator<std::byte>>
 class basic_string_store {
   using perm_layer = detail::string_layer<Hasher, Allocator, true>;
   using zone_layer = detail::string_layer<Hasher, Allocator, false>;
 
  public:
-  using hasher = Hasher;
-  using allocator_type = Allocator;
-  using size_type = std::size_t;
+  using hasher = Hasher;             ///< the id function
+  using allocator_type = Allocator;  ///< the allocator every byte comes from
+  using size_type = std::size_t;     ///< counts
 
   /// Per-zone state. Implementation detail; public only so that `basic_memory_zone` can name it.
   struct zone_node : detail::zone_node_base {
+    /// An empty layer drawing chunks from `src`.
     zone_node(detail::chunk_source<Allocator>& src, const Hasher& h) : strings(src, h) {}
-    zone_layer strings;
+    zone_layer strings;  ///< the zone's own strings
   };
 
   template <class Zone>
   class zone_api;
+  /// The guard returned by `memory_zone()`; its operations are those of `zone_api`.
   using zone_type = basic_memory_zone<basic_string_store>;
+  /// A view of one zone's strings with the operations of `zone_api` (see `basic_vocab::zone_api::strings`).
+  using zone_view = basic_string_zone_view<basic_string_store>;
 
-  /// An empty store. `max_pooled_chunks`: how many free 64 KiB chunks closed zones may leave for the
-  /// next zones (the bound on memory a closed zone does not give back). Throws: `std::bad_alloc`.
+  /// An empty store (holding only "", id 0).
+  /// \param hasher the id function. \param alloc where every byte comes from.
+  /// \param max_pooled_chunks how many free 64 KiB chunks closed zones may leave for the next zones (the
+  ///   bound on memory a closed zone does not give back).
+  /// Complexity: O(1). Throws: `std::bad_alloc`.
   explicit basic_string_store(const Hasher& hasher = Hasher(), const Allocator& alloc = Allocator(),
                               std::size_t max_pooled_chunks = 16)
       : chunks_(alloc, max_pooled_chunks), perm_(chunks_, hasher), hasher_(hasher) {}
 
-  basic_string_store(const basic_string_store&) = delete;
-  basic_string_store& operator=(const basic_string_store&) = delete;
+  basic_string_store(const basic_string_store&) = delete;             ///< not copyable
+  basic_string_store& operator=(const basic_string_store&) = delete;  ///< not copyable
 
-  /// Requires: every zone of this store is closed.
-  ~basic_string_store() = default;
+  /// Frees every string. Requires: every zone of this store is closed (checked builds report a broken
+  /// precondition otherwise).
+  ~basic_string_store() { LEXZONE_ASSERT(registry_.totals().open_zones == 0, "a store destroyed with open zones"); }
 
   /// Adds `s` to the permanent layer (if absent) and returns its id.
-  /// Complexity: O(s.size()) expected. Lifetime: permanent. Thread safety: any thread, any time.
+  /// Complexity: O(s.size()) expected. Lifetime: permanent (the id always resolves; the bytes live as
+  /// long as the store). Thread safety: any thread, any time.
   /// Throws: `hash_collision`; `std::bad_alloc`; `capacity_error`. Strong guarantee.
   hash_t add(std::string_view s) { return add_permanent(hasher_(s), s); }
 
-  /// The string with id `h` in the permanent layer. Complexity: O(1) expected.
-  /// Lifetime: the view is valid as long as the store. Throws: `unknown_hash`.
+  /// The string with id `h` in the permanent layer.
+  /// Complexity: O(1) expected. Lifetime: the view is valid as long as the store. Thread safety: any
+  /// thread. Throws: `unknown_hash` when the permanent layer has no string with id `h`.
   [[nodiscard]] std::string_view operator[](hash_t h) const LEXZONE_LIFETIMEBOUND {
-    if (auto v = try_get(h)) return *v;
+    if (auto v = find(h)) return *v;
     throw unknown_hash(h);
   }
 
-  /// Like `operator[]`, without throwing: `std::nullopt` for an unknown id.
-  [[nodiscard]] std::optional<std::string_view> try_get(hash_t h) const noexcept LEXZONE_LIFETIMEBOUND {
+  /// The string with id `h` in the permanent layer, or `std::nullopt`.
+  /// Complexity: O(1) expected. Lifetime: as `operator[]`. Thread safety: any thread. Throws: nothing.
+  [[nodiscard]] std::optional<std::string_view> find(hash_t h) const noexcept LEXZONE_LIFETIMEBOUND {
     if (h == 0) return std::string_view();
     return perm_.find_hash(h);
   }
 
-  /// Whether the permanent layer holds id `h` (0, the empty string, always). Throws: nothing.
-  [[nodiscard]] bool contains(hash_t h) const noexcept { return try_get(h).has_value(); }
+  /// Whether the permanent layer holds id `h` (0, the empty string, always).
+  /// Complexity: O(1) expected. Thread safety: any thread. Throws: nothing.
+  [[nodiscard]] bool contains(hash_t h) const noexcept { return find(h).has_value(); }
 
-  /// Whether the permanent layer holds `s`. Throws: nothing (a colliding string is not contained).
+  /// Whether the permanent layer holds `s` (a string whose id another stored string holds is not).
+  /// Complexity: O(s.size()) expected. Thread safety: any thread. Throws: nothing.
   [[nodiscard]] bool contains(std::string_view s) const noexcept {
-    if (s.empty()) return true;
-    try {
-      return perm_.find(hasher_(s), s).has_value();
-    } catch (const hash_collision&) {
-      return false;
-    }
+    return s.empty() || perm_.find(hasher_(s), s).has_value();
   }
 
   /// Live strings: the permanent layer plus every open zone's layer (the empty string is not counted).
-  /// Complexity: O(open zones). Thread safety: any thread; a snapshot.
+  /// Complexity: O(open zones). Thread safety: any thread; a snapshot. Throws: nothing.
   [[nodiscard]] size_type size() const noexcept { return perm_.size() + registry_.totals().strings; }
-  /// Strings in the permanent layer. Complexity: O(1).
+  /// Strings in the permanent layer. Complexity: O(1). Thread safety: any thread. Throws: nothing.
   [[nodiscard]] size_type permanent_size() const noexcept { return perm_.size(); }
 
-  /// Calls `f(std::string_view)` for every permanent string, in an unspecified order. Permanent adds
-  /// from other threads wait until it returns; `f` must not add permanently. Throws: what `f` throws.
+  /// Calls `f(std::string_view)` for every permanent string, in an unspecified order.
+  /// Complexity: O(permanent strings). Lifetime: each view as long as the store. Thread safety:
+  /// permanent adds from other threads wait until it returns; `f` must not add permanently.
+  /// Throws: what `f` throws.
   template <class F>
   void for_each(F&& f) const {
     std::lock_guard lock(write_mutex_);
     perm_.for_each(f);
   }
 
-  /// Opens a zone on this store. Complexity: O(1); no allocation but the zone's small node.
-  /// Throws: `std::bad_alloc`.
+  /// Opens a zone on this store.
+  /// Complexity: O(1); no allocation but the zone's small node. Lifetime: the zone must close (its guard
+  /// be destroyed) before the store is destroyed. Thread safety: any thread; the zone is private to the
+  /// thread that uses it. Throws: `std::bad_alloc`.
   [[nodiscard]] zone_type memory_zone() { return zone_type(this, open_node(nullptr)); }
 
   /// Monitoring figures. Complexity: O(open zones). Thread safety: any thread; a snapshot.
-  [[nodiscard]] string_store_stats stats() const {
+  /// Throws: nothing.
+  [[nodiscard]] string_store_stats stats() const noexcept {
     const detail::zone_totals t = registry_.totals();
     string_store_stats s;
     s.permanent_strings = perm_.size();
@@ -144,21 +165,25 @@ class basic_string_store {
     return s;
   }
 
-  /// Frees the pooled chunks. Thread safety: any thread. Throws: nothing.
+  /// Frees the pooled chunks. Complexity: O(pooled chunks). Thread safety: any thread. Throws: nothing.
   void trim_pool() noexcept { chunks_.trim(); }
 
   /// Fills the chunk pool to its bound (`max_pooled_chunks` x 64 KiB) with resident memory. A service
   /// calls it once at start-up so that its RSS is flat from the first zone on, instead of stepping up
-  /// while zones of growing size fill the pool. Thread safety: any thread.
-  /// Throws: `std::bad_alloc` (what was allocated stays pooled).
+  /// while zones of growing size fill the pool. Complexity: O(max_pooled_chunks). Thread safety: any
+  /// thread. Throws: `std::bad_alloc` (what was allocated stays pooled).
   void reserve_pool() { chunks_.prefill(); }
 
+  /// The id function. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const Hasher& hash_function() const noexcept { return hasher_; }
+  /// A copy of the allocator. Complexity: O(1). Throws: nothing.
   [[nodiscard]] allocator_type get_allocator() const noexcept { return chunks_.allocator(); }
 
  private:
   template <class Z>
   friend class basic_memory_zone;
+  template <class S>
+  friend class basic_string_zone_view;
   template <class, class, class>
   friend class basic_vocab;
 
@@ -208,33 +233,45 @@ class basic_string_store {
     std::allocator_traits<node_alloc>::deallocate(a, n, 1);
   }
 
-  static zone_node* parent_of(const detail::zone_node_base* n) noexcept { return static_cast<zone_node*>(n->parent); }
-
   hash_t add_permanent(hash_t h, std::string_view s) {
     if (LEXZONE_UNLIKELY(h == 0)) {
       if (s.empty()) return 0;
       throw hash_collision(0, std::string_view(), s);
     }
-    if (perm_.find(h, s)) return h;
+    if (perm_.find_checked(h, s)) return h;
     std::lock_guard lock(write_mutex_);
-    if (!perm_.find(h, s)) perm_.insert(h, s);
+    if (!perm_.find_checked(h, s)) perm_.insert(h, s);
     return h;
   }
 
-  // Looks `s` up in the permanent layer, then in `z` and its ancestors.
-  std::optional<std::string_view> find_in(const zone_node* z, hash_t h, std::string_view s) const {
+  // Looks `s` up in the permanent layer, then in `z` and its ancestors; a collision gives nullopt.
+  std::optional<std::string_view> find_in(const zone_node* z, hash_t h, std::string_view s) const noexcept {
     if (auto v = perm_.find(h, s)) return v;
-    for (const zone_node* n = z; n != nullptr; n = parent_of(n))
-      if (auto v = n->strings.find(h, s)) return v;
-    return std::nullopt;
+    return detail::first_in_chain(z, [&](const zone_node& n) { return n.strings.find(h, s); });
+  }
+
+  // As `find_in`, but a collision in any visible layer throws `hash_collision` (the add path).
+  std::optional<std::string_view> find_checked_in(const zone_node* z, hash_t h, std::string_view s) const {
+    if (auto v = perm_.find_checked(h, s)) return v;
+    return detail::first_in_chain(z, [&](const zone_node& n) { return n.strings.find_checked(h, s); });
   }
 
   std::optional<std::string_view> find_hash_in(const zone_node* z, hash_t h) const noexcept {
     if (h == 0) return std::string_view();
     if (auto v = perm_.find_hash(h)) return v;
-    for (const zone_node* n = z; n != nullptr; n = parent_of(n))
-      if (auto v = n->strings.find_hash(h)) return v;
-    return std::nullopt;
+    return detail::first_in_chain(z, [&](const zone_node& n) { return n.strings.find_hash(h); });
+  }
+
+  // Strings visible through `z`: permanent plus z's chain.
+  std::size_t size_in(const zone_node* z) const noexcept {
+    return perm_.size() + detail::sum_over_chain(z, [](const zone_node& n) { return n.strings.size(); });
+  }
+
+  // Calls `f` for every string visible through `z`: permanent first, then the outermost zone inwards.
+  template <class F>
+  void for_each_in(const zone_node* z, F& f) const {
+    for_each(f);
+    detail::for_each_outermost_first(z, [&](const zone_node& n) { n.strings.for_each(f); });
   }
 
   // Adds through zone `z`; returns the stored view (valid until its owning layer ends).
@@ -244,7 +281,7 @@ class basic_string_store {
       throw hash_collision(0, std::string_view(), s);
     }
     if (r == retention::permanent) return promote(z, h, s);
-    if (auto v = find_in(z, h, s)) return *v;
+    if (auto v = find_checked_in(z, h, s)) return *v;
     const detail::byte_growth<zone_layer> growth(z->byte_count, z->strings);  // counted even on a throw
     const std::string_view v = z->strings.insert(h, s);
     detail::zone_node_base::bump(z->string_count, 1);
@@ -252,13 +289,11 @@ class basic_string_store {
   }
 
   std::string_view promote(zone_node* z, hash_t h, std::string_view s) {
-    // Look `s` up in z's chain first, innermost first as `find_in` does: `find` throws `hash_collision`
-    // when a zone holds a different string with id `h`, before anything changed. (Hardening fix:
-    // `add_permanent` checks the permanent layer only, so such an add used to succeed and shadow the
-    // zone's string, breaking "a visible layer's id is never re-used for different bytes".)
-    zone_node* holder = nullptr;
-    for (zone_node* n = z; n != nullptr && holder == nullptr; n = parent_of(n))
-      if (n->strings.find(h, s)) holder = n;
+    // The zone of z's chain that holds `s`, innermost first as lookups go; `find_checked` throws
+    // `hash_collision` when a zone holds a different string with id `h`, before anything changed (a
+    // permanent add must never shadow a visible zone string of the same id).
+    zone_node* holder = detail::first_in_chain(
+        z, [&](zone_node& n) -> zone_node* { return n.strings.find_checked(h, s) ? &n : nullptr; });
     add_permanent(h, s);
     if (holder != nullptr && holder->strings.erase(h, s)) detail::zone_node_base::bump(holder->string_count, -1);
     return *perm_.find(h, s);
@@ -271,8 +306,11 @@ class basic_string_store {
   detail::zone_registry registry_;
 };
 
-/// The operations of a string-store zone (`basic_string_store::zone_type`, a `basic_memory_zone`).
-/// Every operation reports `zone_closed` when the zone is not open.
+/// The operations on one zone's view of a string store: those of a string-store zone guard
+/// (`basic_string_store::zone_type`) and of `basic_vocab::zone_api::strings()`.
+///
+/// Every operation first checks that the zone is open and otherwise reports `zone_closed` (through the
+/// handler of errors.hpp). Thread safety: a zone is used by one thread at a time (see memory_zone.hpp).
 template <class Hasher, class Allocator>
 template <class Zone>
 class basic_string_store<Hasher, Allocator>::zone_api {
@@ -292,7 +330,8 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   }
 
   /// Like `add`, returning the stored view instead of the id.
-  /// Lifetime: until the owning layer ends (this zone's close, or the store's destruction).
+  /// Complexity: as `add`. Lifetime: until the owning layer ends (this zone's close, or the store's
+  /// destruction). Throws: as `add`.
   std::string_view intern(std::string_view s, retention r = retention::automatic) LEXZONE_LIFETIMEBOUND {
     auto& z = self();
     auto* n = z.require_open();
@@ -303,66 +342,82 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   /// Complexity: O(depth) expected. Lifetime: until its owning layer ends. Throws: `unknown_hash`,
   /// `zone_closed`.
   [[nodiscard]] std::string_view operator[](hash_t h) const LEXZONE_LIFETIMEBOUND {
-    const auto& z = self();
-    const auto* n = z.require_open();
-    if (auto v = z.owner_->find_hash_in(n, h)) return *v;
+    if (auto v = find(h)) return *v;
     throw unknown_hash(h);
   }
 
-  /// Like `operator[]` without `unknown_hash`: `std::nullopt` when no visible layer has `h`.
-  [[nodiscard]] std::optional<std::string_view> try_get(hash_t h) const LEXZONE_LIFETIMEBOUND {
+  /// Like `operator[]`, but `std::nullopt` when no visible layer has `h`.
+  /// Complexity: O(depth) expected. Lifetime: as `operator[]`. Throws: `zone_closed` only.
+  [[nodiscard]] std::optional<std::string_view> find(hash_t h) const LEXZONE_LIFETIMEBOUND {
     const auto& z = self();
-    const auto* n = z.require_open();
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
     return z.owner_->find_hash_in(n, h);
   }
 
-  /// Whether a visible layer holds id `h`. Throws: `zone_closed`.
-  [[nodiscard]] bool contains(hash_t h) const { return try_get(h).has_value(); }
+  /// Whether a visible layer holds id `h`. Complexity: O(depth) expected. Throws: `zone_closed` only.
+  [[nodiscard]] bool contains(hash_t h) const { return find(h).has_value(); }
 
-  /// Whether a visible layer holds `s` (a colliding string is not contained). Throws: `zone_closed`.
+  /// Whether a visible layer holds `s` (a string whose id another visible string holds is not).
+  /// Complexity: O(s.size() + depth) expected. Throws: `zone_closed` only.
   [[nodiscard]] bool contains(std::string_view s) const {
     const auto& z = self();
     const auto* n = z.require_open();
-    if (s.empty()) return true;
-    try {
-      return z.owner_->find_in(n, z.owner_->hasher_(s), s).has_value();
-    } catch (const hash_collision&) {
-      return false;
-    }
+    return s.empty() || z.owner_->find_in(n, z.owner_->hasher_(s), s).has_value();
   }
 
   /// Strings visible through this zone: permanent plus this zone's and its ancestors' layers.
-  /// Complexity: O(depth). Throws: `zone_closed`.
+  /// Complexity: O(depth). Throws: `zone_closed` only.
   [[nodiscard]] std::size_t size() const {
     const auto& z = self();
-    const auto* first = z.require_open();
-    std::size_t n = z.owner_->perm_.size();
-    for (const auto* p = first; p != nullptr; p = basic_string_store::parent_of(p)) n += p->strings.size();
-    return n;
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->size_in(n);
   }
 
-  /// Strings held by this zone's own layer.
+  /// Strings held by this zone's own layer. Complexity: O(1). Throws: `zone_closed` only.
   [[nodiscard]] std::size_t transient_size() const { return self().require_open()->strings.size(); }
 
   /// Calls `f(std::string_view)` for every visible string: permanent first, then the outermost zone
-  /// down to this one. Throws: `zone_closed`; what `f` throws.
+  /// down to this one. Complexity: O(visible strings). Lifetime: each view until its layer ends.
+  /// Throws: `zone_closed`; `std::bad_alloc`; what `f` throws.
   template <class F>
   void for_each(F&& f) const {
     const auto& z = self();
-    const auto* n = z.require_open();
-    z.owner_->for_each(f);
-    for_each_zone(n, f);
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    z.owner_->for_each_in(n, f);
   }
 
  private:
-  template <class N, class F>
-  static void for_each_zone(const N* n, F& f) {
-    if (n == nullptr) return;
-    for_each_zone(basic_string_store::parent_of(n), f);
-    n->strings.for_each(f);
-  }
   Zone& self() noexcept { return static_cast<Zone&>(*this); }
   const Zone& self() const noexcept { return static_cast<const Zone&>(*this); }
+};
+
+/// A non-owning view of one zone's strings, with the operations of `basic_string_store::zone_api`.
+///
+/// Obtained from `basic_vocab::zone_api::strings()`: the strings of a vocab zone (the vocab's string
+/// store seen through that zone). Lifetime: the view refers to the zone's guard state and must not
+/// outlive the guard; after the zone closes its operations report `zone_closed`. Copyable; a copy views
+/// the same zone. Thread safety: as the zone (one thread at a time).
+template <class Store>
+class basic_string_zone_view : public Store::template zone_api<basic_string_zone_view<Store>> {
+ public:
+  /// The view of zone node `node` of `store`. Implementation detail of `basic_vocab`; use
+  /// `vocab_zone.strings()`. Throws: nothing.
+  basic_string_zone_view(Store& store, typename Store::zone_node* node) noexcept : owner_(&store), node_(node) {}
+
+  /// Whether the viewed zone is open. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] bool is_open() const noexcept { return node_ != nullptr && node_->open; }
+
+ private:
+  friend Store;
+  friend typename Store::template zone_api<basic_string_zone_view<Store>>;
+
+  typename Store::zone_node* require_open() const {
+    if (LEXZONE_UNLIKELY(!is_open())) detail::report_zone_closed("memory_zone");
+    return node_;
+  }
+
+  Store* owner_;
+  typename Store::zone_node* node_;
 };
 
 /// The default string store: XXH3 ids, `std::allocator`.

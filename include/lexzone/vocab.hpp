@@ -7,8 +7,10 @@
 #include <memory>
 #include <mutex>
 #include <string_view>
+#include <utility>
 
 #include "config.hpp"
+#include "detail/layer_chain.hpp"
 #include "detail/lexeme_layer.hpp"
 #include "errors.hpp"
 #include "hash.hpp"
@@ -20,38 +22,42 @@ namespace lexzone {
 
 /// Monitoring figures of a vocab and its string store. Transient figures cover every open zone.
 struct vocab_stats {
-  std::size_t permanent_lexemes = 0;
-  std::size_t transient_lexemes = 0;
+  std::size_t permanent_lexemes = 0;       ///< lexemes in the permanent layer
+  std::size_t transient_lexemes = 0;       ///< live lexemes in all open zones' layers
   std::size_t permanent_lexeme_bytes = 0;  ///< memory held by the permanent lexeme layer
   string_store_stats strings;              ///< the string store's figures (its zone_bytes include lexemes)
 };
 
-/// The vocabulary: `get(text)` returns the one lexeme of `text`, creating it (attributes computed by
+/// The vocabulary: `add(text)` returns the one lexeme of `text`, creating it (attributes computed by
 /// `Traits`, see lexeme.hpp) on first sight.
 ///
 /// - Layers: calls on the vocab use the permanent layer; calls through a zone guard from `memory_zone()`
 ///   see the permanent layer, then the zone and its enclosing zones, and create new lexemes in the zone.
 ///   A lexeme's strings (orth and attribute strings) are interned in the string store's layer of the same
 ///   zone (or permanently), so a zone's close removes lexemes and strings together.
+/// - Names: as `basic_string_store`: `add` creates; `find` and `contains` never throw (a text whose id
+///   another lexeme holds is simply not found); `operator[]` throws `unknown_hash`; `size`, `stats`.
 /// - Lifetime: `const lexeme_type&` stays valid, at the same address, until its layer ends: the vocab's
 ///   destruction for a permanent lexeme, the close of its zone for a transient one.
 /// - Strings: the vocab owns a string store, or refers to one that must outlive it (constructor).
 /// - Thread safety: as `basic_string_store`: every member of the vocab may be called concurrently;
 ///   permanent lookups take no lock; zones are private to one thread at a time. All zones must be closed
 ///   before the vocab is destroyed.
-/// - Exceptions: strong guarantee for every creation (on a throw nothing is added, no string either...
-///   except strings already interned for the lexeme's attributes, which stay in the same layer and are
-///   evicted with it).
+/// - Exceptions: strong guarantee for every creation (on a throw no lexeme is added; strings already
+///   interned for the lexeme's attributes stay in the same layer and are evicted with it).
+///
+/// \tparam Traits computes the attributes (see `lexeme_traits` in lexeme.hpp).
+/// \tparam Hasher, Allocator as `basic_string_store`.
 template <class Traits, class Hasher = default_hasher, class Allocator = std::allocator<std::byte>>
 class basic_vocab {
   static_assert(lexeme_traits<Traits>, "Traits must satisfy lexzone::lexeme_traits (see lexeme.hpp)");
 
  public:
-  using traits_type = Traits;
-  using attributes_type = typename Traits::attributes_type;
-  using lexeme_type = basic_lexeme<attributes_type>;
-  using store_type = basic_string_store<Hasher, Allocator>;
-  using allocator_type = Allocator;
+  using traits_type = Traits;                                ///< the attribute computer
+  using attributes_type = typename Traits::attributes_type;  ///< the attribute record
+  using lexeme_type = basic_lexeme<attributes_type>;         ///< one entry
+  using store_type = basic_string_store<Hasher, Allocator>;  ///< the string store
+  using allocator_type = Allocator;                          ///< where every byte comes from
 
  private:
   using perm_layer = detail::lexeme_layer<lexeme_type, Allocator, true>;
@@ -60,83 +66,105 @@ class basic_vocab {
  public:
   /// Per-zone state. Implementation detail; public only so that `basic_memory_zone` can name it.
   struct zone_node : store_type::zone_node {
+    /// Empty layers drawing chunks from `src`.
     zone_node(detail::chunk_source<Allocator>& src, const Hasher& h) : store_type::zone_node(src, h), lexemes(src) {}
-    zone_layer lexemes;
+    zone_layer lexemes;  ///< the zone's own lexemes
   };
 
   template <class Zone>
   class zone_api;
+  /// The guard returned by `memory_zone()`; its operations are those of `zone_api`.
   using zone_type = basic_memory_zone<basic_vocab>;
 
-  /// A vocab with a string store of its own. Throws: `std::bad_alloc`.
+  /// A vocab with a string store of its own (arguments as `basic_string_store`'s constructor).
+  /// Complexity: O(1). Throws: `std::bad_alloc`.
   explicit basic_vocab(const Hasher& hasher = Hasher(), const Allocator& alloc = Allocator(),
                        std::size_t max_pooled_chunks = 16)
+      : basic_vocab(Traits(), hasher, alloc, max_pooled_chunks) {}
+
+  /// A vocab whose attributes `traits` computes (a traits object with data: a language's word lists),
+  /// with a string store of its own (the other arguments as `basic_string_store`'s constructor).
+  /// Complexity: O(1) plus the move of `traits`. Throws: `std::bad_alloc`.
+  explicit basic_vocab(Traits traits, const Hasher& hasher = Hasher(), const Allocator& alloc = Allocator(),
+                       std::size_t max_pooled_chunks = 16)
       : owned_(std::make_unique<store_type>(hasher, alloc, max_pooled_chunks)), strings_(owned_.get()),
-        perm_(strings_->chunks_) {}
+        perm_(strings_->chunks_), traits_(std::move(traits)) {}
 
-  /// A vocab over `strings`, which must outlive it. Throws: `std::bad_alloc`.
-  explicit basic_vocab(store_type& strings) : strings_(&strings), perm_(strings_->chunks_) {}
+  /// A vocab over `strings`, which must outlive it. Complexity: O(1). Throws: `std::bad_alloc`.
+  explicit basic_vocab(store_type& strings LEXZONE_LIFETIMEBOUND, Traits traits = Traits())
+      : strings_(&strings), perm_(strings_->chunks_), traits_(std::move(traits)) {}
 
-  basic_vocab(const basic_vocab&) = delete;
-  basic_vocab& operator=(const basic_vocab&) = delete;
+  basic_vocab(const basic_vocab&) = delete;             ///< not copyable
+  basic_vocab& operator=(const basic_vocab&) = delete;  ///< not copyable
+  /// Frees every lexeme (and the owned store). Requires: every zone of this vocab is closed.
   ~basic_vocab() = default;
 
   /// The permanent lexeme of `text`, created (permanently) if absent.
   /// Complexity: O(text.size()) expected; creation computes the attributes. Lifetime: the vocab's.
   /// Thread safety: any thread. Throws: `hash_collision`, `std::bad_alloc`, what `Traits` throws.
-  const lexeme_type& get(std::string_view text) LEXZONE_LIFETIMEBOUND {
+  /// Strong guarantee.
+  const lexeme_type& add(std::string_view text) LEXZONE_LIFETIMEBOUND {
     const hash_t h = strings_->hasher_(text);
-    if (const lexeme_type* lex = perm_.find(h, text)) return *lex;
+    if (const lexeme_type* lex = perm_.find_checked(h, text)) return *lex;
     return create_permanent(nullptr, h, text);
   }
 
-  /// The permanent lexeme of `text`, or nullptr; never creates. Throws: nothing (a colliding text
-  /// gives nullptr).
+  /// The permanent lexeme of `text`, or nullptr; never creates.
+  /// Complexity: O(text.size()) expected. Lifetime: the vocab's. Thread safety: any thread.
+  /// Throws: nothing.
   [[nodiscard]] const lexeme_type* find(std::string_view text) const noexcept LEXZONE_LIFETIMEBOUND {
-    try {
-      return perm_.find(strings_->hasher_(text), text);
-    } catch (const hash_collision&) {
-      return nullptr;
-    }
+    return perm_.find(strings_->hasher_(text), text);
   }
 
-  /// The permanent lexeme with orth id `orth`, or nullptr. Throws: nothing.
+  /// The permanent lexeme with orth id `orth`, or nullptr. Complexity: O(1) expected. Lifetime: the
+  /// vocab's. Thread safety: any thread. Throws: nothing.
   [[nodiscard]] const lexeme_type* find(hash_t orth) const noexcept LEXZONE_LIFETIMEBOUND {
     return perm_.find_hash(orth);
   }
 
-  /// The permanent lexeme with orth id `orth`. Throws: `unknown_hash`.
+  /// The permanent lexeme with orth id `orth`. Complexity: O(1) expected. Lifetime: the vocab's.
+  /// Thread safety: any thread. Throws: `unknown_hash`.
   [[nodiscard]] const lexeme_type& operator[](hash_t orth) const LEXZONE_LIFETIMEBOUND {
     if (const lexeme_type* lex = find(orth)) return *lex;
     throw unknown_hash(orth);
   }
 
+  /// Whether `text` has a permanent lexeme. Complexity: O(text.size()) expected. Throws: nothing.
   [[nodiscard]] bool contains(std::string_view text) const noexcept { return find(text) != nullptr; }
+  /// Whether a permanent lexeme has orth id `orth`. Complexity: O(1) expected. Throws: nothing.
   [[nodiscard]] bool contains(hash_t orth) const noexcept { return find(orth) != nullptr; }
 
   /// Live lexemes: permanent plus every open zone's. Complexity: O(open zones). Thread safety: any
-  /// thread; a snapshot.
+  /// thread; a snapshot. Throws: nothing.
   [[nodiscard]] std::size_t size() const noexcept { return perm_.size() + strings_->registry_.totals().lexemes; }
-  /// Permanent lexemes. Complexity: O(1).
+  /// Permanent lexemes. Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::size_t permanent_size() const noexcept { return perm_.size(); }
 
-  /// Calls `f(const lexeme_type&)` for every permanent lexeme, in an unspecified order. Permanent
-  /// creations from other threads wait until it returns; `f` must not create permanent lexemes.
+  /// Calls `f(const lexeme_type&)` for every permanent lexeme, in an unspecified order.
+  /// Complexity: O(permanent lexemes). Thread safety: permanent creations from other threads wait until
+  /// it returns; `f` must not create permanent lexemes. Throws: what `f` throws.
   template <class F>
   void for_each(F&& f) const {
     std::lock_guard lock(write_mutex_);
     perm_.for_each(f);
   }
 
-  /// The string store (shared with this vocab's lexemes).
-  [[nodiscard]] store_type& strings() noexcept { return *strings_; }
-  [[nodiscard]] const store_type& strings() const noexcept { return *strings_; }
+  /// The traits object that computes attributes. Lifetime: the vocab's. Throws: nothing.
+  [[nodiscard]] const Traits& traits() const noexcept LEXZONE_LIFETIMEBOUND { return traits_; }
 
-  /// Opens a zone on this vocab (and its string store). Complexity: O(1). Throws: `std::bad_alloc`.
+  /// The string store (shared with this vocab's lexemes). Lifetime: the vocab's. Throws: nothing.
+  [[nodiscard]] store_type& strings() noexcept LEXZONE_LIFETIMEBOUND { return *strings_; }
+  /// The string store (shared with this vocab's lexemes). Lifetime: the vocab's. Throws: nothing.
+  [[nodiscard]] const store_type& strings() const noexcept LEXZONE_LIFETIMEBOUND { return *strings_; }
+
+  /// Opens a zone on this vocab (and its string store). Complexity: O(1). Lifetime: the zone must close
+  /// before the vocab is destroyed. Thread safety: any thread; the zone is private to the thread that
+  /// uses it. Throws: `std::bad_alloc`.
   [[nodiscard]] zone_type memory_zone() { return zone_type(this, open_node(nullptr)); }
 
   /// Monitoring figures. Complexity: O(open zones). Thread safety: any thread; a snapshot.
-  [[nodiscard]] vocab_stats stats() const {
+  /// Throws: nothing.
+  [[nodiscard]] vocab_stats stats() const noexcept {
     vocab_stats s;
     s.strings = strings_->stats();
     s.permanent_lexemes = perm_.size();
@@ -160,20 +188,30 @@ class basic_vocab {
 
   void destroy_node(zone_node* n) noexcept { strings_->destroy_node(n); }
 
-  static zone_node* parent_of(const detail::zone_node_base* n) noexcept { return static_cast<zone_node*>(n->parent); }
-
-  const lexeme_type* find_in(const zone_node* z, hash_t h, std::string_view text) const {
+  const lexeme_type* find_in(const zone_node* z, hash_t h, std::string_view text) const noexcept {
     if (const lexeme_type* lex = perm_.find(h, text)) return lex;
-    for (const zone_node* n = z; n != nullptr; n = parent_of(n))
-      if (const lexeme_type* lex = n->lexemes.find(h, text)) return lex;
-    return nullptr;
+    return detail::first_in_chain(z, [&](const zone_node& n) { return n.lexemes.find(h, text); });
+  }
+
+  const lexeme_type* find_checked_in(const zone_node* z, hash_t h, std::string_view text) const {
+    if (const lexeme_type* lex = perm_.find_checked(h, text)) return lex;
+    return detail::first_in_chain(z, [&](const zone_node& n) { return n.lexemes.find_checked(h, text); });
   }
 
   const lexeme_type* find_hash_in(const zone_node* z, hash_t h) const noexcept {
     if (const lexeme_type* lex = perm_.find_hash(h)) return lex;
-    for (const zone_node* n = z; n != nullptr; n = parent_of(n))
-      if (const lexeme_type* lex = n->lexemes.find_hash(h)) return lex;
-    return nullptr;
+    return detail::first_in_chain(z, [&](const zone_node& n) { return n.lexemes.find_hash(h); });
+  }
+
+  std::size_t size_in(const zone_node* z) const noexcept {
+    return perm_.size() + detail::sum_over_chain(z, [](const zone_node& n) { return n.lexemes.size(); });
+  }
+
+  // Calls `f` for every lexeme visible through `z`: permanent first, then the outermost zone inwards.
+  template <class F>
+  void for_each_in(const zone_node* z, F& f) const {
+    for_each(f);
+    detail::for_each_outermost_first(z, [&](const zone_node& n) { n.lexemes.for_each(f); });
   }
 
   // Builds a lexeme whose strings are interned by `intern(hash, text) -> std::string_view`.
@@ -184,7 +222,7 @@ class basic_vocab {
     const std::string_view stored = text.empty() ? std::string_view() : intern(h, text);
     lex.text_data = stored.data();
     lex.text_size = stored.size();
-    lex.attrs = Traits::compute(stored, [&](std::string_view s) -> hash_t {
+    lex.attrs = traits_.compute(stored, [&](std::string_view s) -> hash_t {
       if (s.empty()) return 0;
       if (s == stored) return h;  // the orth itself (lower-case words: their lower and norm)
       const hash_t sh = hash_of(s);
@@ -199,14 +237,12 @@ class basic_vocab {
   // Creates a permanent lexeme; when `z` is given, promotes a transient one (and its strings) of z's chain.
   const lexeme_type& create_permanent(zone_node* z, hash_t h, std::string_view text) {
     std::lock_guard lock(write_mutex_);
-    if (const lexeme_type* lex = perm_.find(h, text)) return *lex;
-    // The transient lexeme of `text` in z's chain, looked up innermost first as `find_in` does; `find`
-    // throws `hash_collision` when a zone holds a lexeme with id `h` but other text. (Hardening fix: the
-    // erase below goes by id only, so without this check a permanent get of a colliding text unpublished
-    // an unrelated transient lexeme.)
-    zone_node* holder = nullptr;
-    for (zone_node* n = z; n != nullptr && holder == nullptr; n = parent_of(n))
-      if (n->lexemes.find(h, text)) holder = n;
+    if (const lexeme_type* lex = perm_.find_checked(h, text)) return *lex;
+    // The transient lexeme of `text` in z's chain, innermost first as lookups go; `find_checked` throws
+    // `hash_collision` when a zone holds a lexeme with id `h` but other text (the erase below goes by id
+    // only, so it must never unpublish an unrelated lexeme).
+    zone_node* holder = detail::first_in_chain(
+        z, [&](zone_node& n) -> zone_node* { return n.lexemes.find_checked(h, text) ? &n : nullptr; });
     const lexeme_type lex = build(h, text, [&](hash_t sh, std::string_view s) {
       return z != nullptr ? strings_->promote(z, sh, s) : *strings_->perm_.find(strings_->add_permanent(sh, s), s);
     });
@@ -215,13 +251,13 @@ class basic_vocab {
     return stored;
   }
 
-  const lexeme_type& get_in(zone_node* z, std::string_view text, retention r) {
+  const lexeme_type& add_in(zone_node* z, std::string_view text, retention r) {
     const hash_t h = strings_->hasher_(text);
     if (r == retention::permanent) {
-      if (const lexeme_type* lex = perm_.find(h, text)) return *lex;
+      if (const lexeme_type* lex = perm_.find_checked(h, text)) return *lex;
       return create_permanent(z, h, text);
     }
-    if (const lexeme_type* lex = find_in(z, h, text)) return *lex;
+    if (const lexeme_type* lex = find_checked_in(z, h, text)) return *lex;
     const lexeme_type lex =
         build(h, text, [&](hash_t sh, std::string_view s) { return strings_->add_in(z, sh, s, retention::automatic); });
     const detail::byte_growth<zone_layer> growth(z->byte_count, z->lexemes);  // counted even on a throw
@@ -233,11 +269,14 @@ class basic_vocab {
   std::unique_ptr<store_type> owned_;
   store_type* strings_;
   perm_layer perm_;
+  [[no_unique_address]] Traits traits_;
   mutable std::mutex write_mutex_;
 };
 
-/// The operations of a vocab zone (`basic_vocab::zone_type`, a `basic_memory_zone`). Every operation
-/// reports `zone_closed` when the zone is not open.
+/// The operations of a vocab zone (`basic_vocab::zone_type`, a `basic_memory_zone`).
+///
+/// Every operation first checks that the zone is open and otherwise reports `zone_closed` (through the
+/// handler of errors.hpp). Thread safety: a zone is used by one thread at a time (see memory_zone.hpp).
 template <class Traits, class Hasher, class Allocator>
 template <class Zone>
 class basic_vocab<Traits, Hasher, Allocator>::zone_api {
@@ -247,100 +286,81 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// lexeme that is transient in this zone's chain).
   /// Complexity: O(text.size() + depth) expected. Lifetime: until the close of the zone that holds it
   /// (the vocab's life for a permanent lexeme). Throws: `zone_closed`, `hash_collision`,
-  /// `std::bad_alloc`, what `Traits` throws.
-  const lexeme_type& get(std::string_view text, retention r = retention::automatic) LEXZONE_LIFETIMEBOUND {
+  /// `std::bad_alloc`, what `Traits` throws. Strong guarantee.
+  const lexeme_type& add(std::string_view text, retention r = retention::automatic) LEXZONE_LIFETIMEBOUND {
     auto& z = self();
-    auto* n = z.require_open();
-    return z.owner_->get_in(n, text, r);
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->add_in(n, text, r);
   }
 
-  /// The visible lexeme of `text`, or nullptr; never creates. Throws: `zone_closed`, `hash_collision`.
+  /// The visible lexeme of `text`, or nullptr; never creates.
+  /// Complexity: O(text.size() + depth) expected. Lifetime: as `add`. Throws: `zone_closed` only.
   [[nodiscard]] const lexeme_type* find(std::string_view text) const LEXZONE_LIFETIMEBOUND {
     const auto& z = self();
     const auto* n = z.require_open();
     return z.owner_->find_in(n, z.owner_->hash_of(text), text);
   }
 
-  /// The visible lexeme with orth id `orth`, or nullptr. Throws: `zone_closed`.
+  /// The visible lexeme with orth id `orth`, or nullptr. Complexity: O(depth) expected. Lifetime: as
+  /// `add`. Throws: `zone_closed` only.
   [[nodiscard]] const lexeme_type* find(hash_t orth) const LEXZONE_LIFETIMEBOUND {
     const auto& z = self();
-    const auto* n = z.require_open();
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
     return z.owner_->find_hash_in(n, orth);
   }
 
-  /// The visible lexeme with orth id `orth`. Throws: `unknown_hash`, `zone_closed`.
+  /// The visible lexeme with orth id `orth`. Complexity: O(depth) expected. Lifetime: as `add`.
+  /// Throws: `unknown_hash`, `zone_closed`.
   [[nodiscard]] const lexeme_type& operator[](hash_t orth) const LEXZONE_LIFETIMEBOUND {
     if (const lexeme_type* lex = find(orth)) return *lex;
     throw unknown_hash(orth);
   }
 
-  [[nodiscard]] bool contains(std::string_view text) const {
-    try {
-      return find(text) != nullptr;
-    } catch (const hash_collision&) {
-      return false;
-    }
-  }
+  /// Whether `text` has a visible lexeme. Complexity: as `find`. Throws: `zone_closed` only.
+  [[nodiscard]] bool contains(std::string_view text) const { return find(text) != nullptr; }
+  /// Whether a visible lexeme has orth id `orth`. Complexity: as `find`. Throws: `zone_closed` only.
   [[nodiscard]] bool contains(hash_t orth) const { return find(orth) != nullptr; }
 
-  /// Adds a string (not a lexeme) through this zone; see `basic_string_store::zone_api::add`.
-  hash_t add_string(std::string_view s, retention r = retention::automatic) {
-    auto& z = self();
-    auto* n = z.require_open();
-    const hash_t h = z.owner_->hash_of(s);
-    z.owner_->strings_->add_in(n, h, s, r);
-    return h;
-  }
-
-  /// The visible string with id `h`. Lifetime: until its layer ends. Throws: `unknown_hash`, `zone_closed`.
-  [[nodiscard]] std::string_view string(hash_t h) const LEXZONE_LIFETIMEBOUND {
+  /// This zone's view of the vocab's strings, with the operations of a string-store zone (`add`,
+  /// `find`, `operator[]`, `contains`, `size`, ...): lexemes' attribute strings (lower, norm, ...) made
+  /// in this zone resolve through it. Complexity: O(1). Lifetime: the view must not outlive this guard.
+  /// Throws: `zone_closed`.
+  [[nodiscard]] typename store_type::zone_view strings() const {
     const auto& z = self();
-    const auto* n = z.require_open();
-    if (auto v = z.owner_->strings_->find_hash_in(n, h)) return *v;
-    throw unknown_hash(h);
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return typename store_type::zone_view(*z.owner_->strings_, n);
   }
 
-  /// Lexemes visible through this zone: permanent plus this zone's and its ancestors'. O(depth).
+  /// Lexemes visible through this zone: permanent plus this zone's and its ancestors'.
+  /// Complexity: O(depth). Throws: `zone_closed` only.
   [[nodiscard]] std::size_t size() const {
     const auto& z = self();
-    const auto* first = z.require_open();
-    std::size_t n = z.owner_->perm_.size();
-    for (const auto* p = first; p != nullptr; p = basic_vocab::parent_of(p)) n += p->lexemes.size();
-    return n;
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    return z.owner_->size_in(n);
   }
 
-  /// Lexemes held by this zone's own layer.
+  /// Lexemes held by this zone's own layer. Complexity: O(1). Throws: `zone_closed` only.
   [[nodiscard]] std::size_t transient_size() const { return self().require_open()->lexemes.size(); }
 
-  /// Strings visible through this zone (permanent plus this zone's chain).
-  [[nodiscard]] std::size_t strings_size() const {
-    const auto& z = self();
-    const auto* first = z.require_open();
-    std::size_t n = z.owner_->strings_->permanent_size();
-    for (const auto* p = first; p != nullptr; p = basic_vocab::parent_of(p)) n += p->strings.size();
-    return n;
-  }
-
   /// Calls `f(const lexeme_type&)` for every visible lexeme: permanent first, then the outermost zone
-  /// down to this one. Throws: `zone_closed`; what `f` throws.
+  /// down to this one. Complexity: O(visible lexemes). Throws: `zone_closed`; `std::bad_alloc`; what
+  /// `f` throws.
   template <class F>
   void for_each(F&& f) const {
     const auto& z = self();
-    const auto* n = z.require_open();
-    z.owner_->for_each(f);
-    for_each_zone(n, f);
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    z.owner_->for_each_in(n, f);
   }
 
-  /// The vocab this zone belongs to.
-  [[nodiscard]] basic_vocab& vocab() const noexcept { return *self().owner_; }
+  /// The vocab this zone belongs to. Complexity: O(1). Lifetime: the vocab's. Throws: `zone_closed`
+  /// when the guard holds no zone (moved from).
+  [[nodiscard]] basic_vocab& vocab() const {
+    const auto& z = self();
+    z.require_open();
+    return *z.owner_;
+  }
 
  private:
-  template <class N, class F>
-  static void for_each_zone(const N* n, F& f) {
-    if (n == nullptr) return;
-    for_each_zone(basic_vocab::parent_of(n), f);
-    n->lexemes.for_each(f);
-  }
   Zone& self() noexcept { return static_cast<Zone&>(*this); }
   const Zone& self() const noexcept { return static_cast<const Zone&>(*this); }
 };

@@ -15,6 +15,12 @@
 // phrase that `orth` accepted is found as one entity spanning its whole doc; and the zone adds nothing
 // permanent (every size of the vocab is back after it closes).
 //
+// REGEX: when built with PCRE2 (LEXZONE_HAVE_PCRE2, target lexzone::regex), both rulers compile REGEX
+// with `regex::pcre2_compiler` under small limits, so that valid, invalid and pathological regexes from
+// the input are all exercised: a bad regex must be a `pattern_error` (with its line, nothing added or
+// interned), and a match beyond the limits a `regex::regex_error` from the ruler that leaves the doc
+// unchanged. Without PCRE2, REGEX patterns are refused as unsupported (`pattern_error` as well).
+//
 // State: the vocab, the tokenizer and both rulers (which start with a few patterns of their own) live
 // for `inputs_per_vocab` inputs, then are made afresh, so the rulers grow across inputs as in a service
 // that loads several files. A finding may depend on earlier inputs: see tests/fuzz/README.md.
@@ -22,7 +28,11 @@
 #include <lexzone/entity_ruler.hpp>
 #include <lexzone/io/entity_ruler_jsonl.hpp>
 #include <lexzone/lang/en/lexeme_traits.hpp>
+#include <lexzone/regex/regex_error.hpp>
 #include <lexzone/vocab.hpp>
+#if LEXZONE_HAVE_PCRE2
+#  include <lexzone/regex/pattern_regex.hpp>
+#endif
 
 #include <algorithm>
 #include <cstddef>
@@ -73,16 +83,32 @@ constexpr std::string_view fixed_text =
     "Explosion AI paid $ 5 million to Dr. Smith in San Francisco; mail ada@example.com or see "
     "https://example.org/v1.2 (version 1.2.3), don't wait!!  NEW YORK\tcity\n\"Apple\" iPhone 15 Pro Max.";
 
+// The regex compiler of both rulers: PCRE2 with limits small enough that a pathological regex fails in
+// well under the fuzzer's timeout on any token, or none without PCRE2.
+lexzone::regex_compiler fuzz_regex_compiler() {
+#if LEXZONE_HAVE_PCRE2
+  lexzone::regex::regex_options options;
+  options.limits.match_limit = 100'000;
+  options.limits.depth_limit = 10'000;
+  options.limits.heap_limit_kib = 4'096;
+  return lexzone::regex::pcre2_compiler(options);
+#else
+  return {};
+#endif
+}
+
 lexzone::entity_ruler_config lower_config() {
   lexzone::entity_ruler_config c;
   c.phrase_matcher_attr = lexzone::token_attr::lower;
   c.overwrite_ents = true;
+  c.regex = fuzz_regex_compiler();
   return c;
 }
 
 lexzone::entity_ruler_config orth_config(const tokenizer_t& tok) {
   lexzone::entity_ruler_config c;
   c.splitter = tok.phrase_splitter();
+  c.regex = fuzz_regex_compiler();
   return c;
 }
 
@@ -148,10 +174,30 @@ void check_ents(const doc_t& doc, std::initializer_list<const ruler_t*> rulers, 
     FUZZ_CHECK(e.start >= end);
     FUZZ_CHECK(e.start < e.end && e.end <= doc.size());
     end = e.end;
-    const auto label = vocab.strings().try_get(e.label);
+    const auto label = vocab.strings().find(e.label);
     FUZZ_CHECK(label.has_value() && !label->empty());
     FUZZ_CHECK(std::find(labels.begin(), labels.end(), *label) != labels.end());
-    if (e.id != 0) FUZZ_CHECK(vocab.strings().try_get(e.id).has_value());
+    if (e.id != 0) FUZZ_CHECK(vocab.strings().find(e.id).has_value());
+  }
+}
+
+// Runs `ruler` on `doc`: true when it set the entities; false when a REGEX match exceeded its limits
+// (`regex_error` with a limit code, the documented error of matching), which must leave the doc unchanged.
+bool run_ruler(const ruler_t& ruler, doc_t& doc) {
+  const auto before = doc.entity_records();
+  try {
+    ruler(doc);
+    return true;
+  } catch (const lexzone::regex::regex_error& e) {
+    const auto code = e.code();
+    FUZZ_CHECK(code == lexzone::regex::regex_errc::match_limit || code == lexzone::regex::regex_errc::depth_limit ||
+               code == lexzone::regex::regex_errc::heap_limit);
+    const auto& after = doc.entity_records();
+    FUZZ_CHECK(after.size() == before.size());
+    for (std::size_t i = 0; i < after.size(); ++i)
+      FUZZ_CHECK(after[i].start == before[i].start && after[i].end == before[i].end &&
+                 after[i].label == before[i].label && after[i].id == before[i].id);
+    return false;
   }
 }
 
@@ -208,12 +254,12 @@ void run(generation& g, std::string_view bytes) {
   {
     auto zone = vocab.memory_zone();
     doc_t doc = g.tok(zone, fixed_text);
-    g.orth(doc);
+    run_ruler(g.orth, doc);
     check_ents(doc, {&g.orth}, vocab);
-    g.lower(doc);  // overwrite_ents: may replace what `orth` found
+    run_ruler(g.lower, doc);  // overwrite_ents: may replace what `orth` found
     check_ents(doc, {&g.orth, &g.lower}, vocab);
     doc_t fresh = g.tok(zone, fixed_text);
-    g.lower(fresh);
+    run_ruler(g.lower, fresh);
     check_ents(fresh, {&g.lower}, vocab);
 
     std::size_t phrases = 0;
@@ -222,14 +268,14 @@ void run(generation& g, std::string_view bytes) {
       if (text == nullptr) continue;
       if (++phrases > 4) break;
       doc_t d = g.tok(zone, *text);
-      g.orth(d);
+      const bool matched = run_ruler(g.orth, d);
       check_ents(d, {&g.orth}, vocab);
-      if (orth_added) {
+      if (orth_added && matched) {
         // The phrase was split by the tokenizer's own rules: the longest match is the whole doc.
         const auto& ents = d.entity_records();
         FUZZ_CHECK(ents.size() == 1 && ents[0].start == 0 && ents[0].end == d.size());
       }
-      g.lower(d);
+      run_ruler(g.lower, d);
       check_ents(d, {&g.orth, &g.lower}, vocab);
     }
     FUZZ_CHECK(vocab.permanent_size() == before.permanent_lexemes);

@@ -8,9 +8,10 @@
 //      the vocab and its string store is back to what it was before;
 //   2. on the permanent layer, cached and uncached (identical docs again); every token's lexeme is then
 //      the vocab's permanent lexeme of its text;
-//   3. in a fresh zone once more: every lexeme is permanent by now, so the zone creates none.
+//   3. in a fresh zone once more: every lexeme is permanent by now, so the zone creates none;
+//   4. through the segmenter's explain(), which must give the segmentation's pieces minus white space.
 // Every doc is checked on its own: `doc.text()` is the input; tokens are non-empty, follow each other
-// with no gap but the single ' ' of `whitespace()`, and each one's text is the input at its byte offset,
+// with no gap but the single ' ' of `has_space()`, and each one's text is the input at its byte offset,
 // so tokens plus spaces rebuild the input; no token boundary falls inside a UTF-8 sequence; `char_idx`
 // is `unicode::length` of the bytes before the token; the token's norm resolves in its scope.
 //
@@ -20,6 +21,7 @@
 // A finding may therefore depend on the inputs run before it: see tests/fuzz/README.md.
 #include <lexzone/english_tokenizer.hpp>
 #include <lexzone/lang/en/lexeme_traits.hpp>
+#include <lexzone/unicode/properties.hpp>
 #include <lexzone/unicode/utf8.hpp>
 #include <lexzone/vocab.hpp>
 
@@ -30,6 +32,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -82,7 +85,7 @@ sizes sizes_of(const vocab_t& v) {
 void check_doc(const doc_t& doc, std::string_view text, vocab_t& vocab, vocab_t::zone_type* zone) {
   FUZZ_CHECK(doc.is_alive());
   FUZZ_CHECK(doc.text() == text);
-  FUZZ_CHECK(doc.char_length() == lexzone::unicode::length(text));
+  FUZZ_CHECK(doc.end_char(doc.size()) <= lexzone::unicode::length(text));
   std::string rebuilt;
   rebuilt.reserve(text.size());
   std::size_t pos = 0;                    // bytes covered so far (tokens and their spaces)
@@ -91,7 +94,7 @@ void check_doc(const doc_t& doc, std::string_view text, vocab_t& vocab, vocab_t:
   const bool small = text.size() <= 512;  // small enough to recount every prefix from scratch
   for (std::size_t i = 0; i < doc.size(); ++i) {
     const auto tok = doc[i];
-    const std::size_t idx = tok.idx();
+    const std::size_t idx = tok.byte_idx();
     const std::string_view t = tok.text();
     FUZZ_CHECK(idx == pos);  // monotone, no gap, no overlap
     FUZZ_CHECK(!t.empty());
@@ -105,24 +108,18 @@ void check_doc(const doc_t& doc, std::string_view text, vocab_t& vocab, vocab_t:
       ++chars;
     }
     FUZZ_CHECK(cursor == idx);
-    FUZZ_CHECK(tok.char_idx() == chars);
-    if (small) FUZZ_CHECK(tok.char_idx() == lexzone::unicode::length(text.substr(0, idx)));
+    FUZZ_CHECK(tok.idx() == chars);
+    if (small) FUZZ_CHECK(tok.idx() == lexzone::unicode::length(text.substr(0, idx)));
     // The norm (a special case's NORM, else the lexeme's) is a string of the doc's scope.
     const lexzone::hash_t norm = tok.norm();
     if (zone != nullptr) {
-      bool found = true;
-      try {
-        (void)zone->string(norm);
-      } catch (const lexzone::unknown_hash&) {
-        found = false;
-      }
-      FUZZ_CHECK(found);
+      FUZZ_CHECK(zone->strings().find(norm).has_value());
     } else {
-      FUZZ_CHECK(vocab.strings().try_get(norm).has_value());
+      FUZZ_CHECK(vocab.strings().find(norm).has_value());
     }
     rebuilt.append(t);
     pos = idx + t.size();
-    if (tok.whitespace()) {
+    if (tok.has_space()) {
       FUZZ_CHECK(pos < text.size() && text[pos] == ' ');
       rebuilt.push_back(' ');
       ++pos;
@@ -142,8 +139,8 @@ void check_same(const doc_t& a, const doc_t& b) {
   FUZZ_CHECK(ra.size() == rb.size());
   for (std::size_t i = 0; i < ra.size(); ++i) {
     FUZZ_CHECK(ra[i].lex == rb[i].lex);
+    FUZZ_CHECK(ra[i].byte_idx == rb[i].byte_idx);
     FUZZ_CHECK(ra[i].idx == rb[i].idx);
-    FUZZ_CHECK(ra[i].char_idx == rb[i].char_idx);
     FUZZ_CHECK(ra[i].space == rb[i].space);
     FUZZ_CHECK(ra[i].norm == rb[i].norm);
   }
@@ -191,6 +188,22 @@ void run(generation& g, std::string_view text) {
     for (const auto& r : doc.token_records()) FUZZ_CHECK(vocab.find(r.lex->text()) == r.lex);
   }  // the doc dies, then the guard closes the zone
   FUZZ_CHECK(sizes_of(vocab) == after_perm);
+
+  // 4. explain() labels exactly the segmenter's pieces that are not white space (spaCy's test_explain).
+  {
+    std::vector<lexzone::piece> pieces;
+    g.uncached.segment(text, pieces);
+    const auto explained = g.uncached.rules().explain(text);
+    std::size_t k = 0;
+    for (const lexzone::piece& p : pieces) {
+      if (lexzone::unicode::str_isspace(p.text_in(text))) continue;
+      FUZZ_CHECK(k < explained.size());
+      FUZZ_CHECK(explained[k].piece.begin == p.begin && explained[k].piece.size == p.size);
+      FUZZ_CHECK(explained[k].piece.space_after == p.space_after);
+      ++k;
+    }
+    FUZZ_CHECK(k == explained.size());
+  }
 }
 
 }  // namespace

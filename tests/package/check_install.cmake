@@ -7,6 +7,10 @@ set(expected
   share/cmake/lexzone/lexzoneConfig.cmake share/cmake/lexzone/lexzoneConfigVersion.cmake
   share/cmake/lexzone/lexzoneTargets.cmake share/cmake/lexzone/lexzone_find_xxhash.cmake
   share/pkgconfig/lexzone.pc)
+if(REGEX)  # installed with the regex component (PCRE2 found)
+  list(APPEND expected share/cmake/lexzone/lexzoneRegexTargets.cmake share/cmake/lexzone/lexzone_find_pcre2.cmake
+       share/pkgconfig/lexzone-regex.pc)
+endif()
 file(GLOB_RECURSE headers RELATIVE "${SOURCE_DIR}/include" "${SOURCE_DIR}/include/lexzone/*")
 foreach(header IN LISTS headers)
   list(APPEND expected "include/${header}")

@@ -12,6 +12,7 @@ test_package/conanfile.py: its methods run against the stub (its CMake project i
 package.conan_test_package against a CMake-installed prefix).
 vcpkg: vcpkg.json (name, version, dependencies), the calls in portfile.cmake and the usage file.
 """
+import collections
 import fnmatch
 import importlib.util
 import json
@@ -58,6 +59,8 @@ class CppInfo:
         self.bindirs = ["bin"]
         self.libdirs = ["lib"]
         self.properties = {}
+        self.requires = []
+        self.components = collections.defaultdict(CppInfo)
 
     def set_property(self, name, value):
         self.properties[name] = value
@@ -192,6 +195,9 @@ def calls(kind):
 install_stub()
 recipe = load_recipe(os.path.join(SOURCE_DIR, "conanfile.py"))
 check(recipe.name == "lexzone", "name is lexzone")
+check(recipe.options == {"with_regex": [True, False]} and recipe.default_options == {"with_regex": False},
+      "option with_regex (default False)")
+recipe.options = types.SimpleNamespace(**recipe.default_options)  # Conan's view of the options
 check(recipe.package_type == "header-library", 'package_type is "header-library"')
 
 export = os.path.join(WORK_DIR, "export")
@@ -240,6 +246,35 @@ check(props.get("cmake_file_name") == "lexzone", 'cmake_file_name "lexzone"')
 check(props.get("cmake_target_name") == "lexzone::lexzone", 'cmake_target_name "lexzone::lexzone"')
 check(recipe.cpp_info.bindirs == [] and recipe.cpp_info.libdirs == [], "no bindirs/libdirs (header-only)")
 
+# ---- conanfile.py with with_regex=True ---------------------------------------------------------------------
+del log[:]
+regex_recipe = load_recipe(os.path.join(SOURCE_DIR, "conanfile.py"))
+regex_recipe.options = types.SimpleNamespace(with_regex=True)
+regex_recipe.recipe_folder = SOURCE_DIR
+regex_recipe.set_version()
+regex_recipe.requirements()
+check([c[0] for c in calls("requires")] == ["tsl-robin-map/1.2.1", "xxhash/0.8.2", "pcre2/10.42"],
+      f"with_regex: requires pcre2/10.42 too (got {calls('requires')})")
+regex_recipe.source_folder = export
+regex_recipe.build_folder = os.path.join(WORK_DIR, "build-regex")
+regex_recipe.package_folder = os.path.join(WORK_DIR, "package-regex")
+regex_recipe.stub_execute = True
+regex_recipe.layout()
+regex_recipe.generate()
+check(regex_recipe.stub_cache_variables.get("LEXZONE_REGEX") == "ON", "with_regex: generate() sets LEXZONE_REGEX=ON")
+check(recipe.stub_cache_variables.get("LEXZONE_REGEX") == "OFF", "default: generate() sets LEXZONE_REGEX=OFF")
+regex_recipe.build()
+regex_recipe.package()
+check(sorted(files_in(regex_recipe.package_folder)) == package, "with_regex: the same files are packaged")
+regex_recipe.cpp_info = CppInfo()
+regex_recipe.package_info()
+comps = regex_recipe.cpp_info.components
+check(comps["regex"].properties.get("cmake_target_name") == "lexzone::regex", "with_regex: component lexzone::regex")
+check(comps["regex"].requires == ["core", "pcre2::pcre2-8"], "with_regex: lexzone::regex requires core and pcre2-8")
+check(sorted(comps["core"].requires) == ["tsl-robin-map::tsl-robin-map", "xxhash::xxhash"],
+      "with_regex: the core component requires robin-map and xxhash")
+check(not recipe.cpp_info.components, "default: no components")
+
 # ---- test_package/conanfile.py ---------------------------------------------------------------------------
 del log[:]
 test = load_recipe(os.path.join(SOURCE_DIR, "test_package", "conanfile.py"))
@@ -271,8 +306,14 @@ for needle in ("vcpkg_cmake_configure(", "vcpkg_cmake_install()",
                "vcpkg_cmake_config_fixup(CONFIG_PATH share/cmake/lexzone)", "vcpkg_install_copyright(",
                "-DLEXZONE_BUILD_TESTS=OFF", "-DLEXZONE_BUILD_BENCH=OFF", "-DLEXZONE_BUILD_EXAMPLES=OFF"):
     check(needle in portfile, f"portfile.cmake has {needle}")
+features = manifest.get("features", {})
+check(list(features) == ["regex"] and features["regex"].get("dependencies") == ["pcre2"],
+      f"vcpkg.json: feature regex depending on pcre2 (got {features})")
+check("vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS FEATURES regex LEXZONE_REGEX)" in portfile
+      and "${FEATURE_OPTIONS}" in portfile, "portfile.cmake maps the feature regex to LEXZONE_REGEX")
 usage = load(None, os.path.join(port, "usage"))
 check("find_package(lexzone CONFIG REQUIRED)" in usage and "lexzone::lexzone" in usage, "usage shows find_package")
+check("COMPONENTS regex" in usage and "lexzone::regex" in usage, "usage shows the regex component")
 
 if failures:
     sys.exit("recipe checks failed:\n  " + "\n  ".join(failures))

@@ -1,6 +1,7 @@
 # Compiles and runs the one-file consumer with `pkg-config --cflags lexzone` against an installed prefix.
+# With -DMODULE=lexzone-regex: the regex consumer with `pkg-config --cflags --libs lexzone-regex`.
 # cmake -DPKG_CONFIG=<pkg-config> -DPREFIX=<dir> -DVERSION=<x.y.z> -DCXX_COMPILER=<c++> -DSOURCE=<.cpp>
-#       -DBINARY_DIR=<dir> -P pkg_config_consumer.cmake
+#       -DBINARY_DIR=<dir> [-DMODULE=lexzone-regex] -P pkg_config_consumer.cmake
 include("${CMAKE_CURRENT_LIST_DIR}/helpers.cmake")
 
 file(REMOVE_RECURSE "${BINARY_DIR}")
@@ -32,8 +33,27 @@ if(libs MATCHES "xxhash")
   message(FATAL_ERROR "pkg-config --libs lexzone links xxHash (${libs}); it is used header-only")
 endif()
 
+set(lib_list "")
+if(MODULE STREQUAL "lexzone-regex")
+  pkg_run("pkg-config --modversion lexzone-regex" "${PKG_CONFIG}" --modversion lexzone-regex)
+  string(STRIP "${PKG_OUTPUT}" regex_version)
+  if(NOT regex_version STREQUAL VERSION)
+    message(FATAL_ERROR "pkg-config reports lexzone-regex ${regex_version}, expected ${VERSION}")
+  endif()
+  pkg_run("pkg-config --cflags lexzone-regex" "${PKG_CONFIG}" --cflags lexzone-regex)
+  string(STRIP "${PKG_OUTPUT}" cflags)
+  separate_arguments(cflag_list UNIX_COMMAND "${cflags}")
+  pkg_run("pkg-config --libs lexzone-regex" "${PKG_CONFIG}" --libs lexzone-regex)
+  string(STRIP "${PKG_OUTPUT}" regex_libs)
+  if(NOT regex_libs MATCHES "-lpcre2-8")
+    message(FATAL_ERROR "pkg-config --libs lexzone-regex does not link PCRE2 (${regex_libs})")
+  endif()
+  separate_arguments(lib_list UNIX_COMMAND "${regex_libs}")
+  message(STATUS "pkg-config --cflags --libs lexzone-regex: ${cflags} ${regex_libs}")
+endif()
+
 # The README's command line: c++ -std=c++20 $(pkg-config --cflags lexzone) app.cpp
-pkg_run("compiling with the pkg-config flags" "${CXX_COMPILER}" -std=c++20 ${cflag_list} "${SOURCE}"
+pkg_run("compiling with the pkg-config flags" "${CXX_COMPILER}" -std=c++20 ${cflag_list} "${SOURCE}" ${lib_list}
         -o "${BINARY_DIR}/consumer")
 pkg_run("running the consumer" "${BINARY_DIR}/consumer")
 message(STATUS "${PKG_OUTPUT}")

@@ -5,7 +5,6 @@
 
 #include <lexzone/concepts.hpp>
 #include <lexzone/doc.hpp>
-#include <lexzone/unicode/utf8.hpp>
 
 namespace lexzone::test {
 
@@ -15,19 +14,12 @@ struct whitespace_tokenizer {
 
   template <class Scope>
   basic_doc<Vocab> operator()(Scope& scope, std::string_view text) {
-    basic_doc<Vocab> doc(scope_vocab(scope), text, scope_sentinel(scope));
+    basic_doc<Vocab> doc(scope, text);
     std::size_t start = 0;
-    std::size_t chars = 0;
     while (start < text.size()) {
       std::size_t end = text.find(' ', start);
       if (end == std::string_view::npos) end = text.size();
-      if (end > start) {
-        const auto word = text.substr(start, end - start);
-        doc.push_token(scope.get(word), start, chars, end < text.size());
-        chars += unicode::length(word) + (end < text.size() ? 1 : 0);
-      } else {
-        chars += 1;
-      }
+      if (end > start) doc.push_token(scope.add(text.substr(start, end - start)), start, end < text.size());
       start = end + 1;
     }
     return doc;

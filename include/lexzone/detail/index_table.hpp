@@ -82,26 +82,16 @@ class index_table {
   template <class Eq>
   [[nodiscard]] bool find(hash_t h, Eq&& eq, std::uint32_t& out) const {
     const rep* r = rep_.load(std::memory_order_acquire);
-    const std::uint8_t tag = tag_of(h);
-    std::size_t g = static_cast<std::size_t>(h) & r->group_mask;
-    for (std::size_t step = 1;; ++step) {
-      const std::uint64_t w = r->ctrl[g].load(std::memory_order_acquire);
-      for (std::uint64_t m = match_byte(w, tag); m != 0; m &= m - 1) {
-        const unsigned i = lowest_byte(m);
-        if (((w >> (8 * i)) & 0xFF) != tag) continue;  // SWAR false positive
-        const slot_type& slot = r->slots[g * 8 + i];
-        if constexpr (StoreHash) {
-          if (slot.low != static_cast<std::uint32_t>(h)) continue;
-        }
-        const std::uint32_t handle = handle_of(slot);
-        if (eq(handle)) {
-          out = handle;
-          return true;
-        }
+    return probe(*r, h, std::memory_order_acquire, [&](std::size_t g, unsigned i, std::uint64_t) {
+      const slot_type& slot = r->slots[g * 8 + i];
+      if constexpr (StoreHash) {
+        if (slot.low != static_cast<std::uint32_t>(h)) return false;
       }
-      if (match_byte(w, ctrl_empty) != 0 || step > r->group_mask) return false;
-      g = (g + step) & r->group_mask;
-    }
+      const std::uint32_t handle = handle_of(slot);
+      if (!eq(handle)) return false;
+      out = handle;
+      return true;
+    });
   }
 
   /// Makes room for one more entry, so that the next `insert` cannot throw. Strong guarantee.
@@ -127,23 +117,16 @@ class index_table {
   /// whose readers might be probing. Returns whether it was found. Throws: nothing.
   bool erase(hash_t h, std::uint32_t handle) noexcept {
     rep* r = rep_.load(std::memory_order_relaxed);
-    const std::uint8_t tag = tag_of(h);
-    std::size_t g = static_cast<std::size_t>(h) & r->group_mask;
-    for (std::size_t step = 1;; ++step) {
-      const std::uint64_t w = r->ctrl[g].load(std::memory_order_relaxed);
-      for (std::uint64_t m = match_byte(w, tag); m != 0; m &= m - 1) {
-        const unsigned i = lowest_byte(m);
-        if (((w >> (8 * i)) & 0xFF) == tag && handle_of(r->slots[g * 8 + i]) == handle) {
-          const std::uint64_t nw = (w & ~(std::uint64_t{0xFF} << (8 * i))) | (std::uint64_t{ctrl_erased} << (8 * i));
-          r->ctrl[g].store(nw, std::memory_order_release);
-          size_.store(size_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
-          ++erased_;
-          return true;
-        }
-      }
-      if (match_byte(w, ctrl_empty) != 0 || step > r->group_mask) return false;
-      g = (g + step) & r->group_mask;
-    }
+    const bool found = probe(*r, h, std::memory_order_relaxed, [&](std::size_t g, unsigned i, std::uint64_t w) {
+      if (handle_of(r->slots[g * 8 + i]) != handle) return false;
+      const std::uint64_t nw = (w & ~(std::uint64_t{0xFF} << (8 * i))) | (std::uint64_t{ctrl_erased} << (8 * i));
+      r->ctrl[g].store(nw, std::memory_order_release);
+      return true;
+    });
+    if (!found) return false;
+    size_.store(size_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
+    ++erased_;
+    return true;
   }
 
   /// Calls `f(handle)` for every entry. Writer, or no concurrent writer.
@@ -175,6 +158,24 @@ class index_table {
   }
 
  private:
+  // The one probe sequence of hash `h` in `r`: calls `visit(group, slot, control_word)` for each slot
+  // whose control byte holds h's tag (SWAR false positives skipped), in probe order, until it returns
+  // true; returns whether one did. Ends at a group with an empty slot, or after every group.
+  template <class Visit>
+  static bool probe(const rep& r, hash_t h, std::memory_order order, Visit&& visit) {
+    const std::uint8_t tag = tag_of(h);
+    std::size_t g = static_cast<std::size_t>(h) & r.group_mask;
+    for (std::size_t step = 1;; ++step) {
+      const std::uint64_t w = r.ctrl[g].load(order);
+      for (std::uint64_t m = match_byte(w, tag); m != 0; m &= m - 1) {
+        const unsigned i = lowest_byte(m);
+        if (((w >> (8 * i)) & 0xFF) == tag && visit(g, i, w)) return true;
+      }
+      if (match_byte(w, ctrl_empty) != 0 || step > r.group_mask) return false;
+      g = (g + step) & r.group_mask;
+    }
+  }
+
   using byte_alloc = rebind_t<Alloc, std::byte>;
 
   static rep* empty_rep() noexcept {

@@ -23,17 +23,20 @@ class lexeme_layer {
     return std::launder(reinterpret_cast<const Lexeme*>(arena_.at(handle)));
   }
 
-  /// The lexeme whose orth is `s` (id `h`). Throws `hash_collision` when a lexeme with id `h` has
-  /// different text.
-  [[nodiscard]] const Lexeme* find(hash_t h, std::string_view s) const {
-    std::uint32_t handle = 0;
-    const auto has_orth = [&](std::uint32_t cand) { return at(cand)->orth == h; };
-    if (!index_.find(h, has_orth, handle)) return nullptr;
-    const Lexeme* lex = at(handle);
-    const std::string_view text = lex->text();
+  /// The lexeme whose orth is `s` (id `h`), or nullptr when absent. A lexeme with id `h` but other text
+  /// (a collision) also gives nullptr: `s` has no lexeme. Throws: nothing.
+  [[nodiscard]] const Lexeme* find(hash_t h, std::string_view s) const noexcept {
+    const Lexeme* lex = find_hash(h);
     // string_view's == (not memcmp): the lexeme of "" has a null text_data, and memcmp(nullptr, p, 0) is
     // undefined behaviour (found by UBSan in the store_ops fuzzer).
-    if (LEXZONE_UNLIKELY(text != s)) throw hash_collision(h, text, s);
+    return lex != nullptr && lex->text() == s ? lex : nullptr;
+  }
+
+  /// As `find`, but a collision throws `hash_collision` (the creation paths check this before storing).
+  [[nodiscard]] const Lexeme* find_checked(hash_t h, std::string_view s) const {
+    const Lexeme* lex = find_hash(h);
+    if (lex == nullptr) return nullptr;
+    if (LEXZONE_UNLIKELY(lex->text() != s)) throw hash_collision(h, lex->text(), s);
     return lex;
   }
 

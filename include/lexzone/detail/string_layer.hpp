@@ -29,37 +29,25 @@ class string_layer {
   /// The string stored at `handle`.
   [[nodiscard]] std::string_view view(std::uint32_t handle) const noexcept {
     const std::byte* p = arena_.at(handle);
-    std::uint64_t header = 0;
-    unsigned shift = 0;
-    for (;;) {
-      const auto b = static_cast<std::uint8_t>(*p++);
-      header |= std::uint64_t{b & 0x7Fu} << shift;
-      if ((b & 0x80u) == 0) break;
-      shift += 7;
-    }
+    const std::uint64_t header = read_header(p);
     return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(header >> 1)};
   }
 
-  /// Finds `s` (whose hash is `h`). Throws `hash_collision` when a different string has hash `h`.
-  [[nodiscard]] std::optional<std::string_view> find(hash_t h, std::string_view s) const {
-    std::uint32_t handle = 0;
-    std::string_view other;
+  /// Finds `s` (whose hash is `h`): its stored view, or nullopt when absent. A different string with
+  /// hash `h` (a collision) also gives nullopt: `s` is not stored. Throws: nothing.
+  [[nodiscard]] std::optional<std::string_view> find(hash_t h, std::string_view s) const noexcept {
+    std::string_view clash;
     bool collided = false;
-    const bool found = index_.find(
-        h,
-        [&](std::uint32_t cand) {
-          const std::string_view v = view(cand);
-          if (v.size() == s.size() && std::memcmp(v.data(), s.data(), s.size()) == 0) return true;
-          if (hash_at(cand) == h) {
-            collided = true;
-            other = v;
-          }
-          return false;
-        },
-        handle);
-    if (found) return view(handle);
-    if (collided) throw hash_collision(h, other, s);
-    return std::nullopt;
+    return lookup(h, s, clash, collided);
+  }
+
+  /// As `find`, but a collision throws `hash_collision` (the add paths check this before storing).
+  [[nodiscard]] std::optional<std::string_view> find_checked(hash_t h, std::string_view s) const {
+    std::string_view clash;
+    bool collided = false;
+    auto v = lookup(h, s, clash, collided);
+    if (LEXZONE_UNLIKELY(collided)) throw hash_collision(h, clash, s);
+    return v;
   }
 
   /// Finds the string whose hash is `h`; recomputes candidates' hashes to confirm.
@@ -112,14 +100,7 @@ class string_layer {
       const std::byte* p = b.ptr;
       const std::byte* end = b.ptr + b.used;
       while (p < end) {
-        std::uint64_t header = 0;
-        unsigned shift = 0;
-        for (;;) {
-          const auto byte = static_cast<std::uint8_t>(*p++);
-          header |= std::uint64_t{byte & 0x7Fu} << shift;
-          if ((byte & 0x80u) == 0) break;
-          shift += 7;
-        }
+        const std::uint64_t header = read_header(p);
         const auto n = static_cast<std::size_t>(header >> 1);
         if ((header & 1u) == 0) f(std::string_view(reinterpret_cast<const char*>(p), n));
         p += n;
@@ -132,6 +113,35 @@ class string_layer {
   [[nodiscard]] const Hasher& hasher() const noexcept { return hasher_; }
 
  private:
+  // Reads an entry's LEB128 header `(size << 1) | erased` at `p` and advances `p` to the bytes.
+  static std::uint64_t read_header(const std::byte*& p) noexcept {
+    std::uint64_t header = 0;
+    for (unsigned shift = 0;; shift += 7) {
+      const auto b = static_cast<std::uint8_t>(*p++);
+      header |= std::uint64_t{b & 0x7Fu} << shift;
+      if ((b & 0x80u) == 0) return header;
+    }
+  }
+
+  std::optional<std::string_view> lookup(hash_t h, std::string_view s, std::string_view& clash,
+                                         bool& collided) const noexcept {
+    std::uint32_t handle = 0;
+    const bool found = index_.find(
+        h,
+        [&](std::uint32_t cand) {
+          const std::string_view v = view(cand);
+          if (v.size() == s.size() && std::memcmp(v.data(), s.data(), s.size()) == 0) return true;
+          if (hash_at(cand) == h) {
+            collided = true;
+            clash = v;
+          }
+          return false;
+        },
+        handle);
+    if (found) return view(handle);
+    return std::nullopt;
+  }
+
   arena<Alloc> arena_;
   index_table<Alloc, Concurrent> index_;
   Hasher hasher_;

@@ -8,8 +8,14 @@
 /// and rejects what it rejects (unknown keys, wrong value types, `null`, malformed `OP`, ...). Keys and
 /// predicate names are ASCII case-insensitive (spaCy's schema takes upper or lower case only; its
 /// matcher, which runs without validation by default, upper-cases any key). A pattern that passes the
-/// schema but uses something lexzone does not implement (`POS`, `LEMMA`, `REGEX`, `FUZZY`, `_`, ...)
-/// raises `pattern_error` with `reason::unsupported`.
+/// schema but uses something lexzone does not implement (`POS`, `LEMMA`, `FUZZY`, `_`, `REGEX` on
+/// `LENGTH`, ...) raises `pattern_error` with `reason::unsupported`.
+///
+/// `REGEX` on ORTH/TEXT, LOWER, NORM and SHAPE becomes a regex constraint, as spaCy reads it:
+/// `{"REGEX": "r"}` is `attr_predicate::regex`; inside a `REGEX` object, `IN` and `NOT_IN` take regexes
+/// (`regex_in`, `regex_not_in`: any of them matches, none matches) and a nested `REGEX` is read the same
+/// way. The sources are not compiled here: the matcher compiles them when the pattern is added (with its
+/// `regex_compiler`), and a bad regex is reported then, as spaCy raises `re.error` at add time.
 ///
 /// ## JSONL
 /// One JSON object per line: `{"label": str, "pattern": str | [token dicts], "id"?: str}`. Empty and
@@ -17,6 +23,10 @@
 /// keys are ignored (as spaCy does). Loading is all-or-nothing: the first bad line throws
 /// `pattern_error` with `line()` set (1-based) and `what()` naming the line and the problem; nothing is
 /// returned or added. Lines that are not valid UTF-8 are rejected before parsing.
+///
+/// Every function here is reentrant: it reads its arguments only (and writes the ruler it is given), so
+/// distinct calls may run on any threads. Results are plain values owning their strings: no zone and no
+/// vocab is involved until patterns are added to a ruler.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -111,20 +121,9 @@ enum class value_kind { string_value, number_value, boolean, iob, op, underscore
   return k == "==" || k == "!=" || k == ">=" || k == "<=" || k == ">" || k == "<";
 }
 
-/// spaCy's OP: one of + * ? ! or the min-max forms {n} {n,m} {n,} {,m} (ASCII digits).
+/// spaCy's OP: one of + * ? ! or the min-max forms {n} {n,m} {n,} {,m} (ASCII digits, any size, any order).
 [[nodiscard]] inline bool op_syntax_ok(std::string_view op) {
-  if (op == "+" || op == "*" || op == "?" || op == "!") return true;
-  if (op.size() < 3 || op.front() != '{' || op.back() != '}') return false;
-  const std::string_view inner = op.substr(1, op.size() - 2);
-  const std::size_t comma = inner.find(',');
-  auto digits = [](std::string_view s) {
-    for (char c : s)
-      if (c < '0' || c > '9') return false;
-    return true;
-  };
-  if (comma == std::string_view::npos) return !inner.empty() && digits(inner);
-  const std::string_view a = inner.substr(0, comma), b = inner.substr(comma + 1);
-  return digits(a) && digits(b) && !(a.empty() && b.empty());
+  return op == "+" || op == "*" || op == "?" || op == "!" || lexzone::detail::split_op_bounds(op).has_value();
 }
 
 /// The keys of an object of string predicates (spaCy's `TokenPatternString`); returns whether valid.
@@ -303,6 +302,22 @@ inline std::vector<double> numbers_of(const json& arr) {
   return out;
 }
 
+/// Appends the regex constraints of `value`, the value of a `REGEX` key on string attribute `attr`, to
+/// `ts` (see the file comment); `tok` prefixes messages. Recursion is bounded by the schema's nesting limit.
+inline void add_regex(token_spec& ts, token_attr attr, const json& value, std::size_t index, const std::string& tok) {
+  if (value.is_string()) {
+    ts.regex(attr, value.get<std::string>());
+    return;
+  }
+  for (auto p = value.begin(); p != value.end(); ++p) {
+    const std::string pk = upper(p.key());
+    if (pk == "REGEX") add_regex(ts, attr, p.value(), index, tok);
+    else if (pk == "IN") ts.regex_in(attr, strings_of(p.value()));
+    else if (pk == "NOT_IN") ts.regex_not_in(attr, strings_of(p.value()));
+    else unsupported(index, tok + pk + " predicate inside REGEX");
+  }
+}
+
 inline std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) {
@@ -315,7 +330,9 @@ inline std::string join(const std::vector<std::string>& v) {
 }  // namespace detail
 
 /// spaCy's schema check of one token pattern (a JSON list of token dicts): one message per offending
-/// location, empty when valid. Complexity: O(pattern size). Throws: `std::bad_alloc`.
+/// location ("[pattern -> 0 -> LOWER] expected a string ..."), empty when valid. Nesting of predicate
+/// objects is bounded (a hostile pattern cannot exhaust the stack). Complexity: O(pattern size).
+/// Throws: `std::bad_alloc`.
 [[nodiscard]] inline std::vector<std::string> schema_errors(const nlohmann::json& pattern) {
   detail::schema_report r;
   if (!pattern.is_array()) {
@@ -334,7 +351,7 @@ inline std::string join(const std::vector<std::string>& v) {
 
 /// Converts one JSON token pattern. Throws: `pattern_error` (`index` as given) for a pattern spaCy's
 /// schema rejects or that `validate_token_pattern` rejects (e.g. `{3,2}`), with `reason::unsupported`
-/// for schema-valid features lexzone lacks; `std::bad_alloc`.
+/// for schema-valid features lexzone lacks; `std::bad_alloc`. Complexity: O(pattern size).
 [[nodiscard]] inline token_pattern parse_token_pattern(const nlohmann::json& pattern, std::size_t index = 0) {
   const auto errors = schema_errors(pattern);
   if (!errors.empty()) throw pattern_error(index, "invalid token pattern: " + detail::join(errors));
@@ -385,6 +402,10 @@ inline std::string join(const std::vector<std::string>& v) {
                                       : pk == ">"  ? attr_predicate::greater
                                                    : attr_predicate::less;
             ts.compare(*attr, op, pv.get<double>());
+          } else if (pk == "REGEX" && !numeric) {
+            detail::add_regex(ts, *attr, pv, index, tok);
+          } else if (pk == "REGEX") {  // spaCy searches the name of the symbol whose id is the length
+            detail::unsupported(index, tok + "REGEX on LENGTH");
           } else {
             detail::unsupported(index, tok + pk + " predicate");
           }
@@ -399,7 +420,7 @@ inline std::string join(const std::vector<std::string>& v) {
 
 /// Converts the `patterns` argument of spaCy's `Matcher.add`: a list of token patterns. Throws:
 /// `pattern_error` (index of the pattern) when it is not a list, when an item is empty or not a list
-/// (spaCy's E012 / E178), or as `parse_token_pattern`; `std::bad_alloc`.
+/// (spaCy's E012 / E178), or as `parse_token_pattern`; `std::bad_alloc`. Complexity: O(total size).
 [[nodiscard]] inline std::vector<token_pattern> parse_token_patterns(const nlohmann::json& patterns) {
   if (!patterns.is_array()) throw pattern_error(0, "expected a list of patterns");
   std::vector<token_pattern> out;
@@ -417,7 +438,8 @@ inline std::string join(const std::vector<std::string>& v) {
 }
 
 /// spaCy's `greedy` argument: null (none), "FIRST" or "LONGEST" (exact spelling, as spaCy).
-/// Throws: `std::invalid_argument` for anything else.
+/// Complexity: O(1). Throws: `std::invalid_argument` for anything else (its message shows the value),
+/// `std::bad_alloc`.
 [[nodiscard]] inline greedy_filter parse_greedy(const nlohmann::json& value) {
   if (value.is_null()) return greedy_filter::none;
   if (value == "FIRST") return greedy_filter::first;
@@ -427,7 +449,7 @@ inline std::string join(const std::vector<std::string>& v) {
 
 /// Converts one `patterns.jsonl` entry. Throws: `pattern_error` (`index` as given) when it is not an
 /// object, lacks a string `label` or a `pattern` (string or list), has a non-string `id`, or has a bad
-/// token pattern; `std::bad_alloc`.
+/// token pattern; `std::bad_alloc`. Complexity: O(entry size).
 [[nodiscard]] inline entity_pattern parse_entity_pattern(const nlohmann::json& entry, std::size_t index = 0) {
   if (!entry.is_object()) throw pattern_error(index, "expected a JSON object with \"label\" and \"pattern\"");
   const auto label = entry.find("label");
@@ -509,16 +531,18 @@ inline std::ifstream open_patterns(const std::filesystem::path& path) {
   return detail::load_with_lines(in).patterns;
 }
 
-/// Reads a `patterns.jsonl` file. Throws: as the stream overload; `std::runtime_error` if the file
-/// cannot be opened.
+/// Reads a `patterns.jsonl` file. Complexity: O(file size). Throws: as the stream overload;
+/// `std::runtime_error` if the file cannot be opened.
 [[nodiscard]] inline std::vector<entity_pattern> load_patterns_jsonl(const std::filesystem::path& path) {
   auto f = detail::open_patterns(path);
   return load_patterns_jsonl(f);
 }
 
 /// Reads a `patterns.jsonl` stream and adds every pattern to `ruler`, all or nothing; returns the number
-/// added. Errors found by the ruler (e.g. a phrase with no tokens) also carry the line. Throws: as
-/// `load_patterns_jsonl` and `entity_ruler::add_patterns`; the ruler is then unchanged.
+/// added. Errors found by the ruler (e.g. a phrase with no tokens) also carry the line. Complexity:
+/// O(input size) plus `entity_ruler::add_patterns`. Thread safety: as `entity_ruler::add_patterns` (no
+/// other call on `ruler` may run concurrently). Throws: as `load_patterns_jsonl` and
+/// `entity_ruler::add_patterns`; the ruler is then unchanged.
 template <class Vocab>
 std::size_t add_patterns_jsonl(entity_ruler<Vocab>& ruler, std::istream& in) {
   auto loaded = detail::load_with_lines(in);
@@ -531,7 +555,8 @@ std::size_t add_patterns_jsonl(entity_ruler<Vocab>& ruler, std::istream& in) {
   return loaded.patterns.size();
 }
 
-/// As the stream overload, from a file. Throws: also `std::runtime_error` if the file cannot be opened.
+/// As the stream overload, from a file. Complexity, thread safety: as the stream overload. Throws: also
+/// `std::runtime_error` if the file cannot be opened.
 template <class Vocab>
 std::size_t add_patterns_jsonl(entity_ruler<Vocab>& ruler, const std::filesystem::path& path) {
   auto f = detail::open_patterns(path);

@@ -134,7 +134,7 @@ namespace lexzone::unicode {
 }
 /// `\w` of Python's `re` on str patterns: `is_alnum` or '_'.
 [[nodiscard]] constexpr bool is_word(char32_t cp) noexcept { return cp == U'_' || is_alnum(cp); }
-/// White space as Python's `str.isspace` (Zs, or bidi class WS, B, S: includes \x1c..\x1f and U+0085).
+/// White space as Python's `str.isspace` (Zs, or bidi class WS, B, S: includes U+001C..U+001F and U+0085).
 [[nodiscard]] constexpr bool is_space(char32_t cp) noexcept {
   if (cp < 0x80) return detail::ascii_space(static_cast<unsigned char>(cp));
   return (detail::ucd_flags(cp) & detail::ucd::space) != 0;

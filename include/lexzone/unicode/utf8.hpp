@@ -6,6 +6,9 @@
 /// decodes on its own to U+DC80..U+DCFF, the lone surrogate that Python's "surrogateescape" gives it. Such a
 /// code point is of category Cs: no letter, digit, punctuation or space. Offsets in code points therefore
 /// count one per invalid byte, and the original bytes are never altered (lexzone keeps byte spans).
+///
+/// Every function here is pure, allocation-free (except what `encode`'s output container does) and safe to
+/// call from any thread; none keeps a reference to its input.
 #pragma once
 
 #include <cstddef>
@@ -16,9 +19,9 @@ namespace lexzone::unicode {
 
 /// One decoded code point and the number of bytes it took (1 to 4).
 struct decoded {
-  char32_t cp;
-  std::uint8_t size;
-  bool valid;
+  char32_t cp;        ///< the code point, or U+DC80..U+DCFF for an invalid byte
+  std::uint8_t size;  ///< bytes it took: 1 to 4 (1 for an invalid byte)
+  bool valid;         ///< false when the byte did not start a valid, shortest-form sequence
 };
 
 /// Decodes the code point that starts at `p` (requires `p < end`).
@@ -50,8 +53,25 @@ struct decoded {
 }
 
 /// Decodes the code point that starts at byte `i` of `s` (requires `i < s.size()`).
+/// Complexity: O(1). Throws: nothing.
 [[nodiscard]] constexpr decoded decode(std::string_view s, std::size_t i) noexcept {
   return decode(s.data() + i, s.data() + s.size());
+}
+
+/// Decodes the code point that ends at byte `end` of `s` (requires `0 < end <= s.size()`), reading
+/// backwards: the answer is the last code point that forward decoding of `s.substr(0, end)` from its first
+/// byte would give. A valid sequence of 2 to 4 bytes ending at `end` decodes as one code point; any other
+/// last byte decodes alone (an ASCII byte, or an invalid one as U+DC80..U+DCFF). The code point starts at
+/// byte `end - result.size`. Complexity: O(1) (at most 4 bytes read). Throws: nothing.
+[[nodiscard]] constexpr decoded decode_before(std::string_view s, std::size_t end) noexcept {
+  const auto last = static_cast<unsigned char>(s[end - 1]);
+  if (last < 0x80) return {last, 1, true};
+  // The lead byte: up to three continuation bytes back, never before the start of `s`.
+  std::size_t lead = end - 1;
+  for (int k = 0; k < 3 && lead > 0 && (static_cast<unsigned char>(s[lead]) & 0xC0u) == 0x80u; ++k) --lead;
+  const decoded d = decode(s.data() + lead, s.data() + end);
+  if (d.valid && lead + d.size == end) return d;
+  return decode(s.data() + end - 1, s.data() + end);
 }
 
 /// Number of code points of `s` under the decoding above. Complexity: O(s.size()). Throws: nothing.
@@ -76,6 +96,8 @@ struct decoded {
 
 /// Appends the UTF-8 encoding of `cp` (a Unicode scalar value, or an escaped byte U+DC80..U+DCFF, which
 /// is written back as that single byte) to `out`, a container of char with push_back.
+/// Complexity: O(1). Throws: what `out.push_back` throws (std::bad_alloc for std::string); `out` may then
+/// hold part of the encoding.
 template <class Out>
 constexpr void encode(char32_t cp, Out& out) {
   if (cp >= 0xDC80 && cp <= 0xDCFF) {

@@ -20,6 +20,7 @@
 
 #include "../../config.hpp"
 #include "../../unicode/properties.hpp"
+#include "../base_norms.hpp"
 #include "../lex_attrs.hpp"
 
 namespace lexzone::detail::en_data {
@@ -91,44 +92,6 @@ inline constexpr std::string_view stop_words =
 inline constexpr std::size_t longest_stop_word = longest_word(stop_words);
 inline constexpr auto stop_word_set =
     static_string_set<count_words(stop_words), 1024>(split_words<count_words(stop_words)>(stop_words));
-
-// spacy/lang/norm_exceptions.py: BASE_NORMS (keys are exact, case-sensitive texts).
-// Data tables laid out by hand (clang-format would put one entry per line).
-// clang-format off
-inline constexpr std::string_view norm_keys[] = {
-    "'s", "'S", "\xE2\x80\x99s", "\xE2\x80\x99S",  // 's 'S ’s ’S
-    "\xE2\x80\x99", "\xE2\x80\x98", "\xC2\xB4", "`",  // ’ ‘ ´ `
-    "\xE2\x80\x9D", "\xE2\x80\x9C", "''", "``", "\xC2\xB4\xC2\xB4",  // ” “ '' `` ´´
-    "\xE2\x80\x9E", "\xC2\xBB", "\xC2\xAB",                      // „ » «
-    "\xE2\x80\x98\xE2\x80\x98", "\xE2\x80\x99\xE2\x80\x99",      // ‘‘ ’’
-    "\xEF\xBC\x9F", "\xEF\xBC\x81", "\xEF\xBC\x8C", "\xEF\xBC\x9B", "\xEF\xBC\x9A",  // ？ ！ ， ； ：
-    "\xE3\x80\x82", "\xE0\xA5\xA4",  // 。 ।
-    "\xE2\x80\xA6",  // …
-    "\xE2\x80\x94", "\xE2\x80\x93", "--", "---", "\xE2\x80\x94\xE2\x80\x94",  // — – -- --- ——
-    "\xE2\x82\xAC", "\xC2\xA3", "\xC2\xA5", "\xE0\xB8\xBF", "US$", "C$", "A$",  // € £ ¥ ฿ US$ C$ A$
-    "\xE2\x82\xBA", "\xE2\x82\xB9", "\xE0\xA7\xB3", "\xE2\x82\xA9",  // ₺ ₹ ৳ ₩
-    "Mex$", "\xE2\x82\xA3", "E\xC2\xA3",                          // Mex$ ₣ E£
-};
-inline constexpr std::string_view norm_values[] = {
-    "'s", "'s", "'s", "'s",
-    "'", "'", "'", "'",
-    "\"", "\"", "\"", "\"", "\"",
-    "\"", "\"", "\"", "\"", "\"",
-    "?", "!", ",", ";", ":",
-    ".", ".",
-    "...",
-    "-", "-", "-", "-", "-",
-    "$", "$", "$", "$", "$", "$", "$",
-    "$", "$", "$", "$", "$", "$", "$",
-};
-static_assert(std::size(norm_keys) == std::size(norm_values));
-// clang-format on
-[[nodiscard]] constexpr std::array<std::string_view, std::size(norm_keys)> norm_key_array() noexcept {
-  std::array<std::string_view, std::size(norm_keys)> a{};
-  for (std::size_t i = 0; i < a.size(); ++i) a[i] = norm_keys[i];
-  return a;
-}
-inline constexpr auto norm_key_set = static_string_set<std::size(norm_keys), 128>(norm_key_array());
 
 /// Lowercases ASCII letters of `s` into `buf` when `s` is made only of ASCII letters and fits.
 template <std::size_t N>
@@ -266,10 +229,7 @@ namespace lexzone::en {
 /// The BASE_NORMS entry for exactly `text` ("’" gives "'", "US$" gives "$"), if any.
 /// The view refers to static storage. Complexity: O(1). Throws: nothing.
 [[nodiscard]] constexpr std::optional<std::string_view> norm_exception(std::string_view text) noexcept {
-  if (text.empty()) return std::nullopt;
-  const int i = lexzone::detail::en_data::norm_key_set.find(text);
-  if (i < 0) return std::nullopt;
-  return lexzone::detail::en_data::norm_values[static_cast<std::size_t>(i)];
+  return lexzone::lang::base_norm(text);
 }
 
 /// Appends the NORM of the lexeme `text` as `spacy.blank("en")` computes it: `norm_exception(text)` when

@@ -10,10 +10,10 @@
 /// instead (NORMs keep the plain apostrophe).
 ///
 /// `base_exceptions` is BASE_EXCEPTIONS (spaCy's "xx" rules); `english_exceptions` holds the entries the
-/// English rules add on top of it, `’` copies included. English = base + english (141 + 1171 entries).
-/// Two groups of older BASE entries are left out because spaCy 3.8's own tests rule them out: the
-/// single letter + period entries (`a.` ... `z.`, `ä.`, `ö.`, `ü.`: `°c.` must give `°` `c` `.`) and the
-/// emoticon `")` (`A/B")` must end in `"` `)`); the special-case matcher pass would merge both back.
+/// English rules add on top of it, `’` copies included. English = base + english (176 + 1171 entries): the
+/// 1,347 special cases of spaCy 3.8.2's serialized English tokenizer, keys, ORTHs and NORMs alike. Among
+/// the base entries are the single letters with a period (`a.` ... `z.`, `ä.`, `ö.`, `ü.`), one token each,
+/// and `°C.`, `°F.`, `°K.` (and lower-case), which split into `°`, the letter and `.`.
 ///
 /// Facts from spaCy v3.8 (MIT licence, Explosion AI: spacy/lang/tokenizer_exceptions.py,
 /// spacy/lang/en/tokenizer_exceptions.py, spacy/util.py); this encoding is lexzone's.
@@ -23,22 +23,24 @@
 #include <cstdint>
 #include <string_view>
 
+#include "../../tokenizer/piece.hpp"
+
 namespace lexzone::en {
 
-/// One piece of a special case: its text and its NORM (empty: no NORM of its own, the lexeme decides).
-struct exception_piece {
-  std::string_view orth;
-  std::string_view norm{};
-};
+/// One piece of a special case: its text (ORTH) and its NORM (empty: no NORM of its own, the lexeme
+/// decides). The same type as a segmenter's `special_piece`.
+using exception_piece = lexzone::special_piece;
 
-/// A special case: the chunk text `key` becomes `size` pieces whose `orth`s join to `key`.
+/// A special case: the chunk text `key` becomes `size` pieces whose `orth`s join to `key`. A constant
+/// record of static strings: no lifetime to manage, safe to read from any thread.
 struct tokenizer_exception {
-  std::string_view key;
-  std::uint8_t size;
-  exception_piece pieces[3];
+  std::string_view key;       ///< the chunk (or chunk core) the special case matches exactly
+  std::uint8_t size;          ///< number of pieces in use (1 to 3)
+  exception_piece pieces[3];  ///< the pieces, `pieces[0]` to `pieces[size - 1]`
 
-  /// The pieces in use, `pieces[0]` to `pieces[size - 1]`.
+  /// The first piece. Complexity: O(1). Throws: nothing.
   [[nodiscard]] constexpr const exception_piece* begin() const noexcept { return pieces; }
+  /// One past the last piece in use. Complexity: O(1). Throws: nothing.
   [[nodiscard]] constexpr const exception_piece* end() const noexcept { return pieces + size; }
 };
 
@@ -172,18 +174,53 @@ inline constexpr tokenizer_exception base_exceptions[] = {
     {"^_^", 1, {{"^_^"}}},
     {"^__^", 1, {{"^__^"}}},
     {"^___^", 1, {{"^___^"}}},
+    {"a.", 1, {{"a."}}},
+    {"b.", 1, {{"b."}}},
+    {"c.", 1, {{"c."}}},
+    {"d.", 1, {{"d."}}},
+    {"e.", 1, {{"e."}}},
+    {"f.", 1, {{"f."}}},
+    {"g.", 1, {{"g."}}},
+    {"h.", 1, {{"h."}}},
+    {"i.", 1, {{"i."}}},
+    {"j.", 1, {{"j."}}},
+    {"k.", 1, {{"k."}}},
+    {"l.", 1, {{"l."}}},
+    {"m.", 1, {{"m."}}},
+    {"n.", 1, {{"n."}}},
+    {"o.", 1, {{"o."}}},
     {"o.0", 1, {{"o.0"}}},
     {"o.O", 1, {{"o.O"}}},
     {"o.o", 1, {{"o.o"}}},
     {"o_0", 1, {{"o_0"}}},
     {"o_O", 1, {{"o_O"}}},
     {"o_o", 1, {{"o_o"}}},
+    {"p.", 1, {{"p."}}},
+    {"q.", 1, {{"q."}}},
+    {"r.", 1, {{"r."}}},
+    {"s.", 1, {{"s."}}},
+    {"t.", 1, {{"t."}}},
+    {"u.", 1, {{"u."}}},
+    {"v.", 1, {{"v."}}},
     {"v.v", 1, {{"v.v"}}},
     {"v_v", 1, {{"v_v"}}},
+    {"w.", 1, {{"w."}}},
+    {"x.", 1, {{"x."}}},
     {"xD", 1, {{"xD"}}},
     {"xDD", 1, {{"xDD"}}},
+    {"y.", 1, {{"y."}}},
+    {"z.", 1, {{"z."}}},
     {"\xC2\xA0", 1, {{"\xC2\xA0", "  "}}},
     {"¯\\(ツ)/¯", 1, {{"¯\\(ツ)/¯"}}},
+    {"°C.", 3, {{"°"}, {"C"}, {"."}}},
+    {"°F.", 3, {{"°"}, {"F"}, {"."}}},
+    {"°K.", 3, {{"°"}, {"K"}, {"."}}},
+    {"°c.", 3, {{"°"}, {"c"}, {"."}}},
+    {"°f.", 3, {{"°"}, {"f"}, {"."}}},
+    {"°k.", 3, {{"°"}, {"k"}, {"."}}},
+    {"ä.", 1, {{"ä."}}},
+    {"ö.", 1, {{"ö."}}},
+    {"ü.", 1, {{"ü."}}},
     {"ಠ_ಠ", 1, {{"ಠ_ಠ"}}},
     {"ಠ︵ಠ", 1, {{"ಠ︵ಠ"}}},
     {"—", 1, {{"—"}}},

@@ -20,6 +20,9 @@ endif()
 
 set(VCPKG_BUILD_TYPE release)  # header-only: one configuration is enough
 
+# Feature "regex" (depends on pcre2): -DLEXZONE_REGEX=ON, else OFF (no lexzone::regex).
+vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS FEATURES regex LEXZONE_REGEX)
+
 # tests/package runs these options by hand (CTest test package.vcpkg_port_install): keep one per line.
 vcpkg_cmake_configure(
   SOURCE_PATH "${SOURCE_PATH}"
@@ -30,6 +33,7 @@ vcpkg_cmake_configure(
     -DLEXZONE_BUILD_FUZZERS=OFF
     -DLEXZONE_WERROR=OFF
     -DLEXZONE_INSTALL=ON
+    ${FEATURE_OPTIONS}
 )
 vcpkg_cmake_install()
 vcpkg_cmake_config_fixup(CONFIG_PATH share/cmake/lexzone)

@@ -1,0 +1,448 @@
+/// \file parallel_pipe.hpp
+/// `parallel_pipe`: runs a pipeline over a range of texts on N worker threads that share one vocab.
+/// Each worker has its own copy of the pipeline and opens a private memory zone per batch of texts;
+/// results come back in input order; memory stays bounded; the failure of the earliest failing text
+/// propagates to the caller; a run can be stopped.
+///
+/// \code
+/// lexzone::en::vocab vocab;
+/// auto nlp = lexzone::en::make_pipeline(vocab, {{"ORG", "Debian Project"}});
+/// lexzone::parallel_pipe pipe(vocab, nlp, {.threads = 4, .batch_size = 64});
+///
+/// // Owned results in input order, handed to a sink on this thread:
+/// pipe.transform(lines, [](auto& doc) { return doc.ents().size(); }, [&](std::size_t n) { total += n; });
+/// // All results as plain data:
+/// std::vector<lexzone::owned_doc> docs = pipe.to_owned(lines);
+/// // A callback inside each batch's zone, in input order, one call at a time:
+/// pipe.for_each(lines, [&](auto& doc) { for (const auto& e : doc.ents()) out << e.text() << '\n'; });
+/// \endcode
+///
+/// spaCy's `nlp.pipe(texts, n_process=N)` forks N processes, each with a copy of the model and a vocab of
+/// its own. Here the threads share one vocab: its permanent layer is read without locks, and the words a
+/// batch adds live in its worker's private zone, evicted when the batch is done, so the vocab's size
+/// after a run is its size before.
+///
+/// # A run
+/// The calling thread is one of the `threads` workers; a run starts the other `threads - 1` and joins
+/// them before it returns. The input is cut into batches of `batch_size` consecutive texts. A worker
+/// claims the next batch (it reads the texts from the input range), opens a zone, runs its pipeline over
+/// each text, and the batch is then *delivered*: in input order, one batch after the other.
+/// - `transform()`: each text's doc is turned into an owned result by the caller's function, inside the
+///   zone, on the worker; the zone closes; the results wait in a window of batches until the calling
+///   thread hands them to the sink, in input order, as soon as they are ready (between batches of its
+///   own). The workers run ahead of the sink by up to `max_batches_in_flight` batches.
+/// - `for_each()`: the docs stay in the zone until the batch's turn comes; the worker then calls the
+///   callback on each doc in input order, and closes the zone. A worker whose batch is done before its
+///   turn waits (`transform()` is the faster choice when an owned result is enough).
+/// Threads sleep only when they must wait (a full window, a turn, the front batch); the workers and the
+/// calling thread wait on separate condition variables, so that a finished batch wakes the calling
+/// thread only when it is the front one, and a delivered batch wakes only the workers.
+///
+/// # Memory bound (backpressure)
+/// At most `max_batches_in_flight` batches (default 2 x threads) are claimed and not yet delivered: a
+/// worker that would claim one more waits until the front batch is delivered, so a slow sink or
+/// callback stalls the workers instead of buffering. In flight at any time: at most that many batches'
+/// texts (views, or copies when the input range yields temporaries) and owned results, plus at most one
+/// open zone per worker (`transform()`), or at most min(threads, max_batches_in_flight) batches with
+/// their open zones and docs (`for_each()`). Results already handed to the sink are the caller's.
+///
+/// # Failures, as if the texts were processed one by one in input order
+/// Every exception (reading the input, the pipeline, the transform, the sink or the callback) is tied to
+/// the text it happened at. The exception of the earliest such text is rethrown by the run, after every
+/// text before it was delivered and none after it; the other workers stop at their next text, every zone
+/// closes, every thread is joined. Other exceptions are discarded. The outcome therefore does not depend
+/// on the number of threads.
+///
+/// # Cancellation
+/// A run takes a `std::stop_token`. Once stop is requested, no further result is delivered, the workers
+/// stop at their next text, every zone closes and every thread is joined before the run returns the
+/// number of texts delivered (a prefix of the input). A failure that delivery had not reached is
+/// discarded. The token may be requested from any thread, including from the sink or the callback.
+///
+/// Link with the platform's thread library (CMake: `find_package(Threads)` and `Threads::Threads`).
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <limits>
+#include <ranges>
+#include <stdexcept>
+#include <stop_token>
+#include <string_view>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "config.hpp"
+#include "detail/pipe_run.hpp"
+#include "doc.hpp"
+
+namespace lexzone {
+
+/// Where a parallel run creates the lexemes of the words its texts add to the vocab.
+enum class pipe_scope {
+  /// A private memory zone per batch, closed when the batch is done: the vocab's sizes after a run are
+  /// its sizes before. The default.
+  zone_per_batch,
+  /// The shared permanent layer, no zones: every new word stays in the vocab, and the workers' permanent
+  /// adds contend for its write lock and cache lines.
+  permanent,
+};
+
+/// The settings of a `parallel_pipe` (an aggregate: `{.threads = 4, .batch_size = 64}`).
+struct pipe_options {
+  /// Worker threads, >= 1, the calling thread included: a run starts `threads - 1` threads (none for 1).
+  std::size_t threads = 1;
+  /// Texts per batch, >= 1: the unit of claiming, of zones and of delivery.
+  std::size_t batch_size = 64;
+  /// Batches claimed and not yet delivered, at most (the memory bound, see the file comment); 0 means
+  /// 2 x `threads`.
+  std::size_t max_batches_in_flight = 0;
+  /// Zones per batch, or the permanent layer.
+  pipe_scope scope = pipe_scope::zone_per_batch;
+};
+
+// Not formatted: clang-format 14 mis-parses requires-clauses and concept definitions (fixed in 15).
+// clang-format off
+
+/// A pipeline that `parallel_pipe` runs: it names its `vocab_type` and makes a doc of a text in a zone
+/// of that vocab or in the vocab itself. `pipeline<...>` and `dynamic_pipeline` are text pipelines; so is
+/// a tokenizer wrapped into a `pipeline` with no components. A pipeline that opens its own zones
+/// (`p.memory_zone(vocab)`, as `pipeline` does, to notify zone-aware components) gets its zones that way.
+template <class P>
+concept text_pipeline = std::move_constructible<P> && requires { typename P::vocab_type; } &&
+    requires(P& p, typename P::vocab_type& vocab, typename P::vocab_type::zone_type& zone, std::string_view text) {
+      { p(zone, text) } -> std::same_as<basic_doc<typename P::vocab_type>>;
+      { p(vocab, text) } -> std::same_as<basic_doc<typename P::vocab_type>>;
+    };
+
+/// An input range whose elements convert to `std::string_view` (strings, views, C strings).
+template <class R>
+concept text_range =
+    std::ranges::input_range<R> && std::convertible_to<std::ranges::range_reference_t<R>, std::string_view>;
+
+namespace detail {
+/// Whether `p.memory_zone(vocab)` opens a zone that `p(zone, text)` accepts (`pipeline`, `dynamic_pipeline`).
+template <class P, class V>
+concept opens_pipeline_zones = requires(P& p, V& vocab) { p.memory_zone(vocab); } &&
+    requires(P& p, std::remove_cvref_t<decltype(std::declval<P&>().memory_zone(std::declval<V&>()))>& zone,
+             std::string_view text) {
+      { p(zone, text) } -> std::same_as<basic_doc<V>>;
+    };
+}  // namespace detail
+
+// clang-format on
+
+/// Runs copies of a pipeline over ranges of texts on `options().threads` worker threads over one
+/// shared vocab (see the file comment for a run's model, memory bound, failures and cancellation).
+///
+/// - Runs: `transform()` (owned results to a sink on the calling thread), `to_owned()` (all results as
+///   `owned_doc`s), `for_each()` (a callback inside each batch's zone). Each returns the number of texts
+///   delivered: the size of the input unless the run was stopped.
+/// - Lifetime: the pipe refers to `vocab`, which must outlive it; the worker pipelines are the pipe's and
+///   live as long as it (their caches stay warm from one run to the next). A run starts its threads and
+///   joins them before it returns: no thread outlives a run.
+/// - Thread safety: one run at a time per pipe (the worker pipelines are in use), and a sink or callback
+///   must not start a run on the same pipe. The vocab may be used meanwhile by other threads, within its
+///   own rules (permanent adds, zones of their own).
+/// - Copy and move: as `std::vector<Pipeline>` (a `dynamic_pipeline` pipe moves only), not during a run.
+///
+/// \tparam Pipeline a `text_pipeline` over the vocab the pipe is given.
+// Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
+// clang-format off
+template <class Pipeline>
+  requires text_pipeline<Pipeline>
+class parallel_pipe {
+  // clang-format on
+ public:
+  using pipeline_type = Pipeline;
+  using vocab_type = typename Pipeline::vocab_type;
+  using doc_type = basic_doc<vocab_type>;
+
+  /// A pipe whose workers each run a copy of `prototype`, a pipeline over `vocab`.
+  /// Complexity: `options.threads` copies of the pipeline (copies of the built-in tokenizer share its
+  /// rules). Lifetime: `vocab` must outlive the pipe; `prototype` is not referred to afterwards.
+  /// Thread safety: reads `prototype`. Throws: `std::invalid_argument` (`threads` or `batch_size` is 0),
+  /// what the copy throws, `std::bad_alloc`.
+  // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
+  // clang-format off
+  parallel_pipe(vocab_type& vocab LEXZONE_LIFETIMEBOUND, const Pipeline& prototype, pipe_options options = {})
+    requires std::copy_constructible<Pipeline>
+      : parallel_pipe(vocab, [&prototype] { return Pipeline(prototype); }, options) {}
+  // clang-format on
+
+  /// A pipe whose workers each run a pipeline made by `make()` (called `options.threads` times, on this
+  /// thread): for pipelines that cannot be copied, such as a `dynamic_pipeline` with plugin components.
+  /// Each must work over `vocab`. Complexity: `options.threads` calls of `make`. Lifetime: `vocab` must
+  /// outlive the pipe; `make` is not kept. Throws: `std::invalid_argument` (`threads` or `batch_size`
+  /// is 0), what `make` throws, `std::bad_alloc`.
+  // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
+  // clang-format off
+  template <class Factory>
+    requires std::invocable<Factory&> && std::same_as<std::invoke_result_t<Factory&>, Pipeline>
+  parallel_pipe(vocab_type& vocab LEXZONE_LIFETIMEBOUND, Factory&& make, pipe_options options = {})
+      : vocab_(&vocab), options_(validated(options)) {
+    // clang-format on
+    pipelines_.reserve(options_.threads);
+    for (std::size_t w = 0; w < options_.threads; ++w) pipelines_.push_back(worker_pipeline{std::invoke(make)});
+  }
+
+  /// The settings, `max_batches_in_flight` resolved. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] const pipe_options& options() const noexcept { return options_; }
+
+  /// The shared vocab. Lifetime: the caller's. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] vocab_type& vocab() const noexcept { return *vocab_; }
+
+  /// Worker `worker`'s pipeline (e.g. to read its tokenizer's `stats()`). Requires: `worker <
+  /// options().threads` (checked builds report it); no run in progress. Lifetime: the pipe's.
+  /// Complexity: O(1). Throws: nothing.
+  [[nodiscard]] Pipeline& pipeline(std::size_t worker) noexcept LEXZONE_LIFETIMEBOUND {
+    LEXZONE_ASSERT(worker < pipelines_.size(), "parallel_pipe::pipeline: no such worker");
+    return pipelines_[worker].pipeline;
+  }
+  /// As above, const.
+  [[nodiscard]] const Pipeline& pipeline(std::size_t worker) const noexcept LEXZONE_LIFETIMEBOUND {
+    LEXZONE_ASSERT(worker < pipelines_.size(), "parallel_pipe::pipeline: no such worker");
+    return pipelines_[worker].pipeline;
+  }
+
+  /// Runs the pipeline over `texts` and hands `sink` the owned result `fn(doc)` of each text, in input
+  /// order, on the calling thread, one call at a time.
+  ///
+  /// - `fn(doc_type&)` runs on the workers, inside the batch's zone, concurrently; each worker calls its
+  ///   own copy of `fn` (pass `std::ref(f)` to share one thread-safe object). Its result (decayed) must
+  ///   own its data: it is used after the zone closes, so it must not hold a doc, token, span,
+  ///   `std::string_view` or lexeme reference from the zone (checked builds report docs, tokens and spans
+  ///   used after their zone closed). Ids (`hash_t`) of permanent strings, `owned_doc`, `std::string`
+  ///   and plain values are fine.
+  /// - `sink(R&&)` is called for each text's result, in input order, on the calling thread.
+  /// - `texts`: elements convert to `std::string_view`; references, views and C strings are used in
+  ///   place and must stay valid and unchanged until the run returns; temporaries are copied. The range is
+  ///   iterated by the workers, one at a time, under the run's lock (iterators need not be thread-safe);
+  ///   it must not be used by anyone else during the run.
+  ///
+  /// Returns: the number of texts delivered to `sink` (the input's size unless stopped).
+  /// Complexity: the pipeline's and `fn`'s work over the texts, spread over the workers; O(1) locking per
+  /// batch. Memory: see the file comment. Thread safety: see the class comment.
+  /// Throws: the exception of the earliest failing text (see the file comment): what the input, the
+  /// pipeline, `fn` or `sink` threw; `std::system_error` if a thread cannot be started (the run is then
+  /// stopped and joined first); `std::bad_alloc`.
+  // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
+  // clang-format off
+  template <class Texts, class Transform, class Sink>
+    requires text_range<Texts> && std::copy_constructible<Transform> &&
+             std::invocable<Transform&, doc_type&> &&
+             (!std::is_void_v<std::invoke_result_t<Transform&, doc_type&>>) &&
+             std::invocable<Sink&, std::decay_t<std::invoke_result_t<Transform&, doc_type&>>&&>
+  std::size_t transform(Texts&& texts, Transform fn, Sink sink, std::stop_token stop = {}) {
+    // clang-format on
+    using result = std::decay_t<std::invoke_result_t<Transform&, doc_type&>>;
+    run_type<Texts, result> run(std::ranges::begin(texts), std::ranges::end(texts), options_.batch_size,
+                                options_.max_batches_in_flight, std::move(stop));
+    std::vector<Transform> fns(options_.threads, fn);
+    const auto work = [&](std::size_t w) { transform_batches(run, pipelines_[w].pipeline, fns[w]); };
+    with_workers(run, work, [&] { deliver_batches(run, pipelines_[0].pipeline, fns[0], sink); });
+    return outcome(run);
+  }
+
+  /// `transform` with `doc.to_owned()`: every text's tokens and entities as plain data, in input order.
+  /// Memory: the returned vector holds every result. Returns: one `owned_doc` per text delivered (the
+  /// whole input unless stopped). Complexity, thread safety, throws: as `transform`.
+  // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
+  // clang-format off
+  template <class Texts>
+    requires text_range<Texts>
+  [[nodiscard]] std::vector<owned_doc> to_owned(Texts&& texts, std::stop_token stop = {}) {
+    // clang-format on
+    std::vector<owned_doc> out;
+    transform(
+        std::forward<Texts>(texts), [](doc_type& doc) { return doc.to_owned(); },
+        [&out](owned_doc&& doc) { out.push_back(std::move(doc)); }, std::move(stop));
+    return out;
+  }
+
+  /// Runs the pipeline over `texts` and calls `visit(doc)` for each text's doc, inside the batch's zone,
+  /// in input order, one call at a time.
+  ///
+  /// - `visit(doc_type&)` runs on the worker that made the doc (the calling thread is one of them), each
+  ///   call after the previous one returned (with a happens-before between them: `visit` needs no lock
+  ///   of its own, but must not rely on running on one particular thread). It may read and annotate the
+  ///   doc; it may keep only owned data: the doc, its tokens, spans, string views and lexemes end when the
+  ///   batch's zone closes, right after the batch's last call (with `pipe_scope::permanent`, they live as
+  ///   long as the vocab).
+  /// - `texts`: as `transform`.
+  ///
+  /// Returns: the number of texts visited (the input's size unless stopped). Complexity: as `transform`.
+  /// Memory: see the file comment. Thread safety: see the class comment. Throws: as `transform`, with
+  /// `visit` in the place of `fn` and `sink`.
+  // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
+  // clang-format off
+  template <class Texts, class Visit>
+    requires text_range<Texts> && std::invocable<Visit&, doc_type&>
+  std::size_t for_each(Texts&& texts, Visit visit, std::stop_token stop = {}) {
+    // clang-format on
+    run_type<Texts, void> run(std::ranges::begin(texts), std::ranges::end(texts), options_.batch_size,
+                              options_.max_batches_in_flight, std::move(stop));
+    const auto work = [&](std::size_t w) { visit_batches(run, pipelines_[w].pipeline, visit); };
+    with_workers(run, work, [&] { work(0); });
+    return outcome(run);
+  }
+
+ private:
+  template <class Texts, class Result>
+  using run_type = detail::pipe_run<std::ranges::iterator_t<Texts>, std::ranges::sentinel_t<Texts>, Result>;
+
+  static pipe_options validated(pipe_options o) {
+    if (o.threads == 0) throw std::invalid_argument("lexzone::parallel_pipe: threads must be at least 1");
+    if (o.batch_size == 0) throw std::invalid_argument("lexzone::parallel_pipe: batch_size must be at least 1");
+    if (o.max_batches_in_flight == 0)
+      o.max_batches_in_flight = o.threads > std::numeric_limits<std::size_t>::max() / 2 ? o.threads : 2 * o.threads;
+    return o;
+  }
+
+  // Calls f(scope) with the scope of one batch: a zone opened for it (through the pipeline when it opens
+  // its own) and closed when f returns or throws, or the vocab itself.
+  template <class F>
+  void in_batch_scope(Pipeline& p, F&& f) {
+    if (options_.scope == pipe_scope::permanent) {
+      f(*vocab_);
+    } else if constexpr (detail::opens_pipeline_zones<Pipeline, vocab_type>) {
+      auto zone = p.memory_zone(*vocab_);
+      f(zone);
+    } else {
+      auto zone = vocab_->memory_zone();
+      f(zone);
+    }
+  }
+
+  // Runs work(w) on a thread of its own for each worker w in [1, threads), and main() (worker 0) on the
+  // calling thread, then joins the threads. If main() or starting a thread throws, the run is stopped
+  // before the threads are joined (the exception then propagates).
+  template <class Run, class Work, class Main>
+  void with_workers(Run& run, const Work& work, Main&& main) {
+    std::vector<std::jthread> threads;  // joined by their destructors when an exception leaves
+    try {
+      threads.reserve(options_.threads - 1);
+      for (std::size_t w = 1; w < options_.threads; ++w) threads.emplace_back([&work, w] { work(w); });
+      main();
+    } catch (...) {
+      run.stop();  // every wait ends: the threads finish, then the destructors join them
+      throw;
+    }
+    for (auto& t : threads) t.join();
+  }
+
+  // The results of batch `b`: fn(doc) of each text's doc, made inside the batch's zone (closed before
+  // this returns). Cut short at the first failure, which is recorded; never throws.
+  template <class Run, class Fn>
+  std::vector<typename Run::result_type> make_results(Run& run, Pipeline& p, Fn& fn, const detail::text_batch& b) {
+    std::vector<typename Run::result_type> results;
+    run.attempt(b.first, [&] {  // reserve, open the zone
+      results.reserve(b.texts.size());
+      in_batch_scope(p, [&](auto& scope) {
+        for (std::size_t i = 0; i < b.texts.size() && run.keep_going(b.first + i); ++i) {
+          const auto make = [&] {
+            doc_type doc = p(scope, b.texts[i]);
+            results.push_back(std::invoke(fn, doc));
+          };
+          if (!run.attempt(b.first + i, make)) break;
+        }
+      });
+    });
+    return results;
+  }
+
+  // Worker loop of transform() on the other threads: claims batches and publishes their results for the
+  // deliverer. Never throws: failures are recorded.
+  template <class Run, class Fn>
+  void transform_batches(Run& run, Pipeline& p, Fn& fn) noexcept {
+    detail::text_batch b;
+    try {
+      while (run.claim(b)) run.publish(b, make_results(run, p, fn, b));
+    } catch (...) {
+      run.fail(b.first, std::current_exception());  // the run's own machinery (a lock)
+    }
+  }
+
+  // Worker loop of transform() on the calling thread: hands the results to `sink` in input order as soon
+  // as the front batch is ready, and processes batches of its own in between. A throwing sink is recorded
+  // as its text's failure.
+  template <class Run, class Fn, class Sink>
+  void deliver_batches(Run& run, Pipeline& p, Fn& fn, Sink& sink) {
+    detail::text_batch b;
+    std::vector<typename Run::result_type> results;
+    for (;;) {
+      switch (run.next_step(b)) {
+        case detail::pipe_step::done: return;
+        case detail::pipe_step::process: run.publish(b, make_results(run, p, fn, b)); break;
+        case detail::pipe_step::deliver:
+          if (run.take_front(results)) {
+            const std::size_t first = run.delivered_texts();  // the front batch's first text
+            std::size_t n = 0;
+            for (; n < results.size() && !run.stop_requested(); ++n)
+              if (!run.attempt(first + n, [&] { std::invoke(sink, std::move(results[n])); })) break;
+            run.delivered(n);
+          }
+          break;
+      }
+    }
+  }
+
+  // Worker loop of for_each(): claims batches, makes the docs inside the batch's zone, waits for the
+  // batch's turn, visits the docs in order, closes the zone, then marks the batch delivered. Never
+  // throws: failures are recorded.
+  template <class Run, class Visit>
+  void visit_batches(Run& run, Pipeline& p, Visit& visit) noexcept {
+    detail::text_batch b;
+    try {
+      while (run.claim(b)) {
+        bool turn = false;
+        std::size_t visited = 0;
+        run.attempt(b.first, [&] {  // reserve, open the zone, wait
+          in_batch_scope(p, [&](auto& scope) {
+            std::vector<doc_type> docs;
+            docs.reserve(b.texts.size());
+            for (std::size_t i = 0; i < b.texts.size() && run.keep_going(b.first + i); ++i)
+              if (!run.attempt(b.first + i, [&] { docs.push_back(p(scope, b.texts[i])); })) break;
+            turn = run.wait_turn(b);
+            for (; turn && visited < docs.size() && !run.stop_requested(); ++visited)
+              if (!run.attempt(b.first + visited, [&] { std::invoke(visit, docs[visited]); })) break;
+          });
+        });
+        if (turn) run.delivered(visited);  // after the zone closed: the window counts open zones too
+      }
+    } catch (...) {
+      run.fail(b.first, std::current_exception());  // the run's own machinery (a lock)
+    }
+  }
+
+  // The end of a run: rethrows the failure that delivery reached, else returns the texts delivered.
+  template <class Run>
+  static std::size_t outcome(const Run& run) {
+    if (std::exception_ptr e = run.error()) std::rethrow_exception(e);
+    return run.delivered_texts();
+  }
+
+  // A worker's pipeline on cache lines of its own: its tokenizer's cache and counters are written on
+  // every text, and must not share a line with a neighbour's (false sharing).
+  struct alignas(128) worker_pipeline {
+    Pipeline pipeline;
+  };
+
+  vocab_type* vocab_;
+  pipe_options options_;
+  std::vector<worker_pipeline> pipelines_;
+};
+
+/// Deduces `parallel_pipe<P>` from a factory that makes a `P`.
+// Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
+// clang-format off
+template <class Vocab, class Factory>
+  requires std::invocable<Factory&>
+parallel_pipe(Vocab&, Factory&&, pipe_options = {}) -> parallel_pipe<std::invoke_result_t<Factory&>>;
+// clang-format on
+
+}  // namespace lexzone

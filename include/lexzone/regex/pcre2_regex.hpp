@@ -1,0 +1,591 @@
+/// \file regex/pcre2_regex.hpp
+/// Python `re` semantics on PCRE2: compiled patterns with `search`, `match`, `fullmatch` and `finditer`
+/// as Python defines them, on UTF-8 subjects, with byte offsets. With `regex/python_syntax.hpp` (the
+/// translation of Python pattern source) the only part of lexzone that needs PCRE2, and the only header
+/// that includes `<pcre2.h>` (8-bit library, `libpcre2-8`; CMake target `lexzone::regex`).
+///
+/// ## Semantics
+/// - `search(s, pos)`: the first match starting at or after byte `pos`; look-behinds see the text before
+///   `pos`, and `^`/`\A` match only at 0 (Python's `pattern.search(s, pos)`). `match(s, pos)`: anchored at
+///   `pos`. `fullmatch(s)`: anchored at 0 and at the end. Alternatives are tried in order and quantifiers
+///   are greedy or lazy exactly as in Python (both engines backtrack the same way).
+/// - `finditer`/`find_all`: Python 3.7+'s rule for empty matches: after a non-empty match ending at e the
+///   next search starts at e (an empty match at e is allowed); after an empty match at p the next search
+///   starts at p but may not return an empty match at p (a non-empty one is fine), so it moves on by one
+///   code point.
+/// - Offsets are bytes of the UTF-8 subject; `code_points` converts them. Subjects need not be valid
+///   UTF-8: an invalid byte is one code point, as in `unicode/utf8.hpp` (Python's surrogateescape
+///   U+DC80..U+DCFF): `.`, negated classes, `\S` and ranges covering U+DC80..U+DCFF match it; `\w`, `\d`,
+///   `\s` do not. (PCRE2 sees it as U+10FF00+byte; see `python_syntax.hpp`.)
+///
+/// ## Bounded matching
+/// Every match runs under PCRE2's match limit, depth limit and heap limit (`regex_limits`). A pattern that
+/// backtracks catastrophically makes the call throw `regex_error` (`match_limit`, `depth_limit` or
+/// `heap_limit`) instead of running for hours. JIT code is used when PCRE2 has JIT and the pattern
+/// compiles with it; when JIT is unavailable, fails to compile, or runs out of its stack, the interpreter
+/// runs the match (same answers).
+///
+/// ## Threads
+/// A `regex` is immutable after construction: one object may be used by any number of threads at once.
+/// The per-match state (PCRE2 match data, match context, JIT stack, transcoding buffer) is per thread
+/// (`thread_local`, allocated on a thread's first match and reused), so matching allocates nothing after
+/// warm-up for valid UTF-8 subjects.
+#pragma once
+
+#ifndef PCRE2_CODE_UNIT_WIDTH
+/// PCRE2's 8-bit library (UTF-8 subjects), unless the includer chose before.
+#  define PCRE2_CODE_UNIT_WIDTH 8
+#endif
+#include <pcre2.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "../unicode/utf8.hpp"
+#include "python_syntax.hpp"
+#include "regex_error.hpp"
+
+#if PCRE2_CODE_UNIT_WIDTH != 8
+#  error "lexzone's regex layer needs the 8-bit PCRE2 library (PCRE2_CODE_UNIT_WIDTH 8)"
+#endif
+
+namespace lexzone::regex {
+
+/// Limits on one match (PCRE2's `pcre2_set_match_limit`, `_depth_limit`, `_heap_limit`).
+struct regex_limits {
+  std::uint32_t match_limit = 10'000'000;  ///< internal match() calls (backtracking steps)
+  std::uint32_t depth_limit = 100'000;     ///< nested backtracking depth (interpreter)
+  std::uint32_t heap_limit_kib = 20'000;   ///< heap for backtracking frames, in KiB (interpreter)
+};
+
+/// Options of a compiled regex.
+struct regex_options {
+  regex_limits limits;  ///< applied to every match
+  bool jit = true;      ///< use PCRE2's JIT when available
+};
+
+/// A match: byte offsets [begin, end) in the subject.
+struct match_span {
+  std::size_t begin = 0;  ///< byte offset of the first matched byte
+  std::size_t end = 0;    ///< byte offset one past the match
+  /// Length in bytes.
+  [[nodiscard]] constexpr std::size_t size() const noexcept { return end - begin; }
+  /// Whether the match is empty.
+  [[nodiscard]] constexpr bool empty() const noexcept { return end == begin; }
+  /// Whether two matches cover the same bytes.
+  friend constexpr bool operator==(const match_span&, const match_span&) = default;
+};
+
+/// Number of code points (lexzone's decoding: an invalid byte is one) in `s[0, byte_offset)`.
+/// Complexity: O(byte_offset). Throws: nothing; an offset past the end counts the whole string.
+[[nodiscard]] inline std::size_t code_points(std::string_view s, std::size_t byte_offset) noexcept {
+  return unicode::length(s.substr(0, byte_offset));
+}
+
+/// Whether PCRE2 was built with JIT support. Complexity: O(1). Throws: nothing.
+[[nodiscard]] inline bool pcre2_jit_available() noexcept {
+  std::uint32_t jit = 0;
+  pcre2_config(PCRE2_CONFIG_JIT, &jit);
+  return jit != 0;
+}
+
+/// The Unicode version of the PCRE2 library ("14.0.0"). Throws: `std::bad_alloc`.
+[[nodiscard]] inline std::string pcre2_unicode_version() {
+  char buf[32] = {};
+  pcre2_config(PCRE2_CONFIG_UNICODE_VERSION, buf);
+  return buf;
+}
+
+/// The translation options that give Python's answers with the PCRE2 library in use: Unicode properties
+/// for `\w`/`\d` only when PCRE2's Unicode version is lexzone's (else explicit ranges). Computed once.
+[[nodiscard]] inline const translate_options& native_translate_options() {
+  static const translate_options opt = [] {
+    translate_options o;
+    o.unicode_properties = pcre2_unicode_version() == lexzone::detail::ucd::unicode_version;
+    return o;
+  }();
+  return opt;
+}
+
+namespace detail {
+
+struct code_deleter {
+  void operator()(pcre2_code* c) const noexcept { pcre2_code_free(c); }
+};
+
+/// Per-thread matching state: match data, match context with a JIT stack, transcoding buffers.
+class match_scratch {
+ public:
+  match_scratch() = default;
+  match_scratch(const match_scratch&) = delete;
+  match_scratch& operator=(const match_scratch&) = delete;
+  match_scratch(match_scratch&&) = delete;
+  match_scratch& operator=(match_scratch&&) = delete;
+  ~match_scratch() {
+    if (data_ != nullptr) pcre2_match_data_free(data_);
+    if (context_ != nullptr) pcre2_match_context_free(context_);
+    if (jit_stack_ != nullptr) pcre2_jit_stack_free(jit_stack_);
+  }
+
+  /// Match data with room for `pairs` offset pairs.
+  pcre2_match_data* data(std::uint32_t pairs) {
+    if (data_ == nullptr || pairs > pairs_) {
+      if (data_ != nullptr) pcre2_match_data_free(data_);
+      pairs_ = std::max<std::uint32_t>(pairs, 16);
+      data_ = pcre2_match_data_create(pairs_, nullptr);
+      if (data_ == nullptr) throw std::bad_alloc();
+    }
+    return data_;
+  }
+
+  /// The match context, with `limits` set and a JIT stack of up to 1 MiB.
+  pcre2_match_context* context(const regex_limits& limits) {
+    if (context_ == nullptr) {
+      context_ = pcre2_match_context_create(nullptr);
+      if (context_ == nullptr) throw std::bad_alloc();
+      constexpr std::size_t jit_start = std::size_t{32} * 1024, jit_max = std::size_t{1024} * 1024;
+      jit_stack_ = pcre2_jit_stack_create(jit_start, jit_max, nullptr);
+      if (jit_stack_ != nullptr) pcre2_jit_stack_assign(context_, nullptr, jit_stack_);
+    }
+    pcre2_set_match_limit(context_, limits.match_limit);
+    pcre2_set_depth_limit(context_, limits.depth_limit);
+    pcre2_set_heap_limit(context_, limits.heap_limit_kib);
+    return context_;
+  }
+
+  std::string transcoded;                  ///< the subject with invalid bytes as U+10FF00+byte
+  std::vector<std::size_t> to_original;    ///< transcoded byte offset -> original (size + 1 entries)
+  std::vector<std::size_t> to_transcoded;  ///< original byte offset -> transcoded, npos inside a sequence
+
+ private:
+  pcre2_match_data* data_ = nullptr;
+  std::uint32_t pairs_ = 0;
+  pcre2_match_context* context_ = nullptr;
+  pcre2_jit_stack* jit_stack_ = nullptr;
+};
+
+[[nodiscard]] inline match_scratch& thread_scratch() {
+  thread_local match_scratch scratch;
+  return scratch;
+}
+
+/// A subject as PCRE2 sees it: the original bytes when valid UTF-8, else a transcoded copy.
+class subject_view {
+ public:
+  subject_view(std::string_view s, match_scratch& scratch) : original_(s), scratch_(scratch) {
+    if (unicode::is_valid(s)) {
+      text_ = s;
+      return;
+    }
+    transcoded_ = true;
+    auto& t = scratch.transcoded;
+    auto& back = scratch.to_original;
+    auto& fwd = scratch.to_transcoded;
+    t.clear();
+    back.clear();
+    fwd.assign(s.size() + 1, std::string_view::npos);
+    for (std::size_t i = 0; i < s.size();) {
+      const auto d = unicode::decode(s, i);
+      fwd[i] = t.size();
+      const std::size_t before = t.size();
+      if (d.valid) {
+        t.append(s.data() + i, d.size);
+      } else {
+        unicode::encode(static_cast<char32_t>(0x10FF00u + static_cast<unsigned char>(s[i])), t);
+      }
+      back.insert(back.end(), t.size() - before, i);
+      i += d.size;
+    }
+    fwd[s.size()] = t.size();
+    back.push_back(s.size());
+    text_ = t;
+  }
+
+  [[nodiscard]] std::string_view text() const noexcept { return text_; }
+
+  /// The PCRE2 offset of original byte offset `pos`; throws `regex_error` (bad_offset) when `pos` is past
+  /// the end or inside a UTF-8 sequence.
+  [[nodiscard]] std::size_t to_pcre2(std::size_t pos) const {
+    if (pos > original_.size()) throw regex_error(regex_errc::bad_offset, "start offset past the end of the subject");
+    if (!transcoded_) {
+      if (pos < original_.size() && (static_cast<unsigned char>(original_[pos]) & 0xC0u) == 0x80u) {
+        throw regex_error(regex_errc::bad_offset, "start offset inside a UTF-8 sequence");
+      }
+      return pos;
+    }
+    const std::size_t t = scratch_.to_transcoded[pos];
+    if (t == std::string_view::npos) throw regex_error(regex_errc::bad_offset, "start offset inside a UTF-8 sequence");
+    return t;
+  }
+
+  /// The original byte offset of PCRE2 offset `pos`.
+  [[nodiscard]] std::size_t to_original(std::size_t pos) const noexcept {
+    return transcoded_ ? scratch_.to_original[pos] : pos;
+  }
+
+ private:
+  std::string_view original_;
+  std::string_view text_;
+  match_scratch& scratch_;
+  bool transcoded_ = false;
+};
+
+/// Compiles PCRE2 source produced by `translate_python`. Returns nullptr with `error` set on failure.
+[[nodiscard]] inline std::unique_ptr<pcre2_code, code_deleter> compile_pcre2(std::string_view pcre2_source, int& error,
+                                                                             std::size_t& error_offset) {
+  pcre2_compile_context* cc = pcre2_compile_context_create(nullptr);
+  if (cc == nullptr) throw std::bad_alloc();
+  pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
+  constexpr std::uint32_t nest_limit = 1000;
+  pcre2_set_parens_nest_limit(cc, nest_limit);
+  PCRE2_SIZE offset = 0;
+  pcre2_code* code =
+      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pcre2_source.data()), pcre2_source.size(),
+                    PCRE2_UTF | PCRE2_UCP | PCRE2_ALT_CIRCUMFLEX | PCRE2_NEVER_BACKSLASH_C, &error, &offset, cc);
+  pcre2_compile_context_free(cc);
+  error_offset = offset;
+  return std::unique_ptr<pcre2_code, code_deleter>(code);
+}
+
+[[nodiscard]] inline std::string pcre2_message(int error) {
+  PCRE2_UCHAR buf[256];
+  const int n = pcre2_get_error_message(error, buf, sizeof buf);
+  return n < 0 ? "PCRE2 error " + std::to_string(error) : std::string(reinterpret_cast<const char*>(buf));
+}
+
+}  // namespace detail
+
+/// A compiled regex with Python `re` semantics (see the file comment).
+///
+/// Copying shares the compiled code (cheap, reference-counted). Thread safety: all const members may be
+/// called concurrently on one object. Lifetime: results are plain offsets; nothing refers to the subject.
+class regex {
+ public:
+  /// Compiles Python `re` source. Complexity: O(pattern size) (translation, PCRE2 compile, JIT).
+  /// Throws: `regex_error` (`syntax`/`unsupported` from the translation, `compile`, `too_large`),
+  /// `std::bad_alloc`.
+  [[nodiscard]] static regex from_python(std::string_view python_source, const regex_options& options = {}) {
+    translation t = translate_python(python_source, native_translate_options());
+    return {std::string(python_source), std::move(t), options};
+  }
+
+  /// Compiles an already translated pattern (`translate_python`'s result); `python_source` is kept for
+  /// messages. Complexity and throws: as `from_python`, without the translation.
+  [[nodiscard]] static regex from_translation(std::string python_source, translation t,
+                                              const regex_options& options = {}) {
+    return {std::move(python_source), std::move(t), options};
+  }
+
+  /// Python's `pattern.search(s, pos)`: the leftmost match starting at byte `pos` or later.
+  /// Complexity: O(s.size()) validation plus the match, bounded by the limits. Throws: `regex_error`
+  /// (`bad_offset` when `pos` is past the end or inside a UTF-8 sequence; a limit), `std::bad_alloc`.
+  [[nodiscard]] std::optional<match_span> search(std::string_view s, std::size_t pos = 0) const {
+    return run(s, pos, 0);
+  }
+
+  /// Python's `pattern.match(s, pos)`: a match starting exactly at byte `pos`. As `search` otherwise.
+  [[nodiscard]] std::optional<match_span> match(std::string_view s, std::size_t pos = 0) const {
+    return run(s, pos, PCRE2_ANCHORED);
+  }
+
+  /// Python's `pattern.fullmatch(s)`: a match of all of `s`. As `search` otherwise.
+  [[nodiscard]] std::optional<match_span> fullmatch(std::string_view s) const {
+    return run(s, 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED);
+  }
+
+  /// Python's `pattern.finditer(s)`: calls `f(match_span)` for each match, in order. `f` may return
+  /// `false` to stop (any other return type, or `true`, continues). Complexity: O(s.size()) validation
+  /// once plus the matches. Throws: as `search`, and whatever `f` throws.
+  template <class F>
+  void finditer(std::string_view s, F&& f) const {
+    auto& scratch = detail::thread_scratch();
+    const detail::subject_view subject(s, scratch);
+    std::size_t pos = 0;
+    std::uint32_t extra = 0;
+    for (;;) {
+      const auto m = run_prepared(subject, scratch, pos, extra);
+      if (!m) return;
+      const match_span original{subject.to_original(m->begin), subject.to_original(m->end)};
+      if constexpr (std::is_same_v<decltype(f(original)), bool>) {
+        if (!f(original)) return;
+      } else {
+        f(original);
+      }
+      pos = m->end;
+      extra = m->empty() ? PCRE2_NOTEMPTY_ATSTART : 0;
+    }
+  }
+
+  /// All matches of `finditer`, as a vector. Complexity and throws: as `finditer`, plus `std::bad_alloc`.
+  [[nodiscard]] std::vector<match_span> find_all(std::string_view s) const {
+    std::vector<match_span> out;
+    finditer(s, [&](match_span m) { out.push_back(m); });
+    return out;
+  }
+
+  /// The spans of group 0 and every capturing group of the match `search`/`match`/`fullmatch` (by
+  /// `anchor`: 0, `PCRE2_ANCHORED`, or both anchors) would find; a group that did not take part is
+  /// nullopt. Empty when there is no match. Throws: as `search`.
+  [[nodiscard]] std::vector<std::optional<match_span>> groups(std::string_view s, std::size_t pos = 0,
+                                                              std::uint32_t anchor = 0) const {
+    auto& scratch = detail::thread_scratch();
+    const detail::subject_view subject(s, scratch);
+    std::vector<std::optional<match_span>> out;
+    if (!raw_match(subject, scratch, subject.to_pcre2(pos), anchor)) return out;
+    const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(scratch.data(capture_count_ + 1));
+    for (std::size_t g = 0; g <= capture_count_; ++g) {
+      if (ov[2 * g] == PCRE2_UNSET) {
+        out.emplace_back();
+      } else {
+        out.emplace_back(match_span{subject.to_original(ov[2 * g]), subject.to_original(ov[2 * g + 1])});
+      }
+    }
+    return out;
+  }
+
+  /// The Python source the regex was compiled from.
+  [[nodiscard]] const std::string& python_source() const noexcept { return state_->python; }
+  /// The PCRE2 source it was translated to.
+  [[nodiscard]] const std::string& pcre2_source() const noexcept { return state_->translated.pcre2; }
+  /// Number of capturing groups.
+  [[nodiscard]] std::uint32_t capture_count() const noexcept { return capture_count_; }
+  /// Whether matches run JIT code.
+  [[nodiscard]] bool jit() const noexcept { return state_->jit; }
+  /// PCRE2's size of the compiled pattern in bytes.
+  [[nodiscard]] std::size_t compiled_size() const noexcept {
+    std::size_t size = 0;
+    pcre2_pattern_info(state_->code.get(), PCRE2_INFO_SIZE, &size);
+    return size;
+  }
+
+ private:
+  struct state {
+    std::string python;
+    translation translated;
+    std::unique_ptr<pcre2_code, detail::code_deleter> code;
+    regex_limits limits;
+    bool jit = false;
+  };
+
+  regex(std::string python, translation t, const regex_options& options) {
+    auto st = std::make_shared<state>();
+    int error = 0;
+    std::size_t offset = 0;
+    st->code = detail::compile_pcre2(t.pcre2, error, offset);
+    if (!st->code) {
+      const regex_errc code = error == PCRE2_ERROR_PATTERN_TOO_LARGE ? regex_errc::too_large : regex_errc::compile;
+      throw regex_error(
+          code, detail::pcre2_message(error) + " (in the translated pattern at offset " + std::to_string(offset) + ")",
+          python);
+    }
+    if (options.jit && pcre2_jit_available()) st->jit = pcre2_jit_compile(st->code.get(), PCRE2_JIT_COMPLETE) == 0;
+    st->python = std::move(python);
+    st->translated = std::move(t);
+    st->limits = options.limits;
+    capture_count_ = st->translated.capture_count;
+    state_ = std::move(st);
+  }
+
+  [[nodiscard]] std::optional<match_span> run(std::string_view s, std::size_t pos, std::uint32_t options) const {
+    auto& scratch = detail::thread_scratch();
+    const detail::subject_view subject(s, scratch);
+    const auto m = run_prepared(subject, scratch, subject.to_pcre2(pos), options);
+    if (!m) return std::nullopt;
+    return {{subject.to_original(m->begin), subject.to_original(m->end)}};
+  }
+
+  /// A match in PCRE2 offsets.
+  [[nodiscard]] std::optional<match_span> run_prepared(const detail::subject_view& subject,
+                                                       detail::match_scratch& scratch, std::size_t pos,
+                                                       std::uint32_t options) const {
+    if (!raw_match(subject, scratch, pos, options)) return std::nullopt;
+    const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(scratch.data(capture_count_ + 1));
+    return {{ov[0], ov[1]}};
+  }
+
+  /// Runs pcre2_match; true on a match (ovector in the scratch's match data). Throws on limits.
+  bool raw_match(const detail::subject_view& subject, detail::match_scratch& scratch, std::size_t pos,
+                 std::uint32_t options) const {
+    pcre2_match_data* data = scratch.data(capture_count_ + 1);
+    pcre2_match_context* context = scratch.context(state_->limits);
+    const auto text = subject.text();
+    const auto* ptr = reinterpret_cast<PCRE2_SPTR>(text.data());
+    int rc = pcre2_match(state_->code.get(), ptr, text.size(), pos, options | PCRE2_NO_UTF_CHECK, data, context);
+    if (rc == PCRE2_ERROR_JIT_STACKLIMIT) {  // the interpreter keeps its frames on the heap
+      rc = pcre2_match(state_->code.get(), ptr, text.size(), pos, options | PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT, data,
+                       context);
+    }
+    if (rc >= 0) return true;
+    if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL) return false;
+    regex_errc code = regex_errc::internal;
+    if (rc == PCRE2_ERROR_MATCHLIMIT) code = regex_errc::match_limit;
+    else if (rc == PCRE2_ERROR_DEPTHLIMIT) code = regex_errc::depth_limit;
+    else if (rc == PCRE2_ERROR_HEAPLIMIT) code = regex_errc::heap_limit;
+    else if (rc == PCRE2_ERROR_NOMEMORY) throw std::bad_alloc();
+    throw regex_error(code, detail::pcre2_message(rc), state_->python);
+  }
+
+  std::shared_ptr<const state> state_;
+  std::uint32_t capture_count_ = 0;
+};
+
+namespace detail {
+
+/// Splits PCRE2 source written by `translate_python` at its outermost alternation: inside a group that
+/// spans the whole pattern (repeatedly), at the `|` of depth 0. Returns one piece when there is none.
+[[nodiscard]] inline std::vector<std::string_view> split_alternatives(std::string_view p) {
+  auto scan = [](std::string_view s, auto&& on_char) {
+    int depth = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      const char c = s[i];
+      if (c == '\\') {
+        ++i;
+        if (i + 1 < s.size() && (s[i] == 'x' || s[i] == 'p' || s[i] == 'g') && s[i + 1] == '{') i = s.find('}', i);
+        continue;
+      }
+      if (c == '[') {  // the translation escapes every ']' inside a class
+        for (++i; i < s.size() && s[i] != ']'; ++i)
+          if (s[i] == '\\') {
+            ++i;
+            if (i + 1 < s.size() && (s[i] == 'x' || s[i] == 'p') && s[i + 1] == '{') i = s.find('}', i);
+          }
+        continue;
+      }
+      if (c == '(') ++depth;
+      if (c == ')') --depth;
+      if (!on_char(i, c, depth)) return;
+    }
+  };
+  for (;;) {  // unwrap (?:...) or (...) spanning everything
+    const bool group =
+        p.size() >= 2 && p.front() == '(' && p.back() == ')' && (p.substr(0, 3) == "(?:" || p.substr(0, 2) != "(?");
+    if (!group) break;
+    std::size_t close = std::string_view::npos;
+    scan(p, [&](std::size_t i, char c, int depth) {
+      if (c == ')' && depth == 0) {
+        close = i;
+        return false;
+      }
+      return true;
+    });
+    if (close != p.size() - 1) break;
+    p = p.substr(p.substr(0, 3) == "(?:" ? 3 : 1, p.size() - (p.substr(0, 3) == "(?:" ? 4 : 2));
+  }
+  std::vector<std::string_view> parts;
+  std::size_t start = 0;
+  scan(p, [&](std::size_t i, char c, int depth) {
+    if (c == '|' && depth == 0) {
+      parts.push_back(p.substr(start, i - start));
+      start = i + 1;
+    }
+    return true;
+  });
+  parts.push_back(p.substr(start));
+  return parts;
+}
+
+}  // namespace detail
+
+/// A Python pattern used only for *whether* it matches (spaCy's token_match and url_match): compiled
+/// as one regex, or, when PCRE2 cannot compile it in one piece (PCRE2's compiled patterns are limited
+/// to 64 KiB with the default link size; fr's token_match is 1.45 M characters), as several regexes, one
+/// per group of alternatives of its outermost alternation.
+///
+/// Why splitting is exact for the truth of a match: `A|B|C` matches at a position iff one of A, B, C
+/// matches there, since the alternation tries each in turn and fails only when all fail; with nothing
+/// after the alternation, no later part of the pattern can reject a branch's match. So `match`,
+/// `search` and `fullmatch` of the whole are true iff they are true for some part (for `fullmatch`,
+/// the end anchor applies to each branch alike). What is not preserved is *which* match is found (the
+/// span of the first alternative that matches), so the class exposes truth only. Patterns with
+/// backreferences or conditionals are never split (group numbers would shift).
+///
+/// Thread safety, lifetime: as `regex`.
+class predicate_regex {
+ public:
+  /// Compiles `python_source`, split as needed. Complexity: O(pattern size). Throws: `regex_error`
+  /// (`too_large` when a single alternative is still too large, or the pattern cannot be split; other
+  /// codes as `regex::from_python`), `std::bad_alloc`.
+  [[nodiscard]] static predicate_regex from_python(std::string_view python_source, const regex_options& options = {}) {
+    translation t = translate_python(python_source, native_translate_options());
+    predicate_regex out;
+    // Each part keeps the start of the source for its messages, not a copy of all of it.
+    constexpr std::size_t label_size = 200;
+    const std::string label(python_source.substr(0, label_size));
+    try {
+      out.parts_.push_back(regex::from_translation(std::string(python_source), t, options));
+      return out;
+    } catch (const regex_error& e) {
+      if (e.code() != regex_errc::too_large || t.group_references) throw;
+    }
+    const auto alternatives = detail::split_alternatives(t.pcre2);
+    if (alternatives.size() < 2) {
+      throw regex_error(regex_errc::too_large, "pattern too large for PCRE2 and not an alternation", python_source);
+    }
+    // Groups of consecutive alternatives of up to `budget` bytes of PCRE2 source; a group that is still
+    // too large is halved.
+    constexpr std::size_t budget = std::size_t{24} * 1024;
+    std::vector<std::pair<std::size_t, std::size_t>> pending;  // [first, last) alternative indices
+    for (std::size_t i = 0; i < alternatives.size();) {
+      std::size_t j = i, bytes = 0;
+      while (j < alternatives.size() && (j == i || bytes + alternatives[j].size() <= budget))
+        bytes += alternatives[j++].size() + 1;
+      pending.emplace_back(i, j);
+      i = j;
+    }
+    while (!pending.empty()) {
+      const auto [first, last] = pending.back();
+      pending.pop_back();
+      std::string joined;
+      for (std::size_t k = first; k < last; ++k) {
+        if (k > first) joined += '|';
+        joined += alternatives[k];
+      }
+      translation part;
+      part.pcre2 = std::move(joined);
+      try {
+        out.parts_.push_back(regex::from_translation(label, std::move(part), options));
+      } catch (const regex_error& e) {
+        if (e.code() != regex_errc::too_large || last - first < 2) throw;
+        const std::size_t mid = first + (last - first) / 2;
+        pending.emplace_back(mid, last);
+        pending.emplace_back(first, mid);
+      }
+    }
+    return out;
+  }
+
+  /// `bool(re.match(s))`. Complexity: O(parts * s.size()) worst case. Throws: as `regex::match`.
+  [[nodiscard]] bool match(std::string_view s) const {
+    for (const auto& r : parts_)
+      if (r.match(s)) return true;
+    return false;
+  }
+  /// `bool(re.search(s))`. Throws: as `regex::search`.
+  [[nodiscard]] bool search(std::string_view s) const {
+    for (const auto& r : parts_)
+      if (r.search(s)) return true;
+    return false;
+  }
+  /// `bool(re.fullmatch(s))`. Throws: as `regex::fullmatch`.
+  [[nodiscard]] bool fullmatch(std::string_view s) const {
+    for (const auto& r : parts_)
+      if (r.fullmatch(s)) return true;
+    return false;
+  }
+  /// The compiled parts (one unless the pattern had to be split).
+  [[nodiscard]] const std::vector<regex>& parts() const noexcept { return parts_; }
+
+ private:
+  predicate_regex() = default;
+  std::vector<regex> parts_;
+};
+
+}  // namespace lexzone::regex

@@ -1,0 +1,79 @@
+/// \file regex/regex_error.hpp
+/// The exception of lexzone's regex layer (`regex/python_syntax.hpp`, `regex/pcre2_regex.hpp`).
+///
+/// Does not include PCRE2: code that only catches the error needs no regex library.
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace lexzone::regex {
+
+/// Why a regex operation failed.
+enum class regex_errc {
+  syntax,       ///< the pattern is not valid Python `re` syntax (Python raises re.error too)
+  unsupported,  ///< valid Python, but beyond what lexzone translates (e.g. `\N{...}`, repeat > 65535)
+  compile,      ///< PCRE2 refused the translated pattern (other than for its size)
+  too_large,    ///< the pattern is larger than PCRE2 compiles, even split into alternatives
+  match_limit,  ///< matching hit PCRE2's match limit (catastrophic backtracking)
+  depth_limit,  ///< matching hit PCRE2's depth limit
+  heap_limit,   ///< matching hit PCRE2's heap limit
+  bad_offset,   ///< a start offset beyond the subject or inside a UTF-8 sequence
+  internal,     ///< any other PCRE2 failure (out of memory, ...)
+};
+
+/// Name of `e` ("syntax", "match_limit", ...). Complexity: O(1). Throws: nothing.
+[[nodiscard]] constexpr std::string_view to_string(regex_errc e) noexcept {
+  switch (e) {
+    case regex_errc::syntax: return "syntax";
+    case regex_errc::unsupported: return "unsupported";
+    case regex_errc::compile: return "compile";
+    case regex_errc::too_large: return "too_large";
+    case regex_errc::match_limit: return "match_limit";
+    case regex_errc::depth_limit: return "depth_limit";
+    case regex_errc::heap_limit: return "heap_limit";
+    case regex_errc::bad_offset: return "bad_offset";
+    case regex_errc::internal: return "internal";
+  }
+  return "unknown";
+}
+
+/// Thrown by pattern translation, compilation and matching. `code()` says why; `offset()` is the byte
+/// offset in the Python pattern source of a syntax problem (npos when not applicable). `what()` reads
+/// "lexzone regex: <reason>: <message> (at offset N of: <pattern start>)". Derives from
+/// `std::runtime_error`; a limit hit during matching leaves nothing changed (patterns are immutable).
+class regex_error : public std::runtime_error {
+ public:
+  /// Builds the error; `pattern` (first 80 bytes kept in `what()`) may be empty.
+  regex_error(regex_errc code, std::string_view message, std::string_view pattern = {},
+              std::size_t offset = std::string_view::npos)
+      : std::runtime_error(format(code, message, pattern, offset)), code_(code), offset_(offset) {}
+
+  /// Why the operation failed.
+  [[nodiscard]] regex_errc code() const noexcept { return code_; }
+  /// Byte offset in the pattern source, or `std::string_view::npos`.
+  [[nodiscard]] std::size_t offset() const noexcept { return offset_; }
+
+ private:
+  static std::string format(regex_errc code, std::string_view message, std::string_view pattern, std::size_t offset) {
+    std::string out = "lexzone regex: ";
+    out += to_string(code);
+    out += ": ";
+    out += message;
+    if (!pattern.empty()) {
+      out += offset != std::string_view::npos ? " (at offset " + std::to_string(offset) + " of: " : " (pattern: ";
+      constexpr std::size_t shown = 80;
+      out += pattern.substr(0, shown);
+      if (pattern.size() > shown) out += "...";
+      out += ")";
+    }
+    return out;
+  }
+
+  regex_errc code_;
+  std::size_t offset_;
+};
+
+}  // namespace lexzone::regex

@@ -1,0 +1,77 @@
+// <lexzone/en.hpp> and <lexzone/io/en_pipeline.hpp>: the English types and make_pipeline.
+#include <lexzone/en.hpp>
+#include <lexzone/io/en_pipeline.hpp>
+#include <lexzone/lexzone.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "support/catch.hpp"
+
+namespace {
+
+std::filesystem::path write_temp(const std::string& name, const std::string& content) {
+  const auto path = std::filesystem::temp_directory_path() / name;
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("en: make_pipeline from a list, phrases split by the English tokenizer", "[en]") {
+  lexzone::en::vocab v;
+  // "U.S." is one token for the English tokenizer (an exception); the default splitter would split it.
+  auto nlp = lexzone::en::make_pipeline(v, {{"GPE", "the U.S."}, {"ORG", "Debian Project"}});
+  CHECK(nlp.component<0>().size() == 2);
+  auto zone = v.memory_zone();
+  const auto doc = nlp(zone, "He left the U.S. for the Debian Project.");
+  REQUIRE(doc.ents().size() == 2);
+  CHECK(doc.ents()[0].text() == "the U.S.");
+  CHECK(doc.ents()[0].label_() == "GPE");
+  CHECK(doc.ents()[1].label_() == "ORG");
+  CHECK(doc.ents()[1].start_char() == 25);
+  CHECK(doc.ents()[1].end_char() == 39);
+}
+
+TEST_CASE("en: make_pipeline with token patterns and a config", "[en]") {
+  lexzone::en::vocab v;
+  std::vector<lexzone::entity_pattern> patterns(1);
+  patterns[0].label = "NUM";
+  lexzone::token_pattern tp;
+  tp.tokens.emplace_back().flag(lexzone::token_attr::like_num);
+  patterns[0].pattern = tp;
+  lexzone::entity_ruler_config cfg;
+  cfg.overwrite_ents = true;
+  auto nlp = lexzone::en::make_pipeline(v, patterns, cfg);
+  CHECK(nlp.component<0>().config().overwrite_ents);
+  auto zone = v.memory_zone();
+  const auto doc = nlp(zone, "twelve apples and 3 pears");
+  REQUIRE(doc.ents().size() == 2);
+  CHECK(doc.ents()[0].text() == "twelve");
+  CHECK(doc.ents()[1].start_char() == 18);
+}
+
+TEST_CASE("en: make_pipeline from a patterns.jsonl file; a bad line names the line", "[en]") {
+  lexzone::en::vocab v;
+  const auto good = write_temp("lexzone_en_pipeline_good.jsonl",
+                               "{\"label\": \"ORG\", \"pattern\": \"Acme Corp\", \"id\": \"acme\"}\n"
+                               "{\"label\": \"EMAIL\", \"pattern\": [{\"LIKE_EMAIL\": true}]}\n");
+  auto nlp = lexzone::en::make_pipeline(v, good);
+  auto zone = v.memory_zone();
+  const auto doc = nlp(zone, "Write to ann@acme.example at Acme Corp");
+  REQUIRE(doc.ents().size() == 2);
+  CHECK(doc.ents()[0].label_() == "EMAIL");
+  CHECK(doc.ents()[1].id_() == "acme");
+
+  const auto bad =
+      write_temp("lexzone_en_pipeline_bad.jsonl",
+                 "{\"label\": \"ORG\", \"pattern\": \"Acme\"}\n{\"label\": \"X\", \"pattern\": [{\"FOO\": 1}]}\n");
+  lexzone::en::vocab v2;
+  CHECK_THROWS_WITH(lexzone::en::make_pipeline(v2, bad), Catch::Contains("line 2"));
+  CHECK_THROWS_AS(lexzone::en::make_pipeline(v2, std::filesystem::path("/nonexistent/patterns.jsonl")),
+                  std::runtime_error);
+  std::filesystem::remove(good);
+  std::filesystem::remove(bad);
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""lexzone_tokenize and lexzone_ner: output contract, errors and exit statuses; --threads N gives the same
+bytes as one thread.
+
+Usage: cli_test.py LEXZONE_TOKENIZE LEXZONE_NER PATTERNS_JSONL
+"""
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what)
+
+
+def run(args, stdin=b""):
+    p = subprocess.run(args, input=stdin, capture_output=True, timeout=60)
+    return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8", "replace")
+
+
+def generated_lines(n, words):
+    """`n` varied lines, seeded: words of the base vocabulary, made-up words, entities of the example
+    patterns, e-mails, URLs, versions, non-ASCII text, invalid UTF-8, empty and long lines."""
+    rng = random.Random(2026)
+    extras = ["Debian Project", "Free Software Foundation", "ann.lee@example.org", "https://example.com/a?b=1",
+              "$ 5 million", "version 1.2.3", "CVE-2024-12345", "São Paulo", "Emilio Sánchez Pérez", "don't",
+              "(see #4021)", "Dr. Jane Roe", "10:30 pm", "ORD-7731", "naïve café", "\u2014dash\u2014", "3.5 euros"]
+    lines = []
+    for i in range(n):
+        kind = rng.randrange(20)
+        if kind == 0:
+            lines.append("")
+        elif kind == 1:
+            lines.append(" ".join(rng.choice(words) for _ in range(120)))
+        else:
+            parts = []
+            for _ in range(rng.randrange(1, 25)):
+                r = rng.randrange(10)
+                parts.append(rng.choice(extras) if r == 0 else
+                             "zq%dx%d" % (i, rng.randrange(1000)) if r == 1 else rng.choice(words))
+            lines.append(rng.choice(["", " ", "  "]).join(parts) if kind == 2 else " ".join(parts))
+    lines[-1] = lines[-1] or "the end"  # a last empty line would not count as a line
+    data = "\n".join(lines).encode("utf-8")
+    return data.replace(b"zq1", b"zq\xff1", 20)  # a few invalid bytes
+
+
+def check_threads(tokenize, ner, patterns):
+    """Byte-identical output for 1, 2 and 8 threads over two files of 3,000 lines in all, and for 1 and 3
+    threads over standard input; bad values of N exit 2."""
+    with open(os.path.join(os.path.dirname(patterns), "base_words.txt"), encoding="utf-8") as f:
+        words = [w.strip() for w in f if w.strip() and not w.startswith("#")][:5000]
+    with tempfile.TemporaryDirectory() as d:
+        files = []
+        for k, n in enumerate((2000, 1000)):
+            path = os.path.join(d, "in%d.txt" % k)
+            with open(path, "wb") as f:
+                f.write(generated_lines(n, words) if k == 0 else generated_lines(n, words[::-1]))
+            files.append(path)
+        for name, cmd in (("tokenize", [tokenize]), ("ner", [ner, "--patterns", patterns])):
+            rc, one, err = run(cmd + ["--threads", "1"] + files)
+            check(rc == 0, f"{name} --threads 1: exit {rc}: {err}")
+            check(len(one.splitlines()) == 3000, f"{name}: one line per input line, got {len(one.splitlines())}")
+            for t in ("2", "8"):
+                rc, out, err = run(cmd + ["--threads", t] + files)
+                check(rc == 0 and out == one, f"{name} --threads {t}: output differs from one thread's ({rc} {err})")
+            with open(files[0], "rb") as f:
+                data = f.read()
+            rc, out, _ = run(cmd + ["--threads", "3"], data)
+            rc1, out1, _ = run(cmd, data)
+            check(rc == 0 and rc1 == 0 and out == out1, f"{name} --threads 3 on stdin differs from one thread's")
+            for bad in ("0", "-2", "abc", "257", "3.5", ""):
+                rc, _, err = run(cmd + ["--threads", bad], b"x\n")
+                check(rc == 2 and "--threads" in err, f"{name} --threads {bad!r}: {rc} {err}")
+            rc, _, err = run(cmd + ["--threads"], b"x\n")
+            check(rc == 2 and "--threads" in err, f"{name} --threads without a value: {rc} {err}")
+
+
+def main():
+    tokenize, ner, patterns = sys.argv[1:4]
+
+    # lexzone_tokenize: one object a line, spaCy's tokens and trailing spaces; invalid UTF-8 as U+FFFD.
+    rc, out, err = run([tokenize], "Hello, world!\nDon't go\n\n".encode() + b"bad \xff byte")
+    check(rc == 0, f"tokenize exit {rc}: {err}")
+    lines = [json.loads(x) for x in out.splitlines()]
+    check(len(lines) == 4, f"tokenize: one line per input line, got {len(lines)}")
+    check(lines[0] == {"tokens": ["Hello", ",", "world", "!"], "ws": [False, True, False, False]}, f"tokenize: {lines[0]}")
+    check(lines[1]["tokens"] == ["Do", "n't", "go"], f"tokenize: contraction {lines[1]}")
+    check(lines[2] == {"tokens": [], "ws": []}, f"tokenize: empty line {lines[2]}")
+    check(lines[3]["tokens"] == ["bad", "\ufffd", "byte"], f"tokenize: invalid byte {lines[3]}")
+
+    rc, out, _ = run([tokenize, "--help"])
+    check(rc == 0 and out.startswith("usage:"), "tokenize --help")
+    rc, _, err = run([tokenize, "--bogus"])
+    check(rc == 2 and "unknown option --bogus" in err, f"tokenize bad option: {rc} {err}")
+    rc, _, err = run([tokenize, "/nonexistent/input.txt"])
+    check(rc == 1 and "/nonexistent/input.txt" in err, f"tokenize missing file: {rc} {err}")
+
+    # lexzone_ner: entities with character offsets and ids; bad patterns name the line.
+    rc, out, err = run([ner, "--patterns", patterns], "José wrote to ann@example.org about the Debian Project\n".encode())
+    check(rc == 0, f"ner exit {rc}: {err}")
+    ents = json.loads(out)["ents"]
+    check({"text": "ann@example.org", "label": "EMAIL", "start_char": 14, "end_char": 29} in ents, f"ner email: {ents}")
+    check(any(e.get("id") == "debian" and e["start_char"] == 40 for e in ents), f"ner id/offsets: {ents}")
+
+    with tempfile.TemporaryDirectory() as d:
+        bad = os.path.join(d, "bad.jsonl")
+        with open(bad, "w") as f:
+            f.write('{"label": "A", "pattern": "x"}\n{"label": "B", "pattern": [{"NOPE": 1}]}\n')
+        rc, _, err = run([ner, "--patterns", bad], b"x\n")
+        check(rc == 1 and "line 2" in err, f"ner bad patterns: {rc} {err}")
+    rc, _, err = run([ner, "--patterns", "/nonexistent/p.jsonl"], b"x\n")
+    check(rc == 1 and "/nonexistent/p.jsonl" in err, f"ner missing patterns: {rc} {err}")
+    rc, _, err = run([ner], b"x\n")
+    check(rc == 2 and "--patterns" in err, f"ner without --patterns: {rc} {err}")
+
+    check_threads(tokenize, ner, patterns)
+
+    print("cli: %d failure(s)" % len(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,300 @@
+// The regex layer against Python's re: tests/data/regex_cases.jsonl (hand-picked cases, errors, Unicode
+// sweeps) and tests/data/regex_spacy_cases.jsonl (spaCy's five tokenizer regexes of 73 languages on their
+// test strings), both written by tools/gen_regex_cases.py; plus limits, offsets, threads and splitting.
+#include <lexzone/io/spacy_tokenizer_file.hpp>
+#include <lexzone/regex/pcre2_regex.hpp>
+#include <lexzone/regex/python_syntax.hpp>
+#include <lexzone/regex/tokenizer_regexes.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/catch.hpp"
+#include "support/jsonl.hpp"
+
+namespace {
+
+using lexzone::regex::match_span;
+using lexzone::regex::regex;
+using lexzone::regex::regex_errc;
+using lexzone::regex::regex_error;
+using json = nlohmann::json;
+using lexzone_test::read_jsonl;
+
+std::string from_hex(const std::string& hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return out;
+}
+
+std::string subject_of(const json& c) {
+  return c.contains("subject_hex") ? from_hex(c["subject_hex"].get<std::string>()) : c["subject"].get<std::string>();
+}
+
+json span_json(const std::optional<match_span>& m) { return m ? json::array({m->begin, m->end}) : json(nullptr); }
+
+std::string sweep_subject(char32_t lo, char32_t hi) {
+  std::string s;
+  for (char32_t c = lo; c < hi; ++c)
+    if (c < 0xD800 || c > 0xDFFF) lexzone::unicode::encode(c, s);
+  return s;
+}
+
+json runs_of(const regex& r, const std::string& s) {
+  json out = json::array();
+  r.finditer(s, [&](match_span m) {
+    if (!out.empty() && out.back()[1].get<std::size_t>() == m.begin) {
+      out.back()[1] = m.end;
+    } else {
+      out.push_back(json::array({m.begin, m.end}));
+    }
+  });
+  return out;
+}
+
+regex_errc errc_named(const std::string& name) {
+  if (name == "syntax") return regex_errc::syntax;
+  if (name == "unsupported") return regex_errc::unsupported;
+  FAIL("unknown error name " << name);
+  return regex_errc::internal;
+}
+
+const std::filesystem::path shared_lang_dir =
+    std::filesystem::path(LEXZONE_TEST_DATA_DIR) / ".." / ".." / ".." / "shared" / "data" / "spacy_lang";
+
+}  // namespace
+
+TEST_CASE("regex: every case of regex_cases.jsonl answers as Python's re", "[regex]") {
+  const auto cases = read_jsonl("regex_cases.jsonl");
+  REQUIRE(cases.size() > 900);
+  std::size_t passed = 0, sweeps = 0, errors = 0;
+  for (const auto& c : cases) {
+    const std::string pattern = c["pattern"];
+    const std::string op = c["op"];
+    INFO("pattern " << pattern << " op " << op << (c.contains("subject") ? " subject " + c["subject"].dump() : ""));
+    if (op == "error") {
+      try {
+        (void)regex::from_python(pattern);
+        FAIL_CHECK("compiled, but Python rejects it");
+      } catch (const regex_error& e) {
+        CHECK(e.code() == errc_named(c["result"]));
+        ++errors;
+      }
+      continue;
+    }
+    if (op == "sweep") {
+      const std::string s = sweep_subject(c["range"][0].get<char32_t>(), c["range"][1].get<char32_t>());
+      // Both ways of writing Unicode classes: PCRE2 properties and explicit ranges from lexzone's tables.
+      for (bool props : {true, false}) {
+        lexzone::regex::translate_options opt;
+        opt.unicode_properties = props;
+        const regex r = regex::from_translation(pattern, lexzone::regex::translate_python(pattern, opt));
+        INFO("unicode_properties " << props);
+        CHECK(runs_of(r, s) == c["result"]);
+      }
+      ++sweeps;
+      ++passed;
+      continue;
+    }
+    const regex r = regex::from_python(pattern);
+    const std::string s = subject_of(c);
+    const std::size_t pos = c["pos"];
+    json got;
+    if (op == "search") got = span_json(r.search(s, pos));
+    else if (op == "match") got = span_json(r.match(s, pos));
+    else if (op == "fullmatch") got = span_json(r.fullmatch(s));
+    else if (op == "finditer") {
+      got = json::array();
+      for (const auto& m : r.find_all(s)) got.push_back(json::array({m.begin, m.end}));
+    } else if (op == "groups") {
+      got = json::array();
+      for (const auto& g : r.groups(s)) got.push_back(span_json(g));
+    } else {
+      FAIL("unknown op " << op);
+    }
+    CHECK(got == c["result"]);
+    if (got == c["result"]) ++passed;
+  }
+  CHECK(errors >= 30);
+  CHECK(sweeps >= 20);
+  WARN("regex cases: " << passed + errors << " of " << cases.size() << " pass (" << sweeps << " sweeps, " << errors
+                       << " errors)");
+}
+
+TEST_CASE("regex: spaCy's tokenizer regexes of 73 languages answer as Python's re", "[regex][spacy_lang]") {
+  if (!std::filesystem::exists(shared_lang_dir / "en.tokenizer")) {
+    WARN("SKIPPED: " << shared_lang_dir.string() << " is absent (shared data of spaCy's 73 languages)");
+    return;
+  }
+  const auto cases = read_jsonl("regex_spacy_cases.jsonl");
+  std::map<std::string, std::vector<const json*>> by_lang;
+  for (const auto& c : cases) by_lang[c["lang"].get<std::string>()].push_back(&c);
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(shared_lang_dir)) {
+    if (entry.path().extension() == ".tokenizer") ++files;
+  }
+  CHECK(files == 73);
+  CHECK(by_lang.size() == 71);  // gd and mr have no test strings
+  std::size_t checked = 0, failed = 0;
+  for (const auto& [lang, rows] : by_lang) {
+    INFO("language " << lang);
+    const auto rules = lexzone::io::load_spacy_tokenizer(shared_lang_dir / (lang + ".tokenizer"));
+    const auto rx = lexzone::regex::tokenizer_regexes::compile(rules);
+    for (const json* row : rows) {
+      const std::string s = (*row)["s"];
+      INFO("string " << s);
+      const long prefix = (*row)["prefix"];
+      const auto pm = rx.prefix_search()->search(s);
+      const long suffix = (*row)["suffix"];
+      const auto sm = rx.suffix_search()->search(s);
+      json infix = json::array();
+      for (const auto& m : rx.infixes(s)) infix.push_back(json::array({m.begin, m.end}));
+      const bool ok = (pm ? static_cast<long>(pm->size()) : -1) == prefix &&
+                      (sm ? static_cast<long>(sm->size()) : -1) == suffix && infix == (*row)["infix"] &&
+                      ((*row)["token_match"].is_null() ? rx.token_match_regex() == nullptr
+                                                       : rx.token_match(s) == (*row)["token_match"].get<bool>()) &&
+                      rx.url_match(s) == (*row)["url_match"].get<bool>();
+      CHECK((pm ? static_cast<long>(pm->size()) : -1) == prefix);
+      CHECK((sm ? static_cast<long>(sm->size()) : -1) == suffix);
+      CHECK(infix == (*row)["infix"]);
+      if (!(*row)["token_match"].is_null()) CHECK(rx.token_match(s) == (*row)["token_match"].get<bool>());
+      CHECK(rx.url_match(s) == (*row)["url_match"].get<bool>());
+      ++checked;
+      if (!ok) ++failed;
+    }
+  }
+  WARN("spaCy regex cases: " << checked - failed << " of " << checked << " pass over " << by_lang.size()
+                             << " languages");
+}
+
+TEST_CASE("regex: all 5 regexes of the 73 spaCy tokenizer files compile", "[regex][spacy_lang]") {
+  if (!std::filesystem::exists(shared_lang_dir / "en.tokenizer")) {
+    WARN("SKIPPED: " << shared_lang_dir.string() << " is absent (shared data of spaCy's 73 languages)");
+    return;
+  }
+  std::size_t files = 0, regexes = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(shared_lang_dir)) {
+    if (entry.path().extension() != ".tokenizer") continue;
+    INFO(entry.path().string());
+    const auto rules = lexzone::io::load_spacy_tokenizer(entry.path());
+    const auto rx = lexzone::regex::tokenizer_regexes::compile(rules);
+    CHECK(rx.prefix_search() != nullptr);
+    CHECK(rx.suffix_search() != nullptr);
+    CHECK(rx.infix_finditer() != nullptr);
+    CHECK(rx.url_match_regex() != nullptr);
+    CHECK((rx.token_match_regex() != nullptr) == rules.token_match.has_value());
+    regexes += 4 + (rx.token_match_regex() != nullptr ? 1 : 0);
+    if (entry.path().stem() == "fr") CHECK(rx.token_match_regex()->parts().size() > 1);  // split: 1.45 M chars
+    ++files;
+  }
+  CHECK(files == 73);
+  WARN(files << " tokenizer files, " << regexes << " regexes compiled");
+}
+
+TEST_CASE("regex: catastrophic backtracking is stopped by the limits", "[regex]") {
+  const regex r = regex::from_python("(a+)+$");
+  const std::string s = std::string(40, 'a') + "b";
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    (void)r.search(s);
+    FAIL("no limit was hit");
+  } catch (const regex_error& e) {
+    CHECK((e.code() == regex_errc::match_limit || e.code() == regex_errc::depth_limit ||
+           e.code() == regex_errc::heap_limit));
+  }
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+  // A smaller match limit stops it sooner; the interpreter (no JIT) is bounded too.
+  lexzone::regex::regex_options small;
+  small.limits.match_limit = 10'000;
+  small.jit = false;
+  const regex interpreted = regex::from_python(R"((a|aa)+\d)", small);
+  CHECK_THROWS_AS(interpreted.search(std::string(60, 'a') + "x"), regex_error);
+  // An ordinary match stays well below the default limits.
+  CHECK(r.search("aaa"));
+}
+
+TEST_CASE("regex: start offsets are checked", "[regex]") {
+  const regex r = regex::from_python("é");
+  const std::string s = "aé";
+  CHECK(r.search(s, 1) == match_span{1, 3});
+  CHECK_THROWS_AS(r.search(s, 2), regex_error);  // inside é
+  CHECK_THROWS_AS(r.search(s, 4), regex_error);  // past the end
+  CHECK_FALSE(r.search(s, 3));
+  try {
+    (void)r.search(s, 2);
+  } catch (const regex_error& e) {
+    CHECK(e.code() == regex_errc::bad_offset);
+  }
+  const std::string bad = "a\xff\xc3\xa9";  // an invalid byte, then é
+  CHECK(r.search(bad, 1) == match_span{2, 4});
+  CHECK_THROWS_AS(r.search(bad, 3), regex_error);
+  CHECK(lexzone::regex::code_points(bad, 4) == 3);
+  CHECK(lexzone::regex::code_points("aé€", 6) == 3);
+}
+
+TEST_CASE("regex: one compiled regex shared by threads", "[regex][thread]") {
+  const regex r = regex::from_python(R"((?i)\b\w+é\b|[\d]+)");
+  const std::string text =
+      "Café 12 thé ÉTÉ 3 x\xff"
+      "café";
+  const auto expected = r.find_all(text);
+  REQUIRE(expected.size() == 6);  // Café, 12, thé, ÉTÉ, 3, café
+  std::vector<std::thread> threads;
+  std::vector<int> ok(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) ok[static_cast<std::size_t>(t)] += r.find_all(text) == expected ? 1 : 0;
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int n : ok) CHECK(n == 500);
+}
+
+TEST_CASE("regex: a pattern too large for PCRE2 is split into alternatives when only truth matters", "[regex]") {
+  std::string pattern = "(?:";
+  std::set<std::string> words;
+  for (int i = 0; i < 12000; ++i) {
+    const std::string w = "w" + std::to_string(i * 7) + "x";
+    words.insert(w);
+    pattern += (i ? "|^" : "^") + w + "$";
+  }
+  pattern += ")";
+  CHECK_THROWS_AS(regex::from_python(pattern), regex_error);
+  const auto p = lexzone::regex::predicate_regex::from_python(pattern);
+  CHECK(p.parts().size() > 1);
+  for (int i = 0; i < 90000; i += 3) {
+    const std::string w = "w" + std::to_string(i) + "x";
+    CHECK(p.match(w) == (words.count(w) == 1));
+    CHECK(p.fullmatch(w) == (words.count(w) == 1));
+  }
+  CHECK_FALSE(p.search("w7x!"));
+  CHECK(p.search("w14x"));
+  // Backreferences are never split: group numbers would shift.
+  CHECK_THROWS_AS(lexzone::regex::predicate_regex::from_python("(a)\\1|" + pattern), regex_error);
+}
+
+TEST_CASE("regex: errors name the rule that failed", "[regex]") {
+  lexzone::tokenizer_rules rules;
+  rules.prefix_search = "^[";
+  try {
+    (void)lexzone::regex::tokenizer_regexes::compile(rules);
+    FAIL("compiled");
+  } catch (const regex_error& e) {
+    CHECK(e.code() == regex_errc::syntax);
+    CHECK(std::string(e.what()).find("prefix_search") != std::string::npos);
+  }
+  const lexzone::regex::tokenizer_regexes none = lexzone::regex::tokenizer_regexes::compile({});
+  CHECK(none.prefix_length("(a") == 0);
+  CHECK(none.infixes("a-b").empty());
+  CHECK_FALSE(none.url_match("http://x.org"));
+}

@@ -1,0 +1,61 @@
+// Tests of lexzone/unicode/utf8.hpp: forward and backward decoding agree on every byte string.
+#include <cstddef>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "lexzone/unicode/utf8.hpp"
+#include "support/catch.hpp"
+
+namespace {
+
+/// The code points of `s` as (start, size) by forward decoding.
+std::vector<std::pair<std::size_t, std::size_t>> forward(const std::string& s) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  for (std::size_t i = 0; i < s.size();) {
+    const auto d = lexzone::unicode::decode(s, i);
+    out.emplace_back(i, d.size);
+    i += d.size;
+  }
+  return out;
+}
+
+/// The same, read backwards with decode_before.
+std::vector<std::pair<std::size_t, std::size_t>> backward(const std::string& s) {
+  std::vector<std::pair<std::size_t, std::size_t>> out;
+  for (std::size_t end = s.size(); end > 0;) {
+    const auto d = lexzone::unicode::decode_before(s, end);
+    end -= d.size;
+    out.emplace(out.begin(), end, d.size);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("decode_before reads the code point that ends at a byte", "[utf8]") {
+  using lexzone::unicode::decode_before;
+  CHECK(decode_before("a", 1).cp == U'a');
+  const std::string euro = "x\xE2\x82\xAC";  // x€
+  CHECK(decode_before(euro, 4).cp == 0x20AC);
+  CHECK(decode_before(euro, 4).size == 3);
+  const std::string emoji_then_stray = "\xF0\x9F\x98\x80\x80";  // 😀 then a stray continuation byte
+  CHECK(decode_before(emoji_then_stray, 5).cp == 0xDC80);
+  CHECK(decode_before(emoji_then_stray, 4).cp == 0x1F600);
+  const std::string truncated = "\xE2\x82";  // a lead byte and one continuation: two invalid bytes
+  CHECK(decode_before(truncated, 2).cp == 0xDC82);
+  CHECK_FALSE(decode_before(truncated, 2).valid);
+  const std::string overlong = "\xE0\x80\x80";
+  CHECK(decode_before(overlong, 3).size == 1);
+}
+
+TEST_CASE("decode_before agrees with forward decoding on random bytes", "[utf8]") {
+  std::mt19937 rng(2026);
+  const std::string alphabet = "a \x80\xBF\xC2\xC3\xDF\xE0\xE2\xED\xEF\xF0\xF4\xF5\xFF\x82\xAC\x9F\x98";
+  for (int round = 0; round < 20000; ++round) {
+    std::string s;
+    const auto len = static_cast<int>(rng() % 12);
+    for (int i = 0; i < len; ++i) s.push_back(alphabet[rng() % alphabet.size()]);
+    REQUIRE(backward(s) == forward(s));
+  }
+}
