@@ -9,8 +9,8 @@ Kubernetes manifests (deploy/k8s/*.yaml, with python3-yaml) and checks them agai
     only and runs as a numeric non-root user; the port it exposes is the one its entrypoint passes;
   - Deployment: the container port is the entrypoint's --port; liveness on /healthz and readiness (and
     startup) on /readyz at that port; Prometheus scrape annotations name that port and /metrics;
-    terminationGracePeriodSeconds >= preStop sleep + --shutdown-timeout; runAsNonRoot with the
-    Dockerfile's user; cpu limit == --threads; memory request == limit >= `ner_service --memory-estimate`
+    terminationGracePeriodSeconds >= preStop sleep + --shutdown-timeout (whose default, from --help, is
+    10 s); runAsNonRoot with the Dockerfile's user; cpu limit == --threads; memory request == limit >= `ner_service --memory-estimate`
     for the same arguments;
   - Service, HPA and PodDisruptionBudget select or target the Deployment's pods; the Service's target
     port is the container's; the HPA scales on CPU; the PDB leaves the HPA's minimum room to drain;
@@ -65,6 +65,12 @@ def flag(args, name, default=None):
     return args[args.index(name) + 1] if name in args else default
 
 
+def help_defaults(binary):
+    """{flag: default} from `ner_service --help` (printed from the options' own initial values)."""
+    out = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=60).stdout
+    return dict(re.findall(r"^\s+(--[a-z-]+) .*\(default ([^()]*)\)$", out, re.M))
+
+
 def main():
     binary, deploy = sys.argv[1], sys.argv[2]
     c = h.Checks("deploy")
@@ -87,7 +93,11 @@ def main():
     c.check(re.fullmatch(r"[1-9]\d*(:\d+)?", user) is not None, "a numeric non-root USER: %r" % user)
     entrypoint = json.loads(final["ENTRYPOINT"][-1])
     image_args = entrypoint[1:]
-    port = int(flag(image_args, "--port", "8080"))
+    defaults = help_defaults(binary)
+    # The shutdown deadline's default is 10 s (issue #14); the manifests' grace period is checked below.
+    c.check(defaults.get("--shutdown-timeout") == "10", "--shutdown-timeout defaults to 10 s: %r" % (
+        defaults.get("--shutdown-timeout"),))
+    port = int(flag(image_args, "--port", defaults.get("--port")))
     c.check(final.get("EXPOSE", [""])[-1].split("/")[0] == str(port), "EXPOSE matches --port %d" % port)
     c.check(flag(image_args, "--host") == "0.0.0.0", "the image listens on every address")
 
@@ -130,7 +140,7 @@ def main():
     c.check(ann.get("prometheus.io/scrape") == "true", "prometheus.io/scrape")
     c.check(ann.get("prometheus.io/port") == str(port), "prometheus.io/port is %d" % port)
     c.check(ann.get("prometheus.io/path") == "/metrics", "prometheus.io/path is /metrics")
-    shutdown = int(flag(all_args, "--shutdown-timeout", "10"))
+    shutdown = int(flag(all_args, "--shutdown-timeout", defaults.get("--shutdown-timeout")))
     pre_stop = container["lifecycle"]["preStop"]["sleep"]["seconds"]
     grace = spec["terminationGracePeriodSeconds"]
     c.check(grace >= pre_stop + shutdown + 1, "terminationGracePeriodSeconds %d >= preStop %d + --shutdown-timeout %d"

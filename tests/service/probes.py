@@ -7,8 +7,12 @@ Each probe is one of the attacks of issue #14 (each failed on the cpp-httplib se
 outcome:
   slowloris     200 connections sending their header a byte every 2 s, and one sending its body that way:
                 /healthz answers 20 of 20 meanwhile, and every slow connection is closed at its deadline.
+  backlog       a burst of 300 connections while the service is stopped (SIGSTOP): the kernel completes
+                every handshake (a listen backlog of 5 drops the rest), and after SIGCONT all are answered.
   idle_flood    1,000 idle connections (over --max-connections): /healthz answers 20 of 20, the oldest idle
                 connections are closed to make room, every one is closed within --idle-timeout.
+  deadline      --request-timeout 2 with header and body timeouts of 30 s: a header sent a byte at a time,
+                and a body sent that way, are both closed at the request deadline, not the phase's.
   non_reading   4 clients that never read a large response: /healthz answers 20 of 20; their connections
                 are closed at --write-timeout; a client that reads gets the capped, flagged response.
   smuggling     a chunked body past the limit with a request hidden after it: one 413, the connection
@@ -24,10 +28,14 @@ outcome:
   overload      one worker busy, a queue of 2: of 6 more requests 2 are served, 4 get 503 with Retry-After;
                 the per-address cap and the buffered-bytes budget answer 503 with Retry-After too.
   shutdown      SIGTERM with requests queued, an idle connection and a stuck one: the queued requests are
-                answered, the idle connection closed at once, the stuck one at --shutdown-timeout, exit 0.
+                answered, the idle connection closed at once, a /readyz completed after the signal answers
+                503 "shutting down", the stuck one is closed at --shutdown-timeout, exit 0.
   double_signal a second signal while a stuck connection holds the shutdown (SIGTERM and SIGINT back to
                 back, or the same signal again once the first is logged): the process ends at once
                 (status 128 + the signal), 4 runs of 4.
+  readiness     a model that is still loading (its patterns file is a FIFO nobody writes yet): /healthz 200,
+                /readyz 503 "loading" with Retry-After, NER requests 503, lexzone_ready 0; once the patterns
+                arrive, /readyz 200 and requests are served.
   routes        HEAD, OPTIONS, 404, 405 with Allow, /readyz, HTTP/1.0, Expect: 100-continue; a model that
                 cannot be loaded stops the service with status 1.
 Loopback only; every wait is bounded. Under sanitizers (LEXZONE_SANITIZE) RSS bounds are not asserted
@@ -38,10 +46,12 @@ import contextlib
 import gzip
 import http.client
 import json
+import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import zlib
@@ -140,6 +150,94 @@ def probe_slowloris():
                     m.get('lexzone_rejected_total{reason="header_timeout",code="0"}'), n))
         c.check(m.get('lexzone_rejected_total{reason="body_timeout",code="0"}', 0) >= 1, "the body timeout is counted")
         for s in socks + [body_slow]:
+            s.close()
+    return c.finish()
+
+
+# ---- listen backlog -----------------------------------------------------------------------------------------
+
+def probe_backlog():
+    c = h.Checks("backlog")
+    h.raise_fd_limit()
+    with service(c) as svc:
+        # While the service is stopped only the kernel answers: it completes a handshake for each connection
+        # its accept queue (the listen backlog) has room for and drops the other SYNs (a connect then waits
+        # for a retransmission, 1 s later). 300 connections, 100 per address (under the per-address cap).
+        n = 300
+        socks = []
+        os.kill(svc.pid, signal.SIGSTOP)
+        try:
+            t0 = time.monotonic()
+            for i in range(n):
+                try:
+                    socks.append(h.raw(svc.port, h.hostile_address(50 + i // 100), timeout=0.5))
+                except OSError as e:
+                    print("connection %d while stopped: %s" % (i, e))
+                    break
+            print("%d of %d connections completed in %.2f s while the service was stopped" % (
+                len(socks), n, time.monotonic() - t0))
+        finally:
+            os.kill(svc.pid, signal.SIGCONT)
+        c.check(len(socks) == n, "the kernel completed %d of %d handshakes: the listen backlog is too small" % (
+            len(socks), n))
+        answered = 0
+        for s in socks:
+            s.settimeout(10 * h.slow_factor())
+            s.sendall(h.http_request("GET", "/healthz"))
+        for s in socks:
+            try:
+                r = s.read_response()
+            except OSError:
+                r = None
+            answered += r is not None and r[0] == 200
+            s.close()
+        c.check(answered == len(socks), "/healthz answered on %d of %d connections of the burst" % (
+            answered, len(socks)))
+    return c.finish()
+
+
+# ---- per-request deadline -----------------------------------------------------------------------------------
+
+def probe_deadline():
+    c = h.Checks("deadline")
+    limit = 2
+    with service(c, ["--request-timeout", str(limit), "--header-timeout", "30", "--body-timeout", "30"]) as svc:
+        request = h.http_request("POST", "/v1/ner", h.ner_body("a body sent a byte at a time to x@y.io"))
+        head, _, body = request.partition(b"\r\n\r\n")
+        slow_head = h.raw(svc.port, h.hostile_address(1))
+        slow_body = h.raw(svc.port, h.hostile_address(2))
+        t0 = time.monotonic()
+        slow_body.sendall(head + b"\r\n\r\n")
+        # A byte every 0.3 s or so on each: neither phase's own timeout (30 s) comes near.
+        clients = {"header": (slow_head, request), "body": (slow_body, body)}
+        closed = {}
+        k = 0
+        while len(closed) < len(clients) and time.monotonic() - t0 < limit + 8 * h.slow_factor():
+            for name, (s, data) in clients.items():
+                if name in closed:
+                    continue
+                try:
+                    s.sendall(data[k:k + 1])
+                    gone = s.closed_by_peer(0.15)
+                except OSError:
+                    gone = True
+                if gone:
+                    closed[name] = time.monotonic() - t0
+            k += 1
+        print("closed after: %s (--request-timeout %d)" % (
+            ", ".join("%s %.2f s" % kv for kv in sorted(closed.items())), limit))
+        for name in clients:
+            c.check(name in closed, "the slow %s is still open %.0f s after its first byte" % (
+                name, time.monotonic() - t0))
+            if name in closed:
+                c.check(closed[name] >= limit - 0.3, "the slow %s closed after %.2f s, before the deadline" % (
+                    name, closed[name]))
+        c.check(h.health_checks(svc.port, 3, 0.05) == 3, "the service answers others meanwhile")
+        m = svc.metrics()
+        for reason in ("header_timeout", "body_timeout"):
+            key = 'lexzone_rejected_total{reason="%s",code="0"}' % reason
+            c.check(m.get(key, 0) >= 1, "%s counted: %r" % (reason, m.get(key)))
+        for s, _ in clients.values():
             s.close()
     return c.finish()
 
@@ -626,15 +724,17 @@ def probe_shutdown():
         stuck = h.raw(svc.port, "127.0.0.3")
         stuck.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Le")  # and never more
         idle = h.raw(svc.port, "127.0.0.4")
+        late = h.raw(svc.port, "127.0.0.6")
+        late.sendall(b"GET /readyz HTTP/1.1\r\nHost: t\r\n")  # its end comes after SIGTERM
         clients = [h.raw(svc.port, "127.0.0.5", timeout=60 * h.slow_factor()) for _ in range(4)]
         for s in clients:
             s.sendall(h.http_request("POST", "/v1/ner", body))
-        # Every connection accepted (6 and this one) and a request being processed: then SIGTERM.
+        # Every connection accepted (7 and this one) and a request being processed: then SIGTERM.
         deadline = time.monotonic() + 10 * h.slow_factor()
         m = {}
         while time.monotonic() < deadline:
             m = svc.metrics()
-            if m.get("lexzone_connections_open", 0) >= 7 and m.get("lexzone_requests_in_flight", 0) >= 1:
+            if m.get("lexzone_connections_open", 0) >= 8 and m.get("lexzone_requests_in_flight", 0) >= 1:
                 break
             time.sleep(0.01)
         c.check(m.get("lexzone_requests_in_flight", 0) >= 1, "requests in flight before SIGTERM: %r" % m.get(
@@ -642,6 +742,10 @@ def probe_shutdown():
         t0 = time.monotonic()
         svc.signal(signal.SIGTERM)
         c.check(idle.closed_by_peer(1.0 * h.slow_factor()), "the idle connection is closed at once")
+        late.sendall(b"\r\n")
+        r = late.read_response()
+        c.check(r is not None and r[0] == 503 and json.loads(r[2]) == {"status": "shutting down"} and
+                r[1].get("connection") == "close", "/readyz after SIGTERM: %r" % ((r and (r[0], r[2])),))
         for i, s in enumerate(clients):
             r = s.read_response()
             c.check(r is not None and r[0] == 200, "request %d received before SIGTERM is answered: %r" % (
@@ -660,7 +764,7 @@ def probe_shutdown():
         c.check(elapsed >= 3.5, "the stuck connection held the shutdown until the deadline (%.1f s)" % elapsed)
         c.check(stuck.closed_by_peer(0.5), "the stuck connection is closed")
         print("shutdown: %d requests answered, exit %r after %.1f s (deadline 4 s)" % (len(clients), rc, elapsed))
-        for s in clients + [stuck, idle]:
+        for s in clients + [stuck, idle, late]:
             s.close()
     return c.finish()
 
@@ -693,6 +797,56 @@ def probe_double_signal():
                 c.check(rc in allowed, "run %d: exit status %r, expected %s" % (run, rc, sorted(allowed)))
                 print("run %d: %s, %s: exit %d after %.3f s" % (run, first.name, second.name, rc, time.monotonic() - t0))
             stuck.close()
+    return c.finish()
+
+
+# ---- readiness ----------------------------------------------------------------------------------------------
+
+def probe_readiness():
+    c = h.Checks("readiness")
+    patterns = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "data",
+                            "patterns.jsonl")
+    with open(patterns, "rb") as f:
+        content = f.read()
+    with tempfile.TemporaryDirectory() as tmp:
+        fifo = os.path.join(tmp, "patterns.jsonl")
+        os.mkfifo(fifo)
+        svc = h.Service(BINARY, ["--patterns", fifo], wait_ready=False)
+        try:
+            # The loader waits on the FIFO: the model is not in.
+            st, hd, body = h.request(svc.port, "GET", "/readyz")
+            c.check(st == 503 and json.loads(body) == {"status": "loading"} and hd.get("retry-after") == "1",
+                    "/readyz while loading: %d %r %r" % (st, hd, body))
+            st, _, body = h.request(svc.port, "GET", "/healthz")
+            c.check(st == 200, "/healthz while loading: %d" % st)
+            st, hd, body = h.request(svc.port, "POST", "/v1/ner", h.ner_body("early@example.com"))
+            c.check(st == 503 and hd.get("retry-after") == "1", "a NER request while loading: %d %r" % (st, body))
+            m = svc.metrics()
+            c.check(m.get("lexzone_ready") == 0, "lexzone_ready while loading: %r" % m.get("lexzone_ready"))
+            key = 'lexzone_rejected_total{reason="not_ready",code="503"}'
+            c.check(m.get(key, 0) >= 1, "not_ready counted: %r" % m.get(key))
+            # The patterns arrive (a non-blocking open: it fails until the loader has the FIFO open).
+            deadline = time.monotonic() + 10 * h.slow_factor()
+            fd = None
+            while fd is None and time.monotonic() < deadline:
+                try:
+                    fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+                except OSError:
+                    time.sleep(0.05)
+            if not c.check(fd is not None, "the loader never opened the patterns file"):
+                return c.finish()
+            os.set_blocking(fd, True)
+            with os.fdopen(fd, "wb") as f:
+                f.write(content)
+            svc.wait_ready(30)
+            st, _, body = h.request(svc.port, "GET", "/readyz")
+            c.check(st == 200 and json.loads(body) == {"status": "ready"}, "/readyz once loaded: %d %r" % (st, body))
+            st, _, body = h.request(svc.port, "POST", "/v1/ner", h.ner_body("late@example.com"))
+            c.check(st == 200 and b"late@example.com" in body, "a NER request once loaded: %d %r" % (st, body))
+            c.check(svc.metrics().get("lexzone_ready") == 1, "lexzone_ready once loaded")
+            c.check(svc.stop() == 0, "exit status 0 after SIGTERM")
+        finally:
+            svc.kill()
     return c.finish()
 
 
