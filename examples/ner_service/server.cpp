@@ -17,6 +17,7 @@
 #endif
 
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,6 +31,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -391,8 +393,21 @@ class session : public std::enable_shared_from_this<session> {
     phase_ = phase::idle;
     srv_.add_idle(this, idle_pos_);
     arm(steady::now() + srv_.opts.idle_timeout);
+    await_first_byte();
+  }
+
+  // Idle: waits for the first byte of the next request. A wait, unlike a read, completes on a readiness
+  // event without trying the socket, and such events can be spurious: in a flood of 300 to 500 idle
+  // connections one often woke with nothing to read, and then sat in the header phase (header timeout,
+  // not idle timeout, eviction or the shutdown's closing of idle connections). A peek tells a byte or the
+  // end of the stream from such a wake-up, which waits again, still idle.
+  void await_first_byte() {
     socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const error_code& ec) {
       if (self->phase_ != phase::idle) return;
+      if (!ec && self->nothing_to_read()) {
+        self->await_first_byte();
+        return;
+      }
       self->srv_.remove_idle(self->idle_pos_);
       self->phase_ = phase::header;
       if (ec) {
@@ -402,6 +417,13 @@ class session : public std::enable_shared_from_this<session> {
       self->first_byte_ = steady::now();
       self->read_header();
     });
+  }
+
+  // True when a read would block: neither a byte nor the end of the stream is there.
+  [[nodiscard]] bool nothing_to_read() {
+    char byte = 0;
+    const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
   }
 
   void read_header() {

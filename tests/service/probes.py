@@ -273,7 +273,9 @@ def probe_idle_flood():
         idle = m.get('lexzone_connections_closed_total{reason="idle_timeout"}', 0)
         if n > cap:
             c.check(evicted >= n - cap, "evicted %r idle connections, expected >= %d" % (evicted, n - cap))
-        c.check(evicted + idle >= n, "evicted + idle-timeout closes %r, expected >= %d" % (evicted + idle, n))
+        c.check(evicted + idle >= n, "evicted + idle-timeout closes %r, expected >= %d (closes: %s; accepted %r)" % (
+            evicted + idle, n, {k: v for k, v in m.items() if k.startswith("lexzone_connections_closed_total")},
+            m.get("lexzone_connections_accepted_total")))
         c.check(m.get("lexzone_connections_open", -1) <= 1, "open connections at the end: %r" % m.get(
             "lexzone_connections_open"))
         for s in socks:
