@@ -158,9 +158,9 @@ template <class Pipeline>
 class parallel_pipe {
   // clang-format on
  public:
-  using pipeline_type = Pipeline;
-  using vocab_type = typename Pipeline::vocab_type;
-  using doc_type = basic_doc<vocab_type>;
+  using pipeline_type = Pipeline;                    ///< The pipeline each worker runs a copy of.
+  using vocab_type = typename Pipeline::vocab_type;  ///< The vocab shared by every worker.
+  using doc_type = basic_doc<vocab_type>;            ///< The doc a worker's pipeline fills.
 
   /// A pipe whose workers each run a copy of `prototype`, a pipeline over `vocab`.
   /// Complexity: `options.threads` copies of the pipeline (copies of the built-in tokenizer share its

@@ -126,6 +126,24 @@ enum class value_kind { string_value, number_value, boolean, iob, op, underscore
   return op == "+" || op == "*" || op == "?" || op == "!" || lexzone::detail::split_op_bounds(op).has_value();
 }
 
+/// The value of an IN / NOT_IN / IS_SUBSET ... predicate: a list whose elements all pass `valid`
+/// (`message` names what was expected of one that does not); returns whether valid.
+template <class Valid>
+bool check_set_values(const json& v, const std::string& loc, schema_report& r, Valid valid, const char* message) {
+  if (!v.is_array()) {
+    r.add(loc, "expected a list");
+    return false;
+  }
+  bool ok = true;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    if (!valid(v[i])) {
+      r.add(loc + " -> " + std::to_string(i), v[i].is_null() ? "null is not allowed" : message);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 /// The keys of an object of string predicates (spaCy's `TokenPatternString`); returns whether valid.
 inline bool check_string_predicates(const json& obj, const std::string& loc, schema_report& r, int depth = 0) {
   // spaCy's schema nests a REGEX/FUZZY object one level; a hostile line can nest it thousands of times.
@@ -154,17 +172,9 @@ inline bool check_string_predicates(const json& obj, const std::string& loc, sch
         ok = false;
       }
     } else if (is_set_predicate(k)) {
-      if (!v.is_array()) {
-        r.add(kloc, "expected a list");
-        ok = false;
-        continue;
-      }
-      for (std::size_t i = 0; i < v.size(); ++i) {
-        if (!v[i].is_string()) {
-          r.add(kloc + " -> " + std::to_string(i), v[i].is_null() ? "null is not allowed" : "expected a string");
-          ok = false;
-        }
-      }
+      ok = check_set_values(
+               v, kloc, r, [](const json& e) { return e.is_string(); }, "expected a string") &&
+           ok;
     } else {
       r.add(kloc, "unknown predicate");
       ok = false;
@@ -189,17 +199,7 @@ inline bool check_number_predicates(const json& obj, const std::string& loc, sch
         ok = false;
       }
     } else if (is_set_predicate(k)) {
-      if (!v.is_array()) {
-        r.add(kloc, "expected a list");
-        ok = false;
-        continue;
-      }
-      for (std::size_t i = 0; i < v.size(); ++i) {
-        if (!is_strict_int(v[i])) {
-          r.add(kloc + " -> " + std::to_string(i), v[i].is_null() ? "null is not allowed" : "expected an integer");
-          ok = false;
-        }
-      }
+      ok = check_set_values(v, kloc, r, is_strict_int, "expected an integer") && ok;
     } else if (is_comparison(k)) {
       if (!is_strict_number(v)) {
         r.add(kloc, "expected a number");
