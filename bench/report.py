@@ -224,6 +224,16 @@ def goal_rows(mx):
     rows.append(("tokenizer + vocab in zones, real English text, one core", "n/a" if zones is None else
                  f"{zones / 1e6:.2f} M tokens/s", "≥ 5 M tokens/s", verdict(None if zones is None else zones / 1e6, 5.0, True)))
 
+    rule_goal_rows(mx, rows)
+
+    # Issue #13: the whole pipeline (tokenizer + a 300-pattern entity ruler, a zone per batch of docs)
+    # against bare segmentation, in tokens/s.
+    pipe, seg = mx.items_per_second("BM_Pipeline_Zones"), mx.items_per_second("BM_Segment/cache:1")
+    r = ratio(pipe, seg)
+    measured = "n/a" if r is None else f"{r:.2f}× ({fmt_num(pipe)} vs {fmt_num(seg)} tokens/s)"
+    rows.append(("tokenizer + entity ruler (300 patterns) in zones vs bare segmentation", measured, "≥ 0.45×",
+                 verdict(r, 0.45, True)))
+
     for what, fam in (("vocab zones", "BM_Threads_VocabZones"), ("string-store zones", "BM_Threads_StoreZones"),
                       ("parallel pipe, tokenizer + entity ruler, zones per batch", "BM_ParallelPipe_Zones")):
         one, two, r = one_and_two(mx.items_per_second, fam)
@@ -244,6 +254,42 @@ def goal_rows(mx):
             r = None
     rows.append(("lexzone_ner --threads 2 vs --threads 1, whole process (wall clock)", measured, "≥ 1.7×",
                  verdict(r, 1.7, True)))
+    return rows
+
+
+def rule_goal_rows(mx, rows):
+    """Issue #12's goals for the data-driven tokenizer (bench_rules)."""
+    loads = {k.split("/", 1)[1]: mx.cpu_ns(k) for k in mx.m if k.startswith("BM_LoadRules/")}
+    if loads:
+        lang, worst = max(loads.items(), key=lambda kv: kv[1])
+        rows.append((f"each spaCy rule file loads (read, parse, compile, special cases), {len(loads)} languages",
+                     f"slowest {lang}: {fmt_ns(worst)}", "≤ 50 ms", verdict(worst / 1e6, 50.0)))
+
+    def throughput_goal(text, key, base_key, target):
+        a, b = mx.items_per_second(key), mx.items_per_second(base_key)
+        r = ratio(a, b)
+        measured = "n/a" if r is None else f"{r:.2f}× ({fmt_num(a)} vs {fmt_num(b)} tokens/s)"
+        rows.append((text, measured, f"≥ {target}×", verdict(r, target, True)))
+
+    throughput_goal("data-driven engine (spaCy's en file) vs hand-compiled English, real English text, zones",
+                    "BM_Tokenize/rules_corpus/cache:1", "BM_Tokenize/fast_corpus/cache:1", 0.5)
+    throughput_goal("data-driven engine, German vs English (every chunk through the rules: cache off)",
+                    "BM_Tokenize/rules_de/cache:0", "BM_Tokenize/rules_corpus/cache:0", 0.6)
+
+
+def rule_tokenizer_rows(mx):
+    """Tokens/s per core of the rule tokenizer per language and text, cache on and off."""
+    rows = []
+    for text in ["corpus", "en", "de", "fr", "ru", "el"]:
+        on, off = mx.items_per_second(f"BM_Tokenize/rules_{text}/cache:1"), mx.items_per_second(f"BM_Tokenize/rules_{text}/cache:0")
+        if on is None and off is None:
+            continue
+        hits = mx.counter(f"BM_Tokenize/rules_{text}/cache:1", "cache_hit_rate")
+        rows.append(("en (shared corpus)" if text == "corpus" else f"{text} (spaCy's {text} test texts)",
+                     fmt_num(on), fmt_num(off), "n/a" if hits is None else f"{hits:.0%}"))
+    fast_on, fast_off = mx.items_per_second("BM_Tokenize/fast_corpus/cache:1"), mx.items_per_second("BM_Tokenize/fast_corpus/cache:0")
+    if fast_on is not None:
+        rows.append(("en, hand-compiled fast path (shared corpus)", fmt_num(fast_on), fmt_num(fast_off), ""))
     return rows
 
 
@@ -345,6 +391,15 @@ def counters_text(counters):
     return ", ".join(f"{k}={fmt_num(v)}" for k, v in sorted(counters.items()) if k not in skip)
 
 
+def append_table(out, heading, columns, rows):
+    """A Markdown section `heading` with a table of `rows` (nothing when there are none)."""
+    if not rows:
+        return
+    out.extend([f"## {heading}", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)])
+    out.extend("| " + " | ".join(row) + " |" for row in rows)
+    out.append("")
+
+
 def write_report(results_dir):
     binaries, medians, errors, contexts = load(results_dir)
     mx = Metrics(medians, load_process(results_dir))
@@ -372,15 +427,11 @@ def write_report(results_dir):
     out.append("")
     out.append("(Ratios are of medians measured in the same run; see the tables below for every benchmark.)")
     out.append("")
-    comps = comparison_rows(mx)
-    if comps:
-        out.append("## Comparisons with the baselines")
-        out.append("")
-        out.append("| Comparison | Ratio | lexzone | baseline |")
-        out.append("|---|---|---|---|")
-        for text, r, a, b in comps:
-            out.append(f"| {text} | {r} | {a} | {b} |")
-        out.append("")
+    append_table(out, "Rule tokenizer throughput (tokenizer + vocab + doc, zones, one core)",
+                 ("Language (text)", "tokens/s, cache on", "tokens/s, cache off", "cache hit rate"),
+                 rule_tokenizer_rows(mx))
+    append_table(out, "Comparisons with the baselines", ("Comparison", "Ratio", "lexzone", "baseline"),
+                 comparison_rows(mx))
     rss = [(name, mx.counter(f"BM_Memory_RssAfterZones_{name}", "rss_growth_kib"),
             mx.counter(f"BM_Memory_RssAfterZones_{name}", "rss_first_zone_kib"),
             mx.counter(f"BM_Memory_RssAfterZones_{name}", "zones")) for name in ("Lexzone", "SpacyStyle")]

@@ -1,14 +1,19 @@
-// lexzone_ner --patterns FILE.jsonl [--threads N] [FILE...]: runs the English tokenizer and an entity
-// ruler loaded from spaCy's patterns.jsonl over UTF-8 text (standard input when no file is given), one
-// document per line, and writes one JSON object per input line:
+// lexzone_ner [--tokenizer FILE] --patterns FILE.jsonl [--threads N] [FILE...]: runs a tokenizer and an
+// entity ruler loaded from spaCy's patterns.jsonl over UTF-8 text (standard input when no file is given),
+// one document per line, and writes one JSON object per input line:
 //   {"ents":[{"text":"...","label":"...","start_char":N,"end_char":N},...]}
 // with character offsets in code points, as spaCy reports them (and "id" when the pattern has one).
-// Lines run through a parallel pipe on N worker threads (default 1) over one vocab, in batches of 256
-// lines, each batch inside its own memory zone; the output is the same for every N. Exit status: 0; 1
-// with a message on an unreadable file or bad patterns; 2 on bad usage (e.g. a bad N).
+// The tokenizer is the English fast path, or with --tokenizer the rules of a spaCy tokenizer file (phrase
+// patterns are split by the same rules). Lines run through a parallel pipe on N worker threads (default 1)
+// over one vocab, in batches of 256 lines, each batch inside its own memory zone; the output is the same
+// for every N. Exit status: 0; 1 with a message on an unreadable file, a bad tokenizer file (named) or bad
+// patterns; 2 on bad usage (e.g. a bad N).
 #include <lexzone/en.hpp>
 #include <lexzone/io/en_pipeline.hpp>
 #include <lexzone/lexzone.hpp>
+#if LEXZONE_EXAMPLES_HAVE_PCRE2
+#  include <lexzone/regex/rule_tokenizer.hpp>
+#endif
 
 #include <cstdio>
 #include <exception>
@@ -36,14 +41,20 @@ std::string entities_line(const lexzone::basic_doc<lexzone::en::vocab>& doc) {
 
 int main(int argc, char** argv) {
   constexpr const char* usage =
-      "usage: lexzone_ner --patterns FILE.jsonl [--threads N] [FILE...]   (one JSON object per input line)";
+      "usage: lexzone_ner [--tokenizer FILE] --patterns FILE.jsonl [--threads N] [FILE...]   (one JSON object\n"
+      "  per input line; --tokenizer: a spaCy tokenizer file, e.g. <pipeline>/tokenizer; default: the English\n"
+      "  fast path)";
   std::string patterns;
+  std::string tokenizer_file;
   std::size_t threads = 1;
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--patterns" && i + 1 < argc) {
       patterns = argv[++i];
+    } else if (a == "--tokenizer" && i + 1 < argc) {
+      tokenizer_file = argv[++i];
+      if (!lexzone::examples::rule_files_supported("lexzone_ner")) return 2;
     } else if (a == "--threads") {
       const auto n = lexzone::examples::threads_option(argc, argv, i, "lexzone_ner", usage);
       if (!n) return 2;
@@ -65,9 +76,22 @@ int main(int argc, char** argv) {
   if (files.empty()) files.emplace_back("-");
   try {
     lexzone::en::vocab vocab;
+#if LEXZONE_EXAMPLES_HAVE_PCRE2
+    if (!tokenizer_file.empty()) {
+      using rule_tokenizer = lexzone::rule_tokenizer<lexzone::en::vocab>;
+      auto tok = lexzone::load_rule_tokenizer(vocab, tokenizer_file);
+      lexzone::entity_ruler_config config;
+      config.splitter = tok.phrase_splitter();
+      lexzone::en::entity_ruler ruler(vocab, std::move(config));
+      lexzone::io::add_patterns_jsonl(ruler, std::filesystem::path(patterns));
+      const lexzone::pipeline<lexzone::en::vocab, rule_tokenizer, lexzone::en::entity_ruler> nlp(std::move(tok),
+                                                                                                 std::move(ruler));
+      lexzone::examples::pipe_lines(vocab, nlp, threads, files, entities_line);
+      return std::fflush(stdout) == 0 ? 0 : 1;
+    }
+#endif
     const auto nlp = lexzone::en::make_pipeline(vocab, std::filesystem::path(patterns));
-    lexzone::parallel_pipe pipe(vocab, nlp, {.threads = threads, .batch_size = lexzone::examples::lines_per_batch});
-    lexzone::examples::write_lines(pipe, files, entities_line);
+    lexzone::examples::pipe_lines(vocab, nlp, threads, files, entities_line);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lexzone_ner: %s\n", e.what());
     return 1;

@@ -16,6 +16,8 @@
 #include "lexzone/lang/en/segmenter.hpp"
 #include "lexzone/unicode/utf8.hpp"
 #include "support/catch.hpp"
+#include "support/jsonl.hpp"
+#include "support/tokenizer_cases.hpp"
 
 namespace {
 
@@ -25,190 +27,27 @@ using lexzone::en::segmenter;
 using lexzone::en::special_piece;
 using json = nlohmann::json;
 
-std::vector<json> load_cases(const char* file) {
-  std::ifstream in(std::string(LEXZONE_TEST_DATA_DIR) + "/" + file);
-  REQUIRE(in.good());
-  std::vector<json> cases;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) cases.push_back(json::parse(line));
-  }
-  return cases;
-}
+std::vector<json> load_cases(const char* file) { return lexzone_test::read_jsonl(file); }
 
-bool has_mark(const json& c, std::string_view mark) {
-  if (!c.contains("marks")) return false;
-  for (const auto& m : c["marks"]) {
-    if (m.get<std::string>() == mark) return true;
-  }
-  return false;
-}
-
-std::vector<std::string> texts_of(std::string_view text, const std::vector<piece>& pieces) {
-  std::vector<std::string> out;
-  for (const piece& p : pieces) out.emplace_back(p.text_in(text));
-  return out;
-}
-
-std::string rebuild(std::string_view text, const std::vector<piece>& pieces) {
-  std::string out;
-  for (const piece& p : pieces) {
-    out.append(p.text_in(text));
-    if (p.space_after) out.push_back(' ');
-  }
-  return out;
-}
-
-/// Every byte of `text` is in exactly one piece or is the ' ' of a `space_after`; no piece is empty.
-bool covers_exactly(std::string_view text, const std::vector<piece>& pieces) {
-  std::size_t at = 0;
-  for (const piece& p : pieces) {
-    if (p.begin != at || p.size == 0 || p.begin + p.size > text.size()) return false;
-    at = p.begin + p.size;
-    if (p.space_after) {
-      if (at >= text.size() || text[at] != ' ') return false;
-      ++at;
-    }
-  }
-  return at == text.size();
-}
-
-std::size_t code_points(std::string_view s) { return lexzone::unicode::length(s); }
-
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-bool is_ascii(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
-std::string at_index(const std::vector<std::string>& tokens, long i) {
-  if (i < 0) i += static_cast<long>(tokens.size());
-  if (i < 0 || static_cast<std::size_t>(i) >= tokens.size()) return "<out of range>";
-  return tokens[static_cast<std::size_t>(i)];
-}
-
-struct outcome {
-  bool checked = true;  // false: deferred (needs lexeme attributes)
-  bool passed = false;
-  std::string note;
-};
-
-/// Norm of a piece as far as segmentation decides it: the special-case NORM, else (for ASCII text)
-/// the lower-case form the lexeme layer would give. Returns false when that is not decidable here.
-bool effective_norm(std::string_view tok_text, const piece& p, std::string& norm) {
-  if (!p.norm.empty()) {
-    norm = std::string(p.norm);
-    return true;
-  }
-  if (!is_ascii(tok_text)) return false;
-  norm = ascii_lower(tok_text);
-  return true;
-}
+using lexzone_test::covers_exactly;
+using lexzone_test::has_mark;
+using lexzone_test::outcome;
+using lexzone_test::rebuild;
+using lexzone_test::show_tokens;
+using lexzone_test::texts_of;
 
 outcome run_case(const json& c, const segmenter& seg) {
-  const std::string kind = c["kind"].get<std::string>();
   const std::string text = c["text"].get<std::string>();
-  outcome r;
-  if (kind == "url_match") {
-    r.passed = seg.url_match(text) == c["url_match"].get<bool>();
-    return r;
-  }
   std::vector<piece> pieces;
-  seg.segment(text, pieces);
-  const auto toks = texts_of(text, pieces);
-  if (!covers_exactly(text, pieces)) {
-    r.note = "pieces do not cover the text";
-    return r;
-  }
-  if (kind == "tokens") {
-    r.passed = toks == c["tokens"].get<std::vector<std::string>>();
-  } else if (kind == "count" || kind == "partial") {
-    r.passed = kind == "partial" || toks.size() == c["count"].get<std::size_t>();
-    if (c.contains("tokens_at")) {
-      for (const auto& [i, v] : c["tokens_at"].items())
-        r.passed = r.passed && at_index(toks, std::stol(i)) == v.get<std::string>();
-    }
-  } else if (kind == "roundtrip") {
-    r.passed = rebuild(text, pieces) == text;
-  } else if (kind == "offsets") {
-    r.passed = true;
-    for (const auto& [i, v] : c["idx"].items()) {
-      const std::size_t k = std::stoul(i);
-      r.passed = r.passed && k < pieces.size() &&
-                 code_points(std::string_view(text).substr(0, pieces[k].begin)) == v.get<std::size_t>();
-    }
-    if (c.contains("token_len")) {
-      for (const auto& [i, v] : c["token_len"].items()) {
-        const std::size_t k = std::stoul(i);
-        r.passed = r.passed && k < pieces.size() && code_points(pieces[k].text_in(text)) == v.get<std::size_t>();
-      }
-    }
-  } else if (kind == "contains") {
-    r.passed = true;
-    for (const auto& t : c["contains"])
-      r.passed = r.passed && std::count(toks.begin(), toks.end(), t.get<std::string>()) > 0;
-    if (c.contains("not_contains")) {
-      for (const auto& t : c["not_contains"])
-        r.passed = r.passed && std::count(toks.begin(), toks.end(), t.get<std::string>()) == 0;
-    }
-  } else if (kind == "min_count") {
-    r.passed = toks.size() >= c["min_count"].get<std::size_t>();
-  } else if (kind == "attrs") {
-    r.passed = true;
-    for (const auto& check : c["attrs"]) {
-      const auto& target = check[0];
-      const std::string attr = target[target.size() - 1].get<std::string>();
-      if (attr != "norm_") {
-        r.checked = false;
-        r.note = attr + " needs lexeme attributes";
-        return r;
-      }
-      if (target.size() == 1) {  // the norms of the whole doc
-        const auto expected = check[2].get<std::vector<std::string>>();
-        r.passed = r.passed && expected.size() == pieces.size();
-        for (std::size_t k = 0; r.passed && k < pieces.size(); ++k) {
-          std::string norm;
-          if (!effective_norm(toks[k], pieces[k], norm)) {
-            r.checked = false;
-            return r;
-          }
-          r.passed = norm == expected[k];
-        }
-      } else {
-        const std::size_t k = std::stoul(target[0].get<std::string>());
-        std::string norm;
-        if (k >= pieces.size()) return outcome{true, false, "no such token"};
-        if (!effective_norm(toks[k], pieces[k], norm)) {
-          r.checked = false;
-          return r;
-        }
-        r.passed = r.passed && norm == check[2].get<std::string>();
-      }
-    }
-  } else {
-    r.note = "unknown kind " + kind;
-  }
-  return r;
-}
-
-std::string show_tokens(std::string_view text, const std::vector<piece>& pieces) {
-  std::string s = json(std::string(text)).dump() + " ->";
-  for (const auto& t : texts_of(text, pieces)) s += " [" + t + "]";
-  return s;
+  if (c["kind"] != "url_match") seg.segment(text, pieces);
+  return lexzone_test::check_case(c, pieces, seg.url_match(text));
 }
 
 std::string show(const json& c, const segmenter& seg) {
   const std::string text = c["text"].get<std::string>();
   std::vector<piece> pieces;
   seg.segment(text, pieces);
-  std::string s = c["source"].get<std::string>() + " " + c["kind"].get<std::string>() + " " + json(text).dump() + " ->";
-  for (const auto& t : texts_of(text, pieces)) s += " [" + t + "]";
-  return s;
+  return c["source"].get<std::string>() + " " + c["kind"].get<std::string>() + " " + show_tokens(text, pieces);
 }
 
 const segmenter& english() {
@@ -287,9 +126,7 @@ TEST_CASE("spaCy 3.8.2's own output on its English and base test texts", "[token
     for (const auto& c : cases) {
       const std::string text = c["text"].get<std::string>();
       const auto ps = segment(seg, text);
-      std::vector<bool> ws;
-      for (const piece& p : ps) ws.push_back(p.space_after);
-      if (texts_of(text, ps) == c["tokens"].get<std::vector<std::string>>() && ws == c["ws"].get<std::vector<bool>>()) {
+      if (lexzone_test::same_as_spacy(c, text, ps)) {
         ++passed;
       } else {
         UNSCOPED_INFO(file << ": " << show_tokens(text, ps));
@@ -365,48 +202,15 @@ TEST_CASE("spaCy custom-setup tokenizer cases", "[tokenizer]") {
     const rule_set rules = c["tokenizer"] == "xx" ? rule_set::base : rule_set::english;
     bool blank = c.contains("config") && c["config"].contains("rules") && c["config"]["rules"].empty();
     segmenter seg = blank ? segmenter::blank(rules) : segmenter(rules);
-    bool supported = true;
-    if (c.contains("setup")) {
-      for (const auto& op : c["setup"]) {
-        const std::string name = op["op"].get<std::string>();
-        if (name == "add_special_case") {
-          std::vector<std::string> storage;
-          std::vector<special_piece> ps;
-          for (const auto& sub : op["substrings"]) {
-            for (const auto& [k, v] : sub.items()) {
-              if (k == "ORTH" || k == "orth" || k == "NORM" || k == "norm") storage.push_back(v.get<std::string>());
-            }
-          }
-          std::size_t at = 0;
-          for (const auto& sub : op["substrings"]) {
-            special_piece p;
-            for (const auto& [k, v] : sub.items()) {
-              if (k == "ORTH" || k == "orth") p.orth = storage[at++];
-              if (k == "NORM" || k == "norm") p.norm = storage[at++];
-            }
-            ps.push_back(p);
-          }
-          seg.add_special_case(op["string"].get<std::string>(), ps);
-        } else if (name == "set_rules" && op["rules"].empty()) {
-          seg.clear_special_cases();
-        } else if (name == "set" && op["attr"] == "faster_heuristics") {
-          seg.set_faster_heuristics(op["value"].get<bool>());
-        } else {
-          supported = false;
-        }
-      }
-    }
+    const bool supported = lexzone_test::apply_setup(c, seg, [](const json&) { return false; });
     if (!supported) {
       skipped.push_back(id + ": unsupported setup");
       continue;
     }
     ++run;
-    outcome r = run_case(c, seg);
-    if (r.passed && c.contains("attrs") && c["kind"] != "attrs") {
-      json as_attrs = c;
-      as_attrs["kind"] = "attrs";
-      r = run_case(as_attrs, seg);
-    }
+    std::vector<piece> pieces;
+    seg.segment(c["text"].get<std::string>(), pieces);
+    const outcome r = lexzone_test::check_case_and_attrs(c, pieces, false);
     if (r.passed) {
       ++passed;
     } else {

@@ -86,7 +86,7 @@ TEST_CASE("english_tokenizer: the cache works inside zones and never serves a cl
 TEST_CASE("english_tokenizer: same tokens with the cache on and off", "[tokenizer]") {
   vocab v;
   tokenizer cached(v);
-  tokenizer uncached(v, tokenizer::options{0, lexzone::en::rule_set::english});
+  tokenizer uncached(v, tokenizer::options{0});
   std::mt19937 rng(7);
   // Laid out by hand (clang-format would put one entry per line or align columns).
   // clang-format off
@@ -115,7 +115,7 @@ TEST_CASE("english_tokenizer: same tokens with the cache on and off", "[tokenize
 
 TEST_CASE("english_tokenizer: the cache stays bounded", "[tokenizer]") {
   vocab v;
-  tokenizer tok(v, tokenizer::options{100, lexzone::en::rule_set::english});
+  tokenizer tok(v, tokenizer::options{100});
   auto zone = v.memory_zone();
   for (int i = 0; i < 1000; ++i) tok(zone, "word" + std::to_string(i));
   CHECK(tok.stats().entries <= 100);
@@ -160,7 +160,7 @@ TEST_CASE("english_tokenizer: spaCy attrs cases (norm, like_num, is_stop)", "[to
   REQUIRE(in);
   vocab v;
   tokenizer en(v);
-  tokenizer xx(v, tokenizer::options{10000, lexzone::en::rule_set::base});
+  tokenizer xx(v, lexzone::en::segmenter(lexzone::en::rule_set::base));
   std::string line;
   int checked = 0;
   while (std::getline(in, line)) {
@@ -245,7 +245,7 @@ TEST_CASE("english_tokenizer: spaCy's token- and doc-level attribute cases", "[t
   REQUIRE(in);
   vocab v;
   tokenizer tok(v);
-  tokenizer base(v, tokenizer::options{10000, lexzone::en::rule_set::base});
+  tokenizer base(v, lexzone::en::segmenter(lexzone::en::rule_set::base));
   const std::map<std::string, lexzone::lex_flag> flags = {
       {"like_num", lexzone::lex_flag::like_num},     {"like_url", lexzone::lex_flag::like_url},
       {"like_email", lexzone::lex_flag::like_email}, {"is_stop", lexzone::lex_flag::is_stop},

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
 #include <thread>
@@ -124,6 +125,22 @@ TEST_CASE("regex: every case of regex_cases.jsonl answers as Python's re", "[reg
     }
     CHECK(got == c["result"]);
     if (got == c["result"]) ++passed;
+    // The same answers with the branch dispatch, and for match with a pattern compiled anchored.
+    if (op == "search" || op == "match" || op == "finditer") {
+      lexzone::regex::regex_options fast;
+      fast.branch_dispatch = true;
+      fast.anchored = op == "match";
+      const regex d = regex::from_python(pattern, fast);
+      json again;
+      if (op == "search") again = span_json(d.search(s, pos));
+      else if (op == "match") again = span_json(d.match(s, pos));
+      else {
+        again = json::array();
+        for (const auto& m : d.find_all(s)) again.push_back(json::array({m.begin, m.end}));
+      }
+      INFO("branch_dispatch, anchored " << fast.anchored);
+      CHECK(again == c["result"]);
+    }
   }
   CHECK(errors >= 30);
   CHECK(sweeps >= 20);
@@ -297,4 +314,75 @@ TEST_CASE("regex: errors name the rule that failed", "[regex]") {
   CHECK(none.prefix_length("(a") == 0);
   CHECK(none.infixes("a-b").empty());
   CHECK_FALSE(none.url_match("http://x.org"));
+}
+
+TEST_CASE("regex: the bytes a branch can start with, read from translated source", "[regex]") {
+  using lexzone::regex::detail::first_bytes;
+  auto bytes = [](std::string_view pcre2) -> std::string {
+    const auto set = first_bytes(pcre2);
+    if (!set) return "any";
+    std::string out;
+    for (std::size_t b = 0; b < 256; ++b)
+      if ((*set)[b]) out += b < 0x80 ? std::string(1, static_cast<char>(b)) : "<" + std::to_string(b) + ">";
+    return out;
+  };
+  CHECK(bytes(R"(\Aab)") == "a");
+  CHECK(bytes("[a-cx]y") == "abcx");
+  CHECK(bytes("(?:ab|cd)e") == "ac");
+  CHECK(bytes("(ab|cd)") == "ac");
+  CHECK(bytes("a?b") == "ab");
+  CHECK(bytes("a*?b+") == "ab");
+  CHECK(bytes("x{0,2}y") == "xy");
+  CHECK(bytes("x{2}y") == "x");
+  CHECK(bytes("(?:[Rr][Ee])?[Dd]o") == "DRdr");
+  CHECK(bytes(R"(\.\.+$)") == ".");
+  CHECK(bytes(R"(\x{E9}t)") == "<195>");
+  CHECK(bytes(R"([\x{41}-\x{10FFFF}])") != "any");
+  CHECK(bytes("a*") == "any");      // may match nothing
+  CHECK(bytes("(?=a)a") == "any");  // an assertion first
+  CHECK(bytes("[^a]") == "any");
+  CHECK(bytes(R"(\d)") == "any");
+  CHECK(bytes(".") == "any");
+  CHECK(bytes("") == "any");
+  CHECK(bytes("(?:a|)b") == "any");
+}
+
+TEST_CASE("regex: the branch dispatch finds what the plain pattern finds (random alternations)", "[regex]") {
+  // Alternations of branches that start with literals, classes, look-behinds, \A, and zero-width
+  // branches (which turn the dispatch off); subjects with multi-byte and invalid UTF-8.
+  const char* branches[] = {"a",       "ab",        "b+",     R"(\d)",    R"((?<=a)b)", R"((?<=\d)x)", "^a",
+                            R"(\Aab)", "[^a]",      "\u00e9", "€$",       R"(\w+$)",    "x$",          "(?=a)a",
+                            "a?b",     ".",         R"(\.)",  "(?:ba|c)", R"(\.\.+$)",  "(?=b)",       R"(\bq)",
+                            "é{2}",    R"([\d.]+)", "1?\\.",  "ab|a"};
+  const char* pieces[] = {"a", "b", "x", "1", ".", "é", "€", " ", "\xff", "q", "c"};
+  std::mt19937 rng(12);
+  lexzone::regex::regex_options dispatched;
+  dispatched.branch_dispatch = true;
+  std::size_t compared = 0, with_dispatch = 0;
+  for (int i = 0; i < 600; ++i) {
+    std::string pattern;
+    const int n = 2 + static_cast<int>(rng() % 5);
+    for (int k = 0; k < n; ++k) {
+      if (k != 0) pattern += '|';
+      pattern += branches[rng() % std::size(branches)];
+    }
+    const regex plain = regex::from_python(pattern);
+    const regex fast = regex::from_python(pattern, dispatched);
+    with_dispatch += fast.branch_dispatched() ? 1 : 0;
+    const auto predicate = lexzone::regex::predicate_regex::from_python(pattern);  // parts chosen by first byte
+    for (int j = 0; j < 8; ++j) {
+      std::string subject;
+      const int m = static_cast<int>(rng() % 8);
+      for (int k = 0; k < m; ++k) subject += pieces[rng() % std::size(pieces)];
+      INFO("pattern " << pattern << " subject " << json(subject).dump(-1, ' ', false, json::error_handler_t::replace));
+      CHECK(plain.search(subject) == fast.search(subject));
+      CHECK(plain.match(subject) == fast.match(subject));
+      CHECK(plain.find_all(subject) == fast.find_all(subject));
+      CHECK(predicate.match(subject) == plain.match(subject).has_value());
+      CHECK(predicate.fullmatch(subject) == plain.fullmatch(subject).has_value());
+      ++compared;
+    }
+  }
+  CHECK(compared == 4800);
+  CHECK(with_dispatch > 200);
 }

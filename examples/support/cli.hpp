@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <optional>
@@ -32,6 +33,19 @@ inline std::optional<double> parse_non_negative(const char* s) {
   const double v = std::strtod(s, &end);
   if (errno != 0 || end == s || *end != '\0' || !std::isfinite(v) || v < 0) return std::nullopt;
   return v;
+}
+
+/// Whether this build reads spaCy tokenizer files (`--tokenizer FILE`): only with PCRE2 (the examples are
+/// built with LEXZONE_EXAMPLES_HAVE_PCRE2 when lexzone::regex exists). When not, says so for `program` on
+/// stderr. Throws: nothing.
+inline bool rule_files_supported([[maybe_unused]] const char* program) {
+#if LEXZONE_EXAMPLES_HAVE_PCRE2
+  return true;
+#else
+  std::fprintf(stderr, "%s: --tokenizer needs PCRE2, and lexzone was built without it (Debian: libpcre2-dev)\n",
+               program);
+  return false;
+#endif
 }
 
 }  // namespace lexzone::examples

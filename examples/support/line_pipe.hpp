@@ -56,4 +56,14 @@ void write_lines(Pipe& pipe, const std::vector<std::string>& files, const LineOf
   }
 }
 
+/// Runs `nlp` (a `text_pipeline` over `vocab`) on `threads` worker threads, one copy each, in batches of
+/// `lines_per_batch` lines, and writes `line_of(doc)` for every line of `files` as `write_lines` does.
+/// Throws: as `write_lines`; what copying `nlp` throws.
+template <class Vocab, class Pipeline, class LineOf>
+void pipe_lines(Vocab& vocab, const Pipeline& nlp, std::size_t threads, const std::vector<std::string>& files,
+                const LineOf& line_of) {
+  lexzone::parallel_pipe pipe(vocab, nlp, {.threads = threads, .batch_size = lines_per_batch});
+  write_lines(pipe, files, line_of);
+}
+
 }  // namespace lexzone::examples

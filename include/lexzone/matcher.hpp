@@ -36,14 +36,21 @@
 /// ## Cost model
 /// Patterns are compiled into flat arrays when added. Matching interns nothing, takes no lock and does not
 /// allocate per token: a few allocations per call (the result vector; bitsets only for patterns of more
-/// than 255 compiled elements; one marker array when greedy keys match). Token patterns are indexed by the
-/// ORTH, LOWER or NORM values that their first token can take (`IN` lists included); phrase patterns live
-/// in one hash trie per attribute. Thousands of such patterns cost one hash lookup per token and index.
-/// PERFORMANCE WARNING: a token pattern whose first token has no ORTH/LOWER/NORM equality or `IN` (e.g.
-/// `[{"LIKE_NUM": true}]`, `[{"TEXT": {"REGEX": "^v"}}]`, or a leading `?`/`*`/`!` without one) is tried
-/// at every token, and token patterns that share a first value are each tried where it occurs (phrase
-/// patterns share a trie). A `REGEX` test runs only when the other tests of its token passed, but then
-/// once per attempt that reaches it (no cache across attempts).
+/// than 255 compiled elements; one marker array when greedy keys match).
+///
+/// The first-token prefilter (detail/first_token_index.hpp): token patterns are listed under the ORTH,
+/// LOWER, NORM or SHAPE values that their first token can take (`IN` lists included; for a leading
+/// `?`/`*`, the values of every element that can consume the first token), and phrase patterns, one
+/// hash trie per attribute, under the values of their first tokens. Per token the matcher probes one
+/// flat hash table once per distinct value among the token's ORTH/LOWER/NORM/SHAPE, and does further
+/// work only for the patterns listed there: thousands of such patterns cost a few probes per token.
+/// PERFORMANCE WARNING: a token pattern whose first token has no such equality or `IN` (e.g.
+/// `[{"LIKE_NUM": true}]`, `[{"TEXT": {"REGEX": "^v"}}]`, or a leading `!`) is considered at every
+/// token: it is run only where the token has the flags that every element able to consume the first
+/// token requires (`LIKE_NUM`, `IS_TITLE`, ...), and at every token when they require none. Phrase
+/// patterns on `LENGTH` or a flag are walked from every token. Token patterns that share a first value
+/// are each run where it occurs (phrase patterns share a trie). A `REGEX` test runs only when the other
+/// tests of its token passed, but then once per attempt that reaches it (no cache across attempts).
 #pragma once
 
 #include <algorithm>
@@ -425,36 +432,136 @@ class matcher {
     else match_with(doc, out, detail::doc_text<doc_type>{&doc});
   }
 
+  /// The same matches as `match`, found without the first-token prefilter: every token pattern and
+  /// every phrase trie is tried from every token, each token pattern by the general (multi-word) NFA
+  /// simulation. The reference that tests compare `match` with; not for production use.
+  /// Complexity: O(n · P · r + m log m) for n tokens, P patterns (token patterns plus tries), r the
+  /// length of a match attempt, m raw matches. Thread safety, lifetime, throws: as `match`.
+  void match_exhaustive(const doc_type& doc, std::vector<pattern_match>& out) const {
+    if (program_.texts.empty()) match_all_with(doc, out, detail::no_text{});
+    else match_all_with(doc, out, detail::doc_text<doc_type>{&doc});
+  }
+
  private:
   using record_type = typename doc_type::token_record;
 
-  // `match`, with the text source of REGEX tests (`no_text` when the program has none).
+  // `match`, with the text source of REGEX tests (`no_text` when the program has none). Per token:
+  // one probe of the first-token prefilter per distinct ORTH/LOWER/NORM/SHAPE value (fields no start
+  // is listed under are skipped), then the scan patterns whose flag test passes and the tries that
+  // are not indexed.
   template <class Text>
   void match_with(const doc_type& doc, std::vector<pattern_match>& out, Text text) const {
-    out.clear();
-    const auto recs = doc.token_records();
-    const std::size_t n = recs.size();
-    if (n == 0 || program_.pattern_count == 0) return;
-    std::array<std::uint64_t, 8> small{};
-    std::vector<std::uint64_t> big;
-    std::uint64_t* scratch = small.data();
-    if (2 * static_cast<std::size_t>(program_.max_words) > small.size()) {
-      big.resize(2 * static_cast<std::size_t>(program_.max_words));
-      scratch = big.data();
-    }
-    for (std::size_t s = 0; s < n; ++s) {
+    const auto recs = begin_match(doc, out);
+    scratch_bits scratch(program_.max_words);
+    std::uint64_t* const state = scratch.data();
+    const std::uint8_t used = program_.start_fields;
+    for (std::size_t s = 0; s < recs.size(); ++s) {
       const auto& r = recs[s];
-      for (std::size_t f = 0; f < detail::indexed_field_count; ++f) {
-        const auto& index = program_.index[f];
-        if (index.empty()) continue;
-        const auto it = index.find(detail::field_value(r, static_cast<detail::match_field>(f)));
-        if (it == index.end()) continue;
-        for (const std::uint32_t p : it->second) run(program_.patterns[p], recs, s, scratch, out, text);
+      if (used != 0) {
+        static_assert(detail::indexed_field_count == 4, "one value per indexed field");
+        // A field no start is listed under is never probed nor compared (its bit is masked off).
+        const std::uint64_t orth = r.lex->orth, lower = r.lex->attrs.lower;
+        const std::uint64_t norm = (used & 4u) != 0 ? detail::field_value(r, detail::match_field::norm) : orth;
+        const std::uint64_t shape = (used & 8u) != 0 ? static_cast<std::uint64_t>(r.lex->attrs.shape) : orth;
+        // One probe per distinct value among the fields starts are listed under; `fields`: the listed
+        // fields of this token that take the value.
+        const auto bit = [](bool b, unsigned f) { return b ? 1u << f : 0u; };
+        if ((used & 1u) != 0)
+          starts_at(orth, used & (1u | bit(lower == orth, 1) | bit(norm == orth, 2) | bit(shape == orth, 3)), recs, s,
+                    state, out, text);
+        if ((used & 2u) != 0 && ((used & 1u) == 0 || lower != orth))
+          starts_at(lower, used & (2u | bit(norm == lower, 2) | bit(shape == lower, 3)), recs, s, state, out, text);
+        if ((used & 4u) != 0 && ((used & 1u) == 0 || norm != orth) && ((used & 2u) == 0 || norm != lower))
+          starts_at(norm, used & (4u | bit(shape == norm, 3)), recs, s, state, out, text);
+        if ((used & 8u) != 0 && ((used & 1u) == 0 || shape != orth) && ((used & 2u) == 0 || shape != lower) &&
+            ((used & 4u) == 0 || shape != norm))
+          starts_at(shape, 8u, recs, s, state, out, text);
       }
-      for (const std::uint32_t p : program_.scan) run(program_.patterns[p], recs, s, scratch, out, text);
-      for (const auto& trie : program_.tries) walk(trie, recs, s, out);
+      if (const std::uint32_t flags = detail::token_flags(r);
+          program_.scan_always || (flags & program_.scan_gate) != 0) {
+        for (const auto& e : program_.scan)
+          if ((flags & e.flag_mask) == e.flag_want) start(program_.patterns[e.pattern], recs, s, state, out, text);
+      }
+      for (const std::uint32_t t : program_.root_tries) report_from(program_.tries[t], 0, recs, s, s, out);
     }
-    finish(out, n);
+    finish(out, recs.size());
+  }
+
+  // Clears `out`; the token records of `doc` to match, none when the matcher has no pattern.
+  std::span<const record_type> begin_match(const doc_type& doc, std::vector<pattern_match>& out) const {
+    out.clear();
+    if (program_.pattern_count == 0) return {};
+    return doc.token_records();
+  }
+
+  // Starts what the prefilter lists under `value` for `fields` (bits `1 << match_field`) at token `s`.
+  template <class Text>
+  LEXZONE_ALWAYS_INLINE void starts_at(std::uint64_t value, unsigned fields, std::span<const record_type> recs,
+                                       std::size_t s, std::uint64_t* scratch, std::vector<pattern_match>& out,
+                                       Text text) const {
+    for (const detail::first_start& st : program_.starts.find(value)) {
+      if ((st.fields & fields) == 0) continue;
+      if (st.kind == detail::start_kind::pattern) start(program_.patterns[st.target], recs, s, scratch, out, text);
+      else report_from(program_.tries[st.target], st.node, recs, s, s + 1, out);
+    }
+  }
+
+  // `match_exhaustive`: every token pattern and every trie from every token, no prefilter, one NFA
+  // simulation for all sizes.
+  template <class Text>
+  void match_all_with(const doc_type& doc, std::vector<pattern_match>& out, Text text) const {
+    const auto recs = begin_match(doc, out);
+    scratch_bits scratch(program_.max_words);
+    for (std::size_t s = 0; s < recs.size(); ++s) {
+      for (const auto& p : program_.patterns) run(p, recs, s, scratch.data(), out, text);
+      for (const auto& trie : program_.tries) report_from(trie, 0, recs, s, s, out);
+    }
+    finish(out, recs.size());
+  }
+
+  // NFA state for `run`: two arrays of `words` 64-bit words, on the stack when they fit.
+  class scratch_bits {
+   public:
+    explicit scratch_bits(std::uint32_t words) {
+      if (2 * static_cast<std::size_t>(words) > small_.size()) big_.resize(2 * static_cast<std::size_t>(words));
+    }
+    std::uint64_t* data() noexcept { return big_.empty() ? small_.data() : big_.data(); }
+
+   private:
+    std::array<std::uint64_t, 8> small_{};
+    std::vector<std::uint64_t> big_;
+  };
+
+  // Runs the pattern from token `s`: `run_word` when its state fits one word, else `run`.
+  template <class Text>
+  LEXZONE_ALWAYS_INLINE void start(const detail::compiled_pattern& p, std::span<const record_type> recs, std::size_t s,
+                                   std::uint64_t* scratch, std::vector<pattern_match>& out, Text text) const {
+    if (p.elem_count < 64) run_word(p, recs, s, out, text);
+    else run(p, recs, s, scratch, out, text);
+  }
+
+  // `run` for patterns of at most 63 elements: the state is one word, in a register.
+  template <class Text>
+  void run_word(const detail::compiled_pattern& p, std::span<const record_type> recs, std::size_t s,
+                std::vector<pattern_match>& out, Text text) const {
+    const std::uint64_t skip = program_.skip_words[p.skip_begin];
+    const std::uint64_t accept = std::uint64_t{1} << p.elem_count;
+    const detail::compiled_element* el = program_.elements.data() + p.elem_begin;
+    std::uint64_t cur = detail::close_states(std::uint64_t{1}, skip);
+    for (std::size_t pos = s; pos < recs.size(); ++pos) {
+      std::uint64_t next = 0;
+      for (std::uint64_t bits = cur & (accept - 1); bits != 0; bits &= bits - 1) {
+        const auto i = static_cast<std::uint32_t>(std::countr_zero(bits));
+        if (!program_.accepts(el[i], recs[pos], text)) continue;
+        next |= el[i].kind == detail::element_kind::star ? std::uint64_t{1} << i : std::uint64_t{2} << i;
+      }
+      if (next == 0) return;
+      next = detail::close_states(next, skip);
+      if ((next & accept) != 0)
+        out.push_back(
+            pattern_match{p.key, static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(pos + 1), p.index});
+      cur = next;
+    }
   }
 
   // Simulates the pattern's NFA from token `s`: a bit per compiled element (bit E: matched).
@@ -493,17 +600,18 @@ class matcher {
     }
   }
 
-  // Follows the trie from token `s`, reporting every terminal passed.
-  void walk(const detail::phrase_trie& trie, std::span<const record_type> recs, std::size_t s,
-            std::vector<pattern_match>& out) const {
-    std::uint32_t node = 0;
-    for (std::size_t pos = s; pos < recs.size(); ++pos) {
+  // Follows the trie from `node`, reached by a match starting at token `s` whose next token is `pos`,
+  // reporting every terminal passed (those of `node` first, when it is not the root).
+  void report_from(const detail::phrase_trie& trie, std::uint32_t node, std::span<const record_type> recs,
+                   std::size_t s, std::size_t pos, std::vector<pattern_match>& out) const {
+    for (;;) {
+      for (const auto& t : trie.terminals[node])
+        out.push_back(pattern_match{t.key, static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(pos), t.index});
+      if (pos == recs.size()) return;
       const auto it = trie.edges.find(detail::edge_key{node, detail::phrase_value(recs[pos], trie.attr)});
       if (it == trie.edges.end()) return;
       node = it->second;
-      for (const auto& t : trie.terminals[node])
-        out.push_back(
-            pattern_match{t.key, static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(pos + 1), t.index});
+      ++pos;
     }
   }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """lexzone_tokenize and lexzone_ner: output contract, errors and exit statuses; --threads N gives the same
-bytes as one thread.
+bytes as one thread; --tokenizer FILE (spaCy's tokenizer files of tests/data: German gives spaCy's tokens,
+English the fast path's, with one thread or two; bad files exit 1 naming the file).
 
-Usage: cli_test.py LEXZONE_TOKENIZE LEXZONE_NER PATTERNS_JSONL
+Usage: cli_test.py LEXZONE_TOKENIZE LEXZONE_NER PATTERNS_JSONL TEST_DATA_DIR HAVE_PCRE2(0|1)
 """
 import json
 import os
@@ -82,6 +83,72 @@ def check_threads(tokenize, ner, patterns):
             check(rc == 2 and "--threads" in err, f"{name} --threads without a value: {rc} {err}")
 
 
+def rule_files(tokenize, ner, patterns, data, have_pcre2):
+    de_file = os.path.join(data, "spacy_de.tokenizer")
+    en_file = os.path.join(data, "spacy_en.tokenizer")
+    if not have_pcre2:
+        rc, _, err = run([tokenize, "--tokenizer", de_file], b"x\n")
+        check(rc == 2 and "PCRE2" in err, f"tokenize --tokenizer without PCRE2: {rc} {err}")
+        return
+
+    # German rules: spaCy 3.8.2's tokens and spaces on its German test texts (one line each).
+    with open(os.path.join(data, "spacy_lang", "de_cases.jsonl"), encoding="utf-8") as f:
+        cases = [json.loads(x) for x in f if x.strip()]
+    cases = [c for c in cases if "\n" not in c["text"] and "\r" not in c["text"]]
+    rc, out, err = run([tokenize, "--tokenizer", de_file], "".join(c["text"] + "\n" for c in cases).encode())
+    check(rc == 0, f"tokenize --tokenizer de exit {rc}: {err}")
+    got = [json.loads(x) for x in out.splitlines()]
+    check(len(got) == len(cases), f"tokenize --tokenizer de: {len(got)} lines for {len(cases)}")
+    for c, g in zip(cases, got):
+        check(g == {"tokens": c["tokens"], "ws": c["ws"]}, f"tokenize --tokenizer de: {c['text']!r} -> {g}")
+
+    # English rules from spaCy's file: the same output as the English fast path.
+    text = "Hello, world! Don't go to http://x.org (now).\nI'm (sure) e-mail me@x.org :) 3-4 U.S.A.\n".encode()
+    _, fast, _ = run([tokenize], text)
+    rc, out, err = run([tokenize, "--tokenizer", en_file], text)
+    check(rc == 0 and out == fast, f"tokenize --tokenizer en == fast path: {rc} {err} {out} vs {fast}")
+    ner_text = "José wrote to ann@example.org about the Debian Project\n".encode()
+    _, fast, _ = run([ner, "--patterns", patterns], ner_text)
+    rc, out, err = run([ner, "--tokenizer", en_file, "--patterns", patterns], ner_text)
+    check(rc == 0 and out == fast and '"EMAIL"' in out, f"ner --tokenizer en == fast path: {rc} {err} {out} vs {fast}")
+
+    # Bad files: missing, truncated, not MessagePack, wrong layout: exit 1, the message names the file.
+    with tempfile.TemporaryDirectory() as d:
+        with open(de_file, "rb") as f:
+            de_bytes = f.read()
+        bad = {
+            "missing": os.path.join(d, "missing.tokenizer"),
+            "truncated": os.path.join(d, "truncated.tokenizer"),
+            "not_msgpack": os.path.join(d, "text.tokenizer"),
+            "wrong_layout": os.path.join(d, "layout.tokenizer"),
+        }
+        with open(bad["truncated"], "wb") as f:
+            f.write(de_bytes[: len(de_bytes) // 2])
+        with open(bad["not_msgpack"], "wb") as f:
+            f.write(b"\xc1 this is no MessagePack")
+        with open(bad["wrong_layout"], "wb") as f:
+            f.write(b"\x81\xadprefix_search\x05")  # {"prefix_search": 5}
+        for what, path in bad.items():
+            rc, _, err = run([tokenize, "--tokenizer", path], b"x\n")
+            check(rc == 1 and path in err, f"tokenize --tokenizer {what}: {rc} {err}")
+            rc, _, err = run([ner, "--tokenizer", path, "--patterns", patterns], b"x\n")
+            check(rc == 1 and path in err, f"ner --tokenizer {what}: {rc} {err}")
+    rc, _, err = run([tokenize, "--tokenizer"], b"x\n")
+    check(rc == 2, f"tokenize --tokenizer without FILE: {rc} {err}")
+
+    # --tokenizer with --threads: two threads write the same bytes as one (German and English rules).
+    with open(os.path.join(os.path.dirname(patterns), "base_words.txt"), encoding="utf-8") as f:
+        words = [w.strip() for w in f if w.strip() and not w.startswith("#")][:5000]
+    data = generated_lines(1500, words) + "".join("\n" + c["text"] for c in cases).encode()
+    for name, cmd in (("tokenize --tokenizer de", [tokenize, "--tokenizer", de_file]),
+                      ("tokenize --tokenizer en", [tokenize, "--tokenizer", en_file]),
+                      ("ner --tokenizer en", [ner, "--tokenizer", en_file, "--patterns", patterns])):
+        rc, one, err = run(cmd + ["--threads", "1"], data)
+        check(rc == 0 and len(one.splitlines()) == 1500 + len(cases), f"{name} --threads 1: {rc} {err}")
+        rc, two, err = run(cmd + ["--threads", "2"], data)
+        check(rc == 0 and two == one, f"{name} --threads 2: output differs from one thread's ({rc} {err})")
+
+
 def main():
     tokenize, ner, patterns = sys.argv[1:4]
 
@@ -121,6 +188,7 @@ def main():
     check(rc == 2 and "--patterns" in err, f"ner without --patterns: {rc} {err}")
 
     check_threads(tokenize, ner, patterns)
+    rule_files(tokenize, ner, patterns, sys.argv[4], sys.argv[5] == "1")
 
     print("cli: %d failure(s)" % len(failures))
     return 1 if failures else 0

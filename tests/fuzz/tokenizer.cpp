@@ -54,8 +54,7 @@ constexpr std::size_t inputs_per_vocab = 128;
 // One generation: a vocab, a tokenizer with a cache and one without, over it.
 struct generation {
   explicit generation(std::size_t cache_entries)
-      : cached(vocab, tokenizer_t::options{cache_entries, lexzone::en::rule_set::english}),
-        uncached(vocab, tokenizer_t::options{0, lexzone::en::rule_set::english}) {}
+      : cached(vocab, tokenizer_t::options{cache_entries}), uncached(vocab, tokenizer_t::options{0}) {}
   vocab_t vocab;
   tokenizer_t cached;
   tokenizer_t uncached;

@@ -5,6 +5,7 @@
 #include <lexzone/config.hpp>
 #include <lexzone/detail/accent_tables.hpp>
 #include <lexzone/detail/arena.hpp>
+#include <lexzone/detail/first_token_index.hpp>
 #include <lexzone/detail/index_table.hpp>
 #include <lexzone/detail/layer_chain.hpp>
 #include <lexzone/detail/lexeme_layer.hpp>
@@ -57,11 +58,14 @@
 #if LEXZONE_HAVE_PCRE2  // the headers that include <pcre2.h>: built when PCRE2 is found (lexzone::regex)
 #  include <lexzone/regex/pattern_regex.hpp>
 #  include <lexzone/regex/pcre2_regex.hpp>
+#  include <lexzone/regex/rule_segmenter.hpp>
+#  include <lexzone/regex/rule_tokenizer.hpp>
 #  include <lexzone/regex/tokenizer_regexes.hpp>
 #endif
 #include <lexzone/scope.hpp>
 #include <lexzone/string_store.hpp>
 #include <lexzone/tokenizer/basic_segmenter.hpp>
+#include <lexzone/tokenizer/basic_tokenizer.hpp>
 #include <lexzone/tokenizer/piece.hpp>
 #include <lexzone/tokenizer_rules.hpp>
 #include <lexzone/unicode/properties.hpp>

@@ -21,10 +21,15 @@
 /// Edges are keyed by (node, value); node 0 is the root; a node's `terminals` are the patterns that
 /// end there.
 ///
-/// ## Indexing
-/// A token pattern is listed under the values that its first consumed token must take on ORTH, LOWER
-/// or NORM (`pattern_entry`), so that matching tries it only where one occurs; the others are in `scan`
-/// and tried at every token.
+/// ## Indexing: the first-token prefilter
+/// A token pattern is listed in `starts` (detail/first_token_index.hpp) under the values that its
+/// first consumed token must take on ORTH, LOWER, NORM or SHAPE (`pattern_entry`; an equality or an
+/// `IN` list on every element that can consume the first token), so that matching tries it only where
+/// one occurs. Each root edge of a phrase trie on one of these attributes is listed there too, under
+/// its value, with the node it leads to. The rest is tried at every token: token patterns in `scan`,
+/// each behind a flag test that every element able to consume the first token requires
+/// (`scan_entry`; `LIKE_NUM`, `IS_TITLE`, ...), and tries on other attributes (`LENGTH`, flags) in
+/// `root_tries`.
 ///
 /// ## Text tests (REGEX)
 /// A `REGEX` constraint compiles to a test with op `text_any` (some predicate holds) or `text_none` (none
@@ -60,13 +65,14 @@
 #include "../lexeme.hpp"
 #include "../matcher/pattern.hpp"
 #include "../matcher/text_predicate.hpp"
+#include "first_token_index.hpp"
 
 namespace lexzone::detail {
 
 /// The token fields that tests compare (the first four share their values with `token_attr`).
 enum class match_field : std::uint8_t { orth = 0, lower = 1, norm = 2, shape = 3, length = 4 };
-/// Fields token patterns are indexed by: orth, lower, norm.
-inline constexpr std::size_t indexed_field_count = 3;
+/// Fields token patterns and trie roots are indexed by: orth, lower, norm, shape.
+inline constexpr std::size_t indexed_field_count = 4;
 
 /// How an element consumes tokens (see the file comment).
 enum class element_kind : std::uint8_t { one, optional, star, negated };
@@ -125,6 +131,14 @@ struct pattern_entry {
 
 /// `pattern_entry::field` of a pattern tried at every token.
 inline constexpr std::uint8_t scan_field = static_cast<std::uint8_t>(indexed_field_count);
+
+/// A token pattern tried at every token, behind a flag test: it is run from a token only when
+/// `(token_flags & flag_mask) == flag_want` (mask 0: always).
+struct scan_entry {
+  std::uint32_t pattern = 0;    ///< index into `match_program::patterns`
+  std::uint32_t flag_mask = 0;  ///< flag bits every element able to consume the first token tests alike
+  std::uint32_t flag_want = 0;  ///< their required values
+};
 
 /// Bit set in the flag word for `token_attr::spacy` (lex_flag uses the low bits).
 inline constexpr std::uint32_t spacy_flag_bit = 1u << 31;
@@ -197,6 +211,36 @@ LEXZONE_ALWAYS_INLINE std::uint64_t phrase_value(const Record& r, token_attr a) 
   return field_value(r, static_cast<match_field>(a));
 }
 
+/// The flag test that every element able to consume a pattern's first token requires alike (the
+/// elements from the first through the first that cannot be skipped; those that can match nothing left
+/// out), as `scan_entry`'s (mask, want); (0, 0) when they share no flag test or one is negated.
+[[nodiscard]] inline std::pair<std::uint32_t, std::uint32_t> start_flags(
+    const std::vector<compiled_element>& elements) noexcept {
+  std::uint32_t mask = ~0u, want = 0;
+  bool first = true;
+  for (const auto& el : elements) {
+    if (el.kind == element_kind::negated) return {0, 0};
+    if (!el.never) {
+      if (first) want = el.flag_want;
+      mask &= el.flag_mask & ~(el.flag_want ^ want);
+      first = false;
+    }
+    if (el.kind == element_kind::one) break;
+  }
+  if (first) return {0, 0};
+  return {mask, want & mask};
+}
+
+/// Epsilon closure of a one-word state (patterns of at most 63 elements): `bits` with, for every set
+/// bit on a skippable element (`skip`), the next bit set too.
+[[nodiscard]] constexpr std::uint64_t close_states(std::uint64_t bits, std::uint64_t skip) noexcept {
+  for (;;) {
+    const std::uint64_t grown = bits | ((bits & skip) << 1);
+    if (grown == bits) return bits;
+    bits = grown;
+  }
+}
+
 /// Epsilon closure: a bit set on a skippable element also sets the next bit.
 inline void close_states(std::uint64_t* bits, const std::uint64_t* skip, std::uint32_t words) noexcept {
   for (;;) {
@@ -246,6 +290,11 @@ struct phrase_trie {
   std::vector<std::vector<terminal>> terminals{std::vector<terminal>{}};  ///< per node: patterns ending there
 };
 
+/// True when phrase tries on `a` are indexed by their root edges' values (ORTH, LOWER, NORM, SHAPE).
+[[nodiscard]] constexpr bool indexed_attr(token_attr a) noexcept {
+  return static_cast<std::size_t>(a) < indexed_field_count;
+}
+
 /// Identity-ish hash for 64-bit ids that are already well mixed.
 struct id_hash {
   /// The hash of `v`.
@@ -286,10 +335,16 @@ struct match_program {
   std::vector<compiled_test> tests;        ///< the elements' tests
   std::vector<std::uint64_t> set_values;   ///< the tests' value sets
   std::vector<std::uint64_t> skip_words;   ///< per pattern: bit i set when element i may be skipped
-  /// Per indexed field: value -> token patterns (indices into `patterns`) whose first token takes it.
-  std::array<std::unordered_map<std::uint64_t, std::vector<std::uint32_t>, id_hash>, indexed_field_count> index{};
-  std::vector<std::uint32_t> scan;                            ///< token patterns tried at every token
+  /// The first-token prefilter: value -> the token patterns and trie root edges it may start.
+  first_token_index starts{};
+  std::uint8_t start_fields = 0;  ///< bit `1 << field`: `starts` lists some
+  std::vector<scan_entry> scan;   ///< token patterns tried at every token
+  /// Unless `scan_always`, `scan` is looked at only for tokens whose flags share a bit with this: the
+  /// union of the flags its entries require set (each requires one).
+  std::uint32_t scan_gate = 0;
+  bool scan_always = false;                                   ///< some `scan` entry requires no flag set
   std::vector<phrase_trie> tries;                             ///< phrase patterns, one trie per attribute
+  std::vector<std::uint32_t> root_tries;                      ///< tries walked from every token (not indexed)
   std::unordered_map<hash_t, greedy_filter, id_hash> greedy;  ///< keys with a filter other than none
   std::vector<text_predicate> texts;                          ///< the predicates of the text tests
 
@@ -359,17 +414,21 @@ struct match_program {
 
     const std::size_t old_patterns = patterns.size(), old_elements = elements.size(), old_tests = tests.size(),
                       old_sets = set_values.size(), old_skip = skip_words.size(), old_scan = scan.size(),
-                      old_tries = tries.size(), old_texts = texts.size();
+                      old_tries = tries.size(), old_texts = texts.size(), old_root_tries = root_tries.size();
+    const first_token_index::mark old_starts = starts.position();
+    std::uint8_t new_start_fields = start_fields;
+    std::uint32_t new_scan_gate = scan_gate;
+    bool new_scan_always = scan_always;
     std::vector<std::size_t> old_nodes;
     for (const auto& t : tries) old_nodes.push_back(t.terminals.size());
     // Rollback journals, reserved up front so that journaling cannot throw.
     std::size_t index_pushes = 0, trie_steps = 0;
     for (const auto& st : tokens) index_pushes += st.entry.keys.size();
     for (const auto& ph : phrases) trie_steps += ph.values.size();
-    std::vector<std::pair<std::uint8_t, std::uint64_t>> index_journal;
+    std::vector<std::uint64_t> index_journal;  // the values added to `starts`
     std::vector<std::pair<std::size_t, edge_key>> edge_journal;
     std::vector<std::pair<std::size_t, std::uint32_t>> terminal_journal;
-    index_journal.reserve(index_pushes);
+    index_journal.reserve(index_pushes + trie_steps);
     edge_journal.reserve(trie_steps);
     terminal_journal.reserve(phrases.size());
     std::uint32_t new_max_words = max_words;
@@ -408,18 +467,27 @@ struct match_program {
         const auto id = static_cast<std::uint32_t>(patterns.size());
         patterns.push_back(p);
         if (st.entry.field == scan_field) {
-          scan.push_back(id);
+          const auto [mask, want] = start_flags(st.elements);
+          scan.push_back(scan_entry{id, mask, want});
+          new_scan_gate |= want;
+          new_scan_always = new_scan_always || want == 0;
         } else {
+          const auto bit = static_cast<std::uint8_t>(1u << st.entry.field);
           for (const std::uint64_t key : st.entry.keys) {
-            index[st.entry.field][key].push_back(id);
-            index_journal.emplace_back(st.entry.field, key);
+            starts.add(key, first_start{id, 0, bit, start_kind::pattern});
+            index_journal.push_back(key);
           }
+          if (!st.entry.keys.empty()) new_start_fields |= bit;
         }
       }
       for (const auto& ph : phrases) {
         std::size_t ti = 0;
         while (ti < tries.size() && tries[ti].attr != ph.attr) ++ti;
         if (ti == tries.size()) {
+          if (!indexed_attr(ph.attr)) {
+            root_tries.reserve(root_tries.size() + 1);
+            root_tries.push_back(static_cast<std::uint32_t>(ti));  // reserved: cannot throw
+          }
           tries.emplace_back();
           tries.back().attr = ph.attr;
         }
@@ -441,6 +509,12 @@ struct match_program {
             throw;
           }
           edge_journal.emplace_back(ti, k);
+          if (node == 0 && indexed_attr(ph.attr)) {
+            const auto bit = static_cast<std::uint8_t>(1u << static_cast<unsigned>(ph.attr));
+            starts.add(v, first_start{static_cast<std::uint32_t>(ti), child, bit, start_kind::trie});
+            index_journal.push_back(v);
+            new_start_fields |= bit;
+          }
           node = child;
         }
         trie.terminals[node].push_back({ph.key, static_cast<std::uint32_t>(pattern_count + ph.order)});
@@ -454,13 +528,9 @@ struct match_program {
       for (auto it = edge_journal.rbegin(); it != edge_journal.rend(); ++it) tries[it->first].edges.erase(it->second);
       for (std::size_t t = 0; t < old_nodes.size(); ++t) tries[t].terminals.resize(old_nodes[t]);
       tries.resize(old_tries);
-      for (auto it = index_journal.rbegin(); it != index_journal.rend(); ++it) {
-        auto& map = index[it->first];
-        auto found = map.find(it->second);
-        found->second.pop_back();
-        if (found->second.empty()) map.erase(found);
-      }
       // NOLINTEND(modernize-loop-convert)
+      starts.rollback(old_starts, index_journal);
+      root_tries.resize(old_root_tries);
       scan.resize(old_scan);
       patterns.resize(old_patterns);
       elements.resize(old_elements);
@@ -476,6 +546,9 @@ struct match_program {
       for (const auto& g : filters) greedy.erase(g.first);
     }
     max_words = new_max_words;
+    start_fields = new_start_fields;
+    scan_gate = new_scan_gate;
+    scan_always = new_scan_always;
     pattern_count += count;
   }
 };

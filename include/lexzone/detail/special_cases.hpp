@@ -284,9 +284,24 @@ class special_case_matcher {
 
   /// Rebuilds the index after patterns were added or cleared. Throws: std::bad_alloc.
   void reindex(const special_case_table& table) {
-    std::sort(patterns_.begin(), patterns_.end(), [&](const pattern& a, const pattern& b) {
-      return token_text(table, a.token_begin) < token_text(table, b.token_begin);
-    });
+    // Sorted by first token, compared by its first 8 bytes (big-endian, zero-padded: the same order as
+    // the text's) before the text itself; a rule file's thousands of patterns sort in a few milliseconds.
+    struct keyed {
+      std::uint64_t head;
+      std::string_view text;
+      pattern pat;
+    };
+    std::vector<keyed> order;
+    order.reserve(patterns_.size());
+    for (const pattern& pat : patterns_) {
+      const std::string_view t = token_text(table, pat.token_begin);
+      std::uint64_t head = 0;
+      for (std::size_t i = 0; i < 8; ++i) head = (head << 8) | (i < t.size() ? static_cast<unsigned char>(t[i]) : 0u);
+      order.push_back(keyed{head, t, pat});
+    }
+    std::sort(order.begin(), order.end(),
+              [](const keyed& a, const keyed& b) { return a.head != b.head ? a.head < b.head : a.text < b.text; });
+    for (std::size_t i = 0; i < order.size(); ++i) patterns_[i] = order[i].pat;
     groups_.clear();
     single_filter_.fill(0);
     pair_filter_.fill(0);

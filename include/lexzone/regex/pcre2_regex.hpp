@@ -50,6 +50,7 @@
 #include <vector>
 
 #include "../unicode/utf8.hpp"
+#include "branch_analysis.hpp"
 #include "python_syntax.hpp"
 #include "regex_error.hpp"
 
@@ -70,6 +71,18 @@ struct regex_limits {
 struct regex_options {
   regex_limits limits;  ///< applied to every match
   bool jit = true;      ///< use PCRE2's JIT when available
+  /// Compile for anchored use only: every `search` is anchored at its start offset, as `match` is.
+  /// For patterns only ever used with `match` (spaCy's token_match and url_match): PCRE2 runs JIT code
+  /// for an anchored match only when the pattern itself is anchored, so `match` on an unanchored pattern
+  /// runs in the (slower) interpreter. Patterns that start with `^` or `\A` in every branch are anchored
+  /// anyway.
+  bool anchored = false;
+  /// Also compile the pattern's outermost branches grouped by the bytes they can start with (see
+  /// `detail::branch_dispatch`), so that a search runs, at each position, only the branches that can
+  /// start there: several times faster for large alternations of short branches (spaCy's prefix, suffix
+  /// and infix patterns), at a higher compile cost. Same matches; ignored when it does not apply. Each
+  /// group match is bounded by `limits`, so a search makes at most one bounded match per position.
+  bool branch_dispatch = false;
 };
 
 /// A match: byte offsets [begin, end) in the subject.
@@ -240,16 +253,17 @@ class subject_view {
 
 /// Compiles PCRE2 source produced by `translate_python`. Returns nullptr with `error` set on failure.
 [[nodiscard]] inline std::unique_ptr<pcre2_code, code_deleter> compile_pcre2(std::string_view pcre2_source, int& error,
-                                                                             std::size_t& error_offset) {
+                                                                             std::size_t& error_offset,
+                                                                             std::uint32_t extra_options = 0) {
   pcre2_compile_context* cc = pcre2_compile_context_create(nullptr);
   if (cc == nullptr) throw std::bad_alloc();
   pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
   constexpr std::uint32_t nest_limit = 1000;
   pcre2_set_parens_nest_limit(cc, nest_limit);
   PCRE2_SIZE offset = 0;
-  pcre2_code* code =
-      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pcre2_source.data()), pcre2_source.size(),
-                    PCRE2_UTF | PCRE2_UCP | PCRE2_ALT_CIRCUMFLEX | PCRE2_NEVER_BACKSLASH_C, &error, &offset, cc);
+  pcre2_code* code = pcre2_compile(
+      reinterpret_cast<PCRE2_SPTR>(pcre2_source.data()), pcre2_source.size(),
+      PCRE2_UTF | PCRE2_UCP | PCRE2_ALT_CIRCUMFLEX | PCRE2_NEVER_BACKSLASH_C | extra_options, &error, &offset, cc);
   pcre2_compile_context_free(cc);
   error_offset = offset;
   return std::unique_ptr<pcre2_code, code_deleter>(code);
@@ -259,6 +273,75 @@ class subject_view {
   PCRE2_UCHAR buf[256];
   const int n = pcre2_get_error_message(error, buf, sizeof buf);
   return n < 0 ? "PCRE2 error " + std::to_string(error) : std::string(reinterpret_cast<const char*>(buf));
+}
+
+/// Per first byte, the branches of an alternation that can start with it, compiled as anchored groups
+/// (`regex_options::branch_dispatch`). At a position whose byte is b, only the branches whose first
+/// consumed byte can be b may match there, and group_of[b] holds exactly those, in their order in the
+/// pattern: an anchored match of the group at p is the whole pattern's match at p. A search tries the
+/// positions left to right, as PCRE2 does, but runs one small group instead of every branch.
+struct branch_dispatch {
+  std::vector<std::unique_ptr<pcre2_code, code_deleter>> groups;  ///< compiled anchored, JIT when possible
+  std::vector<bool> jit;                                          ///< per group: JIT code available
+  std::array<std::uint8_t, 256> group_of{};                       ///< 0: no branch starts with the byte
+};
+
+/// The dispatch of `t`, or nullopt when it does not apply: fewer than 2 or more than 1,024 branches,
+/// backreferences, a pattern over 256 KiB, a branch that may start with any byte or match the empty
+/// string (no first-byte information from PCRE2), more than 255 groups, or a compile failure.
+[[nodiscard]] inline std::optional<branch_dispatch> make_branch_dispatch(const translation& t, bool jit) {
+  constexpr std::size_t max_branches = 1024, max_source = std::size_t{256} * 1024;
+  if (t.group_references || t.pcre2.size() > max_source) return std::nullopt;
+  const auto branches = split_alternatives(t.pcre2);
+  if (branches.size() < 2 || branches.size() > max_branches) return std::nullopt;
+  std::array<std::vector<std::uint16_t>, 256> lists;  // per byte: the branches that can start with it
+  for (std::size_t b = 0; b < branches.size(); ++b) {
+    std::string_view body = branches[b];
+    if (body.substr(0, 2) == "\\A") body.remove_prefix(2);  // \A: the rest says what is consumed first
+    int error = 0;
+    std::size_t offset = 0;
+    const auto code = compile_pcre2(body, error, offset);
+    if (!code) return std::nullopt;
+    std::uint32_t type = 0;
+    pcre2_pattern_info(code.get(), PCRE2_INFO_FIRSTCODETYPE, &type);
+    const std::uint8_t* bits = nullptr;
+    if (type == 1) {
+      std::uint32_t unit = 0;
+      pcre2_pattern_info(code.get(), PCRE2_INFO_FIRSTCODEUNIT, &unit);
+      lists[unit & 0xFFu].push_back(static_cast<std::uint16_t>(b));
+    } else if (pcre2_pattern_info(code.get(), PCRE2_INFO_FIRSTBITMAP, &bits) == 0 && bits != nullptr) {
+      for (std::size_t c = 0; c < 256; ++c)
+        if ((bits[c / 8] >> (c % 8)) & 1u) lists[c].push_back(static_cast<std::uint16_t>(b));
+    } else {
+      return std::nullopt;
+    }
+  }
+  branch_dispatch out;
+  std::vector<const std::vector<std::uint16_t>*> distinct;
+  for (std::size_t c = 0; c < 256; ++c) {
+    if (lists[c].empty()) continue;
+    auto same = std::find_if(distinct.begin(), distinct.end(), [&](const auto* l) { return *l == lists[c]; });
+    if (same == distinct.end()) {
+      if (distinct.size() == 255) return std::nullopt;
+      distinct.push_back(&lists[c]);
+      same = distinct.end() - 1;
+    }
+    out.group_of[c] = static_cast<std::uint8_t>(same - distinct.begin() + 1);
+  }
+  for (const auto* list : distinct) {
+    std::string source;
+    for (const std::uint16_t b : *list) {
+      if (!source.empty()) source += '|';
+      source += branches[b];
+    }
+    int error = 0;
+    std::size_t offset = 0;
+    auto code = compile_pcre2(source, error, offset, PCRE2_ANCHORED);
+    if (!code) return std::nullopt;
+    out.jit.push_back(jit && pcre2_jit_compile(code.get(), PCRE2_JIT_COMPLETE) == 0);
+    out.groups.push_back(std::move(code));
+  }
+  return out;
 }
 
 }  // namespace detail
@@ -339,7 +422,11 @@ class regex {
     auto& scratch = detail::thread_scratch();
     const detail::subject_view subject(s, scratch);
     std::vector<std::optional<match_span>> out;
-    if (!raw_match(subject, scratch, subject.to_pcre2(pos), anchor)) return out;
+    if (state_->anchored) anchor &= ~std::uint32_t{PCRE2_ANCHORED};
+    if (!raw_match(state_->code.get(), state_->jit && (anchor & (PCRE2_ANCHORED | PCRE2_ENDANCHORED)) == 0, subject,
+                   scratch, subject.to_pcre2(pos), anchor)) {
+      return out;
+    }
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(scratch.data(capture_count_ + 1));
     for (std::size_t g = 0; g <= capture_count_; ++g) {
       if (ov[2 * g] == PCRE2_UNSET) {
@@ -359,6 +446,8 @@ class regex {
   [[nodiscard]] std::uint32_t capture_count() const noexcept { return capture_count_; }
   /// Whether matches run JIT code.
   [[nodiscard]] bool jit() const noexcept { return state_->jit; }
+  /// Whether searches run through the branch dispatch (`regex_options::branch_dispatch`, when it applies).
+  [[nodiscard]] bool branch_dispatched() const noexcept { return state_->dispatch.has_value(); }
   /// PCRE2's size of the compiled pattern in bytes.
   [[nodiscard]] std::size_t compiled_size() const noexcept {
     std::size_t size = 0;
@@ -367,19 +456,23 @@ class regex {
   }
 
  private:
+  friend class predicate_regex;  // matches its parts on one prepared subject
+
   struct state {
     std::string python;
     translation translated;
     std::unique_ptr<pcre2_code, detail::code_deleter> code;
     regex_limits limits;
     bool jit = false;
+    bool anchored = false;  // PCRE2 anchors every match (^ or \A in every branch, or compiled anchored)
+    std::optional<detail::branch_dispatch> dispatch;  // regex_options::branch_dispatch, when it applies
   };
 
   regex(std::string python, translation t, const regex_options& options) {
     auto st = std::make_shared<state>();
     int error = 0;
     std::size_t offset = 0;
-    st->code = detail::compile_pcre2(t.pcre2, error, offset);
+    st->code = detail::compile_pcre2(t.pcre2, error, offset, options.anchored ? PCRE2_ANCHORED : 0);
     if (!st->code) {
       const regex_errc code = error == PCRE2_ERROR_PATTERN_TOO_LARGE ? regex_errc::too_large : regex_errc::compile;
       throw regex_error(
@@ -387,6 +480,12 @@ class regex {
           python);
     }
     if (options.jit && pcre2_jit_available()) st->jit = pcre2_jit_compile(st->code.get(), PCRE2_JIT_COMPLETE) == 0;
+    std::uint32_t all_options = 0;
+    pcre2_pattern_info(st->code.get(), PCRE2_INFO_ALLOPTIONS, &all_options);
+    st->anchored = (all_options & PCRE2_ANCHORED) != 0;
+    if (options.branch_dispatch && t.pcre2.find("\\G") == std::string::npos) {
+      st->dispatch = detail::make_branch_dispatch(t, options.jit && pcre2_jit_available());
+    }
     st->python = std::move(python);
     st->translated = std::move(t);
     st->limits = options.limits;
@@ -402,26 +501,54 @@ class regex {
     return {{subject.to_original(m->begin), subject.to_original(m->end)}};
   }
 
-  /// A match in PCRE2 offsets.
+  /// A match in PCRE2 offsets (through the branch dispatch for a search or match, when there is one).
   [[nodiscard]] std::optional<match_span> run_prepared(const detail::subject_view& subject,
                                                        detail::match_scratch& scratch, std::size_t pos,
                                                        std::uint32_t options) const {
-    if (!raw_match(subject, scratch, pos, options)) return std::nullopt;
+    bool found = false;
+    if (state_->dispatch && (options & PCRE2_ENDANCHORED) == 0) {
+      const detail::branch_dispatch& d = *state_->dispatch;
+      const std::string_view text = subject.text();
+      const bool anchored = state_->anchored || (options & PCRE2_ANCHORED) != 0;
+      // Groups are compiled anchored; PCRE2_NOTEMPTY_ATSTART only concerns the search's own start.
+      const std::uint32_t first = options & ~std::uint32_t{PCRE2_ANCHORED};
+      const std::uint32_t later = first & ~std::uint32_t{PCRE2_NOTEMPTY_ATSTART};
+      for (std::size_t p = pos; p < text.size() && !found; p += utf8_sequence_size(text[p])) {
+        const std::uint8_t g = d.group_of[static_cast<unsigned char>(text[p])];
+        if (g != 0)
+          found = raw_match(d.groups[g - 1].get(), d.jit[g - 1], subject, scratch, p, p == pos ? first : later);
+        if (anchored) break;
+      }
+    } else {
+      // PCRE2_ANCHORED at match time makes PCRE2 skip the JIT code; a pattern anchored by itself needs no
+      // flag (an anchored search from `pos` is then exactly an anchored match at `pos`).
+      if (state_->anchored) options &= ~std::uint32_t{PCRE2_ANCHORED};
+      found = raw_match(state_->code.get(), state_->jit && (options & (PCRE2_ANCHORED | PCRE2_ENDANCHORED)) == 0,
+                        subject, scratch, pos, options);
+    }
+    if (!found) return std::nullopt;
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(scratch.data(capture_count_ + 1));
     return {{ov[0], ov[1]}};
   }
 
-  /// Runs pcre2_match; true on a match (ovector in the scratch's match data). Throws on limits.
-  bool raw_match(const detail::subject_view& subject, detail::match_scratch& scratch, std::size_t pos,
-                 std::uint32_t options) const {
+  /// Bytes of the UTF-8 sequence that starts with the (valid) lead byte `lead`.
+  static constexpr std::size_t utf8_sequence_size(char lead) noexcept {
+    const auto b = static_cast<unsigned char>(lead);
+    return b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+  }
+
+  /// Matches `code` at PCRE2 offset `pos` (`jit`: its JIT code can run these options, so the fast entry
+  /// is used); true on a match (ovector in the scratch's match data). Throws on limits.
+  bool raw_match(const pcre2_code* compiled, bool jit, const detail::subject_view& subject,
+                 detail::match_scratch& scratch, std::size_t pos, std::uint32_t options) const {
     pcre2_match_data* data = scratch.data(capture_count_ + 1);
     pcre2_match_context* context = scratch.context(state_->limits);
     const auto text = subject.text();
     const auto* ptr = reinterpret_cast<PCRE2_SPTR>(text.data());
-    int rc = pcre2_match(state_->code.get(), ptr, text.size(), pos, options | PCRE2_NO_UTF_CHECK, data, context);
+    int rc = jit ? pcre2_jit_match(compiled, ptr, text.size(), pos, options, data, context)
+                 : pcre2_match(compiled, ptr, text.size(), pos, options | PCRE2_NO_UTF_CHECK, data, context);
     if (rc == PCRE2_ERROR_JIT_STACKLIMIT) {  // the interpreter keeps its frames on the heap
-      rc = pcre2_match(state_->code.get(), ptr, text.size(), pos, options | PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT, data,
-                       context);
+      rc = pcre2_match(compiled, ptr, text.size(), pos, options | PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT, data, context);
     }
     if (rc >= 0) return true;
     if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL) return false;
@@ -436,63 +563,6 @@ class regex {
   std::shared_ptr<const state> state_;
   std::uint32_t capture_count_ = 0;
 };
-
-namespace detail {
-
-/// Splits PCRE2 source written by `translate_python` at its outermost alternation: inside a group that
-/// spans the whole pattern (repeatedly), at the `|` of depth 0. Returns one piece when there is none.
-[[nodiscard]] inline std::vector<std::string_view> split_alternatives(std::string_view p) {
-  auto scan = [](std::string_view s, auto&& on_char) {
-    int depth = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      const char c = s[i];
-      if (c == '\\') {
-        ++i;
-        if (i + 1 < s.size() && (s[i] == 'x' || s[i] == 'p' || s[i] == 'g') && s[i + 1] == '{') i = s.find('}', i);
-        continue;
-      }
-      if (c == '[') {  // the translation escapes every ']' inside a class
-        for (++i; i < s.size() && s[i] != ']'; ++i)
-          if (s[i] == '\\') {
-            ++i;
-            if (i + 1 < s.size() && (s[i] == 'x' || s[i] == 'p') && s[i + 1] == '{') i = s.find('}', i);
-          }
-        continue;
-      }
-      if (c == '(') ++depth;
-      if (c == ')') --depth;
-      if (!on_char(i, c, depth)) return;
-    }
-  };
-  for (;;) {  // unwrap (?:...) or (...) spanning everything
-    const bool group =
-        p.size() >= 2 && p.front() == '(' && p.back() == ')' && (p.substr(0, 3) == "(?:" || p.substr(0, 2) != "(?");
-    if (!group) break;
-    std::size_t close = std::string_view::npos;
-    scan(p, [&](std::size_t i, char c, int depth) {
-      if (c == ')' && depth == 0) {
-        close = i;
-        return false;
-      }
-      return true;
-    });
-    if (close != p.size() - 1) break;
-    p = p.substr(p.substr(0, 3) == "(?:" ? 3 : 1, p.size() - (p.substr(0, 3) == "(?:" ? 4 : 2));
-  }
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  scan(p, [&](std::size_t i, char c, int depth) {
-    if (c == '|' && depth == 0) {
-      parts.push_back(p.substr(start, i - start));
-      start = i + 1;
-    }
-    return true;
-  });
-  parts.push_back(p.substr(start));
-  return parts;
-}
-
-}  // namespace detail
 
 /// A Python pattern used only for *whether* it matches (spaCy's token_match and url_match): compiled
 /// as one regex, or, when PCRE2 cannot compile it in one piece (PCRE2's compiled patterns are limited
@@ -519,13 +589,22 @@ class predicate_regex {
     // Each part keeps the start of the source for its messages, not a copy of all of it.
     constexpr std::size_t label_size = 200;
     const std::string label(python_source.substr(0, label_size));
+    const auto alternatives = detail::split_alternatives(t.pcre2);
+    std::vector<std::optional<detail::byte_set>> starts;  // per alternative: the bytes it can start with
+    starts.reserve(alternatives.size());
+    for (const auto a : alternatives) starts.push_back(t.group_references ? std::nullopt : detail::first_bytes(a));
+    auto starts_of = [&starts](std::size_t first, std::size_t last) {
+      detail::byte_set set;
+      for (std::size_t k = first; k < last; ++k) set |= starts[k] ? *starts[k] : detail::byte_set().set();
+      return set;
+    };
     try {
       out.parts_.push_back(regex::from_translation(std::string(python_source), t, options));
+      out.starts_.push_back(starts_of(0, alternatives.size()));
       return out;
     } catch (const regex_error& e) {
       if (e.code() != regex_errc::too_large || t.group_references) throw;
     }
-    const auto alternatives = detail::split_alternatives(t.pcre2);
     if (alternatives.size() < 2) {
       throw regex_error(regex_errc::too_large, "pattern too large for PCRE2 and not an alternation", python_source);
     }
@@ -552,6 +631,7 @@ class predicate_regex {
       part.pcre2 = std::move(joined);
       try {
         out.parts_.push_back(regex::from_translation(label, std::move(part), options));
+        out.starts_.push_back(starts_of(first, last));
       } catch (const regex_error& e) {
         if (e.code() != regex_errc::too_large || last - first < 2) throw;
         const std::size_t mid = first + (last - first) / 2;
@@ -562,30 +642,39 @@ class predicate_regex {
     return out;
   }
 
-  /// `bool(re.match(s))`. Complexity: O(parts * s.size()) worst case. Throws: as `regex::match`.
-  [[nodiscard]] bool match(std::string_view s) const {
-    for (const auto& r : parts_)
-      if (r.match(s)) return true;
-    return false;
-  }
+  /// `bool(re.match(s))`. Only the parts whose alternatives can start with the first byte of `s` run
+  /// (`detail::first_bytes`). Complexity: O(s.size()) validation once, then up to one match per part.
+  /// Throws: as `regex::match`.
+  [[nodiscard]] bool match(std::string_view s) const { return any_part(s, PCRE2_ANCHORED); }
   /// `bool(re.search(s))`. Throws: as `regex::search`.
   [[nodiscard]] bool search(std::string_view s) const {
     for (const auto& r : parts_)
       if (r.search(s)) return true;
     return false;
   }
-  /// `bool(re.fullmatch(s))`. Throws: as `regex::fullmatch`.
-  [[nodiscard]] bool fullmatch(std::string_view s) const {
-    for (const auto& r : parts_)
-      if (r.fullmatch(s)) return true;
-    return false;
-  }
+  /// `bool(re.fullmatch(s))`, with the same choice of parts as `match`. Throws: as `regex::fullmatch`.
+  [[nodiscard]] bool fullmatch(std::string_view s) const { return any_part(s, PCRE2_ANCHORED | PCRE2_ENDANCHORED); }
   /// The compiled parts (one unless the pattern had to be split).
   [[nodiscard]] const std::vector<regex>& parts() const noexcept { return parts_; }
 
  private:
   predicate_regex() = default;
+
+  /// Whether a part whose alternatives can start with the first byte of `s` (as PCRE2 sees it: the
+  /// transcoded subject's) matches at 0 with `anchors`; the subject is prepared once for all parts.
+  bool any_part(std::string_view s, std::uint32_t anchors) const {
+    auto& scratch = detail::thread_scratch();
+    const detail::subject_view subject(s, scratch);
+    const std::string_view text = subject.text();
+    for (std::size_t i = 0; i < parts_.size(); ++i) {
+      if (!text.empty() && !starts_[i][static_cast<unsigned char>(text[0])]) continue;
+      if (parts_[i].run_prepared(subject, scratch, 0, anchors)) return true;
+    }
+    return false;
+  }
+
   std::vector<regex> parts_;
+  std::vector<detail::byte_set> starts_;  // per part: the bytes a match of one of its alternatives starts with
 };
 
 }  // namespace lexzone::regex

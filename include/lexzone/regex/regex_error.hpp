@@ -76,4 +76,14 @@ class regex_error : public std::runtime_error {
   std::size_t offset_;
 };
 
+/// `e` with `context` put before its message ("prefix_search: <message>"), same code and offset: how a
+/// caller names the rule or pattern an error came from. Complexity: O(message size). Throws:
+/// std::bad_alloc.
+[[nodiscard]] inline regex_error with_context(const regex_error& e, std::string_view context) {
+  std::string message = e.what();
+  const std::string head = "lexzone regex: " + std::string(to_string(e.code())) + ": ";
+  if (message.rfind(head, 0) == 0) message.erase(0, head.size());
+  return {e.code(), std::string(context) + ": " + message, {}, e.offset()};
+}
+
 }  // namespace lexzone::regex

@@ -21,54 +21,74 @@ namespace lexzone::regex {
 /// Lifetime: independent of the `tokenizer_rules` it was compiled from.
 class tokenizer_regexes {
  public:
-  /// Compiles the regexes of `rules`; token_match and url_match as `predicate_regex` (split when too
-  /// large for one PCRE2 pattern). Complexity: O(total pattern size); fr's rules (1.5 MB) take a few tens
-  /// of milliseconds (bench/bench_rules.cpp). Throws: `regex_error` whose message names the rule
+  /// Compiles the regexes of `rules`: prefix, suffix and infix with `regex_options::branch_dispatch`;
+  /// token_match and url_match as `predicate_regex` (split when too large for one PCRE2 pattern),
+  /// compiled anchored (`regex_options::anchored`: they are only matched).
+  /// Complexity: O(total pattern size); fr's rules (1.5 MB) take a few tens of milliseconds
+  /// (bench/bench_rules.cpp). Throws: `regex_error` whose message names the rule
   /// ("prefix_search: ..."), `std::bad_alloc`.
   [[nodiscard]] static tokenizer_regexes compile(const tokenizer_rules& rules, const regex_options& options = {}) {
     tokenizer_regexes out;
-    auto named = [](const char* rule, auto&& make) {
+    for (const regex_rule r : all_regex_rules) out.set(r, rules.regex_source(r), options);
+    return out;
+  }
+
+  /// Compiles `source` as rule `which` in place of the current one (nullopt: the rule becomes absent).
+  /// Complexity: O(pattern size). Throws: `regex_error` whose message names the rule ("token_match:
+  /// ..."), `std::bad_alloc`; strong guarantee (the old rule stays on a throw). Thread safety: a modifier.
+  void set(regex_rule which, const std::optional<std::string>& source, const regex_options& options = {}) {
+    auto named = [which](auto&& make) {
       try {
         return make();
       } catch (const regex_error& e) {
-        std::string message = e.what();
-        const std::string head = "lexzone regex: " + std::string(to_string(e.code())) + ": ";
-        if (message.rfind(head, 0) == 0) message.erase(0, head.size());
-        throw regex_error(e.code(), std::string(rule) + ": " + message, {}, e.offset());
+        throw with_context(e, to_string(which));
       }
     };
-    if (rules.prefix_search) {
-      out.prefix_ = named("prefix_search", [&] { return regex::from_python(*rules.prefix_search, options); });
+    regex_options dispatched = options;  // prefix, suffix and infix: large alternations, searched often
+    dispatched.branch_dispatch = true;
+    auto searched = [&](std::optional<regex>& slot) {
+      slot =
+          source ? std::optional<regex>(named([&] { return regex::from_python(*source, dispatched); })) : std::nullopt;
+    };
+    regex_options anchored = options;  // token_match and url_match are only used with match()
+    anchored.anchored = true;
+    auto predicate = [&](std::optional<predicate_regex>& slot) {
+      slot =
+          source
+              ? std::optional<predicate_regex>(named([&] { return predicate_regex::from_python(*source, anchored); }))
+              : std::nullopt;
+    };
+    switch (which) {
+      case regex_rule::prefix_search: searched(prefix_); break;
+      case regex_rule::suffix_search: searched(suffix_); break;
+      case regex_rule::infix_finditer: searched(infix_); break;
+      case regex_rule::token_match: predicate(token_match_); break;
+      case regex_rule::url_match: predicate(url_match_); break;
     }
-    if (rules.suffix_search) {
-      out.suffix_ = named("suffix_search", [&] { return regex::from_python(*rules.suffix_search, options); });
-    }
-    if (rules.infix_finditer) {
-      out.infix_ = named("infix_finditer", [&] { return regex::from_python(*rules.infix_finditer, options); });
-    }
-    if (rules.token_match) {
-      out.token_match_ =
-          named("token_match", [&] { return predicate_regex::from_python(*rules.token_match, options); });
-    }
-    if (rules.url_match) {
-      out.url_match_ = named("url_match", [&] { return predicate_regex::from_python(*rules.url_match, options); });
-    }
-    return out;
+  }
+
+  /// `prefix_search.search(s)`: the match (byte offsets), or nullopt (also when the rule is absent).
+  /// Complexity: O(s.size()) plus the match. Throws: `regex_error` (a limit), `std::bad_alloc`.
+  [[nodiscard]] std::optional<match_span> prefix_match(std::string_view s) const {
+    return prefix_ ? prefix_->search(s) : std::nullopt;
+  }
+
+  /// `suffix_search.search(s)`: the match, or nullopt. Complexity and throws: as `prefix_match`.
+  [[nodiscard]] std::optional<match_span> suffix_match(std::string_view s) const {
+    return suffix_ ? suffix_->search(s) : std::nullopt;
   }
 
   /// spaCy's `_find_prefix`: the length in bytes of `prefix_search(s)`'s match (end - start), 0 when none.
   /// Complexity: O(s.size()) plus the match. Throws: `regex_error` (a limit), `std::bad_alloc`.
   [[nodiscard]] std::size_t prefix_length(std::string_view s) const {
-    if (!prefix_) return 0;
-    const auto m = prefix_->search(s);
+    const auto m = prefix_match(s);
     return m ? m->size() : 0;
   }
 
   /// spaCy's `_find_suffix`: the length in bytes of `suffix_search(s)`'s match, 0 when none.
   /// Complexity and throws: as `prefix_length`.
   [[nodiscard]] std::size_t suffix_length(std::string_view s) const {
-    if (!suffix_) return 0;
-    const auto m = suffix_->search(s);
+    const auto m = suffix_match(s);
     return m ? m->size() : 0;
   }
 

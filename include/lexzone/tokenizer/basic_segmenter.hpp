@@ -152,7 +152,7 @@ class basic_segmenter {
       if (replaced) {
         rebuild_patterns();  // the replaced rule's pattern must go
       } else {
-        add_pattern(index);
+        add_pattern(index, matcher_);
       }
     }
     matcher_.reindex(table_);
@@ -192,6 +192,39 @@ class basic_segmenter {
 
   /// The rules policy. Complexity: O(1). Throws: nothing. Lifetime: as the segmenter.
   [[nodiscard]] const Rules& rules() const noexcept { return rules_; }
+
+  /// Replaces the rules policy (spaCy: assigning `prefix_search`, `suffix_search`, `infix_finditer`,
+  /// `token_match` or `url_match`) and rebuilds the special-case matcher's patterns, which depend on the
+  /// rules, as spaCy's `_reload_special_cases` does. The special cases stay.
+  /// Throws: std::bad_alloc, what `Rules` throws while segmenting the keys; strong guarantee (on a throw
+  /// the old rules and patterns stay). Complexity: O(total key size + p log p) for p matcher patterns.
+  /// Invalidates the `norm` views of pieces made earlier.
+  void replace_rules(Rules rules) {
+    using std::swap;
+    swap(rules_, rules);  // `rules` holds the old policy until the patterns are built
+    try {
+      matcher_ = build_patterns();
+    } catch (...) {
+      swap(rules_, rules);
+      throw;
+    }
+  }
+
+  /// Calls `f(std::string_view key, std::span<const piece> pieces)` for every special case, in the order
+  /// the cases were added: its key and its pieces (offsets into `key`; `norm` empty when a piece has
+  /// none), e.g. to intern them in a vocab or to write the rules out. Complexity: O(number of pieces).
+  /// Throws: std::bad_alloc, what `f` throws. Lifetime: the views are valid until the segmenter is
+  /// modified.
+  template <class F>
+  void for_each_special_case(F&& f) const {
+    std::vector<piece> pieces;
+    detail::label_sink<false> labels;
+    for (std::uint32_t i = 0; i < table_.size(); ++i) {
+      pieces.clear();
+      table_.emit(table_[i], 0, pieces, labels);
+      f(table_.key(i), std::span<const piece>(pieces));
+    }
+  }
 
   // ------------------------------------------------------------------------------------------------
   // Segmentation
@@ -503,26 +536,33 @@ class basic_segmenter {
 
   // ---- the special-case matcher's patterns ---------------------------------------------------------
 
-  /// Adds the matcher pattern of rule `index` when the rule needs one (spaCy `add_special_case`).
-  void add_pattern(std::uint32_t index) {
+  /// Adds the matcher pattern of rule `index` to `matcher` when the rule needs one (spaCy
+  /// `add_special_case`).
+  void add_pattern(std::uint32_t index, detail::special_case_matcher& matcher) const {
     const std::string_view key = table_.key(index);
-    bool needed = !faster_heuristics_ || rules_.prefix_length(key) != 0 || rules_.suffix_length(key) != 0 ||
-                  key.find(' ') != std::string_view::npos;
+    // spaCy's test (prefix, infix or suffix match, or a space), cheapest questions first: the answer does
+    // not depend on the order, and loading a rule file asks it for every key.
+    bool needed = !faster_heuristics_ || key.find(' ') != std::string_view::npos;
     if (!needed) rules_.for_each_infix(key, [&needed](std::size_t, std::size_t) { needed = true; });
+    needed = needed || rules_.prefix_length(key) != 0 || rules_.suffix_length(key) != 0;
     if (!needed) return;
     std::vector<piece> toks;
     detail::label_sink<false> labels;
     whitespace_pass(key, toks, [&](std::string_view chunk, std::uint32_t base, std::vector<piece>& o) {
       (void)tokenize_chunk<false>(chunk, base, o, labels);
     });
-    matcher_.add(table_[index].key_off, toks);
+    matcher.add(table_[index].key_off, toks);
   }
 
-  void rebuild_patterns() {
-    matcher_.clear();
-    for (std::uint32_t i = 0; i < table_.size(); ++i) add_pattern(i);
-    matcher_.reindex(table_);
+  /// The matcher patterns of every rule, built afresh (the current ones stay untouched until assigned).
+  [[nodiscard]] detail::special_case_matcher build_patterns() const {
+    detail::special_case_matcher fresh;
+    for (std::uint32_t i = 0; i < table_.size(); ++i) add_pattern(i, fresh);
+    fresh.reindex(table_);
+    return fresh;
   }
+
+  void rebuild_patterns() { matcher_ = build_patterns(); }
 };
 
 }  // namespace lexzone

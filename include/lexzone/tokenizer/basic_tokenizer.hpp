@@ -1,0 +1,371 @@
+/// \file tokenizer/basic_tokenizer.hpp
+/// `basic_tokenizer<Vocab, Segmenter>`: a segmenter (spaCy's tokenizer algorithm over some rules, see
+/// tokenizer/basic_segmenter.hpp) turned into a lexzone tokenizer: text in, a `basic_doc` out whose
+/// tokens are lexemes of the scope it runs in. The English fast path (`english_tokenizer`, over the
+/// hand-compiled `en::segmenter`) and the data-driven rule tokenizer (`rule_tokenizer`, over PCRE2 rules,
+/// regex/rule_tokenizer.hpp) are both this template; they differ only in the segmenter.
+///
+/// ## The zone-aware cache
+/// spaCy caches, per chunk of text, the lexemes it produced, and must switch the cache off inside memory
+/// zones (a cached lexeme could belong to a zone that closed), which made it 2.3x slower there. This
+/// tokenizer caches what is expensive and zone-independent instead: a chunk's *segmentation* (piece
+/// offsets), keyed by the chunk's bytes. An entry refers to no lexeme, string or zone, so it can never
+/// dangle: the cache works the same inside and outside zones, and a zone's close needs no flush. It works
+/// the same for every segmenter: a chunk's segmentation depends only on the chunk and the rules, and any
+/// change of the rules (a special case, a regex, `faster_heuristics`) empties it, as spaCy flushes its
+/// cache. Chunks whose segmentation used a special case are not cached (as spaCy, #1250); neither are
+/// chunks longer than 96 bytes. The cache holds at most `options::cache_entries` chunks (0 turns it off)
+/// in memory reserved on first use (about 60 bytes a chunk: 600 KB for the default 10,000); when full it
+/// is emptied and refilled, so its memory is fixed however much distinct input it sees.
+#pragma once
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <tsl/robin_map.h>
+
+#include "../concepts.hpp"
+#include "../doc.hpp"
+#include "../hash.hpp"
+#include "piece.hpp"
+
+namespace lexzone {
+
+// Not formatted: clang-format 14 mis-parses concept definitions (fixed in 15).
+// clang-format off
+/// What `basic_tokenizer` needs of its segmenter: `basic_segmenter<Rules>` (or a class derived from it)
+/// provides all of it. `segment_with` and `segment_chunk` segment (the tokenizer supplies the per-chunk
+/// step that consults its cache), `explain` labels pieces, and the special-case members let the
+/// tokenizer intern a rule's pieces and change its own copy of the rules.
+template <class S>
+concept tokenizer_segmenter = std::copy_constructible<S> &&
+    requires(S& m, const S& s, std::string_view text, std::vector<piece>& out, std::uint32_t base,
+             std::span<const special_piece> pieces) {
+  { s.segment_chunk(text, base, out) } -> std::convertible_to<bool>;
+  s.segment(text, out);
+  s.explain(text);
+  m.add_special_case(text, pieces);
+  { m.remove_special_case(text) } -> std::convertible_to<bool>;
+  m.clear_special_cases();
+  m.set_faster_heuristics(true);
+  s.for_each_special_case([](std::string_view, std::span<const piece>) {});
+};
+// clang-format on
+
+/// spaCy's tokenizer over a vocab of type `Vocab` (see concepts.hpp, `tokenizer`) with the segmentation
+/// rules of `Segmenter` (see `tokenizer_segmenter`).
+///
+/// - Construction from a segmenter interns the special cases' pieces as permanent lexemes (and their
+///   NORMs as permanent strings), as spaCy does: tokenizing contractions inside a zone then adds nothing.
+/// - Calls: `tok(zone, text)` (new lexemes go to `zone`; the doc belongs to it) or `tok(vocab, text)`.
+/// - Rules are shared, immutable, between copies (`std::shared_ptr<const Segmenter>`); a change through
+///   one tokenizer (`add_special_case`, `set_faster_heuristics`, `update_rules`, ...) makes that
+///   tokenizer a new copy of the rules and empties its cache; other copies keep theirs.
+/// - Thread safety: one object is used by one thread at a time (it owns a cache and scratch buffers);
+///   copies start with an empty cache: give each thread its own copy.
+/// - Invalid UTF-8 is segmented byte-exactly (each invalid byte is a non-letter character) and never
+///   throws; `doc.text()` always equals the input.
+template <class Vocab, tokenizer_segmenter Segmenter>
+class basic_tokenizer {
+ public:
+  using lexzone_tokenizer_tag = void;  ///< opts in to the `tokenizer` concept
+  using vocab_type = Vocab;            ///< the vocab type
+  using doc_type = basic_doc<Vocab>;   ///< what a call returns
+  using segmenter_type = Segmenter;    ///< the segmentation rules
+
+  /// Construction options.
+  struct options {
+    std::size_t cache_entries = 10000;  ///< chunks kept in the segmentation cache; 0 disables it
+  };
+
+  /// Cache counters (for benchmarks and monitoring).
+  struct cache_stats {
+    std::size_t hits = 0;     ///< chunks answered from the cache
+    std::size_t misses = 0;   ///< cacheable-length chunks segmented by the rules
+    std::size_t entries = 0;  ///< chunks in the cache now
+    std::size_t resets = 0;   ///< times the full cache was emptied to make room
+  };
+
+  /// A tokenizer with a default-made segmenter (for `en::segmenter`: spaCy's English rules), its special
+  /// cases interned permanently in `vocab`. Lifetime: `vocab` must outlive the tokenizer. Complexity:
+  /// O(size of the rules). Thread safety: adds permanent entries (safe alongside other threads).
+  /// Throws: `hash_collision`, `std::bad_alloc`, what `Segmenter{}` throws.
+  explicit basic_tokenizer(Vocab& vocab, options opts = {}) requires std::default_initializable<Segmenter>
+      : basic_tokenizer(vocab, Segmenter{}, opts) {}
+
+  /// A tokenizer over `segmenter`, its special cases interned permanently in `vocab`. Lifetime, thread
+  /// safety, throws: as the constructor above. Complexity: O(number of special-case pieces).
+  basic_tokenizer(Vocab& vocab, Segmenter segmenter, options opts = {})
+      : basic_tokenizer(vocab, std::make_shared<const Segmenter>(std::move(segmenter)), opts) {
+    intern_all(*rules_);
+  }
+
+  /// A tokenizer over rules built elsewhere (shared, immutable). Its special cases are not interned in
+  /// advance: their lexemes are created on first use in the scope of that call. Complexity: O(1).
+  /// Throws: nothing in practice (not `noexcept`: the cache's empty hash table has a `length_error` path
+  /// for bucket counts it is never given). Lifetime: `vocab` must outlive the tokenizer.
+  basic_tokenizer(Vocab& vocab, std::shared_ptr<const Segmenter> rules, options opts = {})
+      : vocab_(&vocab), rules_(std::move(rules)), max_entries_(opts.cache_entries) {}
+
+  /// Shares the rules; the copy starts with an empty cache. Throws: nothing in practice (not `noexcept`,
+  /// as the constructor above).
+  basic_tokenizer(const basic_tokenizer& o) : vocab_(o.vocab_), rules_(o.rules_), max_entries_(o.max_entries_) {}
+  /// Shares `o`'s rules and empties this cache. Throws: nothing.
+  basic_tokenizer& operator=(const basic_tokenizer& o) noexcept {
+    if (this != &o) {
+      vocab_ = o.vocab_;
+      rules_ = o.rules_;
+      max_entries_ = o.max_entries_;
+      clear_cache();
+    }
+    return *this;
+  }
+  /// Takes `o`'s rules and cache. Throws: nothing.
+  basic_tokenizer(basic_tokenizer&& o) noexcept = default;
+  /// Takes `o`'s rules and cache. Throws: nothing.
+  basic_tokenizer& operator=(basic_tokenizer&& o) noexcept = default;
+  /// Frees the cache; the rules when no copy shares them.
+  ~basic_tokenizer() = default;
+
+  /// Tokenizes `text` in `zone`. Complexity: O(text.size()) expected. Lifetime: the doc belongs to
+  /// `zone`. Throws: `zone_closed`, `hash_collision`, `std::bad_alloc`, `capacity_error` (text >= 4 GiB),
+  /// what the segmenter's rules throw (a rule tokenizer: `regex::regex_error` when a match hits a limit).
+  doc_type operator()(typename Vocab::zone_type& zone, std::string_view text) { return run(zone, text); }
+  /// Tokenizes `text` into the permanent layer. As the zone overload otherwise.
+  doc_type operator()(Vocab& vocab, std::string_view text) { return run(vocab, text); }
+
+  /// The pieces of `text` (byte offsets), appended to `out`, without making a doc. Complexity: O(|text|).
+  /// Throws: as `operator()`, except the vocab's errors. Thread safety: as the tokenizer (uses the cache).
+  void segment(std::string_view text, std::vector<piece>& out) {
+    rules_->segment_with(text, out,
+                         [this](std::string_view c, std::uint32_t b, std::vector<piece>& o) { cached_chunk(c, b, o); });
+  }
+
+  /// spaCy's `Tokenizer.explain`: the non-space pieces of `text`, each with the rule that made it
+  /// (`explained_piece::label()`: PREFIX, SUFFIX, INFIX, SPECIAL-n, TOKEN_MATCH, URL_MATCH, TOKEN).
+  /// Complexity: O(|text|); the cache is not used. Throws: as `segment`. Thread safety: const.
+  /// Lifetime: offsets into `text`.
+  [[nodiscard]] std::vector<explained_piece> explain(std::string_view text) const { return rules_->explain(text); }
+
+  /// Adds (or replaces) a special case (spaCy `add_special_case`) in this tokenizer's own copy of the
+  /// rules; other copies keep theirs. Interns the pieces permanently and empties the cache.
+  /// Complexity: O(size of the rules) (the copy). Throws: `std::invalid_argument` when the ORTHs do not
+  /// join to `key` (nothing changes then); `hash_collision`; `std::bad_alloc`.
+  void add_special_case(std::string_view key, std::span<const special_piece> pieces) {
+    change_rules([&](Segmenter& s) { s.add_special_case(key, pieces); },
+                 [&](const Segmenter&) {
+                   for (const auto& p : pieces) intern(p.orth, p.norm);
+                 });
+  }
+  /// `add_special_case` for a braced list: `tok.add_special_case("lexzone", {{"lex"}, {"zone", "ZONE"}})`.
+  void add_special_case(std::string_view key, std::initializer_list<special_piece> pieces) {
+    add_special_case(key, std::span<const special_piece>(pieces.begin(), pieces.size()));
+  }
+
+  /// Removes the special case `key` (returns false when there was none; nothing changes then). As
+  /// `add_special_case` otherwise; interns nothing.
+  bool remove_special_case(std::string_view key) {
+    bool removed = false;
+    update_rules([&](Segmenter& s) { removed = s.remove_special_case(key); });
+    return removed;
+  }
+
+  /// Removes every special case (spaCy: `tokenizer.rules = {}`) from this tokenizer's copy of the rules;
+  /// empties the cache. Complexity: O(size of the rules). Throws: std::bad_alloc.
+  void clear_special_cases() {
+    update_rules([](Segmenter& s) { s.clear_special_cases(); });
+  }
+
+  /// Replaces every special case by `cases` (spaCy: `tokenizer.rules = {...}`); an empty range removes
+  /// them all. `cases` is a range as `basic_segmenter::add_special_cases` takes (e.g. the `exceptions`
+  /// of a `tokenizer_rules`). Interns the new pieces permanently; empties the cache. Complexity:
+  /// O(size of the rules). Throws: `std::invalid_argument` for a bad case (nothing changes then),
+  /// `hash_collision`, `std::bad_alloc`.
+  template <class Cases>
+  void set_special_cases(const Cases& cases) {
+    change_rules(
+        [&](Segmenter& s) {
+          s.clear_special_cases();
+          s.add_special_cases(cases);
+        },
+        [this](const Segmenter& s) { intern_all(s); });
+  }
+
+  /// spaCy's `faster_heuristics` (see `basic_segmenter::set_faster_heuristics`) for this tokenizer's copy
+  /// of the rules; empties the cache. Complexity: O(size of the rules). Throws: `std::bad_alloc`.
+  void set_faster_heuristics(bool on) {
+    update_rules([&](Segmenter& s) { s.set_faster_heuristics(on); });
+  }
+
+  /// Changes this tokenizer's rules: calls `edit(Segmenter&)` on a copy of them, then uses the copy and
+  /// empties the cache (spaCy flushes its cache when any rule changes). When `edit` throws, nothing
+  /// changes. Interns nothing: call `add_special_case` for special cases whose pieces should be
+  /// permanent lexemes. Complexity: O(size of the rules) plus `edit`. Throws: what `edit` throws,
+  /// `std::bad_alloc`.
+  template <class Edit>
+  void update_rules(Edit&& edit) {
+    change_rules(std::forward<Edit>(edit), [](const Segmenter&) {});
+  }
+
+  /// A callable `void(std::string_view text, std::vector<std::string>& tokens)` that splits a text with
+  /// these rules (a snapshot: later changes of the rules do not change it), e.g. to give phrase patterns
+  /// of an `entity_ruler` the tokens this tokenizer will produce. Complexity: O(1); a call O(|text|).
+  /// Throws: nothing; a call: `std::bad_alloc`, what the rules throw. Thread safety: the callable may be
+  /// used from any thread.
+  [[nodiscard]] auto phrase_splitter() const {
+    return [rules = rules_](std::string_view text, std::vector<std::string>& tokens) {
+      std::vector<piece> pieces;
+      rules->segment(text, pieces);
+      for (const auto& p : pieces) tokens.emplace_back(p.text_in(text));
+    };
+  }
+
+  /// The rules in use (shared with copies). Complexity: O(1). Throws: nothing. Lifetime: until the rules
+  /// of this tokenizer change or it dies.
+  [[nodiscard]] const Segmenter& rules() const noexcept { return *rules_; }
+  /// The rules in use, shared. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] std::shared_ptr<const Segmenter> shared_rules() const noexcept { return rules_; }
+  /// The vocab the tokenizer interns special cases in. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] Vocab& vocab() const noexcept { return *vocab_; }
+
+  /// Cache counters since construction. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] cache_stats stats() const noexcept {
+    cache_stats s = stats_;
+    s.entries = entries_.size();
+    return s;
+  }
+  /// Empties the segmentation cache (never required for correctness); keeps its memory. Complexity:
+  /// O(entries). Throws: nothing.
+  void clear_cache() noexcept {
+    index_.clear();
+    entries_.clear();
+    key_pool_.clear();
+    piece_pool_.clear();
+  }
+
+ private:
+  static constexpr std::size_t max_cached_chunk = 96;
+  static constexpr std::size_t max_kept_pieces = 8192;
+
+  struct cache_entry {
+    std::uint32_t key_begin;
+    std::uint32_t key_size;
+    std::uint32_t pieces_begin;
+    std::uint32_t pieces_size;
+  };
+  struct cached_piece {
+    std::uint32_t begin;  // relative to the chunk
+    std::uint32_t size;
+  };
+
+  /// `edit` on a copy of the rules, then `commit` (e.g. interning) on the edited copy; the copy becomes
+  /// the rules only when both returned.
+  template <class Edit, class Commit>
+  void change_rules(Edit&& edit, Commit&& commit) {
+    auto fresh = std::make_shared<Segmenter>(*rules_);
+    std::forward<Edit>(edit)(*fresh);
+    std::forward<Commit>(commit)(std::as_const(*fresh));
+    rules_ = std::move(fresh);
+    clear_cache();
+  }
+
+  void intern(std::string_view orth, std::string_view norm) {
+    vocab_->add(orth);
+    if (!norm.empty()) vocab_->strings().add(norm);
+  }
+
+  void intern_all(const Segmenter& rules) {
+    rules.for_each_special_case([this](std::string_view key, std::span<const piece> pieces) {
+      for (const piece& p : pieces) intern(p.text_in(key), p.norm);
+    });
+  }
+
+  // The cache's whole memory, allocated and touched once: `cache_entries` chunks of 16 bytes and 2 pieces
+  // on average. Touching it makes it resident at once, so a process's RSS does not creep up while the
+  // cache fills for the first time.
+  void reserve_cache() {
+    if (entries_.capacity() != 0) return;
+    index_.reserve(max_entries_);
+    entries_.resize(max_entries_);
+    entries_.clear();
+    key_pool_.resize(max_entries_ * 16);
+    key_pool_.clear();
+    piece_pool_.resize(max_entries_ * 2);
+    piece_pool_.clear();
+  }
+
+  void cached_chunk(std::string_view chunk, std::uint32_t base, std::vector<piece>& out) {
+    if (max_entries_ == 0 || chunk.size() > max_cached_chunk) {
+      rules_->segment_chunk(chunk, base, out);
+      return;
+    }
+    const hash_t h = hash_string(chunk);
+    if (auto it = index_.find(h); it != index_.end()) {
+      const cache_entry& e = entries_[it->second];
+      if (std::string_view(key_pool_).substr(e.key_begin, e.key_size) == chunk) {
+        ++stats_.hits;
+        for (std::uint32_t k = 0; k < e.pieces_size; ++k) {
+          const cached_piece& p = piece_pool_[e.pieces_begin + k];
+          out.push_back(piece{base + p.begin, p.size, false, {}});
+        }
+        return;
+      }
+    }
+    ++stats_.misses;
+    const std::size_t first = out.size();
+    if (!rules_->segment_chunk(chunk, base, out)) return;  // used a special case: not cacheable
+    const std::size_t pieces = out.size() - first;
+    if (entries_.empty()) reserve_cache();
+    // Full (entries, key bytes or pieces): start over. The pools never grow past their first reservation,
+    // so the cache's memory is fixed from its first use on.
+    if (entries_.size() >= max_entries_ || key_pool_.size() + chunk.size() > key_pool_.capacity() ||
+        piece_pool_.size() + pieces > piece_pool_.capacity()) {
+      clear_cache();
+      ++stats_.resets;
+    }
+    cache_entry e{static_cast<std::uint32_t>(key_pool_.size()), static_cast<std::uint32_t>(chunk.size()),
+                  static_cast<std::uint32_t>(piece_pool_.size()), static_cast<std::uint32_t>(out.size() - first)};
+    key_pool_.append(chunk);
+    for (std::size_t k = first; k < out.size(); ++k)
+      piece_pool_.push_back(cached_piece{out[k].begin - base, out[k].size});
+    index_.insert_or_assign(h, static_cast<std::uint32_t>(entries_.size()));
+    entries_.push_back(e);
+  }
+
+  template <class Scope>
+  doc_type run(Scope& scope, std::string_view text) {
+    Vocab& vocab = scope_vocab(scope);
+    doc_type doc(scope, text);
+    pieces_.clear();
+    segment(text, pieces_);
+    doc.reserve(pieces_.size());
+    for (const piece& p : pieces_) {
+      const hash_t norm = p.norm.empty() ? 0 : vocab.strings().add(p.norm);
+      doc.push_token(scope.add(p.text_in(text)), p.begin, p.space_after, norm);
+    }
+    // Scratch space is kept for the next call, up to a bound: one huge text must not pin its peak
+    // memory for the life of a long-running service.
+    if (pieces_.capacity() > max_kept_pieces) std::vector<piece>().swap(pieces_);
+    return doc;
+  }
+
+  Vocab* vocab_;
+  std::shared_ptr<const Segmenter> rules_;
+  std::size_t max_entries_ = 0;
+  std::vector<piece> pieces_;
+  tsl::robin_map<hash_t, std::uint32_t> index_;
+  std::vector<cache_entry> entries_;
+  std::string key_pool_;
+  std::vector<cached_piece> piece_pool_;
+  cache_stats stats_;
+};
+
+}  // namespace lexzone
