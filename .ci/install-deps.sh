@@ -5,8 +5,10 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
+# libboost1.81-dev: Boost.Beast and Boost.Asio (header-only) for examples/ner_service.
+# python3-yaml: tests/service/deploy_test.py reads the Kubernetes manifests of deploy/k8s.
 $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
   cmake make g++ clang-14 libclang-rt-14-dev clang-tidy-14 clang-format-14 \
   libxxhash-dev robin-map-dev catch2 libbenchmark-dev \
-  libcpp-httplib-dev nlohmann-json3-dev doxygen libpcre2-dev zlib1g-dev pkg-config ca-certificates >/dev/null
+  libboost1.81-dev nlohmann-json3-dev doxygen libpcre2-dev zlib1g-dev pkg-config ca-certificates python3-yaml >/dev/null
 echo "lexzone: dependencies installed"

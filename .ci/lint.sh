@@ -76,11 +76,11 @@ if [ ! -f "$build_dir/compile_commands.json" ]; then
   cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Debug >/dev/null
 fi
 tidy_sources=()
-for f in tests/tidy/all_headers.cpp examples/ner_service/main.cpp examples/*.cpp; do
+for f in tests/tidy/all_headers.cpp examples/ner_service/*.cpp examples/*.cpp; do
   if grep -qF "\"file\": \"$PWD/$f\"" "$build_dir/compile_commands.json"; then
     tidy_sources+=("$f")
-  elif [ "$f" = examples/ner_service/main.cpp ]; then  # optional: built only when cpp-httplib is found
-    echo "lint: warning: $f is not in $build_dir/compile_commands.json (no cpp-httplib?): not analysed" >&2
+  elif [[ "$f" == examples/ner_service/* ]]; then  # optional: built only when Boost 1.81 is found
+    echo "lint: warning: $f is not in $build_dir/compile_commands.json (no Boost 1.81?): not analysed" >&2
   else
     echo "lint: $f is not in $build_dir/compile_commands.json: configure $build_dir with the tests and" \
          "examples on (the default)" >&2

@@ -54,7 +54,7 @@ class gazetteer_ner {
   using lexzone_component_tag = void;
 
   // Labels: permanent strings, interned once.
-  explicit gazetteer_ner(vocab& v) : vocab_(&v), person_(v.strings().add("PERSON")), org_(v.strings().add("ORG")) {
+  explicit gazetteer_ner(vocab& v) : person_(v.strings().add("PERSON")), org_(v.strings().add("ORG")) {
     add(v, {"Explosion", "AI"}, org_);
     add(v, {"Ada", "Lovelace"}, person_);
   }
@@ -95,7 +95,6 @@ class gazetteer_ner {
     for (const char* w : words) e.words.push_back(v.strings().add(w));
     entries_.push_back(std::move(e));
   }
-  vocab* vocab_;
   lexzone::hash_t person_ = 0, org_ = 0;
   std::vector<entry> entries_;
 };

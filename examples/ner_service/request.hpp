@@ -139,9 +139,4 @@ struct parsed_request {
   return out;
 }
 
-/// The JSON body of an error response: {"error": "..."} (invalid UTF-8 in `why` becomes U+FFFD).
-[[nodiscard]] inline std::string error_body(std::string_view why) {
-  return nlohmann::json{{"error", std::string(why)}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 }  // namespace lexzone::ner_service

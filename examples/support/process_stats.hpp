@@ -1,10 +1,27 @@
-// Process figures for the demos: resident set size from /proc/self/statm (Linux).
+// Process figures for the demos: resident set size from /proc/self/statm (Linux), and whether it means
+// anything in this build.
 #pragma once
 
 #include <unistd.h>
 #include <cstdio>
 
+// Sanitizers replace the allocator (ASan keeps freed memory in a quarantine, TSan maps shadow memory):
+// RSS then measures them, not the program, and glibc's malloc settings do not apply.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#  define LEXZONE_EXAMPLES_SANITIZED 1
+#elif defined(__has_feature)
+#  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#    define LEXZONE_EXAMPLES_SANITIZED 1
+#  endif
+#endif
+#ifndef LEXZONE_EXAMPLES_SANITIZED
+#  define LEXZONE_EXAMPLES_SANITIZED 0
+#endif
+
 namespace lexzone::examples {
+
+/// Whether RSS reflects the program's own memory: false in ASan and TSan builds.
+inline constexpr bool rss_is_meaningful = LEXZONE_EXAMPLES_SANITIZED == 0;
 
 namespace detail {
 inline long long read_statm() {

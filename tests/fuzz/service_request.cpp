@@ -1,26 +1,42 @@
-// Fuzz target `service_request`: the request parsing of the ner_service example
-// (examples/ner_service/request.hpp, `parse_request`) on arbitrary bytes.
+// Fuzz target `service_request`: the request parsing of the ner_service example, from the bytes a client
+// sends on a connection to the texts the model gets, and the JSON the service writes back.
 //
-// The whole input is one request body. It is parsed for both endpoints (/v1/ner and /v1/ner/batch), with
-// the default limits and with small ones (256 bytes, 4 texts, depth 4) so that every limit is reached.
-// Each result is either a request (status 200, no error message) whose texts are valid UTF-8 and are
-// exactly what nlohmann_json reads from the body, or an error with status 400, 413 or 415 and a message;
-// never an exception (but std::bad_alloc), never another status. The cheap checks come first in the
-// parser, so their outcome is known from the bytes alone: a body over the size limit gives 413, an empty
-// body or one with invalid UTF-8 gives 400. The error message makes a valid JSON error body.
+// The input is used twice:
+// 1. As the bytes of one connection: up to 4 pipelined requests read by `request_parser`
+//    (examples/ner_service/http_parser.hpp, Boost.Beast's parser with the service's limits and framing
+//    rules), with the default limits and with small ones (request line 64, header 256 bytes, 8 fields,
+//    body 512 bytes). The bytes are fed as the server reads them: the header first, then the body, and
+//    once all at once, once in pieces of 1 to 64 bytes (the size taken from the input): both must give
+//    the same requests (head, decoded body) and the same refusal (or, for a malformed header that never
+//    ends, a refusal one way and a wait for more bytes the other). Each refusal is one of the documented
+//    statuses (400 413 414 415 417 431) and the read stops there (the server closes the connection); a
+//    body never exceeds the limit, as sent or decoded.
+// 2. As one request body for `parse_request` (examples/ner_service/request.hpp), for both endpoints, with
+//    the default limits and with small ones (256 bytes, 4 texts, depth 4): status 200 with valid UTF-8
+//    texts, exactly those nlohmann_json reads from the body, or 400 / 413 / 415 with a message that makes a
+//    valid JSON error body. Oversized bodies give 413, empty or invalid UTF-8 ones 400. The texts of a
+//    valid body then go through `result_writer` (examples/ner_service/response.hpp) as entities: its
+//    output is valid JSON that reads back as the same texts.
+// Never an exception (but std::bad_alloc), never another status.
 #include <lexzone/unicode/utf8.hpp>
+#include <ner_service/http_parser.hpp>
 #include <ner_service/request.hpp>
+#include <ner_service/response.hpp>
 
-#include <nlohmann/json.hpp>
-
+#include <algorithm>
+#include <boost/asio/buffer.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -35,7 +51,149 @@ namespace svc = lexzone::ner_service;
     if (!(cond)) fail(#cond, __LINE__); \
   } while (0)
 
-void check(std::string_view body, svc::request_kind kind, const svc::request_limits& limits) {
+// ---- 1. the connection ---------------------------------------------------------------------------------
+
+// What reading one connection's bytes gave: the requests read in full, then how the read ended.
+struct request_seen {
+  std::string method, target, body;
+  int version = 0;
+  bool keep_alive = false, chunked = false;
+  std::optional<std::uint64_t> content_length;
+  svc::content_coding coding = svc::content_coding::identity;
+
+  bool operator==(const request_seen&) const = default;
+};
+struct connection_seen {
+  std::vector<request_seen> requests;
+  int refusal = 0;          // the status of the refusal that ended the read, 0 for none
+  bool incomplete = false;  // the bytes ended inside a request
+
+  bool operator==(const connection_seen&) const = default;
+};
+
+// Reads `bytes` as the server does, `piece` bytes at a time (0: all at once).
+connection_seen read_connection(std::string_view bytes, const svc::http_limits& limits, std::size_t piece) {
+  connection_seen seen;
+  std::string buffer;  // received, not yet consumed by the parser
+  std::size_t fed = 0;
+  auto more = [&] {
+    if (fed == bytes.size()) return false;
+    const std::size_t n = piece == 0 ? bytes.size() - fed : std::min(piece, bytes.size() - fed);
+    buffer.append(bytes.substr(fed, n));
+    fed += n;
+    return true;
+  };
+  for (int r = 0; r < 4; ++r) {
+    // Empty lines before a request are skipped, as the server does.
+    for (;;) {
+      while (buffer.size() < 2 && more()) {
+      }
+      if (buffer.size() >= 2 && buffer.compare(0, 2, "\r\n") == 0) {
+        buffer.erase(0, 2);
+        continue;
+      }
+      break;
+    }
+    if (buffer.empty() && !more()) return seen;
+    svc::request_parser parser(limits);
+    std::string body;
+    svc::budget_lease lease;  // no budget: the parser alone bounds the body
+    parser.eager(false);
+    bool body_phase = false;
+    for (;;) {
+      boost::beast::error_code ec;
+      const std::size_t used = buffer.empty() ? 0 : parser.put(boost::asio::buffer(buffer.data(), buffer.size()), ec);
+      buffer.erase(0, used);
+      if (!ec && parser.is_header_done() && !body_phase) {  // the server reads the body with its own target
+        body_phase = true;
+        parser.set_body_target(body, lease);
+        parser.eager(true);
+        if (parser.is_done()) break;
+        continue;
+      }
+      if (buffer.empty() && !ec && !parser.is_done()) ec = boost::beast::http::error::need_more;
+      if (!ec && parser.is_done()) break;
+      if (ec == boost::beast::http::error::need_more) {
+        if (more()) continue;
+        seen.incomplete = true;
+        return seen;
+      }
+      if (ec) {
+        const svc::read_failure f = svc::failure_for(ec, parser, buffer, limits);
+        FUZZ_CHECK(f.status == 400 || f.status == 413 || f.status == 414 || f.status == 415 || f.status == 417 ||
+                   f.status == 431);
+        FUZZ_CHECK(!f.reason.empty());
+        if (parser.refusal() != 0) FUZZ_CHECK(f.status == parser.refusal());
+        seen.refusal = f.status;
+        return seen;
+      }
+    }
+    const svc::request_head& h = parser.head();
+    FUZZ_CHECK(parser.payload_bytes() <= limits.max_body_bytes);
+    FUZZ_CHECK(parser.body().size() <= limits.max_body_bytes);
+    FUZZ_CHECK(h.target.size() + h.method_text.size() <= limits.max_request_line);
+    FUZZ_CHECK(h.coding != svc::content_coding::unsupported || !h.has_body());
+    if (h.coding == svc::content_coding::identity && h.content_length)
+      FUZZ_CHECK(parser.body().size() == *h.content_length);
+    FUZZ_CHECK(!h.path().empty() || h.target == "*" || svc::url_scheme_length(h.target) != 0);
+    request_seen q;
+    q.method = h.method_text;
+    q.target = h.target;
+    q.body = parser.body();
+    q.version = h.version;
+    q.keep_alive = h.keep_alive;
+    q.chunked = h.chunked;
+    q.content_length = h.content_length;
+    q.coding = h.coding;
+    seen.requests.push_back(std::move(q));
+  }
+  return seen;
+}
+
+void check_connection(std::string_view bytes, const svc::http_limits& limits, std::size_t piece) {
+  const connection_seen whole = read_connection(bytes, limits, 0);
+  const connection_seen pieces = read_connection(bytes, limits, piece);
+  FUZZ_CHECK(whole.requests == pieces.requests);
+  // Beast parses a header once its end has arrived, or as soon as it has the bytes: a malformed header
+  // that never ends is refused from all the bytes at once but waited for (incomplete) when they come in
+  // pieces. Either way nothing after it is read.
+  const bool same_end = whole.refusal == pieces.refusal && whole.incomplete == pieces.incomplete;
+  const bool refused_or_waiting =
+      (whole.incomplete && pieces.refusal != 0) || (pieces.incomplete && whole.refusal != 0);
+  FUZZ_CHECK(same_end || refused_or_waiting);
+}
+
+// ---- 2. the body ---------------------------------------------------------------------------------------
+
+// Writes each text as one entity spanning it (label "L", id "i" for odd ones).
+void check_writer(const std::vector<std::string>& texts, bool batch) {
+  std::string out;
+  svc::result_writer w(out, batch, std::size_t{1} << 30);
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    svc::entity_view e;
+    e.text = texts[i];
+    e.label = "L";
+    if (i % 2 == 1) e.id = "i";
+    e.end_char = lexzone::unicode::length(texts[i]);
+    w.entity(e);
+    w.end_text(i);
+    if (!batch) break;
+  }
+  if (!batch && texts.empty()) return;
+  w.finish();
+  const auto doc = nlohmann::json::parse(out, nullptr, false);
+  FUZZ_CHECK(doc.is_object());
+  const auto& results = batch ? doc["results"] : doc;
+  for (std::size_t i = 0; i < (batch ? texts.size() : 1); ++i) {
+    const auto& r = batch ? results[i] : results;
+    FUZZ_CHECK(r["ents"].size() == 1 && r["tokens"] == i);
+    const auto& e = r["ents"][0];
+    FUZZ_CHECK(e["text"].get_ref<const std::string&>() == texts[i]);
+    FUZZ_CHECK(e["label"] == "L" && e.contains("id") == (i % 2 == 1) && e["start_char"] == 0);
+  }
+}
+
+void check_body(std::string_view body, svc::request_kind kind, const svc::request_limits& limits) {
   svc::parsed_request r;
   try {
     r = svc::parse_request(body, kind, limits);
@@ -58,7 +216,7 @@ void check(std::string_view body, svc::request_kind kind, const svc::request_lim
   if (!r.ok()) {
     FUZZ_CHECK(!r.error.empty());
     FUZZ_CHECK(r.texts.empty());
-    const auto parsed = nlohmann::json::parse(svc::error_body(r.error), nullptr, false);
+    const auto parsed = nlohmann::json::parse(svc::error_json(r.error), nullptr, false);
     FUZZ_CHECK(parsed.is_object() && parsed.size() == 1 && parsed.contains("error"));
     FUZZ_CHECK(parsed["error"].is_string() && !parsed["error"].get_ref<const std::string&>().empty());
     return;
@@ -84,19 +242,30 @@ void check(std::string_view body, svc::request_kind kind, const svc::request_lim
       FUZZ_CHECK(texts[i].get_ref<const std::string&>() == r.texts[i]);
     }
   }
+  check_writer(r.texts, kind == svc::request_kind::batch);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view body(reinterpret_cast<const char*>(data), size);
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+
+  svc::http_limits small_http;
+  small_http.max_request_line = 64;
+  small_http.max_header_bytes = 256;
+  small_http.max_headers = 8;
+  small_http.max_body_bytes = 512;
+  const std::size_t piece = size == 0 ? 1 : 1 + data[size - 1] % 64;
+  check_connection(bytes, svc::http_limits{}, piece);
+  check_connection(bytes, small_http, piece);
+
   svc::request_limits small;
   small.max_body_bytes = 256;
   small.max_batch_texts = 4;
   small.max_depth = 4;
   for (const auto kind : {svc::request_kind::single, svc::request_kind::batch}) {
-    check(body, kind, svc::request_limits{});
-    check(body, kind, small);
+    check_body(bytes, kind, svc::request_limits{});
+    check_body(bytes, kind, small);
   }
   return 0;
 }

@@ -1,0 +1,44 @@
+// ner_service: the memory formula (README.md, "Memory"), computed from the options. The constants are
+// measurements (tests/service/measure_memory.py prints them for a build); `--memory-estimate` prints the
+// result, and deploy/k8s's test checks the Deployment's memory limit against it.
+#pragma once
+
+#include <cstddef>
+#include <cstdio>
+#include <string>
+
+#include "ner_service/options.hpp"
+
+namespace lexzone::ner_service {
+
+/// Measured constants of the formula: Release build, glibc 2.36, x86-64, the examples' model (20,372 base
+/// words, 29 patterns); tests/service/measure_memory.py, median of 3 starts. See README.md, "Memory".
+struct memory_constants {
+  std::size_t start_bytes = 8663040;    // RSS after start, one worker, tokenizer cache off
+  std::size_t cache_entry_bytes = 112;  // each tokenizer cache entry of each worker (measured 111)
+  std::size_t worker_bytes = 28672;     // each further worker's pipeline copy, without its cache
+  // A worker's peak for one request, per byte of body, beyond the body and the response: one-letter words
+  // (a token every 2 bytes: the doc's token array) 32.9; dense e-mail addresses 20.9; non-ASCII words 14.1.
+  double work_per_body_byte = 33.0;
+  std::size_t connection_bytes = 1900;  // an open connection at rest (measured 1837 with 2,000 idle ones)
+  double allocator_slack = 0.10;        // the allocator's free lists and fragmentation
+};
+
+/// The figures of the formula, in bytes.
+struct memory_estimate {
+  std::size_t start = 0;        // binary, libraries, model, every worker's pipeline and cache
+  std::size_t workers = 0;      // threads x the peak of a request of --max-body-bytes
+  std::size_t buffered = 0;     // --max-buffered-bytes: bodies and responses held at once
+  std::size_t connections = 0;  // --max-connections x (connection + a full header buffer)
+  std::size_t pools = 0;        // the buffer pool's bound
+  std::size_t slack = 0;
+  std::size_t total = 0;
+};
+
+/// The estimate for `o` with `c` (default: the measured constants).
+memory_estimate estimate_memory(const options& o, const memory_constants& c = {});
+
+/// A human- and machine-readable description: one "name bytes" line per figure, then the total in MiB.
+std::string describe(const memory_estimate& e);
+
+}  // namespace lexzone::ner_service

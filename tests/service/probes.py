@@ -1,0 +1,929 @@
+#!/usr/bin/env python3
+"""Hostile-client probes of examples/ner_service, one CTest test each (service.probe.NAME, label "service").
+
+usage: probes.py PATH/TO/ner_service NAME
+
+Each probe is one of the attacks of issue #14 (each failed on the cpp-httplib service), with its expected
+outcome:
+  slowloris     200 connections sending their header a byte every 2 s, and one sending its body that way:
+                /healthz answers 20 of 20 meanwhile, and every slow connection is closed at its deadline.
+  backlog       a burst of 300 connections while the service is stopped (SIGSTOP): the kernel completes
+                every handshake (a listen backlog of 5 drops the rest), and after SIGCONT all are answered.
+  idle_flood    1,000 idle connections (over --max-connections): /healthz answers 20 of 20, the oldest idle
+                connections are closed to make room, every one is closed within --idle-timeout.
+  deadline      --request-timeout 2 with header and body timeouts of 30 s: a header sent a byte at a time,
+                and a body sent that way, are both closed at the request deadline, not the phase's.
+  non_reading   4 clients that never read a large response: /healthz answers 20 of 20; their connections
+                are closed at --write-timeout; a client that reads gets the capped, flagged response.
+  smuggling     a chunked body past the limit with a request hidden after it: one 413, the connection
+                closed, the hidden request never run; the same with Content-Length and with gzip.
+  framing       two Content-Length fields, Content-Length with chunked, bad values, Transfer-Encoding other
+                than chunked, no Host: 400 and close; Content-Encoding zstd or two codings: 415; gzip works.
+  limits        100 MB chunked bodies to /healthz and /v1/ner, 100 MB declared to /metrics, a gzip body
+                expanding to 200 MB, a 100 MB request line, 1M header fields, 100 fields: 405/413/414/431 and
+                close, with peak RSS at most 24 MB over the RSS before.
+  pipelining    50 requests in one write (NER, batch, health, metrics, a malformed JSON): 50 answers, in order.
+  retention     8 requests of 1 MB dense with e-mail addresses, 2 at a time: answered (entities cut at
+                --max-response-bytes, flagged); RSS afterwards within 8 MB of before.
+  overload      one worker busy, a queue of 2: of 6 more requests 2 are served, 4 get 503 with Retry-After;
+                the per-address cap and the buffered-bytes budget answer 503 with Retry-After too.
+  shutdown      SIGTERM with requests queued, an idle connection and a stuck one: the queued requests are
+                answered, the idle connection closed at once, a /readyz completed after the signal answers
+                503 "shutting down", the stuck one is closed at --shutdown-timeout, exit 0.
+  double_signal a second signal while a stuck connection holds the shutdown (SIGTERM and SIGINT back to
+                back, or the same signal again once the first is logged): the process ends at once
+                (status 128 + the signal), 4 runs of 4.
+  readiness     a model that is still loading (its patterns file is a FIFO nobody writes yet): /healthz 200,
+                /readyz 503 "loading" with Retry-After, NER requests 503, lexzone_ready 0; once the patterns
+                arrive, /readyz 200 and requests are served.
+  routes        HEAD, OPTIONS, 404, 405 with Allow, /readyz, HTTP/1.0, Expect: 100-continue; a model that
+                cannot be loaded stops the service with status 1.
+Loopback only; every wait is bounded. Under sanitizers (LEXZONE_SANITIZE) RSS bounds are not asserted
+and counts are scaled down; everything else is checked.
+"""
+
+import contextlib
+import gzip
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zlib
+
+import harness as h
+
+BINARY = None
+
+
+def expect_close_response(c, sock, what, status, close=True):
+    """Reads one response from `sock`; checks its status, a JSON error body, and (close) that the
+    connection is closed after it."""
+    try:
+        r = sock.read_response()
+    except OSError as e:
+        c.check(False, "%s: no response (%s)" % (what, e))
+        return None
+    if not c.check(r is not None, "%s: the connection closed without a response" % what):
+        return None
+    c.check(r[0] == status, "%s: status %d, expected %d (%r)" % (what, r[0], status, r[2][:200]))
+    if status >= 400:
+        try:
+            c.check(isinstance(json.loads(r[2]).get("error"), str), "%s: no JSON error body" % what)
+        except ValueError:
+            c.check(False, "%s: the body is not JSON: %r" % (what, r[2][:200]))
+    if close:
+        c.check(r[1].get("connection") == "close", "%s: no 'Connection: close' (%r)" % (what, r[1]))
+        c.check(sock.closed_by_peer(5 * h.slow_factor()), "%s: the connection stays open" % what)
+    return r
+
+
+@contextlib.contextmanager
+def service(c, args=(), threads=2, stop=True):
+    """A service for one probe; with `stop`, its graceful exit (status 0 after SIGTERM) is checked too."""
+    svc = h.Service(BINARY, args, threads=threads)
+    try:
+        yield svc
+        if stop:
+            c.check(svc.stop() == 0, "exit status 0 after SIGTERM")
+    finally:
+        svc.kill()
+
+
+# ---- slowloris ----------------------------------------------------------------------------------------------
+
+def probe_slowloris():
+    c = h.Checks("slowloris")
+    with service(c, ["--header-timeout", "3", "--body-timeout", "3"]) as svc:
+        n = h.scaled(200, asan=2, tsan=4)
+        request = h.http_request("POST", "/v1/ner", h.ner_body("slow"))
+        socks = [h.raw(svc.port, h.hostile_address(i % 4)) for i in range(n)]
+        # One more sends its header at once, then its body a byte at a time.
+        body_slow = h.raw(svc.port, h.hostile_address(5))
+        head, _, body = request.partition(b"\r\n\r\n")
+        body_slow.sendall(head + b"\r\n\r\n")
+        stop = threading.Event()
+        closed_at = {}
+
+        def drip():
+            k = 0
+            t0 = time.monotonic()
+            while not stop.is_set():
+                for i, s in enumerate(socks + [body_slow]):
+                    if i in closed_at:
+                        continue
+                    data = request[k % len(request):k % len(request) + 1] if s is not body_slow else body[k % len(body):][:1]
+                    try:
+                        s.sendall(data)
+                    except OSError:
+                        closed_at[i] = time.monotonic() - t0
+                k += 1
+                stop.wait(2.0)
+
+        dripper = threading.Thread(target=drip, daemon=True)
+        dripper.start()
+        time.sleep(0.5)
+        ok = h.health_checks(svc.port, 20, 0.25, timeout=2 * h.slow_factor())
+        c.check(ok == 20, "/healthz answered %d of 20 during the slowloris" % ok)
+        # Every slow connection is closed by the service at its deadline (3 s after its first byte).
+        deadline = time.monotonic() + 6 * h.slow_factor()
+        still_open = list(range(n + 1))
+        while still_open and time.monotonic() < deadline:
+            remaining = []
+            for i in still_open:
+                s = (socks + [body_slow])[i]
+                if not s.closed_by_peer(0.01):
+                    remaining.append(i)
+            still_open = remaining
+            time.sleep(0.2)
+        stop.set()
+        dripper.join(5)
+        c.check(not still_open, "%d of %d slow connections still open after their deadline" % (len(still_open), n + 1))
+        m = svc.metrics()
+        c.check(m.get('lexzone_rejected_total{reason="header_timeout",code="0"}', 0) >= n,
+                "header timeouts counted: %r, expected >= %d" % (
+                    m.get('lexzone_rejected_total{reason="header_timeout",code="0"}'), n))
+        c.check(m.get('lexzone_rejected_total{reason="body_timeout",code="0"}', 0) >= 1, "the body timeout is counted")
+        for s in socks + [body_slow]:
+            s.close()
+    return c.finish()
+
+
+# ---- listen backlog -----------------------------------------------------------------------------------------
+
+def probe_backlog():
+    c = h.Checks("backlog")
+    h.raise_fd_limit()
+    with service(c) as svc:
+        # While the service is stopped only the kernel answers: it completes a handshake for each connection
+        # its accept queue (the listen backlog) has room for and drops the other SYNs (a connect then waits
+        # for a retransmission, 1 s later). 300 connections, 100 per address (under the per-address cap).
+        n = 300
+        socks = []
+        os.kill(svc.pid, signal.SIGSTOP)
+        try:
+            t0 = time.monotonic()
+            for i in range(n):
+                try:
+                    socks.append(h.raw(svc.port, h.hostile_address(50 + i // 100), timeout=0.5))
+                except OSError as e:
+                    print("connection %d while stopped: %s" % (i, e))
+                    break
+            print("%d of %d connections completed in %.2f s while the service was stopped" % (
+                len(socks), n, time.monotonic() - t0))
+        finally:
+            os.kill(svc.pid, signal.SIGCONT)
+        c.check(len(socks) == n, "the kernel completed %d of %d handshakes: the listen backlog is too small" % (
+            len(socks), n))
+        answered = 0
+        for s in socks:
+            s.settimeout(10 * h.slow_factor())
+            s.sendall(h.http_request("GET", "/healthz"))
+        for s in socks:
+            try:
+                r = s.read_response()
+            except OSError:
+                r = None
+            answered += r is not None and r[0] == 200
+            s.close()
+        c.check(answered == len(socks), "/healthz answered on %d of %d connections of the burst" % (
+            answered, len(socks)))
+    return c.finish()
+
+
+# ---- per-request deadline -----------------------------------------------------------------------------------
+
+def probe_deadline():
+    c = h.Checks("deadline")
+    limit = 2
+    with service(c, ["--request-timeout", str(limit), "--header-timeout", "30", "--body-timeout", "30"]) as svc:
+        request = h.http_request("POST", "/v1/ner", h.ner_body("a body sent a byte at a time to x@y.io"))
+        head, _, body = request.partition(b"\r\n\r\n")
+        slow_head = h.raw(svc.port, h.hostile_address(1))
+        slow_body = h.raw(svc.port, h.hostile_address(2))
+        t0 = time.monotonic()
+        slow_body.sendall(head + b"\r\n\r\n")
+        # A byte every 0.3 s or so on each: neither phase's own timeout (30 s) comes near.
+        clients = {"header": (slow_head, request), "body": (slow_body, body)}
+        closed = {}
+        k = 0
+        while len(closed) < len(clients) and time.monotonic() - t0 < limit + 8 * h.slow_factor():
+            for name, (s, data) in clients.items():
+                if name in closed:
+                    continue
+                try:
+                    s.sendall(data[k:k + 1])
+                    gone = s.closed_by_peer(0.15)
+                except OSError:
+                    gone = True
+                if gone:
+                    closed[name] = time.monotonic() - t0
+            k += 1
+        print("closed after: %s (--request-timeout %d)" % (
+            ", ".join("%s %.2f s" % kv for kv in sorted(closed.items())), limit))
+        for name in clients:
+            c.check(name in closed, "the slow %s is still open %.0f s after its first byte" % (
+                name, time.monotonic() - t0))
+            if name in closed:
+                c.check(closed[name] >= limit - 0.3, "the slow %s closed after %.2f s, before the deadline" % (
+                    name, closed[name]))
+        c.check(h.health_checks(svc.port, 3, 0.05) == 3, "the service answers others meanwhile")
+        m = svc.metrics()
+        for reason in ("header_timeout", "body_timeout"):
+            key = 'lexzone_rejected_total{reason="%s",code="0"}' % reason
+            c.check(m.get(key, 0) >= 1, "%s counted: %r" % (reason, m.get(key)))
+        for s, _ in clients.values():
+            s.close()
+    return c.finish()
+
+
+# ---- idle flood ---------------------------------------------------------------------------------------------
+
+def probe_idle_flood():
+    c = h.Checks("idle_flood")
+    h.raise_fd_limit()
+    cap = 512
+    with service(c, ["--idle-timeout", "2", "--max-connections", str(cap)]) as svc:
+        n = h.scaled(1000, asan=2, tsan=2)
+        socks = []
+        for i in range(n):  # 100 per address: under the per-address cap, over the global one
+            try:
+                socks.append(h.raw(svc.port, h.hostile_address(i // 100)))
+            except OSError as e:
+                c.check(False, "connection %d failed: %s" % (i, e))
+                break
+        t0 = time.monotonic()
+        ok = h.health_checks(svc.port, 20, 0.1, timeout=2 * h.slow_factor())
+        c.check(ok == 20, "/healthz answered %d of 20 with %d idle connections open" % (ok, len(socks)))
+        # All closed by the service: evicted to make room, or at the idle timeout (2 s).
+        deadline = t0 + 6 * h.slow_factor()
+        open_socks = list(socks)
+        while open_socks and time.monotonic() < deadline:
+            open_socks = [s for s in open_socks if not s.closed_by_peer(0.005)]
+            time.sleep(0.2)
+        c.check(not open_socks, "%d of %d idle connections still open %.0f s after the flood" % (
+            len(open_socks), len(socks), time.monotonic() - t0))
+        m = svc.metrics()
+        evicted = m.get('lexzone_connections_closed_total{reason="evicted"}', 0)
+        idle = m.get('lexzone_connections_closed_total{reason="idle_timeout"}', 0)
+        if n > cap:
+            c.check(evicted >= n - cap, "evicted %r idle connections, expected >= %d" % (evicted, n - cap))
+        c.check(evicted + idle >= n, "evicted + idle-timeout closes %r, expected >= %d (closes: %s; accepted %r)" % (
+            evicted + idle, n, {k: v for k, v in m.items() if k.startswith("lexzone_connections_closed_total")},
+            m.get("lexzone_connections_accepted_total")))
+        c.check(m.get("lexzone_connections_open", -1) <= 1, "open connections at the end: %r" % m.get(
+            "lexzone_connections_open"))
+        for s in socks:
+            s.close()
+    return c.finish()
+
+
+# ---- non-reading clients ------------------------------------------------------------------------------------
+
+def dense_request(seed, size=1000000):
+    return h.ner_body(h.dense_email_text(seed, size))
+
+
+def probe_non_reading():
+    c = h.Checks("non_reading")
+    with service(c, ["--write-timeout", "2"]) as svc:
+        body = dense_request(1)
+        socks = []
+        for i in range(4):
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fills at once: the service must wait
+            s.bind((h.hostile_address(i), 0))
+            s.settimeout(30)
+            s.connect((h.HOST, svc.port))
+            s.sendall(h.http_request("POST", "/v1/ner", body))
+            socks.append(s)
+        ok = h.health_checks(svc.port, 20, 0.25, timeout=2 * h.slow_factor())
+        c.check(ok == 20, "/healthz answered %d of 20 with 4 clients not reading" % ok)
+        # A client that reads gets the response, its entities cut at 4 MiB and flagged.
+        status, headers, data = h.request(svc.port, "POST", "/v1/ner", body, timeout=60 * h.slow_factor())
+        c.check(status == 200, "the reading client: status %d" % status)
+        if status == 200:
+            result = json.loads(data)
+            c.check(result.get("truncated") is True, "a response past --max-response-bytes carries truncated: true")
+            c.check(len(data) <= 4 * 1024 * 1024 + 64, "response of %d bytes, cap 4 MiB" % len(data))
+            c.check(len(result["ents"]) > 1000 and all(e["label"] == "EMAIL" for e in result["ents"][:100]),
+                    "the kept entities are the e-mail addresses")
+        deadline = time.monotonic() + (2 + 60) * h.slow_factor()
+        m = {}
+        while time.monotonic() < deadline:
+            m = svc.metrics()
+            if m.get('lexzone_rejected_total{reason="write_timeout",code="0"}', 0) >= 4:
+                break
+            time.sleep(0.25)
+        c.check(m.get('lexzone_rejected_total{reason="write_timeout",code="0"}', 0) >= 4,
+                "the 4 non-reading connections are closed at the write timeout (%r)" %
+                m.get('lexzone_rejected_total{reason="write_timeout",code="0"}'))
+        c.check(m.get("lexzone_buffered_bytes") == 0, "buffered bytes back to 0: %r" % m.get("lexzone_buffered_bytes"))
+        for s in socks:
+            s.close()
+    return c.finish()
+
+
+# ---- smuggling ----------------------------------------------------------------------------------------------
+
+HIDDEN = h.http_request("POST", "/v1/ner", h.ner_body("smuggled: write to hidden@smuggled.example"))
+
+
+def probe_smuggling():
+    c = h.Checks("smuggling")
+    limit = 4096
+    with service(c, ["--max-body-bytes", str(limit)]) as svc:
+        big = b'{"text": "' + b"a" * limit + b'"}'
+        chunked_head = b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+        cases = [
+            # A chunk past the limit, the hidden request right after it...
+            ("chunked past the limit, request after the chunk",
+             chunked_head + b"%x\r\n%s\r\n" % (len(big), big) + HIDDEN),
+            # ... or as the next chunk's bytes, or after the last chunk.
+            ("chunked past the limit, request in the next chunk",
+             chunked_head + b"%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(big), big, len(HIDDEN), HIDDEN)),
+            ("chunked in small chunks past the limit, then a request",
+             chunked_head + b"".join(b"400\r\n" + big[k:k + 1024].ljust(1024, b" ") + b"\r\n"
+                                     for k in range(0, len(big), 1024)) + b"0\r\n\r\n" + HIDDEN),
+            ("Content-Length past the limit, request inside the body",
+             b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n" % (limit + 1 + len(HIDDEN)) +
+             b"x" * (limit + 1) + HIDDEN),
+            ("gzip expanding past the limit, request after it",
+             b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(
+                 gzip.compress(big)) + gzip.compress(big) + HIDDEN),
+        ]
+        for what, data in cases:
+            s = h.raw(svc.port)
+            s.sendall(data)
+            expect_close_response(c, s, what, 413)
+            s.close()
+        m = svc.metrics()
+        c.check(m.get("lexzone_texts_total") == 0, "the hidden requests were never run (texts: %r)" % m.get(
+            "lexzone_texts_total"))
+        c.check(m.get('lexzone_requests_total{code="413"}', 0) == len(cases), "one 413 per attempt, nothing else")
+    return c.finish()
+
+
+# ---- framing and encodings ----------------------------------------------------------------------------------
+
+def probe_framing():
+    c = h.Checks("framing")
+    with service(c) as svc:
+        body = h.ner_body("mail to framing@example.com")
+        n = len(body)
+        line = b"POST /v1/ner HTTP/1.1\r\nHost: t\r\n"
+        cases = [
+            ("two equal Content-Length", line + b"Content-Length: %d\r\nContent-Length: %d\r\n\r\n" % (n, n) + body, 400),
+            ("two different Content-Length", line + b"Content-Length: %d\r\nContent-Length: 3\r\n\r\n" % n + body, 400),
+            ("Content-Length list", line + b"Content-Length: %d, %d\r\n\r\n" % (n, n) + body, 400),
+            ("Content-Length with a sign", line + b"Content-Length: +%d\r\n\r\n" % n + body, 400),
+            ("negative Content-Length", line + b"Content-Length: -1\r\n\r\n" + body, 400),
+            ("Content-Length not a number", line + b"Content-Length: 12abc\r\n\r\n" + body, 400),
+            ("Content-Length then chunked",
+             line + b"Content-Length: %d\r\nTransfer-Encoding: chunked\r\n\r\n" % n + b"%x\r\n%s\r\n0\r\n\r\n" % (n, body), 400),
+            ("chunked then Content-Length",
+             line + b"Transfer-Encoding: chunked\r\nContent-Length: %d\r\n\r\n" % n + b"%x\r\n%s\r\n0\r\n\r\n" % (n, body), 400),
+            ("Transfer-Encoding gzip, chunked", line + b"Transfer-Encoding: gzip, chunked\r\n\r\n" + b"0\r\n\r\n", 400),
+            ("Transfer-Encoding identity", line + b"Transfer-Encoding: identity\r\n\r\n" + body, 400),
+            ("two Transfer-Encoding", line + b"Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+            ("chunked on HTTP/1.0", b"POST /v1/ner HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
+            ("bad chunk size", line + b"Transfer-Encoding: chunked\r\n\r\nzz\r\n" + body + b"\r\n0\r\n\r\n", 400),
+            ("no Host", b"POST /v1/ner HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % n + body, 400),
+            ("two Host", line + b"Host: u\r\nContent-Length: %d\r\n\r\n" % n + body, 400),
+            ("space before the colon", line + b"Content-Length : %d\r\n\r\n" % n + body, 400),
+            ("Content-Encoding zstd", line + b"Content-Encoding: zstd\r\nContent-Length: %d\r\n\r\n" % n + body, 415),
+            ("Content-Encoding br", line + b"Content-Encoding: br\r\nContent-Length: %d\r\n\r\n" % n + body, 415),
+            ("Content-Encoding gzip, gzip",
+             line + b"Content-Encoding: gzip, gzip\r\nContent-Length: %d\r\n\r\n" % n + body, 415),
+            ("gzip that does not decode", line + b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % n + body, 400),
+            ("gzip cut short",
+             line + b"Content-Encoding: gzip\r\nContent-Length: 20\r\n\r\n" + gzip.compress(body)[:20], 400),
+            ("multipart", line + b"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: %d\r\n\r\n" % n + body, 415),
+            ("Expect: something", line + b"Expect: 200-ok\r\nContent-Length: %d\r\n\r\n" % n + body, 417),
+            ("target not a path", b"GET healthz HTTP/1.1\r\nHost: t\r\n\r\n", 400),
+            ("garbage", b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http\r\n\r\n", 400),
+        ]
+        for what, data, status in cases:
+            s = h.raw(svc.port)
+            # A second, valid request follows: after a framing error it must never be answered.
+            s.sendall(data + h.http_request("GET", "/healthz"))
+            expect_close_response(c, s, what, status)
+            s.close()
+        # Accepted encodings: gzip, x-gzip, deflate (zlib), identity; the same entities as plain.
+        for coding, packed in (("gzip", gzip.compress(body)), ("x-gzip", gzip.compress(body)),
+                               ("deflate", zlib.compress(body)), ("identity", body)):
+            status, _, data = h.request(svc.port, "POST", "/v1/ner", packed, {"Content-Encoding": coding})
+            ok = status == 200 and [e["text"] for e in json.loads(data)["ents"]] == ["framing@example.com"]
+            c.check(ok, "Content-Encoding %s: %d %r" % (coding, status, data[:200]))
+        # A JSON-level error leaves the connection usable: the next request on it is answered.
+        s = h.raw(svc.port)
+        s.sendall(h.http_request("POST", "/v1/ner", b'{"text": 42}') + h.http_request("GET", "/healthz"))
+        r1, r2 = s.read_response(), s.read_response()
+        c.check(r1 is not None and r1[0] == 400 and r2 is not None and r2[0] == 200,
+                "a 400 for bad JSON keeps the connection: %r %r" % (r1 and r1[0], r2 and r2[0]))
+        s.close()
+        m = svc.metrics()
+        c.check(m.get('lexzone_rejected_total{reason="bad_request",code="400"}', 0) >= 17, "400s counted")
+        c.check(m.get('lexzone_rejected_total{reason="unsupported_media_type",code="415"}', 0) >= 4, "415s counted")
+    return c.finish()
+
+
+# ---- limits on every route ----------------------------------------------------------------------------------
+
+def send_and_answer(svc, head, body_chunks, what):
+    """Sends `head`, then the body chunks from another thread (the service may close before the end),
+    and returns the response read meanwhile (or None)."""
+    s = h.raw(svc.port, timeout=30 * h.slow_factor())
+    s.sendall(head)
+
+    def send():
+        try:
+            for chunk in body_chunks:
+                s.sendall(chunk)
+        except OSError:
+            pass  # the service closed: expected once the limit is passed
+
+    t = threading.Thread(target=send, daemon=True)
+    t.start()
+    try:
+        r = s.read_response()
+    except OSError as e:
+        print("%s: %s" % (what, e))
+        r = None
+    closed = s.closed_by_peer(5 * h.slow_factor())
+    t.join(30)
+    s.close()
+    return r, closed
+
+
+def probe_limits():
+    c = h.Checks("limits")
+    with service(c) as svc:
+        mib = 1024 * 1024
+        block = b"a" * mib
+
+        def chunked(n_mib):
+            for _ in range(n_mib):
+                yield b"%x\r\n%s\r\n" % (len(block), block)
+            yield b"0\r\n\r\n"
+
+        def gzip_bomb(n_mib):
+            z = zlib.compressobj(9, zlib.DEFLATED, 31)
+            out = [z.compress(b'{"text": "')]
+            for _ in range(n_mib):
+                out.append(z.compress(block))
+            out.append(z.compress(b'"}') + z.flush())
+            return b"".join(out)
+
+        bomb = gzip_bomb(200)
+        many = 1000000
+        cases = [
+            ("100 MB chunked POST to /healthz", b"POST /healthz HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n",
+             chunked(100), 405),
+            ("100 MB chunked POST to /v1/ner", b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n",
+             chunked(100), 413),
+            ("100 MB declared to /metrics", b"GET /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: %d\r\n\r\n" % (100 * mib),
+             (block for _ in range(100)), 200),
+            ("100 MB chunked POST to an unknown path",
+             b"POST /nowhere HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n", chunked(100), 404),
+            ("%d KB of gzip expanding to 200 MB" % (len(bomb) // 1024),
+             b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(bomb),
+             iter([bomb]), 413),
+            ("100 MB request line without a newline", b"GET /", (block for _ in range(100)), 414),
+            ("1M header fields", b"GET /healthz HTTP/1.1\r\nHost: t\r\n",
+             (b"X-A: b\r\n" * (many // 100) for _ in range(100)), 431),
+            ("100 header fields", b"GET /healthz HTTP/1.1\r\nHost: t\r\n" + b"X-A: b\r\n" * 100 + b"\r\n", iter([]), 431),
+            ("one 20 KB header field", b"GET /healthz HTTP/1.1\r\nHost: t\r\nX-A: " + b"b" * 20000 + b"\r\n\r\n",
+             iter([]), 431),
+            ("a 5 KB target", b"GET /healthz?" + b"q" * 5000 + b" HTTP/1.1\r\nHost: t\r\n\r\n", iter([]), 414),
+        ]
+        time.sleep(0.2)
+        base = svc.rss()
+        worst = 0
+        for what, head, body, status in cases:
+            svc.reset_peak_rss()
+            before = svc.rss()
+            t0 = time.monotonic()
+            r, closed = send_and_answer(svc, head, body, what)
+            peak = svc.peak_rss()
+            worst = max(worst, peak - base)
+            print("%-45s -> %s in %.2f s, peak RSS %+.1f MB" % (
+                what, r[0] if r else None, time.monotonic() - t0, (peak - before) / 1e6), flush=True)
+            if c.check(r is not None, "%s: no response" % what):
+                c.check(r[0] == status, "%s: status %d, expected %d (%r)" % (what, r[0], status, r[2][:200]))
+                c.check(r[1].get("connection") == "close", "%s: no 'Connection: close'" % what)
+            c.check(closed, "%s: the connection stays open" % what)
+            if not h.sanitized():
+                c.check(peak - before <= 24 * mib, "%s: peak RSS %.1f MB over the RSS before (bound 24 MB)" % (
+                    what, (peak - before) / 1e6))
+        print("worst peak RSS over the start: %+.1f MB" % (worst / 1e6))
+        ok = h.health_checks(svc.port, 3, 0.05)
+        c.check(ok == 3, "the service answers after the probes")
+    return c.finish()
+
+
+# ---- pipelining ---------------------------------------------------------------------------------------------
+
+def probe_pipelining():
+    c = h.Checks("pipelining")
+    with service(c) as svc:
+        maker = h.TextMaker(50)
+        expected = []  # (kind, payload)
+        data = b""
+        for i in range(50):
+            if i % 10 == 4:
+                data += h.http_request("GET", "/healthz")
+                expected.append(("health", None))
+            elif i % 10 == 7:
+                data += h.http_request("POST", "/v1/ner", b'{"text": ')  # malformed JSON: 400, connection kept
+                expected.append(("bad", None))
+            elif i % 10 == 9:
+                items = [maker.text(i * 10 + k) for k in range(3)]
+                data += h.http_request("POST", "/v1/ner/batch", json.dumps({"texts": [t for t, _ in items]}).encode())
+                expected.append(("batch", items))
+            else:
+                text, _ = maker.text(i)
+                text += " contact pipeline%d@example.com" % i
+                data += h.http_request("POST", "/v1/ner", h.ner_body(text))
+                expected.append(("ner", (text, ["pipeline%d@example.com" % i])))
+        s = h.raw(svc.port, timeout=30 * h.slow_factor())
+        s.sendall(data)
+        answered = 0
+        for i, (kind, payload) in enumerate(expected):
+            r = s.read_response()
+            if not c.check(r is not None, "response %d of 50 missing (%d answered)" % (i + 1, answered)):
+                break
+            answered += 1
+            status, _, body = r
+            if kind == "health":
+                c.check(status == 200 and json.loads(body) == {"status": "ok"}, "response %d: health %d" % (i, status))
+            elif kind == "bad":
+                c.check(status == 400, "response %d: status %d for malformed JSON" % (i, status))
+            elif kind == "batch":
+                results = json.loads(body).get("results") if status == 200 else None
+                if c.check(isinstance(results, list) and len(results) == len(payload), "response %d: batch %d" % (i, status)):
+                    for res, (text, emails) in zip(results, payload):
+                        problems = h.check_entities(res, text, emails)
+                        c.check(not problems, "response %d (batch): %s" % (i, problems))
+            else:
+                text, emails = payload
+                problems = h.check_entities(json.loads(body), text, emails) if status == 200 else ["status %d" % status]
+                c.check(not problems, "response %d is not the answer to request %d: %s" % (i, i, problems))
+        c.check(answered == 50, "%d of 50 pipelined requests answered" % answered)
+        s.close()
+    return c.finish()
+
+
+# ---- memory retention ---------------------------------------------------------------------------------------
+
+def probe_retention():
+    c = h.Checks("retention")
+    with service(c) as svc:
+        for i in range(20):  # warm-up: small requests on both workers
+            h.request(svc.port, "POST", "/v1/ner", h.ner_body("warm up %d with a@b.io" % i))
+        time.sleep(0.3)
+        before = svc.rss()
+        n = 8
+        bodies = [dense_request(100 + i) for i in range(n)]
+        results = [None] * n
+
+        def client(k):
+            conn = http.client.HTTPConnection(h.HOST, svc.port, timeout=120 * h.slow_factor())
+            for i in range(k, n, 2):
+                try:
+                    results[i] = h.request(svc.port, "POST", "/v1/ner", bodies[i], conn=conn)
+                except (OSError, http.client.HTTPException) as e:
+                    results[i] = (0, {}, str(e).encode())
+            conn.close()
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(300)
+        peak = svc.peak_rss()
+        for i, r in enumerate(results):
+            ok = r is not None and r[0] == 200
+            c.check(ok, "dense request %d: %r" % (i, r and (r[0], r[2][:200])))
+            if ok:
+                res = json.loads(r[2])
+                c.check(res.get("truncated") is True and len(r[2]) <= 4 * 1024 * 1024 + 64,
+                        "dense request %d: %d bytes, truncated %r" % (i, len(r[2]), res.get("truncated")))
+        time.sleep(1.0)
+        after = svc.rss()
+        m = svc.metrics()
+        print("RSS before %.1f MB, peak %.1f MB, after %.1f MB (%+.1f MB); malloc_trim calls: %d" % (
+            before / 1e6, peak / 1e6, after / 1e6, (after - before) / 1e6, m.get("lexzone_malloc_trims_total", 0)))
+        if not h.sanitized():
+            c.check(after - before <= 8 * 1024 * 1024, "RSS kept %.1f MB after the dense requests (bound 8 MB)" % (
+                (after - before) / 1e6))
+        c.check(m.get("lexzone_transient_strings") == 0 and m.get("lexzone_open_zones") == 0, "zones closed")
+        c.check(m.get("lexzone_buffered_bytes") == 0, "buffered bytes back to 0")
+    return c.finish()
+
+
+# ---- overload -----------------------------------------------------------------------------------------------
+
+def concurrent_posts(port, body, n):
+    """n concurrent POST /v1/ner of `body`, each from its own hostile address: [(status, headers, body)]."""
+    out = [None] * n
+
+    def client(i):
+        conn = http.client.HTTPConnection(h.HOST, port, timeout=120 * h.slow_factor(),
+                                          source_address=(h.hostile_address(i), 0))
+        try:
+            out[i] = h.request(port, "POST", "/v1/ner", body, conn=conn)
+        except (OSError, http.client.HTTPException) as e:
+            out[i] = (0, {}, str(e).encode())
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(300)
+    return out
+
+
+def probe_overload():
+    c = h.Checks("overload")
+    words = " ".join("abcdefghijklmnopqrstuvwxyz"[i % 26] for i in range(500000))  # 1 MB: a slow request
+    small = h.ner_body("small request to overload@example.com")
+    # One worker, a queue of 2: the worker busy with a slow request, 6 more at once: 2 wait, 4 get 503.
+    with service(c, ["--queue-depth", "2", "--max-connections-per-ip", "8"], threads=1) as svc:
+        slow = h.raw(svc.port, "127.0.0.20", timeout=300 * h.slow_factor())
+        slow.sendall(h.http_request("POST", "/v1/ner", h.ner_body(words)))
+        deadline = time.monotonic() + 30 * h.slow_factor()
+        while svc.metrics().get("lexzone_requests_in_flight", 0) < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        out = concurrent_posts(svc.port, small, 6)
+        statuses = sorted(r[0] for r in out)
+        print("6 requests while the only worker is busy, queue 2: %s" % statuses)
+        c.check(statuses == [200, 200, 503, 503, 503, 503], "2 wait and are served, 4 are refused: %s" % statuses)
+        for r in out:
+            if r[0] == 503:
+                c.check(r[1].get("retry-after") == "1", "503 carries Retry-After: 1 (%r)" % r[1])
+        r = slow.read_response()
+        c.check(r is not None and r[0] == 200, "the slow request is answered")
+        slow.close()
+        # Per-address cap: the 9th connection from one address gets 503 + Retry-After and is closed.
+        socks = [h.raw(svc.port, "127.0.0.9") for _ in range(8)]
+        time.sleep(0.2)
+        extra = h.raw(svc.port, "127.0.0.9")
+        r = expect_close_response(c, extra, "9th connection from one address", 503)
+        c.check(r is not None and r[1].get("retry-after") == "1", "per-address 503 carries Retry-After")
+        c.check(h.health_checks(svc.port, 1, 0) == 1, "another address is still served")
+        for s in socks + [extra]:
+            s.close()
+        m = svc.metrics()
+        for reason in ("queue_full", "per_ip_limit"):
+            key = 'lexzone_rejected_total{reason="%s",code="503"}' % reason
+            c.check(m.get(key, 0) >= 1, "%s counted: %r" % (reason, m.get(key)))
+    # A 6 MiB budget: two uploads stalled halfway hold 2 MiB (their declared lengths); a request of 300 KB
+    # needs its body and its largest response (4 MiB): refused while they hold, served once one is gone.
+    with service(c, ["--max-buffered-bytes", str(6 * 1024 * 1024)]) as svc:
+        stalled = []
+        for i in range(2):
+            s = h.raw(svc.port, h.hostile_address(30 + i))
+            s.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\n\r\n{\"text\": \"")
+            stalled.append(s)
+        deadline = time.monotonic() + 10 * h.slow_factor()
+        while svc.metrics().get("lexzone_buffered_bytes", 0) < 2 * 1048576 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        body = h.ner_body(h.dense_email_text(7, 300000))
+        st, hd, _ = h.request(svc.port, "POST", "/v1/ner", body, timeout=120 * h.slow_factor())
+        c.check(st == 503 and hd.get("retry-after") == "1", "refused while the budget is held: %d %r" % (st, hd))
+        stalled.pop().close()
+        deadline = time.monotonic() + 10 * h.slow_factor()
+        while svc.metrics().get("lexzone_buffered_bytes", 0) > 1048576 + 65536 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        st, _, _ = h.request(svc.port, "POST", "/v1/ner", body, timeout=120 * h.slow_factor())
+        c.check(st == 200, "served once the budget has room: %d" % st)
+        stalled.pop().close()
+        m = svc.metrics()
+        key = 'lexzone_rejected_total{reason="memory_budget",code="503"}'
+        c.check(m.get(key, 0) >= 1, "memory_budget counted: %r" % m.get(key))
+        deadline = time.monotonic() + 10 * h.slow_factor()
+        while svc.metrics().get("lexzone_buffered_bytes") != 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        c.check(svc.metrics().get("lexzone_buffered_bytes") == 0, "buffered bytes back to 0")
+    return c.finish()
+
+
+# ---- shutdown -----------------------------------------------------------------------------------------------
+
+def probe_shutdown():
+    c = h.Checks("shutdown")
+    with service(c, ["--shutdown-timeout", "4", "--queue-depth", "16"], threads=1, stop=False) as svc:
+        # Requests that take a worker a little while each (well under the deadline, also on a busy machine).
+        body = h.ner_body(h.dense_email_text(3, h.scaled(150000, asan=3, tsan=6)))
+        stuck = h.raw(svc.port, "127.0.0.3")
+        stuck.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Le")  # and never more
+        idle = h.raw(svc.port, "127.0.0.4")
+        late = h.raw(svc.port, "127.0.0.6")
+        late.sendall(b"GET /readyz HTTP/1.1\r\nHost: t\r\n")  # its end comes after SIGTERM
+        clients = [h.raw(svc.port, "127.0.0.5", timeout=60 * h.slow_factor()) for _ in range(4)]
+        for s in clients:
+            s.sendall(h.http_request("POST", "/v1/ner", body))
+        # Every connection accepted (7 and this one) and a request being processed: then SIGTERM.
+        deadline = time.monotonic() + 10 * h.slow_factor()
+        m = {}
+        while time.monotonic() < deadline:
+            m = svc.metrics()
+            if m.get("lexzone_connections_open", 0) >= 8 and m.get("lexzone_requests_in_flight", 0) >= 1:
+                break
+            time.sleep(0.01)
+        c.check(m.get("lexzone_requests_in_flight", 0) >= 1, "requests in flight before SIGTERM: %r" % m.get(
+            "lexzone_requests_in_flight"))
+        t0 = time.monotonic()
+        svc.signal(signal.SIGTERM)
+        c.check(idle.closed_by_peer(1.0 * h.slow_factor()), "the idle connection is closed at once")
+        late.sendall(b"\r\n")
+        r = late.read_response()
+        c.check(r is not None and r[0] == 503 and json.loads(r[2]) == {"status": "shutting down"} and
+                r[1].get("connection") == "close", "/readyz after SIGTERM: %r" % ((r and (r[0], r[2])),))
+        for i, s in enumerate(clients):
+            r = s.read_response()
+            c.check(r is not None and r[0] == 200, "request %d received before SIGTERM is answered: %r" % (
+                i, r and r[0]))
+            if r:
+                c.check(r[1].get("connection") == "close", "its response closes the connection")
+        try:
+            h.connect(svc.port, timeout=1).close()
+            refused = False
+        except OSError:
+            refused = True
+        c.check(refused, "no new connection is accepted after SIGTERM")
+        rc = svc.wait(4 + 5 * h.slow_factor())
+        elapsed = time.monotonic() - t0
+        c.check(rc == 0, "exit status %r, expected 0" % rc)
+        c.check(elapsed >= 3.5, "the stuck connection held the shutdown until the deadline (%.1f s)" % elapsed)
+        c.check(stuck.closed_by_peer(0.5), "the stuck connection is closed")
+        print("shutdown: %d requests answered, exit %r after %.1f s (deadline 4 s)" % (len(clients), rc, elapsed))
+        for s in clients + [stuck, idle, late]:
+            s.close()
+    return c.finish()
+
+
+def probe_double_signal():
+    c = h.Checks("double_signal")
+    # Two different signals back to back; the same signal twice once the first has been taken (the
+    # kernel merges a signal sent while the same one is still pending: no program sees that second one).
+    runs = [(signal.SIGTERM, signal.SIGINT, False), (signal.SIGINT, signal.SIGTERM, False),
+            (signal.SIGTERM, signal.SIGTERM, True), (signal.SIGINT, signal.SIGINT, True)]
+    for run, (first, second, wait) in enumerate(runs):
+        with service(c, ["--shutdown-timeout", "60"], stop=False) as svc:
+            stuck = h.raw(svc.port, "127.0.0.3")
+            stuck.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\n")  # holds the graceful shutdown
+            time.sleep(0.1)
+            svc.signal(first)
+            if wait:
+                deadline = time.monotonic() + 5 * h.slow_factor()
+                while "received" not in svc.stderr_text() and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                c.check("received" in svc.stderr_text(), "run %d: the first signal is logged" % run)
+                c.check(svc.wait(0.2) is None, "run %d: the first signal waits for the stuck connection" % run)
+            t0 = time.monotonic()
+            svc.signal(second)
+            rc = svc.wait(2 * h.slow_factor())
+            c.check(rc is not None, "run %d: %s then %s did not end the process" % (run, first.name, second.name))
+            if rc is not None:
+                # Back to back, both may be pending at once: the kernel then delivers them in its own order.
+                allowed = {128 + second} if wait else {128 + first, 128 + second}
+                c.check(rc in allowed, "run %d: exit status %r, expected %s" % (run, rc, sorted(allowed)))
+                print("run %d: %s, %s: exit %d after %.3f s" % (run, first.name, second.name, rc, time.monotonic() - t0))
+            stuck.close()
+    return c.finish()
+
+
+# ---- readiness ----------------------------------------------------------------------------------------------
+
+def probe_readiness():
+    c = h.Checks("readiness")
+    patterns = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "examples", "data",
+                            "patterns.jsonl")
+    with open(patterns, "rb") as f:
+        content = f.read()
+    with tempfile.TemporaryDirectory() as tmp:
+        fifo = os.path.join(tmp, "patterns.jsonl")
+        os.mkfifo(fifo)
+        svc = h.Service(BINARY, ["--patterns", fifo], wait_ready=False)
+        try:
+            # The loader waits on the FIFO: the model is not in.
+            st, hd, body = h.request(svc.port, "GET", "/readyz")
+            c.check(st == 503 and json.loads(body) == {"status": "loading"} and hd.get("retry-after") == "1",
+                    "/readyz while loading: %d %r %r" % (st, hd, body))
+            st, _, body = h.request(svc.port, "GET", "/healthz")
+            c.check(st == 200, "/healthz while loading: %d" % st)
+            st, hd, body = h.request(svc.port, "POST", "/v1/ner", h.ner_body("early@example.com"))
+            c.check(st == 503 and hd.get("retry-after") == "1", "a NER request while loading: %d %r" % (st, body))
+            m = svc.metrics()
+            c.check(m.get("lexzone_ready") == 0, "lexzone_ready while loading: %r" % m.get("lexzone_ready"))
+            key = 'lexzone_rejected_total{reason="not_ready",code="503"}'
+            c.check(m.get(key, 0) >= 1, "not_ready counted: %r" % m.get(key))
+            # The patterns arrive (a non-blocking open: it fails until the loader has the FIFO open).
+            deadline = time.monotonic() + 10 * h.slow_factor()
+            fd = None
+            while fd is None and time.monotonic() < deadline:
+                try:
+                    fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+                except OSError:
+                    time.sleep(0.05)
+            if not c.check(fd is not None, "the loader never opened the patterns file"):
+                return c.finish()
+            os.set_blocking(fd, True)
+            with os.fdopen(fd, "wb") as f:
+                f.write(content)
+            svc.wait_ready(30)
+            st, _, body = h.request(svc.port, "GET", "/readyz")
+            c.check(st == 200 and json.loads(body) == {"status": "ready"}, "/readyz once loaded: %d %r" % (st, body))
+            st, _, body = h.request(svc.port, "POST", "/v1/ner", h.ner_body("late@example.com"))
+            c.check(st == 200 and b"late@example.com" in body, "a NER request once loaded: %d %r" % (st, body))
+            c.check(svc.metrics().get("lexzone_ready") == 1, "lexzone_ready once loaded")
+            c.check(svc.stop() == 0, "exit status 0 after SIGTERM")
+        finally:
+            svc.kill()
+    return c.finish()
+
+
+# ---- routes -------------------------------------------------------------------------------------------------
+
+def probe_routes():
+    c = h.Checks("routes")
+    with service(c) as svc:
+        st, hd, body = h.request(svc.port, "GET", "/readyz")
+        c.check(st == 200 and json.loads(body) == {"status": "ready"}, "/readyz: %d %r" % (st, body))
+        st, hd, body = h.request(svc.port, "HEAD", "/healthz")
+        c.check(st == 200 and body == b"" and hd.get("content-length") == "15", "HEAD /healthz: %d %r" % (st, hd))
+        st, hd, body = h.request(svc.port, "OPTIONS", "/v1/ner")
+        c.check(st == 204 and "POST" in hd.get("allow", ""), "OPTIONS /v1/ner: %d %r" % (st, hd))
+        st, hd, body = h.request(svc.port, "GET", "/v1/ner")
+        c.check(st == 405 and hd.get("allow") == "POST, OPTIONS", "GET /v1/ner: %d %r" % (st, hd))
+        st, hd, body = h.request(svc.port, "DELETE", "/metrics")
+        c.check(st == 405 and hd.get("allow") == "GET, HEAD, OPTIONS", "DELETE /metrics: %d %r" % (st, hd))
+        st, hd, body = h.request(svc.port, "GET", "/nowhere")
+        c.check(st == 404 and "/nowhere" in json.loads(body)["error"], "GET /nowhere: %d" % st)
+        st, hd, body = h.request(svc.port, "GET", "/healthz?verbose=1")
+        c.check(st == 200, "a query string is ignored: %d" % st)
+        st, hd, body = h.request(svc.port, "GET", "/metrics")
+        text = body.decode()
+        for family in ("lexzone_request_duration_seconds_bucket", "lexzone_connections_open", "lexzone_connections_idle",
+                       "lexzone_rejected_total", "lexzone_requests_in_flight", "lexzone_ready 1"):
+            c.check(family in text, "/metrics has %s" % family)
+        c.check(hd.get("content-type", "").startswith("text/plain; version=0.0.4"), "metrics content type")
+        # HTTP/1.0: closes unless keep-alive is asked for.
+        s = h.raw(svc.port)
+        s.sendall(b"GET /healthz HTTP/1.0\r\n\r\n")
+        r = s.read_response()
+        c.check(r is not None and r[0] == 200 and s.closed_by_peer(2), "HTTP/1.0 without keep-alive closes")
+        s.close()
+        s = h.raw(svc.port)
+        s.sendall(b"GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /healthz HTTP/1.0\r\n\r\n")
+        r1, r2 = s.read_response(), s.read_response()
+        c.check(r1 is not None and r1[1].get("connection") == "keep-alive" and r2 is not None and r2[0] == 200,
+                "HTTP/1.0 keep-alive")
+        s.close()
+        # Expect: 100-continue: the interim response, then the answer.
+        body = h.ner_body("expect a@b.io")
+        s = h.raw(svc.port)
+        s.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body))
+        r = s.read_response()
+        c.check(r is not None and r[0] == 100, "100 Continue first: %r" % (r and r[0]))
+        s.sendall(body)
+        r = s.read_response()
+        c.check(r is not None and r[0] == 200 and b"a@b.io" in r[2], "then the answer: %r" % (r and r[0]))
+        s.close()
+        # A model that cannot be loaded: the service stops with status 1 and says why.
+        bad = subprocess.run([BINARY, "--port", "0", "--patterns", "/nonexistent/patterns.jsonl"],
+                             capture_output=True, text=True, timeout=60 * h.slow_factor())
+        c.check(bad.returncode == 1 and "cannot load the model" in bad.stderr, "a missing model: exit %d, %r" % (
+            bad.returncode, bad.stderr[-300:]))
+        # Expect with a body too large: the refusal at once, no 100.
+        s = h.raw(svc.port)
+        s.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n")
+        expect_close_response(c, s, "Expect with a body past the limit", 413)
+        s.close()
+    return c.finish()
+
+
+PROBES = {name[len("probe_"):]: fn for name, fn in globals().items() if name.startswith("probe_")}
+
+
+def main():
+    global BINARY
+    if len(sys.argv) != 3 or sys.argv[2] not in PROBES:
+        print("usage: probes.py PATH/TO/ner_service {%s}" % ",".join(sorted(PROBES)))
+        return 2
+    BINARY = sys.argv[1]
+    print("probe %s%s" % (sys.argv[2], " (sanitizers: %s)" % h.sanitizer() if h.sanitized() else ""), flush=True)
+    return PROBES[sys.argv[2]]()
+
+
+if __name__ == "__main__":
+    h.main_guard(main)
