@@ -53,6 +53,7 @@
 #include <lexzone/memory_zone.hpp>
 #include <lexzone/parallel_pipe.hpp>
 #include <lexzone/pipeline.hpp>
+#include <lexzone/regex/branch_analysis.hpp>
 #include <lexzone/regex/char_sets.hpp>
 #include <lexzone/regex/python_syntax.hpp>
 #include <lexzone/regex/regex_error.hpp>
