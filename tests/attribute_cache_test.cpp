@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "support/catch.hpp"
@@ -74,6 +75,7 @@ TEST_CASE("attribute_cache: finds only the committed text of the committed store
   for (lexzone::hash_t i = 1; i <= cache::max_strings + 1; ++i) many.add(i, "x");
   many.commit(a);
   CHECK(cache::find(store, 8, "many") == nullptr);
+  CHECK(sizeof(cache::entry) <= 184);  // the size the file comment gives
   const std::string big(cache::max_bytes + 1, 'b');
   cache::recorder large(store, 9, big);
   large.commit(a);
@@ -159,17 +161,28 @@ TEST_CASE("attribute_cache: threads keep their own entries", "[attribute_cache][
   std::vector<std::string> words;
   std::mt19937 rng(99);
   for (int i = 0; i < 200; ++i) words.push_back(random_word(rng));
+  // What a fresh computation gives for each word: its lower and suffix strings.
+  std::vector<std::pair<std::string, std::string>> want;
+  {
+    vocab fresh;
+    for (const auto& w : words) {
+      const auto& lex = fresh.add(w);
+      want.emplace_back(fresh.strings()[lex.attrs.lower], fresh.strings()[lex.attrs.suffix]);
+    }
+  }
   std::vector<std::thread> threads;
   std::vector<int> failures(4, 0);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int round = 0; round < 20; ++round) {
         auto z = v.memory_zone();
+        const auto strings = z.strings();
         for (std::size_t i = static_cast<std::size_t>(t); i < words.size(); i += 3) {
           const auto& lex = z.add(words[i]);
-          const auto lower = z.strings().find(lex.attrs.lower);
-          const auto suffix = z.strings().find(lex.attrs.suffix);
-          if (lex.text() != words[i] || !lower || !suffix) ++failures[static_cast<std::size_t>(t)];
+          const auto lower = strings.find(lex.attrs.lower);
+          const auto suffix = strings.find(lex.attrs.suffix);
+          if (lex.text() != words[i] || lower != want[i].first || suffix != want[i].second)
+            ++failures[static_cast<std::size_t>(t)];
         }
       }
     });
