@@ -14,6 +14,7 @@
 #include <lexzone/pipeline.hpp>
 #include <lexzone/vocab.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -113,6 +114,72 @@ void BM_Tokenize_NoZone(benchmark::State& state) {
   lexzone_bench::set_processed(state, f.tokens, f.bytes);
 }
 BENCHMARK(BM_Tokenize_NoZone)->ArgName("cache")->Arg(1)->Arg(0);
+
+// --- a zone per request --------------------------------------------------------------------------------
+
+// Requests of about 10 tokens, as a service sees them: the documents cut every 8 whitespace-separated
+// words (punctuation makes them about 10 tokens), up to 2,000 requests (1,000 quick); `tokens` counts the
+// tokenizer's tokens over all of them.
+struct request_set {
+  lexzone_bench::token_list lines;
+  std::size_t tokens = 0, bytes = 0;
+
+  request_set() {
+    auto& f = data();
+    const std::size_t wanted = lexzone_bench::sized<std::size_t>(2000, 1000);
+    constexpr std::string_view blank = " \t\r\n";
+    for (std::string_view d : f.docs) {
+      for (std::size_t pos = d.find_first_not_of(blank); pos != std::string_view::npos && lines.size() < wanted;
+           pos = d.find_first_not_of(blank, pos)) {
+        const std::size_t first = pos;
+        std::size_t end = pos;
+        for (int words = 0; words < 8 && pos != std::string_view::npos; ++words) {
+          end = std::min(d.size(), d.find_first_of(blank, pos));
+          pos = d.find_first_not_of(blank, end);  // the next word
+        }
+        lines.push_back(d.substr(first, end - first));
+        bytes += end - first;
+        pos = end;
+      }
+    }
+    tokenizer probe(*f.v);
+    auto zone = f.v->memory_zone();
+    for (auto line : lines) tokens += probe(zone, line).size();
+  }
+};
+
+const request_set& requests() {
+  static const request_set r;
+  return r;
+}
+
+// The requests tokenized with a zone each (`zone_each`: opened, the request tokenized in it, closed, as
+// a service with a zone per request does), or all in one zone per pass (each new word created once a
+// pass: the baseline).
+void run_requests(benchmark::State& state, bool zone_each) {
+  auto& f = data();
+  const request_set& r = requests();
+  tokenizer tok = make_tokenizer(true);
+  for (auto _ : state) {
+    auto pass_zone = f.v->memory_zone();
+    for (auto line : r.lines) {
+      if (zone_each) {
+        auto zone = f.v->memory_zone();
+        benchmark::DoNotOptimize(tok(zone, line).size());
+      } else {
+        benchmark::DoNotOptimize(tok(pass_zone, line).size());
+      }
+    }
+  }
+  state.counters["tokens_per_request"] = static_cast<double>(r.tokens) / static_cast<double>(r.lines.size());
+  lexzone_bench::set_processed(state, r.tokens, r.bytes);
+}
+
+void BM_Requests_ZoneEach(benchmark::State& state) { run_requests(state, true); }
+BENCHMARK(BM_Requests_ZoneEach);
+
+void BM_Requests_OneZone(benchmark::State& state) { run_requests(state, false); }
+BENCHMARK(BM_Requests_OneZone);
 
 // The whole pipeline: tokenizer + entity ruler (the 300 patterns of bench/data/ner_patterns.jsonl, the
 // size of a service's ruler: issue #13 asks >= 250), one zone per batch. Goal: >= 0.45x BM_Segment/cache:1.

@@ -161,7 +161,7 @@ TEST_CASE("hardening: 1,000,000 zones opened and closed return sizes, stats and 
     CHECK(s.size() == base_stats.permanent_strings + permanent_added);
     CHECK(s.contains("kept-0"));
     CHECK_FALSE(s.contains("t999999"));
-    CHECK(st.pooled_bytes <= 2 * chunk);
+    CHECK(st.pooled_bytes <= 2 * chunk + counted_store::max_spare_zones * counted_store::zone_node_bytes);
     // The permanent adds may have grown the permanent layer's arena and index: compare without them.
     CHECK(counter.live_bytes - st.pooled_bytes - (st.permanent_bytes - base_stats.permanent_bytes) == base_bytes);
   }
@@ -478,9 +478,9 @@ TEST_CASE("hardening: std::bad_alloc at every allocation point of string adds an
   // growth (permanent and zone), new chunks, large blocks, the chunk pool, nested opens and promotion.
   // Laid out by hand (clang-format would put one entry per line or align columns).
   // clang-format off
-  const auto steps = script(words(step::perm, "p", 20), std::vector<step>{{step::perm, std::string(20000, 'B')}},
+  const auto steps = script(words(step::perm, "p", 40), std::vector<step>{{step::perm, std::string(20000, 'B')}},
                             words(step::perm, "q", 5), std::vector<step>{{step::open, ""}},
-                            words(step::zone_add, "z", 20), words(step::zone_add, std::string(10000, 'M'), 8),
+                            words(step::zone_add, "z", 40), words(step::zone_add, std::string(10000, 'M'), 8),
                             std::vector<step>{{step::zone_add, "p3"},
                                               {step::zone_add, std::string(20000, 'C')},
                                               {step::zone_add, "after-large"},
@@ -498,7 +498,9 @@ TEST_CASE("hardening: std::bad_alloc at every allocation point of string adds an
                                               {step::close, ""}},
                             words(step::perm, "r", 6));
   // clang-format on
-  CHECK(inject_at_every_allocation<store_runner>(steps, universe_of(steps, false)) >= 30);
+  // (Zones allocate little: a recycled node, 16 index slots and the arena directory's first entries live
+  // inside the node, so only chunks, blocks and growth allocate.)
+  CHECK(inject_at_every_allocation<store_runner>(steps, universe_of(steps, false)) >= 15);
 }
 
 TEST_CASE("hardening: std::bad_alloc at every allocation point of 16 MiB adds (arena directory pages)",
@@ -528,12 +530,14 @@ TEST_CASE("hardening: std::bad_alloc at every allocation point of vocab get and 
   const std::vector<step> zone = {{step::open, ""},         {step::zone_add, "Banana"}, {step::zone_add, "banana"},
                                   {step::zone_add, "BANANA"}, {step::zone_add, "Éclair"}, {step::zone_add, "x\xff"},
                                   {step::zone_add, "colour"}, {step::zone_add, "The"},    {step::zone_string, "label-1"},
+                                  {step::zone_add, "Fig1"}, {step::zone_add, "Fig2"}, {step::zone_add, "Fig3"},
+                                  {step::zone_add, "Fig4"}, {step::zone_add, "Fig5"}, {step::zone_add, "fig"},
                                   {step::nested, ""},       {step::zone_perm, "Banana"}, {step::zone_perm, "Kiwi"},
                                   {step::zone_add, "Inner"}, {step::close, ""},        {step::zone_add, "after"},
                                   {step::close, ""},        {step::perm, "Later"}};
   // clang-format on
-  const auto steps = script(first, words(step::perm, "Word", 10), zone, words(step::perm, "Tail", 4));
-  CHECK(inject_at_every_allocation<vocab_runner>(steps, universe_of(steps, true)) > 40);
+  const auto steps = script(first, words(step::perm, "Word", 30), zone, words(step::perm, "Tail", 4));
+  CHECK(inject_at_every_allocation<vocab_runner>(steps, universe_of(steps, true)) >= 12);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -790,7 +794,8 @@ TEST_CASE("hardening: a 64 MiB string in a zone is one large block, returned on 
   }
   CHECK(s.stats().zone_bytes == 0);
   CHECK(counter.live_bytes - s.stats().pooled_bytes == base);
-  CHECK(s.stats().pooled_bytes <= chunk);  // the chunk of "before" and "after"; not the large block
+  // The chunk of "before" and "after" and the spare zone node; not the large block.
+  CHECK(s.stats().pooled_bytes <= chunk + counted_store::zone_node_bytes);
   s.trim_pool();
   CHECK(counter.live_bytes == base);
 }

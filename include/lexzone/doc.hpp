@@ -222,7 +222,7 @@ class LEXZONE_VIEW_TYPE basic_token : public lexeme_attribute_access<basic_token
   /// Lifetime: the doc's. Complexity: O(1). Throws: as `lex()`.
   [[nodiscard]] std::string_view text_with_ws() const {
     const auto& d = data();
-    return doc_->text().substr(d.byte_idx, d.lex->text_size + (d.space ? 1 : 0));
+    return doc_->text().substr(d.byte_idx, d.lex->text().size() + (d.space ? 1 : 0));
   }
   /// " " when one space follows the token and belongs to it, else "" (spaCy's `whitespace_`).
   /// Complexity: O(1). Throws: as `lex()`.
@@ -496,15 +496,15 @@ class basic_doc {
   /// enclosing zone or the permanent layer). Complexity: amortised O(1) for ASCII text, else O(bytes
   /// since the previous token). Throws: `std::bad_alloc`.
   void push_token(const lexeme_type& lex, std::size_t byte_idx, bool space, hash_t norm = 0) {
-    LEXZONE_ASSERT(byte_idx >= end_byte_ && byte_idx + lex.text_size <= text_.size(),
+    LEXZONE_ASSERT(byte_idx >= end_byte_ && byte_idx + lex.text().size() <= text_.size(),
                    "tokens must be pushed in order, inside the doc's text");
     const std::size_t gap = byte_idx - end_byte_;
     const std::size_t idx =
         end_char_ + (ascii_ ? gap : unicode::length(std::string_view(text_).substr(end_byte_, gap)));
-    const std::size_t chars = ascii_ ? lex.text_size : unicode::length(lex.text());
+    const std::size_t chars = ascii_ ? lex.text().size() : unicode::length(lex.text());
     tokens_.push_back(token_record{&lex, norm, static_cast<std::uint32_t>(byte_idx), static_cast<std::uint32_t>(idx),
                                    static_cast<std::uint32_t>(chars), space});
-    end_byte_ = byte_idx + lex.text_size;
+    end_byte_ = byte_idx + lex.text().size();
     end_char_ = idx + chars;
   }
   /// Replaces the entities. Requires sorted, non-overlapping, in-range spans whose label and id are
@@ -558,7 +558,7 @@ class basic_doc {
       owned_token o;
       o.text = std::string(t.lex->text());
       o.start_byte = t.byte_idx;
-      o.end_byte = t.byte_idx + t.lex->text_size;
+      o.end_byte = t.byte_idx + t.lex->text().size();
       o.start_char = t.idx;
       o.end_char = t.idx + t.char_size;
       o.space_after = t.space;
@@ -597,7 +597,7 @@ class basic_doc {
     LEXZONE_ASSERT(end_tok <= tokens_.size(), "token boundary out of range");
     if (end_tok == 0) return {0, 0};
     const auto& t = tokens_[end_tok - 1];
-    return {t.byte_idx + t.lex->text_size, std::size_t{t.idx} + t.char_size};
+    return {t.byte_idx + t.lex->text().size(), std::size_t{t.idx} + t.char_size};
   }
 
   void check(const char* what) const {

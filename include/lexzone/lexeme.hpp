@@ -27,6 +27,7 @@
 #include <type_traits>
 
 #include "config.hpp"
+#include "detail/entry.hpp"
 #include "errors.hpp"
 
 namespace lexzone {
@@ -154,27 +155,51 @@ class lexeme_attribute_access {
   decltype(auto) attrs_of() const { return static_cast<const Derived&>(*this).attributes(); }
 };
 
+namespace detail {
+/// Tag of the constructor that only `basic_vocab` uses.
+struct lexeme_record_tag {};
+}  // namespace detail
+
 /// One vocabulary entry: the orth id and the attributes `Traits` computed for it.
 ///
 /// Ownership: owned by the vocab layer that created it (permanent, or a zone). Lifetime: a `const
 /// basic_lexeme&` stays valid, at the same address, until that layer ends: the vocab's destruction for
 /// a permanent lexeme, the close of its zone for a transient one. Lexemes are immutable once published,
 /// so any number of threads may read one concurrently.
+///
+/// The text is stored right after the record (one read for a lookup and for `text()`), so a lexeme
+/// exists only in its vocab and is handled by reference: it cannot be copied or made by a user.
 template <class Attributes>
 struct basic_lexeme : lexeme_attribute_access<basic_lexeme<Attributes>> {
   using attributes_type = Attributes;  ///< the attribute record
 
-  hash_t orth = 0;                  ///< id of the text
-  const char* text_data = nullptr;  ///< the text's bytes, stored in the lexeme's layer (or a longer-lived one)
-  std::size_t text_size = 0;        ///< the text's size in bytes
-  Attributes attrs{};               ///< the attributes
+  Attributes attrs{};  ///< the attributes
+  hash_t orth = 0;     ///< id of the text (the last member: the text's header follows it)
+
+  /// A record for id `id` with attributes `a`. Implementation detail of `basic_vocab`, which places the
+  /// record in front of its text. Complexity: O(1). Throws: nothing.
+  basic_lexeme(detail::lexeme_record_tag, hash_t id, const Attributes& a) noexcept : attrs(a), orth(id) {}
+  basic_lexeme(const basic_lexeme&) = delete;             ///< handled by reference only
+  basic_lexeme& operator=(const basic_lexeme&) = delete;  ///< handled by reference only
+  ~basic_lexeme() = default;                              ///< trivial (records are never destroyed one by one)
 
   /// The lexeme's text. Lifetime: as the lexeme. Complexity: O(1). Throws: nothing.
-  [[nodiscard]] std::string_view text() const noexcept { return {text_data, text_size}; }
+  [[nodiscard]] std::string_view text() const noexcept {
+    return detail::entry_text(reinterpret_cast<const std::byte*>(this) + sizeof(basic_lexeme));
+  }
   /// The attribute record. Lifetime: as the lexeme. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const Attributes& attributes() const noexcept { return attrs; }
   /// Id of the normalised form. Complexity: O(1). Throws: nothing.
   [[nodiscard]] hash_t norm() const noexcept { return attrs.norm; }
+};
+
+/// A lexeme and the generation that bounds its life: 0 for a permanent lexeme (valid as long as the
+/// vocab), else the generation of the zone it was obtained through (valid while a zone of that
+/// generation is open). See `scope_add` (scope.hpp).
+template <class Lexeme>
+struct generational_ref {
+  const Lexeme* lexeme = nullptr;  ///< the lexeme
+  std::uint64_t generation = 0;    ///< 0: permanent; else the generation of the zone it came through
 };
 
 }  // namespace lexzone

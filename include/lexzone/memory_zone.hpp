@@ -7,6 +7,9 @@
 /// - A **zone** (`memory_zone`) is a generation: a private layer stacked on the permanent layer, and on
 ///   its enclosing zone when it is nested (`zone.memory_zone()`). Adding through a zone stores the string
 ///   (or lexeme) in the zone's own layer unless a visible layer (permanent, or an enclosing zone) has it.
+/// - Each zone has a **generation** (`generation()`): a 64-bit id unique in the process (ids are never
+///   reused; 0 stands for the permanent layer). What a zone with generation g hands out stays valid while
+///   a zone with generation g is open, which lets caches keep borrows tagged with it (scope.hpp).
 /// - The **owning zone** of a transient string or lexeme is the zone whose layer stores it.
 /// - A zone **closes** when `close()` is called or its guard is destroyed (also during unwinding). Closing
 ///   evicts everything its layer holds and returns the memory: the layer's table and arena are freed,
@@ -81,7 +84,7 @@ class basic_memory_zone : public Owner::template zone_api<basic_memory_zone<Owne
   /// layers. Idempotent. Complexity: O(number of 64 KiB chunks + 1) per zone closed, independent of the
   /// number of entries. Throws: nothing.
   void close() noexcept {
-    if (node_ == nullptr || !node_->open) return;
+    if (node_ == nullptr || !node_->is_open()) return;
     detail::zone_node_base* n = node_;
     for (;;) {
       while (n->first_child != nullptr) n = n->first_child;
@@ -95,7 +98,7 @@ class basic_memory_zone : public Owner::template zone_api<basic_memory_zone<Owne
 
   /// True while the zone is open (not closed, not moved from, not closed by its parent).
   /// Complexity: O(1). Throws: nothing.
-  [[nodiscard]] bool is_open() const noexcept { return node_ != nullptr && node_->open; }
+  [[nodiscard]] bool is_open() const noexcept { return node_ != nullptr && node_->is_open(); }
   /// `is_open()`. Complexity: O(1). Throws: nothing.
   explicit operator bool() const noexcept { return is_open(); }
 
@@ -118,6 +121,15 @@ class basic_memory_zone : public Owner::template zone_api<basic_memory_zone<Owne
     LEXZONE_ASSERT(owner_ != nullptr, "owner() of a memory_zone guard that holds no zone (moved from?)");
     return *owner_;
   }
+
+  /// The zone's generation: an id that no other zone of the process has or will have (never 0, which
+  /// stands for the permanent layer). A borrow obtained through this zone (a `const lexeme&`, a string
+  /// view) stays valid at least as long as a zone with this generation is open, because it lives in this
+  /// zone, an enclosing zone (which closes after this one) or the permanent layer; so a cache may keep
+  /// `(pointer, generation)` pairs and reuse a pointer, without a lookup, while the current scope's
+  /// generation is the pair's (see `scope_generation` and `scope_add` in scope.hpp).
+  /// Complexity: O(1). Throws: `zone_closed` if the zone is not open.
+  [[nodiscard]] std::uint64_t generation() const { return require_open()->generation; }
 
   /// The liveness cell that docs made in this zone share (checked builds; nullptr otherwise).
   /// Implementation detail of `basic_doc`. Throws: `zone_closed` if the zone is not open.
@@ -146,7 +158,7 @@ class basic_memory_zone : public Owner::template zone_api<basic_memory_zone<Owne
 
   // The node, after checking that the zone is open (reports zone_closed otherwise).
   node_type* require_open() const {
-    if (LEXZONE_UNLIKELY(node_ == nullptr || !node_->open)) detail::report_zone_closed("memory_zone");
+    if (LEXZONE_UNLIKELY(node_ == nullptr || !node_->is_open())) detail::report_zone_closed("memory_zone");
     return node_;
   }
 

@@ -4,13 +4,17 @@
 /// A scope is a `basic_vocab` (the permanent layer) or one of its zones (`basic_vocab::zone_type`).
 /// Tokenizers take a scope, create lexemes through it (`scope.add(text)`), and make docs that belong to
 /// it: a doc made in a zone must not be used after that zone closes. These helpers give what a doc needs
-/// from either kind of scope, so a tokenizer is written once for both.
+/// from either kind of scope, so a tokenizer is written once for both, and the scope's generation, with
+/// which a cache knows how long the lexemes it keeps stay valid (memory_zone.hpp, "generation").
 #pragma once
 
 #include <concepts>
+#include <cstdint>
+#include <string_view>
 #include <type_traits>
 
 #include "detail/zone_registry.hpp"
+#include "lexeme.hpp"
 #include "memory_zone.hpp"
 
 namespace lexzone {
@@ -49,6 +53,41 @@ template <class V>
 template <class V>
 [[nodiscard]] detail::zone_sentinel* scope_sentinel(basic_memory_zone<V>& zone) {
   return zone.sentinel();
+}
+
+/// The generation of a vocab scope: 0, the permanent layer (lexemes obtained through it live as long
+/// as the vocab). Complexity: O(1). Throws: nothing.
+template <class V>
+  requires requires { typename V::zone_type; typename V::lexeme_type; }
+[[nodiscard]] constexpr std::uint64_t scope_generation(const V&) noexcept {
+  return 0;
+}
+
+/// The generation of a zone scope: `zone.generation()`, unique to that zone in the process. A lexeme
+/// obtained through a scope of generation g stays valid while a scope of generation g is open (a zone's
+/// enclosing zones outlive it). Complexity: O(1). Throws: `zone_closed` when the zone is not open.
+template <class V>
+[[nodiscard]] std::uint64_t scope_generation(const basic_memory_zone<V>& zone) {
+  return zone.generation();
+}
+
+/// The lexeme of `text` through a vocab scope (`vocab.add(text)`), with generation 0: it is permanent.
+/// Complexity, lifetime, throws: as `basic_vocab::add`.
+template <class V>
+  requires requires { typename V::zone_type; typename V::lexeme_type; }
+[[nodiscard]] generational_ref<typename V::lexeme_type> scope_add(V& vocab, std::string_view text) {
+  return {&vocab.add(text), 0};
+}
+
+/// The lexeme of `text` through a zone scope (`zone.add(text)`), with the generation that bounds its
+/// life: 0 when the lexeme is permanent, else `zone.generation()`. A per-thread cache keeps such pairs
+/// and reuses the pointer without hashing while `scope_generation(current scope)` equals the pair's
+/// generation, or forever when it is 0. (A lexeme promoted later by a permanent add stays valid, with
+/// the same text and attributes, but is no longer the one lookups return.)
+/// Complexity, lifetime, throws: as `zone.add(text)`.
+template <class V>
+[[nodiscard]] generational_ref<typename V::lexeme_type> scope_add(basic_memory_zone<V>& zone, std::string_view text) {
+  return zone.add_with_generation(text);
 }
 // clang-format on
 

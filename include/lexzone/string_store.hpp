@@ -3,6 +3,7 @@
 /// layer and one private layer per open `memory_zone` (see memory_zone.hpp for the lifetime model).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include "config.hpp"
 #include "detail/arena.hpp"
 #include "detail/layer_chain.hpp"
+#include "detail/permanent_memo.hpp"
 #include "detail/string_layer.hpp"
 #include "detail/zone_registry.hpp"
 #include "errors.hpp"
@@ -30,7 +32,7 @@ struct string_store_stats {
   std::size_t open_zones = 0;         ///< zones open on this store (string and vocab zones)
   std::size_t permanent_bytes = 0;    ///< memory held by the permanent layer (arena and index)
   std::size_t zone_bytes = 0;         ///< memory held by open zones' layers
-  std::size_t pooled_bytes = 0;       ///< free chunks kept for the next zones (bounded)
+  std::size_t pooled_bytes = 0;       ///< free chunks and spare zone nodes kept for the next zones (bounded)
 };
 
 template <class Store>
@@ -65,12 +67,18 @@ class basic_string_store {
   using allocator_type = Allocator;  ///< the allocator every byte comes from
   using size_type = std::size_t;     ///< counts
 
-  /// Per-zone state. Implementation detail; public only so that `basic_memory_zone` can name it.
+  /// Per-zone state (also of a vocab's zones). Implementation detail; public only so that
+  /// `basic_memory_zone` can name it.
   struct zone_node : detail::zone_node_base {
     /// An empty layer drawing chunks from `src`.
     zone_node(detail::chunk_source<Allocator>& src, const Hasher& h) : strings(src, h) {}
-    zone_layer strings;  ///< the zone's own strings
+    zone_layer strings;  ///< the zone's own strings (and its vocab's lexeme records)
   };
+
+  /// The most zone nodes a store keeps for the next zones (one per thread shard, see `trim_pool`).
+  static constexpr std::size_t max_spare_zones = detail::node_spares::slot_count;
+  /// The bytes one spare zone node counts in `stats().pooled_bytes`.
+  static constexpr std::size_t zone_node_bytes = sizeof(zone_node);
 
   template <class Zone>
   class zone_api;
@@ -91,9 +99,12 @@ class basic_string_store {
   basic_string_store(const basic_string_store&) = delete;             ///< not copyable
   basic_string_store& operator=(const basic_string_store&) = delete;  ///< not copyable
 
-  /// Frees every string. Requires: every zone of this store is closed (checked builds report a broken
-  /// precondition otherwise).
-  ~basic_string_store() { LEXZONE_ASSERT(registry_.totals().open_zones == 0, "a store destroyed with open zones"); }
+  /// Frees every string. Requires: every zone of this store is closed and its guard destroyed (checked
+  /// builds report a broken precondition otherwise).
+  ~basic_string_store() {
+    LEXZONE_ASSERT(registry_.totals().open_zones == 0, "a store destroyed with open zones");
+    trim_spares();
+  }
 
   /// Adds `s` to the permanent layer (if absent) and returns its id.
   /// Complexity: O(s.size()) expected. Lifetime: permanent (the id always resolves; the bytes live as
@@ -143,9 +154,10 @@ class basic_string_store {
   }
 
   /// Opens a zone on this store.
-  /// Complexity: O(1); no allocation but the zone's small node. Lifetime: the zone must close (its guard
-  /// be destroyed) before the store is destroyed. Thread safety: any thread; the zone is private to the
-  /// thread that uses it. Throws: `std::bad_alloc`.
+  /// Complexity: O(1); allocates nothing when the calling thread's spare zone node is free (a node is
+  /// recycled when a guard dies, see `trim_pool`). Lifetime: the zone must close (its guard be destroyed)
+  /// before the store is destroyed. Thread safety: any thread; the zone is private to the thread that
+  /// uses it. Throws: `std::bad_alloc`.
   [[nodiscard]] zone_type memory_zone() { return zone_type(this, open_node(nullptr)); }
 
   /// Monitoring figures. Complexity: O(open zones). Thread safety: any thread; a snapshot.
@@ -161,12 +173,17 @@ class basic_string_store {
       s.permanent_bytes = perm_.bytes_held();
     }
     s.zone_bytes = t.bytes;
-    s.pooled_bytes = chunks_.pooled_bytes();
+    s.pooled_bytes = chunks_.pooled_bytes() + t.spare_bytes;
     return s;
   }
 
-  /// Frees the pooled chunks. Complexity: O(pooled chunks). Thread safety: any thread. Throws: nothing.
-  void trim_pool() noexcept { chunks_.trim(); }
+  /// Frees the pool: the pooled chunks and the spare zone nodes (at most 16, one per thread shard, kept
+  /// so that a new zone allocates nothing). Complexity: O(pooled chunks + 16). Thread safety: any thread.
+  /// Throws: nothing.
+  void trim_pool() noexcept {
+    trim_spares();
+    chunks_.trim();
+  }
 
   /// Fills the chunk pool to its bound (`max_pooled_chunks` x 64 KiB) with resident memory. A service
   /// calls it once at start-up so that its RSS is flat from the first zone on, instead of stepping up
@@ -187,50 +204,68 @@ class basic_string_store {
   template <class, class, class>
   friend class basic_vocab;
 
-  // --- zone plumbing (also used by basic_vocab, whose nodes derive from zone_node) ---
+  // --- zone plumbing (also used by basic_vocab, whose zones use the same nodes) ---
 
-  template <class Node = zone_node>
-  Node* open_node(detail::zone_node_base* parent) {
-    using node_alloc = detail::rebind_t<Allocator, Node>;
-    node_alloc a(chunks_.allocator());
-    Node* n = std::allocator_traits<node_alloc>::allocate(a, 1);
-    try {
-      ::new (static_cast<void*>(n)) Node(chunks_, hasher_);
+  using node_alloc = detail::rebind_t<Allocator, zone_node>;
+
+  // A node for a new zone under `parent` (nullptr: on the store): the calling thread's spare, else a
+  // new one (registered for stats()).
+  zone_node* open_node(detail::zone_node_base* parent) {
+    auto* n = static_cast<zone_node*>(spares_.take());
+    if (n == nullptr) {
+      node_alloc a(chunks_.allocator());
+      n = std::allocator_traits<node_alloc>::allocate(a, 1);
+      try {
+        ::new (static_cast<void*>(n)) zone_node(chunks_, hasher_);
+      } catch (...) {
+        std::allocator_traits<node_alloc>::deallocate(a, n, 1);
+        throw;
+      }
+      n->footprint = sizeof(zone_node);
+      registry_.add(n);
+    }
 #if LEXZONE_CHECKED
+    try {
       n->sentinel = detail::zone_sentinel::make();
-#endif
     } catch (...) {
-      std::allocator_traits<node_alloc>::deallocate(a, n, 1);
+      recycle(n);
       throw;
     }
-    if (parent != nullptr) {
-      parent->link_child(n);
-      n->depth = parent->depth + 1;
-    } else {
-      n->depth = 1;
-    }
-    registry_.add(n);
+#endif
+    n->activate(parent);
     return n;
   }
 
-  // Evicts the node's layer; the node stays allocated until its guard dies.
+  // Evicts the node's layer; the node stays with its guard until the guard dies.
   void close_node(zone_node* n) noexcept {
-    registry_.remove(n);
     n->unlink_from_parent();
-    n->strings.~zone_layer();
-    ::new (static_cast<void*>(&n->strings)) zone_layer(chunks_, hasher_);
+    n->strings.clear();
     n->mark_closed();
   }
 
-  template <class Node = zone_node>
-  void destroy_node(Node* n) noexcept {
+  // The guard of closed node `n` dies: the node becomes the calling thread's spare.
+  void destroy_node(zone_node* n) noexcept {
 #if LEXZONE_CHECKED
     n->sentinel->release();
+    n->sentinel = nullptr;
 #endif
-    using node_alloc = detail::rebind_t<Allocator, Node>;
+    recycle(n);
+  }
+
+  void recycle(zone_node* n) noexcept {
+    n->state.store(detail::node_state::spare, std::memory_order_relaxed);
+    if (detail::zone_node_base* displaced = spares_.give(n)) free_node(static_cast<zone_node*>(displaced));
+  }
+
+  void free_node(zone_node* n) noexcept {
+    registry_.remove(n);
+    n->~zone_node();
     node_alloc a(chunks_.allocator());
-    n->~Node();
     std::allocator_traits<node_alloc>::deallocate(a, n, 1);
+  }
+
+  void trim_spares() noexcept {
+    spares_.drain([this](detail::zone_node_base* n) { free_node(static_cast<zone_node*>(n)); });
   }
 
   hash_t add_permanent(hash_t h, std::string_view s) {
@@ -248,12 +283,6 @@ class basic_string_store {
   std::optional<std::string_view> find_in(const zone_node* z, hash_t h, std::string_view s) const noexcept {
     if (auto v = perm_.find(h, s)) return v;
     return detail::first_in_chain(z, [&](const zone_node& n) { return n.strings.find(h, s); });
-  }
-
-  // As `find_in`, but a collision in any visible layer throws `hash_collision` (the add path).
-  std::optional<std::string_view> find_checked_in(const zone_node* z, hash_t h, std::string_view s) const {
-    if (auto v = perm_.find_checked(h, s)) return v;
-    return detail::first_in_chain(z, [&](const zone_node& n) { return n.strings.find_checked(h, s); });
   }
 
   std::optional<std::string_view> find_hash_in(const zone_node* z, hash_t h) const noexcept {
@@ -281,11 +310,29 @@ class basic_string_store {
       throw hash_collision(0, std::string_view(), s);
     }
     if (r == retention::permanent) return promote(z, h, s);
-    if (auto v = find_checked_in(z, h, s)) return *v;
+    if (auto v = perm_.find_checked(h, s)) return *v;
+    return add_in_chain(z, h, s);
+  }
+
+  // Adds `s` (id `h`, not 0; not a permanent string) through zone `z`: the string of z's chain, else a new
+  // one in z. A collision in the chain throws `hash_collision`.
+  std::string_view add_in_chain(zone_node* z, hash_t h, std::string_view s) {
+    if (auto v = detail::first_in_chain(z, [&](const zone_node& n) { return n.strings.find_checked(h, s); })) return *v;
     const detail::byte_growth<zone_layer> growth(z->byte_count, z->strings);  // counted even on a throw
     const std::string_view v = z->strings.insert(h, s);
     detail::zone_node_base::bump(z->string_count, 1);
     return v;
+  }
+
+  // `add_in(z, h, s, retention::automatic)` for a lexeme's attribute string: a string found permanent is
+  // recorded in the calling thread's permanent_memo, so the next lexemes find it without a probe.
+  void add_attribute_string(zone_node* z, hash_t h, std::string_view s) {
+    if (LEXZONE_UNLIKELY(h == 0)) throw hash_collision(0, std::string_view(), s);  // s is not empty
+    if (perm_.find_checked(h, s)) {
+      detail::permanent_memo::record(memo_id_, s, h);
+      return;
+    }
+    add_in_chain(z, h, s);
   }
 
   std::string_view promote(zone_node* z, hash_t h, std::string_view s) {
@@ -299,11 +346,16 @@ class basic_string_store {
     return *perm_.find(h, s);
   }
 
+  // Ordered for size (the registry and the spares are cache-line aligned); chunks_ before perm_, which
+  // takes it.
+  detail::zone_registry registry_;
+  detail::node_spares spares_;
+  const std::uint64_t memo_id_ = detail::next_generation();  // this store in permanent_memo (never reused)
+  mutable std::mutex write_mutex_;
   detail::chunk_source<Allocator> chunks_;
   perm_layer perm_;
   Hasher hasher_;
-  mutable std::mutex write_mutex_;
-  detail::zone_registry registry_;
+  std::atomic<bool> serves_vocab_{false};  // a vocab keeps its lexemes in this store's layers
 };
 
 /// The operations on one zone's view of a string store: those of a string-store zone guard
@@ -405,7 +457,7 @@ class basic_string_zone_view : public Store::template zone_api<basic_string_zone
   basic_string_zone_view(Store& store, typename Store::zone_node* node) noexcept : owner_(&store), node_(node) {}
 
   /// Whether the viewed zone is open. Complexity: O(1). Throws: nothing.
-  [[nodiscard]] bool is_open() const noexcept { return node_ != nullptr && node_->open; }
+  [[nodiscard]] bool is_open() const noexcept { return node_ != nullptr && node_->is_open(); }
 
  private:
   friend Store;

@@ -3,15 +3,18 @@
 /// layer per open `memory_zone` (see memory_zone.hpp for the lifetime model).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <new>
+#include <stdexcept>
 #include <string_view>
 #include <utility>
 
 #include "config.hpp"
 #include "detail/layer_chain.hpp"
-#include "detail/lexeme_layer.hpp"
+#include "detail/string_layer.hpp"
 #include "errors.hpp"
 #include "hash.hpp"
 #include "lexeme.hpp"
@@ -24,8 +27,8 @@ namespace lexzone {
 struct vocab_stats {
   std::size_t permanent_lexemes = 0;       ///< lexemes in the permanent layer
   std::size_t transient_lexemes = 0;       ///< live lexemes in all open zones' layers
-  std::size_t permanent_lexeme_bytes = 0;  ///< memory held by the permanent lexeme layer
-  string_store_stats strings;              ///< the string store's figures (its zone_bytes include lexemes)
+  std::size_t permanent_lexeme_bytes = 0;  ///< bytes of the permanent lexeme records (part of strings.permanent_bytes)
+  string_store_stats strings;              ///< the string store's figures (its layers hold the lexemes too)
 };
 
 /// The vocabulary: `add(text)` returns the one lexeme of `text`, creating it (attributes computed by
@@ -33,18 +36,22 @@ struct vocab_stats {
 ///
 /// - Layers: calls on the vocab use the permanent layer; calls through a zone guard from `memory_zone()`
 ///   see the permanent layer, then the zone and its enclosing zones, and create new lexemes in the zone.
-///   A lexeme's strings (orth and attribute strings) are interned in the string store's layer of the same
-///   zone (or permanently), so a zone's close removes lexemes and strings together.
+///   Lexemes live in the string store's layers: a lexeme record is stored in front of its text, which is
+///   also the orth string (`strings()[lex.orth]`), so the text is stored once; its attribute strings are
+///   interned in the same layer (or a longer-lived one that has them), so a zone's close removes lexemes
+///   and strings together.
 /// - Names: as `basic_string_store`: `add` creates; `find` and `contains` never throw (a text whose id
 ///   another lexeme holds is simply not found); `operator[]` throws `unknown_hash`; `size`, `stats`.
 /// - Lifetime: `const lexeme_type&` stays valid, at the same address, until its layer ends: the vocab's
 ///   destruction for a permanent lexeme, the close of its zone for a transient one.
-/// - Strings: the vocab owns a string store, or refers to one that must outlive it (constructor).
+/// - Strings: the vocab owns a string store, or uses one that must outlive it (constructor); a store
+///   holds the lexemes of at most one vocab in its life.
 /// - Thread safety: as `basic_string_store`: every member of the vocab may be called concurrently;
 ///   permanent lookups take no lock; zones are private to one thread at a time. All zones must be closed
 ///   before the vocab is destroyed.
 /// - Exceptions: strong guarantee for every creation (on a throw no lexeme is added; strings already
-///   interned for the lexeme's attributes stay in the same layer and are evicted with it).
+///   interned for the lexeme's attributes, and then its text, stay in the same layer and are evicted with
+///   it).
 ///
 /// \tparam Traits computes the attributes (see `lexeme_traits` in lexeme.hpp).
 /// \tparam Hasher, Allocator as `basic_string_store`.
@@ -58,18 +65,9 @@ class basic_vocab {
   using lexeme_type = basic_lexeme<attributes_type>;         ///< one entry
   using store_type = basic_string_store<Hasher, Allocator>;  ///< the string store
   using allocator_type = Allocator;                          ///< where every byte comes from
-
- private:
-  using perm_layer = detail::lexeme_layer<lexeme_type, Allocator, true>;
-  using zone_layer = detail::lexeme_layer<lexeme_type, Allocator, false>;
-
- public:
-  /// Per-zone state. Implementation detail; public only so that `basic_memory_zone` can name it.
-  struct zone_node : store_type::zone_node {
-    /// Empty layers drawing chunks from `src`.
-    zone_node(detail::chunk_source<Allocator>& src, const Hasher& h) : store_type::zone_node(src, h), lexemes(src) {}
-    zone_layer lexemes;  ///< the zone's own lexemes
-  };
+  /// Per-zone state (the string store's). Implementation detail; public only so that
+  /// `basic_memory_zone` can name it.
+  using zone_node = typename store_type::zone_node;
 
   template <class Zone>
   class zone_api;
@@ -88,15 +86,21 @@ class basic_vocab {
   explicit basic_vocab(Traits traits, const Hasher& hasher = Hasher(), const Allocator& alloc = Allocator(),
                        std::size_t max_pooled_chunks = 16)
       : owned_(std::make_unique<store_type>(hasher, alloc, max_pooled_chunks)), strings_(owned_.get()),
-        perm_(strings_->chunks_), traits_(std::move(traits)) {}
+        traits_(std::move(traits)) {
+    strings_->serves_vocab_.store(true, std::memory_order_relaxed);
+  }
 
-  /// A vocab over `strings`, which must outlive it. Complexity: O(1). Throws: `std::bad_alloc`.
+  /// A vocab over `strings`, which must outlive it. Complexity: O(1).
+  /// Throws: `std::invalid_argument` when `strings` already holds (or held) another vocab's lexemes.
   explicit basic_vocab(store_type& strings LEXZONE_LIFETIMEBOUND, Traits traits = Traits())
-      : strings_(&strings), perm_(strings_->chunks_), traits_(std::move(traits)) {}
+      : strings_(&strings), traits_(std::move(traits)) {
+    if (strings_->serves_vocab_.exchange(true))
+      throw std::invalid_argument("lexzone: this string store already holds another vocab's lexemes");
+  }
 
   basic_vocab(const basic_vocab&) = delete;             ///< not copyable
   basic_vocab& operator=(const basic_vocab&) = delete;  ///< not copyable
-  /// Frees every lexeme (and the owned store). Requires: every zone of this vocab is closed.
+  /// Frees every lexeme (with the owned store). Requires: every zone of this vocab is closed.
   ~basic_vocab() = default;
 
   /// The permanent lexeme of `text`, created (permanently) if absent.
@@ -104,8 +108,8 @@ class basic_vocab {
   /// Thread safety: any thread. Throws: `hash_collision`, `std::bad_alloc`, what `Traits` throws.
   /// Strong guarantee.
   const lexeme_type& add(std::string_view text) LEXZONE_LIFETIMEBOUND {
-    const hash_t h = strings_->hasher_(text);
-    if (const lexeme_type* lex = perm_.find_checked(h, text)) return *lex;
+    const hash_t h = hash_of(text);
+    if (const lexeme_type* lex = find_permanent_checked(h, text)) return *lex;
     return create_permanent(nullptr, h, text);
   }
 
@@ -113,13 +117,13 @@ class basic_vocab {
   /// Complexity: O(text.size()) expected. Lifetime: the vocab's. Thread safety: any thread.
   /// Throws: nothing.
   [[nodiscard]] const lexeme_type* find(std::string_view text) const noexcept LEXZONE_LIFETIMEBOUND {
-    return perm_.find(strings_->hasher_(text), text);
+    return find_permanent(hash_of(text), text);
   }
 
   /// The permanent lexeme with orth id `orth`, or nullptr. Complexity: O(1) expected. Lifetime: the
   /// vocab's. Thread safety: any thread. Throws: nothing.
   [[nodiscard]] const lexeme_type* find(hash_t orth) const noexcept LEXZONE_LIFETIMEBOUND {
-    return perm_.find_hash(orth);
+    return record_of(perm().find_id(orth, detail::entry_kind::record));
   }
 
   /// The permanent lexeme with orth id `orth`. Complexity: O(1) expected. Lifetime: the vocab's.
@@ -136,17 +140,17 @@ class basic_vocab {
 
   /// Live lexemes: permanent plus every open zone's. Complexity: O(open zones). Thread safety: any
   /// thread; a snapshot. Throws: nothing.
-  [[nodiscard]] std::size_t size() const noexcept { return perm_.size() + strings_->registry_.totals().lexemes; }
+  [[nodiscard]] std::size_t size() const noexcept { return permanent_size() + strings_->registry_.totals().lexemes; }
   /// Permanent lexemes. Complexity: O(1). Throws: nothing.
-  [[nodiscard]] std::size_t permanent_size() const noexcept { return perm_.size(); }
+  [[nodiscard]] std::size_t permanent_size() const noexcept { return perm_lexemes_.load(std::memory_order_relaxed); }
 
   /// Calls `f(const lexeme_type&)` for every permanent lexeme, in an unspecified order.
-  /// Complexity: O(permanent lexemes). Thread safety: permanent creations from other threads wait until
-  /// it returns; `f` must not create permanent lexemes. Throws: what `f` throws.
+  /// Complexity: O(permanent strings). Thread safety: permanent adds (strings and lexemes) from other
+  /// threads wait until it returns; `f` must not add permanently. Throws: what `f` throws.
   template <class F>
   void for_each(F&& f) const {
-    std::lock_guard lock(write_mutex_);
-    perm_.for_each(f);
+    std::lock_guard lock(strings_->write_mutex_);
+    for_each_in_layer(perm(), f);
   }
 
   /// The traits object that computes attributes. Lifetime: the vocab's. Throws: nothing.
@@ -157,9 +161,10 @@ class basic_vocab {
   /// The string store (shared with this vocab's lexemes). Lifetime: the vocab's. Throws: nothing.
   [[nodiscard]] const store_type& strings() const noexcept LEXZONE_LIFETIMEBOUND { return *strings_; }
 
-  /// Opens a zone on this vocab (and its string store). Complexity: O(1). Lifetime: the zone must close
-  /// before the vocab is destroyed. Thread safety: any thread; the zone is private to the thread that
-  /// uses it. Throws: `std::bad_alloc`.
+  /// Opens a zone on this vocab (and its string store). Complexity: O(1); allocates nothing when the
+  /// calling thread's spare zone node is free. Lifetime: the zone must close before the vocab is
+  /// destroyed. Thread safety: any thread; the zone is private to the thread that uses it.
+  /// Throws: `std::bad_alloc`.
   [[nodiscard]] zone_type memory_zone() { return zone_type(this, open_node(nullptr)); }
 
   /// Monitoring figures. Complexity: O(open zones). Thread safety: any thread; a snapshot.
@@ -167,110 +172,232 @@ class basic_vocab {
   [[nodiscard]] vocab_stats stats() const noexcept {
     vocab_stats s;
     s.strings = strings_->stats();
-    s.permanent_lexemes = perm_.size();
+    s.permanent_lexemes = permanent_size();
     s.transient_lexemes = strings_->registry_.totals().lexemes;
-    std::lock_guard lock(write_mutex_);
-    s.permanent_lexeme_bytes = perm_.bytes_held();
+    s.permanent_lexeme_bytes = s.permanent_lexemes * sizeof(lexeme_type);
     return s;
   }
 
  private:
   template <class Z>
   friend class basic_memory_zone;
+  static_assert(alignof(lexeme_type) == alignof(hash_t),
+                "the attribute record's alignment must be at most 8 (the record ends with its id)");
 
-  zone_node* open_node(detail::zone_node_base* parent) { return strings_->template open_node<zone_node>(parent); }
+  using perm_layer = typename store_type::perm_layer;
 
-  void close_node(zone_node* n) noexcept {
-    n->lexemes.~zone_layer();
-    ::new (static_cast<void*>(&n->lexemes)) zone_layer(strings_->chunks_);
-    strings_->close_node(n);
-  }
+  const perm_layer& perm() const noexcept { return strings_->perm_; }
+  hash_t hash_of(std::string_view s) const noexcept { return strings_->hasher_(s); }
 
+  zone_node* open_node(detail::zone_node_base* parent) { return strings_->open_node(parent); }
+  void close_node(zone_node* n) noexcept { strings_->close_node(n); }
   void destroy_node(zone_node* n) noexcept { strings_->destroy_node(n); }
 
-  const lexeme_type* find_in(const zone_node* z, hash_t h, std::string_view text) const noexcept {
-    if (const lexeme_type* lex = perm_.find(h, text)) return lex;
-    return detail::first_in_chain(z, [&](const zone_node& n) { return n.lexemes.find(h, text); });
+  // The lexeme record in front of an entry's header (none: nullptr).
+  static const lexeme_type* record_of(const detail::entry_ref& e) noexcept { return e ? record_of(e.header) : nullptr; }
+  static const lexeme_type* record_of(const std::byte* header) noexcept {
+    return std::launder(reinterpret_cast<const lexeme_type*>(header - sizeof(lexeme_type)));
+  }
+  // The lexeme of `text` (id `h`) in `layer`, or nullptr. With `Checked`, a lexeme of another text with
+  // id `h` throws `hash_collision`.
+  template <bool Checked, class Layer>
+  static const lexeme_type* find_in_layer(const Layer& layer, hash_t h, std::string_view text) {
+    if constexpr (Checked) {
+      return record_of(layer.find_entry_checked(h, text, detail::entry_kind::record));
+    } else {
+      return record_of(layer.find_entry(h, text, detail::entry_kind::record));
+    }
   }
 
-  const lexeme_type* find_checked_in(const zone_node* z, hash_t h, std::string_view text) const {
-    if (const lexeme_type* lex = perm_.find_checked(h, text)) return lex;
-    return detail::first_in_chain(z, [&](const zone_node& n) { return n.lexemes.find_checked(h, text); });
+  const lexeme_type* find_permanent(hash_t h, std::string_view text) const noexcept {
+    return find_in_layer<false>(perm(), h, text);
+  }
+  const lexeme_type* find_permanent_checked(hash_t h, std::string_view text) const {
+    return find_in_layer<true>(perm(), h, text);
+  }
+
+  // Lookups through zone `z`: the permanent layer, then z and its ancestors. `*permanent` (if given) is
+  // set when the lexeme is permanent.
+  template <bool Checked>
+  const lexeme_type* find_in(const zone_node* z, hash_t h, std::string_view text, bool* permanent = nullptr) const {
+    if (const lexeme_type* lex = find_in_layer<Checked>(perm(), h, text)) {
+      if (permanent != nullptr) *permanent = true;
+      return lex;
+    }
+    return detail::first_in_chain(z, [&](const zone_node& n) { return find_in_layer<Checked>(n.strings, h, text); });
   }
 
   const lexeme_type* find_hash_in(const zone_node* z, hash_t h) const noexcept {
-    if (const lexeme_type* lex = perm_.find_hash(h)) return lex;
-    return detail::first_in_chain(z, [&](const zone_node& n) { return n.lexemes.find_hash(h); });
+    if (const lexeme_type* lex = find(h)) return lex;
+    return detail::first_in_chain(
+        z, [&](const zone_node& n) { return record_of(n.strings.find_id(h, detail::entry_kind::record)); });
   }
 
   std::size_t size_in(const zone_node* z) const noexcept {
-    return perm_.size() + detail::sum_over_chain(z, [](const zone_node& n) { return n.lexemes.size(); });
+    return permanent_size() +
+           detail::sum_over_chain(z, [](const zone_node& n) { return n.lexeme_count.load(std::memory_order_relaxed); });
+  }
+
+  template <class Layer, class F>
+  static void for_each_in_layer(const Layer& layer, F& f) {
+    layer.for_each_record([&](const std::byte* header) { f(*record_of(header)); });
   }
 
   // Calls `f` for every lexeme visible through `z`: permanent first, then the outermost zone inwards.
   template <class F>
   void for_each_in(const zone_node* z, F& f) const {
     for_each(f);
-    detail::for_each_outermost_first(z, [&](const zone_node& n) { n.lexemes.for_each(f); });
+    detail::for_each_outermost_first(z, [&](const zone_node& n) { for_each_in_layer(n.strings, f); });
   }
 
-  // Builds a lexeme whose strings are interned by `intern(hash, text) -> std::string_view`.
-  template <class Intern>
-  lexeme_type build(hash_t h, std::string_view text, Intern&& intern) {
-    lexeme_type lex;
-    lex.orth = h;
-    const std::string_view stored = text.empty() ? std::string_view() : intern(h, text);
-    lex.text_data = stored.data();
-    lex.text_size = stored.size();
-    lex.attrs = traits_.compute(stored, [&](std::string_view s) -> hash_t {
-      if (s.empty()) return 0;
-      if (s == stored) return h;  // the orth itself (lower-case words: their lower and norm)
-      const hash_t sh = hash_of(s);
-      intern(sh, s);
-      return sh;
-    });
-    return lex;
+  // The attributes of `text` (id `h`). Each attribute string other than the text itself is hashed once
+  // and handed to `intern(id, string)`, unless this thread's permanent_memo knows it is permanent (then
+  // it is neither hashed nor looked up); the text is stored later, with the record. When anything
+  // throws, `store_text()` first stores the text as a plain string (as if it had been interned first),
+  // then the exception propagates.
+  template <class Intern, class StoreText>
+  attributes_type compute(hash_t h, std::string_view text, Intern&& intern, StoreText&& store_text) {
+    try {
+      return traits_.compute(text, [&](std::string_view s) -> hash_t {
+        if (s.empty()) return 0;
+        if (s.size() == text.size() && s == text) return h;
+        const hash_t known = detail::permanent_memo::find(strings_->memo_id_, s);
+        const hash_t sh = known != 0 ? known : hash_of(s);
+        if (LEXZONE_UNLIKELY(sh == h)) throw hash_collision(h, text, s);  // the text's id
+        if (known == 0) intern(sh, s);
+        return sh;
+      });
+    } catch (...) {
+      try {
+        store_text();
+      } catch (...) {  // NOLINT(bugprone-empty-catch): the first exception is the one to report
+      }
+      throw;
+    }
   }
 
-  hash_t hash_of(std::string_view s) const noexcept { return strings_->hasher_(s); }
+  // Places a record for `text` (id `h`, attributes `a`) into `layer`, returning it.
+  template <class Layer>
+  const lexeme_type& place_record(Layer& layer, hash_t h, std::string_view text, const attributes_type& a,
+                                  bool lexeme_only, const detail::entry_ref* replace) {
+    void* p = layer.insert_record(h, text, sizeof(lexeme_type), lexeme_only, replace,
+                                  [&](void* at) { ::new (at) lexeme_type(detail::lexeme_record_tag{}, h, a); });
+    return *std::launder(static_cast<const lexeme_type*>(p));
+  }
 
-  // Creates a permanent lexeme; when `z` is given, promotes a transient one (and its strings) of z's chain.
+  // Id 0 is the empty text's (every store holds it): another text with id 0 collides with it.
+  static void reject_id_zero(hash_t h, std::string_view text) {
+    if (LEXZONE_UNLIKELY(h == 0 && !text.empty())) throw hash_collision(0, std::string_view(), text);
+  }
+
+  // Creates a permanent lexeme; when `z` is given, promotes a transient one (and its strings) of z's
+  // chain. The caller found no permanent lexeme of `text`.
   const lexeme_type& create_permanent(zone_node* z, hash_t h, std::string_view text) {
-    std::lock_guard lock(write_mutex_);
-    if (const lexeme_type* lex = perm_.find_checked(h, text)) return *lex;
-    // The transient lexeme of `text` in z's chain, innermost first as lookups go; `find_checked` throws
-    // `hash_collision` when a zone holds a lexeme with id `h` but other text (the erase below goes by id
-    // only, so it must never unpublish an unrelated lexeme).
-    zone_node* holder = detail::first_in_chain(
-        z, [&](zone_node& n) -> zone_node* { return n.lexemes.find_checked(h, text) ? &n : nullptr; });
-    const lexeme_type lex = build(h, text, [&](hash_t sh, std::string_view s) {
-      return z != nullptr ? strings_->promote(z, sh, s) : *strings_->perm_.find(strings_->add_permanent(sh, s), s);
+    reject_id_zero(h, text);
+    // The zone of z's chain that holds the lexeme (innermost first, as lookups go), and the one that holds
+    // the text as a string; collisions throw before anything changed.
+    zone_node* holder = detail::first_in_chain(z, [&](zone_node& n) -> zone_node* {
+      return find_in_layer<true>(n.strings, h, text) != nullptr ? &n : nullptr;
     });
-    const lexeme_type& stored = perm_.insert(lex);
-    if (holder != nullptr && holder->lexemes.erase(h)) detail::zone_node_base::bump(holder->lexeme_count, -1);
-    return stored;
+    zone_node* text_holder = nullptr;
+    if (!text.empty()) {
+      text_holder = detail::first_in_chain(
+          z, [&](zone_node& n) -> zone_node* { return n.strings.find_checked(h, text) ? &n : nullptr; });
+      (void)perm().find_checked(h, text);
+    }
+    auto& store = *strings_;
+    const auto make_permanent = [&](hash_t sh, std::string_view s) {
+      if (z != nullptr) {
+        store.promote(z, sh, s);
+      } else {
+        store.add_permanent(sh, s);
+      }
+      detail::permanent_memo::record(store.memo_id_, s, sh);
+    };
+    const attributes_type a = compute(h, text, make_permanent, [&] {
+      if (!text.empty()) make_permanent(h, text);
+    });
+    const lexeme_type* made = nullptr;
+    {
+      std::lock_guard lock(store.write_mutex_);
+      if (const lexeme_type* lex = find_permanent_checked(h, text)) {
+        made = lex;  // made by another thread meanwhile
+      } else {
+        // The text as a permanent string: its entry is replaced by the lexeme's ("" is every store's).
+        const detail::entry_ref e =
+            text.empty() ? detail::entry_ref() : perm().find_entry_checked(h, text, detail::entry_kind::string);
+        made = &place_record(store.perm_, h, text, a, text.empty(), e ? &e : nullptr);
+        perm_lexemes_.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    // The zones give up what became permanent (their records stay readable until they close).
+    if (text_holder != nullptr && text_holder->strings.erase(h, text))
+      detail::zone_node_base::bump(text_holder->string_count, -1);
+    if (holder != nullptr && holder->strings.erase_record(h, text))
+      detail::zone_node_base::bump(holder->lexeme_count, -1);
+    return *made;
+  }
+
+  // Where the text of a lexeme to create is a string: nowhere, permanently (`layer == nullptr`) or in
+  // a zone of the chain.
+  struct text_place {
+    bool visible = false;
+    zone_node* layer = nullptr;
+    detail::entry_ref entry;
+  };
+
+  // Adds through zone `z` (retention::automatic): the visible lexeme of `text`, else a new one in `z`.
+  // Collisions are decided as the lookups of `find_in` then `basic_string_store::add_in` would.
+  const lexeme_type& add_in_zone(zone_node* z, hash_t h, std::string_view text, bool* permanent = nullptr) {
+    if (const lexeme_type* lex = find_in<true>(z, h, text, permanent)) return *lex;
+    reject_id_zero(h, text);
+    // Where the text is a string (a collision throws before anything changed).
+    text_place place;
+    place.visible = text.empty();  // "" is every store's string
+    if (!place.visible) {
+      place.entry = perm().find_entry_checked(h, text, detail::entry_kind::string);
+      place.visible = static_cast<bool>(place.entry);
+    }
+    if (!place.visible) {
+      place.layer = detail::first_in_chain(z, [&](zone_node& n) -> zone_node* {
+        place.entry = n.strings.find_entry_checked(h, text, detail::entry_kind::string);
+        return place.entry ? &n : nullptr;
+      });
+      place.visible = place.layer != nullptr;
+    }
+    return create_in(z, h, text, place);
+  }
+
+  // Creates the lexeme of `text` (id `h`) in zone `z`, whose text is a string at `place`.
+  const lexeme_type& create_in(zone_node* z, hash_t h, std::string_view text, const text_place& place) {
+    auto& store = *strings_;
+    const attributes_type a = compute(
+        h, text, [&](hash_t sh, std::string_view s) { store.add_attribute_string(z, sh, s); },
+        [&] {
+          if (!place.visible) store.add_in(z, h, text, retention::automatic);
+        });
+    const detail::byte_growth<typename store_type::zone_layer> growth(z->byte_count, z->strings);
+    const bool own_text = place.visible && place.layer == z && !text.empty();  // replaced by the record entry
+    const lexeme_type& made =
+        place_record(z->strings, h, text, a, place.visible && !own_text, own_text ? &place.entry : nullptr);
+    if (!place.visible) detail::zone_node_base::bump(z->string_count, 1);
+    detail::zone_node_base::bump(z->lexeme_count, 1);
+    return made;
   }
 
   const lexeme_type& add_in(zone_node* z, std::string_view text, retention r) {
-    const hash_t h = strings_->hasher_(text);
+    const hash_t h = hash_of(text);
     if (r == retention::permanent) {
-      if (const lexeme_type* lex = perm_.find_checked(h, text)) return *lex;
+      if (const lexeme_type* lex = find_permanent_checked(h, text)) return *lex;
       return create_permanent(z, h, text);
     }
-    if (const lexeme_type* lex = find_checked_in(z, h, text)) return *lex;
-    const lexeme_type lex =
-        build(h, text, [&](hash_t sh, std::string_view s) { return strings_->add_in(z, sh, s, retention::automatic); });
-    const detail::byte_growth<zone_layer> growth(z->byte_count, z->lexemes);  // counted even on a throw
-    const lexeme_type& stored = z->lexemes.insert(lex);
-    detail::zone_node_base::bump(z->lexeme_count, 1);
-    return stored;
+    return add_in_zone(z, h, text);
   }
 
   std::unique_ptr<store_type> owned_;
   store_type* strings_;
-  perm_layer perm_;
   [[no_unique_address]] Traits traits_;
-  mutable std::mutex write_mutex_;
+  std::atomic<std::size_t> perm_lexemes_{0};
 };
 
 /// The operations of a vocab zone (`basic_vocab::zone_type`, a `basic_memory_zone`).
@@ -293,12 +420,22 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
     return z.owner_->add_in(n, text, r);
   }
 
+  /// As `add(text)`, with the generation that bounds the lexeme's life: 0 when it is permanent, else
+  /// this zone's generation (see `scope_add` in scope.hpp). Complexity, lifetime, throws: as `add`.
+  generational_ref<lexeme_type> add_with_generation(std::string_view text) {
+    auto& z = self();
+    auto* n = z.require_open();  // first: a moved-from guard has no owner
+    bool permanent = false;
+    const lexeme_type& lex = z.owner_->add_in_zone(n, z.owner_->hash_of(text), text, &permanent);
+    return {&lex, permanent ? 0 : n->generation};
+  }
+
   /// The visible lexeme of `text`, or nullptr; never creates.
   /// Complexity: O(text.size() + depth) expected. Lifetime: as `add`. Throws: `zone_closed` only.
   [[nodiscard]] const lexeme_type* find(std::string_view text) const LEXZONE_LIFETIMEBOUND {
     const auto& z = self();
     const auto* n = z.require_open();
-    return z.owner_->find_in(n, z.owner_->hash_of(text), text);
+    return z.owner_->template find_in<false>(n, z.owner_->hash_of(text), text);
   }
 
   /// The visible lexeme with orth id `orth`, or nullptr. Complexity: O(depth) expected. Lifetime: as
@@ -340,7 +477,9 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   }
 
   /// Lexemes held by this zone's own layer. Complexity: O(1). Throws: `zone_closed` only.
-  [[nodiscard]] std::size_t transient_size() const { return self().require_open()->lexemes.size(); }
+  [[nodiscard]] std::size_t transient_size() const {
+    return self().require_open()->lexeme_count.load(std::memory_order_relaxed);
+  }
 
   /// Calls `f(const lexeme_type&)` for every visible lexeme: permanent first, then the outermost zone
   /// down to this one. Complexity: O(visible lexemes). Throws: `zone_closed`; `std::bad_alloc`; what

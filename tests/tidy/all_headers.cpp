@@ -5,13 +5,15 @@
 #include <lexzone/config.hpp>
 #include <lexzone/detail/accent_tables.hpp>
 #include <lexzone/detail/arena.hpp>
+#include <lexzone/detail/attribute_cache.hpp>
+#include <lexzone/detail/entry.hpp>
 #include <lexzone/detail/first_token_index.hpp>
 #include <lexzone/detail/index_table.hpp>
 #include <lexzone/detail/layer_chain.hpp>
-#include <lexzone/detail/lexeme_layer.hpp>
 #include <lexzone/detail/match_compiler.hpp>
 #include <lexzone/detail/match_program.hpp>
 #include <lexzone/detail/msgpack_reader.hpp>
+#include <lexzone/detail/permanent_memo.hpp>
 #include <lexzone/detail/pipe_run.hpp>
 #include <lexzone/detail/read_file.hpp>
 #include <lexzone/detail/regex_tables.hpp>

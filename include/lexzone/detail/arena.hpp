@@ -4,7 +4,7 @@
 ///
 /// A location is `chunk_index << 16 | offset`. Normal chunks are 64 KiB; an allocation larger than a
 /// quarter chunk gets a block of its own that occupies as many consecutive chunk indices as it spans, so
-/// `at(location)` is two array reads and an add for every allocation. One arena addresses 2^16 chunk
+/// `at(location)` is one or two array reads and an add for every allocation. One arena addresses 2^16 chunk
 /// indices, i.e. 4 GiB; past that `allocate` throws `capacity_error`.
 ///
 /// Concurrency: one writer at a time. Readers may call `at()` concurrently with the writer for any
@@ -121,22 +121,26 @@ class chunk_source {
   std::size_t max_pooled_;
 };
 
-/// Bump allocator over chunks from a `chunk_source`. Memory is given back only when the arena dies.
-template <class Alloc>
+/// Bump allocator over chunks from a `chunk_source`. Memory is given back by `release()` (a zone's close)
+/// or when the arena dies; the arena is then empty and may be used again.
+///
+/// The directory from chunk index to address: with `Concurrent` (permanent layers, read without locks)
+/// two levels of 256 entries whose top level lives inside the arena and whose second-level tables never
+/// move once made, so a reader never sees a directory being replaced. Without it (zone layers, one thread
+/// at a time) one level that starts inside the arena (8 entries: a zone of up to 512 KiB allocates no
+/// directory) and doubles when full. Opening and closing a zone that stores little therefore allocates
+/// nothing but its chunks (which come from the pool).
+template <class Alloc, bool Concurrent>
 class arena {
  public:
   struct allocation {
     std::uint32_t loc;
     std::byte* ptr;
   };
-  struct block {
-    std::byte* ptr;
-    std::size_t size;  // bytes allocated for the block
-    std::size_t used;  // bytes handed out (== size for a large block)
-    bool large;
-  };
 
-  explicit arena(chunk_source<Alloc>& src) : src_(&src), blocks_(rebind_t<Alloc, block>(src.allocator())) {}
+  explicit arena(chunk_source<Alloc>& src) : src_(&src), large_(rebind_t<Alloc, large_block>(src.allocator())) {
+    if constexpr (!Concurrent) dir_ = small_dir_;
+  }
   arena(const arena&) = delete;
   arena& operator=(const arena&) = delete;
   ~arena() { release(); }
@@ -153,10 +157,6 @@ class arena {
     const std::uint32_t loc = (cur_index_ << chunk_shift) | static_cast<std::uint32_t>(off);
     std::byte* p = cur_ + off;
     cur_used_ = off + n;
-    // The current chunk's record, not blocks_.back(): a large block made after this chunk is the back
-    // (hardening fix: updating back() left the chunk's `used` stale, so for_each_block readers such as
-    // string_layer::for_each skipped every string added to the chunk after a large one).
-    blocks_[cur_block_].used = cur_used_;
     bytes_used_ += n;
     return {loc, p};
   }
@@ -164,45 +164,39 @@ class arena {
   /// The address of location `loc`. Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::byte* at(std::uint32_t loc) const noexcept {
     const std::uint32_t ci = loc >> chunk_shift;
-    return dir_[ci / dir_fanout][ci % dir_fanout] + (loc & (chunk_size - 1));
+    if constexpr (Concurrent) {
+      return top_[ci / dir_fanout][ci % dir_fanout] + (loc & (chunk_size - 1));
+    } else {
+      return dir_[ci] + (loc & (chunk_size - 1));
+    }
   }
 
-  /// Calls `f(const block&)` for every block in the order they were made.
-  template <class F>
-  void for_each_block(F&& f) const {
-    for (const block& b : blocks_) f(b);
-  }
-
-  /// Bytes of memory this arena holds (chunks, blocks and directory).
+  /// Bytes of memory this arena holds (chunks, blocks and directory tables it allocated).
   [[nodiscard]] std::size_t bytes_held() const noexcept { return bytes_held_; }
   /// Bytes handed out by `allocate`.
   [[nodiscard]] std::size_t bytes_used() const noexcept { return bytes_used_; }
 
-  /// Gives every chunk back to the source (pool) and every block to the allocator. Throws: nothing.
+  /// Gives every chunk back to the source (pool) and every block and directory table to the allocator;
+  /// the arena is empty afterwards. Complexity: O(chunks); nothing when the arena is empty. Not
+  /// concurrently with readers. Throws: nothing.
   void release() noexcept {
-    for (const block& b : blocks_) {
-      if (b.large) {
-        src_->deallocate_block(b.ptr, b.size);
+    if (next_index_ == 0) return;
+    std::size_t next_large = 0;
+    for (std::uint32_t i = 0; i < next_index_;) {
+      std::byte* p = chunk_at(i);
+      if (next_large < large_.size() && large_[next_large].index == i) {
+        const large_block& b = large_[next_large++];
+        src_->deallocate_block(p, b.size);
+        i += b.count;
       } else {
-        src_->give_chunk(b.ptr);
+        src_->give_chunk(p);
+        ++i;
       }
     }
-    blocks_.clear();
-    blocks_.shrink_to_fit();
-    for (std::uint32_t i = 0; dir_ != nullptr && i < dir_fanout; ++i) {
-      if (dir_[i] != nullptr) {
-        dir_alloc a(src_->allocator());
-        std::allocator_traits<dir_alloc>::deallocate(a, dir_[i], dir_fanout);
-        dir_[i] = nullptr;
-      }
-    }
-    if (dir_ != nullptr) {
-      top_alloc a(src_->allocator());
-      std::allocator_traits<top_alloc>::deallocate(a, dir_, dir_fanout);
-      dir_ = nullptr;
-    }
+    large_.clear();
+    large_.shrink_to_fit();
+    free_directory();
     cur_ = nullptr;
-    cur_block_ = 0;
     cur_used_ = 0;
     next_index_ = 0;
     bytes_held_ = 0;
@@ -210,44 +204,87 @@ class arena {
   }
 
  private:
-  using dir_alloc = rebind_t<Alloc, std::byte*>;
-  using top_alloc = rebind_t<Alloc, std::byte**>;
+  struct large_block {
+    std::uint32_t index;  // first chunk index it occupies
+    std::uint32_t count;  // chunk indices it occupies
+    std::size_t size;     // bytes allocated
+  };
+  using table_alloc = rebind_t<Alloc, std::byte*>;
+  static constexpr std::uint32_t small_dir_size = 8;
 
-  // Makes sure directory slots [first, first + count) exist. Strong guarantee.
-  void reserve_dir(std::uint32_t first, std::uint32_t count) {
-    if (std::size_t{first} + count > std::size_t{dir_fanout} * dir_fanout)
-      throw capacity_error("lexzone: one layer holds at most 4 GiB of string bytes");
-    if (dir_ == nullptr) {
-      top_alloc a(src_->allocator());
-      std::byte*** t = std::allocator_traits<top_alloc>::allocate(a, dir_fanout);
-      std::fill_n(t, dir_fanout, nullptr);
-      dir_ = t;
-      bytes_held_ += dir_fanout * sizeof(void*);
+  std::byte* chunk_at(std::uint32_t ci) const noexcept {
+    if constexpr (Concurrent) {
+      return top_[ci / dir_fanout][ci % dir_fanout];
+    } else {
+      return dir_[ci];
     }
-    for (std::uint32_t i = first / dir_fanout; i <= (first + count - 1) / dir_fanout; ++i) {
-      if (dir_[i] == nullptr) {
-        dir_alloc a(src_->allocator());
-        std::byte** d = std::allocator_traits<dir_alloc>::allocate(a, dir_fanout);
-        std::fill_n(d, dir_fanout, nullptr);
-        dir_[i] = d;
-        bytes_held_ += dir_fanout * sizeof(void*);
+  }
+
+  std::byte** allocate_table(std::size_t n) {
+    table_alloc a(src_->allocator());
+    std::byte** t = std::allocator_traits<table_alloc>::allocate(a, n);
+    bytes_held_ += n * sizeof(std::byte*);
+    return t;
+  }
+  void deallocate_table(std::byte** t, std::size_t n) noexcept {
+    table_alloc a(src_->allocator());
+    std::allocator_traits<table_alloc>::deallocate(a, t, n);
+  }
+
+  void free_directory() noexcept {
+    if constexpr (Concurrent) {
+      for (std::uint32_t i = 0; i < tables_; ++i) {
+        deallocate_table(top_[i], dir_fanout);
+        top_[i] = nullptr;
       }
+      tables_ = 0;
+    } else {
+      if (dir_ != small_dir_) deallocate_table(dir_, dir_capacity_);
+      dir_ = small_dir_;
+      dir_capacity_ = small_dir_size;
+    }
+  }
+
+  // Makes sure directory slots [next_index_, next_index_ + count) exist. Strong guarantee.
+  void reserve_dir(std::uint32_t count) {
+    const std::size_t end = std::size_t{next_index_} + count;
+    if (end > std::size_t{dir_fanout} * dir_fanout)
+      throw capacity_error("lexzone: one layer holds at most 4 GiB of string bytes");
+    if constexpr (Concurrent) {
+      // Second-level tables [0, tables_) exist; make those up to `end` (never moved afterwards: readers
+      // may follow them at any time). A table made before a later failure is kept for the next call.
+      const auto need = static_cast<std::uint32_t>((end + dir_fanout - 1) / dir_fanout);
+      for (; tables_ < need; ++tables_) top_[tables_] = allocate_table(dir_fanout);
+    } else {
+      if (end <= dir_capacity_) return;
+      const std::size_t cap = std::max(std::size_t{dir_capacity_} * 2, end);
+      std::byte** grown = allocate_table(cap);
+      std::copy_n(dir_, next_index_, grown);
+      if (dir_ != small_dir_) {
+        deallocate_table(dir_, dir_capacity_);
+        bytes_held_ -= dir_capacity_ * sizeof(std::byte*);
+      }
+      dir_ = grown;
+      dir_capacity_ = static_cast<std::uint32_t>(cap);
     }
   }
 
   void map(std::uint32_t first, std::uint32_t count, std::byte* base) noexcept {
-    for (std::uint32_t k = 0; k < count; ++k)
-      dir_[(first + k) / dir_fanout][(first + k) % dir_fanout] = base + std::size_t{k} * chunk_size;
+    for (std::uint32_t k = 0; k < count; ++k) {
+      std::byte* p = base + std::size_t{k} * chunk_size;
+      if constexpr (Concurrent) {
+        top_[(first + k) / dir_fanout][(first + k) % dir_fanout] = p;
+      } else {
+        dir_[first + k] = p;
+      }
+    }
   }
 
   void new_chunk() {
-    reserve_dir(next_index_, 1);
-    blocks_.reserve(blocks_.size() + 1);
+    reserve_dir(1);
     std::byte* c = src_->take_chunk();
-    blocks_.push_back(block{c, chunk_size, 0, false});
     map(next_index_, 1, c);
     cur_ = c;
-    cur_block_ = blocks_.size() - 1;
     cur_index_ = next_index_++;
     cur_used_ = 0;
     bytes_held_ += chunk_size;
@@ -255,10 +292,10 @@ class arena {
 
   allocation allocate_large(std::size_t n) {
     const auto count = static_cast<std::uint32_t>((n + chunk_size - 1) / chunk_size);
-    reserve_dir(next_index_, count);
-    blocks_.reserve(blocks_.size() + 1);
+    reserve_dir(count);
+    large_.reserve(large_.size() + 1);
     std::byte* p = src_->allocate_block(n);
-    blocks_.push_back(block{p, n, n, true});
+    large_.push_back(large_block{next_index_, count, n});  // capacity reserved: cannot throw
     map(next_index_, count, p);
     const std::uint32_t loc = next_index_ << chunk_shift;
     next_index_ += count;
@@ -268,15 +305,19 @@ class arena {
   }
 
   chunk_source<Alloc>* src_;
-  std::byte*** dir_ = nullptr;
-  std::vector<block, rebind_t<Alloc, block>> blocks_;
+  std::vector<large_block, rebind_t<Alloc, large_block>> large_;  // in index order
   std::byte* cur_ = nullptr;
-  std::size_t cur_block_ = 0;  // index in blocks_ of the current chunk (valid while cur_ != nullptr)
   std::uint32_t cur_index_ = 0;
   std::uint32_t next_index_ = 0;
   std::size_t cur_used_ = 0;
   std::size_t bytes_held_ = 0;
   std::size_t bytes_used_ = 0;
+  // Directory (see the class comment): top level (Concurrent) or the one level's start (otherwise).
+  std::byte** top_[Concurrent ? dir_fanout : 1] = {};
+  std::uint32_t tables_ = 0;  // second-level tables made (Concurrent)
+  std::byte** dir_ = nullptr;
+  std::uint32_t dir_capacity_ = small_dir_size;
+  std::byte* small_dir_[Concurrent ? 1 : small_dir_size] = {};
 };
 
 }  // namespace lexzone::detail

@@ -4,12 +4,10 @@
 /// Layout: slots are grouped by 8; each group has one 64-bit control word (8 control bytes: 0x80 empty,
 /// 0xFE erased, 0x00-0x7F full with 7 bits of the hash) and 8 four-byte handles. A lookup loads one
 /// control word, matches the 7-bit tag in all 8 bytes at once (SWAR), and compares only the candidates'
-/// keys through a caller-supplied predicate. Memory: 5 bytes per slot, at most 7/8 of the slots in use.
-/// With `StoreHash` (zone layers) each slot also keeps the low 32 bits of its hash (9 bytes per slot):
-/// growth re-places entries from those bits without touching the entries, and a lookup skips candidates
-/// whose 32 bits differ before calling the predicate. Without it the table asks `hash_of(handle)` when
-/// it grows. The tag is bits 25-31 of the hash and the home group its low bits, so both come from the
-/// low 32 bits.
+/// keys through a caller-supplied predicate. Memory: 5 bytes per slot, at most 7/8 of the slots in use;
+/// the first 16 slots live inside the object, so a small table allocates nothing. When it grows the
+/// table asks `hash_of(handle)`, which may give only the low 32 bits: the tag is bits 25-31 of the hash
+/// and the home group its low bits.
 ///
 /// Concurrency (`Concurrent == true`): one writer at a time (the caller serialises writers); any number
 /// of readers run `find` without locks at the same time. A writer fills a slot's handle before it
@@ -48,30 +46,20 @@ constexpr std::uint64_t match_full(std::uint64_t w) noexcept { return ~w & msb_b
 constexpr unsigned lowest_byte(std::uint64_t m) noexcept { return static_cast<unsigned>(std::countr_zero(m)) / 8; }
 constexpr std::uint8_t tag_of(hash_t h) noexcept { return static_cast<std::uint8_t>((h >> 25) & 0x7F); }
 
-struct hashed_slot {
-  std::uint32_t handle;
-  std::uint32_t low;  // low 32 bits of the hash
-};
-
-template <class Alloc, bool Concurrent, bool StoreHash = !Concurrent>
+template <class Alloc, bool Concurrent>
 class index_table {
-  using slot_type = std::conditional_t<StoreHash, hashed_slot, std::uint32_t>;
+  using slot_type = std::uint32_t;
   struct rep {
     std::size_t group_mask;  // number of groups - 1
-    std::size_t capacity;    // slots; 0 for the shared empty rep
+    std::size_t capacity;    // slots
     std::atomic<std::uint64_t>* ctrl;
     slot_type* slots;
   };
-  static std::uint32_t handle_of(const slot_type& s) noexcept {
-    if constexpr (StoreHash) {
-      return s.handle;
-    } else {
-      return s;
-    }
-  }
 
  public:
-  explicit index_table(const Alloc& a = Alloc()) : alloc_(a), retired_(rebind_t<Alloc, rep*>(a)) {}
+  explicit index_table(const Alloc& a = Alloc()) : alloc_(a), retired_(rebind_t<Alloc, rep*>(a)) {
+    for (auto& w : small_.ctrl) w.store(msb_bytes, std::memory_order_relaxed);
+  }
   index_table(const index_table&) = delete;
   index_table& operator=(const index_table&) = delete;
   ~index_table() { clear(); }
@@ -80,14 +68,10 @@ class index_table {
   /// Complexity: O(1) expected. Thread safety: lock-free, may run concurrently with one writer when
   /// Concurrent. Throws: what `eq` throws.
   template <class Eq>
-  [[nodiscard]] bool find(hash_t h, Eq&& eq, std::uint32_t& out) const {
+  [[nodiscard]] LEXZONE_ALWAYS_INLINE bool find(hash_t h, Eq&& eq, std::uint32_t& out) const {
     const rep* r = rep_.load(std::memory_order_acquire);
     return probe(*r, h, std::memory_order_acquire, [&](std::size_t g, unsigned i, std::uint64_t) {
-      const slot_type& slot = r->slots[g * 8 + i];
-      if constexpr (StoreHash) {
-        if (slot.low != static_cast<std::uint32_t>(h)) return false;
-      }
-      const std::uint32_t handle = handle_of(slot);
+      const std::uint32_t handle = r->slots[g * 8 + i];
       if (!eq(handle)) return false;
       out = handle;
       return true;
@@ -100,7 +84,7 @@ class index_table {
   void reserve_one(HashOf&& hash_of) {
     const rep* r = rep_.load(std::memory_order_relaxed);
     if ((size_ + erased_ + 1) * 8 <= r->capacity * 7) return;
-    std::size_t cap = r->capacity == 0 ? 16 : r->capacity;
+    std::size_t cap = r->capacity;
     if (size_ + 1 > cap / 2) cap *= 2;  // otherwise erased slots are reclaimed at the same size
     rehash(cap, hash_of);
   }
@@ -113,12 +97,13 @@ class index_table {
     size_.store(size_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
 
-  /// Marks the entry with hash `h` and handle `handle` erased. Writer only; not for Concurrent tables
-  /// whose readers might be probing. Returns whether it was found. Throws: nothing.
+  /// Marks the entry with hash `h` and handle `handle` erased. Writer only. In a Concurrent table a
+  /// reader that loaded the control word before may still return `handle`: the caller keeps what it
+  /// refers to valid. Returns whether it was found. Throws: nothing.
   bool erase(hash_t h, std::uint32_t handle) noexcept {
     rep* r = rep_.load(std::memory_order_relaxed);
     const bool found = probe(*r, h, std::memory_order_relaxed, [&](std::size_t g, unsigned i, std::uint64_t w) {
-      if (handle_of(r->slots[g * 8 + i]) != handle) return false;
+      if (r->slots[g * 8 + i] != handle) return false;
       const std::uint64_t nw = (w & ~(std::uint64_t{0xFF} << (8 * i))) | (std::uint64_t{ctrl_erased} << (8 * i));
       r->ctrl[g].store(nw, std::memory_order_release);
       return true;
@@ -133,9 +118,9 @@ class index_table {
   template <class F>
   void for_each(F&& f) const {
     const rep* r = rep_.load(std::memory_order_acquire);
-    for (std::size_t g = 0; g <= r->group_mask && r->capacity != 0; ++g) {
+    for (std::size_t g = 0; g <= r->group_mask; ++g) {
       const std::uint64_t w = r->ctrl[g].load(std::memory_order_acquire);
-      for (std::uint64_t m = match_full(w); m != 0; m &= m - 1) f(handle_of(r->slots[g * 8 + lowest_byte(m)]));
+      for (std::uint64_t m = match_full(w); m != 0; m &= m - 1) f(r->slots[g * 8 + lowest_byte(m)]);
     }
   }
 
@@ -144,14 +129,18 @@ class index_table {
   /// Bytes of memory held: the current table plus retired ones.
   [[nodiscard]] std::size_t bytes_held() const noexcept { return bytes_held_; }
 
-  /// Frees everything; the table becomes empty. Not concurrently with readers. Throws: nothing.
+  /// Frees everything; the table becomes empty (its first 16 slots live inside the object, so a table
+  /// that never held more than 14 entries allocated nothing). Not concurrently with readers.
+  /// Complexity: O(1) when nothing was allocated. Throws: nothing.
   void clear() noexcept {
     rep* r = rep_.load(std::memory_order_relaxed);
-    if (r != empty_rep()) free_rep(r);
+    if (r == &small_rep_ && size_.load(std::memory_order_relaxed) == 0 && erased_ == 0) return;
+    free_rep(r);
     for (rep* old : retired_) free_rep(old);
     retired_.clear();
     retired_.shrink_to_fit();
-    rep_.store(empty_rep(), std::memory_order_relaxed);
+    for (auto& w : small_.ctrl) w.store(msb_bytes, std::memory_order_relaxed);
+    rep_.store(&small_rep_, std::memory_order_relaxed);
     size_.store(0, std::memory_order_relaxed);
     erased_ = 0;
     bytes_held_ = 0;
@@ -162,7 +151,7 @@ class index_table {
   // whose control byte holds h's tag (SWAR false positives skipped), in probe order, until it returns
   // true; returns whether one did. Ends at a group with an empty slot, or after every group.
   template <class Visit>
-  static bool probe(const rep& r, hash_t h, std::memory_order order, Visit&& visit) {
+  LEXZONE_ALWAYS_INLINE static bool probe(const rep& r, hash_t h, std::memory_order order, Visit&& visit) {
     const std::uint8_t tag = tag_of(h);
     std::size_t g = static_cast<std::size_t>(h) & r.group_mask;
     for (std::size_t step = 1;; ++step) {
@@ -177,12 +166,6 @@ class index_table {
   }
 
   using byte_alloc = rebind_t<Alloc, std::byte>;
-
-  static rep* empty_rep() noexcept {
-    static std::atomic<std::uint64_t> empty_group{~std::uint64_t{0} & msb_bytes};
-    static rep r{0, 0, &empty_group, nullptr};
-    return &r;
-  }
 
   static std::size_t rep_bytes(std::size_t cap) noexcept {
     return sizeof(rep) + (cap / 8) * sizeof(std::atomic<std::uint64_t>) + cap * sizeof(slot_type);
@@ -199,6 +182,7 @@ class index_table {
   }
 
   void free_rep(rep* r) noexcept {
+    if (r == &small_rep_) return;
     const std::size_t n = rep_bytes(r->capacity);
     byte_alloc a(alloc_);
     std::allocator_traits<byte_alloc>::deallocate(a, reinterpret_cast<std::byte*>(r), n);
@@ -211,11 +195,7 @@ class index_table {
       const std::uint64_t m = match_byte(w, ctrl_empty);
       if (m != 0) {
         const unsigned i = lowest_byte(m);
-        if constexpr (StoreHash) {
-          r.slots[g * 8 + i] = hashed_slot{handle, static_cast<std::uint32_t>(h)};
-        } else {
-          r.slots[g * 8 + i] = handle;
-        }
+        r.slots[g * 8 + i] = handle;
         const std::uint64_t nw = (w & ~(std::uint64_t{0xFF} << (8 * i))) | (std::uint64_t{tag_of(h)} << (8 * i));
         r.ctrl[g].store(nw, std::memory_order_release);
         return;
@@ -230,39 +210,42 @@ class index_table {
     if constexpr (Concurrent) retired_.reserve(retired_.size() + 1);
     rep* fresh = make_rep(cap);
     rep* old = rep_.load(std::memory_order_relaxed);
-    if (old->capacity != 0) {
-      try {
-        for (std::size_t g = 0; g <= old->group_mask; ++g) {
-          const std::uint64_t w = old->ctrl[g].load(std::memory_order_relaxed);
-          for (std::uint64_t m = match_full(w); m != 0; m &= m - 1) {
-            const slot_type& slot = old->slots[g * 8 + lowest_byte(m)];
-            if constexpr (StoreHash) {
-              place(*fresh, slot.low, slot.handle);
-            } else {
-              place(*fresh, static_cast<hash_t>(hash_of(slot)), slot);
-            }
-          }
+    try {
+      for (std::size_t g = 0; g <= old->group_mask; ++g) {
+        const std::uint64_t w = old->ctrl[g].load(std::memory_order_relaxed);
+        for (std::uint64_t m = match_full(w); m != 0; m &= m - 1) {
+          const std::uint32_t handle = old->slots[g * 8 + lowest_byte(m)];
+          place(*fresh, static_cast<hash_t>(hash_of(handle)), handle);
         }
-      } catch (...) {
-        free_rep(fresh);
-        throw;
       }
+    } catch (...) {
+      free_rep(fresh);
+      throw;
     }
     rep_.store(fresh, std::memory_order_release);
     bytes_held_ += rep_bytes(cap);
     erased_ = 0;
-    if (old->capacity != 0) {
-      if constexpr (Concurrent) {
-        retired_.push_back(old);  // capacity reserved above
-      } else {
-        bytes_held_ -= rep_bytes(old->capacity);
-        free_rep(old);
-      }
+    if (old == &small_rep_) {
+      // Inside the object: readers of a Concurrent table may still probe it; clear() empties it.
+    } else if constexpr (Concurrent) {
+      retired_.push_back(old);  // capacity reserved above
+    } else {
+      bytes_held_ -= rep_bytes(old->capacity);
+      free_rep(old);
     }
   }
 
+  static constexpr std::size_t small_capacity = 16;
+  // The first table, inside the object (its bytes are not counted by bytes_held).
+  struct small_storage {
+    std::atomic<std::uint64_t> ctrl[small_capacity / 8];
+    slot_type slots[small_capacity] = {};  // read only where ctrl says full
+  };
+
   Alloc alloc_;
-  std::atomic<rep*> rep_{empty_rep()};
+  small_storage small_;
+  rep small_rep_{small_capacity / 8 - 1, small_capacity, small_.ctrl, small_.slots};
+  std::atomic<rep*> rep_{&small_rep_};
   std::atomic<std::size_t> size_{0};
   std::size_t erased_ = 0;
   std::size_t bytes_held_ = 0;

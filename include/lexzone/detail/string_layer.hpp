@@ -1,11 +1,20 @@
 /// \file detail/string_layer.hpp
-/// One layer of a string store: an arena of entries plus an index from hash to entry.
+/// One layer of a string store: an arena of entries plus an index from hash to entry. A layer also holds
+/// the lexeme records of the vocab that uses the store, each stored in front of its text, so that the
+/// text of a lexeme is stored once and a lookup reads one place.
 ///
-/// Entry layout: a LEB128 header `(size << 1) | erased` followed by the bytes (no terminator, no padding).
-/// A handle is the entry's arena location. The entry stores no hash: a lookup by id confirms its
-/// candidate by hashing it again. Growth needs no re-hashing in zone layers, whose index keeps 32 bits
-/// of each hash beside the handle (see index_table.hpp); the permanent layer re-hashes when it grows, to
-/// stay under 24 bytes of overhead per string.
+/// Entry layouts (the header is detail/entry.hpp's `(size << 2) | flags`):
+/// - a string: `[low 32 bits of the id][header][bytes]` in a zone layer, `[header][bytes]` in the
+///   permanent layer (which re-hashes its strings when it grows, to stay under 24 bytes of overhead per
+///   string);
+/// - a lexeme: `[record][header][bytes]`, 8-byte aligned, the record's last member being the 64-bit id.
+///   With `entry_lexeme_only` (zone layers) the text is a string of another visible layer (the
+///   permanent one or an enclosing zone, which outlive this one): the entry counts as a lexeme of this
+///   layer, not as one of its strings.
+///
+/// A handle is the arena location of an entry's header; the index maps ids to handles (5 bytes a slot).
+/// A layer holds at most one indexed entry per text. Entries never move; an entry that leaves the index
+/// (a promoted string, a replaced entry) stays readable until the layer is cleared or destroyed.
 #pragma once
 
 #include <cstddef>
@@ -16,9 +25,31 @@
 
 #include "../errors.hpp"
 #include "arena.hpp"
+#include "entry.hpp"
 #include "index_table.hpp"
 
 namespace lexzone::detail {
+
+/// An indexed entry found by a lookup (`header == nullptr`: none).
+struct entry_ref {
+  std::uint32_t handle = 0;
+  const std::byte* header = nullptr;
+  std::uint8_t flags = 0;
+
+  explicit operator bool() const noexcept { return header != nullptr; }
+  /// Whether the entry's text is a string of this layer.
+  [[nodiscard]] bool string_visible() const noexcept { return (flags & entry_lexeme_only) == 0; }
+  /// Whether a lexeme record precedes the header.
+  [[nodiscard]] bool has_record() const noexcept { return (flags & entry_has_record) != 0; }
+  /// The entry's text.
+  [[nodiscard]] std::string_view text() const noexcept { return entry_text(header); }
+};
+
+/// Which indexed entries a lookup considers.
+enum class entry_kind : std::uint8_t {
+  string,  ///< entries whose text is a string of this layer
+  record,  ///< entries that carry a lexeme record
+};
 
 template <class Hasher, class Alloc, bool Concurrent>
 class string_layer {
@@ -26,124 +57,259 @@ class string_layer {
   string_layer(chunk_source<Alloc>& src, const Hasher& hasher)
       : arena_(src), index_(src.allocator()), hasher_(hasher) {}
 
-  /// The string stored at `handle`.
-  [[nodiscard]] std::string_view view(std::uint32_t handle) const noexcept {
-    const std::byte* p = arena_.at(handle);
-    const std::uint64_t header = read_header(p);
-    return {reinterpret_cast<const char*>(p), static_cast<std::size_t>(header >> 1)};
+  /// The entry of text `s` (id `h`) of kind `kind`, or none (also when another entry of that kind has
+  /// id `h`: a collision). Complexity: O(1) expected; one header read and one compare for a hit.
+  /// Throws: nothing.
+  [[nodiscard]] LEXZONE_ALWAYS_INLINE entry_ref find_entry(hash_t h, std::string_view s,
+                                                           entry_kind kind) const noexcept {
+    bool mismatch = false;
+    return find_text(h, s, kind, mismatch);
   }
 
-  /// Finds `s` (whose hash is `h`): its stored view, or nullopt when absent. A different string with
-  /// hash `h` (a collision) also gives nullopt: `s` is not stored. Throws: nothing.
+  /// As `find_entry`, but another entry of kind `kind` with id `h` throws `hash_collision`.
+  [[nodiscard]] LEXZONE_ALWAYS_INLINE entry_ref find_entry_checked(hash_t h, std::string_view s,
+                                                                   entry_kind kind) const {
+    bool mismatch = false;
+    const entry_ref e = find_text(h, s, kind, mismatch);
+    if (LEXZONE_UNLIKELY(mismatch) && !e) throw_if_collision(h, s, kind);
+    return e;
+  }
+
+  /// The entry of kind `kind` whose id is `h`, or none. Throws: nothing.
+  [[nodiscard]] entry_ref find_id(hash_t h, entry_kind kind) const noexcept {
+    entry_ref found;
+    (void)index_.find(
+        h,
+        [&](std::uint32_t cand) {
+          const entry_ref e = ref(cand);
+          if (!accepts(e.flags, kind) || !id_is(e, h)) return false;
+          found = e;
+          return true;
+        },
+        found.handle);
+    return found;
+  }
+
+  /// The string `s` (id `h`) of this layer, or nullopt (also when a different string has id `h`).
   [[nodiscard]] std::optional<std::string_view> find(hash_t h, std::string_view s) const noexcept {
-    std::string_view clash;
-    bool collided = false;
-    return lookup(h, s, clash, collided);
-  }
-
-  /// As `find`, but a collision throws `hash_collision` (the add paths check this before storing).
-  [[nodiscard]] std::optional<std::string_view> find_checked(hash_t h, std::string_view s) const {
-    std::string_view clash;
-    bool collided = false;
-    auto v = lookup(h, s, clash, collided);
-    if (LEXZONE_UNLIKELY(collided)) throw hash_collision(h, clash, s);
-    return v;
-  }
-
-  /// Finds the string whose hash is `h`; recomputes candidates' hashes to confirm.
-  [[nodiscard]] std::optional<std::string_view> find_hash(hash_t h) const noexcept {
-    std::uint32_t handle = 0;
-    const auto has_hash = [&](std::uint32_t cand) { return hash_at(cand) == h; };
-    if (index_.find(h, has_hash, handle)) return view(handle);
+    if (const entry_ref e = find_entry(h, s, entry_kind::string)) return e.text();
     return std::nullopt;
   }
 
-  /// The hash of the entry at `handle` (recomputed).
-  [[nodiscard]] hash_t hash_at(std::uint32_t handle) const noexcept {
-    return static_cast<hash_t>(hasher_(view(handle)));
+  /// As `find`, but a different string with id `h` throws `hash_collision` (the add paths check this
+  /// before storing).
+  [[nodiscard]] std::optional<std::string_view> find_checked(hash_t h, std::string_view s) const {
+    if (const entry_ref e = find_entry_checked(h, s, entry_kind::string)) return e.text();
+    return std::nullopt;
   }
 
-  /// Stores `s` (absent, hash `h`) and returns the stored view. Strong guarantee.
+  /// The string of this layer whose id is `h`.
+  [[nodiscard]] std::optional<std::string_view> find_hash(hash_t h) const noexcept {
+    if (const entry_ref e = find_id(h, entry_kind::string)) return e.text();
+    return std::nullopt;
+  }
+
+  /// Stores the string `s` (absent, id `h`) and returns the stored view. Strong guarantee.
   /// Throws: what the allocator throws, `capacity_error`.
   std::string_view insert(hash_t h, std::string_view s) {
-    index_.reserve_one([this](std::uint32_t handle) { return hash_at(handle); });
-    if (s.size() > (std::size_t{1} << 31)) throw capacity_error("lexzone: string longer than 2 GiB");
+    reserve_one(s.size());
     std::uint8_t header[10];
-    std::size_t hn = 0;
-    for (std::uint64_t v = std::uint64_t{s.size()} << 1;; v >>= 7) {
-      header[hn++] = static_cast<std::uint8_t>((v & 0x7Fu) | (v >= 0x80 ? 0x80u : 0u));
-      if (v < 0x80) break;
+    const std::size_t hn = write_entry_header(s.size(), 0, header);
+    constexpr std::size_t id_bytes = Concurrent ? 0 : sizeof(std::uint32_t);
+    const auto a = arena_.allocate(id_bytes + hn + s.size());
+    if constexpr (!Concurrent) {
+      const auto low = static_cast<std::uint32_t>(h);
+      std::memcpy(a.ptr, &low, sizeof low);
     }
-    const auto a = arena_.allocate(hn + s.size());
-    std::memcpy(a.ptr, header, hn);
-    if (!s.empty()) std::memcpy(a.ptr + hn, s.data(), s.size());
-    index_.insert(h, a.loc);
-    return {reinterpret_cast<const char*>(a.ptr + hn), s.size()};
+    std::memcpy(a.ptr + id_bytes, header, hn);
+    if (!s.empty()) std::memcpy(a.ptr + id_bytes + hn, s.data(), s.size());
+    index_.insert(h, a.loc + static_cast<std::uint32_t>(id_bytes));
+    return {reinterpret_cast<const char*>(a.ptr + id_bytes + hn), s.size()};
   }
 
-  /// Removes the string `s` (hash `h`) from the index and marks its entry erased; its bytes stay valid
-  /// until the layer dies. Not for Concurrent layers. Returns whether it was present.
+  /// Stores a lexeme entry for `s` (id `h`): `record_size` bytes (8-byte aligned, the last 8 the id),
+  /// which `construct(void*)` fills (it must not throw), then the text; `lexeme_only` marks a text that is
+  /// a string of another layer (the empty text is always one: every store holds it, with id 0). With
+  /// `replace`, the indexed string entry `replace` (of the same text) leaves the index once the new entry
+  /// is in it, so that readers always find one of them. Returns the address of the record. Strong
+  /// guarantee. Throws: what the allocator throws, `capacity_error`.
+  template <class Construct>
+  void* insert_record(hash_t h, std::string_view s, std::size_t record_size, bool lexeme_only, const entry_ref* replace,
+                      Construct&& construct) {
+    reserve_one(s.size());
+    std::uint8_t header[10];
+    const auto flags = static_cast<std::uint8_t>(entry_has_record | (lexeme_only ? entry_lexeme_only : 0));
+    const std::size_t hn = write_entry_header(s.size(), flags, header);
+    const auto a = arena_.allocate(record_size + hn + s.size(), 8);
+    construct(static_cast<void*>(a.ptr));
+    std::memcpy(a.ptr + record_size, header, hn);
+    if (!s.empty()) std::memcpy(a.ptr + record_size + hn, s.data(), s.size());
+    index_.insert(h, a.loc + static_cast<std::uint32_t>(record_size));
+    if (lexeme_only) ++hidden_;
+    if (replace != nullptr) index_.erase(h, replace->handle);
+    return a.ptr;
+  }
+
+  /// Removes the string `s` (id `h`) from this layer: a plain entry leaves the index; a lexeme entry
+  /// stays as its lexeme's (`entry_lexeme_only`). Zone layers only. Returns whether it was present.
   bool erase(hash_t h, std::string_view s) noexcept {
     static_assert(!Concurrent, "erase is only for private layers");
-    std::uint32_t handle = 0;
-    const auto same_text = [&](std::uint32_t cand) { return view(cand) == s; };
-    if (!index_.find(h, same_text, handle)) return false;
-    index_.erase(h, handle);
-    *arena_.at(handle) |= std::byte{1};  // the erased bit is bit 0 of the first header byte
+    const entry_ref e = find_entry(h, s, entry_kind::string);
+    if (!e) return false;
+    if (e.has_record()) {
+      // The flags are the low bits of the header's first byte (written once, zone-private).
+      *arena_.at(e.handle) |= std::byte{entry_lexeme_only};
+      ++hidden_;
+    } else {
+      index_.erase(h, e.handle);
+    }
     return true;
   }
 
-  /// Calls `f(std::string_view)` for every live string, in arena order. No concurrent writer.
+  /// Removes the lexeme entry of `s` (id `h`) from the index once its string was removed (`erase`) or
+  /// never was this layer's. Zone layers only. Returns whether it was present.
+  bool erase_record(hash_t h, std::string_view s) noexcept {
+    static_assert(!Concurrent, "erase is only for private layers");
+    const entry_ref e = find_entry(h, s, entry_kind::record);
+    if (!e || e.string_visible()) return false;
+    index_.erase(h, e.handle);
+    --hidden_;
+    return true;
+  }
+
+  /// Calls `f(std::string_view)` for every string, in an unspecified order. No concurrent writer.
   template <class F>
   void for_each(F&& f) const {
-    arena_.for_each_block([&](const auto& b) {
-      const std::byte* p = b.ptr;
-      const std::byte* end = b.ptr + b.used;
-      while (p < end) {
-        const std::uint64_t header = read_header(p);
-        const auto n = static_cast<std::size_t>(header >> 1);
-        if ((header & 1u) == 0) f(std::string_view(reinterpret_cast<const char*>(p), n));
-        p += n;
-      }
+    index_.for_each([&](std::uint32_t handle) {
+      const entry_ref e = ref(handle);
+      if (e.string_visible()) f(e.text());
     });
   }
 
-  [[nodiscard]] std::size_t size() const noexcept { return index_.size(); }
+  /// Calls `f(const std::byte* header)` for every indexed lexeme entry, in an unspecified order. No
+  /// concurrent writer.
+  template <class F>
+  void for_each_record(F&& f) const {
+    index_.for_each([&](std::uint32_t handle) {
+      const entry_ref e = ref(handle);
+      if (e.has_record()) f(e.header);
+    });
+  }
+
+  /// Evicts every entry and gives the memory back (the layer is empty and usable afterwards).
+  /// Complexity: O(chunks + 1). No concurrent reader. Throws: nothing.
+  void clear() noexcept {
+    index_.clear();
+    arena_.release();
+    hidden_ = 0;
+  }
+
+  /// Strings of this layer (lexeme entries whose text is another layer's are not counted).
+  [[nodiscard]] std::size_t size() const noexcept { return index_.size() - hidden_; }
   [[nodiscard]] std::size_t bytes_held() const noexcept { return arena_.bytes_held() + index_.bytes_held(); }
   [[nodiscard]] const Hasher& hasher() const noexcept { return hasher_; }
 
  private:
-  // Reads an entry's LEB128 header `(size << 1) | erased` at `p` and advances `p` to the bytes.
-  static std::uint64_t read_header(const std::byte*& p) noexcept {
-    std::uint64_t header = 0;
-    for (unsigned shift = 0;; shift += 7) {
-      const auto b = static_cast<std::uint8_t>(*p++);
-      header |= std::uint64_t{b & 0x7Fu} << shift;
-      if ((b & 0x80u) == 0) return header;
+  static bool accepts(std::uint8_t flags, entry_kind kind) noexcept {
+    return kind == entry_kind::string ? (flags & entry_lexeme_only) == 0 : (flags & entry_has_record) != 0;
+  }
+
+  // The entry of kind `kind` whose text is `s`; `mismatch` is set when an entry of that kind with
+  // another text was met (the only case where a collision is possible). Lexeme entries are matched by
+  // their stored id first (a layer holds at most one with a given id), then by text.
+  LEXZONE_ALWAYS_INLINE entry_ref find_text(hash_t h, std::string_view s, entry_kind kind,
+                                            bool& mismatch) const noexcept {
+    std::uint32_t handle = 0;
+    if (kind == entry_kind::record) {
+      const bool hit = index_.find(
+          h,
+          [&](std::uint32_t cand) {
+            const std::byte* header = arena_.at(cand);
+            return (entry_flags(header) & entry_has_record) != 0 && load<hash_t>(header - sizeof(hash_t)) == h;
+          },
+          handle);
+      if (!hit) return {};
+    } else {
+      const bool hit = index_.find(
+          h,
+          [&](std::uint32_t cand) {
+            const std::byte* header = arena_.at(cand);
+            if (!accepts(entry_flags(header), kind)) return false;
+            if (same_text(header, s)) return true;
+            mismatch = true;
+            return false;
+          },
+          handle);
+      if (!hit) return {};
+      return ref(handle);
+    }
+    const entry_ref e = ref(handle);
+    if (LEXZONE_UNLIKELY(!same_text(e.header, s))) {
+      mismatch = true;
+      return {};
+    }
+    return e;
+  }
+
+  // Whether the entry whose header is at `header` has text `s`.
+  static LEXZONE_ALWAYS_INLINE bool same_text(const std::byte* header, std::string_view s) noexcept {
+    const auto first = static_cast<std::uint8_t>(*header);
+    std::uint64_t value = first;
+    const std::byte* bytes = header + 1;
+    if (LEXZONE_UNLIKELY(first >= 0x80)) {
+      bytes = header;
+      value = read_entry_header(bytes);
+    }
+    const auto size = static_cast<std::size_t>(value >> entry_flag_bits);
+    return size == s.size() && same_bytes(bytes, s.data(), size);
+  }
+
+  // Throws `hash_collision` when an entry of kind `kind` has id `h` (and, the caller found, not text `s`).
+  void throw_if_collision(hash_t h, std::string_view s, entry_kind kind) const {
+    if (const entry_ref e = find_id(h, kind)) throw hash_collision(h, e.text(), s);
+  }
+
+  [[nodiscard]] entry_ref ref(std::uint32_t handle) const noexcept {
+    const std::byte* header = arena_.at(handle);
+    return {handle, header, entry_flags(header)};
+  }
+
+  // Whether the entry's id is `h`: a record's id is stored; a zone string's low 32 bits are, and
+  // confirm before the string is hashed again; a permanent string is hashed again.
+  [[nodiscard]] bool id_is(const entry_ref& e, hash_t h) const noexcept {
+    if (e.has_record()) return load<hash_t>(e.header - sizeof(hash_t)) == h;
+    if constexpr (!Concurrent) {
+      if (load<std::uint32_t>(e.header - sizeof(std::uint32_t)) != static_cast<std::uint32_t>(h)) return false;
+    }
+    return static_cast<hash_t>(hasher_(e.text())) == h;
+  }
+
+  // The hash the index places `handle` by (the low 32 bits are enough: see index_table.hpp).
+  [[nodiscard]] hash_t placement_hash(std::uint32_t handle) const noexcept {
+    const entry_ref e = ref(handle);
+    if (e.has_record()) return load<hash_t>(e.header - sizeof(hash_t));
+    if constexpr (!Concurrent) {
+      return load<std::uint32_t>(e.header - sizeof(std::uint32_t));
+    } else {
+      return static_cast<hash_t>(hasher_(e.text()));
     }
   }
 
-  std::optional<std::string_view> lookup(hash_t h, std::string_view s, std::string_view& clash,
-                                         bool& collided) const noexcept {
-    std::uint32_t handle = 0;
-    const bool found = index_.find(
-        h,
-        [&](std::uint32_t cand) {
-          const std::string_view v = view(cand);
-          if (v.size() == s.size() && std::memcmp(v.data(), s.data(), s.size()) == 0) return true;
-          if (hash_at(cand) == h) {
-            collided = true;
-            clash = v;
-          }
-          return false;
-        },
-        handle);
-    if (found) return view(handle);
-    return std::nullopt;
+  void reserve_one(std::size_t size) {
+    if (size > (std::size_t{1} << 31)) throw capacity_error("lexzone: string longer than 2 GiB");
+    index_.reserve_one([this](std::uint32_t handle) { return placement_hash(handle); });
   }
 
-  arena<Alloc> arena_;
+  template <class T>
+  static T load(const std::byte* p) noexcept {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+
+  arena<Alloc, Concurrent> arena_;
   index_table<Alloc, Concurrent> index_;
+  std::size_t hidden_ = 0;  // indexed lexeme_only entries
   Hasher hasher_;
 };
 

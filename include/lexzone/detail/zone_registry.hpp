@@ -25,8 +25,31 @@ struct zone_sentinel {
   }
 };
 
-/// State common to every zone node. A node is owned by its guard; links are used by the guard's thread
-/// only, counters are read by `stats()` from any thread.
+/// Where a zone node is in its life (see `zone_node_base::state`).
+enum class node_state : std::uint8_t {
+  open,    ///< a guard holds it and the zone is open
+  closed,  ///< a guard holds it and the zone is closed
+  spare,   ///< kept by its owner for the next zone (no guard)
+};
+
+/// Returns a process-wide unique zone generation id (never 0, never repeated). Each thread takes blocks
+/// of 1024 ids from one global counter, so a call is a few instructions and rarely an atomic add.
+/// Thread safety: any thread. Throws: nothing.
+inline std::uint64_t next_generation() noexcept {
+  constexpr std::uint64_t block = 1024;
+  static std::atomic<std::uint64_t> next_block{0};
+  thread_local std::uint64_t next = 0;
+  thread_local std::uint64_t end = 0;
+  if (next == end) {
+    next = next_block.fetch_add(1, std::memory_order_relaxed) * block + 1;
+    end = next + block;
+  }
+  return next++;
+}
+
+/// State common to every zone node. A node is owned by its guard while a zone uses it, then by its
+/// owner's spares (see `node_spares`) until it is reused or freed; links are used by the guard's thread
+/// only, counters and the state are read by `stats()` from any thread.
 struct zone_node_base {
   zone_node_base* parent = nullptr;
   zone_node_base* first_child = nullptr;  // open children, most recent first
@@ -34,9 +57,11 @@ struct zone_node_base {
   zone_node_base* prev_sibling = nullptr;
   zone_node_base* reg_next = nullptr;  // registry shard list
   zone_node_base* reg_prev = nullptr;
+  std::uint64_t generation = 0;  // unique per zone opened (next_generation)
   std::uint32_t depth = 0;
-  std::uint32_t shard = 0;
-  bool open = true;
+  std::uint32_t shard = 0;      // the registry shard that lists the node
+  std::uint32_t footprint = 0;  // sizeof the node's full type (counted as pooled while spare)
+  std::atomic<node_state> state{node_state::closed};
   std::atomic<std::size_t> string_count{0};
   std::atomic<std::size_t> lexeme_count{0};
   std::atomic<std::size_t> byte_count{0};
@@ -44,14 +69,28 @@ struct zone_node_base {
   zone_sentinel* sentinel = nullptr;
 #endif
 
+  [[nodiscard]] bool is_open() const noexcept { return state.load(std::memory_order_relaxed) == node_state::open; }
+
   // Single-writer counter update (the zone's own thread), readable from others.
   static void bump(std::atomic<std::size_t>& c, std::ptrdiff_t d) noexcept {
     c.store(c.load(std::memory_order_relaxed) + static_cast<std::size_t>(d), std::memory_order_relaxed);
   }
 
+  // Starts a zone in this (closed or fresh) node under `parent` (nullptr: on the owner).
+  void activate(zone_node_base* p) noexcept {
+    generation = next_generation();
+    if (p != nullptr) {
+      p->link_child(this);
+      depth = p->depth + 1;
+    } else {
+      depth = 1;
+    }
+    state.store(node_state::open, std::memory_order_relaxed);
+  }
+
   // Marks the node closed and zeroes its counters (its layers were released by the owner).
   void mark_closed() noexcept {
-    open = false;
+    state.store(node_state::closed, std::memory_order_relaxed);
     string_count.store(0, std::memory_order_relaxed);
     lexeme_count.store(0, std::memory_order_relaxed);
     byte_count.store(0, std::memory_order_relaxed);
@@ -79,6 +118,54 @@ struct zone_node_base {
   }
 };
 
+/// The shard of the calling thread: threads are numbered in the order they first ask, modulo `count`.
+/// Complexity: O(1). Throws: nothing.
+inline std::uint32_t this_thread_shard(std::uint32_t count) noexcept {
+  static std::atomic<std::uint32_t> next{0};
+  thread_local const std::uint32_t mine = next.fetch_add(1, std::memory_order_relaxed);
+  return mine % count;
+}
+
+/// Closed zone nodes kept for the next zones: one slot per thread shard, taken and given back with one
+/// atomic exchange each, so that opening a zone on a warm thread allocates nothing and takes no lock.
+/// At most `slot_count` nodes are kept. Thread safety: every member may be called concurrently.
+class node_spares {
+ public:
+  static constexpr std::uint32_t slot_count = 16;
+
+  node_spares() = default;
+  node_spares(const node_spares&) = delete;
+  node_spares& operator=(const node_spares&) = delete;
+  /// Does not free the nodes still kept: the owner drains them first (they need its allocator).
+  ~node_spares() = default;
+
+  /// A spare node for the calling thread, or nullptr. Throws: nothing.
+  [[nodiscard]] zone_node_base* take() noexcept {
+    std::atomic<zone_node_base*>& s = slots_[this_thread_shard(slot_count)].node;
+    if (s.load(std::memory_order_relaxed) == nullptr) return nullptr;
+    return s.exchange(nullptr, std::memory_order_acquire);
+  }
+
+  /// Keeps `n` (a spare node) in the calling thread's slot; returns the node it displaced (the caller
+  /// frees it), or nullptr. Throws: nothing.
+  [[nodiscard]] zone_node_base* give(zone_node_base* n) noexcept {
+    return slots_[this_thread_shard(slot_count)].node.exchange(n, std::memory_order_acq_rel);
+  }
+
+  /// Empties every slot, calling `f(node)` on each node taken (the caller frees them). Throws: nothing.
+  template <class F>
+  void drain(F&& f) noexcept {
+    for (slot& s : slots_)
+      if (zone_node_base* n = s.node.exchange(nullptr, std::memory_order_acquire)) f(n);
+  }
+
+ private:
+  struct alignas(64) slot {
+    std::atomic<zone_node_base*> node{nullptr};
+  };
+  std::array<slot, slot_count> slots_{};
+};
+
 /// Adds to a zone's `byte_count` how much `layer.bytes_held()` grew during its scope, also when the scope
 /// is left by an exception: a failed add may keep capacity it grew (index table, arena directory), and
 /// `stats().zone_bytes` must still count it. (Hardening fix: the growth was counted only on success, so
@@ -98,29 +185,31 @@ class byte_growth {
   std::size_t before_;
 };
 
-/// Totals over the open zones of one store.
+/// Totals over the zone nodes of one store.
 struct zone_totals {
   std::size_t open_zones = 0;
   std::size_t strings = 0;
   std::size_t lexemes = 0;
   std::size_t bytes = 0;
+  std::size_t spare_bytes = 0;  ///< footprints of the spare nodes
 };
 
-/// The open zones of one store, in 16 shards picked per thread, so that threads opening and closing
-/// zones at the same time rarely share a lock. Thread safety: all members may be called concurrently.
+/// Every zone node of one store (open, closed or spare: a node is listed from its allocation to its
+/// release), in 16 shards picked per thread, so that threads allocating nodes at the same time rarely
+/// share a lock. Opening and closing a zone on a recycled node does not touch the registry.
+/// Thread safety: all members may be called concurrently.
 class zone_registry {
  public:
   static constexpr std::uint32_t shard_count = 16;
 
   void add(zone_node_base* n) noexcept {
-    n->shard = this_thread_shard();
+    n->shard = this_thread_shard(shard_count);
     shard& s = shards_[n->shard];
     std::lock_guard lock(s.mutex);
     n->reg_prev = nullptr;
     n->reg_next = s.head;
     if (s.head != nullptr) s.head->reg_prev = n;
     s.head = n;
-    ++s.count;
   }
 
   void remove(zone_node_base* n) noexcept {
@@ -133,16 +222,18 @@ class zone_registry {
     }
     if (n->reg_next != nullptr) n->reg_next->reg_prev = n->reg_prev;
     n->reg_next = n->reg_prev = nullptr;
-    --s.count;
   }
 
-  /// Sums the counters of every open zone. Complexity: O(open zones).
+  /// Sums the counters of every node (closed and spare nodes count zero), counts the open ones and the
+  /// bytes of the spare ones. Complexity: O(nodes).
   [[nodiscard]] zone_totals totals() const noexcept {
     zone_totals t;
     for (const shard& s : shards_) {
       std::lock_guard lock(s.mutex);
-      t.open_zones += s.count;
       for (const zone_node_base* n = s.head; n != nullptr; n = n->reg_next) {
+        const node_state st = n->state.load(std::memory_order_relaxed);
+        t.open_zones += st == node_state::open ? 1 : 0;
+        t.spare_bytes += st == node_state::spare ? n->footprint : 0;
         t.strings += n->string_count.load(std::memory_order_relaxed);
         t.lexemes += n->lexeme_count.load(std::memory_order_relaxed);
         t.bytes += n->byte_count.load(std::memory_order_relaxed);
@@ -155,14 +246,7 @@ class zone_registry {
   struct alignas(64) shard {
     mutable std::mutex mutex;
     zone_node_base* head = nullptr;
-    std::size_t count = 0;
   };
-
-  static std::uint32_t this_thread_shard() noexcept {
-    static std::atomic<std::uint32_t> next{0};
-    thread_local const std::uint32_t mine = next.fetch_add(1, std::memory_order_relaxed) % shard_count;
-    return mine;
-  }
 
   std::array<shard, shard_count> shards_{};
 };

@@ -15,8 +15,14 @@
 /// change of the rules (a special case, a regex, `faster_heuristics`) empties it, as spaCy flushes its
 /// cache. Chunks whose segmentation used a special case are not cached (as spaCy, #1250); neither are
 /// chunks longer than 96 bytes. The cache holds at most `options::cache_entries` chunks (0 turns it off)
-/// in memory reserved on first use (about 60 bytes a chunk: 600 KB for the default 10,000); when full it
+/// in memory reserved on first use (about 90 bytes a chunk: 900 KB for the default 10,000); when full it
 /// is emptied and refilled, so its memory is fixed however much distinct input it sees.
+///
+/// Each cached piece also remembers the lexeme it was last given, with the generation that bounds that
+/// lexeme's life (scope.hpp, `scope_add`): 0 for a permanent lexeme, else the zone's. A hit reuses the
+/// pointer, without hashing or looking the text up, when the lexeme is permanent or when the call runs in
+/// the zone of that generation; a zone's lexemes are never used once it closed, since no later zone has
+/// its generation. So the cache still needs no flush when a zone closes.
 #pragma once
 
 #include <concepts>
@@ -35,6 +41,7 @@
 #include "../concepts.hpp"
 #include "../doc.hpp"
 #include "../hash.hpp"
+#include "../scope.hpp"
 #include "piece.hpp"
 
 namespace lexzone {
@@ -145,8 +152,9 @@ class basic_tokenizer {
   /// The pieces of `text` (byte offsets), appended to `out`, without making a doc. Complexity: O(|text|).
   /// Throws: as `operator()`, except the vocab's errors. Thread safety: as the tokenizer (uses the cache).
   void segment(std::string_view text, std::vector<piece>& out) {
-    rules_->segment_with(text, out,
-                         [this](std::string_view c, std::uint32_t b, std::vector<piece>& o) { cached_chunk(c, b, o); });
+    rules_->segment_with(text, out, [this](std::string_view c, std::uint32_t b, std::vector<piece>& o) {
+      cached_chunk<false>(c, b, o, nullptr);
+    });
   }
 
   /// spaCy's `Tokenizer.explain`: the non-space pieces of `text`, each with the rule that made it
@@ -261,9 +269,20 @@ class basic_tokenizer {
     std::uint32_t pieces_begin;
     std::uint32_t pieces_size;
   };
+  using lexeme_type = typename Vocab::lexeme_type;
   struct cached_piece {
     std::uint32_t begin;  // relative to the chunk
     std::uint32_t size;
+    const lexeme_type* lex = nullptr;  // the piece's lexeme, valid as `generation` says (nullptr: none yet)
+    std::uint64_t generation = 0;      // 0: `lex` is permanent; else the zone generation it is valid in
+  };
+  // A piece of the text being tokenized that is in the cache: its cached lexeme when valid in this call's
+  // scope (else nullptr), and where to record the lexeme found for it.
+  struct piece_ref {
+    std::uint32_t begin;  // in the text
+    std::uint32_t size;
+    const lexeme_type* lex;
+    std::uint32_t slot;  // its index in piece_pool_
   };
 
   /// `edit` on a copy of the rules, then `commit` (e.g. interning) on the edited copy; the copy becomes
@@ -302,7 +321,12 @@ class basic_tokenizer {
     piece_pool_.clear();
   }
 
-  void cached_chunk(std::string_view chunk, std::uint32_t base, std::vector<piece>& out) {
+  // Appends the pieces of `chunk` (at `base` in the text) to `out`, from the cache when it has them. With
+  // `WithRefs`, also appends to `*refs` a piece_ref for each piece that is (now) cached, with its lexeme
+  // when that is valid in a scope of generation `generation`.
+  template <bool WithRefs>
+  void cached_chunk(std::string_view chunk, std::uint32_t base, std::vector<piece>& out, std::vector<piece_ref>* refs,
+                    std::uint64_t generation = 0) {
     if (max_entries_ == 0 || chunk.size() > max_cached_chunk) {
       rules_->segment_chunk(chunk, base, out);
       return;
@@ -315,6 +339,10 @@ class basic_tokenizer {
         for (std::uint32_t k = 0; k < e.pieces_size; ++k) {
           const cached_piece& p = piece_pool_[e.pieces_begin + k];
           out.push_back(piece{base + p.begin, p.size, false, {}});
+          if constexpr (WithRefs) {
+            const bool valid = p.lex != nullptr && (p.generation == 0 || p.generation == generation);
+            refs->push_back(piece_ref{base + p.begin, p.size, valid ? p.lex : nullptr, e.pieces_begin + k});
+          }
         }
         return;
       }
@@ -334,8 +362,11 @@ class basic_tokenizer {
     cache_entry e{static_cast<std::uint32_t>(key_pool_.size()), static_cast<std::uint32_t>(chunk.size()),
                   static_cast<std::uint32_t>(piece_pool_.size()), static_cast<std::uint32_t>(out.size() - first)};
     key_pool_.append(chunk);
-    for (std::size_t k = first; k < out.size(); ++k)
+    for (std::size_t k = first; k < out.size(); ++k) {
+      if constexpr (WithRefs)
+        refs->push_back(piece_ref{out[k].begin, out[k].size, nullptr, static_cast<std::uint32_t>(piece_pool_.size())});
       piece_pool_.push_back(cached_piece{out[k].begin - base, out[k].size});
+    }
     index_.insert_or_assign(h, static_cast<std::uint32_t>(entries_.size()));
     entries_.push_back(e);
   }
@@ -345,15 +376,44 @@ class basic_tokenizer {
     Vocab& vocab = scope_vocab(scope);
     doc_type doc(scope, text);
     pieces_.clear();
-    segment(text, pieces_);
+    refs_.clear();
+    // Cached lexemes are used (and recorded) only for this tokenizer's vocab, and recorded only when the
+    // cache was not emptied during the segmentation (its slots may then hold other chunks' pieces).
+    const bool own_vocab = &vocab == vocab_;
+    const std::size_t resets = stats_.resets;
+    const std::uint64_t generation = scope_generation(scope);
+    if (own_vocab) {
+      rules_->segment_with(text, pieces_, [&](std::string_view c, std::uint32_t b, std::vector<piece>& o) {
+        cached_chunk<true>(c, b, o, &refs_, generation);
+      });
+    } else {
+      segment(text, pieces_);
+    }
+    const bool record = own_vocab && resets == stats_.resets;
     doc.reserve(pieces_.size());
+    // refs_ and pieces_ are both in text order; the special-case pass may have replaced some pieces.
+    std::size_t r = 0;
     for (const piece& p : pieces_) {
+      while (r < refs_.size() && refs_[r].begin < p.begin) ++r;
+      const piece_ref* ref =
+          r < refs_.size() && refs_[r].begin == p.begin && refs_[r].size == p.size ? &refs_[r] : nullptr;
+      const lexeme_type* lex = ref != nullptr ? ref->lex : nullptr;
+      if (lex == nullptr) {
+        const auto found = scope_add(scope, p.text_in(text));
+        lex = found.lexeme;
+        if (ref != nullptr && record) {
+          cached_piece& slot = piece_pool_[ref->slot];
+          slot.lex = found.lexeme;
+          slot.generation = found.generation;
+        }
+      }
       const hash_t norm = p.norm.empty() ? 0 : vocab.strings().add(p.norm);
-      doc.push_token(scope.add(p.text_in(text)), p.begin, p.space_after, norm);
+      doc.push_token(*lex, p.begin, p.space_after, norm);
     }
     // Scratch space is kept for the next call, up to a bound: one huge text must not pin its peak
     // memory for the life of a long-running service.
     if (pieces_.capacity() > max_kept_pieces) std::vector<piece>().swap(pieces_);
+    if (refs_.capacity() > max_kept_pieces) std::vector<piece_ref>().swap(refs_);
     return doc;
   }
 
@@ -366,6 +426,7 @@ class basic_tokenizer {
   std::string key_pool_;
   std::vector<cached_piece> piece_pool_;
   cache_stats stats_;
+  std::vector<piece_ref> refs_;  // scratch of `run`: the call's pieces that are in the cache
 };
 
 }  // namespace lexzone
