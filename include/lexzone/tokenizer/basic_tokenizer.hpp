@@ -271,8 +271,8 @@ class basic_tokenizer {
   };
   using lexeme_type = typename Vocab::lexeme_type;
   struct cached_piece {
-    std::uint32_t begin;  // relative to the chunk
-    std::uint32_t size;
+    std::uint32_t begin = 0;  // relative to the chunk
+    std::uint32_t size = 0;
     const lexeme_type* lex = nullptr;  // the piece's lexeme, valid as `generation` says (nullptr: none yet)
     std::uint64_t generation = 0;      // 0: `lex` is permanent; else the zone generation it is valid in
   };
