@@ -11,28 +11,13 @@
 #include <vector>
 
 #include "support/catch.hpp"
+#include "support/fresh_attributes.hpp"
 
 namespace {
 
 using lexzone::detail::permanent_memo;
 using vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
-
-// Every string attribute of `lex` resolves through `strings` (a store or a zone's view) to what a fresh
-// computation gives.
-template <class Strings, class Lexeme>
-void check_strings(const Strings& strings, const Lexeme& lex) {
-  vocab fresh;
-  const auto& want = fresh.add(lex.text());
-  CHECK(lex.attrs.flags == want.attrs.flags);
-  CHECK(lex.attrs.length == want.attrs.length);
-  for (auto [got, expected] :
-       {std::pair{lex.attrs.lower, want.attrs.lower}, std::pair{lex.attrs.norm, want.attrs.norm},
-        std::pair{lex.attrs.shape, want.attrs.shape}, std::pair{lex.attrs.prefix, want.attrs.prefix},
-        std::pair{lex.attrs.suffix, want.attrs.suffix}}) {
-    REQUIRE(got == expected);
-    CHECK(strings[got] == fresh.strings()[expected]);
-  }
-}
+using lexzone::test::check_fresh_attributes;
 
 }  // namespace
 
@@ -70,13 +55,13 @@ TEST_CASE("permanent_memo: a zone's lexemes get every attribute string, whatever
       vocab earlier;
       for (const char* w : {"Zebra", "Cobra", "cobra", "Bra", "ZEBRA"}) earlier.add(w);
       auto z = earlier.memory_zone();
-      check_strings(z.strings(), z.add("Abra"));  // "bra", "Xxxx": permanent, from the memo
+      check_fresh_attributes(z.strings(), z.add("Abra"));  // "bra", "Xxxx": permanent, from the memo
     }
     vocab later;
     auto z = later.memory_zone();
     for (const char* w : {"Cobra", "Zebra", "Abra", "ZEBRA"}) {
       const auto& lex = z.add(w);
-      check_strings(z.strings(), lex);
+      check_fresh_attributes(z.strings(), lex);
     }
     z.close();
     CHECK(later.strings().size() == later.strings().permanent_size());
@@ -91,11 +76,11 @@ TEST_CASE("permanent_memo: permanent and zone creations agree with a vocab that 
                                           "Ring",      "apples", "naïve",   "Naïve",   "e-mail", "x"};
   for (int round = 0; round < 2; ++round) {  // the second round finds the memo warm
     auto z = v.memory_zone();
-    for (const auto& w : words) check_strings(z.strings(), z.add(w));
+    for (const auto& w : words) check_fresh_attributes(z.strings(), z.add(w));
     auto child = z.memory_zone();
-    for (const auto& w : words) check_strings(child.strings(), child.add(w + "s"));
+    for (const auto& w : words) check_fresh_attributes(child.strings(), child.add(w + "s"));
   }
-  for (const auto& w : words) check_strings(v.strings(), v.add(w));  // permanent creations record
+  for (const auto& w : words) check_fresh_attributes(v.strings(), v.add(w));  // permanent creations record
   auto z = v.memory_zone();
-  for (const auto& w : words) check_strings(z.strings(), z.add("Re" + w));
+  for (const auto& w : words) check_fresh_attributes(z.strings(), z.add("Re" + w));
 }

@@ -15,7 +15,9 @@
 /// `compute` may be a static member (stateless traits, such as the English ones) or a const member of a
 /// traits object that carries data (a language's stop words, number words, ...); the vocab holds one
 /// traits object, given to its constructor, and calls it from any thread: `compute` must be safe to call
-/// concurrently on one object.
+/// concurrently on one object, and must be a pure function of the text: for one text it returns the same
+/// record and hands `intern` the same strings, in the same order, every time (a vocab may reuse a
+/// recent computation for a word created again in another zone, see detail/attribute_cache.hpp).
 /// `lexzone::en::lexeme_traits` (lang/en/lexeme_traits.hpp) computes `lexeme_attributes` as spaCy's English
 /// vocabulary does. A custom traits type may use any attribute record.
 #pragma once

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "config.hpp"
+#include "detail/attribute_cache.hpp"
 #include "detail/layer_chain.hpp"
 #include "detail/string_layer.hpp"
 #include "errors.hpp"
@@ -252,21 +253,31 @@ class basic_vocab {
 
   // The attributes of `text` (id `h`). Each attribute string other than the text itself is hashed once
   // and handed to `intern(id, string)`, unless this thread's permanent_memo knows it is permanent (then
-  // it is neither hashed nor looked up); the text is stored later, with the record. When anything
-  // throws, `store_text()` first stores the text as a plain string (as if it had been interned first),
-  // then the exception propagates.
-  template <class Intern, class StoreText>
+  // it is neither hashed nor looked up); the text is stored later, with the record. With `Reuse`, a
+  // computation this thread made recently for the same vocab and text (detail/attribute_cache.hpp) is
+  // reused: its record is copied and the strings it interned go to `intern` again, in the same order.
+  // When anything throws, `store_text()` first stores the text as a plain string (as if it had been
+  // interned first), then the exception propagates.
+  template <bool Reuse, class Intern, class StoreText>
   attributes_type compute(hash_t h, std::string_view text, Intern&& intern, StoreText&& store_text) {
     try {
-      return traits_.compute(text, [&](std::string_view s) -> hash_t {
-        if (s.empty()) return 0;
-        if (s.size() == text.size() && s == text) return h;
-        const hash_t known = detail::permanent_memo::find(strings_->memo_id_, s);
-        const hash_t sh = known != 0 ? known : hash_of(s);
-        if (LEXZONE_UNLIKELY(sh == h)) throw hash_collision(h, text, s);  // the text's id
-        if (known == 0) intern(sh, s);
-        return sh;
-      });
+      if constexpr (Reuse) {
+        using cache = detail::attribute_cache<attributes_type>;
+        if (const auto* e = cache::find(strings_->memo_id_, h, text)) {
+          const attributes_type a = e->attributes();  // copied first: `intern` may not reach the cache
+          e->for_each_string(intern);
+          return a;
+        }
+        typename cache::recorder rec(strings_->memo_id_, h, text);
+        const attributes_type a = compute_fresh(h, text, [&](hash_t sh, std::string_view s) {
+          intern(sh, s);
+          rec.add(sh, s);
+        });
+        rec.commit(a);
+        return a;
+      } else {
+        return compute_fresh(h, text, intern);
+      }
     } catch (...) {
       try {
         store_text();
@@ -274,6 +285,20 @@ class basic_vocab {
       }
       throw;
     }
+  }
+
+  // `Traits::compute` with the interning described at `compute`.
+  template <class Intern>
+  attributes_type compute_fresh(hash_t h, std::string_view text, Intern&& intern) {
+    return traits_.compute(text, [&](std::string_view s) -> hash_t {
+      if (s.empty()) return 0;
+      if (s.size() == text.size() && s == text) return h;
+      const hash_t known = detail::permanent_memo::find(strings_->memo_id_, s);
+      const hash_t sh = known != 0 ? known : hash_of(s);
+      if (LEXZONE_UNLIKELY(sh == h)) throw hash_collision(h, text, s);  // the text's id
+      if (known == 0) intern(sh, s);
+      return sh;
+    });
   }
 
   // Places a record for `text` (id `h`, attributes `a`) into `layer`, returning it.
@@ -314,7 +339,7 @@ class basic_vocab {
       }
       detail::permanent_memo::record(store.memo_id_, s, sh);
     };
-    const attributes_type a = compute(h, text, make_permanent, [&] {
+    const attributes_type a = compute<false>(h, text, make_permanent, [&] {
       if (!text.empty()) make_permanent(h, text);
     });
     const lexeme_type* made = nullptr;
@@ -371,7 +396,7 @@ class basic_vocab {
   // Creates the lexeme of `text` (id `h`) in zone `z`, whose text is a string at `place`.
   const lexeme_type& create_in(zone_node* z, hash_t h, std::string_view text, const text_place& place) {
     auto& store = *strings_;
-    const attributes_type a = compute(
+    const attributes_type a = compute<true>(
         h, text, [&](hash_t sh, std::string_view s) { store.add_attribute_string(z, sh, s); },
         [&] {
           if (!place.visible) store.add_in(z, h, text, retention::automatic);

@@ -1,0 +1,163 @@
+/// \file detail/attribute_cache.hpp
+/// A per-thread cache of recently computed lexeme attributes, for words outside the permanent layer.
+///
+/// A word that is not permanent is created again in every zone that sees it: its attributes (flags,
+/// length, lower, norm, shape, prefix, suffix) are computed again, a couple of thousand instructions for
+/// the English traits, though the result is the same each time. The cache keeps, for recent words, the
+/// attribute record and the attribute strings the computation interned, so that creating the word in
+/// another zone copies the record and interns those strings in that zone (their lifetime still ends with
+/// the zone) instead of computing them.
+///
+/// Why a reused record equals a fresh computation:
+/// - `Traits::compute` is a pure function of the text (a requirement of lexeme.hpp): same attributes,
+///   same strings handed to `intern`;
+/// - an entry is keyed by the store's instance id (unique in the process, never reused), which stands
+///   for the one vocab whose lexemes the store holds, hence for its traits object and hasher; then by the
+///   text's id, and checked by the text's bytes;
+/// - the strings are interned again, through the same call as the computation makes, in the same order;
+///   strings the computation did not intern (the text itself, strings the permanent memo knew to be
+///   permanent) are permanent for the store's whole life, so skipping them changes nothing.
+///
+/// Memory: bounded, allocated on a thread's first use, freed when the thread ends: `slots` entries of
+/// `sizeof(entry)` bytes (1,024 entries of 184 bytes, 184 KiB a thread, for `lexeme_attributes`), one
+/// table per attribute record type; it never grows with traffic. A word whose text and interned strings
+/// exceed `max_bytes`, or that interns more than `max_strings` strings, is not cached.
+#pragma once
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string_view>
+#include <type_traits>
+
+#include "../hash.hpp"
+
+namespace lexzone::detail {
+
+/// The per-thread cache of attribute records (see the file comment). All members are static and act on
+/// the calling thread's table only. Thread safety: any thread (nothing is shared). Throws: nothing.
+/// \tparam Attributes the attribute record (trivially copyable).
+template <class Attributes>
+class attribute_cache {
+  static_assert(std::is_trivially_copyable_v<Attributes>, "the attribute record must be trivially copyable");
+
+ public:
+  /// Most interned strings an entry keeps.
+  static constexpr std::size_t max_strings = 5;
+  /// Most bytes of text plus interned strings an entry keeps.
+  static constexpr std::size_t max_bytes = 72;
+  /// Entries a thread keeps (direct-mapped).
+  static constexpr std::size_t slots = std::size_t{1} << 10;
+
+  /// One cached computation: the record and the strings it interned, with their ids.
+  class entry {
+   public:
+    /// The cached attribute record. Complexity: O(1). Throws: nothing.
+    [[nodiscard]] Attributes attributes() const noexcept { return std::bit_cast<Attributes>(attrs_); }
+    /// Calls `f(id, string)` for every string the computation interned, in its order.
+    /// Complexity: O(strings). Throws: what `f` throws.
+    template <class F>
+    void for_each_string(F&& f) const {
+      std::size_t at = text_size_;
+      for (std::size_t i = 0; i < strings_; ++i) {
+        f(ids_[i], std::string_view(bytes_.data() + at, sizes_[i]));
+        at += sizes_[i];
+      }
+    }
+
+   private:
+    friend class attribute_cache;
+    std::uint64_t store_ = 0;  // 0: empty (store instance ids start at 1)
+    hash_t id_ = 0;
+    std::array<std::byte, sizeof(Attributes)> attrs_{};
+    std::array<hash_t, max_strings> ids_{};
+    std::array<std::uint8_t, max_strings> sizes_{};
+    std::uint8_t text_size_ = 0;
+    std::uint8_t strings_ = 0;
+    std::array<char, max_bytes> bytes_{};  // the text, then the interned strings
+  };
+
+  /// Builds an entry while a computation runs: `add` each interned string, then `commit` the record.
+  /// Complexity: O(1) per call plus the bytes copied. Throws: nothing.
+  class recorder {
+   public:
+    /// Starts an entry for `text` (id `id`) of store `store`.
+    recorder(std::uint64_t store, hash_t id, std::string_view text) noexcept : ok_(text.size() <= max_bytes) {
+      e_.store_ = store;
+      e_.id_ = id;
+      if (ok_) {
+        e_.text_size_ = static_cast<std::uint8_t>(text.size());
+        std::memcpy(e_.bytes_.data(), text.data(), text.size());
+        used_ = text.size();
+      }
+    }
+    /// Notes that the computation interned `s` with id `id`.
+    void add(hash_t id, std::string_view s) noexcept {
+      if (!ok_) return;
+      for (std::size_t i = 0; i < e_.strings_; ++i)
+        if (e_.ids_[i] == id) return;  // interned already (norm == lower): a second call is a no-op
+      if (e_.strings_ == max_strings || s.size() > max_bytes - used_) {
+        ok_ = false;
+        return;
+      }
+      e_.ids_[e_.strings_] = id;
+      e_.sizes_[e_.strings_] = static_cast<std::uint8_t>(s.size());
+      std::memcpy(e_.bytes_.data() + used_, s.data(), s.size());
+      used_ += s.size();
+      ++e_.strings_;
+    }
+    /// Stores the entry with the computed record `a` (when it fits), displacing its slot's entry.
+    void commit(const Attributes& a) noexcept {
+      if (!ok_) return;
+      entry* t = table();
+      if (t == nullptr) return;
+      e_.attrs_ = std::bit_cast<std::array<std::byte, sizeof(Attributes)>>(a);
+      t[index_of(e_.store_, e_.id_)] = e_;
+    }
+
+   private:
+    entry e_;
+    std::size_t used_ = 0;
+    bool ok_;
+  };
+
+  /// The entry for `text` (id `id`) of store `store`, or nullptr. The pointer is valid until the next
+  /// `commit` on this thread. Complexity: O(text.size()), no allocation after the thread's first call.
+  [[nodiscard]] static const entry* find(std::uint64_t store, hash_t id, std::string_view text) noexcept {
+    const entry* t = table();
+    if (t == nullptr) return nullptr;
+    const entry& e = t[index_of(store, id)];
+    if (e.store_ != store || e.id_ != id || e.text_size_ != text.size()) return nullptr;
+    return std::memcmp(e.bytes_.data(), text.data(), text.size()) == 0 ? &e : nullptr;
+  }
+
+ private:
+  static std::size_t index_of(std::uint64_t store, hash_t id) noexcept {
+    const std::uint64_t h = (id ^ (store * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full;
+    return static_cast<std::size_t>(h >> (64 - std::countr_zero(slots)));
+  }
+
+  // The calling thread's table, allocated on first use; nullptr when that allocation failed (then the
+  // thread computes every time).
+  static entry* table() noexcept {
+    thread_local const thread_table t;
+    return t.get();
+  }
+
+  // Owns a thread's table (the analyzer of clang-tidy 14 mistakes a function-local `thread_local`
+  // unique_ptr for one freed on return).
+  class thread_table {
+   public:
+    thread_table() noexcept : entries_(new (std::nothrow) entry[slots]) {}
+    [[nodiscard]] entry* get() const noexcept { return entries_.get(); }
+
+   private:
+    std::unique_ptr<entry[]> entries_;
+  };
+};
+
+}  // namespace lexzone::detail

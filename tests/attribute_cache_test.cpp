@@ -1,0 +1,196 @@
+// The per-thread cache of computed attributes (detail/attribute_cache.hpp): a word created again in a
+// later zone gets exactly the record and strings a fresh computation gives, its strings resolve in that
+// zone and end with it, and one vocab's entries never answer for another vocab (other traits data, or a
+// vocab made later at the same address).
+#include <lexzone/detail/attribute_cache.hpp>
+#include <lexzone/lang/en/lexeme_traits.hpp>
+#include <lexzone/vocab.hpp>
+
+#include <cstdint>
+#include <random>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "support/catch.hpp"
+#include "support/fresh_attributes.hpp"
+
+namespace {
+
+using vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
+using lexzone::test::check_fresh_attributes;
+using attrs = lexzone::lexeme_attributes;
+
+// Random words: letters of both cases, digits, punctuation and a few multi-byte code points; some long
+// enough not to be cached.
+std::string random_word(std::mt19937& rng) {
+  static const std::vector<std::string> pieces = {"a", "b", "e", "k", "q", "z", "A", "B", "Q", "Z",   "0",   "7",
+                                                  ".", "-", "@", "'", "é", "É", "ß", "ö", "€", "ing", "tion"};
+  std::uniform_int_distribution<std::size_t> len(1, 12), pick(0, pieces.size() - 1), longer(0, 20);
+  std::string w;
+  const std::size_t n = longer(rng) == 0 ? 40 : len(rng);
+  for (std::size_t i = 0; i < n; ++i) w += pieces[pick(rng)];
+  return w;
+}
+
+// English traits with a different norm for one word: a traits object with data.
+struct odd_norm_traits {
+  using attributes_type = attrs;
+  std::string odd;  // its norm becomes "odd-norm"
+  template <class Intern>
+  attrs compute(std::string_view text, Intern&& intern) const {
+    attrs a = lexzone::en::lexeme_traits::compute(text, intern);
+    if (text == odd) a.norm = intern("odd-norm");
+    return a;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("attribute_cache: finds only the committed text of the committed store", "[attribute_cache]") {
+  using cache = lexzone::detail::attribute_cache<attrs>;
+  const std::uint64_t store = lexzone::detail::next_generation();
+  attrs a;
+  a.length = 5;
+  a.lower = 42;
+  cache::recorder rec(store, 7, "Hello");
+  rec.add(42, "hello");
+  rec.add(42, "hello");  // a repeated string is kept once
+  rec.add(43, "llo");
+  rec.commit(a);
+  const auto* e = cache::find(store, 7, "Hello");
+  REQUIRE(e != nullptr);
+  CHECK(e->attributes().length == 5);
+  CHECK(e->attributes().lower == 42);
+  std::vector<std::pair<lexzone::hash_t, std::string>> seen;
+  e->for_each_string([&](lexzone::hash_t id, std::string_view s) { seen.emplace_back(id, std::string(s)); });
+  CHECK(seen == std::vector<std::pair<lexzone::hash_t, std::string>>{{42, "hello"}, {43, "llo"}});
+  CHECK(cache::find(store, 7, "Hellp") == nullptr);  // same id, other text
+  CHECK(cache::find(store, 7, "Hell") == nullptr);
+  CHECK(cache::find(lexzone::detail::next_generation(), 7, "Hello") == nullptr);
+  // Too many strings, or too many bytes: not cached.
+  cache::recorder many(store, 8, "many");
+  for (lexzone::hash_t i = 1; i <= cache::max_strings + 1; ++i) many.add(i, "x");
+  many.commit(a);
+  CHECK(cache::find(store, 8, "many") == nullptr);
+  CHECK(sizeof(cache::entry) <= 184);  // the size the file comment gives
+  const std::string big(cache::max_bytes + 1, 'b');
+  cache::recorder large(store, 9, big);
+  large.commit(a);
+  CHECK(cache::find(store, 9, big) == nullptr);
+}
+
+TEST_CASE("attribute_cache: random words in many zones agree with fresh computations", "[attribute_cache]") {
+  vocab v;
+  for (const char* w : {"the", "a", "Apple", "ing", "ion", "e", "Xxxx", "xxxx", "dd", "A", "0"}) v.add(w);
+  std::mt19937 rng(1234);
+  std::vector<std::string> words;
+  for (int i = 0; i < 300; ++i) words.push_back(random_word(rng));
+  std::uniform_int_distribution<std::size_t> pick(0, words.size() - 1);
+  for (int round = 0; round < 40; ++round) {
+    auto z = v.memory_zone();
+    std::vector<std::string> used;
+    for (int i = 0; i < 25; ++i) {
+      const std::string& w = words[pick(rng)];
+      const auto& lex = z.add(w);
+      check_fresh_attributes(z.strings(), lex);
+      used.push_back(w);
+    }
+    if (round % 4 == 0) {  // a nested zone sees the parent's strings and makes its own
+      auto child = z.memory_zone();
+      for (int i = 0; i < 10; ++i) check_fresh_attributes(child.strings(), child.add(words[pick(rng)] + "Q"));
+    }
+    z.close();
+    // Nothing of the zone is left: its strings ended with it.
+    CHECK(v.strings().size() == v.strings().permanent_size());
+    CHECK(v.size() == v.permanent_size());
+  }
+}
+
+TEST_CASE("attribute_cache: a string made permanent meanwhile is not interned in the zone", "[attribute_cache]") {
+  vocab v;
+  {
+    auto z = v.memory_zone();
+    check_fresh_attributes(z.strings(), z.add("Zorblax"));  // "zorblax", "lax" in the zone
+  }
+  v.strings().add("zorblax");  // now permanent
+  // The same word in a vocab that had "zorblax" permanent from the start (its own, cold, entries).
+  vocab control;
+  control.strings().add("zorblax");
+  auto cz = control.memory_zone();
+  check_fresh_attributes(cz.strings(), cz.add("Zorblax"));
+  auto z = v.memory_zone();
+  check_fresh_attributes(z.strings(), z.add("Zorblax"));  // from the cache
+  CHECK(z.strings().contains("zorblax"));
+  CHECK(z.strings().contains("lax"));
+  CHECK(z.strings().transient_size() == cz.strings().transient_size());
+  CHECK(z.transient_size() == 1);
+  z.close();
+  CHECK(v.strings().contains("zorblax"));
+  CHECK_FALSE(v.strings().contains("lax"));
+}
+
+TEST_CASE("attribute_cache: another vocab or traits object never reuses an entry", "[attribute_cache]") {
+  const std::string word = "Quuxification";
+  for (int round = 0; round < 3; ++round) {
+    lexzone::hash_t plain_norm = 0;
+    {
+      vocab plain;
+      auto z = plain.memory_zone();
+      plain_norm = z.add(word).attrs.norm;
+      z.close();
+      auto again = plain.memory_zone();
+      CHECK(again.add(word).attrs.norm == plain_norm);  // from the cache
+    }
+    // Made next, often at the same address: other traits data, same word.
+    lexzone::basic_vocab<odd_norm_traits> odd(odd_norm_traits{word});
+    for (int zone = 0; zone < 2; ++zone) {
+      auto z = odd.memory_zone();
+      const auto& lex = z.add(word);
+      CHECK(lex.attrs.norm != plain_norm);
+      CHECK(z.strings()[lex.attrs.norm] == "odd-norm");
+      CHECK(z.strings()[lex.attrs.lower] == "quuxification");
+    }
+  }
+}
+
+TEST_CASE("attribute_cache: threads keep their own entries", "[attribute_cache][thread]") {
+  vocab v;
+  std::vector<std::string> words;
+  std::mt19937 rng(99);
+  for (int i = 0; i < 200; ++i) words.push_back(random_word(rng));
+  // What a fresh computation gives for each word: its lower and suffix strings.
+  std::vector<std::pair<std::string, std::string>> want;
+  {
+    vocab fresh;
+    for (const auto& w : words) {
+      const auto& lex = fresh.add(w);
+      want.emplace_back(fresh.strings()[lex.attrs.lower], fresh.strings()[lex.attrs.suffix]);
+    }
+  }
+  std::vector<std::thread> threads;
+  std::vector<int> failures(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) {
+        auto z = v.memory_zone();
+        const auto strings = z.strings();
+        for (std::size_t i = static_cast<std::size_t>(t); i < words.size(); i += 3) {
+          const auto& lex = z.add(words[i]);
+          const auto lower = strings.find(lex.attrs.lower);
+          const auto suffix = strings.find(lex.attrs.suffix);
+          if (lex.text() != words[i] || lower != want[i].first || suffix != want[i].second)
+            ++failures[static_cast<std::size_t>(t)];
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int f : failures) CHECK(f == 0);
+  for (const auto& w : words) {
+    auto z = v.memory_zone();
+    check_fresh_attributes(z.strings(), z.add(w));
+  }
+}
