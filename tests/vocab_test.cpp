@@ -160,6 +160,40 @@ TEST_CASE("vocab zones: nested, permanent inside a zone, promotion", "[memory_zo
   CHECK(v.stats().strings.transient_strings == 0);
 }
 
+TEST_CASE("vocab zones: promoting an enclosing zone's lexeme whose string an inner zone also holds",
+          "[memory_zone][vocab]") {
+  // The inner zone interns "the" first (the lower form of "The"); the outer zone then creates the lexeme
+  // "the" with its own copy of the string. Promoting "the" through the inner zone takes the inner zone's
+  // string (innermost first, as for strings) and the outer zone's lexeme; the outer zone keeps its string.
+  vocab v;
+  auto outer = v.memory_zone();
+  auto inner = outer.memory_zone();
+  inner.add("The");
+  const auto& old = outer.add("the");
+  CHECK(outer.transient_size() == 1);
+  const auto& promoted = inner.add("the", retention::permanent);
+  CHECK(&promoted != &old);
+  CHECK(old.text() == "the");  // readable until its zone closes
+  CHECK(v.permanent_size() == 1);
+  CHECK(outer.transient_size() == 0);
+  CHECK(outer.size() == 1);
+  CHECK(inner.size() == 2);
+  CHECK(&outer.add("the") == &promoted);
+  CHECK(outer.find(promoted.orth) == &promoted);
+  CHECK(outer.strings().transient_size() == 1);  // its copy of "the" is still its string
+  CHECK(outer.strings()[promoted.orth] == "the");
+  std::size_t seen = 0;
+  outer.for_each([&](const auto& lex) {
+    CHECK(&lex == &promoted);
+    ++seen;
+  });
+  CHECK(seen == 1);
+  inner.close();
+  outer.close();
+  CHECK(v.size() == 1);
+  CHECK(v.stats().strings.transient_strings == 0);
+}
+
 TEST_CASE("vocab zones: string adds through a vocab zone", "[memory_zone][vocab]") {
   vocab v;
   auto z = v.memory_zone();

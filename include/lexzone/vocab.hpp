@@ -355,7 +355,10 @@ class basic_vocab {
         perm_lexemes_.fetch_add(1, std::memory_order_relaxed);
       }
     }
-    // The zones give up what became permanent (their records stay readable until they close).
+    // The zones give up what became permanent (their records stay readable until they close). The
+    // holder of the lexeme may keep its text as a string when an inner zone held the string; moving it
+    // can fail for memory only, which leaves a shadowed record counted in that zone until it closes
+    // (lookups find the permanent lexeme first).
     if (text_holder != nullptr && text_holder->strings.erase(h, text))
       detail::zone_node_base::bump(text_holder->string_count, -1);
     if (holder != nullptr && holder->strings.erase_record(h, text))

@@ -166,14 +166,22 @@ class string_layer {
     return true;
   }
 
-  /// Removes the lexeme entry of `s` (id `h`) from the index once its string was removed (`erase`) or
-  /// never was this layer's. Zone layers only. Returns whether it was present.
-  bool erase_record(hash_t h, std::string_view s) noexcept {
+  /// Removes the lexeme entry of `s` (id `h`) from the index. When the entry's text is still a string
+  /// of this layer (a zone whose lexeme became permanent while an inner zone held the string, so that
+  /// the promotion took the inner zone's), the string stays: it moves to a new plain entry first. The
+  /// record stays readable at its address until the layer is cleared. Zone layers only. Returns whether
+  /// a lexeme entry was present. Complexity: O(1) expected (plus the text's copy when the string moves).
+  /// Strong guarantee. Throws: what the allocator throws and `capacity_error`, only when the string moves.
+  bool erase_record(hash_t h, std::string_view s) {
     static_assert(!Concurrent, "erase is only for private layers");
     const entry_ref e = find_entry(h, s, entry_kind::record);
-    if (!e || e.string_visible()) return false;
+    if (!e) return false;
+    if (e.string_visible()) {
+      (void)insert(h, e.text());  // the arena keeps the old entry's bytes: e.text() stays valid
+    } else {
+      --hidden_;
+    }
     index_.erase(h, e.handle);
-    --hidden_;
     return true;
   }
 
