@@ -194,6 +194,37 @@ TEST_CASE("vocab zones: promoting an enclosing zone's lexeme whose string an inn
   CHECK(v.stats().strings.transient_strings == 0);
 }
 
+namespace {
+// Traits with one attribute: the id of the text without its first byte (so tests choose that string).
+struct tail_traits {
+  struct attributes_type {
+    hash_t tail = 0;
+  };
+  template <class Intern>
+  static attributes_type compute(std::string_view text, Intern&& intern) {
+    return {text.empty() ? 0 : intern(text.substr(1))};
+  }
+};
+}  // namespace
+
+TEST_CASE("vocab zones: a permanent add through a zone checks the zone chain for every string",
+          "[memory_zone][vocab][collision]") {
+  // "#5" and "#05" share id 5. The zone holds "#5"; the owner then makes "#05" permanent (which this
+  // thread now knows). Promoting a lexeme whose attribute string is "#05" through the zone must throw,
+  // as promoting the string "#05" itself does: a permanent add never shadows a visible zone string.
+  lexzone::basic_vocab<tail_traits, lexzone::test::chosen_hash> v;
+  auto z = v.memory_zone();
+  CHECK(z.strings().add("#5") == 5);
+  CHECK(v.add("x#05").attrs.tail == 5);
+  CHECK_THROWS_AS(z.strings().add("#05", retention::permanent), lexzone::hash_collision);
+  CHECK_THROWS_AS(z.add("y#05", retention::permanent), lexzone::hash_collision);
+  CHECK(z.find("y#05") == nullptr);
+  CHECK_FALSE(v.contains("y#05"));
+  CHECK(z.strings().contains("#5"));  // by text; by id, the permanent "#05" comes first
+  // An automatic add sees the permanent string first, as the string store does.
+  CHECK(z.add("w#05").attrs.tail == 5);
+}
+
 TEST_CASE("vocab zones: string adds through a vocab zone", "[memory_zone][vocab]") {
   vocab v;
   auto z = v.memory_zone();

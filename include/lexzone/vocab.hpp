@@ -252,14 +252,17 @@ class basic_vocab {
   }
 
   // The attributes of `text` (id `h`). Each attribute string other than the text itself is hashed once
-  // and handed to `intern(id, string)`, unless this thread's permanent_memo knows it is permanent (then
-  // it is neither hashed nor looked up); the text is stored later, with the record. With `Reuse`, a
-  // computation this thread made recently for the same vocab and text (detail/attribute_cache.hpp) is
-  // reused: its record is copied and the strings it interned go to `intern` again, in the same order.
-  // When anything throws, `store_text()` first stores the text as a plain string (as if it had been
-  // interned first), then the exception propagates.
+  // and handed to `intern(id, string)`, unless `use_memo` and this thread's permanent_memo knows it is
+  // permanent (then it is neither hashed nor looked up: right for adds that look at the permanent layer
+  // first, not for promotions through a zone, which check the zone chain for a colliding string first);
+  // the text is stored later, with the record. With `Reuse` (which implies `use_memo`), a computation
+  // this thread made recently for the same vocab and text (detail/attribute_cache.hpp) is reused: its
+  // record is copied and the strings it interned go to `intern` again, in the same order. When anything
+  // throws, `store_text()` first stores the text as a plain string (as if it had been interned first),
+  // then the exception propagates.
   template <bool Reuse, class Intern, class StoreText>
-  attributes_type compute(hash_t h, std::string_view text, Intern&& intern, StoreText&& store_text) {
+  attributes_type compute(hash_t h, std::string_view text, Intern&& intern, StoreText&& store_text,
+                          bool use_memo = true) {
     try {
       if constexpr (Reuse) {
         using cache = detail::attribute_cache<attributes_type>;
@@ -269,14 +272,17 @@ class basic_vocab {
           return a;
         }
         typename cache::recorder rec(strings_->memo_id_, h, text);
-        const attributes_type a = compute_fresh(h, text, [&](hash_t sh, std::string_view s) {
-          intern(sh, s);
-          rec.add(sh, s);
-        });
+        const attributes_type a = compute_fresh(
+            h, text,
+            [&](hash_t sh, std::string_view s) {
+              intern(sh, s);
+              rec.add(sh, s);
+            },
+            true);
         rec.commit(a);
         return a;
       } else {
-        return compute_fresh(h, text, intern);
+        return compute_fresh(h, text, intern, use_memo);
       }
     } catch (...) {
       try {
@@ -289,11 +295,11 @@ class basic_vocab {
 
   // `Traits::compute` with the interning described at `compute`.
   template <class Intern>
-  attributes_type compute_fresh(hash_t h, std::string_view text, Intern&& intern) {
+  attributes_type compute_fresh(hash_t h, std::string_view text, Intern&& intern, bool use_memo) {
     return traits_.compute(text, [&](std::string_view s) -> hash_t {
       if (s.empty()) return 0;
       if (s.size() == text.size() && s == text) return h;
-      const hash_t known = detail::permanent_memo::find(strings_->memo_id_, s);
+      const hash_t known = use_memo ? detail::permanent_memo::find(strings_->memo_id_, s) : 0;
       const hash_t sh = known != 0 ? known : hash_of(s);
       if (LEXZONE_UNLIKELY(sh == h)) throw hash_collision(h, text, s);  // the text's id
       if (known == 0) intern(sh, s);
@@ -339,9 +345,12 @@ class basic_vocab {
       }
       detail::permanent_memo::record(store.memo_id_, s, sh);
     };
-    const attributes_type a = compute<false>(h, text, make_permanent, [&] {
-      if (!text.empty()) make_permanent(h, text);
-    });
+    const attributes_type a = compute<false>(
+        h, text, make_permanent,
+        [&] {
+          if (!text.empty()) make_permanent(h, text);
+        },
+        z == nullptr);
     const lexeme_type* made = nullptr;
     {
       std::lock_guard lock(store.write_mutex_);
