@@ -225,9 +225,11 @@ def goal_rows(mx):
         v = mx.counter(key, "bytes_per_lexeme") if key else None
         raw = mx.counter(f"BM_Memory_RawBytes/{n}", "raw_bytes_per_string") if n else None
         note = "" if n in (None, 1000000) else f" (at {size_label(n)}: quick run)"
-        measured = "n/a" if v is None else (f"{v:.1f} B/lexeme, text and attribute strings included "
+        unshrunk = mx.counter(key, "bytes_per_lexeme_unshrunk") if key else None
+        after = "" if unshrunk is None else f", after shrink_to_fit (before: {unshrunk:.1f} B)"
+        measured = "n/a" if v is None else (f"{v:.1f} B/lexeme, text and attribute strings included{after} "
                                             f"(text alone {raw:.1f} B; spaCy: 398 B){note}" if raw is not None else
-                                            f"{v:.1f} B/lexeme{note}")
+                                            f"{v:.1f} B/lexeme{after}{note}")
         rows.append((f"memory per lexeme at 1M lexemes, {layer.lower()} layer", measured, "≤ 96 B/lexeme",
                      verdict(v, 96.0)))
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "support/catch.hpp"
+#include "support/colliding_hash.hpp"
 #include "support/fresh_attributes.hpp"
 
 namespace {
@@ -65,7 +66,7 @@ TEST_CASE("attribute_cache: finds only the committed text of the committed store
   CHECK(e->attributes().length == 5);
   CHECK(e->attributes().lower == 42);
   std::vector<std::pair<lexzone::hash_t, std::string>> seen;
-  e->for_each_string([&](lexzone::hash_t id, std::string_view s) { seen.emplace_back(id, std::string(s)); });
+  e->for_each_string([&](lexzone::hash_t id, std::string_view s, bool) { seen.emplace_back(id, std::string(s)); });
   CHECK(seen == std::vector<std::pair<lexzone::hash_t, std::string>>{{42, "hello"}, {43, "llo"}});
   CHECK(cache::find(store, 7, "Hellp") == nullptr);  // same id, other text
   CHECK(cache::find(store, 7, "Hell") == nullptr);
@@ -75,7 +76,22 @@ TEST_CASE("attribute_cache: finds only the committed text of the committed store
   for (lexzone::hash_t i = 1; i <= cache::max_strings + 1; ++i) many.add(i, "x");
   many.commit(a);
   CHECK(cache::find(store, 8, "many") == nullptr);
-  CHECK(sizeof(cache::entry) <= 184);  // the size the file comment gives
+  // Without a stamp an entry never vouches for the permanent layer; with one, for that count only.
+  CHECK_FALSE(e->current(0));
+  cache::recorder stamped(store, 10, "Stamped", std::uint64_t{17});
+  stamped.text_permanent(true);
+  stamped.add(50, "stamped", true);
+  stamped.add(51, "ped", false);
+  stamped.commit(a);
+  const auto* st = cache::find(store, 10, "Stamped");
+  REQUIRE(st != nullptr);
+  CHECK(st->current(17));
+  CHECK_FALSE(st->current(18));
+  CHECK(st->text_permanent());
+  std::vector<bool> flags;
+  st->for_each_string([&](lexzone::hash_t, std::string_view, bool permanent) { flags.push_back(permanent); });
+  CHECK(flags == std::vector<bool>{true, false});
+  CHECK(sizeof(cache::entry) <= 200);  // the size the file comment gives
   const std::string big(cache::max_bytes + 1, 'b');
   cache::recorder large(store, 9, big);
   large.commit(a);
@@ -130,6 +146,71 @@ TEST_CASE("attribute_cache: a string made permanent meanwhile is not interned in
   z.close();
   CHECK(v.strings().contains("zorblax"));
   CHECK_FALSE(v.strings().contains("lax"));
+}
+
+TEST_CASE("attribute_cache: a word made permanent meanwhile is found permanent, not made again",
+          "[attribute_cache]") {
+  vocab v;
+  {
+    auto z = v.memory_zone();
+    z.add("Zorblaxian");  // recorded: not permanent
+  }
+  const auto& perm = v.add("Zorblaxian");
+  auto z = v.memory_zone();
+  CHECK(&z.add("Zorblaxian") == &perm);
+  CHECK(z.transient_size() == 0);
+  CHECK(z.strings().transient_size() == 0);
+}
+
+TEST_CASE("attribute_cache: a word made again in later zones probes only the zone chain, with the same result",
+          "[attribute_cache]") {
+  vocab v;
+  v.add("the");
+  for (int round = 0; round < 4; ++round) {
+    auto z = v.memory_zone();
+    const auto& a = z.add("Frobnicator");
+    CHECK(&z.add("Frobnicator") == &a);
+    check_fresh_attributes(z.strings(), a);
+    CHECK(z.transient_size() == 1);
+    auto child = z.memory_zone();
+    CHECK(&child.add("Frobnicator") == &a);  // the enclosing zone's
+    CHECK(child.transient_size() == 0);
+    const auto& b = child.add("frobnicator");  // its text is the enclosing zone's string "frobnicator"
+    check_fresh_attributes(child.strings(), b);
+    CHECK(child.strings().contains("frobnicator"));
+    CHECK(child.transient_size() == 1);
+    child.close();
+    z.close();
+    CHECK(v.strings().size() == v.strings().permanent_size());
+    CHECK(v.size() == 1);
+  }
+}
+
+TEST_CASE("attribute_cache: a zone string that collides with an attribute string throws, cached or not",
+          "[attribute_cache][collision]") {
+  using chosen_vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits, lexzone::test::chosen_hash>;
+  const std::string word = "#5X";
+  // The lower form and its id; "#<id>" is another string with that id.
+  std::string lower;
+  {
+    chosen_vocab fresh;
+    lower = std::string(fresh.strings()[fresh.add(word).attrs.lower]);
+  }
+  const std::string rival = "#" + std::to_string(lexzone::test::chosen_hash{}(lower));
+  REQUIRE(rival != lower);
+  chosen_vocab v;
+  for (int round = 0; round < 3; ++round) {  // round 0 computes; later rounds use the cache entry
+    {
+      auto z = v.memory_zone();
+      z.add(word);
+    }
+    auto z = v.memory_zone();
+    z.strings().add(rival);
+    CHECK_THROWS_AS(z.add(word), lexzone::hash_collision);
+    CHECK(z.find(word) == nullptr);
+    CHECK(z.strings().contains(rival));
+    CHECK(z.strings().contains(word));  // the text is kept as a string, as for any failed creation
+  }
 }
 
 TEST_CASE("attribute_cache: another vocab or traits object never reuses an entry", "[attribute_cache]") {

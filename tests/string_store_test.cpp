@@ -83,6 +83,26 @@ TEST_CASE("string_store: views stay valid and in place while the store grows", "
   CHECK(n == 50001);
 }
 
+TEST_CASE("string_store: shrink_to_fit frees the outgrown index tables, keeps every string", "[string_store]") {
+  string_store s;
+  std::vector<hash_t> ids;
+  for (int i = 0; i < 50000; ++i) ids.push_back(s.add("word" + std::to_string(i)));
+  const std::size_t before = s.stats().permanent_bytes;
+  s.shrink_to_fit();
+  const std::size_t after = s.stats().permanent_bytes;
+  CHECK(after < before);
+  CHECK(before - after >= 50000 * 4);  // the index doubled to hold them: the old tables were at least this
+  for (int i = 0; i < 50000; ++i) REQUIRE(s[ids[static_cast<std::size_t>(i)]] == "word" + std::to_string(i));
+  s.shrink_to_fit();  // nothing left to free
+  CHECK(s.stats().permanent_bytes == after);
+  // It keeps growing normally afterwards, and zones work.
+  for (int i = 50000; i < 60000; ++i) s.add("word" + std::to_string(i));
+  auto z = s.memory_zone();
+  CHECK(z.add("zone-only") == lexzone::hash_string("zone-only"));
+  CHECK(s.size() == s.permanent_size() + 1);  // the zone's string
+  CHECK(s.permanent_size() >= 60000);
+}
+
 TEST_CASE("string_store: hash collisions are detected, nothing is stored", "[string_store][collision]") {
   lexzone::basic_string_store<lexzone::test::colliding_hash<7>> s;
   // 'a' = 97 and 'h' = 104 have the same byte sum modulo 7.

@@ -185,6 +185,14 @@ class basic_string_store {
     chunks_.trim();
   }
 
+  /// Frees the permanent index's outgrown tables. The index grows by doubling into a new table and keeps
+  /// the old ones, because lock-free readers on other threads may still be probing them: after a bulk
+  /// load that is about as much memory again as the current index (some 10 bytes per permanent string).
+  /// Call it once the model is loaded, before other threads use the store. Complexity: O(outgrown
+  /// tables). Thread safety: none: no other thread may use the store, its zones or a vocab over it
+  /// during the call. Throws: nothing.
+  void shrink_to_fit() noexcept { perm_.release_retired(); }
+
   /// Fills the chunk pool to its bound (`max_pooled_chunks` x 64 KiB) with resident memory. A service
   /// calls it once at start-up so that its RSS is flat from the first zone on, instead of stepping up
   /// while zones of growing size fill the pool. Complexity: O(max_pooled_chunks). Thread safety: any
@@ -325,14 +333,16 @@ class basic_string_store {
   }
 
   // `add_in(z, h, s, retention::automatic)` for a lexeme's attribute string: a string found permanent is
-  // recorded in the calling thread's permanent_memo, so the next lexemes find it without a probe.
-  void add_attribute_string(zone_node* z, hash_t h, std::string_view s) {
+  // recorded in the calling thread's permanent_memo, so the next lexemes find it without a probe. Returns
+  // whether it was permanent.
+  bool add_attribute_string(zone_node* z, hash_t h, std::string_view s) {
     if (LEXZONE_UNLIKELY(h == 0)) throw hash_collision(0, std::string_view(), s);  // s is not empty
     if (perm_.find_checked(h, s)) {
       detail::permanent_memo::record(memo_id_, s, h);
-      return;
+      return true;
     }
     add_in_chain(z, h, s);
+    return false;
   }
 
   std::string_view promote(zone_node* z, hash_t h, std::string_view s) {

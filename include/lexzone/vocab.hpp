@@ -251,34 +251,40 @@ class basic_vocab {
     detail::for_each_outermost_first(z, [&](const zone_node& n) { for_each_in_layer(n.strings, f); });
   }
 
+  // What the permanent layer held for a lexeme created in a zone: its insert count before the lookups,
+  // and whether the text was a permanent string (detail/attribute_cache.hpp remembers both).
+  struct permanent_view {
+    std::uint64_t stamp = 0;
+    bool text_permanent = false;
+  };
+
   // The attributes of `text` (id `h`). Each attribute string other than the text itself is hashed once
   // and handed to `intern(id, string)`, unless `use_memo` and this thread's permanent_memo knows it is
   // permanent (then it is neither hashed nor looked up: right for adds that look at the permanent layer
   // first, not for promotions through a zone, which check the zone chain for a colliding string first);
-  // the text is stored later, with the record. With `Reuse` (which implies `use_memo`), a computation
-  // this thread made recently for the same vocab and text (detail/attribute_cache.hpp) is reused: its
-  // record is copied and the strings it interned go to `intern` again, in the same order. When anything
-  // throws, `store_text()` first stores the text as a plain string (as if it had been interned first),
-  // then the exception propagates.
+  // the text is stored later, with the record. With `Reuse` (which implies `use_memo`; `intern` then
+  // returns whether the string was permanent), a computation this thread made recently for the same
+  // vocab and text (detail/attribute_cache.hpp) is reused: its record is copied and the strings it
+  // interned go to `intern` again, in the same order; the entry is recorded again with `*seen` (what the
+  // caller's lookups of the permanent layer found). When anything throws, `store_text()` first stores
+  // the text as a plain string (as if it had been interned first), then the exception propagates.
   template <bool Reuse, class Intern, class StoreText>
   attributes_type compute(hash_t h, std::string_view text, Intern&& intern, StoreText&& store_text,
-                          bool use_memo = true) {
+                          bool use_memo = true, const permanent_view* seen = nullptr) {
     try {
       if constexpr (Reuse) {
         using cache = detail::attribute_cache<attributes_type>;
+        typename cache::recorder rec(strings_->memo_id_, h, text,
+                                     seen != nullptr ? std::optional<std::uint64_t>(seen->stamp) : std::nullopt);
+        if (seen != nullptr) rec.text_permanent(seen->text_permanent);
         if (const auto* e = cache::find(strings_->memo_id_, h, text)) {
           const attributes_type a = e->attributes();  // copied first: `intern` may not reach the cache
-          e->for_each_string(intern);
+          e->for_each_string([&](hash_t sh, std::string_view s, bool) { rec.add(sh, s, intern(sh, s)); });
+          rec.commit(a);  // with what this creation's lookups found
           return a;
         }
-        typename cache::recorder rec(strings_->memo_id_, h, text);
         const attributes_type a = compute_fresh(
-            h, text,
-            [&](hash_t sh, std::string_view s) {
-              intern(sh, s);
-              rec.add(sh, s);
-            },
-            true);
+            h, text, [&](hash_t sh, std::string_view s) { rec.add(sh, s, intern(sh, s)); }, true);
         rec.commit(a);
         return a;
       } else {
@@ -386,6 +392,16 @@ class basic_vocab {
   // Adds through zone `z` (retention::automatic): the visible lexeme of `text`, else a new one in `z`.
   // Collisions are decided as the lookups of `find_in` then `basic_string_store::add_in` would.
   const lexeme_type& add_in_zone(zone_node* z, hash_t h, std::string_view text, bool* permanent = nullptr) {
+    // A word this thread created recently, while the permanent layer has not changed since: what its
+    // lookups there found still holds (detail/attribute_cache.hpp), so only the zone chain is probed.
+    const std::uint64_t stamp = perm().inserts();  // before any lookup (a later insert changes it)
+    using cache = detail::attribute_cache<attributes_type>;
+    if (const auto* e = cache::find(strings_->memo_id_, h, text); e != nullptr && e->current(stamp)) {
+      if (const lexeme_type* lex = detail::first_in_chain(
+              z, [&](const zone_node& n) { return find_in_layer<true>(n.strings, h, text); }))
+        return *lex;
+      return create_cached(z, h, text, *e);
+    }
     if (const lexeme_type* lex = find_in<true>(z, h, text, permanent)) return *lex;
     reject_id_zero(h, text);
     // Where the text is a string (a collision throws before anything changed).
@@ -395,24 +411,63 @@ class basic_vocab {
       place.entry = perm().find_entry_checked(h, text, detail::entry_kind::string);
       place.visible = static_cast<bool>(place.entry);
     }
-    if (!place.visible) {
-      place.layer = detail::first_in_chain(z, [&](zone_node& n) -> zone_node* {
-        place.entry = n.strings.find_entry_checked(h, text, detail::entry_kind::string);
-        return place.entry ? &n : nullptr;
-      });
-      place.visible = place.layer != nullptr;
-    }
-    return create_in(z, h, text, place);
+    const permanent_view seen{stamp, place.visible && !text.empty()};
+    if (!place.visible) find_text_in_chain(z, h, text, place);
+    return create_in(z, h, text, place, seen);
   }
 
-  // Creates the lexeme of `text` (id `h`) in zone `z`, whose text is a string at `place`.
-  const lexeme_type& create_in(zone_node* z, hash_t h, std::string_view text, const text_place& place) {
+  // Where in z's chain the text is a string, if anywhere (a collision throws).
+  static void find_text_in_chain(zone_node* z, hash_t h, std::string_view text, text_place& place) {
+    place.layer = detail::first_in_chain(z, [&](zone_node& n) -> zone_node* {
+      place.entry = n.strings.find_entry_checked(h, text, detail::entry_kind::string);
+      return place.entry ? &n : nullptr;
+    });
+    place.visible = place.layer != nullptr;
+  }
+
+  // `create_in` for a word whose attribute cache entry `e` is current: the record is copied, the strings
+  // that were not permanent are added through the zone chain (those that were still are), and the text
+  // is placed as the entry says, without any lookup of the permanent layer. The entry is read before
+  // anything can displace it (nothing here records into the cache).
+  const lexeme_type& create_cached(zone_node* z, hash_t h, std::string_view text,
+                                   const typename detail::attribute_cache<attributes_type>::entry& e) {
+    reject_id_zero(h, text);
+    text_place place;
+    place.visible = text.empty() || e.text_permanent();
+    if (!place.visible) find_text_in_chain(z, h, text, place);
+    auto& store = *strings_;
+    const attributes_type a = e.attributes();
+    try {
+      e.for_each_string([&](hash_t sh, std::string_view s, bool permanent) {
+        if (!permanent) store.add_in_chain(z, sh, s);
+      });
+    } catch (...) {
+      try {
+        if (!place.visible) store.add_in(z, h, text, retention::automatic);
+      } catch (...) {  // NOLINT(bugprone-empty-catch): the first exception is the one to report
+      }
+      throw;
+    }
+    return place_in_zone(z, h, text, a, place);
+  }
+
+  // Creates the lexeme of `text` (id `h`) in zone `z`, whose text is a string at `place`; `seen`: what
+  // the lookups of the permanent layer found.
+  const lexeme_type& create_in(zone_node* z, hash_t h, std::string_view text, const text_place& place,
+                               const permanent_view& seen) {
     auto& store = *strings_;
     const attributes_type a = compute<true>(
-        h, text, [&](hash_t sh, std::string_view s) { store.add_attribute_string(z, sh, s); },
+        h, text, [&](hash_t sh, std::string_view s) { return store.add_attribute_string(z, sh, s); },
         [&] {
           if (!place.visible) store.add_in(z, h, text, retention::automatic);
-        });
+        },
+        true, &seen);
+    return place_in_zone(z, h, text, a, place);
+  }
+
+  // Places the record of a lexeme created in zone `z` (see `create_in`) and counts it.
+  const lexeme_type& place_in_zone(zone_node* z, hash_t h, std::string_view text, const attributes_type& a,
+                                   const text_place& place) {
     const detail::byte_growth<typename store_type::zone_layer> growth(z->byte_count, z->strings);
     const bool own_text = place.visible && place.layer == z && !text.empty();  // replaced by the record entry
     const lexeme_type& made =

@@ -18,10 +18,18 @@
 ///   strings the computation did not intern (the text itself, strings the permanent memo knew to be
 ///   permanent) are permanent for the store's whole life, so skipping them changes nothing.
 ///
+/// An entry also remembers what the lookups of the permanent layer found when it was recorded: whether
+/// the text was a permanent string, which interned strings were permanent, and the permanent layer's
+/// insert count before those lookups (its stamp). Permanent entries are never removed, so while that
+/// count is unchanged the same lookups would find the same (in particular: no permanent lexeme of the
+/// text, no permanent string that collides), and the vocab skips them: creating the word again in a zone
+/// then probes only the zone's own small tables.
+///
 /// Memory: bounded, allocated on a thread's first use, freed when the thread ends: `slots` entries of
-/// `sizeof(entry)` bytes (1,024 entries of 184 bytes, 184 KiB a thread, for `lexeme_attributes`), one
-/// table per attribute record type; it never grows with traffic. A word whose text and interned strings
-/// exceed `max_bytes`, or that interns more than `max_strings` strings, is not cached.
+/// `sizeof(entry)` bytes (16,384 entries of 200 bytes, 3.1 MiB a thread, for `lexeme_attributes`; set
+/// `LEXZONE_ATTRIBUTE_CACHE_BITS` to change the count, 2^bits), one table per attribute record type; it
+/// never grows with traffic. A word whose text and interned strings exceed `max_bytes`, or that interns
+/// more than `max_strings` strings, is not cached.
 #pragma once
 
 #include <array>
@@ -31,10 +39,17 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string_view>
 #include <type_traits>
 
 #include "../hash.hpp"
+
+#ifndef LEXZONE_ATTRIBUTE_CACHE_BITS
+/// log2 of the entries of each thread's attribute cache (detail/attribute_cache.hpp): 14, 16,384 entries
+/// (about 3 MiB a thread for the English attributes). The hit rate on real text drops fast below 12.
+#define LEXZONE_ATTRIBUTE_CACHE_BITS 14
+#endif
 
 namespace lexzone::detail {
 
@@ -51,33 +66,44 @@ class attribute_cache {
   /// Most bytes of text plus interned strings an entry keeps.
   static constexpr std::size_t max_bytes = 72;
   /// Entries a thread keeps (direct-mapped).
-  static constexpr std::size_t slots = std::size_t{1} << 10;
+  static constexpr std::size_t slots = std::size_t{1} << LEXZONE_ATTRIBUTE_CACHE_BITS;
+  static_assert(LEXZONE_ATTRIBUTE_CACHE_BITS >= 1 && LEXZONE_ATTRIBUTE_CACHE_BITS <= 24,
+                "LEXZONE_ATTRIBUTE_CACHE_BITS: 1 to 24");
 
   /// One cached computation: the record and the strings it interned, with their ids.
   class entry {
    public:
     /// The cached attribute record. Complexity: O(1). Throws: nothing.
     [[nodiscard]] Attributes attributes() const noexcept { return std::bit_cast<Attributes>(attrs_); }
-    /// Calls `f(id, string)` for every string the computation interned, in its order.
-    /// Complexity: O(strings). Throws: what `f` throws.
+    /// Calls `f(id, string, permanent)` for every string the computation interned, in its order;
+    /// `permanent`: the string was found permanent then. Complexity: O(strings). Throws: what `f` throws.
     template <class F>
     void for_each_string(F&& f) const {
       std::size_t at = text_size_;
       for (std::size_t i = 0; i < strings_; ++i) {
-        f(ids_[i], std::string_view(bytes_.data() + at, sizes_[i]));
+        f(ids_[i], std::string_view(bytes_.data() + at, sizes_[i]), ((permanent_ >> i) & 1u) != 0);
         at += sizes_[i];
       }
     }
+    /// Whether the permanent layer's insert count is still `stamp`, the count recorded before the
+    /// lookups this entry remembers (see the file comment). Complexity: O(1). Throws: nothing.
+    [[nodiscard]] bool current(std::uint64_t stamp) const noexcept { return stamped_ && stamp_ == stamp; }
+    /// Whether the text was a permanent string when the entry was recorded. Throws: nothing.
+    [[nodiscard]] bool text_permanent() const noexcept { return text_permanent_; }
 
    private:
     friend class attribute_cache;
     std::uint64_t store_ = 0;  // 0: empty (store instance ids start at 1)
     hash_t id_ = 0;
+    std::uint64_t stamp_ = 0;  // the permanent layer's insert count before the recorded lookups
     std::array<std::byte, sizeof(Attributes)> attrs_{};
     std::array<hash_t, max_strings> ids_{};
     std::array<std::uint8_t, max_strings> sizes_{};
     std::uint8_t text_size_ = 0;
     std::uint8_t strings_ = 0;
+    std::uint8_t permanent_ = 0;  // bit i: string i was permanent
+    bool text_permanent_ = false;
+    bool stamped_ = false;  // the lookups were recorded (stamp_, permanent_, text_permanent_ are meaningful)
     std::array<char, max_bytes> bytes_{};  // the text, then the interned strings
   };
 
@@ -85,18 +111,25 @@ class attribute_cache {
   /// Complexity: O(1) per call plus the bytes copied. Throws: nothing.
   class recorder {
    public:
-    /// Starts an entry for `text` (id `id`) of store `store`.
-    recorder(std::uint64_t store, hash_t id, std::string_view text) noexcept : ok_(text.size() <= max_bytes) {
+    /// Starts an entry for `text` (id `id`) of store `store`. With `stamp` (the permanent layer's insert
+    /// count read before any of the lookups `add` and `text_permanent` report), the entry remembers those
+    /// lookups; without, it keeps the record and strings only.
+    recorder(std::uint64_t store, hash_t id, std::string_view text, std::optional<std::uint64_t> stamp = {}) noexcept
+        : ok_(text.size() <= max_bytes) {
       e_.store_ = store;
       e_.id_ = id;
+      e_.stamped_ = stamp.has_value();
+      e_.stamp_ = stamp.value_or(0);
       if (ok_) {
         e_.text_size_ = static_cast<std::uint8_t>(text.size());
         std::memcpy(e_.bytes_.data(), text.data(), text.size());
         used_ = text.size();
       }
     }
-    /// Notes that the computation interned `s` with id `id`.
-    void add(hash_t id, std::string_view s) noexcept {
+    /// Notes that the text was (`true`) or was not a permanent string.
+    void text_permanent(bool yes) noexcept { e_.text_permanent_ = yes; }
+    /// Notes that the computation interned `s` with id `id`, which was found `permanent` or not.
+    void add(hash_t id, std::string_view s, bool permanent = false) noexcept {
       if (!ok_) return;
       for (std::size_t i = 0; i < e_.strings_; ++i)
         if (e_.ids_[i] == id) return;  // interned already (norm == lower): a second call is a no-op
@@ -106,6 +139,7 @@ class attribute_cache {
       }
       e_.ids_[e_.strings_] = id;
       e_.sizes_[e_.strings_] = static_cast<std::uint8_t>(s.size());
+      if (permanent) e_.permanent_ = static_cast<std::uint8_t>(e_.permanent_ | (1u << e_.strings_));
       std::memcpy(e_.bytes_.data() + used_, s.data(), s.size());
       used_ += s.size();
       ++e_.strings_;

@@ -129,6 +129,17 @@ class index_table {
   /// Bytes of memory held: the current table plus retired ones.
   [[nodiscard]] std::size_t bytes_held() const noexcept { return bytes_held_; }
 
+  /// Frees the retired tables (the outgrown ones a concurrent table keeps for readers that may still
+  /// probe them). Requires: no concurrent reader. Complexity: O(retired tables). Throws: nothing.
+  void release_retired() noexcept {
+    for (rep* old : retired_) {
+      bytes_held_ -= rep_bytes(old->capacity);
+      free_rep(old);
+    }
+    retired_.clear();
+    retired_.shrink_to_fit();
+  }
+
   /// Frees everything; the table becomes empty (its first 16 slots live inside the object, so a table
   /// that never held more than 14 entries allocated nothing). Not concurrently with readers.
   /// Complexity: O(1) when nothing was allocated. Throws: nothing.

@@ -17,6 +17,7 @@
 /// (a promoted string, a replaced entry) stays readable until the layer is cleared or destroyed.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -123,6 +124,7 @@ class string_layer {
     }
     std::memcpy(a.ptr + id_bytes, header, hn);
     if (!s.empty()) std::memcpy(a.ptr + id_bytes + hn, s.data(), s.size());
+    count_insert();
     index_.insert(h, a.loc + static_cast<std::uint32_t>(id_bytes));
     return {reinterpret_cast<const char*>(a.ptr + id_bytes + hn), s.size()};
   }
@@ -144,6 +146,7 @@ class string_layer {
     construct(static_cast<void*>(a.ptr));
     std::memcpy(a.ptr + record_size, header, hn);
     if (!s.empty()) std::memcpy(a.ptr + record_size + hn, s.data(), s.size());
+    count_insert();
     index_.insert(h, a.loc + static_cast<std::uint32_t>(record_size));
     if (lexeme_only) ++hidden_;
     if (replace != nullptr) index_.erase(h, replace->handle);
@@ -211,6 +214,18 @@ class string_layer {
     arena_.release();
     hidden_ = 0;
   }
+
+  /// Entries inserted into this (concurrent) layer so far: a count that changes whenever a lookup could
+  /// start finding something new, read with acquire. A reader that sees the count it saw before a lookup
+  /// knows the lookup would answer the same (entries are never removed from a concurrent layer; an entry
+  /// replaced by a lexeme entry of the same text counts as an insert). Complexity: O(1). Throws: nothing.
+  [[nodiscard]] std::uint64_t inserts() const noexcept requires Concurrent {
+    return inserts_.load(std::memory_order_acquire);
+  }
+
+  /// Frees the index's outgrown tables (see `index_table::release_retired`). Requires: no concurrent
+  /// reader. Complexity: O(outgrown tables). Throws: nothing.
+  void release_retired() noexcept { index_.release_retired(); }
 
   /// Strings of this layer (lexeme entries whose text is another layer's are not counted).
   [[nodiscard]] std::size_t size() const noexcept { return index_.size() - hidden_; }
@@ -318,7 +333,13 @@ class string_layer {
   arena<Alloc, Concurrent> arena_;
   index_table<Alloc, Concurrent> index_;
   std::size_t hidden_ = 0;  // indexed lexeme_only entries
+  // Concurrent layers: entries inserted so far, counted before each is published (see `inserts`).
+  std::atomic<std::uint64_t> inserts_{0};
   Hasher hasher_;
+
+  void count_insert() noexcept {
+    if constexpr (Concurrent) inserts_.fetch_add(1, std::memory_order_acq_rel);
+  }
 };
 
 }  // namespace lexzone::detail
