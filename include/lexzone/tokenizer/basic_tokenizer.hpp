@@ -15,11 +15,8 @@
 /// change of the rules (a special case, a regex, `faster_heuristics`) empties it, as spaCy flushes its
 /// cache. Chunks whose segmentation used a special case are not cached (as spaCy, #1250); neither are
 /// chunks longer than 96 bytes. The cache holds at most `options::cache_entries` chunks (0 turns it off)
-/// in two halves, each reserved on its first use (about 90 bytes a chunk: 900 KB for the default
-/// 10,000), so its memory is fixed however much distinct input it sees. New chunks go to the younger
-/// half; when it is full, the older half is emptied and becomes the younger one. A chunk found in the
-/// older half is copied into the younger one, so the chunks a text keeps using stay cached however much
-/// rare text passes by (a cache emptied all at once, as a plain bounded map would be, loses them all).
+/// in memory reserved on first use (about 90 bytes a chunk: 900 KB for the default 10,000); when full it
+/// is emptied and refilled, so its memory is fixed however much distinct input it sees.
 ///
 /// Each cached piece also remembers the lexeme it was last given, with the generation that bounds that
 /// lexeme's life (scope.hpp, `scope_add`): 0 for a permanent lexeme, else the zone's. A hit reuses the
@@ -28,8 +25,6 @@
 /// its generation. So the cache still needs no flush when a zone closes.
 #pragma once
 
-#include <algorithm>
-#include <array>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -103,7 +98,7 @@ class basic_tokenizer {
     std::size_t hits = 0;     ///< chunks answered from the cache
     std::size_t misses = 0;   ///< cacheable-length chunks segmented by the rules
     std::size_t entries = 0;  ///< chunks in the cache now
-    std::size_t resets = 0;   ///< times the older half was emptied to make room
+    std::size_t resets = 0;   ///< times the full cache was emptied to make room
   };
 
   /// A tokenizer with a default-made segmenter (for `en::segmenter`: spaCy's English rules), its special
@@ -252,14 +247,16 @@ class basic_tokenizer {
   /// Cache counters since construction. Complexity: O(1). Throws: nothing.
   [[nodiscard]] cache_stats stats() const noexcept {
     cache_stats s = stats_;
-    s.entries = banks_[0].entries.size() + banks_[1].entries.size();
+    s.entries = entries_.size();
     return s;
   }
   /// Empties the segmentation cache (never required for correctness); keeps its memory. Complexity:
   /// O(entries). Throws: nothing.
   void clear_cache() noexcept {
-    banks_[0].clear();
-    banks_[1].clear();
+    index_.clear();
+    entries_.clear();
+    key_pool_.clear();
+    piece_pool_.clear();
   }
 
  private:
@@ -285,61 +282,7 @@ class basic_tokenizer {
     std::uint32_t begin;  // in the text
     std::uint32_t size;
     const lexeme_type* lex;
-    std::uint32_t slot;  // its index in the pieces of the younger half
-  };
-
-  // One half of the cache: chunks (keys and pieces in pools that never grow past their first
-  // reservation) and a hash index over them.
-  struct cache_half {
-    tsl::robin_map<hash_t, std::uint32_t> index;
-    std::vector<cache_entry> entries;
-    std::string keys;
-    std::vector<cached_piece> pieces;
-
-    // The whole memory for `n` chunks (16 key bytes and 2 pieces on average, and room for one chunk of
-    // the largest size cached, which has at most one piece per byte, so that an empty half takes any
-    // chunk), allocated and touched once: touching makes it resident at once, so a process's RSS does
-    // not creep up while the half fills.
-    void reserve(std::size_t n) {
-      if (entries.capacity() != 0) return;
-      index.reserve(n);
-      entries.resize(n);
-      entries.clear();
-      keys.resize(std::max(n * 16, max_cached_chunk));
-      keys.clear();
-      pieces.resize(std::max(n * 2, max_cached_chunk));
-      pieces.clear();
-    }
-    void clear() noexcept {
-      index.clear();
-      entries.clear();
-      keys.clear();
-      pieces.clear();
-    }
-    [[nodiscard]] const cache_entry* find(hash_t h, std::string_view chunk) const noexcept {
-      const auto it = index.find(h);
-      if (it == index.end()) return nullptr;
-      const cache_entry& e = entries[it->second];
-      return std::string_view(keys).substr(e.key_begin, e.key_size) == chunk ? &e : nullptr;
-    }
-    // Whether a chunk of `key_size` bytes and `n` pieces fits beside `limit` chunks.
-    [[nodiscard]] bool fits(std::size_t limit, std::size_t key_size, std::size_t n) const noexcept {
-      return entries.size() < limit && keys.size() + key_size <= keys.capacity() &&
-             pieces.size() + n <= pieces.capacity();
-    }
-    // Appends the chunk `chunk` (id `h`) with no pieces yet; `push_piece` adds them. Requires `fits`.
-    void start(hash_t h, std::string_view chunk) {
-      index.insert_or_assign(h, static_cast<std::uint32_t>(entries.size()));
-      entries.push_back(cache_entry{static_cast<std::uint32_t>(keys.size()), static_cast<std::uint32_t>(chunk.size()),
-                                    static_cast<std::uint32_t>(pieces.size()), 0});
-      keys.append(chunk);
-    }
-    // Adds a piece to the chunk `start` began; returns its slot.
-    std::uint32_t push_piece(const cached_piece& p) {
-      pieces.push_back(p);
-      ++entries.back().pieces_size;
-      return static_cast<std::uint32_t>(pieces.size() - 1);
-    }
+    std::uint32_t slot;  // its index in piece_pool_
   };
 
   /// `edit` on a copy of the rules, then `commit` (e.g. interning) on the edited copy; the copy becomes
@@ -364,22 +307,18 @@ class basic_tokenizer {
     });
   }
 
-  // Chunks each half of the cache holds.
-  [[nodiscard]] std::size_t half_limit() const noexcept { return (max_entries_ + 1) / 2; }
-
-  // The younger half, ready to take a chunk of `key_size` bytes and `n` pieces: when it is full, the
-  // older half is emptied and becomes the younger one. Each half's memory is reserved on its first use.
-  cache_half& room_for(std::size_t key_size, std::size_t n) {
-    cache_half* young = &banks_[young_];
-    if (young->entries.capacity() == 0) young->reserve(half_limit());
-    if (!young->fits(half_limit(), key_size, n)) {
-      young_ ^= 1;
-      young = &banks_[young_];
-      young->clear();
-      young->reserve(half_limit());
-      ++stats_.resets;
-    }
-    return *young;
+  // The cache's whole memory, allocated and touched once: `cache_entries` chunks of 16 bytes and 2 pieces
+  // on average. Touching it makes it resident at once, so a process's RSS does not creep up while the
+  // cache fills for the first time.
+  void reserve_cache() {
+    if (entries_.capacity() != 0) return;
+    index_.reserve(max_entries_);
+    entries_.resize(max_entries_);
+    entries_.clear();
+    key_pool_.resize(max_entries_ * 16);
+    key_pool_.clear();
+    piece_pool_.resize(max_entries_ * 2);
+    piece_pool_.clear();
   }
 
   // Appends the pieces of `chunk` (at `base` in the text) to `out`, from the cache when it has them. With
@@ -392,40 +331,44 @@ class basic_tokenizer {
       rules_->segment_chunk(chunk, base, out);
       return;
     }
-    const auto use = [&](const cached_piece& p, std::uint32_t slot) {
-      out.push_back(piece{base + p.begin, p.size, false, {}});
-      if constexpr (WithRefs) {
-        const bool valid = p.lex != nullptr && (p.generation == 0 || p.generation == generation);
-        refs->push_back(piece_ref{base + p.begin, p.size, valid ? p.lex : nullptr, slot});
-      }
-    };
     const hash_t h = hash_string(chunk);
-    if (const cache_entry* e = banks_[young_].find(h, chunk)) {
-      ++stats_.hits;
-      for (std::uint32_t k = 0; k < e->pieces_size; ++k)
-        use(banks_[young_].pieces[e->pieces_begin + k], e->pieces_begin + k);
-      return;
-    }
-    if (const cache_entry* e = banks_[young_ ^ 1].find(h, chunk)) {
-      // In the older half: copied into the younger one (through scratch space, as making room may empty
-      // the older half), with the lexemes its pieces remember.
-      ++stats_.hits;
-      const auto& older = banks_[young_ ^ 1].pieces;
-      moving_.assign(older.begin() + e->pieces_begin, older.begin() + e->pieces_begin + e->pieces_size);
-      cache_half& young = room_for(chunk.size(), moving_.size());
-      young.start(h, chunk);
-      for (const cached_piece& p : moving_) use(p, young.push_piece(p));
-      return;
+    if (auto it = index_.find(h); it != index_.end()) {
+      const cache_entry& e = entries_[it->second];
+      if (std::string_view(key_pool_).substr(e.key_begin, e.key_size) == chunk) {
+        ++stats_.hits;
+        for (std::uint32_t k = 0; k < e.pieces_size; ++k) {
+          const cached_piece& p = piece_pool_[e.pieces_begin + k];
+          out.push_back(piece{base + p.begin, p.size, false, {}});
+          if constexpr (WithRefs) {
+            const bool valid = p.lex != nullptr && (p.generation == 0 || p.generation == generation);
+            refs->push_back(piece_ref{base + p.begin, p.size, valid ? p.lex : nullptr, e.pieces_begin + k});
+          }
+        }
+        return;
+      }
     }
     ++stats_.misses;
     const std::size_t first = out.size();
     if (!rules_->segment_chunk(chunk, base, out)) return;  // used a special case: not cacheable
-    cache_half& young = room_for(chunk.size(), out.size() - first);
-    young.start(h, chunk);
-    for (std::size_t k = first; k < out.size(); ++k) {
-      const std::uint32_t slot = young.push_piece(cached_piece{out[k].begin - base, out[k].size});
-      if constexpr (WithRefs) refs->push_back(piece_ref{out[k].begin, out[k].size, nullptr, slot});
+    const std::size_t pieces = out.size() - first;
+    if (entries_.empty()) reserve_cache();
+    // Full (entries, key bytes or pieces): start over. The pools never grow past their first reservation,
+    // so the cache's memory is fixed from its first use on.
+    if (entries_.size() >= max_entries_ || key_pool_.size() + chunk.size() > key_pool_.capacity() ||
+        piece_pool_.size() + pieces > piece_pool_.capacity()) {
+      clear_cache();
+      ++stats_.resets;
     }
+    cache_entry e{static_cast<std::uint32_t>(key_pool_.size()), static_cast<std::uint32_t>(chunk.size()),
+                  static_cast<std::uint32_t>(piece_pool_.size()), static_cast<std::uint32_t>(out.size() - first)};
+    key_pool_.append(chunk);
+    for (std::size_t k = first; k < out.size(); ++k) {
+      if constexpr (WithRefs)
+        refs->push_back(piece_ref{out[k].begin, out[k].size, nullptr, static_cast<std::uint32_t>(piece_pool_.size())});
+      piece_pool_.push_back(cached_piece{out[k].begin - base, out[k].size});
+    }
+    index_.insert_or_assign(h, static_cast<std::uint32_t>(entries_.size()));
+    entries_.push_back(e);
   }
 
   template <class Scope>
@@ -434,9 +377,8 @@ class basic_tokenizer {
     doc_type doc(scope, text);
     pieces_.clear();
     refs_.clear();
-    // Cached lexemes are used (and recorded) only for this tokenizer's vocab, and recorded only when no
-    // half of the cache was emptied during the segmentation (the slots of the call's pieces are in the
-    // younger half; they may then hold other chunks' pieces).
+    // Cached lexemes are used (and recorded) only for this tokenizer's vocab, and recorded only when the
+    // cache was not emptied during the segmentation (its slots may then hold other chunks' pieces).
     const bool own_vocab = &vocab == vocab_;
     const std::size_t resets = stats_.resets;
     const std::uint64_t generation = scope_generation(scope);
@@ -460,7 +402,7 @@ class basic_tokenizer {
         const auto found = scope_add(scope, p.text_in(text));
         lex = found.lexeme;
         if (ref != nullptr && record) {
-          cached_piece& slot = banks_[young_].pieces[ref->slot];
+          cached_piece& slot = piece_pool_[ref->slot];
           slot.lex = found.lexeme;
           slot.generation = found.generation;
         }
@@ -479,9 +421,10 @@ class basic_tokenizer {
   std::shared_ptr<const Segmenter> rules_;
   std::size_t max_entries_ = 0;
   std::vector<piece> pieces_;
-  std::array<cache_half, 2> banks_;
-  unsigned young_ = 0;                 // the half new chunks go to
-  std::vector<cached_piece> moving_;  // scratch of `cached_chunk`: a chunk moving to the younger half
+  tsl::robin_map<hash_t, std::uint32_t> index_;
+  std::vector<cache_entry> entries_;
+  std::string key_pool_;
+  std::vector<cached_piece> piece_pool_;
   cache_stats stats_;
   std::vector<piece_ref> refs_;  // scratch of `run`: the call's pieces that are in the cache
 };
