@@ -148,8 +148,7 @@ TEST_CASE("attribute_cache: a string made permanent meanwhile is not interned in
   CHECK_FALSE(v.strings().contains("lax"));
 }
 
-TEST_CASE("attribute_cache: a word made permanent meanwhile is found permanent, not made again",
-          "[attribute_cache]") {
+TEST_CASE("attribute_cache: a word made permanent meanwhile is found permanent, not made again", "[attribute_cache]") {
   vocab v;
   {
     auto z = v.memory_zone();

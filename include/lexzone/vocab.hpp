@@ -397,8 +397,8 @@ class basic_vocab {
     const std::uint64_t stamp = perm().inserts();  // before any lookup (a later insert changes it)
     using cache = detail::attribute_cache<attributes_type>;
     if (const auto* e = cache::find(strings_->memo_id_, h, text); e != nullptr && e->current(stamp)) {
-      if (const lexeme_type* lex = detail::first_in_chain(
-              z, [&](const zone_node& n) { return find_in_layer<true>(n.strings, h, text); }))
+      if (const lexeme_type* lex =
+              detail::first_in_chain(z, [&](const zone_node& n) { return find_in_layer<true>(n.strings, h, text); }))
         return *lex;
       return create_cached(z, h, text, *e);
     }
