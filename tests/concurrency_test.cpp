@@ -92,3 +92,37 @@ TEST_CASE("threads: a zone may be closed on another thread", "[threads]") {
   CHECK(s.stats().open_zones == 0);
   CHECK_FALSE(s.contains("made-on-main"));
 }
+
+TEST_CASE("threads: threads adding the same new strings permanently at once never see a false collision",
+          "[threads]") {
+  // A lookup that meets another string under the same index tag, then finds its own string inserted by
+  // another thread in the meantime, must return it (it once reported a collision of a string with itself).
+  // Each round races the threads on a fresh block of strings, so that inserts and lookups overlap.
+  lexzone::string_store s;
+  const std::size_t base = s.permanent_size();
+  constexpr int threads = 4;
+  constexpr int per_round = 2000;
+  std::atomic<int> failures{0};
+  std::atomic<int> ready{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      for (int round = 0; round < 30; ++round) {
+        ready.fetch_add(1);
+        while (ready.load() < threads * (round + 1)) std::this_thread::yield();
+        for (int i = 0; i < per_round; ++i) {
+          const int k = (t % 2 == 0) ? i : per_round - 1 - i;  // half the threads go the other way
+          const std::string w = "r" + std::to_string(round) + "-w" + std::to_string(k);
+          try {
+            if (s[s.add(w)] != w) failures.fetch_add(1);
+          } catch (const lexzone::hash_collision&) {
+            failures.fetch_add(1);
+          }
+        }
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  CHECK(failures.load() == 0);
+  CHECK(s.permanent_size() == base + 30 * per_round);
+}

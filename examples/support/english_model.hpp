@@ -30,9 +30,11 @@ inline void load_base_words(en_vocab& v, const std::string& path) {
 }
 
 /// The whole model over `v`: base words, tokenizer (with `tokenizer_options`) and entity ruler (patterns
-/// from `patterns_path`, phrase patterns split by the tokenizer's rules). Then fills the zones' chunk pool
+/// from `patterns_path`, phrase patterns split by the tokenizer's rules). Then frees the permanent index's
+/// outgrown tables (`shrink_to_fit`: no other thread uses the vocab yet) and fills the zones' chunk pool
 /// (bounded: 16 x 64 KiB by default) so that it is resident from the first zone on, and RSS measured after
-/// loading is the baseline. Lifetime: the pipeline refers to `v`, which must outlive it.
+/// loading is the baseline. Lifetime: the pipeline refers to `v`, which must outlive it. Thread safety:
+/// call it before any other thread uses `v`.
 /// Throws: std::runtime_error (unreadable files), lexzone::pattern_error (bad patterns), std::bad_alloc.
 inline en_pipeline load_english_model(en_vocab& v, const std::string& base_words_path, const std::string& patterns_path,
                                       en_tokenizer::options tokenizer_options = en_tokenizer::options{}) {
@@ -42,6 +44,7 @@ inline en_pipeline load_english_model(en_vocab& v, const std::string& base_words
   cfg.splitter = tok.phrase_splitter();
   en_ruler rules(v, cfg);
   rules.add_patterns(lexzone::io::load_patterns_jsonl(patterns_path));
+  v.strings().shrink_to_fit();
   v.strings().reserve_pool();
   return en_pipeline(std::move(tok), std::move(rules));
 }

@@ -67,12 +67,14 @@ class string_layer {
     return find_text(h, s, kind, mismatch);
   }
 
-  /// As `find_entry`, but another entry of kind `kind` with id `h` throws `hash_collision`.
+  /// As `find_entry`, but another entry of kind `kind` with id `h` throws `hash_collision`. In a
+  /// concurrent layer, an entry of text `s` that another thread inserted after the first probe may be
+  /// what the collision check finds: it is returned, as if the first probe had seen it.
   [[nodiscard]] LEXZONE_ALWAYS_INLINE entry_ref find_entry_checked(hash_t h, std::string_view s,
                                                                    entry_kind kind) const {
     bool mismatch = false;
     const entry_ref e = find_text(h, s, kind, mismatch);
-    if (LEXZONE_UNLIKELY(mismatch) && !e) throw_if_collision(h, s, kind);
+    if (LEXZONE_UNLIKELY(mismatch) && !e) return found_or_collision(h, s, kind);
     return e;
   }
 
@@ -287,9 +289,15 @@ class string_layer {
     return size == s.size() && same_bytes(bytes, s.data(), size);
   }
 
-  // Throws `hash_collision` when an entry of kind `kind` has id `h` (and, the caller found, not text `s`).
-  void throw_if_collision(hash_t h, std::string_view s, entry_kind kind) const {
-    if (const entry_ref e = find_id(h, kind)) throw hash_collision(h, e.text(), s);
+  // After a probe for `s` (id `h`) met an entry of kind `kind` with another text and found none with
+  // text `s`: the entry of kind `kind` with id `h`, when its text is `s` (inserted by another thread
+  // since the probe; the probe's other text only shared the index tag), else none; an entry with id `h`
+  // and another text throws `hash_collision`.
+  entry_ref found_or_collision(hash_t h, std::string_view s, entry_kind kind) const {
+    const entry_ref e = find_id(h, kind);
+    if (!e) return {};
+    if (same_text(e.header, s)) return e;
+    throw hash_collision(h, e.text(), s);
   }
 
   [[nodiscard]] entry_ref ref(std::uint32_t handle) const noexcept {
