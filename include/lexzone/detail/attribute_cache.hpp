@@ -15,8 +15,9 @@
 ///   for the one vocab whose lexemes the store holds, hence for its traits object and hasher; then by the
 ///   text's id, and checked by the text's bytes;
 /// - the strings are interned again, through the same call as the computation makes, in the same order;
-///   strings the computation did not intern (the text itself, strings the permanent memo knew to be
-///   permanent) are permanent for the store's whole life, so skipping them changes nothing.
+///   the computation does not intern the text itself (it is stored with the record) nor strings the
+///   permanent memo knew to be permanent, which stay so for the store's whole life: skipping them
+///   changes nothing.
 ///
 /// An entry also remembers what the lookups of the permanent layer found when it was recorded: whether
 /// the text was a permanent string, which interned strings were permanent, and the permanent layer's
@@ -28,8 +29,8 @@
 /// Memory: bounded, allocated (zeroed, so resident only as its pages are used) on a thread's first use,
 /// freed when the thread ends: `slots` entries of `sizeof(entry)` bytes (16,384 entries of 200 bytes, at
 /// most 3.1 MiB a thread, for `lexeme_attributes`; set `LEXZONE_ATTRIBUTE_CACHE_BITS` to change the count,
-/// 2^bits), one table per attribute record type; it never grows with traffic. A word whose text and interned strings exceed `max_bytes`, or that interns
-/// more than `max_strings` strings, is not cached.
+/// 2^bits), one table per attribute record type; it never grows with traffic. A word whose text and
+/// interned strings exceed `max_bytes`, or that interns more than `max_strings` strings, is not cached.
 #pragma once
 
 #include <array>
