@@ -93,8 +93,7 @@ TEST_CASE("threads: a zone may be closed on another thread", "[threads]") {
   CHECK_FALSE(s.contains("made-on-main"));
 }
 
-TEST_CASE("threads: threads adding the same new strings permanently at once never see a false collision",
-          "[threads]") {
+TEST_CASE("threads: threads adding the same new strings permanently at once never see a false collision", "[threads]") {
   // A lookup that meets another string under the same index tag, then finds its own string inserted by
   // another thread in the meantime, must return it (it once reported a collision of a string with itself).
   // Each round races the threads on a fresh block of strings, so that inserts and lookups overlap.
