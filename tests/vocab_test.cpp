@@ -237,6 +237,55 @@ TEST_CASE("vocab zones: string adds through a vocab zone", "[memory_zone][vocab]
   CHECK(v.strings().size() == 0);
 }
 
+TEST_CASE("vocab zones: a zone lexeme made permanent by another add is no longer the one lookups return",
+          "[memory_zone][vocab]") {
+  // A zone finds its own lexemes without probing the permanent layer while that layer is unchanged since
+  // they were made; a permanent add of the same text (here from the same thread, through the vocab)
+  // changes it, and the zone then returns the permanent lexeme, as a lookup of the permanent layer
+  // first does.
+  vocab v;
+  auto z = v.memory_zone();
+  const auto& transient = z.add("Shadowed");
+  CHECK(&z.add("Shadowed") == &transient);  // found in the zone
+  const auto& permanent = v.add("Shadowed");
+  CHECK(&permanent != &transient);
+  CHECK(&z.add("Shadowed") == &permanent);
+  CHECK(z.add_with_generation("Shadowed").generation == 0);
+  CHECK(z.find("Shadowed") == &permanent);
+  CHECK(transient.text() == "Shadowed");  // still readable until the zone closes
+
+  // The zone's other lexemes are still found, new ones made and found again, with exact sizes.
+  const auto& kept = z.add("Kept");
+  v.add("Unrelated");  // the permanent layer changes again
+  CHECK(&z.add("Kept") == &kept);
+  CHECK(z.add_with_generation("Kept").generation == z.generation());
+  const auto& fresh = z.add("Fresh");
+  CHECK(&z.add("Fresh") == &fresh);
+  CHECK(&z.add("Shadowed") == &permanent);  // a creation since does not hide the change
+  CHECK(z.transient_size() == 3);           // Shadowed (shadowed, still counted), Kept, Fresh
+  CHECK(v.size() == 2 + 3);
+
+  // Nested: a lexeme of the enclosing zone, then the same made permanent while the inner zone is open.
+  {
+    auto inner = z.memory_zone();
+    CHECK(&inner.add("Kept") == &kept);
+    const auto& own = inner.add("InnerOnly");
+    CHECK(&inner.add("InnerOnly") == &own);
+    const auto& kept_permanent = v.add("Kept");
+    CHECK(&inner.add("Kept") == &kept_permanent);
+    CHECK(&inner.add("InnerOnly") == &own);
+  }
+  CHECK(&z.add("Kept") == v.find("Kept"));
+  z.close();
+
+  // A zone opened after the changes finds its lexemes through the zone alone again.
+  auto next = v.memory_zone();
+  const auto& again = next.add("Fresh");
+  CHECK(&next.add("Fresh") == &again);
+  CHECK(next.add_with_generation("Fresh").generation == next.generation());
+  CHECK(&next.add("Shadowed") == &permanent);
+}
+
 TEST_CASE("vocab: a vocab over a shared string store", "[vocab]") {
   lexzone::string_store strings;
   strings.add("PERSON");
@@ -270,6 +319,21 @@ TEST_CASE("vocab: hash collisions between lexemes are detected", "[vocab][collis
   CHECK(inner.find("zz") != nullptr);
   CHECK(inner.find("{y") == nullptr);  // the same id as the enclosing zone's "zz" (122 + 122 = 123 + 121)
   CHECK(v.find("ab") == &v.add("ab"));
+}
+
+TEST_CASE("vocab zones: a zone lexeme and a later permanent one with the same id", "[vocab][collision]") {
+  // The zone holds "#05" (id 5); a permanent add on the vocab, which does not see the zone, makes "#5"
+  // (id 5 too). Through the zone, lookups go to the permanent layer first, as before the zone's own
+  // tables are probed: "#5" is the permanent lexeme, "#05" now collides with it.
+  lexzone::basic_vocab<lexzone::test::simple_traits, lexzone::test::chosen_hash> v;
+  auto z = v.memory_zone();
+  const auto& zoned = z.add("#05");
+  CHECK(&z.add("#05") == &zoned);
+  const auto& permanent = v.add("#5");
+  CHECK(&z.add("#5") == &permanent);
+  CHECK_THROWS_AS(z.add("#05"), lexzone::hash_collision);
+  CHECK(z.find("#05") == &zoned);  // lookups never throw: the zone's record of that very text
+  CHECK(zoned.text() == "#05");
 }
 
 TEST_CASE("vocab: a zone's strings() view has the string-store zone operations", "[vocab]") {

@@ -54,12 +54,17 @@
 /// Branch hint: `x` is expected to be false (error paths).
 /// \def LEXZONE_ALWAYS_INLINE
 /// `inline`, and inlined even when the optimiser would not (hot per-token helpers).
+/// \def LEXZONE_INLINE_LAMBDA
+/// Placed after a lambda's parameters: the lambda is inlined into its caller (the probes of the hash
+/// indexes, whose callbacks the optimiser otherwise calls out of line).
 #if defined(__GNUC__) || defined(__clang__)
 #  define LEXZONE_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #  define LEXZONE_ALWAYS_INLINE inline __attribute__((always_inline))
+#  define LEXZONE_INLINE_LAMBDA __attribute__((always_inline))
 #else
 #  define LEXZONE_UNLIKELY(x) (x)
 #  define LEXZONE_ALWAYS_INLINE inline
+#  define LEXZONE_INLINE_LAMBDA
 #endif
 
 /// \def LEXZONE_ASSERT(cond, msg)

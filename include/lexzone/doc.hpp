@@ -496,15 +496,22 @@ class basic_doc {
   /// enclosing zone or the permanent layer). Complexity: amortised O(1) for ASCII text, else O(bytes
   /// since the previous token). Throws: `std::bad_alloc`.
   void push_token(const lexeme_type& lex, std::size_t byte_idx, bool space, hash_t norm = 0) {
-    LEXZONE_ASSERT(byte_idx >= end_byte_ && byte_idx + lex.text().size() <= text_.size(),
+    push_token_sized(lex, byte_idx, lex.text().size(), space, norm);
+  }
+  /// As `push_token(lex, byte_idx, space, norm)`, given the token's size in bytes (the tokenizer knows it:
+  /// then the lexeme's record is not read here). Requires, besides: `size == lex.text().size()` (checked
+  /// builds assert it). Complexity, throws: as the other overload.
+  void push_token_sized(const lexeme_type& lex, std::size_t byte_idx, std::size_t size, bool space, hash_t norm = 0) {
+    LEXZONE_ASSERT(byte_idx >= end_byte_ && byte_idx + size <= text_.size(),
                    "tokens must be pushed in order, inside the doc's text");
+    LEXZONE_ASSERT(size == lex.text().size(), "push_token: the size is not the lexeme's");
     const std::size_t gap = byte_idx - end_byte_;
     const std::size_t idx =
         end_char_ + (ascii_ ? gap : unicode::length(std::string_view(text_).substr(end_byte_, gap)));
-    const std::size_t chars = ascii_ ? lex.text().size() : unicode::length(lex.text());
+    const std::size_t chars = ascii_ ? size : unicode::length(std::string_view(text_).substr(byte_idx, size));
     tokens_.push_back(token_record{&lex, norm, static_cast<std::uint32_t>(byte_idx), static_cast<std::uint32_t>(idx),
                                    static_cast<std::uint32_t>(chars), space});
-    end_byte_ = byte_idx + lex.text().size();
+    end_byte_ = byte_idx + size;
     end_char_ = idx + chars;
   }
   /// Replaces the entities. Requires sorted, non-overlapping, in-range spans whose label and id are

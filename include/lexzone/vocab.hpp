@@ -258,45 +258,57 @@ class basic_vocab {
     bool text_permanent = false;
   };
 
-  // The attributes of `text` (id `h`). Each attribute string other than the text itself is hashed once
-  // and handed to `intern(id, string)`, unless `use_memo` and this thread's permanent_memo knows it is
-  // permanent (then it is neither hashed nor looked up: right for adds that look at the permanent layer
-  // first, not for promotions through a zone, which check the zone chain for a colliding string first);
-  // the text is stored later, with the record. With `Reuse` (which implies `use_memo`; `intern` then
-  // returns whether the string was permanent), a computation this thread made recently for the same
-  // vocab and text (detail/attribute_cache.hpp) is reused: its record is copied and the strings it
-  // interned go to `intern` again, in the same order; the entry is recorded again with `*seen` (what the
-  // caller's lookups of the permanent layer found). When anything throws, `store_text()` first stores
-  // the text as a plain string (as if it had been interned first), then the exception propagates.
-  template <bool Reuse, class Intern, class StoreText>
-  attributes_type compute(hash_t h, std::string_view text, Intern&& intern, StoreText&& store_text,
-                          bool use_memo = true, const permanent_view* seen = nullptr) {
+  // Runs `f()` and returns its result; when it throws, runs `recover()` first (an exception of
+  // `recover` is dropped: the first one is the one to report), then rethrows.
+  template <class F, class Recover>
+  static decltype(auto) with_recovery(F&& f, Recover&& recover) {
     try {
-      if constexpr (Reuse) {
-        using cache = detail::attribute_cache<attributes_type>;
-        typename cache::recorder rec(strings_->memo_id_, h, text,
-                                     seen != nullptr ? std::optional<std::uint64_t>(seen->stamp) : std::nullopt);
-        if (seen != nullptr) rec.text_permanent(seen->text_permanent);
-        if (const auto* e = cache::find(strings_->memo_id_, h, text)) {
-          const attributes_type a = e->attributes();  // copied first: `intern` may not reach the cache
-          e->for_each_string([&](hash_t sh, std::string_view s, bool) { rec.add(sh, s, intern(sh, s)); });
-          rec.commit(a);  // with what this creation's lookups found
-          return a;
-        }
-        const attributes_type a = compute_fresh(
-            h, text, [&](hash_t sh, std::string_view s) { rec.add(sh, s, intern(sh, s)); }, true);
-        rec.commit(a);
-        return a;
-      } else {
-        return compute_fresh(h, text, intern, use_memo);
-      }
+      return std::forward<F>(f)();
     } catch (...) {
       try {
-        store_text();
+        std::forward<Recover>(recover)();
       } catch (...) {  // NOLINT(bugprone-empty-catch): the first exception is the one to report
       }
       throw;
     }
+  }
+
+  // The attributes of `text` (id `h`). Each attribute string other than the text itself is hashed once
+  // and handed to `intern(id, string)`, unless `use_memo` and this thread's permanent_memo knows it is
+  // permanent (then it is neither hashed nor looked up: right for adds that look at the permanent layer
+  // first, not for promotions through a zone, which check the zone chain for a colliding string first);
+  // the text is stored later, with the record. When anything throws, `store_text()` first stores the
+  // text as a plain string (as if it had been interned first), then the exception propagates.
+  template <class Intern, class StoreText>
+  attributes_type compute(hash_t h, std::string_view text, Intern&& intern, StoreText&& store_text, bool use_memo) {
+    return with_recovery([&] { return compute_fresh(h, text, intern, use_memo); }, store_text);
+  }
+
+  // As `compute` with `use_memo`, for a lexeme made in a zone (`intern` returns whether the string was
+  // permanent): a computation this thread made recently for the same vocab and text
+  // (detail/attribute_cache.hpp) is reused, its record copied and the strings it interned handed to
+  // `intern` again, in the same order. The computation is recorded in the cache with `seen` (what the
+  // caller's lookups of the permanent layer found).
+  template <class Intern, class StoreText>
+  attributes_type compute_reusing(hash_t h, std::string_view text, Intern&& intern, StoreText&& store_text,
+                                  const permanent_view& seen) {
+    return with_recovery(
+        [&] {
+          using cache = detail::attribute_cache<attributes_type>;
+          typename cache::recorder rec(strings_->memo_id_, h, text, seen.stamp);
+          rec.text_permanent(seen.text_permanent);
+          if (const auto* e = cache::find(strings_->memo_id_, h, text)) {
+            const attributes_type a = e->attributes();  // copied first: `intern` may not reach the cache
+            e->for_each_string([&](hash_t sh, std::string_view s, bool) { rec.add(sh, s, intern(sh, s)); });
+            rec.commit(a);  // with what this creation's lookups found
+            return a;
+          }
+          const attributes_type a = compute_fresh(
+              h, text, [&](hash_t sh, std::string_view s) { rec.add(sh, s, intern(sh, s)); }, true);
+          rec.commit(a);
+          return a;
+        },
+        store_text);
   }
 
   // `Traits::compute` with the interning described at `compute`.
@@ -351,7 +363,7 @@ class basic_vocab {
       }
       detail::permanent_memo::record(store.memo_id_, s, sh);
     };
-    const attributes_type a = compute<false>(
+    const attributes_type a = compute(
         h, text, make_permanent,
         [&] {
           if (!text.empty()) make_permanent(h, text);
@@ -392,15 +404,29 @@ class basic_vocab {
   // Adds through zone `z` (retention::automatic): the visible lexeme of `text`, else a new one in `z`.
   // Collisions are decided as the lookups of `find_in` then `basic_string_store::add_in` would.
   const lexeme_type& add_in_zone(zone_node* z, hash_t h, std::string_view text, bool* permanent = nullptr) {
-    // A word this thread created recently, while the permanent layer has not changed since: what its
-    // lookups there found still holds (detail/attribute_cache.hpp), so only the zone chain is probed.
     const std::uint64_t stamp = perm().inserts();  // before any lookup (a later insert changes it)
+    // The zone chain first: a lexeme found in a zone whose records all had no permanent counterpart (nor
+    // a colliding one) at this very insert count still has none (permanent entries are never removed,
+    // and any permanent insert changes the count), so it is what `find_in` would return.
+    const zone_node* holder = nullptr;
+    bool collision = false;  // a lexeme of another text with id h: decided by `find_in` below
+    const lexeme_type* in_chain = detail::first_in_chain(z, [&](const zone_node& n) -> const lexeme_type* {
+      if (collision) return nullptr;
+      const lexeme_type* lex =
+          record_of(n.strings.find_entry_or_collision(h, text, detail::entry_kind::record, collision));
+      if (lex != nullptr) holder = &n;
+      return lex;
+    });
+    if (in_chain != nullptr && holder->clean_stamp == stamp) return *in_chain;
+    // A word this thread created recently, while the permanent layer has not changed since: what its
+    // lookups there found (no lexeme of the text, no collision) still holds (detail/attribute_cache.hpp),
+    // so the permanent layer is skipped.
     using cache = detail::attribute_cache<attributes_type>;
-    if (const auto* e = cache::find(strings_->memo_id_, h, text); e != nullptr && e->current(stamp)) {
-      if (const lexeme_type* lex =
-              detail::first_in_chain(z, [&](const zone_node& n) { return find_in_layer<true>(n.strings, h, text); }))
-        return *lex;
-      return create_cached(z, h, text, *e);
+    if (!collision) {
+      if (const auto* e = cache::find(strings_->memo_id_, h, text); e != nullptr && e->current(stamp)) {
+        if (in_chain != nullptr) return *in_chain;
+        return create_cached(z, h, text, *e, stamp);
+      }
     }
     if (const lexeme_type* lex = find_in<true>(z, h, text, permanent)) return *lex;
     reject_id_zero(h, text);
@@ -430,25 +456,25 @@ class basic_vocab {
   // is placed as the entry says, without any lookup of the permanent layer. The entry is read before
   // anything can displace it (nothing here records into the cache).
   const lexeme_type& create_cached(zone_node* z, hash_t h, std::string_view text,
-                                   const typename detail::attribute_cache<attributes_type>::entry& e) {
+                                   const typename detail::attribute_cache<attributes_type>::entry& e,
+                                   std::uint64_t stamp) {
     reject_id_zero(h, text);
     text_place place;
     place.visible = text.empty() || e.text_permanent();
     if (!place.visible) find_text_in_chain(z, h, text, place);
     auto& store = *strings_;
     const attributes_type a = e.attributes();
-    try {
-      e.for_each_string([&](hash_t sh, std::string_view s, bool permanent) {
-        if (!permanent) store.add_in_chain(z, sh, s);
-      });
-    } catch (...) {
-      try {
-        if (!place.visible) store.add_in(z, h, text, retention::automatic);
-      } catch (...) {  // NOLINT(bugprone-empty-catch): the first exception is the one to report
-      }
-      throw;
-    }
-    return place_in_zone(z, h, text, a, place);
+    // The strings that were not permanent; on a throw, the text is stored first, as `create_in` does.
+    with_recovery(
+        [&] {
+          e.for_each_string([&](hash_t sh, std::string_view s, bool permanent) {
+            if (!permanent) store.add_in_chain(z, sh, s);
+          });
+        },
+        [&] {
+          if (!place.visible) store.add_in(z, h, text, retention::automatic);
+        });
+    return place_in_zone(z, h, text, a, place, stamp);
   }
 
   // Creates the lexeme of `text` (id `h`) in zone `z`, whose text is a string at `place`; `seen`: what
@@ -456,22 +482,27 @@ class basic_vocab {
   const lexeme_type& create_in(zone_node* z, hash_t h, std::string_view text, const text_place& place,
                                const permanent_view& seen) {
     auto& store = *strings_;
-    const attributes_type a = compute<true>(
+    const attributes_type a = compute_reusing(
         h, text, [&](hash_t sh, std::string_view s) { return store.add_attribute_string(z, sh, s); },
         [&] {
           if (!place.visible) store.add_in(z, h, text, retention::automatic);
         },
-        true, &seen);
-    return place_in_zone(z, h, text, a, place);
+        seen);
+    return place_in_zone(z, h, text, a, place, seen.stamp);
   }
 
-  // Places the record of a lexeme created in zone `z` (see `create_in`) and counts it.
+  // Places the record of a lexeme created in zone `z` (see `create_in`) and counts it; `stamp`: the
+  // permanent layer's insert count at which the lookups found no permanent lexeme of `text`. The zone's
+  // records stay known to have no permanent counterpart at `stamp` when they all were at that count
+  // (see `add_in_zone`).
   const lexeme_type& place_in_zone(zone_node* z, hash_t h, std::string_view text, const attributes_type& a,
-                                   const text_place& place) {
+                                   const text_place& place, std::uint64_t stamp) {
     const detail::byte_growth<typename store_type::zone_layer> growth(z->byte_count, z->strings);
     const bool own_text = place.visible && place.layer == z && !text.empty();  // replaced by the record entry
+    const bool was_clean = z->lexeme_count.load(std::memory_order_relaxed) == 0 || z->clean_stamp == stamp;
     const lexeme_type& made =
         place_record(z->strings, h, text, a, place.visible && !own_text, own_text ? &place.entry : nullptr);
+    z->clean_stamp = was_clean ? stamp : detail::zone_node_base::dirty_stamp;
     if (!place.visible) detail::zone_node_base::bump(z->string_count, 1);
     detail::zone_node_base::bump(z->lexeme_count, 1);
     return made;

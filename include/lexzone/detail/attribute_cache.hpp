@@ -27,9 +27,12 @@
 /// then probes only the zone's own small tables.
 ///
 /// Memory: bounded, allocated (zeroed, so resident only as its pages are used) on a thread's first use,
-/// freed when the thread ends: `slots` entries of `sizeof(entry)` bytes (16,384 entries of 200 bytes, at
-/// most 3.1 MiB a thread, for `lexeme_attributes`; set `LEXZONE_ATTRIBUTE_CACHE_BITS` to change the count,
-/// 2^bits), one table per attribute record type; it never grows with traffic. A word whose text and
+/// freed when the thread ends: `slots` entries of `sizeof(entry)` bytes and a 2-byte tag each (16,384
+/// entries of 200 bytes, at most 3.2 MiB a thread, for `lexeme_attributes`; set
+/// `LEXZONE_ATTRIBUTE_CACHE_BITS` to change the count, 2^bits), one table per attribute record type. A
+/// lookup compares the slot's tag first (16 bits of the id's mix): a word the cache does not hold, such
+/// as a permanent one, costs a read of the 32 KiB of tags, which stay in the CPU's caches, not of an
+/// entry; it never grows with traffic. A word whose text and
 /// interned strings exceed `max_bytes`, or that interns more than `max_strings` strings, is not cached.
 #pragma once
 
@@ -49,7 +52,7 @@
 
 #ifndef LEXZONE_ATTRIBUTE_CACHE_BITS
 /// log2 of the entries of each thread's attribute cache (detail/attribute_cache.hpp): 14, 16,384 entries
-/// (at most 3.1 MiB a thread for the English attributes). Creations answered by the cache in zones of
+/// (at most 3.2 MiB a thread for the English attributes). Creations answered by the cache in zones of
 /// 50 documents of the shared corpus: 59 % with 10 bits, 72 % with 12, 84 % with 14, 91 % with 16.
 #  define LEXZONE_ATTRIBUTE_CACHE_BITS 14
 #endif
@@ -150,10 +153,12 @@ class attribute_cache {
     /// Stores the entry with the computed record `a` (when it fits), displacing its slot's entry.
     void commit(const Attributes& a) noexcept {
       if (!ok_) return;
-      entry* t = table();
-      if (t == nullptr) return;
+      const thread_table& t = table();
+      if (t.entries() == nullptr) return;
       e_.attrs_ = std::bit_cast<std::array<std::byte, sizeof(Attributes)>>(a);
-      t[index_of(e_.store_, e_.id_)] = e_;
+      const slot_of at = locate(e_.store_, e_.id_);
+      t.entries()[at.index] = e_;
+      t.tags()[at.index] = at.tag;
     }
 
    private:
@@ -165,44 +170,60 @@ class attribute_cache {
   /// The entry for `text` (id `id`) of store `store`, or nullptr. The pointer is valid until the next
   /// `commit` on this thread. Complexity: O(text.size()), no allocation after the thread's first call.
   [[nodiscard]] static const entry* find(std::uint64_t store, hash_t id, std::string_view text) noexcept {
-    const entry* t = table();
-    if (t == nullptr) return nullptr;
-    const entry& e = t[index_of(store, id)];
+    const thread_table& t = table();
+    if (t.entries() == nullptr) return nullptr;
+    const slot_of at = locate(store, id);
+    if (t.tags()[at.index] != at.tag) return nullptr;  // the usual miss: the entry is not even read
+    const entry& e = t.entries()[at.index];
     if (e.store_ != store || e.id_ != id || e.text_size_ != text.size()) return nullptr;
     return std::memcmp(e.bytes_.data(), text.data(), text.size()) == 0 ? &e : nullptr;
   }
 
  private:
-  static std::size_t index_of(std::uint64_t store, hash_t id) noexcept {
+  // An entry's slot, and its tag: 16 other bits of the same mix, never 0 (the tag of an empty slot).
+  struct slot_of {
+    std::size_t index;
+    std::uint16_t tag;
+  };
+  static slot_of locate(std::uint64_t store, hash_t id) noexcept {
     const std::uint64_t h = (id ^ (store * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full;
-    return static_cast<std::size_t>(h >> (64 - std::countr_zero(slots)));
+    return {static_cast<std::size_t>(h >> (64 - std::countr_zero(slots))), static_cast<std::uint16_t>((h >> 16) | 1u)};
   }
 
-  // The calling thread's table, allocated on first use; nullptr when that allocation failed (then the
-  // thread computes every time).
-  static entry* table() noexcept {
+  class thread_table;
+  // The calling thread's table, allocated on first use; its `entries()` are nullptr when that
+  // allocation failed (then the thread computes every time).
+  static const thread_table& table() noexcept {
     thread_local const thread_table t;
-    return t.get();
+    return t;
   }
 
   // Owns a thread's table (the analyzer of clang-tidy 14 mistakes a function-local `thread_local`
-  // unique_ptr for one freed on return). The table comes zeroed from `calloc`: all-zero bytes are an
-  // empty entry (`entry` is an implicit-lifetime type, so the allocation creates the entries), and the
-  // system hands out zeroed pages lazily, so a thread that creates few words keeps little of it resident.
+  // unique_ptr for one freed on return): `slots` entries, then a tag per slot, which a lookup compares
+  // first (2 bytes a slot: the tags stay in the CPU's caches when the entries do not). The block comes
+  // zeroed from `calloc`: all-zero bytes are an empty entry and tag (`entry` is an implicit-lifetime
+  // type, so the allocation creates the entries), and the system hands out zeroed pages lazily, so a
+  // thread that creates few words keeps little of it resident.
   class thread_table {
    public:
     thread_table() noexcept
-        : entries_(static_cast<entry*>(std::calloc(slots, sizeof(entry)))) {  // NOLINT(cppcoreguidelines-no-malloc)
+        : block_(static_cast<std::byte*>(
+              std::calloc(1, tags_at + slots * sizeof(std::uint16_t)))) {  // NOLINT(cppcoreguidelines-no-malloc)
       static_assert(std::is_trivially_copyable_v<entry> && std::is_trivially_destructible_v<entry>,
                     "entries are created by calloc (implicit-lifetime) and never destroyed");
     }
-    [[nodiscard]] entry* get() const noexcept { return entries_.get(); }
+    [[nodiscard]] entry* entries() const noexcept { return reinterpret_cast<entry*>(block_.get()); }
+    [[nodiscard]] std::uint16_t* tags() const noexcept {
+      return reinterpret_cast<std::uint16_t*>(block_.get() + tags_at);
+    }
 
    private:
-    struct free_table {
-      void operator()(entry* p) const noexcept { std::free(p); }  // NOLINT(cppcoreguidelines-no-malloc)
+    static constexpr std::size_t tags_at = slots * sizeof(entry);
+    static_assert(tags_at % alignof(std::uint16_t) == 0);
+    struct free_block {
+      void operator()(std::byte* p) const noexcept { std::free(p); }  // NOLINT(cppcoreguidelines-no-malloc)
     };
-    std::unique_ptr<entry, free_table> entries_;
+    std::unique_ptr<std::byte, free_block> block_;
   };
 };
 

@@ -61,6 +61,35 @@ inline std::uint64_t read_entry_header(const std::byte*& p) noexcept {
   return x[0] == y[0] && x[n / 2] == y[n / 2] && x[n - 1] == y[n - 1];
 }
 
+/// Copies `n` bytes from `src` to `dst` (not overlapping): up to 16 bytes with two word copies, inline
+/// (the headers and texts of the words a zone stores are that short; a library call costs more than the
+/// copy). Complexity: O(n). Throws: nothing.
+inline void copy_bytes(void* dst, const void* src, std::size_t n) noexcept {
+  auto* d = static_cast<unsigned char*>(dst);
+  const auto* s = static_cast<const unsigned char*>(src);
+  const auto word_pair = [&](auto word, std::size_t k) {
+    decltype(word) a, b;
+    std::memcpy(&a, s, k);
+    std::memcpy(&b, s + n - k, k);
+    std::memcpy(d, &a, k);
+    std::memcpy(d + n - k, &b, k);
+  };
+  if (n >= 8) {
+    if (n <= 16) {
+      word_pair(std::uint64_t{}, 8);
+    } else {
+      std::memcpy(d, s, n);
+    }
+  } else if (n >= 4) {
+    word_pair(std::uint32_t{}, 4);
+  } else if (n != 0) {
+    // 1 to 3 bytes: the first, the middle and the last.
+    d[0] = s[0];
+    d[n / 2] = s[n / 2];
+    d[n - 1] = s[n - 1];
+  }
+}
+
 /// The flags of the entry whose header starts at `header` (they sit in the first byte).
 [[nodiscard]] inline std::uint8_t entry_flags(const std::byte* header) noexcept {
   return static_cast<std::uint8_t>(static_cast<std::uint8_t>(*header) & 3u);

@@ -17,6 +17,7 @@
 /// one (sizes double).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <cstddef>
@@ -70,7 +71,7 @@ class index_table {
   template <class Eq>
   [[nodiscard]] LEXZONE_ALWAYS_INLINE bool find(hash_t h, Eq&& eq, std::uint32_t& out) const {
     const rep* r = rep_.load(std::memory_order_acquire);
-    return probe(*r, h, std::memory_order_acquire, [&](std::size_t g, unsigned i, std::uint64_t) {
+    return probe(*r, h, std::memory_order_acquire, [&](std::size_t g, unsigned i, std::uint64_t) LEXZONE_INLINE_LAMBDA {
       const std::uint32_t handle = r->slots[g * 8 + i];
       if (!eq(handle)) return false;
       out = handle;
@@ -86,6 +87,12 @@ class index_table {
     if ((size_ + erased_ + 1) * 8 <= r->capacity * 7) return;
     std::size_t cap = r->capacity;
     if (size_ + 1 > cap / 2) cap *= 2;  // otherwise erased slots are reclaimed at the same size
+    // A private table leaving its inline slots grows at once to the size it had when it was last
+    // cleared (a recycled zone's table, bounded by `max_grow_hint`): the doublings in between would be
+    // made again by every zone of a similar size.
+    if constexpr (!Concurrent) {
+      if (r == &small_rep_ && grow_hint_ > cap) cap = grow_hint_;
+    }
     rehash(cap, hash_of);
   }
 
@@ -102,12 +109,13 @@ class index_table {
   /// refers to valid. Returns whether it was found. Throws: nothing.
   bool erase(hash_t h, std::uint32_t handle) noexcept {
     rep* r = rep_.load(std::memory_order_relaxed);
-    const bool found = probe(*r, h, std::memory_order_relaxed, [&](std::size_t g, unsigned i, std::uint64_t w) {
-      if (r->slots[g * 8 + i] != handle) return false;
-      const std::uint64_t nw = (w & ~(std::uint64_t{0xFF} << (8 * i))) | (std::uint64_t{ctrl_erased} << (8 * i));
-      r->ctrl[g].store(nw, std::memory_order_release);
-      return true;
-    });
+    const bool found =
+        probe(*r, h, std::memory_order_relaxed, [&](std::size_t g, unsigned i, std::uint64_t w) LEXZONE_INLINE_LAMBDA {
+          if (r->slots[g * 8 + i] != handle) return false;
+          const std::uint64_t nw = (w & ~(std::uint64_t{0xFF} << (8 * i))) | (std::uint64_t{ctrl_erased} << (8 * i));
+          r->ctrl[g].store(nw, std::memory_order_release);
+          return true;
+        });
     if (!found) return false;
     size_.store(size_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
     ++erased_;
@@ -146,6 +154,9 @@ class index_table {
   void clear() noexcept {
     rep* r = rep_.load(std::memory_order_relaxed);
     if (r == &small_rep_ && size_.load(std::memory_order_relaxed) == 0 && erased_ == 0) return;
+    if constexpr (!Concurrent) {
+      if (r != &small_rep_) grow_hint_ = std::min(r->capacity, max_grow_hint);
+    }
     free_rep(r);
     for (rep* old : retired_) free_rep(old);
     retired_.clear();
@@ -260,6 +271,9 @@ class index_table {
   std::atomic<std::size_t> size_{0};
   std::size_t erased_ = 0;
   std::size_t bytes_held_ = 0;
+  // Private tables: the capacity to grow to when leaving the inline slots (see `reserve_one`).
+  static constexpr std::size_t max_grow_hint = std::size_t{1} << 14;
+  std::size_t grow_hint_ = 0;
   std::vector<rep*, rebind_t<Alloc, rep*>> retired_;
 };
 

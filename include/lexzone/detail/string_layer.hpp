@@ -78,12 +78,25 @@ class string_layer {
     return e;
   }
 
+  /// As `find_entry_checked`, but a collision sets `collision` and returns none instead of throwing.
+  [[nodiscard]] LEXZONE_ALWAYS_INLINE entry_ref find_entry_or_collision(hash_t h, std::string_view s, entry_kind kind,
+                                                                        bool& collision) const noexcept {
+    bool mismatch = false;
+    const entry_ref e = find_text(h, s, kind, mismatch);
+    if (LEXZONE_UNLIKELY(mismatch) && !e) {
+      const entry_ref by_id = find_id(h, kind);
+      if (by_id && same_text(by_id.header, s)) return by_id;
+      collision = static_cast<bool>(by_id);
+    }
+    return e;
+  }
+
   /// The entry of kind `kind` whose id is `h`, or none. Throws: nothing.
   [[nodiscard]] entry_ref find_id(hash_t h, entry_kind kind) const noexcept {
     entry_ref found;
     (void)index_.find(
         h,
-        [&](std::uint32_t cand) {
+        [&](std::uint32_t cand) LEXZONE_INLINE_LAMBDA {
           const entry_ref e = ref(cand);
           if (!accepts(e.flags, kind) || !id_is(e, h)) return false;
           found = e;
@@ -124,8 +137,8 @@ class string_layer {
       const auto low = static_cast<std::uint32_t>(h);
       std::memcpy(a.ptr, &low, sizeof low);
     }
-    std::memcpy(a.ptr + id_bytes, header, hn);
-    if (!s.empty()) std::memcpy(a.ptr + id_bytes + hn, s.data(), s.size());
+    copy_bytes(a.ptr + id_bytes, header, hn);
+    copy_bytes(a.ptr + id_bytes + hn, s.data(), s.size());
     count_insert();
     index_.insert(h, a.loc + static_cast<std::uint32_t>(id_bytes));
     return {reinterpret_cast<const char*>(a.ptr + id_bytes + hn), s.size()};
@@ -146,8 +159,8 @@ class string_layer {
     const std::size_t hn = write_entry_header(s.size(), flags, header);
     const auto a = arena_.allocate(record_size + hn + s.size(), 8);
     construct(static_cast<void*>(a.ptr));
-    std::memcpy(a.ptr + record_size, header, hn);
-    if (!s.empty()) std::memcpy(a.ptr + record_size + hn, s.data(), s.size());
+    copy_bytes(a.ptr + record_size, header, hn);
+    copy_bytes(a.ptr + record_size + hn, s.data(), s.size());
     count_insert();
     index_.insert(h, a.loc + static_cast<std::uint32_t>(record_size));
     if (lexeme_only) ++hidden_;
@@ -248,7 +261,7 @@ class string_layer {
     if (kind == entry_kind::record) {
       const bool hit = index_.find(
           h,
-          [&](std::uint32_t cand) {
+          [&](std::uint32_t cand) LEXZONE_INLINE_LAMBDA {
             const std::byte* header = arena_.at(cand);
             return (entry_flags(header) & entry_has_record) != 0 && load<hash_t>(header - sizeof(hash_t)) == h;
           },
@@ -257,7 +270,7 @@ class string_layer {
     } else {
       const bool hit = index_.find(
           h,
-          [&](std::uint32_t cand) {
+          [&](std::uint32_t cand) LEXZONE_INLINE_LAMBDA {
             const std::byte* header = arena_.at(cand);
             if (!accepts(entry_flags(header), kind)) return false;
             if (same_text(header, s)) return true;

@@ -65,6 +65,10 @@ struct zone_node_base {
   std::atomic<std::size_t> string_count{0};
   std::atomic<std::size_t> lexeme_count{0};
   std::atomic<std::size_t> byte_count{0};
+  // The permanent layer's insert count at which every lexeme record of this zone was last known to have
+  // no permanent counterpart (basic_vocab::add_in_zone); `dirty_stamp` when unknown. Zone thread only.
+  std::uint64_t clean_stamp = 0;
+  static constexpr std::uint64_t dirty_stamp = ~std::uint64_t{0};
 #if LEXZONE_CHECKED
   zone_sentinel* sentinel = nullptr;
 #endif

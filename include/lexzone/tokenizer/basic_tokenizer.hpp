@@ -408,7 +408,7 @@ class basic_tokenizer {
         }
       }
       const hash_t norm = p.norm.empty() ? 0 : vocab.strings().add(p.norm);
-      doc.push_token(*lex, p.begin, p.space_after, norm);
+      doc.push_token_sized(*lex, p.begin, p.size, p.space_after, norm);
     }
     // Scratch space is kept for the next call, up to a bound: one huge text must not pin its peak
     // memory for the life of a long-running service.
