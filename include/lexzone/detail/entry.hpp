@@ -40,22 +40,36 @@ inline std::uint64_t read_entry_header(const std::byte*& p) noexcept {
   }
 }
 
+/// The `Word` (an unsigned integer) in the bytes at `p`, which need not be aligned. Complexity: O(1).
+/// Throws: nothing.
+template <class Word>
+[[nodiscard]] LEXZONE_ALWAYS_INLINE Word load_word(const unsigned char* p) noexcept {
+  Word w;
+  std::memcpy(&w, p, sizeof w);  // a constant size: one load, no library call
+  return w;
+}
+
+/// Stores `w` in the bytes at `p`, which need not be aligned. Complexity: O(1). Throws: nothing.
+template <class Word>
+LEXZONE_ALWAYS_INLINE void store_word(unsigned char* p, Word w) noexcept {
+  std::memcpy(p, &w, sizeof w);
+}
+
 /// Whether the `n` bytes at `a` and at `b` are equal. Inline for short texts (most words): overlapping
 /// word loads that never read outside either range; `std::memcmp` beyond 16 bytes.
 /// Complexity: O(n). Throws: nothing.
 [[nodiscard]] LEXZONE_ALWAYS_INLINE bool same_bytes(const void* a, const void* b, std::size_t n) noexcept {
   const auto* x = static_cast<const unsigned char*>(a);
   const auto* y = static_cast<const unsigned char*>(b);
-  const auto word_pair_equal = [&](auto word, std::size_t k) {
-    decltype(word) x0, x1, y0, y1;
-    std::memcpy(&x0, x, k);
-    std::memcpy(&y0, y, k);
-    std::memcpy(&x1, x + n - k, k);
-    std::memcpy(&y1, y + n - k, k);
-    return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-  };
-  if (n >= 8) return n <= 16 ? word_pair_equal(std::uint64_t{}, 8) : std::memcmp(x, y, n) == 0;
-  if (n >= 4) return word_pair_equal(std::uint32_t{}, 4);
+  if (n >= 8) {
+    if (n > 16) return std::memcmp(x, y, n) == 0;
+    using w = std::uint64_t;
+    return ((load_word<w>(x) ^ load_word<w>(y)) | (load_word<w>(x + n - 8) ^ load_word<w>(y + n - 8))) == 0;
+  }
+  if (n >= 4) {
+    using w = std::uint32_t;
+    return ((load_word<w>(x) ^ load_word<w>(y)) | (load_word<w>(x + n - 4) ^ load_word<w>(y + n - 4))) == 0;
+  }
   if (n == 0) return true;
   // 1 to 3 bytes: the first, the middle and the last.
   return x[0] == y[0] && x[n / 2] == y[n / 2] && x[n - 1] == y[n - 1];
@@ -64,24 +78,23 @@ inline std::uint64_t read_entry_header(const std::byte*& p) noexcept {
 /// Copies `n` bytes from `src` to `dst` (not overlapping): up to 16 bytes with two word copies, inline
 /// (the headers and texts of the words a zone stores are that short; a library call costs more than the
 /// copy). Complexity: O(n). Throws: nothing.
-inline void copy_bytes(void* dst, const void* src, std::size_t n) noexcept {
+LEXZONE_ALWAYS_INLINE void copy_bytes(void* dst, const void* src, std::size_t n) noexcept {
   auto* d = static_cast<unsigned char*>(dst);
   const auto* s = static_cast<const unsigned char*>(src);
-  const auto word_pair = [&](auto word, std::size_t k) {
-    decltype(word) a, b;
-    std::memcpy(&a, s, k);
-    std::memcpy(&b, s + n - k, k);
-    std::memcpy(d, &a, k);
-    std::memcpy(d + n - k, &b, k);
-  };
   if (n >= 8) {
-    if (n <= 16) {
-      word_pair(std::uint64_t{}, 8);
-    } else {
+    if (n > 16) {
       std::memcpy(d, s, n);
+      return;
     }
+    const auto head = load_word<std::uint64_t>(s);
+    const auto tail = load_word<std::uint64_t>(s + n - 8);
+    store_word(d, head);
+    store_word(d + n - 8, tail);
   } else if (n >= 4) {
-    word_pair(std::uint32_t{}, 4);
+    const auto head = load_word<std::uint32_t>(s);
+    const auto tail = load_word<std::uint32_t>(s + n - 4);
+    store_word(d, head);
+    store_word(d + n - 4, tail);
   } else if (n != 0) {
     // 1 to 3 bytes: the first, the middle and the last.
     d[0] = s[0];

@@ -137,7 +137,7 @@ class string_layer {
       const auto low = static_cast<std::uint32_t>(h);
       std::memcpy(a.ptr, &low, sizeof low);
     }
-    copy_bytes(a.ptr + id_bytes, header, hn);
+    copy_header(a.ptr + id_bytes, header, hn);
     copy_bytes(a.ptr + id_bytes + hn, s.data(), s.size());
     count_insert();
     index_.insert(h, a.loc + static_cast<std::uint32_t>(id_bytes));
@@ -159,7 +159,7 @@ class string_layer {
     const std::size_t hn = write_entry_header(s.size(), flags, header);
     const auto a = arena_.allocate(record_size + hn + s.size(), 8);
     construct(static_cast<void*>(a.ptr));
-    copy_bytes(a.ptr + record_size, header, hn);
+    copy_header(a.ptr + record_size, header, hn);
     copy_bytes(a.ptr + record_size + hn, s.data(), s.size());
     count_insert();
     index_.insert(h, a.loc + static_cast<std::uint32_t>(record_size));
@@ -287,6 +287,15 @@ class string_layer {
       return {};
     }
     return e;
+  }
+
+  // Copies an entry header of `n` bytes (1 for texts under 32 bytes) from `header` to `to`.
+  static LEXZONE_ALWAYS_INLINE void copy_header(std::byte* to, const std::uint8_t* header, std::size_t n) noexcept {
+    if (n == 1) {
+      *to = static_cast<std::byte>(header[0]);
+    } else {
+      std::memcpy(to, header, n);
+    }
   }
 
   // Whether the entry whose header is at `header` has text `s`.
