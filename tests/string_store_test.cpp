@@ -422,6 +422,33 @@ TEST_CASE("memory_zone: memory returns to the baseline (counting allocator)", "[
   CHECK(counter.live_allocations == 0);
 }
 
+TEST_CASE("memory_zone: a recycled zone's index is sized by the zone before it, down as well as up",
+          "[memory_zone][memory]") {
+  // A zone's index leaving its inline slots grows at once to what the previous zone on this thread
+  // needed. After one large zone, the next small zone may get a large table, but the one after it is
+  // sized by that small zone again: a zone per request after a batch does not keep a batch's table.
+  const auto fill = [](auto& zone, const char* prefix, int n) {
+    for (int i = 0; i < n; ++i) zone.add(prefix + std::to_string(i));
+  };
+  const auto small_zone_bytes = [&](lexzone::string_store& s) {
+    auto z = s.memory_zone();
+    fill(z, "small-", 40);
+    return s.stats().zone_bytes;
+  };
+  lexzone::string_store fresh;
+  (void)small_zone_bytes(fresh);  // the node is recycled from here on, as below
+  const std::size_t expected = small_zone_bytes(fresh);
+
+  lexzone::string_store s;
+  {
+    auto big = s.memory_zone();
+    fill(big, "big-", 5000);
+  }
+  (void)small_zone_bytes(s);  // right after the large zone: may use its size
+  CHECK(small_zone_bytes(s) == expected);
+  CHECK(small_zone_bytes(s) == expected);
+}
+
 TEST_CASE("string_store: std::bad_alloc at every allocation point keeps the store consistent", "[memory]") {
   using alloc_t = lexzone::test::counting_allocator<std::byte>;
   lexzone::test::allocation_counter counter;

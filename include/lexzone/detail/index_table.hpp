@@ -87,9 +87,10 @@ class index_table {
     if ((size_ + erased_ + 1) * 8 <= r->capacity * 7) return;
     std::size_t cap = r->capacity;
     if (size_ + 1 > cap / 2) cap *= 2;  // otherwise erased slots are reclaimed at the same size
-    // A private table leaving its inline slots grows at once to the size it had when it was last
-    // cleared (a recycled zone's table, bounded by `max_grow_hint`): the doublings in between would be
-    // made again by every zone of a similar size.
+    // A private table leaving its inline slots grows at once to the size its entries needed when it
+    // was last cleared (a recycled zone's table, bounded by `max_grow_hint`): the doublings in between
+    // would be made again by every zone of a similar size. The hint follows the last zone's size, down
+    // as well as up: after one large zone, small ones (a zone per request) go back to small tables.
     if constexpr (!Concurrent) {
       if (r == &small_rep_ && grow_hint_ > cap) cap = grow_hint_;
     }
@@ -155,7 +156,7 @@ class index_table {
     rep* r = rep_.load(std::memory_order_relaxed);
     if (r == &small_rep_ && size_.load(std::memory_order_relaxed) == 0 && erased_ == 0) return;
     if constexpr (!Concurrent) {
-      if (r != &small_rep_) grow_hint_ = std::min(r->capacity, max_grow_hint);
+      grow_hint_ = std::min(capacity_for(size_.load(std::memory_order_relaxed)), max_grow_hint);
     }
     free_rep(r);
     for (rep* old : retired_) free_rep(old);
@@ -258,6 +259,12 @@ class index_table {
   }
 
   static constexpr std::size_t small_capacity = 16;
+  // The capacity a table needs to hold `n` entries without growing (see `reserve_one`).
+  static std::size_t capacity_for(std::size_t n) noexcept {
+    std::size_t cap = small_capacity;
+    while (n * 8 > cap * 7) cap *= 2;
+    return cap;
+  }
   // The first table, inside the object (its bytes are not counted by bytes_held).
   struct small_storage {
     std::atomic<std::uint64_t> ctrl[small_capacity / 8];
