@@ -89,8 +89,9 @@ class index_table {
     if (size_ + 1 > cap / 2) cap *= 2;  // otherwise erased slots are reclaimed at the same size
     // A private table leaving its inline slots grows at once to the size its entries needed when it
     // was last cleared (a recycled zone's table, bounded by `max_grow_hint`): the doublings in between
-    // would be made again by every zone of a similar size. The hint follows the last zone's size, down
-    // as well as up: after one large zone, small ones (a zone per request) go back to small tables.
+    // would be made again by every zone of a similar size. The hint follows the last non-empty zone's
+    // size, down as well as up: after one large zone, small ones (a zone per request) go back to small
+    // tables.
     if constexpr (!Concurrent) {
       if (r == &small_rep_ && grow_hint_ > cap) cap = grow_hint_;
     }

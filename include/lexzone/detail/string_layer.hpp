@@ -86,7 +86,7 @@ class string_layer {
     if (LEXZONE_UNLIKELY(mismatch) && !e) {
       const entry_ref by_id = find_id(h, kind);
       if (by_id && same_text(by_id.header, s)) return by_id;
-      collision = static_cast<bool>(by_id);
+      if (by_id) collision = true;
     }
     return e;
   }
@@ -139,8 +139,8 @@ class string_layer {
     }
     copy_header(a.ptr + id_bytes, header, hn);
     copy_bytes(a.ptr + id_bytes + hn, s.data(), s.size());
-    count_insert();
     index_.insert(h, a.loc + static_cast<std::uint32_t>(id_bytes));
+    count_insert();  // after publishing: see `inserts`
     return {reinterpret_cast<const char*>(a.ptr + id_bytes + hn), s.size()};
   }
 
@@ -161,10 +161,10 @@ class string_layer {
     construct(static_cast<void*>(a.ptr));
     copy_header(a.ptr + record_size, header, hn);
     copy_bytes(a.ptr + record_size + hn, s.data(), s.size());
-    count_insert();
     index_.insert(h, a.loc + static_cast<std::uint32_t>(record_size));
     if (lexeme_only) ++hidden_;
     if (replace != nullptr) index_.erase(h, replace->handle);
+    count_insert();  // after publishing: see `inserts`
     return a.ptr;
   }
 
@@ -231,9 +231,11 @@ class string_layer {
   }
 
   /// Entries inserted into this (concurrent) layer so far: a count that changes whenever a lookup could
-  /// start finding something new, read with acquire. A reader that sees the count it saw before a lookup
-  /// knows the lookup would answer the same (entries are never removed from a concurrent layer; an entry
-  /// replaced by a lexeme entry of the same text counts as an insert). Complexity: O(1). Throws: nothing.
+  /// start finding something new, read with acquire. A reader that reads the count, then looks up, and
+  /// later reads the same count again, knows that the lookup would answer the same: an insert is counted
+  /// (with release) only after its entry is published, so an entry the lookup missed is counted after the
+  /// first read; and entries are never removed from a concurrent layer (an entry replaced by a lexeme
+  /// entry of the same text counts as an insert). Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::uint64_t inserts() const noexcept requires Concurrent {
     return inserts_.load(std::memory_order_acquire);
   }
@@ -368,7 +370,7 @@ class string_layer {
   Hasher hasher_;
 
   void count_insert() noexcept {
-    if constexpr (Concurrent) inserts_.fetch_add(1, std::memory_order_acq_rel);
+    if constexpr (Concurrent) inserts_.fetch_add(1, std::memory_order_release);
   }
 };
 

@@ -66,7 +66,8 @@ struct zone_node_base {
   std::atomic<std::size_t> lexeme_count{0};
   std::atomic<std::size_t> byte_count{0};
   // The permanent layer's insert count at which every lexeme record of this zone was last known to have
-  // no permanent counterpart (basic_vocab::add_in_zone); `dirty_stamp` when unknown. Zone thread only.
+  // no permanent counterpart (basic_vocab::add_in_zone); `dirty_stamp` when unknown; meaningless while
+  // the zone has no lexeme (lexeme_count 0). Zone thread only.
   std::uint64_t clean_stamp = 0;
   static constexpr std::uint64_t dirty_stamp = ~std::uint64_t{0};
 #if LEXZONE_CHECKED
