@@ -409,26 +409,34 @@ class basic_vocab {
     // a colliding one) at this very insert count still has none (permanent entries are never removed,
     // and any permanent insert changes the count), so it is what `find_in` would return.
     const zone_node* holder = nullptr;
-    bool collision = false;  // a lexeme of another text with id h: decided by `find_in` below
+    detail::entry_ref colliding;  // a lexeme of another text with id h: decided by `find_in` below
     const lexeme_type* in_chain = detail::first_in_chain(z, [&](const zone_node& n) -> const lexeme_type* {
-      if (collision) return nullptr;
+      if (colliding) return nullptr;
       const lexeme_type* lex =
-          record_of(n.strings.find_entry_or_collision(h, text, detail::entry_kind::record, collision));
+          record_of(n.strings.find_entry_or_colliding(h, text, detail::entry_kind::record, colliding));
       if (lex != nullptr) holder = &n;
       return lex;
     });
-    if (in_chain != nullptr && holder->clean_stamp == stamp) return *in_chain;
-    // A word this thread created recently, while the permanent layer has not changed since: what its
-    // lookups there found (no lexeme of the text, no collision) still holds (detail/attribute_cache.hpp),
-    // so the permanent layer is skipped.
-    using cache = detail::attribute_cache<attributes_type>;
-    if (!collision) {
+    if (colliding) {
+      // `find_in`'s order decides: the permanent lexeme of the text, else the collision is thrown.
+      if (const lexeme_type* lex = find_in<true>(z, h, text, permanent)) return *lex;
+    } else {
+      if (in_chain != nullptr && holder->clean_stamp == stamp) return *in_chain;
+      // A word this thread created recently, while the permanent layer has not changed since: what its
+      // lookups there found (no lexeme of the text, no collision) still holds
+      // (detail/attribute_cache.hpp), so the permanent layer is skipped.
+      using cache = detail::attribute_cache<attributes_type>;
       if (const auto* e = cache::find(strings_->memo_id_, h, text); e != nullptr && e->current(stamp)) {
         if (in_chain != nullptr) return *in_chain;
         return create_cached(z, h, text, *e, stamp);
       }
+      // As `find_in`: the permanent layer, then the chain (probed above: it is this thread's own).
+      if (const lexeme_type* lex = find_permanent_checked(h, text)) {
+        if (permanent != nullptr) *permanent = true;
+        return *lex;
+      }
+      if (in_chain != nullptr) return *in_chain;
     }
-    if (const lexeme_type* lex = find_in<true>(z, h, text, permanent)) return *lex;
     reject_id_zero(h, text);
     // Where the text is a string (a collision throws before anything changed).
     text_place place;

@@ -29,11 +29,13 @@
 /// Memory: bounded, allocated (zeroed, so resident only as its pages are used) on a thread's first use,
 /// freed when the thread ends: `slots` entries of `sizeof(entry)` bytes and a 2-byte tag each (16,384
 /// entries of 200 bytes, at most 3.2 MiB a thread, for `lexeme_attributes`; set
-/// `LEXZONE_ATTRIBUTE_CACHE_BITS` to change the count, 2^bits), one table per attribute record type. A
-/// lookup compares the slot's tag first (15 bits of the id's mix, never 0): a word the cache does not hold, such
-/// as a permanent one, costs a read of the 32 KiB of tags, which stay in the CPU's caches, not of an
-/// entry; it never grows with traffic. A word whose text and
-/// interned strings exceed `max_bytes`, or that interns more than `max_strings` strings, is not cached.
+/// `LEXZONE_ATTRIBUTE_CACHE_BITS` to change the count, 2^bits), one table per attribute record type; it
+/// never grows with traffic. A word whose text and interned strings exceed `max_bytes`, or that interns
+/// more than `max_strings` strings, is not cached.
+///
+/// A lookup compares the slot's tag first (15 bits of the id's mix, never 0): a word the cache does not
+/// hold, such as a permanent one, costs a read in the 32 KiB of tags, which stay in the CPU's caches,
+/// not a read of a 200-byte entry.
 #pragma once
 
 #include <array>
@@ -180,7 +182,7 @@ class attribute_cache {
   }
 
  private:
-  // An entry's slot, and its tag: 16 other bits of the same mix, never 0 (the tag of an empty slot).
+  // An entry's slot, and its tag: 15 other bits of the same mix, never 0 (the tag of an empty slot).
   struct slot_of {
     std::size_t index;
     std::uint16_t tag;

@@ -74,20 +74,22 @@ class string_layer {
                                                                    entry_kind kind) const {
     bool mismatch = false;
     const entry_ref e = find_text(h, s, kind, mismatch);
-    if (LEXZONE_UNLIKELY(mismatch) && !e) return found_or_collision(h, s, kind);
+    if (LEXZONE_UNLIKELY(mismatch) && !e) {
+      entry_ref colliding;
+      const entry_ref found = after_mismatch(h, s, kind, colliding);
+      if (colliding) throw hash_collision(h, colliding.text(), s);
+      return found;
+    }
     return e;
   }
 
-  /// As `find_entry_checked`, but a collision sets `collision` and returns none instead of throwing.
-  [[nodiscard]] LEXZONE_ALWAYS_INLINE entry_ref find_entry_or_collision(hash_t h, std::string_view s, entry_kind kind,
-                                                                        bool& collision) const noexcept {
+  /// As `find_entry_checked`, but instead of throwing, sets `colliding` to the entry of kind `kind` with
+  /// id `h` and another text (and returns none); leaves it alone otherwise. Throws: nothing.
+  [[nodiscard]] LEXZONE_ALWAYS_INLINE entry_ref find_entry_or_colliding(hash_t h, std::string_view s, entry_kind kind,
+                                                                        entry_ref& colliding) const noexcept {
     bool mismatch = false;
     const entry_ref e = find_text(h, s, kind, mismatch);
-    if (LEXZONE_UNLIKELY(mismatch) && !e) {
-      const entry_ref by_id = find_id(h, kind);
-      if (by_id && same_text(by_id.header, s)) return by_id;
-      if (by_id) collision = true;
-    }
+    if (LEXZONE_UNLIKELY(mismatch) && !e) return after_mismatch(h, s, kind, colliding);
     return e;
   }
 
@@ -313,15 +315,15 @@ class string_layer {
     return size == s.size() && same_bytes(bytes, s.data(), size);
   }
 
-  // After a probe for `s` (id `h`) met an entry of kind `kind` with another text and found none with
-  // text `s`: the entry of kind `kind` with id `h`, when its text is `s` (inserted by another thread
-  // since the probe; the probe's other text only shared the index tag), else none; an entry with id `h`
-  // and another text throws `hash_collision`.
-  entry_ref found_or_collision(hash_t h, std::string_view s, entry_kind kind) const {
-    const entry_ref e = find_id(h, kind);
-    if (!e) return {};
-    if (same_text(e.header, s)) return e;
-    throw hash_collision(h, e.text(), s);
+  // After a probe for `s` (id `h`) met an entry of kind `kind` with another text under h's tag and
+  // found none with text `s`: the entry of kind `kind` with id `h` when its text is `s` (inserted by
+  // another thread since the probe; the other text only shared the tag), else none, and `colliding` set
+  // to it when its text is another (a collision).
+  entry_ref after_mismatch(hash_t h, std::string_view s, entry_kind kind, entry_ref& colliding) const noexcept {
+    const entry_ref by_id = find_id(h, kind);
+    if (!by_id || same_text(by_id.header, s)) return by_id;
+    colliding = by_id;
+    return {};
   }
 
   [[nodiscard]] entry_ref ref(std::uint32_t handle) const noexcept {
