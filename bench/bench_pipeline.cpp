@@ -30,15 +30,25 @@ using ruler = lexzone::entity_ruler<vocab>;
 
 constexpr std::size_t docs_per_zone = 50;
 
+// A vocab holding the base vocabulary (the "model").
+std::unique_ptr<vocab> base_vocab() {
+  auto v = std::make_unique<vocab>();
+  std::ifstream in(LEXZONE_BENCH_SOURCE_DIR "/examples/data/base_words.txt");
+  for (std::string w; std::getline(in, w);)
+    if (!w.empty() && w[0] != '#') v->add(w);
+  return v;
+}
+
+// The learning policy of the `...Learning` runs (vocab.hpp, opt-in): a word created in 2 zones of a
+// thread becomes permanent, up to 200,000 words (about 18 MB of lexemes at most).
+constexpr lexzone::learning_policy bench_learning{2, 200'000};
+
 struct fixture {
-  std::unique_ptr<vocab> v = std::make_unique<vocab>();
+  std::unique_ptr<vocab> v = base_vocab();
   lexzone_bench::token_list docs;
   std::size_t tokens = 0, bytes = 0;
 
   fixture() {
-    std::ifstream in(LEXZONE_BENCH_SOURCE_DIR "/examples/data/base_words.txt");
-    for (std::string w; std::getline(in, w);)
-      if (!w.empty() && w[0] != '#') v->add(w);
     const auto all = lexzone_bench::documents(16 * 1024);
     const std::size_t budget = lexzone_bench::sized<std::size_t>(3'000'000, 300'000);
     for (auto d : all) {
@@ -77,13 +87,12 @@ void BM_Segment(benchmark::State& state) {
 }
 BENCHMARK(BM_Segment)->ArgName("cache")->Arg(1)->Arg(0);
 
-// Tokenizer + vocab + doc, one zone per batch of documents.
-void BM_Tokenize_Zones(benchmark::State& state) {
+// The documents tokenized by `tok` over `v`, one zone per batch of documents.
+void tokenize_in_zones(benchmark::State& state, vocab& v, tokenizer& tok) {
   auto& f = data();
-  tokenizer tok = make_tokenizer(state.range(0) != 0);
   for (auto _ : state) {
     for (std::size_t i = 0; i < f.docs.size(); i += docs_per_zone) {
-      auto zone = f.v->memory_zone();
+      auto zone = v.memory_zone();
       for (std::size_t j = i; j < std::min(f.docs.size(), i + docs_per_zone); ++j) {
         auto doc = tok(zone, f.docs[j]);
         benchmark::DoNotOptimize(doc.size());
@@ -92,18 +101,37 @@ void BM_Tokenize_Zones(benchmark::State& state) {
   }
   lexzone_bench::set_processed(state, f.tokens, f.bytes);
 }
+
+// Tokenizer + vocab + doc, one zone per batch of documents.
+void BM_Tokenize_Zones(benchmark::State& state) {
+  tokenizer tok = make_tokenizer(state.range(0) != 0);
+  tokenize_in_zones(state, *data().v, tok);
+}
 BENCHMARK(BM_Tokenize_Zones)->ArgName("cache")->Arg(1)->Arg(0);
+
+// As BM_Tokenize_Zones/cache:1, over a vocab that learns (`bench_learning`, its own vocab, so the other
+// runs keep their base): the words that recur across zones become permanent, the others stay in zones.
+vocab& learning_vocab() {
+  static vocab* learning = [] {
+    auto v = base_vocab();
+    v->set_learning(bench_learning);
+    return v.release();
+  }();
+  return *learning;
+}
+
+void BM_Tokenize_ZonesLearning(benchmark::State& state) {
+  vocab& v = learning_vocab();
+  tokenizer tok(v);
+  tokenize_in_zones(state, v, tok);
+  state.counters["learned"] = static_cast<double>(v.stats().learned_lexemes);
+}
+BENCHMARK(BM_Tokenize_ZonesLearning);
 
 // Tokenizer + vocab + doc, everything permanent (a separate vocab, so the zone runs keep their base).
 void BM_Tokenize_NoZone(benchmark::State& state) {
   auto& f = data();
-  static vocab* permanent = [] {
-    auto* pv = new vocab();
-    std::ifstream in(LEXZONE_BENCH_SOURCE_DIR "/examples/data/base_words.txt");
-    for (std::string w; std::getline(in, w);)
-      if (!w.empty() && w[0] != '#') pv->add(w);
-    return pv;
-  }();
+  static vocab* permanent = base_vocab().release();
   tokenizer tok = state.range(0) != 0 ? tokenizer(*permanent) : tokenizer(*permanent, tokenizer::options{0});
   for (auto _ : state) {
     for (auto d : f.docs) {
@@ -156,15 +184,14 @@ const request_set& requests() {
 // The requests tokenized with a zone each (`zone_each`: opened, the request tokenized in it, closed, as
 // a service with a zone per request does), or all in one zone per pass (each new word created once a
 // pass: the baseline).
-void run_requests(benchmark::State& state, bool zone_each) {
-  auto& f = data();
+void run_requests(benchmark::State& state, vocab& v, bool zone_each) {
   const request_set& r = requests();
-  tokenizer tok = make_tokenizer(true);
+  tokenizer tok(v);
   for (auto _ : state) {
-    auto pass_zone = f.v->memory_zone();
+    auto pass_zone = v.memory_zone();
     for (auto line : r.lines) {
       if (zone_each) {
-        auto zone = f.v->memory_zone();
+        auto zone = v.memory_zone();
         benchmark::DoNotOptimize(tok(zone, line).size());
       } else {
         benchmark::DoNotOptimize(tok(pass_zone, line).size());
@@ -175,20 +202,27 @@ void run_requests(benchmark::State& state, bool zone_each) {
   lexzone_bench::set_processed(state, r.tokens, r.bytes);
 }
 
-void BM_Requests_ZoneEach(benchmark::State& state) { run_requests(state, true); }
+void BM_Requests_ZoneEach(benchmark::State& state) { run_requests(state, *data().v, true); }
 BENCHMARK(BM_Requests_ZoneEach);
 
-void BM_Requests_OneZone(benchmark::State& state) { run_requests(state, false); }
+void BM_Requests_OneZone(benchmark::State& state) { run_requests(state, *data().v, false); }
 BENCHMARK(BM_Requests_OneZone);
+
+// The same over the learning vocab of BM_Tokenize_ZonesLearning.
+void BM_Requests_ZoneEachLearning(benchmark::State& state) { run_requests(state, learning_vocab(), true); }
+BENCHMARK(BM_Requests_ZoneEachLearning);
+
+void BM_Requests_OneZoneLearning(benchmark::State& state) { run_requests(state, learning_vocab(), false); }
+BENCHMARK(BM_Requests_OneZoneLearning);
 
 // The whole pipeline: tokenizer + entity ruler (the 300 patterns of bench/data/ner_patterns.jsonl, the
 // size of a service's ruler: issue #13 asks >= 250), one zone per batch. Goal: >= 0.45x BM_Segment/cache:1.
-void BM_Pipeline_Zones(benchmark::State& state) {
+void run_pipeline(benchmark::State& state, vocab& v) {
   auto& f = data();
-  tokenizer tok = make_tokenizer(true);
+  tokenizer tok(v);
   lexzone::entity_ruler_config cfg;
   cfg.splitter = tok.phrase_splitter();
-  ruler rules(*f.v, cfg);
+  ruler rules(v, cfg);
   rules.add_patterns(lexzone::io::load_patterns_jsonl(
       std::filesystem::path(LEXZONE_BENCH_SOURCE_DIR "/bench/data/ner_patterns.jsonl")));
   lexzone::pipeline<vocab, tokenizer, ruler> nlp(tok, rules);
@@ -196,7 +230,7 @@ void BM_Pipeline_Zones(benchmark::State& state) {
   for (auto _ : state) {
     ents = 0;
     for (std::size_t i = 0; i < f.docs.size(); i += docs_per_zone) {
-      auto zone = f.v->memory_zone();
+      auto zone = v.memory_zone();
       for (std::size_t j = i; j < std::min(f.docs.size(), i + docs_per_zone); ++j) {
         auto doc = nlp(zone, f.docs[j]);
         ents += doc.entity_records().size();
@@ -207,7 +241,13 @@ void BM_Pipeline_Zones(benchmark::State& state) {
   state.counters["entities"] = static_cast<double>(ents);  // per pass: the same before and after a change
   lexzone_bench::set_processed(state, f.tokens, f.bytes);
 }
+
+void BM_Pipeline_Zones(benchmark::State& state) { run_pipeline(state, *data().v); }
 BENCHMARK(BM_Pipeline_Zones);
+
+// The same over the learning vocab of BM_Tokenize_ZonesLearning.
+void BM_Pipeline_ZonesLearning(benchmark::State& state) { run_pipeline(state, learning_vocab()); }
+BENCHMARK(BM_Pipeline_ZonesLearning);
 
 }  // namespace
 

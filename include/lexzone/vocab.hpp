@@ -29,7 +29,26 @@ struct vocab_stats {
   std::size_t permanent_lexemes = 0;       ///< lexemes in the permanent layer
   std::size_t transient_lexemes = 0;       ///< live lexemes in all open zones' layers
   std::size_t permanent_lexeme_bytes = 0;  ///< bytes of the permanent lexeme records (part of strings.permanent_bytes)
+  std::size_t learned_lexemes = 0;         ///< permanent lexemes the learning policy made (part of permanent_lexemes)
   string_store_stats strings;              ///< the string store's figures (its layers hold the lexemes too)
+};
+
+/// Opt-in learning (`basic_vocab::set_learning`): a word that one thread creates in `zones` different zones
+/// is made permanent instead of being created again, until `max_lexemes` words were learned in the
+/// vocab's life. With it, a service's steady vocabulary (its language's frequent words, missing from the
+/// model) stops costing a creation in every zone, while the words seen once (e-mails, ids, typos) stay
+/// transient, and the vocab's growth stays bounded by `max_lexemes`.
+///
+/// The count is per thread and approximate: it lives in the thread's attribute cache
+/// (detail/attribute_cache.hpp, 16,384 recent words), so a word that leaves that cache starts again from
+/// zero. A learned lexeme is permanent like any other: it lives as long as the vocab, its address never
+/// changes, and it is not evicted when the zone that learned it closes (nor counted in that zone).
+struct learning_policy {
+  /// Creations in zones, by one thread, after which a word becomes permanent: 0 never (the default: a
+  /// zone evicts everything it created), 1 at its first creation in a zone, 2 at its second, ...
+  std::uint32_t zones = 0;
+  /// Most words ever learned by the vocab (learning stops there for good).
+  std::size_t max_lexemes = 0;
 };
 
 /// The vocabulary: `add(text)` returns the one lexeme of `text`, creating it (attributes computed by
@@ -154,6 +173,19 @@ class basic_vocab {
     for_each_in_layer(perm(), f);
   }
 
+  /// Sets the learning policy (see `learning_policy`; off by default). Words learned before stay
+  /// permanent; a lower `max_lexemes` than the words already learned stops learning. Complexity: O(1).
+  /// Thread safety: any thread; creations running at the same time use the old or the new policy.
+  /// Throws: nothing.
+  void set_learning(const learning_policy& policy) noexcept {
+    learn_max_.store(policy.max_lexemes, std::memory_order_relaxed);
+    learn_zones_.store(policy.zones, std::memory_order_relaxed);
+  }
+  /// The learning policy. Complexity: O(1). Thread safety: any thread. Throws: nothing.
+  [[nodiscard]] learning_policy learning() const noexcept {
+    return {learn_zones_.load(std::memory_order_relaxed), learn_max_.load(std::memory_order_relaxed)};
+  }
+
   /// The traits object that computes attributes. Lifetime: the vocab's. Throws: nothing.
   [[nodiscard]] const Traits& traits() const noexcept LEXZONE_LIFETIMEBOUND { return traits_; }
 
@@ -176,6 +208,7 @@ class basic_vocab {
     s.permanent_lexemes = permanent_size();
     s.transient_lexemes = strings_->registry_.totals().lexemes;
     s.permanent_lexeme_bytes = s.permanent_lexemes * sizeof(lexeme_type);
+    s.learned_lexemes = learned_.load(std::memory_order_relaxed);
     return s;
   }
 
@@ -298,11 +331,13 @@ class basic_vocab {
           typename cache::recorder rec(strings_->memo_id_, h, text, seen.stamp);
           rec.text_permanent(seen.text_permanent);
           if (const auto* e = cache::find(strings_->memo_id_, h, text)) {
+            rec.zones_seen(e->zones_seen() + 1);
             const attributes_type a = e->attributes();  // copied first: `intern` may not reach the cache
             e->for_each_string([&](hash_t sh, std::string_view s, bool) { rec.add(sh, s, intern(sh, s)); });
             rec.commit(a);  // with what this creation's lookups found
             return a;
           }
+          rec.zones_seen(1);
           const attributes_type a = compute_fresh(
               h, text, [&](hash_t sh, std::string_view s) { rec.add(sh, s, intern(sh, s)); }, true);
           rec.commit(a);
@@ -340,8 +375,9 @@ class basic_vocab {
   }
 
   // Creates a permanent lexeme; when `z` is given, promotes a transient one (and its strings) of z's
-  // chain. The caller found no permanent lexeme of `text`.
-  const lexeme_type& create_permanent(zone_node* z, hash_t h, std::string_view text) {
+  // chain. The caller found no permanent lexeme of `text`. `*created` (if given) is set to whether this
+  // call made the lexeme (false: another thread made it meanwhile).
+  const lexeme_type& create_permanent(zone_node* z, hash_t h, std::string_view text, bool* created = nullptr) {
     reject_id_zero(h, text);
     // The zone of z's chain that holds the lexeme (innermost first, as lookups go), and the one that holds
     // the text as a string; collisions throw before anything changed.
@@ -380,6 +416,7 @@ class basic_vocab {
             text.empty() ? detail::entry_ref() : perm().find_entry_checked(h, text, detail::entry_kind::string);
         made = &place_record(store.perm_, h, text, a, text.empty(), e ? &e : nullptr);
         perm_lexemes_.fetch_add(1, std::memory_order_relaxed);
+        if (created != nullptr) *created = true;
       }
     }
     // The zones give up what became permanent (their records stay readable until they close). The
@@ -428,6 +465,7 @@ class basic_vocab {
       using cache = detail::attribute_cache<attributes_type>;
       if (const auto* e = cache::find(strings_->memo_id_, h, text); e != nullptr && e->current(stamp)) {
         if (in_chain != nullptr) return *in_chain;
+        if (const lexeme_type* lex = learn(z, h, text, e->zones_seen(), permanent)) return *lex;
         return create_cached(z, h, text, *e, stamp);
       }
       // As `find_in`: the permanent layer, then the chain (probed above: it is this thread's own).
@@ -436,6 +474,11 @@ class basic_vocab {
         return *lex;
       }
       if (in_chain != nullptr) return *in_chain;
+    }
+    if (learn_zones_.load(std::memory_order_relaxed) != 0) {
+      using cache = detail::attribute_cache<attributes_type>;
+      const auto* e = cache::find(strings_->memo_id_, h, text);
+      if (const lexeme_type* lex = learn(z, h, text, e != nullptr ? e->zones_seen() : 0, permanent)) return *lex;
     }
     reject_id_zero(h, text);
     // Where the text is a string (a collision throws before anything changed).
@@ -448,6 +491,25 @@ class basic_vocab {
     const permanent_view seen{stamp, place.visible && !text.empty()};
     if (!place.visible) find_text_in_chain(z, h, text, place);
     return create_in(z, h, text, place, seen);
+  }
+
+  // The learning policy's decision for a word to create in zone `z` that `seen` earlier zones of this
+  // thread created: when it learns the word, the permanent lexeme (`*permanent` set), else nullptr.
+  const lexeme_type* learn(zone_node* z, hash_t h, std::string_view text, unsigned seen, bool* permanent) {
+    const std::uint32_t zones = learn_zones_.load(std::memory_order_relaxed);
+    if (zones == 0 || seen + 1 < zones) return nullptr;
+    // A place under the limit, given back when this call does not make the lexeme.
+    const std::size_t limit = learn_max_.load(std::memory_order_relaxed);
+    std::size_t n = learned_.load(std::memory_order_relaxed);
+    do {
+      if (n >= limit) return nullptr;
+    } while (!learned_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
+    bool created = false;
+    const lexeme_type* lex = with_recovery([&] { return &create_permanent(z, h, text, &created); },
+                                           [&] { learned_.fetch_sub(1, std::memory_order_relaxed); });
+    if (!created) learned_.fetch_sub(1, std::memory_order_relaxed);
+    if (permanent != nullptr) *permanent = true;
+    return lex;
   }
 
   // Where in z's chain the text is a string, if anywhere (a collision throws).
@@ -472,6 +534,7 @@ class basic_vocab {
     if (!place.visible) find_text_in_chain(z, h, text, place);
     auto& store = *strings_;
     const attributes_type a = e.attributes();
+    e.note_zone();
     // The strings that were not permanent; on a throw, the text is stored first, as `create_in` does.
     with_recovery(
         [&] {
@@ -529,6 +592,9 @@ class basic_vocab {
   store_type* strings_;
   [[no_unique_address]] Traits traits_;
   std::atomic<std::size_t> perm_lexemes_{0};
+  std::atomic<std::uint32_t> learn_zones_{0};  // learning_policy::zones
+  std::atomic<std::size_t> learn_max_{0};      // learning_policy::max_lexemes
+  std::atomic<std::size_t> learned_{0};        // words learned (vocab_stats::learned_lexemes)
 };
 
 /// The operations of a vocab zone (`basic_vocab::zone_type`, a `basic_memory_zone`).
