@@ -6,7 +6,9 @@
 // Input format (every read past the end gives 0, so any input is valid):
 //   byte 0        hasher: bit 0-1 == 2 -> ids keep 4 bits, == 3 -> 8 bits (collisions on purpose);
 //                 otherwise XXH3 (the default types `lexzone::string_store` and
-//                 `lexzone::basic_vocab<lexzone::en::lexeme_traits>`)
+//                 `lexzone::basic_vocab<lexzone::en::lexeme_traits>`); bit 2: the vocab learns
+//                 (`set_learning({1, limit})`: a lexeme a zone creates is made permanent instead, for the
+//                 first `limit` = 1 + 2 * (bits 3-5) of them)
 //   then ops      an opcode byte (bit 7 set: a vocab operation, else a string store one; the byte % 12
 //                 selects it, see store_op / vocab_op), then a target byte (the owner itself or one of
 //                 the zone slots, closed ones included), then the operation's arguments. A string is one
@@ -170,7 +172,10 @@ class fuzz_run {
   static constexpr std::size_t max_pooled = 4;
 
  public:
-  fuzz_run(reader& in, const Hasher& h) : in_(in), h_(h), store_(h, {}, max_pooled), vocab_(h, {}, max_pooled) {}
+  fuzz_run(reader& in, const Hasher& h, std::size_t learn_limit)
+      : in_(in), h_(h), store_(h, {}, max_pooled), vocab_(h, {}, max_pooled), learn_limit_(learn_limit) {
+    if (learn_limit_ != 0) vocab_.set_learning({1, learn_limit_});
+  }
 
   void run() {
     for (int ops = 0; ops < 3000 && !in_.done(); ++ops) {
@@ -483,6 +488,17 @@ class fuzz_run {
       found = lex_find_hash_in(vperm_lex_, chain, h);
       return true;
     }
+    if (learned_ < learn_limit_) {
+      // Learned (zones = 1): made permanent through z's chain, as a permanent add that found no lexeme;
+      // counted only when it is made.
+      const auto intern = [&](hash_t sh, const std::string& s) { return promote(vperm_str_, schain, sh, s); };
+      if (!text.empty() && !intern(h, text)) return false;
+      for (const auto& s : b.strings)
+        if (!intern(h_(s), s)) return false;
+      ++learned_;
+      created_in = &vperm_lex_;
+      return true;
+    }
     if (!text.empty() && !add_in(vperm_str_, schain, h, text, retention::automatic)) return false;
     for (const auto& s : b.strings)
       if (!add_in(vperm_str_, schain, h_(s), s, retention::automatic)) return false;
@@ -522,6 +538,7 @@ class fuzz_run {
         FUZZ_CHECK(r == (expect ? result::ok : result::collision));
         if (r != result::ok) break;
         check_lexeme(*got, h, text, a);
+        FUZZ_CHECK(vocab_.stats().learned_lexemes == learned_);
         if (found != nullptr) FUZZ_CHECK(found->addr == got);
         if (created_in != nullptr) created_in->emplace(h, lexrec{text, got});
         // The attribute strings resolve through the zone (or permanently) as the model says.
@@ -774,6 +791,8 @@ class fuzz_run {
   strmap vperm_str_;
   lexmap vperm_lex_;
   std::vector<std::unique_ptr<slot<vguard>>> vslots_;
+  std::size_t learn_limit_;  // 0: no learning
+  std::size_t learned_ = 0;
 };
 
 }  // namespace
@@ -781,13 +800,14 @@ class fuzz_run {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   reader in(data, size);
   const std::uint8_t mode = in.byte();
+  const std::size_t learn_limit = (mode & 4) != 0 ? 1 + 2 * ((mode >> 3) & 7u) : 0;
   if ((mode & 3) == 2 || (mode & 3) == 3) {
-    fuzz_run<fuzz_hasher> run(in, fuzz_hasher{(mode & 3) == 2 ? 4u : 8u});
+    fuzz_run<fuzz_hasher> run(in, fuzz_hasher{(mode & 3) == 2 ? 4u : 8u}, learn_limit);
     run.run();
   } else {
     // The default types, exactly as users spell them.
     static_assert(std::is_same_v<lexzone::basic_string_store<lexzone::default_hasher>, lexzone::string_store>);
-    fuzz_run<lexzone::default_hasher> run(in, lexzone::default_hasher());
+    fuzz_run<lexzone::default_hasher> run(in, lexzone::default_hasher(), learn_limit);
     run.run();
   }
   return 0;
