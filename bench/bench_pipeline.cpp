@@ -39,9 +39,18 @@ std::unique_ptr<vocab> base_vocab() {
   return v;
 }
 
-// The learning policy of the `...Learning` runs (vocab.hpp, opt-in): a word created in 2 zones of a
-// thread becomes permanent, up to 200,000 words (about 18 MB of lexemes at most).
+// The `...Learning` runs: each over a vocab of its own with the learning policy (vocab.hpp, opt-in) of a
+// service: a word created in 2 zones of a thread becomes permanent, up to 200,000 words (about 20 MB of
+// lexemes at most). Each measures the steady state: 2 passes, untimed, come first (`learning_passes`),
+// in which every word that the attribute cache keeps from one pass to the next is learned.
 constexpr lexzone::learning_policy bench_learning{2, 200'000};
+constexpr int learning_passes = 2;
+
+std::unique_ptr<vocab> learning_vocab() {
+  auto v = base_vocab();
+  v->set_learning(bench_learning);
+  return v;
+}
 
 struct fixture {
   std::unique_ptr<vocab> v = base_vocab();
@@ -87,10 +96,10 @@ void BM_Segment(benchmark::State& state) {
 }
 BENCHMARK(BM_Segment)->ArgName("cache")->Arg(1)->Arg(0);
 
-// The documents tokenized by `tok` over `v`, one zone per batch of documents.
-void tokenize_in_zones(benchmark::State& state, vocab& v, tokenizer& tok) {
+// The documents tokenized by `tok` over `v`, one zone per batch of documents; `warm` untimed passes first.
+void tokenize_in_zones(benchmark::State& state, vocab& v, tokenizer& tok, int warm = 0) {
   auto& f = data();
-  for (auto _ : state) {
+  const auto pass = [&] {
     for (std::size_t i = 0; i < f.docs.size(); i += docs_per_zone) {
       auto zone = v.memory_zone();
       for (std::size_t j = i; j < std::min(f.docs.size(), i + docs_per_zone); ++j) {
@@ -98,7 +107,9 @@ void tokenize_in_zones(benchmark::State& state, vocab& v, tokenizer& tok) {
         benchmark::DoNotOptimize(doc.size());
       }
     }
-  }
+  };
+  for (int k = 0; k < warm; ++k) pass();
+  for (auto _ : state) pass();
   lexzone_bench::set_processed(state, f.tokens, f.bytes);
 }
 
@@ -109,21 +120,12 @@ void BM_Tokenize_Zones(benchmark::State& state) {
 }
 BENCHMARK(BM_Tokenize_Zones)->ArgName("cache")->Arg(1)->Arg(0);
 
-// As BM_Tokenize_Zones/cache:1, over a vocab that learns (`bench_learning`, its own vocab, so the other
-// runs keep their base): the words that recur across zones become permanent, the others stay in zones.
-vocab& learning_vocab() {
-  static vocab* learning = [] {
-    auto v = base_vocab();
-    v->set_learning(bench_learning);
-    return v.release();
-  }();
-  return *learning;
-}
-
+// As BM_Tokenize_Zones/cache:1, over a vocab that learns (see `bench_learning`): the words that recur
+// across zones are permanent, the others are created in every zone.
 void BM_Tokenize_ZonesLearning(benchmark::State& state) {
-  vocab& v = learning_vocab();
+  static vocab& v = *learning_vocab().release();
   tokenizer tok(v);
-  tokenize_in_zones(state, v, tok);
+  tokenize_in_zones(state, v, tok, learning_passes);
   state.counters["learned"] = static_cast<double>(v.stats().learned_lexemes);
 }
 BENCHMARK(BM_Tokenize_ZonesLearning);
@@ -184,10 +186,10 @@ const request_set& requests() {
 // The requests tokenized with a zone each (`zone_each`: opened, the request tokenized in it, closed, as
 // a service with a zone per request does), or all in one zone per pass (each new word created once a
 // pass: the baseline).
-void run_requests(benchmark::State& state, vocab& v, bool zone_each) {
+void run_requests(benchmark::State& state, vocab& v, bool zone_each, int warm = 0) {
   const request_set& r = requests();
   tokenizer tok(v);
-  for (auto _ : state) {
+  const auto pass = [&] {
     auto pass_zone = v.memory_zone();
     for (auto line : r.lines) {
       if (zone_each) {
@@ -197,7 +199,9 @@ void run_requests(benchmark::State& state, vocab& v, bool zone_each) {
         benchmark::DoNotOptimize(tok(pass_zone, line).size());
       }
     }
-  }
+  };
+  for (int k = 0; k < warm; ++k) pass();
+  for (auto _ : state) pass();
   state.counters["tokens_per_request"] = static_cast<double>(r.tokens) / static_cast<double>(r.lines.size());
   lexzone_bench::set_processed(state, r.tokens, r.bytes);
 }
@@ -208,16 +212,22 @@ BENCHMARK(BM_Requests_ZoneEach);
 void BM_Requests_OneZone(benchmark::State& state) { run_requests(state, *data().v, false); }
 BENCHMARK(BM_Requests_OneZone);
 
-// The same over the learning vocab of BM_Tokenize_ZonesLearning.
-void BM_Requests_ZoneEachLearning(benchmark::State& state) { run_requests(state, learning_vocab(), true); }
+// The same over vocabs that learn (see `bench_learning`), one for each.
+void BM_Requests_ZoneEachLearning(benchmark::State& state) {
+  static vocab& v = *learning_vocab().release();
+  run_requests(state, v, true, learning_passes);
+}
 BENCHMARK(BM_Requests_ZoneEachLearning);
 
-void BM_Requests_OneZoneLearning(benchmark::State& state) { run_requests(state, learning_vocab(), false); }
+void BM_Requests_OneZoneLearning(benchmark::State& state) {
+  static vocab& v = *learning_vocab().release();
+  run_requests(state, v, false, learning_passes);
+}
 BENCHMARK(BM_Requests_OneZoneLearning);
 
 // The whole pipeline: tokenizer + entity ruler (the 300 patterns of bench/data/ner_patterns.jsonl, the
 // size of a service's ruler: issue #13 asks >= 250), one zone per batch. Goal: >= 0.45x BM_Segment/cache:1.
-void run_pipeline(benchmark::State& state, vocab& v) {
+void run_pipeline(benchmark::State& state, vocab& v, int warm = 0) {
   auto& f = data();
   tokenizer tok(v);
   lexzone::entity_ruler_config cfg;
@@ -227,7 +237,7 @@ void run_pipeline(benchmark::State& state, vocab& v) {
       std::filesystem::path(LEXZONE_BENCH_SOURCE_DIR "/bench/data/ner_patterns.jsonl")));
   lexzone::pipeline<vocab, tokenizer, ruler> nlp(tok, rules);
   std::size_t ents = 0;
-  for (auto _ : state) {
+  const auto pass = [&] {
     ents = 0;
     for (std::size_t i = 0; i < f.docs.size(); i += docs_per_zone) {
       auto zone = v.memory_zone();
@@ -236,7 +246,9 @@ void run_pipeline(benchmark::State& state, vocab& v) {
         ents += doc.entity_records().size();
       }
     }
-  }
+  };
+  for (int k = 0; k < warm; ++k) pass();
+  for (auto _ : state) pass();
   benchmark::DoNotOptimize(ents);
   state.counters["entities"] = static_cast<double>(ents);  // per pass: the same before and after a change
   lexzone_bench::set_processed(state, f.tokens, f.bytes);
@@ -245,8 +257,11 @@ void run_pipeline(benchmark::State& state, vocab& v) {
 void BM_Pipeline_Zones(benchmark::State& state) { run_pipeline(state, *data().v); }
 BENCHMARK(BM_Pipeline_Zones);
 
-// The same over the learning vocab of BM_Tokenize_ZonesLearning.
-void BM_Pipeline_ZonesLearning(benchmark::State& state) { run_pipeline(state, learning_vocab()); }
+// The same over a vocab that learns (see `bench_learning`).
+void BM_Pipeline_ZonesLearning(benchmark::State& state) {
+  static vocab& v = *learning_vocab().release();
+  run_pipeline(state, v, learning_passes);
+}
 BENCHMARK(BM_Pipeline_ZonesLearning);
 
 }  // namespace

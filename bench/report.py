@@ -173,6 +173,11 @@ def verdict(value, target, higher_is_better=False):
     return "PASS" if ok else "MISS"
 
 
+def info(result):
+    """A result beside a goal, for a configuration the goal is not about (the opt-in learning)."""
+    return f"({result}, opt-in)"
+
+
 def ratio(a, b):
     return None if a is None or b is None or b == 0 else a / b
 
@@ -244,8 +249,8 @@ def goal_rows(mx):
     each, one = mx.ns_per_item("BM_Requests_ZoneEachLearning"), mx.ns_per_item("BM_Requests_OneZoneLearning")
     r = ratio(each, one)
     measured = "n/a" if r is None else f"{r:.3f}× ({fmt_ns(each)} vs {fmt_ns(one)} per token)"
-    rows.append(("the same, with learning (opt-in: a word created in 2 zones becomes permanent, up to 200k)",
-                 measured, "≤ 1.05×", verdict(r, 1.05)))
+    rows.append(("the same, with learning (opt-in, not the goal's default: a word created in 2 zones becomes "
+                 "permanent, up to 200k; steady state)", measured, "≤ 1.05×", info(verdict(r, 1.05))))
 
     zones, nozone = mx.items_per_second("BM_Tokenize_Zones/cache:1"), mx.items_per_second("BM_Tokenize_NoZone/cache:1")
     r = ratio(zones, nozone)
@@ -257,7 +262,7 @@ def goal_rows(mx):
     learned = mx.counter("BM_Tokenize_ZonesLearning", "learned")
     learned_text = "" if learned is None else f"; {learned:,.0f} words learned"
     measured = "n/a" if r is None else f"{r:.2f}× ({fmt_num(learning)} vs {fmt_num(nozone)} tokens/s{learned_text})"
-    rows.append(("the same, with learning (opt-in, as above)", measured, "≥ 0.95×", verdict(r, 0.95, True)))
+    rows.append(("the same, with learning (opt-in, as above)", measured, "≥ 0.95×", info(verdict(r, 0.95, True))))
     segment = mx.items_per_second("BM_Segment/cache:1")
     r = ratio(zones, segment)
     measured = "n/a" if r is None else f"{r:.2f}× ({fmt_num(zones)} vs {fmt_num(segment)} tokens/s)"
@@ -278,7 +283,7 @@ def goal_rows(mx):
     pipe = mx.items_per_second("BM_Pipeline_ZonesLearning")
     r = ratio(pipe, seg)
     measured = "n/a" if r is None else f"{r:.2f}× ({fmt_num(pipe)} vs {fmt_num(seg)} tokens/s)"
-    rows.append(("the same, with learning (opt-in, as above)", measured, "≥ 0.45×", verdict(r, 0.45, True)))
+    rows.append(("the same, with learning (opt-in, as above)", measured, "≥ 0.45×", info(verdict(r, 0.45, True))))
 
     for what, fam in (("vocab zones", "BM_Threads_VocabZones"), ("string-store zones", "BM_Threads_StoreZones"),
                       ("parallel pipe, tokenizer + entity ruler, zones per batch", "BM_ParallelPipe_Zones")):

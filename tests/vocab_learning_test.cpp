@@ -4,11 +4,13 @@
 #include <lexzone/vocab.hpp>
 
 #include <atomic>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "support/catch.hpp"
+#include "support/colliding_hash.hpp"
 #include "support/simple_traits.hpp"
 
 using lexzone::retention;
@@ -86,6 +88,8 @@ TEST_CASE("vocab learning: with zones = 1 every creation in a zone is permanent,
   CHECK(one_zone(v, {"a4", "a5"}) == std::vector<bool>{true, false});
   v.set_learning({});
   CHECK(one_zone(v, {"a5", "a6"}) == std::vector<bool>{false, false});
+  CHECK_THROWS_AS(v.set_learning({lexzone::learning_policy::max_zones + 1, 10}), std::invalid_argument);
+  CHECK(v.learning().zones == 0);  // unchanged
   CHECK(v.size() == 4);
   CHECK(v.stats().learned_lexemes == 4);
   CHECK(v.stats().permanent_lexemes == 4);
@@ -140,8 +144,9 @@ TEST_CASE("threads: learning on two threads counts each thread's zones and respe
       for (const auto& w : words) {
         const auto ref = z.add_with_generation(w);
         // A permanent answer is the vocab's permanent lexeme; a transient one is this zone's.
-        if (ref.generation == 0 ? v.find(w) != ref.lexeme : z.transient_size() == 0) wrong.fetch_add(1);
-        if (ref.lexeme->text() != w) wrong.fetch_add(1);
+        if (ref.generation == 0 && v.find(w) != ref.lexeme) wrong.fetch_add(1);
+        if (ref.generation != 0 && (v.find(w) != nullptr || ref.generation != z.generation())) wrong.fetch_add(1);
+        if (z.find(w) != ref.lexeme || ref.lexeme->text() != w) wrong.fetch_add(1);
       }
     }
   };
@@ -152,4 +157,110 @@ TEST_CASE("threads: learning on two threads counts each thread's zones and respe
   CHECK(v.stats().learned_lexemes == 150);  // both threads saw every word in 3 zones: the limit decides
   CHECK(v.permanent_size() == 150);
   CHECK(v.stats().transient_lexemes == 0);
+}
+
+TEST_CASE("threads: the count of zones is each thread's own", "[threads][vocab][learning]") {
+  vocab v;
+  v.set_learning({2, 100});
+  const auto one_zone_on_a_thread = [&] {
+    std::vector<bool> permanent;
+    std::thread t([&] { permanent = one_zone(v, {"Shared"}); });
+    t.join();
+    return permanent;
+  };
+  // Two threads each create the word in one zone: neither has seen it in two zones.
+  CHECK(one_zone_on_a_thread() == std::vector<bool>{false});
+  CHECK(one_zone_on_a_thread() == std::vector<bool>{false});
+  CHECK(v.size() == 0);
+  // This thread, twice: learned at the second.
+  CHECK(one_zone(v, {"Shared"}) == std::vector<bool>{false});
+  CHECK(one_zone(v, {"Shared"}) == std::vector<bool>{true});
+  CHECK(v.stats().learned_lexemes == 1);
+}
+
+namespace {
+using chosen_vocab = lexzone::basic_vocab<lexzone::test::simple_traits, lexzone::test::chosen_hash>;
+
+// Runs `steps` on a vocab with and one without learning (zones = 1); both must answer alike: the same
+// text, or the same exception.
+template <class Steps>
+void same_with_and_without_learning(Steps&& steps) {
+  for (const bool learning : {false, true}) {
+    CAPTURE(learning);
+    chosen_vocab v;
+    if (learning) v.set_learning({1, 10});
+    steps(v, learning);
+  }
+}
+}  // namespace
+
+TEST_CASE("vocab learning: collisions are reported exactly as without learning", "[vocab][learning][collision]") {
+  // The text is permanent as a string, and the zone holds another string with its id: lookups find the
+  // permanent string first, so the add succeeds (learned or not).
+  same_with_and_without_learning([](chosen_vocab& v, bool learning) {
+    auto z = v.memory_zone();
+    (void)z.strings().add("#5");
+    (void)v.strings().add("#05");
+    const auto ref = z.add_with_generation("#05");
+    CHECK(ref.lexeme->text() == "#05");
+    CHECK((ref.generation == 0) == learning);
+  });
+  // The same for an attribute string: "quick", the lower form of "Quick", is permanent, and the zone holds
+  // another string with its id.
+  same_with_and_without_learning([](chosen_vocab& v, bool learning) {
+    auto z = v.memory_zone();
+    (void)z.strings().add("#" + std::to_string(lexzone::hash_string("quick")));
+    (void)v.strings().add("quick");
+    const auto ref = z.add_with_generation("Quick");
+    CHECK(ref.lexeme->text() == "Quick");
+    CHECK(v.strings()[ref.lexeme->attrs.lower] == "quick");
+    CHECK((ref.generation == 0) == learning);
+  });
+  // A real collision in the zone throws in both, and nothing is learned.
+  same_with_and_without_learning([](chosen_vocab& v, bool) {
+    auto z = v.memory_zone();
+    (void)z.strings().add("#7");
+    CHECK_THROWS_AS(z.add("#07"), lexzone::hash_collision);
+    CHECK(v.stats().learned_lexemes == 0);
+    CHECK(v.find("#07") == nullptr);
+  });
+}
+
+namespace {
+// Interns the lower form, then throws for "boom".
+struct throwing_traits {
+  using attributes_type = lexzone::test::simple_attributes;
+  template <class Intern>
+  static attributes_type compute(std::string_view text, Intern&& intern) {
+    attributes_type a = lexzone::test::simple_traits::compute(text, intern);
+    if (text == "Boom") throw std::runtime_error("no attributes for Boom");
+    return a;
+  }
+};
+}  // namespace
+
+TEST_CASE("vocab learning: a creation that throws leaves nothing permanent", "[vocab][learning]") {
+  lexzone::basic_vocab<throwing_traits> v;
+  v.set_learning({1, 10});
+  const std::size_t strings = v.strings().size();
+  {
+    auto z = v.memory_zone();
+    CHECK_THROWS_AS(z.add("Boom"), std::runtime_error);
+    CHECK(z.add_with_generation("Calm").generation == 0);
+  }
+  CHECK(v.stats().learned_lexemes == 1);
+  CHECK(v.size() == 1);
+  CHECK_FALSE(v.strings().contains("boom"));  // the zone's, evicted with it
+  CHECK_FALSE(v.strings().contains("Boom"));
+  CHECK(v.strings().size() == strings + 3);  // "Calm", "calm", "C"
+}
+
+TEST_CASE("vocab learning: a word the attribute cache does not keep is learned only with zones = 1",
+          "[vocab][learning]") {
+  const std::string long_word(100, 'x');  // over the cache's 72 bytes
+  vocab v;
+  v.set_learning({2, 10});
+  for (int round = 0; round < 3; ++round) CHECK(one_zone(v, {long_word}) == std::vector<bool>{false});
+  v.set_learning({1, 10});
+  CHECK(one_zone(v, {long_word}) == std::vector<bool>{true});
 }

@@ -137,6 +137,8 @@ int main(int argc, char** argv) {
       config.base_words = opts.base_words;
       config.patterns = opts.patterns;
       config.cache_entries = opts.cache_entries;
+      config.learn_zones = opts.learn_zones;
+      config.learn_max = opts.learn_max;
       config.workers = opts.threads;
       auto model = std::make_unique<svc::ner_model>(config);
       const svc::model_stats s = model->stats();

@@ -16,12 +16,13 @@ memory_estimate estimate_memory(const options& o, const memory_constants& c) {
   memory_estimate e;
   const std::size_t threads = o.threads;
   e.start = c.start_bytes + (threads - 1) * c.worker_bytes + threads * o.cache_entries * c.cache_entry_bytes;
+  e.learned = o.learn_zones != 0 ? o.learn_max * c.learned_lexeme_bytes : 0;
   e.workers = static_cast<std::size_t>(static_cast<double>(threads) * c.work_per_body_byte *
                                        static_cast<double>(o.http.max_body_bytes));
   e.buffered = o.max_buffered_bytes;
   e.connections = o.max_connections * (c.connection_bytes + o.http.max_header_bytes + header_buffer_slack);
   e.pools = (pooled_buffers_per_worker * threads + pooled_buffers_extra) * pooled_buffer_capacity;
-  const std::size_t sum = e.start + e.workers + e.buffered + e.connections + e.pools;
+  const std::size_t sum = e.start + e.learned + e.workers + e.buffered + e.connections + e.pools;
   e.slack = static_cast<std::size_t>(c.allocator_slack * static_cast<double>(sum));
   e.total = sum + e.slack;
   return e;
@@ -30,9 +31,14 @@ memory_estimate estimate_memory(const options& o, const memory_constants& c) {
 std::string describe(const memory_estimate& e) {
   std::string out;
   char line[96];
-  const std::pair<const char*, std::size_t> rows[] = {
-      {"start", e.start}, {"workers", e.workers}, {"buffered", e.buffered}, {"connections", e.connections},
-      {"pools", e.pools}, {"slack", e.slack},     {"total", e.total}};
+  const std::pair<const char*, std::size_t> rows[] = {{"start", e.start},
+                                                      {"learned", e.learned},
+                                                      {"workers", e.workers},
+                                                      {"buffered", e.buffered},
+                                                      {"connections", e.connections},
+                                                      {"pools", e.pools},
+                                                      {"slack", e.slack},
+                                                      {"total", e.total}};
   for (const auto& [name, bytes] : rows) {
     std::snprintf(line, sizeof line, "%-12s %12zu bytes  %8.1f MiB\n", name, bytes,
                   static_cast<double>(bytes) / (1024.0 * 1024.0));

@@ -21,12 +21,16 @@ struct memory_constants {
   // (a token every 2 bytes: the doc's token array) 32.9; dense e-mail addresses 20.9; non-ASCII words 14.1.
   double work_per_body_byte = 33.0;
   std::size_t connection_bytes = 1900;  // an open connection at rest (measured 1837 with 2,000 idle ones)
-  double allocator_slack = 0.10;        // the allocator's free lists and fragmentation
+  // A lexeme learned from traffic (--learn-zones): record, text, attribute strings and index share; measured
+  // 99.4 B per permanent lexeme at 1M lexemes with the outgrown index tables kept (bench_memory), rounded up.
+  std::size_t learned_lexeme_bytes = 128;
+  double allocator_slack = 0.10;  // the allocator's free lists and fragmentation
 };
 
 /// The figures of the formula, in bytes.
 struct memory_estimate {
   std::size_t start = 0;        // binary, libraries, model, every worker's pipeline and cache
+  std::size_t learned = 0;      // --learn-max lexemes learned from traffic (with --learn-zones)
   std::size_t workers = 0;      // threads x the peak of a request of --max-body-bytes
   std::size_t buffered = 0;     // --max-buffered-bytes: bodies and responses held at once
   std::size_t connections = 0;  // --max-connections x (connection + a full header buffer)

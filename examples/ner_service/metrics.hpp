@@ -138,6 +138,8 @@ class service_metrics {
     gauge("lexzone_vocab_size", "Live lexemes: permanent plus those of open zones.",
           m.permanent_lexemes + m.transient_lexemes);
     gauge("lexzone_permanent_lexemes", "Lexemes in the permanent layer (the model's).", m.permanent_lexemes);
+    gauge("lexzone_learned_lexemes", "Permanent lexemes learned from traffic (--learn-zones, at most --learn-max).",
+          m.learned_lexemes);
     gauge("lexzone_transient_lexemes", "Lexemes held by open memory zones.", m.transient_lexemes);
     gauge("lexzone_open_zones", "Memory zones open now (one per request being processed).", m.open_zones);
     gauge("lexzone_zone_bytes", "Bytes held by open memory zones (strings and lexemes).", m.zone_bytes);

@@ -29,6 +29,8 @@ struct ner_model::impl {
       auto zone = workers.back().memory_zone(words);
       (void)workers.back()(zone, "warm up");
     }
+    // Last: the warm-up zones above must not teach the vocab their words (one thread runs them all).
+    words.set_learning({c.learn_zones, c.learn_max});
   }
 
   static pipeline load(vocab& v, const model_config& c) {
@@ -79,6 +81,7 @@ model_stats ner_model::stats() const {
   m.transient_strings = s.strings.transient_strings;
   m.permanent_lexemes = s.permanent_lexemes;
   m.transient_lexemes = s.transient_lexemes;
+  m.learned_lexemes = s.learned_lexemes;
   m.open_zones = s.strings.open_zones;
   m.zone_bytes = s.strings.zone_bytes;
   m.zone_bytes_peak = impl_->zone_bytes_peak.load(std::memory_order_relaxed);

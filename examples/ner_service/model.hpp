@@ -39,6 +39,7 @@ class result_sink {
 struct model_stats {
   std::size_t permanent_strings = 0, transient_strings = 0;
   std::size_t permanent_lexemes = 0, transient_lexemes = 0;
+  std::size_t learned_lexemes = 0;  // permanent lexemes the learning policy made (part of permanent_lexemes)
   std::size_t open_zones = 0;
   std::size_t zone_bytes = 0, zone_bytes_peak = 0;
   std::size_t permanent_bytes = 0, pooled_bytes = 0;
@@ -48,6 +49,8 @@ struct model_stats {
 struct model_config {
   std::string base_words, patterns;
   std::size_t cache_entries = 10000;  // each worker's tokenizer segmentation cache
+  unsigned learn_zones = 0;           // the vocab's learning policy (lexzone::learning_policy), set once the
+  std::size_t learn_max = 0;          // model is loaded; learn_zones 0: off
   unsigned workers = 1;               // pipeline copies, one per worker thread
 };
 

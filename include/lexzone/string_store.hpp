@@ -345,12 +345,21 @@ class basic_string_store {
     return false;
   }
 
-  std::string_view promote(zone_node* z, hash_t h, std::string_view s) {
-    // The zone of z's chain that holds `s`, innermost first as lookups go; `find_checked` throws
-    // `hash_collision` when a zone holds a different string with id `h`, before anything changed (a
-    // permanent add must never shadow a visible zone string of the same id).
-    zone_node* holder = detail::first_in_chain(
+  // The zone of z's chain whose string `s` (id `h`) a permanent add of `s` through z takes over (the
+  // string leaves that zone), innermost first as lookups go, or nullptr. A different string with id `h`
+  // throws `hash_collision` before anything changed: one in the permanent layer; one in the chain while
+  // `s` is not permanent (a permanent add must never shadow a visible zone string of the same id). Once
+  // `s` is permanent, lookups find it first: a zone string of the same id is shadowed already, and the
+  // add leaves it as it is, as an add with retention::automatic does.
+  static zone_node* promotion_holder(const perm_layer& perm, zone_node* z, hash_t h, std::string_view s) {
+    if (perm.find_checked(h, s))
+      return detail::first_in_chain(z, [&](zone_node& n) -> zone_node* { return n.strings.find(h, s) ? &n : nullptr; });
+    return detail::first_in_chain(
         z, [&](zone_node& n) -> zone_node* { return n.strings.find_checked(h, s) ? &n : nullptr; });
+  }
+
+  std::string_view promote(zone_node* z, hash_t h, std::string_view s) {
+    zone_node* holder = promotion_holder(perm_, z, h, s);
     add_permanent(h, s);
     if (holder != nullptr && holder->strings.erase(h, s)) detail::zone_node_base::bump(holder->string_count, -1);
     return *perm_.find(h, s);
@@ -379,7 +388,8 @@ class basic_string_store<Hasher, Allocator>::zone_api {
  public:
   /// Adds `s` and returns its id. `retention::automatic` stores it in this zone's layer unless the
   /// permanent layer or an enclosing zone has it; `retention::permanent` stores it permanently and
-  /// promotes it when this zone or an enclosing one holds it.
+  /// promotes it when this zone or an enclosing one holds it. Either finds a permanent `s` first (a
+  /// zone's different string with the same id is then shadowed already: no collision).
   /// Complexity: O(s.size() + depth) expected. Lifetime: the string lives until this zone closes
   /// (automatic, new) or as long as the store (permanent, or found there).
   /// Throws: `zone_closed`, `hash_collision`, `std::bad_alloc`, `capacity_error`. Strong guarantee.

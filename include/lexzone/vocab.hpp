@@ -3,6 +3,7 @@
 /// layer per open `memory_zone` (see memory_zone.hpp for the lifetime model).
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <memory>
@@ -33,21 +34,29 @@ struct vocab_stats {
   string_store_stats strings;              ///< the string store's figures (its layers hold the lexemes too)
 };
 
-/// Opt-in learning (`basic_vocab::set_learning`): a word that one thread creates in `zones` different zones
-/// is made permanent instead of being created again, until `max_lexemes` words were learned in the
-/// vocab's life. With it, a service's steady vocabulary (its language's frequent words, missing from the
-/// model) stops costing a creation in every zone, while the words seen once (e-mails, ids, typos) stay
-/// transient, and the vocab's growth stays bounded by `max_lexemes`.
+/// Opt-in learning (`basic_vocab::set_learning`): when one thread creates a word in a zone for the
+/// `zones`-th time, the word is made permanent (and the add returns the permanent lexeme), until
+/// `max_lexemes` words were learned in the vocab's life. With it, a service's steady vocabulary (its
+/// language's frequent words, missing from the model) stops costing a creation in every zone, while the
+/// words seen once (e-mails, ids, typos) stay transient; the vocab grows by at most `max_lexemes` lexemes
+/// (with their attribute strings that were not permanent).
 ///
 /// The count is per thread and approximate: it lives in the thread's attribute cache
-/// (detail/attribute_cache.hpp, 16,384 recent words), so a word that leaves that cache starts again from
-/// zero. A learned lexeme is permanent like any other: it lives as long as the vocab, its address never
-/// changes, and it is not evicted when the zone that learned it closes (nor counted in that zone).
+/// (detail/attribute_cache.hpp: direct-mapped, 2^`LEXZONE_ATTRIBUTE_CACHE_BITS` slots, 16,384 by default),
+/// so a word whose slot another word takes starts again from zero, and a word the cache does not keep
+/// (text and attribute strings over 72 bytes, or more than 5 attribute strings) is learned only with
+/// `zones == 1`. A learned lexeme is permanent like any other: it lives as long as the vocab, its address
+/// never changes, and it is not evicted when the zone that learned it closes (nor counted in that zone).
+/// Learning never changes what an add returns or throws otherwise: the word is first created in the zone
+/// as usual, then made permanent; when that fails (memory), the zone's lexeme is returned.
 struct learning_policy {
   /// Creations in zones, by one thread, after which a word becomes permanent: 0 never (the default: a
-  /// zone evicts everything it created), 1 at its first creation in a zone, 2 at its second, ...
+  /// zone evicts everything it created), 1 at its first creation in a zone, 2 at its second, ..., at most
+  /// `max_zones`.
   std::uint32_t zones = 0;
-  /// Most words ever learned by the vocab (learning stops there for good).
+  /// The largest `zones` (the per-thread count saturates one below).
+  static constexpr std::uint32_t max_zones = 256;
+  /// Most words ever learned by the vocab (learning stops there; values above 2^55 - 1 count as 2^55 - 1).
   std::size_t max_lexemes = 0;
 };
 
@@ -176,14 +185,17 @@ class basic_vocab {
   /// Sets the learning policy (see `learning_policy`; off by default). Words learned before stay
   /// permanent; a lower `max_lexemes` than the words already learned stops learning. Complexity: O(1).
   /// Thread safety: any thread; creations running at the same time use the old or the new policy.
-  /// Throws: nothing.
-  void set_learning(const learning_policy& policy) noexcept {
-    learn_max_.store(policy.max_lexemes, std::memory_order_relaxed);
-    learn_zones_.store(policy.zones, std::memory_order_relaxed);
+  /// Throws: `std::invalid_argument` when `policy.zones > learning_policy::max_zones` (nothing changes).
+  void set_learning(const learning_policy& policy) {
+    if (policy.zones > learning_policy::max_zones)
+      throw std::invalid_argument("lexzone: learning_policy::zones is at most 256");
+    const std::uint64_t limit = std::min<std::uint64_t>(policy.max_lexemes, max_learn_limit);
+    learning_.store((limit << learn_zone_bits) | policy.zones, std::memory_order_relaxed);
   }
   /// The learning policy. Complexity: O(1). Thread safety: any thread. Throws: nothing.
   [[nodiscard]] learning_policy learning() const noexcept {
-    return {learn_zones_.load(std::memory_order_relaxed), learn_max_.load(std::memory_order_relaxed)};
+    const std::uint64_t p = learning_.load(std::memory_order_relaxed);
+    return {learn_zones_of(p), static_cast<std::size_t>(p >> learn_zone_bits)};
   }
 
   /// The traits object that computes attributes. Lifetime: the vocab's. Throws: nothing.
@@ -384,12 +396,7 @@ class basic_vocab {
     zone_node* holder = detail::first_in_chain(z, [&](zone_node& n) -> zone_node* {
       return find_in_layer<true>(n.strings, h, text) != nullptr ? &n : nullptr;
     });
-    zone_node* text_holder = nullptr;
-    if (!text.empty()) {
-      text_holder = detail::first_in_chain(
-          z, [&](zone_node& n) -> zone_node* { return n.strings.find_checked(h, text) ? &n : nullptr; });
-      (void)perm().find_checked(h, text);
-    }
+    zone_node* text_holder = text.empty() ? nullptr : store_type::promotion_holder(perm(), z, h, text);
     auto& store = *strings_;
     const auto make_permanent = [&](hash_t sh, std::string_view s) {
       if (z != nullptr) {
@@ -465,8 +472,8 @@ class basic_vocab {
       using cache = detail::attribute_cache<attributes_type>;
       if (const auto* e = cache::find(strings_->memo_id_, h, text); e != nullptr && e->current(stamp)) {
         if (in_chain != nullptr) return *in_chain;
-        if (const lexeme_type* lex = learn(z, h, text, e->zones_seen(), permanent)) return *lex;
-        return create_cached(z, h, text, *e, stamp);
+        const unsigned seen = e->zones_seen();
+        return learned_or(z, h, text, create_cached(z, h, text, *e, stamp), seen, permanent);
       }
       // As `find_in`: the permanent layer, then the chain (probed above: it is this thread's own).
       if (const lexeme_type* lex = find_permanent_checked(h, text)) {
@@ -474,11 +481,6 @@ class basic_vocab {
         return *lex;
       }
       if (in_chain != nullptr) return *in_chain;
-    }
-    if (learn_zones_.load(std::memory_order_relaxed) != 0) {
-      using cache = detail::attribute_cache<attributes_type>;
-      const auto* e = cache::find(strings_->memo_id_, h, text);
-      if (const lexeme_type* lex = learn(z, h, text, e != nullptr ? e->zones_seen() : 0, permanent)) return *lex;
     }
     reject_id_zero(h, text);
     // Where the text is a string (a collision throws before anything changed).
@@ -490,26 +492,53 @@ class basic_vocab {
     }
     const permanent_view seen{stamp, place.visible && !text.empty()};
     if (!place.visible) find_text_in_chain(z, h, text, place);
+    if (LEXZONE_UNLIKELY(learning_.load(std::memory_order_relaxed) != 0)) {
+      // Read before `create_in` records the computation (with the count plus one).
+      using cache = detail::attribute_cache<attributes_type>;
+      const auto* e = cache::find(strings_->memo_id_, h, text);
+      const unsigned zones_before = e != nullptr ? e->zones_seen() : 0;
+      return learned_or(z, h, text, create_in(z, h, text, place, seen), zones_before, permanent);
+    }
     return create_in(z, h, text, place, seen);
   }
 
-  // The learning policy's decision for a word to create in zone `z` that `seen` earlier zones of this
-  // thread created: when it learns the word, the permanent lexeme (`*permanent` set), else nullptr.
-  const lexeme_type* learn(zone_node* z, hash_t h, std::string_view text, unsigned seen, bool* permanent) {
-    const std::uint32_t zones = learn_zones_.load(std::memory_order_relaxed);
-    if (zones == 0 || seen + 1 < zones) return nullptr;
-    // A place under the limit, given back when this call does not make the lexeme.
-    const std::size_t limit = learn_max_.load(std::memory_order_relaxed);
+  static constexpr unsigned learn_zone_bits = 9;  // learning_policy::max_zones fits
+  static constexpr std::uint64_t max_learn_limit = (std::uint64_t{1} << (64 - learn_zone_bits)) - 1;
+  static_assert(learning_policy::max_zones < (1u << learn_zone_bits));
+  static std::uint32_t learn_zones_of(std::uint64_t policy) noexcept {
+    return static_cast<std::uint32_t>(policy & ((1u << learn_zone_bits) - 1));
+  }
+
+  // The learning policy's answer for `made`, the lexeme of `text` (id `h`) just created in zone `z`, when
+  // `zones_before` earlier zones of this thread created the word: the permanent lexeme the word becomes
+  // when the policy learns it (`*permanent` set), else `made`. Learning is best effort: when making the
+  // word permanent throws (memory), `made` is returned, still the zone's (its attribute strings already
+  // made permanent stay so: visible through the zone as before).
+  const lexeme_type& learned_or(zone_node* z, hash_t h, std::string_view text, const lexeme_type& made,
+                                unsigned zones_before, bool* permanent) {
+    const std::uint64_t policy = learning_.load(std::memory_order_relaxed);
+    const std::uint32_t zones = learn_zones_of(policy);
+    if (zones == 0 || zones_before + 1 < zones) return made;
+    // A place under the limit, given back unless this call makes the lexeme.
+    const std::uint64_t limit = policy >> learn_zone_bits;
     std::size_t n = learned_.load(std::memory_order_relaxed);
     do {
-      if (n >= limit) return nullptr;
+      if (n >= limit) return made;
     } while (!learned_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
     bool created = false;
-    const lexeme_type* lex = with_recovery([&] { return &create_permanent(z, h, text, &created); },
-                                           [&] { learned_.fetch_sub(1, std::memory_order_relaxed); });
-    if (!created) learned_.fetch_sub(1, std::memory_order_relaxed);
+    const lexeme_type* lex = nullptr;
+    try {
+      lex = &create_permanent(z, h, text, &created);  // promotes `made` (and its strings) out of z's chain
+    } catch (const std::exception&) {
+      if (!created) {
+        learned_.fetch_sub(1, std::memory_order_relaxed);
+        return made;
+      }
+      lex = find_permanent(h, text);  // made permanent before the failure
+    }
+    if (!created) learned_.fetch_sub(1, std::memory_order_relaxed);  // another thread made it meanwhile
     if (permanent != nullptr) *permanent = true;
-    return lex;
+    return *lex;
   }
 
   // Where in z's chain the text is a string, if anywhere (a collision throws).
@@ -534,7 +563,6 @@ class basic_vocab {
     if (!place.visible) find_text_in_chain(z, h, text, place);
     auto& store = *strings_;
     const attributes_type a = e.attributes();
-    e.note_zone();
     // The strings that were not permanent; on a throw, the text is stored first, as `create_in` does.
     with_recovery(
         [&] {
@@ -545,7 +573,9 @@ class basic_vocab {
         [&] {
           if (!place.visible) store.add_in(z, h, text, retention::automatic);
         });
-    return place_in_zone(z, h, text, a, place, stamp);
+    const lexeme_type& made = place_in_zone(z, h, text, a, place, stamp);
+    e.note_zone();  // one more zone created the word (counted once it is made)
+    return made;
   }
 
   // Creates the lexeme of `text` (id `h`) in zone `z`, whose text is a string at `place`; `seen`: what
@@ -592,9 +622,10 @@ class basic_vocab {
   store_type* strings_;
   [[no_unique_address]] Traits traits_;
   std::atomic<std::size_t> perm_lexemes_{0};
-  std::atomic<std::uint32_t> learn_zones_{0};  // learning_policy::zones
-  std::atomic<std::size_t> learn_max_{0};      // learning_policy::max_lexemes
-  std::atomic<std::size_t> learned_{0};        // words learned (vocab_stats::learned_lexemes)
+  // The learning policy in one word, so that a creation reads one policy: `zones` in the low
+  // `learn_zone_bits` bits, `max_lexemes` above.
+  std::atomic<std::uint64_t> learning_{0};
+  std::atomic<std::size_t> learned_{0};  // words learned (vocab_stats::learned_lexemes)
 };
 
 /// The operations of a vocab zone (`basic_vocab::zone_type`, a `basic_memory_zone`).

@@ -275,17 +275,22 @@ class fuzz_run {
     if (r == hit::none) perm.emplace(h, s);
     return r != hit::collision;
   }
+  // A permanent add through a zone: a collision in the permanent layer fails; while `s` is not permanent,
+  // so does one in the chain (it must not be shadowed); the innermost zone holding `s` gives it up.
   static bool promote(strmap& perm, const std::vector<strmap*>& chain, hash_t h, const std::string& s) {
+    if (h == 0) return s.empty();
+    const hit p = probe(perm, h, s);
+    if (p == hit::collision) return false;
     strmap* holder = nullptr;
     for (strmap* m : chain) {
       const hit r = probe(*m, h, s);
-      if (r == hit::collision) return false;
+      if (r == hit::collision && p == hit::none) return false;
       if (r == hit::same) {
         holder = m;
         break;
       }
     }
-    if (!add_permanent(perm, h, s)) return false;
+    if (p == hit::none) perm.emplace(h, s);
     if (holder != nullptr) holder->erase(h);
     return true;
   }
@@ -488,20 +493,18 @@ class fuzz_run {
       found = lex_find_hash_in(vperm_lex_, chain, h);
       return true;
     }
+    if (!text.empty() && !add_in(vperm_str_, schain, h, text, retention::automatic)) return false;
+    for (const auto& s : b.strings)
+      if (!add_in(vperm_str_, schain, h_(s), s, retention::automatic)) return false;
     if (learned_ < learn_limit_) {
-      // Learned (zones = 1): made permanent through z's chain, as a permanent add that found no lexeme;
-      // counted only when it is made.
-      const auto intern = [&](hash_t sh, const std::string& s) { return promote(vperm_str_, schain, sh, s); };
-      if (!text.empty() && !intern(h, text)) return false;
-      for (const auto& s : b.strings)
-        if (!intern(h_(s), s)) return false;
+      // Learned (zones = 1): the lexeme just made in z is made permanent with its strings, through z's
+      // chain. After the zone's creation succeeded no collision can stop that (asserted here).
+      if (!text.empty()) FUZZ_CHECK(promote(vperm_str_, schain, h, text));
+      for (const auto& s : b.strings) FUZZ_CHECK(promote(vperm_str_, schain, h_(s), s));
       ++learned_;
       created_in = &vperm_lex_;
       return true;
     }
-    if (!text.empty() && !add_in(vperm_str_, schain, h, text, retention::automatic)) return false;
-    for (const auto& s : b.strings)
-      if (!add_in(vperm_str_, schain, h_(s), s, retention::automatic)) return false;
     created_in = &z->lexemes;
     return true;
   }

@@ -2,6 +2,7 @@
 """Mixed concurrent correctness of examples/ner_service (CTest: service.correctness, label "service").
 
 usage: correctness_test.py PATH/TO/ner_service PATH/TO/lexzone_ner PATTERNS.jsonl [--texts N]
+                           [--learn-zones N --learn-max M]
 
 The reference is lexzone_ner, the single-threaded command-line tool over the same model (one memory zone
 per line): it writes the entities of N unique production-like texts (default 4,000; a tenth under
@@ -9,6 +10,11 @@ sanitizers). Then 4 clients send the same texts to the service (--threads 3) at 
 its own shuffled order and its own mix: /v1/ner, /v1/ner/batch of 1 to 8 texts, gzip-encoded bodies,
 bursts of 5 pipelined requests. Every answer must list exactly the reference's entities for its text
 (text, label, start and end offsets in code points), and every text must be answered 4 times.
+
+With --learn-zones, the service learns (words a worker meets in that many requests become permanent, up
+to --learn-max; default texts: 1,000): the answers must not change, every text is sent 4 times to 3
+workers (so some worker meets each text's words twice), and at the end /metrics must show learned words,
+no more than the limit, each of them one more permanent lexeme than at start.
 """
 
 import argparse
@@ -116,14 +122,20 @@ def main():
     ap.add_argument("binary")
     ap.add_argument("lexzone_ner")
     ap.add_argument("patterns")
-    ap.add_argument("--texts", type=int, default=h.scaled(4000))
+    ap.add_argument("--texts", type=int)
+    ap.add_argument("--learn-zones", type=int, default=0)
+    ap.add_argument("--learn-max", type=int, default=0)
     a = ap.parse_args()
+    if a.texts is None:
+        a.texts = h.scaled(1000 if a.learn_zones else 4000)
     maker = h.TextMaker(4242)
     texts = [maker.text(i)[0] for i in range(a.texts)]
     expected = reference(a.lexzone_ner, a.patterns, texts)
     c = h.Checks("correctness")
-    svc = h.Service(a.binary, threads=3)
+    learning = ["--learn-zones", str(a.learn_zones), "--learn-max", str(a.learn_max)] if a.learn_zones else []
+    svc = h.Service(a.binary, args=learning, threads=3)
     try:
+        at_start = svc.metrics()
         run = Run(svc, texts, expected)
         clients = [threading.Thread(target=run.client, args=(w,)) for w in range(4)]
         for t in clients:
@@ -138,6 +150,19 @@ def main():
             len(texts), sum(run.answered), sum(len(e) for e in expected)))
         m = svc.metrics()
         c.check(m.get("lexzone_transient_strings") == 0 and m.get("lexzone_open_zones") == 0, "zones closed at the end")
+        learned = m.get("lexzone_learned_lexemes")
+        if a.learn_zones:
+            c.check(learned is not None and 0 < learned <= a.learn_max,
+                    "learned %s words, at most %d" % (learned, a.learn_max))
+            print("learned %s words (limit %d)" % (learned, a.learn_max))
+        else:
+            c.check(learned == 0, "no word learned without --learn-zones (%s)" % learned)
+        c.check(at_start.get("lexzone_learned_lexemes") == 0, "nothing learned at start (%s)" %
+                at_start.get("lexzone_learned_lexemes"))
+        c.check(learned is not None and m.get("lexzone_permanent_lexemes") ==
+                at_start.get("lexzone_permanent_lexemes") + learned,
+                "permanent lexemes: %s at start + %s learned == %s" % (
+                    at_start.get("lexzone_permanent_lexemes"), learned, m.get("lexzone_permanent_lexemes")))
         c.check(svc.stop() == 0, "exit status 0 after SIGTERM")
     finally:
         svc.kill()
