@@ -42,7 +42,7 @@ std::unique_ptr<vocab> base_vocab() {
 // The `...Learning` runs: each over a vocab of its own with the learning policy (vocab.hpp, opt-in) of a
 // service: a word created in 2 zones of a thread becomes permanent, up to 200,000 words (about 20 MB of
 // lexemes at most). Each measures the steady state: 2 passes, untimed, come first (`learning_passes`),
-// in which every word that the attribute cache keeps from one pass to the next is learned.
+// in which the words whose count survives from one pass to the next are learned.
 constexpr lexzone::learning_policy bench_learning{2, 200'000};
 constexpr int learning_passes = 2;
 

@@ -15,6 +15,7 @@
 
 #include "config.hpp"
 #include "detail/attribute_cache.hpp"
+#include "detail/creation_counts.hpp"
 #include "detail/layer_chain.hpp"
 #include "detail/string_layer.hpp"
 #include "errors.hpp"
@@ -41,11 +42,10 @@ struct vocab_stats {
 /// words seen once (e-mails, ids, typos) stay transient; the vocab grows by at most `max_lexemes` lexemes
 /// (with their attribute strings that were not permanent).
 ///
-/// The count is per thread and approximate: it lives in the thread's attribute cache
-/// (detail/attribute_cache.hpp: direct-mapped, 2^`LEXZONE_ATTRIBUTE_CACHE_BITS` slots, 16,384 by default),
-/// so a word whose slot another word takes starts again from zero, and a word the cache does not keep
-/// (text and attribute strings over 72 bytes, or more than 5 attribute strings) is learned only with
-/// `zones == 1`. A learned lexeme is permanent like any other: it lives as long as the vocab, its address
+/// The count is per thread and approximate: a direct-mapped table of the thread's recent creations
+/// (detail/creation_counts.hpp: 65,536 counts, 256 KiB, allocated on a thread's first count), so a word
+/// whose slot another word takes starts again from zero: a word is learned when it recurs within about
+/// the last 65,536 words the thread created. A learned lexeme is permanent like any other: it lives as long as the vocab, its address
 /// never changes, and it is not evicted when the zone that learned it closes (nor counted in that zone).
 /// Learning never changes what an add returns or throws otherwise: the word is first created in the zone
 /// as usual, then made permanent; when that fails (memory), the zone's lexeme is returned.
@@ -54,7 +54,7 @@ struct learning_policy {
   /// zone evicts everything it created), 1 at its first creation in a zone, 2 at its second, ..., at most
   /// `max_zones`.
   std::uint32_t zones = 0;
-  /// The largest `zones` (the per-thread count saturates one below).
+  /// The largest `zones` (the per-thread count saturates at 255).
   static constexpr std::uint32_t max_zones = 256;
   /// Most words ever learned by the vocab (learning stops there; values above 2^55 - 1 count as 2^55 - 1).
   std::size_t max_lexemes = 0;
@@ -343,13 +343,11 @@ class basic_vocab {
           typename cache::recorder rec(strings_->memo_id_, h, text, seen.stamp);
           rec.text_permanent(seen.text_permanent);
           if (const auto* e = cache::find(strings_->memo_id_, h, text)) {
-            rec.zones_seen(e->zones_seen() + 1);
             const attributes_type a = e->attributes();  // copied first: `intern` may not reach the cache
             e->for_each_string([&](hash_t sh, std::string_view s, bool) { rec.add(sh, s, intern(sh, s)); });
             rec.commit(a);  // with what this creation's lookups found
             return a;
           }
-          rec.zones_seen(1);
           const attributes_type a = compute_fresh(
               h, text, [&](hash_t sh, std::string_view s) { rec.add(sh, s, intern(sh, s)); }, true);
           rec.commit(a);
@@ -472,8 +470,7 @@ class basic_vocab {
       using cache = detail::attribute_cache<attributes_type>;
       if (const auto* e = cache::find(strings_->memo_id_, h, text); e != nullptr && e->current(stamp)) {
         if (in_chain != nullptr) return *in_chain;
-        const unsigned seen = e->zones_seen();
-        return learned_or(z, h, text, create_cached(z, h, text, *e, stamp), seen, permanent);
+        return learned_or(z, h, text, create_cached(z, h, text, *e, stamp), permanent);
       }
       // As `find_in`: the permanent layer, then the chain (probed above: it is this thread's own).
       if (const lexeme_type* lex = find_permanent_checked(h, text)) {
@@ -492,14 +489,7 @@ class basic_vocab {
     }
     const permanent_view seen{stamp, place.visible && !text.empty()};
     if (!place.visible) find_text_in_chain(z, h, text, place);
-    if (LEXZONE_UNLIKELY(learning_.load(std::memory_order_relaxed) != 0)) {
-      // Read before `create_in` records the computation (with the count plus one).
-      using cache = detail::attribute_cache<attributes_type>;
-      const auto* e = cache::find(strings_->memo_id_, h, text);
-      const unsigned zones_before = e != nullptr ? e->zones_seen() : 0;
-      return learned_or(z, h, text, create_in(z, h, text, place, seen), zones_before, permanent);
-    }
-    return create_in(z, h, text, place, seen);
+    return learned_or(z, h, text, create_in(z, h, text, place, seen), permanent);
   }
 
   static constexpr unsigned learn_zone_bits = 9;  // learning_policy::max_zones fits
@@ -509,16 +499,17 @@ class basic_vocab {
     return static_cast<std::uint32_t>(policy & ((1u << learn_zone_bits) - 1));
   }
 
-  // The learning policy's answer for `made`, the lexeme of `text` (id `h`) just created in zone `z`, when
-  // `zones_before` earlier zones of this thread created the word: the permanent lexeme the word becomes
-  // when the policy learns it (`*permanent` set), else `made`. Learning is best effort: when making the
-  // word permanent throws (memory), `made` is returned, still the zone's (its attribute strings already
-  // made permanent stay so: visible through the zone as before).
+  // The learning policy's answer for `made`, the lexeme of `text` (id `h`) just created in zone `z`:
+  // the creation is counted (detail/creation_counts.hpp), and when the policy learns the word, the
+  // permanent lexeme it becomes (`*permanent` set), else `made`. Learning is best effort: when making
+  // the word permanent throws (memory), `made` is returned, still the zone's (its attribute strings
+  // already made permanent stay so: visible through the zone as before).
   const lexeme_type& learned_or(zone_node* z, hash_t h, std::string_view text, const lexeme_type& made,
-                                unsigned zones_before, bool* permanent) {
+                                bool* permanent) {
     const std::uint64_t policy = learning_.load(std::memory_order_relaxed);
     const std::uint32_t zones = learn_zones_of(policy);
-    if (zones == 0 || zones_before + 1 < zones) return made;
+    if (zones == 0) return made;
+    if (zones > 1 && detail::creation_counts::count(strings_->memo_id_, h) + 1 < zones) return made;
     // A place under the limit, given back unless this call makes the lexeme.
     const std::uint64_t limit = policy >> learn_zone_bits;
     std::size_t n = learned_.load(std::memory_order_relaxed);
@@ -573,9 +564,7 @@ class basic_vocab {
         [&] {
           if (!place.visible) store.add_in(z, h, text, retention::automatic);
         });
-    const lexeme_type& made = place_in_zone(z, h, text, a, place, stamp);
-    e.note_zone();  // one more zone created the word (counted once it is made)
-    return made;
+    return place_in_zone(z, h, text, a, place, stamp);
   }
 
   // Creates the lexeme of `text` (id `h`) in zone `z`, whose text is a string at `place`; `seen`: what

@@ -6,6 +6,7 @@
 #include <lexzone/detail/accent_tables.hpp>
 #include <lexzone/detail/arena.hpp>
 #include <lexzone/detail/attribute_cache.hpp>
+#include <lexzone/detail/creation_counts.hpp>
 #include <lexzone/detail/entry.hpp>
 #include <lexzone/detail/first_token_index.hpp>
 #include <lexzone/detail/index_table.hpp>

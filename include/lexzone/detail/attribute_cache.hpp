@@ -98,12 +98,6 @@ class attribute_cache {
     [[nodiscard]] bool current(std::uint64_t stamp) const noexcept { return stamped_ && stamp_ == stamp; }
     /// Whether the text was a permanent string when the entry was recorded. Throws: nothing.
     [[nodiscard]] bool text_permanent() const noexcept { return text_permanent_; }
-    /// Zones of this thread that created the word from this entry or from the computation it records
-    /// (saturates at 255; the vocab's learning policy reads it). Throws: nothing.
-    [[nodiscard]] unsigned zones_seen() const noexcept { return zones_; }
-    /// Counts one more zone that created the word (the entry is the calling thread's own: the count is
-    /// the only member that changes in place). Throws: nothing.
-    void note_zone() const noexcept { zones_ = static_cast<std::uint8_t>(zones_ + (zones_ != 255 ? 1 : 0)); }
 
    private:
     friend class attribute_cache;
@@ -117,8 +111,7 @@ class attribute_cache {
     std::uint8_t strings_ = 0;
     std::uint8_t permanent_ = 0;  // bit i: string i was permanent
     bool text_permanent_ = false;
-    bool stamped_ = false;            // the lookups were recorded (stamp_, permanent_, text_permanent_ are meaningful)
-    mutable std::uint8_t zones_ = 0;  // see zones_seen
+    bool stamped_ = false;  // the lookups were recorded (stamp_, permanent_, text_permanent_ are meaningful)
     std::array<char, max_bytes> bytes_{};  // the text, then the interned strings
   };
 
@@ -143,8 +136,6 @@ class attribute_cache {
     }
     /// Notes that the text was (`true`) or was not a permanent string.
     void text_permanent(bool yes) noexcept { e_.text_permanent_ = yes; }
-    /// Sets the entry's count of zones that created the word (saturating at 255).
-    void zones_seen(unsigned n) noexcept { e_.zones_ = static_cast<std::uint8_t>(n < 255 ? n : 255); }
     /// Notes that the computation interned `s` with id `id`, which was found `permanent` or not.
     void add(hash_t id, std::string_view s, bool permanent = false) noexcept {
       if (!ok_) return;

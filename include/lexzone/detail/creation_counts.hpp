@@ -1,0 +1,82 @@
+/// \file detail/creation_counts.hpp
+/// A per-thread table of how many zones created each recent word: the memory of the vocab's learning
+/// policy (vocab.hpp, `learning_policy`).
+///
+/// A slot holds a 24-bit tag of the word (mixed with the store's instance id, so that vocabs do not
+/// share counts) and an 8-bit count that saturates at 255. The table is direct-mapped: a word whose slot
+/// another word takes starts again from zero; two words with the same slot and tag (one pair in 2^24)
+/// share a count, which only makes one of them learned a zone early. Counting is a heuristic: nothing
+/// else depends on it.
+///
+/// Memory: 2^`LEXZONE_CREATION_COUNT_BITS` slots of 4 bytes (65,536 slots, 256 KiB, by default) per thread
+/// that counts at all (the vocab counts only while a learning policy with `zones >= 2` is set),
+/// allocated zeroed on the thread's first count and freed when the thread ends; it never grows.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+
+#include "../hash.hpp"
+
+#ifndef LEXZONE_CREATION_COUNT_BITS
+/// log2 of the slots of each thread's creation counts (detail/creation_counts.hpp): 16, 65,536 slots of 4
+/// bytes (256 KiB a thread, allocated only on threads that count for a learning policy).
+#  define LEXZONE_CREATION_COUNT_BITS 16
+#endif
+
+namespace lexzone::detail {
+
+/// The calling thread's creation counts (see the file comment). Thread safety: any thread (each has its
+/// own table). Throws: nothing.
+class creation_counts {
+ public:
+  /// Slots a thread keeps.
+  static constexpr std::size_t slots = std::size_t{1} << LEXZONE_CREATION_COUNT_BITS;
+  static_assert(LEXZONE_CREATION_COUNT_BITS >= 1 && LEXZONE_CREATION_COUNT_BITS <= 28,
+                "LEXZONE_CREATION_COUNT_BITS: 1 to 28");
+  /// The largest count (a count saturates there).
+  static constexpr unsigned max_count = 255;
+
+  /// Counts one more creation of the word with id `id` in a zone of store `store` (its instance id);
+  /// returns the count before this one (0 when the table does not remember the word, or could not be
+  /// allocated). Complexity: O(1); allocates on the thread's first call. Throws: nothing.
+  static unsigned count(std::uint64_t store, hash_t id) noexcept {
+    std::uint32_t* table = thread_table().data();
+    if (table == nullptr) return 0;
+    const std::uint64_t mix = (id ^ (store * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full;
+    std::uint32_t& slot = table[static_cast<std::size_t>(mix >> (64 - LEXZONE_CREATION_COUNT_BITS))];
+    const auto tag = static_cast<std::uint32_t>(mix) & ~std::uint32_t{0xFF};  // 24 other bits
+    const unsigned before = (slot & ~std::uint32_t{0xFF}) == tag ? (slot & 0xFFu) : 0;
+    slot = tag | (before < max_count ? before + 1 : max_count);
+    return before;
+  }
+
+ private:
+  // Owns a thread's slots (calloc: zeroed pages, resident as they are touched; nullptr when the
+  // allocation failed).
+  class table {
+   public:
+    table() noexcept : slots_(allocate()) {}
+    [[nodiscard]] std::uint32_t* data() const noexcept { return slots_.get(); }
+
+   private:
+    static std::uint32_t* allocate() noexcept {
+      void* p = std::calloc(creation_counts::slots, sizeof(std::uint32_t));  // NOLINT(cppcoreguidelines-no-malloc)
+      return static_cast<std::uint32_t*>(p);
+    }
+    struct free_slots {
+      void operator()(std::uint32_t* p) const noexcept { std::free(p); }  // NOLINT(cppcoreguidelines-no-malloc)
+    };
+    std::unique_ptr<std::uint32_t, free_slots> slots_;
+  };
+
+  static const table& thread_table() noexcept {
+    thread_local const table t;
+    return t;
+  }
+};
+
+}  // namespace lexzone::detail
