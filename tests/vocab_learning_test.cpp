@@ -261,11 +261,21 @@ TEST_CASE("vocab learning: a creation that throws leaves nothing permanent", "[v
   CHECK(v.strings().size() == strings + 3);  // "Calm", "calm", "C"
 }
 
-TEST_CASE("vocab learning: long words are counted too", "[vocab][learning]") {
-  const std::string long_word(100, 'x');  // longer than any attribute-cache entry
+TEST_CASE("vocab learning: words longer than max_text_bytes are never learned", "[vocab][learning]") {
+  const std::string long_word(100, 'x');
   vocab v;
-  v.set_learning({2, 10});
+  v.set_learning({1, 10});  // max_text_bytes: 32 by default
+  CHECK(v.learning().max_text_bytes == 32);
+  CHECK(one_zone(v, {long_word, std::string(32, 'y'), std::string(33, 'z')}) == std::vector<bool>{false, true, false});
+  // Counted like any word once the limit allows it (longer than any attribute-cache entry, too).
+  v.set_learning({2, 10, 200});
   CHECK(one_zone(v, {long_word}) == std::vector<bool>{false});
   CHECK(one_zone(v, {long_word}) == std::vector<bool>{true});
   CHECK(v.find(long_word) != nullptr);
+  CHECK(v.stats().learned_lexemes == 2);
+  // Out-of-range limits are clamped to what the policy can hold.
+  v.set_learning({3, std::size_t{1} << 50, std::size_t{1} << 20});
+  CHECK(v.learning().zones == 3);
+  CHECK(v.learning().max_lexemes == (std::size_t{1} << 40) - 1);
+  CHECK(v.learning().max_text_bytes == 32767);
 }

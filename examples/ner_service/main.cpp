@@ -139,6 +139,7 @@ int main(int argc, char** argv) {
       config.cache_entries = opts.cache_entries;
       config.learn_zones = opts.learn_zones;
       config.learn_max = opts.learn_max;
+      config.learn_max_bytes = opts.learn_max_bytes;
       config.workers = opts.threads;
       auto model = std::make_unique<svc::ner_model>(config);
       const svc::model_stats s = model->stats();

@@ -16,7 +16,10 @@ memory_estimate estimate_memory(const options& o, const memory_constants& c) {
   memory_estimate e;
   const std::size_t threads = o.threads;
   e.start = c.start_bytes + (threads - 1) * c.worker_bytes + threads * o.cache_entries * c.cache_entry_bytes;
-  e.learned = o.learn_zones != 0 ? o.learn_max * c.learned_lexeme_bytes : 0;
+  if (o.learn_zones != 0) {
+    e.learned = o.learn_max * (c.learned_lexeme_bytes + o.learn_max_bytes * c.learned_bytes_per_text_byte) +
+                (o.learn_zones >= 2 ? threads * c.learning_counts_bytes : 0);
+  }
   e.workers = static_cast<std::size_t>(static_cast<double>(threads) * c.work_per_body_byte *
                                        static_cast<double>(o.http.max_body_bytes));
   e.buffered = o.max_buffered_bytes;

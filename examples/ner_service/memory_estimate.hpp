@@ -21,10 +21,15 @@ struct memory_constants {
   // (a token every 2 bytes: the doc's token array) 32.9; dense e-mail addresses 20.9; non-ASCII words 14.1.
   double work_per_body_byte = 33.0;
   std::size_t connection_bytes = 1900;  // an open connection at rest (measured 1837 with 2,000 idle ones)
-  // A lexeme learned from traffic (--learn-zones): record, text, attribute strings and index share; measured
-  // 99.4 B per permanent lexeme at 1M lexemes with the outgrown index tables kept (bench_memory), rounded up.
-  std::size_t learned_lexeme_bytes = 128;
-  double allocator_slack = 0.10;  // the allocator's free lists and fragmentation
+  // A lexeme learned from traffic (--learn-zones), at most: its 56-byte record, entry headers and index
+  // slots (about 12 B an entry with an outgrown index table kept) for it and up to 5 new attribute strings
+  // (prefix and suffix at most 16 bytes together), plus per byte of text (--learn-max-bytes) the text,
+  // the lower and norm forms (up to 1.5 bytes each: case mappings that grow) and the shape: 5, rounded up
+  // to 6. Measured on ordinary text: 99.4 B per permanent lexeme at 1M lexemes (bench_memory).
+  std::size_t learned_lexeme_bytes = 160;
+  std::size_t learned_bytes_per_text_byte = 6;
+  std::size_t learning_counts_bytes = std::size_t{256} * 1024;  // each worker's counts (--learn-zones >= 2)
+  double allocator_slack = 0.10;                                // the allocator's free lists and fragmentation
 };
 
 /// The figures of the formula, in bytes.

@@ -30,7 +30,7 @@ struct ner_model::impl {
       (void)workers.back()(zone, "warm up");
     }
     // Last: the warm-up zones above must not teach the vocab their words (one thread runs them all).
-    words.set_learning({c.learn_zones, c.learn_max});
+    words.set_learning({c.learn_zones, c.learn_max, c.learn_max_bytes});
   }
 
   static pipeline load(vocab& v, const model_config& c) {

@@ -51,7 +51,8 @@ struct model_config {
   std::size_t cache_entries = 10000;  // each worker's tokenizer segmentation cache
   unsigned learn_zones = 0;           // the vocab's learning policy (lexzone::learning_policy), set once the
   std::size_t learn_max = 0;          // model is loaded; learn_zones 0: off
-  unsigned workers = 1;               // pipeline copies, one per worker thread
+  std::size_t learn_max_bytes = 32;
+  unsigned workers = 1;  // pipeline copies, one per worker thread
 };
 
 /// The loaded model. Thread safety: `process` may run concurrently for different workers; `stats` from any

@@ -83,6 +83,7 @@ std::vector<flag> flags(const std::string& data_dir) {
                 &options::learn_zones, 0, 256),
       size_flag("--learn-max", "most words learned in the service's life (see Memory)", &options::learn_max, 0,
                 100000000),
+      size_flag("--learn-max-bytes", "longest word learned, in bytes (see Memory)", &options::learn_max_bytes, 1, 1024),
       http_flag("--max-body-bytes", "largest request body, as sent and decompressed (more: 413)",
                 &http_limits::max_body_bytes, 1, gib),
       {"--max-batch-texts", "N", "most texts in one batch (more: 413)",

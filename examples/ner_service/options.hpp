@@ -23,6 +23,7 @@ struct options {
   std::size_t cache_entries = 10000;  ///< each worker's tokenizer cache
   unsigned learn_zones = 0;           ///< the vocab's learning policy (lexzone::learning_policy): 0 off
   std::size_t learn_max = 100000;     ///< most words learned in the service's life (with learn_zones)
+  std::size_t learn_max_bytes = 32;   ///< longest word learned, in bytes (with learn_zones)
 
   http_limits http;        ///< request line, header and body limits
   request_limits request;  ///< JSON body limits (its max_body_bytes mirrors http.max_body_bytes)

@@ -31,24 +31,28 @@ struct vocab_stats {
   std::size_t permanent_lexemes = 0;       ///< lexemes in the permanent layer
   std::size_t transient_lexemes = 0;       ///< live lexemes in all open zones' layers
   std::size_t permanent_lexeme_bytes = 0;  ///< bytes of the permanent lexeme records (part of strings.permanent_bytes)
-  std::size_t learned_lexemes = 0;         ///< permanent lexemes the learning policy made (part of permanent_lexemes)
-  string_store_stats strings;              ///< the string store's figures (its layers hold the lexemes too)
+  /// Permanent lexemes the learning policy made (part of permanent_lexemes), plus those being made at
+  /// that moment by other threads.
+  std::size_t learned_lexemes = 0;
+  string_store_stats strings;  ///< the string store's figures (its layers hold the lexemes too)
 };
 
 /// Opt-in learning (`basic_vocab::set_learning`): when one thread creates a word in a zone for the
 /// `zones`-th time, the word is made permanent (and the add returns the permanent lexeme), until
-/// `max_lexemes` words were learned in the vocab's life. With it, a service's steady vocabulary (its
-/// language's frequent words, missing from the model) stops costing a creation in every zone, while the
-/// words seen once (e-mails, ids, typos) stay transient; the vocab grows by at most `max_lexemes` lexemes
-/// (with their attribute strings that were not permanent).
+/// `max_lexemes` words were learned in the vocab's life; words longer than `max_text_bytes` are never
+/// learned. With it, a service's steady vocabulary (its language's frequent words, missing from the
+/// model) stops costing a creation in every zone, while the words seen once (e-mails, ids, typos) stay
+/// transient; the vocab grows by at most `max_lexemes` lexemes of at most `max_text_bytes` bytes, with
+/// their attribute strings that were not permanent.
 ///
 /// The count is per thread and approximate: a direct-mapped table of the thread's recent creations
 /// (detail/creation_counts.hpp: 65,536 counts, 256 KiB, allocated on a thread's first count), so a word
-/// whose slot another word takes starts again from zero: a word is learned when it recurs within about
-/// the last 65,536 words the thread created. A learned lexeme is permanent like any other: it lives as long as the vocab, its address
-/// never changes, and it is not evicted when the zone that learned it closes (nor counted in that zone).
-/// Learning never changes what an add returns or throws otherwise: the word is first created in the zone
-/// as usual, then made permanent; when that fails (memory), the zone's lexeme is returned.
+/// whose slot another word takes starts again from zero (a count survives k other words' creations with
+/// a probability of about e^(-k/65,536)). A learned lexeme is permanent like any other: it lives as long
+/// as the vocab, its address never changes, and it is not evicted when the zone that learned it closes
+/// (nor counted in that zone). Learning never changes what an add returns or throws otherwise: the word
+/// is first created in the zone as usual, then made permanent; when that fails (memory), the zone's
+/// lexeme is returned, and the strings that had become permanent (attribute strings, the text) stay so.
 struct learning_policy {
   /// Creations in zones, by one thread, after which a word becomes permanent: 0 never (the default: a
   /// zone evicts everything it created), 1 at its first creation in a zone, 2 at its second, ..., at most
@@ -56,8 +60,11 @@ struct learning_policy {
   std::uint32_t zones = 0;
   /// The largest `zones` (the per-thread count saturates at 255).
   static constexpr std::uint32_t max_zones = 256;
-  /// Most words ever learned by the vocab (learning stops there; values above 2^55 - 1 count as 2^55 - 1).
+  /// Most words ever learned by the vocab (learning stops there; values above 2^40 - 1 count as 2^40 - 1).
   std::size_t max_lexemes = 0;
+  /// Longest text learned, in bytes (values above 32,767 count as 32,767): longer words (URLs, ids, long
+  /// tokens) stay transient, which bounds what a learned word can hold.
+  std::size_t max_text_bytes = 32;
 };
 
 /// The vocabulary: `add(text)` returns the one lexeme of `text`, creating it (attributes computed by
@@ -189,13 +196,17 @@ class basic_vocab {
   void set_learning(const learning_policy& policy) {
     if (policy.zones > learning_policy::max_zones)
       throw std::invalid_argument("lexzone: learning_policy::zones is at most 256");
-    const std::uint64_t limit = std::min<std::uint64_t>(policy.max_lexemes, max_learn_limit);
-    learning_.store((limit << learn_zone_bits) | policy.zones, std::memory_order_relaxed);
+    const std::uint64_t limit = std::min<std::uint64_t>(policy.max_lexemes, learn_field_max(learn_limit_bits));
+    const std::uint64_t bytes = std::min<std::uint64_t>(policy.max_text_bytes, learn_field_max(learn_bytes_bits));
+    learning_.store((limit << learn_limit_shift) | (bytes << learn_bytes_shift) | policy.zones,
+                    std::memory_order_relaxed);
   }
   /// The learning policy. Complexity: O(1). Thread safety: any thread. Throws: nothing.
   [[nodiscard]] learning_policy learning() const noexcept {
     const std::uint64_t p = learning_.load(std::memory_order_relaxed);
-    return {learn_zones_of(p), static_cast<std::size_t>(p >> learn_zone_bits)};
+    return {static_cast<std::uint32_t>(learn_field(p, 0, learn_zone_bits)),
+            static_cast<std::size_t>(learn_field(p, learn_limit_shift, learn_limit_bits)),
+            static_cast<std::size_t>(learn_field(p, learn_bytes_shift, learn_bytes_bits))};
   }
 
   /// The traits object that computes attributes. Lifetime: the vocab's. Throws: nothing.
@@ -492,26 +503,34 @@ class basic_vocab {
     return learned_or(z, h, text, create_in(z, h, text, place, seen), permanent);
   }
 
-  static constexpr unsigned learn_zone_bits = 9;  // learning_policy::max_zones fits
-  static constexpr std::uint64_t max_learn_limit = (std::uint64_t{1} << (64 - learn_zone_bits)) - 1;
-  static_assert(learning_policy::max_zones < (1u << learn_zone_bits));
-  static std::uint32_t learn_zones_of(std::uint64_t policy) noexcept {
-    return static_cast<std::uint32_t>(policy & ((1u << learn_zone_bits) - 1));
+  // The packed learning policy (`learning_`): zones in bits 0-8, max_text_bytes in 9-23, max_lexemes in
+  // 24-63.
+  static constexpr unsigned learn_zone_bits = 9;
+  static constexpr unsigned learn_bytes_shift = learn_zone_bits, learn_bytes_bits = 15;
+  static constexpr unsigned learn_limit_shift = learn_bytes_shift + learn_bytes_bits, learn_limit_bits = 40;
+  static_assert(learning_policy::max_zones < (1u << learn_zone_bits) && learn_limit_shift + learn_limit_bits == 64);
+  static constexpr std::uint64_t learn_field_max(unsigned bits) noexcept { return (std::uint64_t{1} << bits) - 1; }
+  static constexpr std::uint64_t learn_field(std::uint64_t policy, unsigned shift, unsigned bits) noexcept {
+    return (policy >> shift) & learn_field_max(bits);
   }
 
   // The learning policy's answer for `made`, the lexeme of `text` (id `h`) just created in zone `z`:
   // the creation is counted (detail/creation_counts.hpp), and when the policy learns the word, the
   // permanent lexeme it becomes (`*permanent` set), else `made`. Learning is best effort: when making
-  // the word permanent throws (memory), `made` is returned, still the zone's (its attribute strings
-  // already made permanent stay so: visible through the zone as before).
+  // the word permanent throws (memory; any exception is dropped), `made` is returned, still the zone's
+  // (the strings already made permanent, attribute strings and the text, stay so: visible through the
+  // zone as before).
   const lexeme_type& learned_or(zone_node* z, hash_t h, std::string_view text, const lexeme_type& made,
                                 bool* permanent) {
     const std::uint64_t policy = learning_.load(std::memory_order_relaxed);
-    const std::uint32_t zones = learn_zones_of(policy);
+    const auto zones = static_cast<std::uint32_t>(learn_field(policy, 0, learn_zone_bits));
     if (zones == 0) return made;
+    const std::uint64_t limit = policy >> learn_limit_shift;
+    if (text.size() > learn_field(policy, learn_bytes_shift, learn_bytes_bits) ||
+        learned_.load(std::memory_order_relaxed) >= limit)
+      return made;
     if (zones > 1 && detail::creation_counts::count(strings_->memo_id_, h) + 1 < zones) return made;
     // A place under the limit, given back unless this call makes the lexeme.
-    const std::uint64_t limit = policy >> learn_zone_bits;
     std::size_t n = learned_.load(std::memory_order_relaxed);
     do {
       if (n >= limit) return made;
@@ -520,7 +539,7 @@ class basic_vocab {
     const lexeme_type* lex = nullptr;
     try {
       lex = &create_permanent(z, h, text, &created);  // promotes `made` (and its strings) out of z's chain
-    } catch (const std::exception&) {
+    } catch (...) {                                   // learning is best effort
       if (!created) {
         learned_.fetch_sub(1, std::memory_order_relaxed);
         return made;
@@ -611,8 +630,7 @@ class basic_vocab {
   store_type* strings_;
   [[no_unique_address]] Traits traits_;
   std::atomic<std::size_t> perm_lexemes_{0};
-  // The learning policy in one word, so that a creation reads one policy: `zones` in the low
-  // `learn_zone_bits` bits, `max_lexemes` above.
+  // The learning policy in one word, so that a creation reads one policy (see `learn_zone_bits`).
   std::atomic<std::uint64_t> learning_{0};
   std::atomic<std::size_t> learned_{0};  // words learned (vocab_stats::learned_lexemes)
 };
@@ -626,8 +644,9 @@ template <class Zone>
 class basic_vocab<Traits, Hasher, Allocator>::zone_api {
  public:
   /// The lexeme of `text`: found in the permanent layer, this zone or an enclosing one, else created in
-  /// this zone (`retention::automatic`) or permanently (`retention::permanent`, which also promotes a
-  /// lexeme that is transient in this zone's chain).
+  /// this zone (`retention::automatic`; then made permanent when the vocab's learning policy learns the
+  /// word, see `learning_policy`) or permanently (`retention::permanent`, which also promotes a lexeme
+  /// that is transient in this zone's chain).
   /// Complexity: O(text.size() + depth) expected. Lifetime: until the close of the zone that holds it
   /// (the vocab's life for a permanent lexeme). Throws: `zone_closed`, `hash_collision`,
   /// `std::bad_alloc`, what `Traits` throws. Strong guarantee.

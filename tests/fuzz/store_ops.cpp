@@ -496,9 +496,10 @@ class fuzz_run {
     if (!text.empty() && !add_in(vperm_str_, schain, h, text, retention::automatic)) return false;
     for (const auto& s : b.strings)
       if (!add_in(vperm_str_, schain, h_(s), s, retention::automatic)) return false;
-    if (learned_ < learn_limit_) {
-      // Learned (zones = 1): the lexeme just made in z is made permanent with its strings, through z's
-      // chain. After the zone's creation succeeded no collision can stop that (asserted here).
+    if (learned_ < learn_limit_ && text.size() <= learn_max_text) {
+      // Learned (zones = 1, texts up to the policy's default max_text_bytes): the lexeme just made in z
+      // is made permanent with its strings, through z's chain. After the zone's creation succeeded no
+      // collision can stop that (asserted here).
       if (!text.empty()) FUZZ_CHECK(promote(vperm_str_, schain, h, text));
       for (const auto& s : b.strings) FUZZ_CHECK(promote(vperm_str_, schain, h_(s), s));
       ++learned_;
@@ -795,6 +796,7 @@ class fuzz_run {
   lexmap vperm_lex_;
   std::vector<std::unique_ptr<slot<vguard>>> vslots_;
   std::size_t learn_limit_;  // 0: no learning
+  static constexpr std::size_t learn_max_text = lexzone::learning_policy{}.max_text_bytes;
   std::size_t learned_ = 0;
 };
 
