@@ -13,7 +13,6 @@
 /// allocated zeroed on the thread's first count and freed when the thread ends; it never grows.
 #pragma once
 
-#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
