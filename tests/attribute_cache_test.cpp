@@ -92,6 +92,9 @@ TEST_CASE("attribute_cache: finds only the committed text of the committed store
   st->for_each_string([&](lexzone::hash_t, std::string_view, bool permanent) { flags.push_back(permanent); });
   CHECK(flags == std::vector<bool>{true, false});
   CHECK(sizeof(cache::entry) <= 200);  // the size the file comment gives
+  cache::forget(*st);                  // dropped: found no more, the other entries stay
+  CHECK(cache::find(store, 10, "Stamped") == nullptr);
+  CHECK(cache::find(store, 7, "Hello") != nullptr);
   const std::string big(cache::max_bytes + 1, 'b');
   cache::recorder large(store, 9, big);
   large.commit(a);
@@ -159,6 +162,8 @@ TEST_CASE("attribute_cache: a word made permanent meanwhile is found permanent, 
   CHECK(&z.add("Zorblaxian") == &perm);
   CHECK(z.transient_size() == 0);
   CHECK(z.strings().transient_size() == 0);
+  CHECK(&z.add("Zorblaxian") == &perm);  // again, once its entry was dropped (found permanent)
+  CHECK(z.transient_size() == 0);
 }
 
 TEST_CASE("attribute_cache: a word made again in later zones probes only the zone chain, with the same result",

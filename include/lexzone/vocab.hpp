@@ -45,10 +45,10 @@ struct vocab_stats {
 /// transient; the vocab grows by at most `max_lexemes` lexemes of at most `max_text_bytes` bytes, with
 /// their attribute strings that were not permanent.
 ///
-/// The count is per thread and approximate: a direct-mapped table of the thread's recent creations
-/// (detail/creation_counts.hpp: 65,536 counts, 256 KiB, allocated on a thread's first count), so a word
-/// whose slot another word takes starts again from zero (a count survives k other words' creations with
-/// a probability of about e^(-k/65,536)). A learned lexeme is permanent like any other: it lives as long
+/// The count is per thread and approximate: a 4-way set-associative table of the thread's recent
+/// creations (detail/creation_counts.hpp: 65,536 counts, 256 KiB, allocated on a thread's first count),
+/// so a word whose set saw 4 other words since its last creation starts again from zero (with k distinct
+/// words created in between, a probability of about P(Poisson(k / 16,384) >= 4): 1.9 % for k = 16,384). A learned lexeme is permanent like any other: it lives as long
 /// as the vocab, its address never changes, and it is not evicted when the zone that learned it closes
 /// (nor counted in that zone). Learning never changes what an add returns or throws otherwise: the word
 /// is first created in the zone as usual, then made permanent; when that fails (memory), the zone's
@@ -479,12 +479,14 @@ class basic_vocab {
       // lookups there found (no lexeme of the text, no collision) still holds
       // (detail/attribute_cache.hpp), so the permanent layer is skipped.
       using cache = detail::attribute_cache<attributes_type>;
-      if (const auto* e = cache::find(strings_->memo_id_, h, text); e != nullptr && e->current(stamp)) {
+      const auto* e = cache::find(strings_->memo_id_, h, text);
+      if (e != nullptr && e->current(stamp)) {
         if (in_chain != nullptr) return *in_chain;
         return learned_or(z, h, text, create_cached(z, h, text, *e, stamp), permanent);
       }
       // As `find_in`: the permanent layer, then the chain (probed above: it is this thread's own).
       if (const lexeme_type* lex = find_permanent_checked(h, text)) {
+        if (e != nullptr) cache::forget(*e);  // permanent for good (learned, say): never current again
         if (permanent != nullptr) *permanent = true;
         return *lex;
       }

@@ -181,6 +181,14 @@ class attribute_cache {
     return std::memcmp(e.bytes_.data(), text.data(), text.size()) == 0 ? &e : nullptr;
   }
 
+  /// Drops the entry `e` (a pointer `find` returned on this thread, not invalidated since): the word
+  /// was found permanent, so its entry can never be current again (the permanent layer's insert count
+  /// only grows), and a later `find` of it should cost a read of the tags only. Complexity: O(1).
+  static void forget(const entry& e) noexcept {
+    const thread_table& t = table();
+    t.tags()[static_cast<std::size_t>(&e - t.entries())] = 0;
+  }
+
  private:
   // An entry's slot, and its tag: 15 other bits of the same mix, never 0 (the tag of an empty slot).
   struct slot_of {
