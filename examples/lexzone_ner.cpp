@@ -1,12 +1,16 @@
-// lexzone_ner [--tokenizer FILE] --patterns FILE.jsonl [--threads N] [FILE...]: runs a tokenizer and an
-// entity ruler loaded from spaCy's patterns.jsonl over UTF-8 text (standard input when no file is given),
-// one document per line, and writes one JSON object per input line:
+// lexzone_ner [--tokenizer FILE] --patterns FILE.jsonl [--threads N] [--learn-zones N [--learn-max N]
+// [--learn-max-bytes N]] [FILE...]: runs a tokenizer and an entity ruler loaded from spaCy's
+// patterns.jsonl over UTF-8 text (standard input when no file is given), one document per line, and
+// writes one JSON object per input line:
 //   {"ents":[{"text":"...","label":"...","start_char":N,"end_char":N},...]}
 // with character offsets in code points, as spaCy reports them (and "id" when the pattern has one).
 // The tokenizer is the English fast path, or with --tokenizer the rules of a spaCy tokenizer file (phrase
 // patterns are split by the same rules). Lines run through a parallel pipe on N worker threads (default 1)
 // over one vocab, in batches of 256 lines, each batch inside its own memory zone; the output is the same
-// for every N. Exit status: 0; 1 with a message on an unreadable file, a bad tokenizer file (named) or bad
+// for every N. With --learn-zones N, a word one worker meets in N batches becomes permanent (the vocab's
+// learning policy: at most --learn-max words, default 100,000, of at most --learn-max-bytes bytes, default
+// 32): faster on text whose new words recur, with the same output; the count learned goes to stderr at
+// the end. Exit status: 0; 1 with a message on an unreadable file, a bad tokenizer file (named) or bad
 // patterns; 2 on bad usage (e.g. a bad N).
 #include <lexzone/en.hpp>
 #include <lexzone/io/en_pipeline.hpp>
@@ -41,12 +45,14 @@ std::string entities_line(const lexzone::basic_doc<lexzone::en::vocab>& doc) {
 
 int main(int argc, char** argv) {
   constexpr const char* usage =
-      "usage: lexzone_ner [--tokenizer FILE] --patterns FILE.jsonl [--threads N] [FILE...]   (one JSON object\n"
-      "  per input line; --tokenizer: a spaCy tokenizer file, e.g. <pipeline>/tokenizer; default: the English\n"
-      "  fast path)";
+      "usage: lexzone_ner [--tokenizer FILE] --patterns FILE.jsonl [--threads N] [--learn-zones N\n"
+      "                   [--learn-max N] [--learn-max-bytes N]] [FILE...]   (one JSON object per input line;\n"
+      "  --tokenizer: a spaCy tokenizer file, e.g. <pipeline>/tokenizer; default: the English fast path;\n"
+      "  --learn-zones N: a word a worker meets in N batches becomes permanent, at most --learn-max words\n"
+      "  (100000) of at most --learn-max-bytes bytes (32); the output is the same)";
   std::string patterns;
   std::string tokenizer_file;
-  std::size_t threads = 1;
+  lexzone::examples::tool_run run{.program = "lexzone_ner"};
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -58,7 +64,10 @@ int main(int argc, char** argv) {
     } else if (a == "--threads") {
       const auto n = lexzone::examples::threads_option(argc, argv, i, "lexzone_ner", usage);
       if (!n) return 2;
-      threads = *n;
+      run.threads = *n;
+    } else if (const auto st = lexzone::examples::learning_option(argc, argv, i, run.learning, run.program, usage);
+               st != lexzone::examples::option_status::other) {
+      if (st == lexzone::examples::option_status::bad) return 2;
     } else if (a == "--help" || a == "-h") {
       std::puts(usage);
       return 0;
@@ -86,12 +95,12 @@ int main(int argc, char** argv) {
       lexzone::io::add_patterns_jsonl(ruler, std::filesystem::path(patterns));
       const lexzone::pipeline<lexzone::en::vocab, rule_tokenizer, lexzone::en::entity_ruler> nlp(std::move(tok),
                                                                                                  std::move(ruler));
-      lexzone::examples::pipe_lines(vocab, nlp, threads, files, entities_line);
+      lexzone::examples::pipe_lines(vocab, nlp, run, files, entities_line);
       return std::fflush(stdout) == 0 ? 0 : 1;
     }
 #endif
     const auto nlp = lexzone::en::make_pipeline(vocab, std::filesystem::path(patterns));
-    lexzone::examples::pipe_lines(vocab, nlp, threads, files, entities_line);
+    lexzone::examples::pipe_lines(vocab, nlp, run, files, entities_line);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lexzone_ner: %s\n", e.what());
     return 1;

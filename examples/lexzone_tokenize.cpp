@@ -1,12 +1,14 @@
-// lexzone_tokenize [--tokenizer FILE] [--threads N] [FILE...]: tokenizes UTF-8 text (standard input when
-// no file is given), one document per line, and writes one JSON object per input line:
+// lexzone_tokenize [--tokenizer FILE] [--threads N] [--learn-zones N [--learn-max N] [--learn-max-bytes N]]
+// [FILE...]: tokenizes UTF-8 text (standard input when no file is given), one document per line, and
+// writes one JSON object per input line:
 //   {"tokens":["...",...],"ws":[true,false,...]}
 // where ws[i] is true when token i is followed by a single space that belongs to it (spaCy's
 // `token.whitespace_ == " "`). Without --tokenizer the English fast path tokenizes; with it, the rules of
 // a spaCy tokenizer file (the `tokenizer` file of a spaCy pipeline directory, or
 // tools/spacy_tokenizer_file.py's output: any of spaCy's rule-based languages). Lines run through a
 // parallel pipe on N worker threads (default 1) over one vocab, in batches of 256 lines, each batch inside
-// its own memory zone; the output is the same for every N. Invalid UTF-8 bytes are written as U+FFFD
+// its own memory zone; the output is the same for every N. --learn-zones N turns the vocab's learning on
+// (as lexzone_ner's: same output, the count learned on stderr). Invalid UTF-8 bytes are written as U+FFFD
 // (JSON must be valid UTF-8). Exit status: 0; 1 with a message on an unreadable file or a bad tokenizer
 // file (it names the file); 2 on bad usage (e.g. a bad N).
 #include <lexzone/en.hpp>
@@ -38,23 +40,30 @@ std::string tokens_line(const lexzone::basic_doc<lexzone::en::vocab>& doc) {
 
 int main(int argc, char** argv) {
   constexpr const char* usage =
-      "usage: lexzone_tokenize [--tokenizer FILE] [--threads N] [FILE...]   (one JSON object per input line;\n"
-      "  stdin when no file; --tokenizer: a spaCy tokenizer file, e.g. <pipeline>/tokenizer; default: the\n"
-      "  English fast path)";
+      "usage: lexzone_tokenize [--tokenizer FILE] [--threads N] [--learn-zones N [--learn-max N]\n"
+      "                        [--learn-max-bytes N]] [FILE...]   (one JSON object per input line; stdin when\n"
+      "  no file; --tokenizer: a spaCy tokenizer file, e.g. <pipeline>/tokenizer; default: the English fast\n"
+      "  path; --learn-zones N: a word a worker meets in N batches becomes permanent, at most --learn-max\n"
+      "  words (100000) of at most --learn-max-bytes bytes (32); the output is the same)";
   std::string tokenizer_file;
-  std::size_t threads = 1;
+  lexzone::examples::tool_run run{.program = "lexzone_tokenize"};
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--threads") {
       const auto n = lexzone::examples::threads_option(argc, argv, i, "lexzone_tokenize", usage);
       if (!n) return 2;
-      threads = *n;
+      run.threads = *n;
       continue;
     }
     if (a == "--tokenizer" && i + 1 < argc) {
       tokenizer_file = argv[++i];
       if (!lexzone::examples::rule_files_supported("lexzone_tokenize")) return 2;
+      continue;
+    }
+    if (const auto st = lexzone::examples::learning_option(argc, argv, i, run.learning, run.program, usage);
+        st != lexzone::examples::option_status::other) {
+      if (st == lexzone::examples::option_status::bad) return 2;
       continue;
     }
     if (a == "--help" || a == "-h") {
@@ -76,12 +85,12 @@ int main(int argc, char** argv) {
       using rule_tokenizer = lexzone::rule_tokenizer<lexzone::en::vocab>;
       const lexzone::pipeline<lexzone::en::vocab, rule_tokenizer> nlp{
           lexzone::load_rule_tokenizer(vocab, tokenizer_file)};
-      lexzone::examples::pipe_lines(vocab, nlp, threads, files, tokens_line);
+      lexzone::examples::pipe_lines(vocab, nlp, run, files, tokens_line);
       return std::fflush(stdout) == 0 ? 0 : 1;
     }
 #endif
     const lexzone::pipeline<lexzone::en::vocab, lexzone::en::tokenizer> nlp{lexzone::en::tokenizer(vocab)};
-    lexzone::examples::pipe_lines(vocab, nlp, threads, files, tokens_line);
+    lexzone::examples::pipe_lines(vocab, nlp, run, files, tokens_line);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lexzone_tokenize: %s\n", e.what());
     return 1;

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <lexzone/parallel_pipe.hpp>
+#include <lexzone/vocab.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +44,54 @@ inline std::optional<std::size_t> threads_option(int argc, char** argv, int& i, 
   return static_cast<std::size_t>(*n);
 }
 
+/// What `learning_option` made of `argv[i]`.
+enum class option_status {
+  other,  ///< not a learning flag: `i` unchanged
+  taken,  ///< a learning flag and its value, stored; `i` is at the value
+  bad,    ///< a learning flag with a missing or bad value: reported on stderr (exit with status 2)
+};
+
+/// The learning flags (vocab.hpp, `learning_policy`): `--learn-zones N` (0 to 256: a word one worker
+/// thread meets in N batches becomes permanent; 0, the default: never), `--learn-max N` (most words ever
+/// learned; default 100,000) and `--learn-max-bytes N` (longest word learned, 1 to 1,024 bytes; default
+/// 32). Parses the flag at `argv[i]` into `policy`; a bad value is reported naming `program`, followed by
+/// `usage`. Throws: nothing.
+inline option_status learning_option(int argc, char** argv, int& i, lexzone::learning_policy& policy,
+                                     const char* program, const char* usage) {
+  struct flag {
+    const char* name;
+    std::uint64_t min, max;
+  };
+  static constexpr flag flags[] = {{"--learn-zones", 0, lexzone::learning_policy::max_zones},
+                                   {"--learn-max", 0, 100000000},
+                                   {"--learn-max-bytes", 1, 1024}};
+  const std::string_view a = argv[i];
+  for (std::size_t f = 0; f < std::size(flags); ++f) {
+    if (a != flags[f].name) continue;
+    const char* value = i + 1 < argc ? argv[++i] : nullptr;
+    const auto n = parse_unsigned(value, flags[f].min, flags[f].max);
+    if (!n) {
+      std::fprintf(stderr, "%s: %s needs a whole number from %llu to %llu\n%s\n", program, flags[f].name,
+                   static_cast<unsigned long long>(flags[f].min), static_cast<unsigned long long>(flags[f].max), usage);
+      return option_status::bad;
+    }
+    if (f == 0) policy.zones = static_cast<std::uint32_t>(*n);
+    else if (f == 1) policy.max_lexemes = static_cast<std::size_t>(*n);
+    else policy.max_text_bytes = static_cast<std::size_t>(*n);
+    return option_status::taken;
+  }
+  return option_status::other;
+}
+
+/// A tool's run: its name (for messages), worker threads, learning policy.
+struct tool_run {
+  const char* program = "";
+  std::size_t threads = 1;
+  /// The learning flags' defaults (see `learning_option`): learning off; at most 100,000 words of at most
+  /// 32 bytes once `--learn-zones` turns it on.
+  lexzone::learning_policy learning{0, 100000, 32};
+};
+
 /// Runs `pipe` over every line of `files` ("-" is standard input), file after file, and writes
 /// `line_of(doc)` (one line of output, without its newline; made inside the batch's zone on a worker
 /// thread) to stdout for each input line, in input order. Throws: `std::runtime_error` naming a file
@@ -56,14 +106,19 @@ void write_lines(Pipe& pipe, const std::vector<std::string>& files, const LineOf
   }
 }
 
-/// Runs `nlp` (a `text_pipeline` over `vocab`) on `threads` worker threads, one copy each, in batches of
-/// `lines_per_batch` lines, and writes `line_of(doc)` for every line of `files` as `write_lines` does.
-/// Throws: as `write_lines`; what copying `nlp` throws.
+/// Sets `run.learning` on `vocab`, runs `nlp` (a `text_pipeline` over `vocab`) on `run.threads` worker
+/// threads, one copy each, in batches of `lines_per_batch` lines, and writes `line_of(doc)` for every line
+/// of `files` as `write_lines` does; then, with learning on, says on stderr how many words the vocab
+/// learned. Throws: as `write_lines`; what copying `nlp` throws.
 template <class Vocab, class Pipeline, class LineOf>
-void pipe_lines(Vocab& vocab, const Pipeline& nlp, std::size_t threads, const std::vector<std::string>& files,
+void pipe_lines(Vocab& vocab, const Pipeline& nlp, const tool_run& run, const std::vector<std::string>& files,
                 const LineOf& line_of) {
-  lexzone::parallel_pipe pipe(vocab, nlp, {.threads = threads, .batch_size = lines_per_batch});
+  vocab.set_learning(run.learning);
+  lexzone::parallel_pipe pipe(vocab, nlp, {.threads = run.threads, .batch_size = lines_per_batch});
   write_lines(pipe, files, line_of);
+  if (run.learning.zones != 0)
+    std::fprintf(stderr, "%s: learned %zu words (--learn-zones %u, --learn-max %zu)\n", run.program,
+                 vocab.stats().learned_lexemes, static_cast<unsigned>(run.learning.zones), run.learning.max_lexemes);
 }
 
 }  // namespace lexzone::examples

@@ -522,11 +522,17 @@ class basic_vocab {
   // the word permanent throws (memory; any exception is dropped), `made` is returned, still the zone's
   // (the strings already made permanent, attribute strings and the text, stay so: visible through the
   // zone as before).
-  const lexeme_type& learned_or(zone_node* z, hash_t h, std::string_view text, const lexeme_type& made,
-                                bool* permanent) {
+  LEXZONE_ALWAYS_INLINE const lexeme_type& learned_or(zone_node* z, hash_t h, std::string_view text,
+                                                      const lexeme_type& made, bool* permanent) {
     const std::uint64_t policy = learning_.load(std::memory_order_relaxed);
+    if (learn_field(policy, 0, learn_zone_bits) == 0) return made;  // off (the default): no call
+    return learn(z, h, text, made, permanent, policy);
+  }
+
+  // `learned_or` with a policy that learns (`policy`, its packed value).
+  const lexeme_type& learn(zone_node* z, hash_t h, std::string_view text, const lexeme_type& made, bool* permanent,
+                           std::uint64_t policy) {
     const auto zones = static_cast<std::uint32_t>(learn_field(policy, 0, learn_zone_bits));
-    if (zones == 0) return made;
     const std::uint64_t limit = policy >> learn_limit_shift;
     if (text.size() > learn_field(policy, learn_bytes_shift, learn_bytes_bits) ||
         learned_.load(std::memory_order_relaxed) >= limit)

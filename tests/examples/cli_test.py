@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """lexzone_tokenize and lexzone_ner: output contract, errors and exit statuses; --threads N gives the same
-bytes as one thread; --tokenizer FILE (spaCy's tokenizer files of tests/data: German gives spaCy's tokens,
-English the fast path's, with one thread or two; bad files exit 1 naming the file).
+bytes as one thread, and so does --learn-zones N (with the count learned on stderr); --tokenizer FILE
+(spaCy's tokenizer files of tests/data: German gives spaCy's tokens, English the fast path's, with one
+thread or two; bad files exit 1 naming the file).
 
 Usage: cli_test.py LEXZONE_TOKENIZE LEXZONE_NER PATTERNS_JSONL TEST_DATA_DIR HAVE_PCRE2(0|1)
 """
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -81,6 +83,40 @@ def check_threads(tokenize, ner, patterns):
                 check(rc == 2 and "--threads" in err, f"{name} --threads {bad!r}: {rc} {err}")
             rc, _, err = run(cmd + ["--threads"], b"x\n")
             check(rc == 2 and "--threads" in err, f"{name} --threads without a value: {rc} {err}")
+            check_learning(name, cmd, files, one)
+
+
+def learned_count(err):
+    """The count of "<program>: learned N words (...)" on stderr, or None."""
+    m = re.search(r": learned (\d+) words \(--learn-zones", err)
+    return int(m.group(1)) if m else None
+
+
+def check_learning(name, cmd, files, one):
+    """--learn-zones N: the same bytes as without learning, on 1 and 2 threads; the count learned on stderr
+    (none without learning); --learn-max bounds it exactly; bad values exit 2 naming the flag."""
+    rc, _, err = run(cmd + files)
+    check(rc == 0 and learned_count(err) is None, f"{name}: a learned count without --learn-zones: {err}")
+    for t in ("1", "2"):
+        rc, out, err = run(cmd + ["--threads", t, "--learn-zones", "2"] + files)
+        check(rc == 0 and out == one, f"{name} --learn-zones 2 --threads {t}: output differs ({rc} {err})")
+        n = learned_count(err)
+        check(n is not None and 0 < n <= 100000, f"{name} --learn-zones 2 --threads {t}: learned {n}: {err}")
+    rc, out, err = run(cmd + ["--threads", "2", "--learn-zones", "1", "--learn-max", "7"] + files)
+    check(rc == 0 and out == one and learned_count(err) == 7,
+          f"{name} --learn-zones 1 --learn-max 7: {rc} learned {learned_count(err)} ({err})")
+    # Words of at most 1 byte only: the made-up words (zq...) are never learned, fewer than with 32.
+    rc, out, err = run(cmd + ["--learn-zones", "1", "--learn-max-bytes", "1"] + files)
+    few = learned_count(err)
+    rc32, _, err32 = run(cmd + ["--learn-zones", "1"] + files)
+    check(rc == 0 and rc32 == 0 and out == one and few is not None and few < learned_count(err32),
+          f"{name} --learn-max-bytes 1: {rc} learned {few} vs {learned_count(err32)} with 32")
+    for flag, bad in (("--learn-zones", "257"), ("--learn-zones", "-1"), ("--learn-max", "x"),
+                      ("--learn-max", "100000001"), ("--learn-max-bytes", "0"), ("--learn-max-bytes", "1025")):
+        rc, _, err = run(cmd + [flag, bad], b"x\n")
+        check(rc == 2 and flag in err, f"{name} {flag} {bad!r}: {rc} {err}")
+    rc, _, err = run(cmd + ["--learn-max"], b"x\n")
+    check(rc == 2 and "--learn-max" in err, f"{name} --learn-max without a value: {rc} {err}")
 
 
 def rule_files(tokenize, ner, patterns, data, have_pcre2):
