@@ -162,7 +162,7 @@ TEST_CASE("attribute_cache: a word made permanent meanwhile is found permanent, 
   CHECK(&z.add("Zorblaxian") == &perm);
   CHECK(z.transient_size() == 0);
   CHECK(z.strings().transient_size() == 0);
-  CHECK(&z.add("Zorblaxian") == &perm);  // again, once its entry was dropped (found permanent)
+  CHECK(&z.add("Zorblaxian") == &perm);  // again (its entry was dropped: `forget`, tested above)
   CHECK(z.transient_size() == 0);
 }
 

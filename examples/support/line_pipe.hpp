@@ -1,6 +1,6 @@
 // The command-line tools' loop: every line of the input files through a parallel pipe, one output line
-// per input line, in input order. `--threads N` chooses the number of worker threads; the output does not
-// depend on it.
+// per input line, in input order. `--threads N` chooses the number of worker threads and the learning
+// flags the vocab's learning policy; the output depends on neither.
 #pragma once
 
 #include <lexzone/parallel_pipe.hpp>
@@ -52,10 +52,11 @@ enum class option_status {
 };
 
 /// The learning flags (vocab.hpp, `learning_policy`): `--learn-zones N` (0 to 256: a word one worker
-/// thread meets in N batches becomes permanent; 0, the default: never), `--learn-max N` (most words ever
-/// learned; default 100,000) and `--learn-max-bytes N` (longest word learned, 1 to 1,024 bytes; default
-/// 32). Parses the flag at `argv[i]` into `policy`; a bad value is reported naming `program`, followed by
-/// `usage`. Throws: nothing.
+/// thread meets in N batches becomes permanent; 0, the default: never), `--learn-max N` (0 to
+/// 100,000,000: most words ever learned; default 100,000) and `--learn-max-bytes N` (1 to 1,024: longest
+/// word learned, in bytes; default 32); the last two change nothing while `--learn-zones` is 0. Parses
+/// the flag at `argv[i]` into `policy`; a bad value is reported naming `program` and the value, followed
+/// by `usage`. Throws: nothing.
 inline option_status learning_option(int argc, char** argv, int& i, lexzone::learning_policy& policy,
                                      const char* program, const char* usage) {
   struct flag {
@@ -71,8 +72,10 @@ inline option_status learning_option(int argc, char** argv, int& i, lexzone::lea
     const char* value = i + 1 < argc ? argv[++i] : nullptr;
     const auto n = parse_unsigned(value, flags[f].min, flags[f].max);
     if (!n) {
-      std::fprintf(stderr, "%s: %s needs a whole number from %llu to %llu\n%s\n", program, flags[f].name,
-                   static_cast<unsigned long long>(flags[f].min), static_cast<unsigned long long>(flags[f].max), usage);
+      std::fprintf(stderr, "%s: %s needs a whole number from %llu to %llu%s%s%s\n%s\n", program, flags[f].name,
+                   static_cast<unsigned long long>(flags[f].min), static_cast<unsigned long long>(flags[f].max),
+                   value == nullptr ? "" : ", not '", value == nullptr ? "" : value, value == nullptr ? "" : "'",
+                   usage);
       return option_status::bad;
     }
     if (f == 0) policy.zones = static_cast<std::uint32_t>(*n);
@@ -109,7 +112,8 @@ void write_lines(Pipe& pipe, const std::vector<std::string>& files, const LineOf
 /// Sets `run.learning` on `vocab`, runs `nlp` (a `text_pipeline` over `vocab`) on `run.threads` worker
 /// threads, one copy each, in batches of `lines_per_batch` lines, and writes `line_of(doc)` for every line
 /// of `files` as `write_lines` does; then, with learning on, says on stderr how many words the vocab
-/// learned. Throws: as `write_lines`; what copying `nlp` throws.
+/// learned. Throws: as `write_lines`; what copying `nlp` throws; `std::invalid_argument` when
+/// `run.learning.zones` exceeds `learning_policy::max_zones` (before anything runs).
 template <class Vocab, class Pipeline, class LineOf>
 void pipe_lines(Vocab& vocab, const Pipeline& nlp, const tool_run& run, const std::vector<std::string>& files,
                 const LineOf& line_of) {

@@ -80,7 +80,7 @@ def check_threads(tokenize, ner, patterns):
             check(rc == 0 and rc1 == 0 and out == out1, f"{name} --threads 3 on stdin differs from one thread's")
             for bad in ("0", "-2", "abc", "257", "3.5", ""):
                 rc, _, err = run(cmd + ["--threads", bad], b"x\n")
-                check(rc == 2 and "--threads" in err, f"{name} --threads {bad!r}: {rc} {err}")
+                check(rc == 2 and "--threads needs a whole number" in err, f"{name} --threads {bad!r}: {rc} {err}")
             rc, _, err = run(cmd + ["--threads"], b"x\n")
             check(rc == 2 and "--threads" in err, f"{name} --threads without a value: {rc} {err}")
             check_learning(name, cmd, files, one)
@@ -114,9 +114,13 @@ def check_learning(name, cmd, files, one):
     for flag, bad in (("--learn-zones", "257"), ("--learn-zones", "-1"), ("--learn-max", "x"),
                       ("--learn-max", "100000001"), ("--learn-max-bytes", "0"), ("--learn-max-bytes", "1025")):
         rc, _, err = run(cmd + [flag, bad], b"x\n")
-        check(rc == 2 and flag in err, f"{name} {flag} {bad!r}: {rc} {err}")
+        check(rc == 2 and f"{flag} needs a whole number" in err and f"not '{bad}'" in err,
+              f"{name} {flag} {bad!r}: {rc} {err}")
     rc, _, err = run(cmd + ["--learn-max"], b"x\n")
-    check(rc == 2 and "--learn-max" in err, f"{name} --learn-max without a value: {rc} {err}")
+    check(rc == 2 and "--learn-max needs a whole number" in err, f"{name} --learn-max without a value: {rc} {err}")
+    # A flag where the value should be is a bad value, not a second flag.
+    rc, _, err = run(cmd + ["--learn-zones", "--threads", "2"], b"x\n")
+    check(rc == 2 and "--learn-zones needs a whole number" in err, f"{name} --learn-zones --threads: {rc} {err}")
 
 
 def rule_files(tokenize, ner, patterns, data, have_pcre2):

@@ -50,6 +50,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "../errors.hpp"
 #include "../hash.hpp"
 
 #ifndef LEXZONE_ATTRIBUTE_CACHE_BITS
@@ -181,11 +182,14 @@ class attribute_cache {
     return std::memcmp(e.bytes_.data(), text.data(), text.size()) == 0 ? &e : nullptr;
   }
 
-  /// Drops the entry `e` (a pointer `find` returned on this thread, not invalidated since): the word
-  /// was found permanent, so its entry can never be current again (the permanent layer's insert count
-  /// only grows), and a later `find` of it should cost a read of the tags only. Complexity: O(1).
+  /// Drops the entry `e`, whose word was found permanent: it can never be current again (the permanent
+  /// layer's insert count only grows), and a later `find` of the word should cost a read of the tags
+  /// only. Requires: `e` is what `find` returned on this thread, not invalidated since (checked builds
+  /// assert that it is an entry of this thread's table). Complexity: O(1).
   static void forget(const entry& e) noexcept {
     const thread_table& t = table();
+    LEXZONE_ASSERT(t.entries() != nullptr && &e >= t.entries() && &e < t.entries() + slots,
+                   "attribute_cache::forget: not an entry of this thread's table");
     t.tags()[static_cast<std::size_t>(&e - t.entries())] = 0;
   }
 

@@ -4,9 +4,9 @@
 ///
 /// A slot holds a 24-bit tag of the word (mixed with the store's instance id, so that vocabs do not
 /// share counts) and an 8-bit count that saturates at 255. The table is 4-way set-associative: a word's
-/// mix picks a set of 4 slots (16 bytes, within one cache line), kept in order of last use; a word found
-/// there moves to the front, a word not found takes the front and the least recently counted word of
-/// the set is forgotten. So a word is forgotten only when 4 other words of its set were counted since it
+/// mix picks a set of 4 slots (16 bytes, 16-byte aligned: within one cache line), kept in order of last
+/// use; a word found there moves to the front, a word not found takes the front and the least recently
+/// counted word of the set is forgotten. So a word is forgotten only when 4 other words of its set were counted since it
 /// was: with n distinct words counted between two creations of a word, a probability of about
 /// P(Poisson(n / sets) >= 4): 1.9 % for n = 16,384 with the default 16,384 sets, where a direct-mapped
 /// table of the same size forgets a word with a probability of about 1 - e^(-n / slots), 22 % then.
@@ -27,8 +27,9 @@
 #include "../hash.hpp"
 
 #ifndef LEXZONE_CREATION_COUNT_BITS
-/// log2 of the slots of each thread's creation counts (detail/creation_counts.hpp): 16, 65,536 slots of 4
-/// bytes (256 KiB a thread, allocated only on threads that count for a learning policy).
+/// log2 of the slots of each thread's creation counts (detail/creation_counts.hpp), 3 to 28: 16, 65,536
+/// slots of 4 bytes in 16,384 sets of 4 (256 KiB a thread, allocated only on threads that count for a
+/// learning policy).
 #  define LEXZONE_CREATION_COUNT_BITS 16
 #endif
 
