@@ -11,7 +11,12 @@
 //
 // usage: zone_report [FILE...] [--mode both|zone|nozone] [--batches N] [--tokens-per-batch N] [--seed S]
 //                    [--lines-per-doc N] [--rounds N] [--base-words FILE] [--patterns FILE.jsonl] [--json]
+//                    [--learn-zones N [--learn-max N] [--learn-max-bytes N]]
 // FILEs are UTF-8 text, plain or .gz; without files a deterministic generator makes production-like text.
+// --learn-zones N turns the vocab's learning policy on in zone mode (vocab.hpp, `learning_policy`): a word
+// created in N batches' zones becomes permanent, at most --learn-max words (default 100,000) of at most
+// --learn-max-bytes bytes (default 32); the report then shows the words learned, and zone mode's vocab
+// is its baseline plus them after every batch.
 // --fail-at-batch N (for tests) makes the zone run fail at batch N, to show how a failed run is reported.
 // Timing: each mode runs in a process of its own, and the two processes take turns batch by batch, so
 // that both modes' batch b run seconds apart and a shared machine's slow spells weigh on both alike.
@@ -63,7 +68,8 @@ struct options {
   std::string base_words = LEXZONE_EXAMPLES_DATA_DIR "/base_words.txt";
   std::string patterns = LEXZONE_EXAMPLES_DATA_DIR "/patterns.jsonl";
   int rounds = 3;
-  int fail_at_batch = 0;  // testing: the zone run fails at this batch (0: never)
+  int fail_at_batch = 0;                             // testing: the zone run fails at this batch (0: never)
+  lexzone::learning_policy learning{0, 100000, 32};  // zone mode's learning policy (zones 0: off)
   bool json = false;
   std::string run_mode;  // set in the child processes
 };
@@ -71,8 +77,11 @@ struct options {
 constexpr const char* usage_text =
     "usage: zone_report [FILE...] [--mode both|zone|nozone] [--batches N] [--tokens-per-batch N] [--seed S]\n"
     "                   [--lines-per-doc N] [--rounds N] [--base-words FILE] [--patterns FILE.jsonl] [--json]\n"
+    "                   [--learn-zones N [--learn-max N] [--learn-max-bytes N]]\n"
     "FILEs: plain or .gz text (without files: generated production-like text). Each mode runs in its own\n"
-    "process, the two taking turns batch by batch; a batch's time is its fastest of --rounds (default 3).\n";
+    "process, the two taking turns batch by batch; a batch's time is its fastest of --rounds (default 3).\n"
+    "--learn-zones N (0 to 256; 0: off): in zone mode, a word created in N batches becomes permanent, at most\n"
+    "--learn-max words (0 to 100000000, default 100000) of at most --learn-max-bytes bytes (1 to 1024, 32).\n";
 
 // Bad arguments: the reason and the usage on stderr, exit status 2.
 [[noreturn]] void usage(const char* why) {
@@ -112,6 +121,13 @@ options parse(int argc, char** argv) {
       o.patterns = value();
     } else if (a == "--rounds") {
       o.rounds = static_cast<int>(parse_number("--rounds", value(), 1, 100));
+    } else if (a == "--learn-zones") {
+      o.learning.zones =
+          static_cast<std::uint32_t>(parse_number("--learn-zones", value(), 0, lexzone::learning_policy::max_zones));
+    } else if (a == "--learn-max") {
+      o.learning.max_lexemes = parse_number("--learn-max", value(), 0, 100000000);
+    } else if (a == "--learn-max-bytes") {
+      o.learning.max_text_bytes = parse_number("--learn-max-bytes", value(), 1, 1024);
     } else if (a == "--json") {
       o.json = true;
     } else if (a == "--run-mode") {
@@ -136,6 +152,7 @@ struct batch_row {
   int batch = 0;
   double rss_mb = 0;
   std::size_t vocab_size = 0, strings_size = 0, tokens = 0, entities = 0;
+  std::size_t learned = 0;            // words the vocab learned so far (zone mode with --learn-zones; else 0)
   std::uint64_t entities_digest = 0;  // digest of (text, label, offsets) of every entity so far, in order
   double seconds = 0;
 };
@@ -175,7 +192,8 @@ nlohmann::json row_json(const batch_row& r) {
   return {{"batch", r.batch},           {"rss_mb", r.rss_mb},
           {"vocab_size", r.vocab_size}, {"strings_size", r.strings_size},
           {"tokens", r.tokens},         {"seconds", r.seconds},
-          {"entities", r.entities},     {"entities_digest", hex(r.entities_digest)}};
+          {"entities", r.entities},     {"entities_digest", hex(r.entities_digest)},
+          {"learned", r.learned}};
 }
 
 void send_row(std::FILE* out, const batch_row& r) {
@@ -190,6 +208,7 @@ void send_row(std::FILE* out, const batch_row& r) {
 void run_mode(const options& o, bool zones, std::FILE* go, std::FILE* out) {
   vocab v;
   auto nlp = lexzone::examples::load_english_model(v, o.base_words, o.patterns);  // permanent; pool resident
+  if (zones) v.set_learning(o.learning);  // after the model: its words are the baseline
 
   // Input: the files' lines split into `batches` contiguous groups, or generated text per batch.
   std::string file_text;
@@ -250,6 +269,7 @@ void run_mode(const options& o, bool zones, std::FILE* go, std::FILE* out) {
     row.rss_mb = static_cast<double>(lexzone::examples::resident_bytes()) / 1e6;
     row.vocab_size = v.size();
     row.strings_size = v.strings().size();
+    row.learned = v.stats().learned_lexemes;
     send_row(out, row);
   }
 }
@@ -260,7 +280,7 @@ void merge_round(nlohmann::json& into, const nlohmann::json& round) {
   const auto& other = round["batches"];
   if (other.size() != batches.size()) throw std::runtime_error("the rounds processed different batches");
   for (std::size_t i = 0; i < batches.size(); ++i) {
-    for (const char* key : {"vocab_size", "strings_size", "tokens", "entities", "entities_digest"})
+    for (const char* key : {"vocab_size", "strings_size", "tokens", "entities", "entities_digest", "learned"})
       if (batches[i][key] != other[i][key])
         throw std::runtime_error(std::string("the rounds disagree on ") + key + " (nondeterministic run)");
     batches[i]["seconds"] = std::min(batches[i]["seconds"].get<double>(), other[i]["seconds"].get<double>());
@@ -480,12 +500,27 @@ void print_table(const options& o, const nlohmann::json& runs) {
   for (const auto& r : runs) {
     if (r["mode"] != "zone") continue;
     const auto& bs = r["batches"];
-    bool flat = true;
-    for (const auto& b : bs)
-      flat = flat && b["vocab_size"] == bs[0]["vocab_size"] && b["strings_size"] == bs[0]["strings_size"];
     const double rss1 = bs[1]["rss_mb"].get<double>(), rssn = bs[bs.size() - 1]["rss_mb"].get<double>();
-    std::printf("zone mode: vocab and strings back at baseline after every batch: %s; RSS batch 1 -> %d: %+.2f%%\n",
-                flat ? "yes" : "NO", o.batches, 100.0 * (rssn - rss1) / rss1);
+    if (o.learning.zones == 0) {
+      bool flat = true;
+      for (const auto& b : bs)
+        flat = flat && b["vocab_size"] == bs[0]["vocab_size"] && b["strings_size"] == bs[0]["strings_size"];
+      std::printf("zone mode: vocab and strings back at baseline after every batch: %s; RSS batch 1 -> %d: %+.2f%%\n",
+                  flat ? "yes" : "NO", o.batches, 100.0 * (rssn - rss1) / rss1);
+    } else {
+      // Learning: the vocab keeps the words learned, and nothing else.
+      bool exact = true;
+      for (const auto& b : bs)
+        exact = exact && b["vocab_size"].get<std::size_t>() ==
+                             bs[0]["vocab_size"].get<std::size_t>() + b["learned"].get<std::size_t>();
+      std::printf(
+          "zone mode, learning (a word of at most %zu bytes created in %u batches, at most %s words): %s words "
+          "learned; vocab = baseline + learned after every batch: %s; RSS batch 1 -> %d: %+.2f%%\n",
+          o.learning.max_text_bytes, static_cast<unsigned>(o.learning.zones),
+          fmt_count(static_cast<double>(o.learning.max_lexemes)).c_str(),
+          fmt_count(bs.back()["learned"].get<double>()).c_str(), exact ? "yes" : "NO", o.batches,
+          100.0 * (rssn - rss1) / rss1);
+    }
   }
   if (runs.size() == 2) {
     auto rate = [](const nlohmann::json& r) {

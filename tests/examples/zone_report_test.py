@@ -6,6 +6,7 @@ usage: zone_report_test.py PATH/TO/zone_report
 - `--json` prints exactly one JSON object {"runs": [{"mode", "batches": [{"batch", "rss_mb", "vocab_size",
   "strings_size", "tokens", "seconds", ...}]}]}, batch 0 being the baseline;
 - zone mode is back at the baseline vocab and string-store sizes after every batch, no-zone mode grows;
+  with --learn-zones, zone mode's vocab is its baseline plus the words learned (within --learn-max);
 - both modes see the same tokens and extract the same entities (digest);
 - `--mode` and `--batches` select what runs; files (plain, .gz, invalid UTF-8) are read; the table prints;
 - bad arguments exit with status 2 and a message; a missing file, or a run failing mid-way, with status 1.
@@ -34,7 +35,7 @@ def run(args, expect=0):
     return p
 
 
-def check_report(doc, batches, modes):
+def check_report(doc, batches, modes, learning=False):
     check(set(doc) >= {"runs"}, "top level has 'runs'")
     runs = doc["runs"]
     check([r["mode"] for r in runs] == modes, f"modes {[r['mode'] for r in runs]} == {modes}")
@@ -47,9 +48,15 @@ def check_report(doc, batches, modes):
         check(all(b["seconds"] > 0 for b in bs[1:]), f"{r['mode']}: seconds per batch")
         check(all(b["rss_mb"] > 1 for b in bs), f"{r['mode']}: RSS measured")
         check(bs[0]["vocab_size"] > 1000, f"{r['mode']}: a non-trivial permanent baseline")
-        if r["mode"] == "zone":
+        if r["mode"] == "zone" and learning:
+            check(all(b["vocab_size"] == bs[0]["vocab_size"] + b["learned"] for b in bs),
+                  "zone, learning: vocab = baseline + learned after every batch")
+            check(all(b["strings_size"] >= bs[0]["strings_size"] for b in bs), "zone, learning: strings kept")
+            check(bs[0]["learned"] == 0 and bs[-1]["learned"] > 0, "zone, learning: words learned")
+        elif r["mode"] == "zone":
             check(all(b["vocab_size"] == bs[0]["vocab_size"] and b["strings_size"] == bs[0]["strings_size"]
                       for b in bs), "zone: vocab and strings at baseline after every batch")
+            check(all(b["learned"] == 0 for b in bs), "zone: nothing learned without --learn-zones")
         else:
             check(bs[-1]["vocab_size"] > bs[0]["vocab_size"], "nozone: the vocab grows")
             check(bs[-1]["strings_size"] > bs[0]["strings_size"], "nozone: the string store grows")
@@ -74,6 +81,18 @@ check_report(report, 3, ["nozone", "zone"])
 # One mode, other batch count.
 p = run(["--batches", "2", "--tokens-per-batch", "10000", "--rounds", "1", "--mode", "zone", "--json"])
 check_report(json.loads(p.stdout), 2, ["zone"])
+
+# Learning in zone mode: the vocab keeps the words learned, the entities stay the same; --learn-max holds.
+p = run(SMALL + ["--learn-zones", "2", "--json"])
+check_report(json.loads(p.stdout), 3, ["nozone", "zone"], learning=True)
+p = run(["--batches", "3", "--tokens-per-batch", "20000", "--rounds", "1", "--mode", "zone", "--learn-zones", "1",
+         "--learn-max", "5", "--json"])
+bs = json.loads(p.stdout)["runs"][0]["batches"]
+check([b["learned"] for b in bs] == [0, 5, 5, 5], f"--learn-max 5: learned {[b['learned'] for b in bs]}")
+check(all(b["vocab_size"] == bs[0]["vocab_size"] + b["learned"] for b in bs), "--learn-max 5: vocab sizes")
+p = run(["--batches", "3", "--tokens-per-batch", "20000", "--rounds", "1", "--learn-zones", "2"])
+check("vocab = baseline + learned after every batch: yes" in p.stdout, "table: learning line")
+check("extracted the same" in p.stdout and ": yes" in p.stdout.split("extracted the same")[1], "table: same (learning)")
 
 # Files: plain and gzip, with a Latin-1 line (invalid UTF-8) and no final newline.
 with tempfile.TemporaryDirectory() as tmp:
@@ -112,7 +131,8 @@ for args, word in [(["--batches", "0"], "--batches"), (["--mode", "sideways"], "
                    (["--batches"], "missing value"), (["--rounds", "0"], "--rounds"),
                    (["--rounds", "101"], "--rounds"), (["--batches", "99999999999"], "--batches"),
                    (["-"], "standard input"), (["--tokens-per-batch", "-5"], "--tokens-per-batch"),
-                   (["--seed", "-1"], "--seed")]:
+                   (["--seed", "-1"], "--seed"), (["--learn-zones", "257"], "--learn-zones"),
+                   (["--learn-max", "x"], "--learn-max"), (["--learn-max-bytes", "0"], "--learn-max-bytes")]:
     p = run(args, expect=2)
     check(word in p.stderr, f"{args}: message names {word!r}")
 
