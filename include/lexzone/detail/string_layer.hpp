@@ -33,8 +33,10 @@ namespace lexzone::detail {
 
 /// An indexed entry found by a lookup (`header == nullptr`: none).
 struct entry_ref {
-  std::uint32_t handle = 0;
+  // 16 bytes, the pointer first: returned in two registers, not through the stack (a 24-byte layout
+  // made callers store its fields one by one and load them back whole, a store-forwarding stall).
   const std::byte* header = nullptr;
+  std::uint32_t handle = 0;
   std::uint8_t flags = 0;
 
   explicit operator bool() const noexcept { return header != nullptr; }
@@ -45,6 +47,7 @@ struct entry_ref {
   /// The entry's text.
   [[nodiscard]] std::string_view text() const noexcept { return entry_text(header); }
 };
+static_assert(sizeof(entry_ref) <= 2 * sizeof(void*), "entry_ref: returned in registers");
 
 /// Which indexed entries a lookup considers.
 enum class entry_kind : std::uint8_t {
@@ -328,7 +331,7 @@ class string_layer {
 
   [[nodiscard]] entry_ref ref(std::uint32_t handle) const noexcept {
     const std::byte* header = arena_.at(handle);
-    return {handle, header, entry_flags(header)};
+    return {header, handle, entry_flags(header)};
   }
 
   // Whether the entry's id is `h`: a record's id is stored; a zone string's low 32 bits are, and
