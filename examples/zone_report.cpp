@@ -68,8 +68,8 @@ struct options {
   std::string base_words = LEXZONE_EXAMPLES_DATA_DIR "/base_words.txt";
   std::string patterns = LEXZONE_EXAMPLES_DATA_DIR "/patterns.jsonl";
   int rounds = 3;
-  int fail_at_batch = 0;                             // testing: the zone run fails at this batch (0: never)
-  lexzone::learning_policy learning{0, 100000, 32};  // zone mode's learning policy (zones 0: off)
+  int fail_at_batch = 0;  // testing: the zone run fails at this batch (0: never)
+  lexzone::learning_policy learning = lexzone::examples::default_learning;  // zone mode's (zones 0: off)
   bool json = false;
   std::string run_mode;  // set in the child processes
 };
@@ -121,13 +121,9 @@ options parse(int argc, char** argv) {
       o.patterns = value();
     } else if (a == "--rounds") {
       o.rounds = static_cast<int>(parse_number("--rounds", value(), 1, 100));
-    } else if (a == "--learn-zones") {
-      o.learning.zones =
-          static_cast<std::uint32_t>(parse_number("--learn-zones", value(), 0, lexzone::learning_policy::max_zones));
-    } else if (a == "--learn-max") {
-      o.learning.max_lexemes = parse_number("--learn-max", value(), 0, 100000000);
-    } else if (a == "--learn-max-bytes") {
-      o.learning.max_text_bytes = parse_number("--learn-max-bytes", value(), 1, 1024);
+    } else if (const auto st = lexzone::examples::learning_option(argc, argv, i, o.learning, "zone_report", usage_text);
+               st != lexzone::examples::option_status::other) {
+      if (st == lexzone::examples::option_status::bad) std::exit(2);
     } else if (a == "--json") {
       o.json = true;
     } else if (a == "--run-mode") {

@@ -49,8 +49,10 @@ struct model_stats {
 struct model_config {
   std::string base_words, patterns;
   std::size_t cache_entries = 10000;  // each worker's tokenizer segmentation cache
-  unsigned learn_zones = 0;           // the vocab's learning policy (lexzone::learning_policy), set once the
-  std::size_t learn_max = 0;          // model is loaded; learn_zones 0: off
+  // The vocab's learning policy (lexzone::learning_policy), set once the model is loaded; learn_zones 0:
+  // off.
+  unsigned learn_zones = 0;
+  std::size_t learn_max = 0;
   std::size_t learn_max_bytes = 32;
   unsigned workers = 1;  // pipeline copies, one per worker thread
 };

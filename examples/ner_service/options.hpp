@@ -10,6 +10,7 @@
 
 #include "ner_service/limits.hpp"
 #include "ner_service/request.hpp"
+#include "support/cli.hpp"
 
 namespace lexzone::ner_service {
 
@@ -22,8 +23,10 @@ struct options {
   std::string base_words;
   std::size_t cache_entries = 10000;  ///< each worker's tokenizer cache
   unsigned learn_zones = 0;           ///< the vocab's learning policy (lexzone::learning_policy): 0 off
-  std::size_t learn_max = 100000;     ///< most words learned in the service's life (with learn_zones)
-  std::size_t learn_max_bytes = 32;   ///< longest word learned, in bytes (with learn_zones)
+  /// Most words learned in the service's life (with learn_zones).
+  std::size_t learn_max = lexzone::examples::default_learning.max_lexemes;
+  /// Longest word learned, in bytes (with learn_zones).
+  std::size_t learn_max_bytes = lexzone::examples::default_learning.max_text_bytes;
 
   http_limits http;        ///< request line, header and body limits
   request_limits request;  ///< JSON body limits (its max_body_bytes mirrors http.max_body_bytes)

@@ -4,12 +4,10 @@
 #pragma once
 
 #include <lexzone/parallel_pipe.hpp>
-#include <lexzone/vocab.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <iterator>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,55 +42,11 @@ inline std::optional<std::size_t> threads_option(int argc, char** argv, int& i, 
   return static_cast<std::size_t>(*n);
 }
 
-/// What `learning_option` made of `argv[i]`.
-enum class option_status {
-  other,  ///< not a learning flag: `i` unchanged
-  taken,  ///< a learning flag and its value, stored; `i` is at the value
-  bad,    ///< a learning flag with a missing or bad value: reported on stderr (exit with status 2)
-};
-
-/// The learning flags (vocab.hpp, `learning_policy`): `--learn-zones N` (0 to 256: a word one worker
-/// thread meets in N batches becomes permanent; 0, the default: never), `--learn-max N` (0 to
-/// 100,000,000: most words ever learned; default 100,000) and `--learn-max-bytes N` (1 to 1,024: longest
-/// word learned, in bytes; default 32); the last two change nothing while `--learn-zones` is 0. Parses
-/// the flag at `argv[i]` into `policy`; a bad value is reported naming `program` and the value, followed
-/// by `usage`. Throws: nothing.
-inline option_status learning_option(int argc, char** argv, int& i, lexzone::learning_policy& policy,
-                                     const char* program, const char* usage) {
-  struct flag {
-    const char* name;
-    std::uint64_t min, max;
-  };
-  static constexpr flag flags[] = {{"--learn-zones", 0, lexzone::learning_policy::max_zones},
-                                   {"--learn-max", 0, 100000000},
-                                   {"--learn-max-bytes", 1, 1024}};
-  const std::string_view a = argv[i];
-  for (std::size_t f = 0; f < std::size(flags); ++f) {
-    if (a != flags[f].name) continue;
-    const char* value = i + 1 < argc ? argv[++i] : nullptr;
-    const auto n = parse_unsigned(value, flags[f].min, flags[f].max);
-    if (!n) {
-      std::fprintf(stderr, "%s: %s needs a whole number from %llu to %llu%s%s%s\n%s\n", program, flags[f].name,
-                   static_cast<unsigned long long>(flags[f].min), static_cast<unsigned long long>(flags[f].max),
-                   value == nullptr ? "" : ", not '", value == nullptr ? "" : value, value == nullptr ? "" : "'",
-                   usage);
-      return option_status::bad;
-    }
-    if (f == 0) policy.zones = static_cast<std::uint32_t>(*n);
-    else if (f == 1) policy.max_lexemes = static_cast<std::size_t>(*n);
-    else policy.max_text_bytes = static_cast<std::size_t>(*n);
-    return option_status::taken;
-  }
-  return option_status::other;
-}
-
 /// A tool's run: its name (for messages), worker threads, learning policy.
 struct tool_run {
   const char* program = "";
   std::size_t threads = 1;
-  /// The learning flags' defaults (see `learning_option`): learning off; at most 100,000 words of at most
-  /// 32 bytes once `--learn-zones` turns it on.
-  lexzone::learning_policy learning{0, 100000, 32};
+  lexzone::learning_policy learning = default_learning;  ///< set by `learning_option` (cli.hpp)
 };
 
 /// Runs `pipe` over every line of `files` ("-" is standard input), file after file, and writes

@@ -49,11 +49,11 @@ struct vocab_stats {
 /// creations (detail/creation_counts.hpp: 65,536 counts, 256 KiB, allocated on a thread's first count),
 /// so a word whose set saw 4 other words since its last creation starts again from zero (with k distinct
 /// words created in between, a probability of about P(Poisson(k / 16,384) >= 4): 1.9 % for
-/// k = 16,384). A learned lexeme is permanent like any other: it lives as long
-/// as the vocab, its address never changes, and it is not evicted when the zone that learned it closes
-/// (nor counted in that zone). Learning never changes what an add returns or throws otherwise: the word
-/// is first created in the zone as usual, then made permanent; when that fails (memory), the zone's
-/// lexeme is returned, and the strings that had become permanent (attribute strings, the text) stay so.
+/// k = 16,384). A learned lexeme is permanent like any other: it lives as long as the vocab, its address
+/// never changes, and it is not evicted when the zone that learned it closes (nor counted in that zone).
+/// Learning never changes what an add returns or throws otherwise: the word is first created in the zone
+/// as usual, then made permanent; when that fails (memory), the zone's lexeme is returned, and the
+/// strings that had become permanent (attribute strings, the text) stay so.
 struct learning_policy {
   /// Creations in zones, by one thread, after which a word becomes permanent: 0 never (the default: a
   /// zone evicts everything it created), 1 at its first creation in a zone, 2 at its second, ..., at most

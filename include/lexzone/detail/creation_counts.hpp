@@ -6,10 +6,11 @@
 /// share counts) and an 8-bit count that saturates at 255. The table is 4-way set-associative: a word's
 /// mix picks a set of 4 slots (16 bytes, 16-byte aligned: within one cache line), kept in order of last
 /// use; a word found there moves to the front, a word not found takes the front and the least recently
-/// counted word of the set is forgotten. So a word is forgotten only when 4 other words of its set were counted since it
-/// was: with n distinct words counted between two creations of a word, a probability of about
-/// P(Poisson(n / sets) >= 4): 1.9 % for n = 16,384 with the default 16,384 sets, where a direct-mapped
-/// table of the same size forgets a word with a probability of about 1 - e^(-n / slots), 22 % then.
+/// counted word of the set is forgotten. So a word is forgotten only when 4 other words of its set were
+/// counted since it was: with n distinct words counted between two creations of a word, a probability of
+/// about P(Poisson(n / sets) >= 4): 1.9 % for n = 16,384 with the default 16,384 sets, where a
+/// direct-mapped table of the same size forgets a word with a probability of about 1 - e^(-n / slots),
+/// 22 % then.
 /// Two words with the same set and tag (one pair in 2^24) share a count, which only makes one of them
 /// learned a zone early. Counting is a heuristic: nothing else depends on it.
 ///
