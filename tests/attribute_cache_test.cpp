@@ -101,6 +101,57 @@ TEST_CASE("attribute_cache: finds only the committed text of the committed store
   CHECK(cache::find(store, 9, big) == nullptr);
 }
 
+TEST_CASE("attribute_cache: a set keeps its 4 most recently used words", "[attribute_cache]") {
+  using cache = lexzone::detail::attribute_cache<attrs>;
+  static_assert(cache::ways == 4 && cache::sets * cache::ways == cache::slots);
+  const std::uint64_t store = lexzone::detail::next_generation();
+  // Six ids of one set (texts "w<id>"), found by search.
+  const std::size_t set = cache::set_index(store, 1);
+  std::vector<lexzone::hash_t> ids{1};
+  for (lexzone::hash_t id = 2; ids.size() < 6; ++id)
+    if (cache::set_index(store, id) == set) ids.push_back(id);
+  const auto text = [](lexzone::hash_t id) { return "w" + std::to_string(id); };
+  const auto put = [&](lexzone::hash_t id) {
+    attrs a;
+    a.lower = id;
+    cache::recorder rec(store, id, text(id));
+    rec.commit(a);
+  };
+  const auto held = [&](lexzone::hash_t id) {
+    const auto* e = cache::find(store, id, text(id));
+    return e != nullptr && e->attributes().lower == id;
+  };
+  for (std::size_t i = 0; i < 4; ++i) put(ids[i]);
+  for (std::size_t i = 0; i < 4; ++i) CHECK(held(ids[i]));  // all 4 ways (a direct-mapped table kept 1)
+  // Found in the order 0..3 above, so 0 is the least recently used: the fifth word displaces it.
+  put(ids[4]);
+  CHECK_FALSE(held(ids[0]));
+  // Now 1 is the least recent; finding it makes 2 the one the sixth word displaces.
+  CHECK(held(ids[1]));
+  put(ids[5]);
+  CHECK_FALSE(held(ids[2]));
+  CHECK(held(ids[1]));
+  CHECK(held(ids[3]));
+  CHECK(held(ids[4]));
+  CHECK(held(ids[5]));
+  // Committing a held word again replaces its own entry (no second copy displaces another word).
+  attrs changed;
+  changed.lower = 99;
+  cache::recorder again(store, ids[3], text(ids[3]));
+  again.commit(changed);
+  const auto* e = cache::find(store, ids[3], text(ids[3]));
+  REQUIRE(e != nullptr);
+  CHECK(e->attributes().lower == 99);
+  for (const std::size_t i : {1, 4, 5}) CHECK(held(ids[i]));
+  // A forgotten entry's slot is the next one taken, before any least recently used word.
+  cache::forget(*cache::find(store, ids[4], text(ids[4])));
+  CHECK_FALSE(held(ids[4]));
+  put(ids[0]);
+  CHECK(held(ids[0]));
+  for (const std::size_t i : {1, 5}) CHECK(held(ids[i]));
+  CHECK(cache::find(store, ids[3], text(ids[3])) != nullptr);
+}
+
 TEST_CASE("attribute_cache: random words in many zones agree with fresh computations", "[attribute_cache]") {
   vocab v;
   for (const char* w : {"the", "a", "Apple", "ing", "ion", "e", "Xxxx", "xxxx", "dd", "A", "0"}) v.add(w);

@@ -1,9 +1,12 @@
-// Tests of lexzone/unicode/utf8.hpp: forward and backward decoding agree on every byte string.
+// Tests of lexzone/unicode/utf8.hpp: forward and backward decoding agree on every byte string; and
+// unicode/properties.hpp's ASCII check, which reads whole words.
 #include <cstddef>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "lexzone/unicode/properties.hpp"
 #include "lexzone/unicode/utf8.hpp"
 #include "support/catch.hpp"
 
@@ -57,5 +60,26 @@ TEST_CASE("decode_before agrees with forward decoding on random bytes", "[utf8]"
     const auto len = static_cast<int>(rng() % 12);
     for (int i = 0; i < len; ++i) s.push_back(alphabet[rng() % alphabet.size()]);
     REQUIRE(backward(s) == forward(s));
+  }
+}
+
+TEST_CASE("all_ascii finds a byte of 0x80 or more at any position of any length", "[utf8]") {
+  // Lengths around the 8- and 32-byte steps, each position, at offsets that misalign the words.
+  const std::string buffer(3 + 80, 'a');
+  for (std::size_t offset = 0; offset < 3; ++offset) {
+    for (std::size_t n = 0; n <= 80; ++n) {
+      std::string s = buffer;
+      const std::string_view clean(s.data() + offset, n);
+      CHECK(lexzone::detail::all_ascii(clean));
+      for (std::size_t at = 0; at < n; ++at) {
+        for (const char high : {'\x80', '\xff', '\xc3'}) {
+          s[offset + at] = high;
+          CHECK_FALSE(lexzone::detail::all_ascii(std::string_view(s.data() + offset, n)));
+          s[offset + at] = '\x7f';  // the largest ASCII byte
+          CHECK(lexzone::detail::all_ascii(std::string_view(s.data() + offset, n)));
+          s[offset + at] = 'a';
+        }
+      }
+    }
   }
 }

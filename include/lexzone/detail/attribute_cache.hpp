@@ -27,15 +27,22 @@
 /// then probes only the zone's own small tables.
 ///
 /// Memory: bounded, allocated (zeroed, so resident only as its pages are used) on a thread's first use,
-/// freed when the thread ends: `slots` entries of `sizeof(entry)` bytes and a 2-byte tag each (16,384
-/// entries of 200 bytes, at most 3.2 MiB a thread, for `lexeme_attributes`; set
-/// `LEXZONE_ATTRIBUTE_CACHE_BITS` to change the count, 2^bits), one table per attribute record type; it
-/// never grows with traffic. A word whose text and interned strings exceed `max_bytes`, or that interns
-/// more than `max_strings` strings, is not cached.
+/// freed when the thread ends: `slots` entries of `sizeof(entry)` bytes, a 2-byte tag each and a byte of
+/// recency per set of 4 (16,384 entries of 200 bytes, at most 3.2 MiB a thread, for
+/// `lexeme_attributes`; set `LEXZONE_ATTRIBUTE_CACHE_BITS` to change the count, 2^bits), one table per
+/// attribute record type; it never grows with traffic. A word whose text and interned strings exceed
+/// `max_bytes`, or that interns more than `max_strings` strings, is not cached.
 ///
-/// A lookup compares the slot's tag first (15 bits of the id's mix, never 0): a word the cache does not
-/// hold, such as a permanent one, costs a read in the 32 KiB of tags, which stay in the CPU's caches,
-/// not a read of a 200-byte entry.
+/// Placement: 4-way set-associative, least recently used out. A word may sit in any of the 4 slots of
+/// its set, so it is displaced only when 4 other words of its set were used since it was; a
+/// direct-mapped table (one slot a word) lost recurring words to every word that happened to share
+/// their slot: over the benchmark corpus (bench_pipeline, zones of 50 documents) it answered 80 % of the
+/// creations of a pass (37,453 of 46,763), 4 ways answer 89 % (42,015 of 47,347; most of the rest are
+/// words too long to keep).
+///
+/// A lookup compares the set's tags first (15 bits of the id's mix, never 0; the 4 of a set in one
+/// 8-byte word): a word the cache does not hold, such as a permanent one, costs a read in the 32 KiB of
+/// tags, which stay in the CPU's caches, not a read of a 200-byte entry.
 #pragma once
 
 #include <array>
@@ -56,7 +63,7 @@
 #ifndef LEXZONE_ATTRIBUTE_CACHE_BITS
 /// log2 of the entries of each thread's attribute cache (detail/attribute_cache.hpp): 14, 16,384 entries
 /// (at most 3.2 MiB a thread for the English attributes). Creations answered by the cache in zones of
-/// 50 documents of the shared corpus: 59 % with 10 bits, 72 % with 12, 84 % with 14, 91 % with 16.
+/// 50 documents of the benchmark corpus, with 14 bits: 89 % (80 % when the table was direct-mapped).
 #  define LEXZONE_ATTRIBUTE_CACHE_BITS 14
 #endif
 
@@ -74,10 +81,14 @@ class attribute_cache {
   static constexpr std::size_t max_strings = 5;
   /// Most bytes of text plus interned strings an entry keeps.
   static constexpr std::size_t max_bytes = 72;
-  /// Entries a thread keeps (direct-mapped).
+  /// Entries a thread keeps.
   static constexpr std::size_t slots = std::size_t{1} << LEXZONE_ATTRIBUTE_CACHE_BITS;
-  static_assert(LEXZONE_ATTRIBUTE_CACHE_BITS >= 1 && LEXZONE_ATTRIBUTE_CACHE_BITS <= 24,
-                "LEXZONE_ATTRIBUTE_CACHE_BITS: 1 to 24");
+  static_assert(LEXZONE_ATTRIBUTE_CACHE_BITS >= 2 && LEXZONE_ATTRIBUTE_CACHE_BITS <= 24,
+                "LEXZONE_ATTRIBUTE_CACHE_BITS: 2 to 24");
+  /// Slots of a set (the associativity).
+  static constexpr std::size_t ways = 4;
+  /// Sets of the table.
+  static constexpr std::size_t sets = slots / ways;
 
   /// One cached computation: the record and the strings it interned, with their ids.
   class entry {
@@ -153,15 +164,25 @@ class attribute_cache {
       used_ += s.size();
       ++e_.strings_;
     }
-    /// Stores the entry with the computed record `a` (when it fits), displacing its slot's entry.
+    /// Stores the entry with the computed record `a` (when it fits): in place of the word's entry when the
+    /// set holds one, else in an empty slot of the set, else in place of its least recently used entry.
     void commit(const Attributes& a) noexcept {
       if (!ok_) return;
       const thread_table& t = table();
       if (t.entries() == nullptr) return;
       e_.attrs_ = std::bit_cast<std::array<std::byte, sizeof(Attributes)>>(a);
-      const slot_of at = locate(e_.store_, e_.id_);
-      t.entries()[at.index] = e_;
-      t.tags()[at.index] = at.tag;
+      const set_of at = locate(e_.store_, e_.id_);
+      std::uint16_t* const tags = t.tags() + at.first;
+      std::size_t way = ways;
+      for (std::size_t w = 0; w < ways && way == ways; ++w)
+        if (tags[w] == at.tag && same_key(t.entries()[at.first + w], e_.store_, e_.id_)) way = w;
+      for (std::size_t w = 0; w < ways && way == ways; ++w)
+        if (tags[w] == 0) way = w;
+      std::uint8_t& order = t.order()[at.first / ways];
+      if (way == ways) way = least_recent(order);
+      t.entries()[at.first + way] = e_;
+      tags[way] = at.tag;
+      order = used(order, way);
     }
 
    private:
@@ -170,16 +191,30 @@ class attribute_cache {
     bool ok_;
   };
 
-  /// The entry for `text` (id `id`) of store `store`, or nullptr. The pointer is valid until the next
-  /// `commit` on this thread. Complexity: O(text.size()), no allocation after the thread's first call.
+  /// The entry for `text` (id `id`) of store `store`, or nullptr; a hit makes the entry its set's most
+  /// recently used. The pointer is valid until the next `commit` on this thread.
+  /// Complexity: O(text.size()), no allocation after the thread's first call.
   [[nodiscard]] static const entry* find(std::uint64_t store, hash_t id, std::string_view text) noexcept {
     const thread_table& t = table();
     if (t.entries() == nullptr) return nullptr;
-    const slot_of at = locate(store, id);
-    if (t.tags()[at.index] != at.tag) return nullptr;  // the usual miss: the entry is not even read
-    const entry& e = t.entries()[at.index];
-    if (e.store_ != store || e.id_ != id || e.text_size_ != text.size()) return nullptr;
-    return std::memcmp(e.bytes_.data(), text.data(), text.size()) == 0 ? &e : nullptr;
+    const set_of at = locate(store, id);
+    const std::uint16_t* const tags = t.tags() + at.first;
+    for (std::size_t w = 0; w < ways; ++w) {
+      if (tags[w] != at.tag) continue;  // the usual miss: no entry is read
+      const entry& e = t.entries()[at.first + w];
+      if (!same_key(e, store, id)) continue;
+      if (e.text_size_ != text.size() || std::memcmp(e.bytes_.data(), text.data(), text.size()) != 0) return nullptr;
+      std::uint8_t& order = t.order()[at.first / ways];
+      order = used(order, w);
+      return &e;
+    }
+    return nullptr;
+  }
+
+  /// The set that holds the word with id `id` of store `store` (for tests and diagnostics).
+  /// Complexity: O(1). Throws: nothing.
+  [[nodiscard]] static std::size_t set_index(std::uint64_t store, hash_t id) noexcept {
+    return locate(store, id).first / ways;
   }
 
   /// Drops the entry `e`, whose word was found permanent: it can never be current again (the permanent
@@ -190,18 +225,37 @@ class attribute_cache {
     const thread_table& t = table();
     LEXZONE_ASSERT(t.entries() != nullptr && &e >= t.entries() && &e < t.entries() + slots,
                    "attribute_cache::forget: not an entry of this thread's table");
-    t.tags()[static_cast<std::size_t>(&e - t.entries())] = 0;
+    t.tags()[static_cast<std::size_t>(&e - t.entries())] = 0;  // an empty slot: the set's next commit takes it
   }
 
  private:
-  // An entry's slot, and its tag: 15 other bits of the same mix, never 0 (the tag of an empty slot).
-  struct slot_of {
-    std::size_t index;
+  // An entry's set (the index of its first slot), and its tag: 15 other bits of the same mix, never 0
+  // (the tag of an empty slot).
+  struct set_of {
+    std::size_t first;
     std::uint16_t tag;
   };
-  static slot_of locate(std::uint64_t store, hash_t id) noexcept {
+  static set_of locate(std::uint64_t store, hash_t id) noexcept {
     const std::uint64_t h = (id ^ (store * 0x9E3779B97F4A7C15ull)) * 0xC2B2AE3D27D4EB4Full;
-    return {static_cast<std::size_t>(h >> (64 - std::countr_zero(slots))), static_cast<std::uint16_t>((h >> 16) | 1u)};
+    return {ways * static_cast<std::size_t>(h >> (64 - std::countr_zero(sets))),
+            static_cast<std::uint16_t>((h >> 16) | 1u)};
+  }
+  static bool same_key(const entry& e, std::uint64_t store, hash_t id) noexcept {
+    return e.store_ == store && e.id_ == id;
+  }
+
+  // A set's recency order: its 4 ways, 2 bits each, the most recently used in the low bits, stored
+  // XOR the identity order (0, 1, 2, 3), so that the zero byte of a fresh table is a valid order.
+  static constexpr unsigned identity_order = 0b11'10'01'00u;
+  static std::size_t least_recent(std::uint8_t stored) noexcept { return ((stored ^ identity_order) >> 6) & 3u; }
+  // `stored` with `way` moved to the front (the ways before it move back by one).
+  static std::uint8_t used(std::uint8_t stored, std::size_t way) noexcept {
+    const unsigned order = stored ^ identity_order;
+    unsigned at = 0;
+    while (at + 1 < ways && ((order >> (2 * at)) & 3u) != way) ++at;
+    const unsigned before = order & ((1u << (2 * at)) - 1u);  // the ways more recent than `way`
+    const unsigned after = order & ~((1u << (2 * at + 2)) - 1u);
+    return static_cast<std::uint8_t>((after | (before << 2) | static_cast<unsigned>(way)) ^ identity_order);
   }
 
   class thread_table;
@@ -214,15 +268,15 @@ class attribute_cache {
 
   // Owns a thread's table (the analyzer of clang-tidy 14 mistakes a function-local `thread_local`
   // unique_ptr for one freed on return): `slots` entries, then a tag per slot, which a lookup compares
-  // first (2 bytes a slot: the tags stay in the CPU's caches when the entries do not). The block comes
+  // first (2 bytes a slot: the tags stay in the CPU's caches when the entries do not), then a recency
+  // byte per set. The block comes
   // zeroed from `calloc`: all-zero bytes are an empty entry and tag (`entry` is an implicit-lifetime
   // type, so the allocation creates the entries), and the system hands out zeroed pages lazily, so a
   // thread that creates few words keeps little of it resident.
   class thread_table {
    public:
     thread_table() noexcept
-        : block_(static_cast<std::byte*>(
-              std::calloc(1, tags_at + slots * sizeof(std::uint16_t)))) {  // NOLINT(cppcoreguidelines-no-malloc)
+        : block_(static_cast<std::byte*>(std::calloc(1, order_at + sets))) {  // NOLINT(cppcoreguidelines-no-malloc)
       static_assert(std::is_trivially_copyable_v<entry> && std::is_trivially_destructible_v<entry>,
                     "entries are created by calloc (implicit-lifetime) and never destroyed");
     }
@@ -230,9 +284,13 @@ class attribute_cache {
     [[nodiscard]] std::uint16_t* tags() const noexcept {
       return reinterpret_cast<std::uint16_t*>(block_.get() + tags_at);
     }
+    [[nodiscard]] std::uint8_t* order() const noexcept {
+      return reinterpret_cast<std::uint8_t*>(block_.get() + order_at);
+    }
 
    private:
     static constexpr std::size_t tags_at = slots * sizeof(entry);
+    static constexpr std::size_t order_at = tags_at + slots * sizeof(std::uint16_t);
     static_assert(tags_at % alignof(std::uint16_t) == 0);
     struct free_block {
       void operator()(std::byte* p) const noexcept { std::free(p); }  // NOLINT(cppcoreguidelines-no-malloc)

@@ -23,6 +23,7 @@
 #include <cstring>
 #include <optional>
 #include <string_view>
+#include <type_traits>
 
 #include "../errors.hpp"
 #include "arena.hpp"
@@ -34,10 +35,12 @@ namespace lexzone::detail {
 /// An indexed entry found by a lookup (`header == nullptr`: none).
 struct entry_ref {
   // 16 bytes, the pointer first: returned in two registers, not through the stack (a 24-byte layout
-  // made callers store its fields one by one and load them back whole, a store-forwarding stall).
+  // made callers store its fields one by one and load them back whole, a store-forwarding stall). No
+  // tail padding either: with a 1-byte `flags`, copies moved 13 bytes as two overlapping 8-byte loads,
+  // the second straddling the two stores that had just written the object (another stall).
   const std::byte* header = nullptr;
   std::uint32_t handle = 0;
-  std::uint8_t flags = 0;
+  std::uint32_t flags = 0;
 
   explicit operator bool() const noexcept { return header != nullptr; }
   /// Whether the entry's text is a string of this layer.
@@ -47,7 +50,8 @@ struct entry_ref {
   /// The entry's text.
   [[nodiscard]] std::string_view text() const noexcept { return entry_text(header); }
 };
-static_assert(sizeof(entry_ref) <= 2 * sizeof(void*), "entry_ref: returned in registers");
+static_assert(sizeof(entry_ref) == 2 * sizeof(void*) && std::has_unique_object_representations_v<entry_ref>,
+              "entry_ref: returned in registers, copied as two whole words");
 
 /// Which indexed entries a lookup considers.
 enum class entry_kind : std::uint8_t {
@@ -255,7 +259,7 @@ class string_layer {
   [[nodiscard]] const Hasher& hasher() const noexcept { return hasher_; }
 
  private:
-  static bool accepts(std::uint8_t flags, entry_kind kind) noexcept {
+  static bool accepts(std::uint32_t flags, entry_kind kind) noexcept {
     return kind == entry_kind::string ? (flags & entry_lexeme_only) == 0 : (flags & entry_has_record) != 0;
   }
 

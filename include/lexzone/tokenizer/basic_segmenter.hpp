@@ -334,7 +334,7 @@ class basic_segmenter {
 
   template <class Labels>
   static void push(std::vector<piece>& out, std::size_t begin, std::size_t size, Labels& labels, piece_rule rule) {
-    out.push_back(piece{static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(size), false, {}});
+    detail::append_piece(out, static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(size));
     labels.add(rule);
   }
 

@@ -338,7 +338,7 @@ class basic_tokenizer {
         ++stats_.hits;
         for (std::uint32_t k = 0; k < e.pieces_size; ++k) {
           const cached_piece& p = piece_pool_[e.pieces_begin + k];
-          out.push_back(piece{base + p.begin, p.size, false, {}});
+          detail::append_piece(out, base + p.begin, p.size);
           if constexpr (WithRefs) {
             const bool valid = p.lex != nullptr && (p.generation == 0 || p.generation == generation);
             refs->push_back(piece_ref{base + p.begin, p.size, valid ? p.lex : nullptr, e.pieces_begin + k});

@@ -12,8 +12,10 @@
 /// output string) and thread-safe. ASCII input takes a fast path that never touches the tables.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <string>
 #include <string_view>
@@ -52,14 +54,22 @@ namespace lexzone::detail {
   return static_cast<char>(c + (ascii_upper(static_cast<unsigned char>(c)) ? 0x20 : 0));
 }
 
-/// True when every byte of `s` is below 0x80. Complexity: O(n).
+/// True when every byte of `s` is below 0x80. Complexity: O(n), 32 bytes a step. (Whole words are
+/// loaded with `memcpy`: assembling each word from its bytes, as an earlier version did, compiled to 8
+/// loads and shifts a word, and this runs over every doc's text.)
 [[nodiscard]] inline bool all_ascii(std::string_view s) noexcept {
+  constexpr std::uint64_t high_bits = 0x8080808080808080ull;
   const char* p = s.data();
   std::size_t n = s.size();
+  for (; n >= 32; p += 32, n -= 32) {
+    std::array<std::uint64_t, 4> w{};
+    std::memcpy(w.data(), p, sizeof(w));
+    if (((w[0] | w[1]) | (w[2] | w[3])) & high_bits) return false;
+  }
   for (; n >= 8; p += 8, n -= 8) {
     std::uint64_t w = 0;
-    for (int i = 0; i < 8; ++i) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
-    if (w & 0x8080808080808080ull) return false;
+    std::memcpy(&w, p, sizeof(w));
+    if (w & high_bits) return false;
   }
   for (; n > 0; ++p, --n)
     if (static_cast<unsigned char>(*p) >= 0x80) return false;
