@@ -71,6 +71,11 @@ TEST_CASE("all_ascii finds a byte of 0x80 or more at any position of any length"
       std::string s = buffer;
       const std::string_view clean(s.data() + offset, n);
       CHECK(lexzone::detail::all_ascii(clean));
+      // Bytes just outside the view do not count.
+      if (offset > 0) s[offset - 1] = '\x80';
+      if (offset + n < s.size()) s[offset + n] = '\x80';
+      CHECK(lexzone::detail::all_ascii(clean));
+      s = buffer;
       for (std::size_t at = 0; at < n; ++at) {
         for (const char high : {'\x80', '\xff', '\xc3'}) {
           s[offset + at] = high;

@@ -40,9 +40,9 @@
 /// creations of a pass (37,453 of 46,763), 4 ways answer 89 % (42,015 of 47,347; most of the rest are
 /// words too long to keep).
 ///
-/// A lookup compares the set's tags first (15 bits of the id's mix, never 0; the 4 of a set in one
-/// 8-byte word): a word the cache does not hold, such as a permanent one, costs a read in the 32 KiB of
-/// tags, which stay in the CPU's caches, not a read of a 200-byte entry.
+/// A lookup compares the set's tags first (15 bits of the id's mix, never 0; the 4 of a set are 8
+/// adjacent bytes): a word the cache does not hold, such as a permanent one, costs a read in the 32 KiB
+/// of tags, not a read of a 200-byte entry.
 #pragma once
 
 #include <array>
@@ -269,10 +269,10 @@ class attribute_cache {
   // Owns a thread's table (the analyzer of clang-tidy 14 mistakes a function-local `thread_local`
   // unique_ptr for one freed on return): `slots` entries, then a tag per slot, which a lookup compares
   // first (2 bytes a slot: the tags stay in the CPU's caches when the entries do not), then a recency
-  // byte per set. The block comes
-  // zeroed from `calloc`: all-zero bytes are an empty entry and tag (`entry` is an implicit-lifetime
-  // type, so the allocation creates the entries), and the system hands out zeroed pages lazily, so a
-  // thread that creates few words keeps little of it resident.
+  // byte per set. The block comes zeroed from `calloc`: all-zero bytes are an empty entry and tag and
+  // the identity order (`entry` is an implicit-lifetime type, so the allocation creates the entries),
+  // and the system hands out zeroed pages lazily, so a thread that creates few words keeps little of it
+  // resident.
   class thread_table {
    public:
     thread_table() noexcept
