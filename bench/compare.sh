@@ -4,34 +4,48 @@
 # median of the per-run speedups. Pairing cancels the slow drifts of a shared VM's speed, which shift
 # whole runs; the ratio goals of bench/report.py are also given per build, as medians of per-run ratios.
 #
-# Usage: bench/compare.sh [--rounds N] [--filter REGEX] [--min-time S] BINARY_A BINARY_B
+# Usage: bench/compare.sh [--rounds N] [--filter REGEX] [--min-time S] BINARY_A BINARY_B (options anywhere)
 #   e.g. cp build-bench/bench/bench_pipeline /tmp/before; (change, rebuild);
 #        bench/compare.sh --filter 'Zones|NoZone|Segment/cache:1|Requests_(ZoneEach|OneZone)$' \
 #          /tmp/before build-bench/bench/bench_pipeline
-# Defaults: 10 rounds, every benchmark, 0.5 s a benchmark a run. Times are CPU times in ms.
+# Defaults: 10 rounds, every benchmark, 0.5 s a benchmark a run. Times are in ms: CPU time, or the
+# benchmark's own measure for those timed by real or manual time (names ending /real_time, /manual_time).
+# A benchmark that reported an error in any run is left out, and named.
 set -euo pipefail
 
 rounds=10
 filter=.
 min_time=0.5
-while [[ $# -gt 2 ]]; do
+usage="usage: bench/compare.sh [--rounds N] [--filter REGEX] [--min-time S] BINARY_A BINARY_B"
+binaries=()
+while [[ $# -gt 0 ]]; do
   case "$1" in
-    --rounds) rounds="$2"; shift 2 ;;
-    --filter) filter="$2"; shift 2 ;;
-    --min-time) min_time="$2"; shift 2 ;;
-    *) echo "compare.sh: unknown option $1" >&2; exit 2 ;;
+    --rounds | --filter | --min-time)
+      if [[ $# -lt 2 ]]; then echo "compare.sh: $1 needs a value" >&2; exit 2; fi
+      case "$1" in
+        --rounds) rounds="$2" ;;
+        --filter) filter="$2" ;;
+        --min-time) min_time="$2" ;;
+      esac
+      shift 2 ;;
+    -*) echo "compare.sh: unknown option $1" >&2; echo "$usage" >&2; exit 2 ;;
+    *) binaries+=("$1"); shift ;;
   esac
 done
-if [[ $# -ne 2 || ! -x "$1" || ! -x "$2" ]]; then
-  echo "usage: bench/compare.sh [--rounds N] [--filter REGEX] [--min-time S] BINARY_A BINARY_B" >&2
+if [[ ${#binaries[@]} -ne 2 ]]; then
+  echo "compare.sh: two binaries expected, got ${#binaries[@]}" >&2
+  echo "$usage" >&2
   exit 2
 fi
+for bin in "${binaries[@]}"; do
+  if [[ ! -x "$bin" ]]; then echo "compare.sh: not an executable: $bin" >&2; exit 2; fi
+done
 if ! [[ "$rounds" =~ ^[1-9][0-9]*$ ]]; then
   echo "compare.sh: --rounds must be a positive integer" >&2
   exit 2
 fi
-a="$(realpath "$1")"
-b="$(realpath "$2")"
+a="$(realpath "${binaries[0]}")"
+b="$(realpath "${binaries[1]}")"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 
@@ -55,6 +69,9 @@ folder, rounds = sys.argv[1], int(sys.argv[2])
 unit_ms = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
+errored = set()
+
+
 def load(build, r):
     times = {}
     with open(f"{folder}/{build}.{r}.json") as f:
@@ -62,21 +79,29 @@ def load(build, r):
     if not text.strip():
         sys.exit("compare.sh: a run printed no results (does --filter match any benchmark?)")
     for b in json.loads(text)["benchmarks"]:
-        if b.get("run_type") == "iteration":
-            times[b["name"]] = b["cpu_time"] * unit_ms[b["time_unit"]]
+        if b.get("run_type") != "iteration":
+            continue
+        name = b["name"]
+        if b.get("error_occurred"):
+            errored.add(name)
+            continue
+        wall = name.endswith("/real_time") or name.endswith("/manual_time")
+        times[name] = b["real_time" if wall else "cpu_time"] * unit_ms[b["time_unit"]]
     return times
 
 
 runs = {x: [load(x, r) for r in range(1, rounds + 1)] for x in "AB"}
-names = sorted(set.intersection(*(set(t) for t in runs["A"] + runs["B"])))
+names = sorted(set.intersection(*(set(t) for t in runs["A"] + runs["B"])) - errored)
+for n in sorted(errored):
+    print(f"compare.sh: {n} reported an error; left out", file=sys.stderr)
 if not names:
     sys.exit("compare.sh: no benchmark ran in every run (check --filter)")
-print(f"{'benchmark':40s} {'A ms':>10s} {'B ms':>10s} {'A/B (paired)':>13s}")
+print(f"{'benchmark':40s} {'A ms':>10s} {'B ms':>10s} {'B speedup':>10s}  (median of paired A/B times)")
 for n in names:
     a = [t[n] for t in runs["A"]]
     b = [t[n] for t in runs["B"]]
     paired = statistics.median(x / y for x, y in zip(a, b))
-    print(f"{n:40s} {statistics.median(a):10.3f} {statistics.median(b):10.3f} {paired:12.3f}x")
+    print(f"{n:40s} {statistics.median(a):10.3f} {statistics.median(b):10.3f} {paired:9.3f}x")
 
 # bench_pipeline's goal ratios (issue #13), when their benchmarks ran, as bench/report.py states them:
 # time(first) / time(second), so the first three are throughput ratios (larger is better) and the last

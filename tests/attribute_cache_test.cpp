@@ -122,7 +122,7 @@ TEST_CASE("attribute_cache: a set keeps its 4 most recently used words", "[attri
     return e != nullptr && e->attributes().lower == id;
   };
   for (std::size_t i = 0; i < 4; ++i) put(ids[i]);
-  for (std::size_t i = 0; i < 4; ++i) CHECK(held(ids[i]));  // all 4 ways (a direct-mapped table kept 1)
+  for (std::size_t i = 0; i < 4; ++i) CHECK(held(ids[i]));  // 4 words of one set, all held
   // Found in the order 0..3 above, so 0 is the least recently used: the fifth word displaces it.
   put(ids[4]);
   CHECK_FALSE(held(ids[0]));
@@ -143,13 +143,16 @@ TEST_CASE("attribute_cache: a set keeps its 4 most recently used words", "[attri
   REQUIRE(e != nullptr);
   CHECK(e->attributes().lower == 99);
   for (const std::size_t i : {1, 4, 5}) CHECK(held(ids[i]));
-  // A forgotten entry's slot is the next one taken, before any least recently used word.
-  cache::forget(*cache::find(store, ids[4], text(ids[4])));
+  // A forgotten entry's slot is the next one taken, before any least recently used word: 3 is the
+  // least recent now (found before 1, 4 and 5), and stays held when 0 comes in.
+  const auto* forgotten = cache::find(store, ids[4], text(ids[4]));
+  REQUIRE(forgotten != nullptr);
+  cache::forget(*forgotten);
   CHECK_FALSE(held(ids[4]));
   put(ids[0]);
   CHECK(held(ids[0]));
   for (const std::size_t i : {1, 5}) CHECK(held(ids[i]));
-  CHECK(cache::find(store, ids[3], text(ids[3])) != nullptr);
+  CHECK(cache::find(store, ids[3], text(ids[3])) != nullptr);  // not displaced: the forgotten slot was taken
 }
 
 TEST_CASE("attribute_cache: random words in many zones agree with fresh computations", "[attribute_cache]") {

@@ -83,8 +83,8 @@ class attribute_cache {
   static constexpr std::size_t max_bytes = 72;
   /// Entries a thread keeps.
   static constexpr std::size_t slots = std::size_t{1} << LEXZONE_ATTRIBUTE_CACHE_BITS;
-  static_assert(LEXZONE_ATTRIBUTE_CACHE_BITS >= 2 && LEXZONE_ATTRIBUTE_CACHE_BITS <= 24,
-                "LEXZONE_ATTRIBUTE_CACHE_BITS: 2 to 24");
+  static_assert(LEXZONE_ATTRIBUTE_CACHE_BITS >= 3 && LEXZONE_ATTRIBUTE_CACHE_BITS <= 24,
+                "LEXZONE_ATTRIBUTE_CACHE_BITS: 3 to 24 (at least 2 sets of 4)");
   /// Slots of a set (the associativity).
   static constexpr std::size_t ways = 4;
   /// Sets of the table.
@@ -268,8 +268,7 @@ class attribute_cache {
 
   // Owns a thread's table (the analyzer of clang-tidy 14 mistakes a function-local `thread_local`
   // unique_ptr for one freed on return): `slots` entries, then a tag per slot, which a lookup compares
-  // first (2 bytes a slot: the tags stay in the CPU's caches when the entries do not), then a recency
-  // byte per set. The block comes zeroed from `calloc`: all-zero bytes are an empty entry and tag and
+  // first (2 bytes a slot, so that a miss reads no entry), then a recency byte per set. The block comes zeroed from `calloc`: all-zero bytes are an empty entry and tag and
   // the identity order (`entry` is an implicit-lifetime type, so the allocation creates the entries),
   // and the system hands out zeroed pages lazily, so a thread that creates few words keeps little of it
   // resident.
