@@ -268,10 +268,10 @@ class attribute_cache {
 
   // Owns a thread's table (the analyzer of clang-tidy 14 mistakes a function-local `thread_local`
   // unique_ptr for one freed on return): `slots` entries, then a tag per slot, which a lookup compares
-  // first (2 bytes a slot, so that a miss reads no entry), then a recency byte per set. The block comes zeroed from `calloc`: all-zero bytes are an empty entry and tag and
-  // the identity order (`entry` is an implicit-lifetime type, so the allocation creates the entries),
-  // and the system hands out zeroed pages lazily, so a thread that creates few words keeps little of it
-  // resident.
+  // first (2 bytes a slot, so that a miss reads no entry), then a recency byte per set. The block comes
+  // zeroed from `calloc`: all-zero bytes are an empty entry and tag and the identity order (`entry` is an
+  // implicit-lifetime type, so the allocation creates the entries), and the system hands out zeroed pages
+  // lazily, so a thread that creates few words keeps little of it resident.
   class thread_table {
    public:
     thread_table() noexcept
