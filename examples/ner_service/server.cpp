@@ -428,6 +428,8 @@ class session : public std::enable_shared_from_this<session> {
 
   void read_header() {
     phase_ = phase::header;
+    // The previous request's HEAD must not strip the body of an error answered before dispatch() runs.
+    head_only_ = false;
     parser_.emplace(srv_.opts.http);
     buffer_.max_size(std::max(buffer_.size(), srv_.opts.http.max_header_bytes + 1024));
     arm(std::min(first_byte_ + srv_.opts.header_timeout, first_byte_ + srv_.opts.request_timeout));

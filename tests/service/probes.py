@@ -861,6 +861,15 @@ def probe_routes():
         c.check(st == 200 and json.loads(body) == {"status": "ready"}, "/readyz: %d %r" % (st, body))
         st, hd, body = h.request(svc.port, "HEAD", "/healthz")
         c.check(st == 200 and body == b"" and hd.get("content-length") == "15", "HEAD /healthz: %d %r" % (st, hd))
+        # A HEAD, then on the same connection a request that fails to parse: its error keeps its body (the
+        # HEAD's "no body" is that request's alone).
+        s = h.raw(svc.port)
+        s.sendall(h.http_request("HEAD", "/healthz"))
+        r = s.read_response(head_only=True)
+        c.check(r is not None and r[0] == 200 and r[2] == b"", "HEAD /healthz on a raw connection: %r" % (r,))
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n")
+        expect_close_response(c, s, "a malformed request after a HEAD", 400)
+        s.close()
         st, hd, body = h.request(svc.port, "OPTIONS", "/v1/ner")
         c.check(st == 204 and "POST" in hd.get("allow", ""), "OPTIONS /v1/ner: %d %r" % (st, hd))
         st, hd, body = h.request(svc.port, "GET", "/v1/ner")
