@@ -378,8 +378,7 @@ class session : public std::enable_shared_from_this<session> {
   // The next request: at once when its bytes are buffered (pipelining), else after an idle wait.
   void next_request() {
     parser_.reset();
-    // Clients may send a CRLF after a body (RFC 9112 2.2): skip empty lines before a request.
-    while (buffer_.size() >= 2 && buffered().substr(0, 2) == "\r\n") buffer_.consume(2);
+    skip_empty_lines();
     if (buffer_.size() > 0) {
       first_byte_ = steady::now();
       read_header();
@@ -404,7 +403,7 @@ class session : public std::enable_shared_from_this<session> {
   void await_first_byte() {
     socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const error_code& ec) {
       if (self->phase_ != phase::idle) return;
-      if (!ec && self->nothing_to_read()) {
+      if (!ec && (self->nothing_to_read() || self->only_empty_lines())) {
         self->await_first_byte();
         return;
       }
@@ -424,6 +423,24 @@ class session : public std::enable_shared_from_this<session> {
     char byte = 0;
     const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  }
+
+  // Clients may send a CRLF after a body (RFC 9112 2.2): empty lines before a request are dropped, whether
+  // they came with the request before (buffered) or later, on the idle connection.
+  void skip_empty_lines() {
+    while (buffer_.size() >= 2 && buffered().substr(0, 2) == "\r\n") buffer_.consume(2);
+  }
+
+  // Idle, with bytes to read: reads them into the (empty) buffer and drops the empty lines that lead them.
+  // True when nothing else came (a lone CR may start one more): the connection stays idle, its idle
+  // deadline unchanged. False when a request starts, or for the end of the stream (the header read sees it).
+  [[nodiscard]] bool only_empty_lines() {
+    const auto space = buffer_.prepare(std::min(read_chunk, buffer_.max_size() - buffer_.size()));
+    const ssize_t n = ::recv(socket_.native_handle(), space.data(), space.size(), MSG_DONTWAIT);
+    if (n <= 0) return false;
+    buffer_.commit(static_cast<std::size_t>(n));
+    skip_empty_lines();
+    return buffer_.size() == 0 || buffered() == "\r";
   }
 
   void read_header() {

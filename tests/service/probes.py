@@ -898,6 +898,19 @@ def probe_routes():
         c.check(r1 is not None and r1[1].get("connection") == "keep-alive" and r2 is not None and r2[0] == 200,
                 "HTTP/1.0 keep-alive")
         s.close()
+        # An empty line before a request is ignored (RFC 9112 2.2), also when it comes after the previous
+        # answer, on an idle connection (not only when it was read with the request before it).
+        s = h.raw(svc.port)
+        s.sendall(h.http_request("POST", "/v1/ner", h.ner_body("crlf a@b.io")))
+        r1 = s.read_response()
+        s.sendall(b"\r\n" + h.http_request("GET", "/healthz"))
+        r2 = s.read_response()
+        s.sendall(b"\r\n\r\n")  # empty lines alone: still idle, then a request
+        s.sendall(b"\r\n" + h.http_request("GET", "/healthz"))
+        r3 = s.read_response()
+        c.check(r1 is not None and r1[0] == 200 and r2 is not None and r2[0] == 200 and r3 is not None and
+                r3[0] == 200, "CRLF before a request on an idle connection: %r, %r, %r" % (r1, r2, r3))
+        s.close()
         # Expect: 100-continue: the interim response, then the answer.
         body = h.ner_body("expect a@b.io")
         s = h.raw(svc.port)
