@@ -152,6 +152,13 @@ int main(int argc, char** argv) {
       return model;
     });
     const int status = srv.run();
+    if (srv.loading()) {
+      // Shut down before the model was in: the load cannot be interrupted (a slow disk, a FIFO not yet
+      // written), and waiting for it would break --shutdown-timeout. Nothing else is running.
+      std::fprintf(stderr, "ner_service: stopped (the model was still loading)\n");
+      std::fflush(nullptr);
+      std::_Exit(status);
+    }
     std::fprintf(stderr, "ner_service: stopped\n");
     return status;
   } catch (const std::exception& e) {

@@ -216,6 +216,7 @@ class server::impl {
   ~impl();
 
   int run();
+  [[nodiscard]] bool loading() const noexcept { return loader_.joinable(); }  // joined once its post has run
   [[nodiscard]] unsigned short port() const { return acceptor_.local_endpoint().port(); }
   void load_model(std::function<std::unique_ptr<ner_model>()> load);
 
@@ -969,5 +970,6 @@ server::~server() = default;
 unsigned short server::port() const { return impl_->port(); }
 void server::load_model(std::function<std::unique_ptr<ner_model>()> load) { impl_->load_model(std::move(load)); }
 int server::run() { return impl_->run(); }
+bool server::loading() const { return impl_->loading(); }
 
 }  // namespace lexzone::ner_service

@@ -44,6 +44,10 @@ class server {
   /// status: 0 after a graceful shutdown, 1 when the model could not be loaded.
   int run();
 
+  /// After run(): whether the model's loader may still be running (a shutdown came before the model). A load
+  /// cannot be interrupted, and the destructor would wait for it: the caller should exit without it.
+  [[nodiscard]] bool loading() const;
+
   class impl;  // opaque (server.cpp); public so that the connections there can name it
 
  private:

@@ -849,6 +849,19 @@ def probe_readiness():
             c.check(svc.stop() == 0, "exit status 0 after SIGTERM")
         finally:
             svc.kill()
+        # SIGTERM while the model is still loading (its FIFO never written): the exit comes within
+        # --shutdown-timeout all the same, with status 0; the load is not waited for.
+        fifo = os.path.join(tmp, "never.jsonl")
+        os.mkfifo(fifo)
+        svc = h.Service(BINARY, ["--patterns", fifo, "--shutdown-timeout", "1"], wait_ready=False)
+        try:
+            st, _, body = h.request(svc.port, "GET", "/readyz")
+            c.check(st == 503 and json.loads(body) == {"status": "loading"}, "still loading: %d %r" % (st, body))
+            svc.signal()
+            rc = svc.wait(5 * h.slow_factor())
+            c.check(rc == 0, "SIGTERM while loading: exit status %r within the shutdown timeout" % rc)
+        finally:
+            svc.kill()
     return c.finish()
 
 
