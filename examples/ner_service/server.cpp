@@ -649,7 +649,7 @@ class session : public std::enable_shared_from_this<session> {
 
   void written(const error_code& ec) {
     disarm();
-    srv_.metrics.response(reply_.status, steady::now() - header_done_);
+    if (!ec) srv_.metrics.response(reply_.status, steady::now() - header_done_);  // a failed write is no response
     srv_.buffers.give(std::move(reply_.body));
     reply_.lease.release();
     if (ec) {

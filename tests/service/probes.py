@@ -49,6 +49,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -326,6 +327,33 @@ def probe_non_reading():
         c.check(m.get("lexzone_buffered_bytes") == 0, "buffered bytes back to 0: %r" % m.get("lexzone_buffered_bytes"))
         for s in socks:
             s.close()
+    # Clients that reset the connection in the middle of a response too large for the socket buffers (about
+    # 17 MB; the kernel buffers at most 4 MiB by default): the response is not written, and is not counted
+    # in lexzone_requests_total (which counts responses written).
+    args = ["--max-body-bytes", 2 << 20, "--max-response-bytes", 64 << 20, "--max-buffered-bytes", 256 << 20]
+    with service(c, args) as svc:
+        body = dense_request(2, 2000000)
+        before = svc.metrics()
+        calls = 1  # each /metrics answer is counted once written, so seen by the next call
+        for i in range(2):
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.settimeout(60 * h.slow_factor())
+            s.connect((h.HOST, svc.port))
+            s.sendall(h.http_request("POST", "/v1/ner", body))
+            c.check(s.recv(12) == b"HTTP/1.1 200", "reset client %d: the response starts" % i)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close: reset
+            s.close()
+        key = 'lexzone_connections_closed_total{reason="client"}'
+        deadline = time.monotonic() + 30 * h.slow_factor()
+        m = svc.metrics()
+        while m.get(key, 0) < before.get(key, 0) + 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            m, calls = svc.metrics(), calls + 1
+        c.check(m.get(key, 0) >= before.get(key, 0) + 2, "the reset connections are closed")
+        ok = 'lexzone_requests_total{code="200"}'
+        c.check(m.get(ok, 0) == before.get(ok, 0) + calls, "responses cut by a reset are not counted as written "
+                "(%r before, %d /metrics since, %r now)" % (before.get(ok), calls, m.get(ok)))
     return c.finish()
 
 
