@@ -10,9 +10,12 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <iterator>
+#include <limits>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
@@ -120,6 +123,28 @@ void wait_until(const Done& done) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!done() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::microseconds(200));
+}
+
+// Calls `run(token)` and returns what it returns. A watchdog thread requests stop through `token` if the call
+// has not returned 10 s after it began: a run that hangs then ends (short), and the test fails instead of
+// hanging. A run that ends in time is not affected.
+template <class Run>
+std::size_t with_watchdog(const Run& run) {
+  std::stop_source stop;
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool done = false;
+  std::jthread watchdog([&] {
+    std::unique_lock lock(mutex);
+    if (!cv.wait_for(lock, std::chrono::seconds(10), [&] { return done; })) stop.request_stop();
+  });
+  const std::size_t n = run(stop.get_token());
+  {
+    const std::lock_guard lock(mutex);
+    done = true;
+  }
+  cv.notify_one();
+  return n;
 }
 
 std::size_t index_of(const small_doc& d) { return std::stoul(std::string(d[0].text().substr(1))); }
@@ -239,6 +264,32 @@ TEST_CASE_METHOD(small_model, "parallel_pipe threads: a slow sink stalls the wor
   CHECK(sunk == count);
   CHECK(most_in_flight <= window);  // the bound
   CHECK(most_in_flight >= 2);       // the workers did run ahead of the sink
+}
+
+TEST_CASE_METHOD(small_model, "parallel_pipe threads: the largest max_batches_in_flight keeps the window open",
+                 "[parallel_pipe][threads]") {
+  // SIZE_MAX, as "no bound": the window's test must not overflow (delivered batches + window wrapped around
+  // to below the batches claimed: the window stayed shut after the first delivery, and the run hung).
+  constexpr std::size_t unbounded = std::numeric_limits<std::size_t>::max();
+  const auto texts = numbered_texts(40);
+  for (const std::size_t threads : {1, 3}) {
+    CAPTURE(threads);
+    lexzone::parallel_pipe pipe(vocab, nlp, {.threads = threads, .batch_size = 4, .max_batches_in_flight = unbounded});
+    CHECK(pipe.options().max_batches_in_flight == unbounded);
+    std::size_t sunk = 0;
+    const std::size_t transformed = with_watchdog([&](std::stop_token stop) {
+      return pipe.transform(
+          texts, [](small_doc& d) { return index_of(d); }, [&](std::size_t i) { CHECK(i == sunk++); }, stop);
+    });
+    CHECK(transformed == texts.size());
+    std::size_t visited = 0;
+    const std::size_t visits = with_watchdog([&](std::stop_token stop) {
+      return pipe.for_each(
+          texts, [&](small_doc& d) { CHECK(index_of(d) == visited++); }, stop);
+    });
+    CHECK(visits == texts.size());
+    CHECK(vocab.stats().strings.open_zones == 0);
+  }
 }
 
 TEST_CASE_METHOD(small_model, "parallel_pipe threads: for_each holds at most min(threads, window) zones",

@@ -202,7 +202,9 @@ class pipe_run {
 
   // The predicates below read state guarded by mutex_: call them with it held.
   bool more_to_claim() const noexcept { return !input_done_ && read_ < fail_at_.load(); }
-  bool window_open() const noexcept { return next_seq_ < delivered_batches_ + window_; }
+  // Batches in flight (claimed, not delivered) below the window; a difference, not a sum: `window_` may be
+  // SIZE_MAX ("no bound"), and delivered_batches_ + window_ would wrap around.
+  bool window_open() const noexcept { return next_seq_ - delivered_batches_ < window_; }
   bool front_ready() const noexcept { return !pending_.empty() && pending_.front().ready; }
   bool over() const noexcept {
     return fail_at_.load() <= delivered_texts_ || (input_done_ && delivered_batches_ == next_seq_);
