@@ -16,6 +16,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <stdexcept>
 #include <stop_token>
 #include <string>
@@ -513,10 +514,10 @@ struct generated_texts {
   [[nodiscard]] std::default_sentinel_t end() const { return {}; }
 };
 static_assert(lexzone::text_range<generated_texts>);
-static_assert(!lexzone::detail::text_outlives_iteration<std::string>);
-static_assert(lexzone::detail::text_outlives_iteration<const std::string&>);
-static_assert(lexzone::detail::text_outlives_iteration<std::string_view>);
-static_assert(lexzone::detail::text_outlives_iteration<const char*>);
+static_assert(!lexzone::detail::text_outlives_iteration<generated_texts::iterator>);  // std::string values
+static_assert(lexzone::detail::text_outlives_iteration<std::vector<std::string>::const_iterator>);
+static_assert(lexzone::detail::text_outlives_iteration<std::vector<std::string_view>::iterator>);
+static_assert(lexzone::detail::text_outlives_iteration<std::vector<const char*>::iterator>);
 }  // namespace
 
 TEST_CASE("parallel_pipe threads: dynamic pipelines from a factory, bare tokenizers, any text range",
@@ -563,6 +564,56 @@ TEST_CASE("parallel_pipe threads: dynamic pipelines from a factory, bare tokeniz
 }
 
 namespace {
+// An input-only range whose iterator refers to one string that each increment overwrites with the next text, as
+// std::ranges::istream_view<std::string> does (not used here: clang 14 rejects it with libstdc++ 12).
+struct stashing_input {
+  const std::vector<std::string>* texts;
+  std::string current;  // the text the iterator is at
+  struct iterator {
+    using value_type = std::string;
+    using difference_type = std::ptrdiff_t;
+    stashing_input* in = nullptr;
+    std::size_t i = 0;
+    const std::string& operator*() const { return in->current; }
+    iterator& operator++() {
+      if (++i < in->texts->size()) in->current = (*in->texts)[i];
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    bool operator==(std::default_sentinel_t) const { return i == in->texts->size(); }
+  };
+  [[nodiscard]] iterator begin() {
+    if (!texts->empty()) current = texts->front();
+    return {this, 0};
+  }
+  [[nodiscard]] std::default_sentinel_t end() const { return {}; }
+};
+static_assert(lexzone::text_range<stashing_input&>);
+static_assert(!lexzone::detail::text_outlives_iteration<stashing_input::iterator>);  // its references are copied
+}  // namespace
+
+TEST_CASE_METHOD(small_model, "parallel_pipe threads: the references of an input-only range are copied",
+                 "[parallel_pipe][threads]") {
+  // A batch that kept views of the one string the iterator refers to saw its last text in place of the others.
+  const auto texts = numbered_texts(100);
+  std::vector<std::size_t> expected(texts.size());
+  std::iota(expected.begin(), expected.end(), std::size_t{0});
+  for (const std::size_t threads : {1, 3}) {
+    CAPTURE(threads);
+    lexzone::parallel_pipe pipe(vocab, nlp, {.threads = threads, .batch_size = 8});
+    stashing_input in{&texts, {}};
+    std::vector<std::size_t> got;
+    pipe.transform(
+        in, [](small_doc& d) { return index_of(d); }, [&](std::size_t i) { got.push_back(i); });
+    CHECK(got == expected);
+    stashing_input visit_in{&texts, {}};
+    got.clear();
+    pipe.for_each(visit_in, [&](small_doc& d) { got.push_back(index_of(d)); });
+    CHECK(got == expected);
+  }
+}
+
+namespace {
 // An input range whose iterator throws when it reaches element `fail_at`.
 struct failing_input {
   const std::vector<std::string>* texts;
@@ -587,6 +638,7 @@ struct failing_input {
   [[nodiscard]] std::default_sentinel_t end() const { return {}; }
 };
 static_assert(lexzone::text_range<failing_input&>);
+static_assert(lexzone::detail::text_outlives_iteration<failing_input::iterator>);  // string views, input-only
 }  // namespace
 
 TEST_CASE_METHOD(small_model, "parallel_pipe threads: an input that throws fails at its position",

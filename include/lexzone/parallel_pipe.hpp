@@ -42,9 +42,10 @@
 /// At most `max_batches_in_flight` batches (default 2 x threads) are claimed and not yet delivered: a
 /// worker that would claim one more waits until the front batch is delivered, so a slow sink or
 /// callback stalls the workers instead of buffering. In flight at any time: at most that many batches'
-/// texts (views, or copies when the input range yields temporaries) and owned results, plus at most one
-/// open zone per worker (`transform()`), or at most min(threads, max_batches_in_flight) batches with
-/// their open zones and docs (`for_each()`). Results already handed to the sink are the caller's.
+/// texts (views, or copies when the input range yields temporaries or is input-only: see `transform`) and
+/// owned results, plus at most one open zone per worker (`transform()`), or at most
+/// min(threads, max_batches_in_flight) batches with their open zones and docs (`for_each()`). Results
+/// already handed to the sink are the caller's.
 ///
 /// # Failures, as if the texts were processed one by one in input order
 /// Every exception (reading the input, the pipeline, the transform, the sink or the callback) is tied to
@@ -219,8 +220,10 @@ class parallel_pipe {
   ///   used after their zone closed). Ids (`hash_t`) of permanent strings, `owned_doc`, `std::string`
   ///   and plain values are fine.
   /// - `sink(R&&)` is called for each text's result, in input order, on the calling thread.
-  /// - `texts`: elements convert to `std::string_view`; references, views and C strings are used in
-  ///   place and must stay valid and unchanged until the run returns; temporaries are copied. The range is
+  /// - `texts`: elements convert to `std::string_view`; references into a forward range, string views and
+  ///   C strings are used in place, and their bytes must stay valid and unchanged until the run returns;
+  ///   temporaries are copied, and so are the references of an input-only range (they may refer to a
+  ///   value that the next increment overwrites, as `std::ranges::istream_view`'s do). The range is
   ///   iterated by the workers, one at a time, under the run's lock (iterators need not be thread-safe);
   ///   it must not be used by anyone else during the run.
   ///

@@ -42,16 +42,21 @@ struct text_batch {
   std::size_t seq = 0;
   std::size_t first = 0;
   std::vector<std::string_view> texts;
-  std::vector<std::string> copies;  ///< the bytes of texts that the input gave as temporaries
+  std::vector<std::string> copies;  ///< the bytes of texts that the input gave as temporaries (or references
+                                    ///< of an input-only iterator: see `text_outlives_iteration`)
 };
 
-/// Whether the texts of an input whose reference type is `Ref` outlive the iteration, so that a batch
-/// may keep views of them: references into the range, string views and C strings do; other values
-/// (e.g. a `std::string` made by a view) are copied into the batch.
-template <class Ref>
+/// Whether the texts that `Iterator` reads outlive the iteration, so that a batch may keep views of them:
+/// string views and C strings do (the caller vouches for their bytes), and references do when `Iterator`
+/// is a forward iterator (references into [i, end) stay valid as i advances). Other values (e.g. a
+/// `std::string` made by a view) are copied into the batch, and so are the references of an input-only
+/// iterator: it may refer to one object that each increment overwrites or frees
+/// (`std::ranges::istream_view<std::string>`, `std::views::join` over ranges made on the fly).
+template <class Iterator>
 inline constexpr bool text_outlives_iteration =
-    std::is_reference_v<Ref> || std::is_same_v<std::remove_cv_t<Ref>, std::string_view> ||
-    std::is_pointer_v<std::remove_cv_t<Ref>>;
+    (std::is_reference_v<std::iter_reference_t<Iterator>> && std::forward_iterator<Iterator>) ||
+    std::is_same_v<std::remove_cvref_t<std::iter_reference_t<Iterator>>, std::string_view> ||
+    std::is_pointer_v<std::remove_cvref_t<std::iter_reference_t<Iterator>>>;
 
 /// What the deliverer does next (`pipe_run::next_step`).
 enum class pipe_step {
@@ -238,7 +243,7 @@ class pipe_run {
   // Appends the text `*it` gives (of the input's reference type) to `b`.
   template <class Text>
   static void append(text_batch& b, Text&& text) {
-    if constexpr (text_outlives_iteration<std::iter_reference_t<Iterator>>) {
+    if constexpr (text_outlives_iteration<Iterator>) {
       b.texts.emplace_back(std::string_view(text));
     } else {
       b.copies.emplace_back(std::string_view(text));
