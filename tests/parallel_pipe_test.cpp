@@ -613,6 +613,29 @@ TEST_CASE_METHOD(small_model, "parallel_pipe threads: the references of an input
   }
 }
 
+TEST_CASE_METHOD(small_model, "parallel_pipe threads: the largest batch_size makes one batch of the whole input",
+                 "[parallel_pipe][threads]") {
+  // SIZE_MAX, as "one zone for everything": a batch must not reserve room for batch_size texts (the reserve
+  // threw std::length_error, and every run failed at its first text).
+  const auto texts = numbered_texts(30);
+  std::vector<std::size_t> expected(texts.size());
+  std::iota(expected.begin(), expected.end(), std::size_t{0});
+  for (const std::size_t threads : {1, 2}) {
+    CAPTURE(threads);
+    lexzone::parallel_pipe pipe(vocab, nlp,
+                                {.threads = threads, .batch_size = std::numeric_limits<std::size_t>::max()});
+    std::vector<std::size_t> got;
+    CHECK_NOTHROW(pipe.transform(
+        texts, [](small_doc& d) { return index_of(d); }, [&](std::size_t i) { got.push_back(i); }));
+    CHECK(got == expected);
+    // Texts made on the fly: copied into the batch, where the views of the earlier ones must stay valid.
+    got.clear();
+    CHECK_NOTHROW(pipe.for_each(generated_texts{texts.size()}, [&](small_doc& d) { got.push_back(index_of(d)); }));
+    CHECK(got == expected);
+    CHECK(vocab.stats().strings.open_zones == 0);
+  }
+}
+
 namespace {
 // An input range whose iterator throws when it reaches element `fail_at`.
 struct failing_input {

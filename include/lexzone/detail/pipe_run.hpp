@@ -221,9 +221,9 @@ class pipe_run {
     b.first = read_;
     b.texts.clear();
     b.copies.clear();
+    // No room is reserved for batch_size_ texts: it may be anything up to SIZE_MAX (one batch of the whole
+    // input). The vectors grow as needed, and keep their capacity for the next batch of this worker.
     try {
-      b.texts.reserve(batch_size_);
-      b.copies.reserve(batch_size_);  // never reallocated while filled: views of the copies stay valid
       while (b.texts.size() < batch_size_ && !(it_ == end_)) {
         append(b, *it_);  // a temporary lives until the end of this statement
         ++it_;
@@ -233,6 +233,10 @@ class pipe_run {
       record_failure(lock, read_ + b.texts.size(), std::current_exception());
       input_done_ = true;
     }
+    if constexpr (!text_outlives_iteration<Iterator>) {
+      // The views of the copies, once the copies no longer move (b.copies may have reallocated while filled).
+      for (std::size_t i = 0; i < b.texts.size(); ++i) b.texts[i] = b.copies[i];
+    }
     if (input_done_) wake_all();  // claims end; the deliverer may be done
     if (b.texts.empty()) return false;
     ++next_seq_;
@@ -240,14 +244,15 @@ class pipe_run {
     return true;
   }
 
-  // Appends the text `*it` gives (of the input's reference type) to `b`.
+  // Appends the text `*it` gives (of the input's reference type) to `b`: its view, or a copy of it and an
+  // empty view, set by claim_locked once the batch's copies are made.
   template <class Text>
   static void append(text_batch& b, Text&& text) {
     if constexpr (text_outlives_iteration<Iterator>) {
       b.texts.emplace_back(std::string_view(text));
     } else {
       b.copies.emplace_back(std::string_view(text));
-      b.texts.emplace_back(b.copies.back());
+      b.texts.emplace_back();
     }
   }
 
