@@ -144,8 +144,10 @@ concept opens_pipeline_zones = requires(P& p, V& vocab) { p.memory_zone(vocab); 
 ///   `owned_doc`s), `for_each()` (a callback inside each batch's zone). Each returns the number of texts
 ///   delivered: the size of the input unless the run was stopped.
 /// - Lifetime: the pipe refers to `vocab`, which must outlive it; the worker pipelines are the pipe's and
-///   live as long as it (their caches stay warm from one run to the next). A run starts its threads and
-///   joins them before it returns: no thread outlives a run.
+///   live as long as it (their own caches, such as a tokenizer's segmentation cache, stay warm from one
+///   run to the next). A run starts its threads and joins them before it returns: no thread outlives a
+///   run, so the vocab's per-thread state (its attribute cache, permanent-string memo and the learning
+///   policy's creation counts) starts empty in each run: prefer one long run to many short ones.
 /// - Thread safety: one run at a time per pipe (the worker pipelines are in use), and a sink or callback
 ///   must not start a run on the same pipe. The vocab may be used meanwhile by other threads, within its
 ///   own rules (permanent adds, zones of their own).
