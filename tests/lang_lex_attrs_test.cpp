@@ -393,3 +393,16 @@ TEST_CASE("lang traits: the L.lex.json reader reports bad files", "[lang_lex_att
     CHECK(e.name().ends_with("zz.lex.json"));
   }
 }
+
+TEST_CASE("lang traits: a number past a double's range is not_json, not a JSON library error", "[lang_lex_attrs]") {
+  const std::string good = R"({"lang": "zz", "stop_words": ["a"], "num_words": {}, "other_lex_attrs_values": {},
+    "like_num_source": "base", "like_num_probes": {"5": true}, "lex_attr_getters": {}, "size": 1e999})";
+  try {
+    (void)io::parse_spacy_lex(good, "big.lex.json");
+    FAIL("1e999 was accepted");
+  } catch (const io::lex_file_error& e) {
+    CHECK(e.code() == io::lex_file_errc::not_json);
+    CHECK(std::string(e.what()).starts_with("big.lex.json: "));
+    CHECK(std::string(e.what()).find("1e999") != std::string::npos);
+  }
+}

@@ -331,7 +331,7 @@ inline void lex_data_builder::check_probes(const lang::like_num_rule& rule) cons
   detail::lex_json doc;
   try {
     doc = detail::lex_json::parse(json_text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range (406) for a number such as 1e999
     throw lex_file_error(lex_file_errc::not_json, std::move(name), std::string("not JSON: ") + e.what());
   }
   return detail::lex_data_builder(doc, std::move(name)).run(options);
