@@ -406,3 +406,18 @@ TEST_CASE("lang traits: a number past a double's range is not_json, not a JSON l
     CHECK(std::string(e.what()).find("1e999") != std::string::npos);
   }
 }
+
+TEST_CASE("lang traits: a NUL byte does not end the L.lex.json text early", "[lang_lex_attrs]") {
+  // nlohmann_json reads a NUL byte as the end of its input: what follows it was silently dropped.
+  const std::string good = R"({"lang": "zz", "stop_words": ["a"], "num_words": {}, "other_lex_attrs_values": {},
+    "like_num_source": "base", "like_num_probes": {"5": true}, "lex_attr_getters": {}})";
+  for (const std::string& tail : {std::string(1, '\0') + "{\"more\": 1}", std::string(1, '\0')}) {
+    try {
+      (void)io::parse_spacy_lex(good + tail, "nul.lex.json");
+      FAIL("a NUL byte after the object was accepted");
+    } catch (const io::lex_file_error& e) {
+      CHECK(e.code() == io::lex_file_errc::not_json);
+      CHECK(std::string(e.what()).find("NUL byte at offset " + std::to_string(good.size())) != std::string::npos);
+    }
+  }
+}

@@ -328,6 +328,10 @@ inline void lex_data_builder::check_probes(const lang::like_num_rule& rule) cons
 /// std::bad_alloc.
 [[nodiscard]] inline lang::lex_data parse_spacy_lex(std::string_view json_text, std::string name = "<buffer>",
                                                     const lex_file_options& options = {}) {
+  // nlohmann_json stops at a NUL byte as at the end of the input, which would drop what follows it.
+  if (const std::size_t nul = json_text.find('\0'); nul != std::string_view::npos)
+    throw lex_file_error(lex_file_errc::not_json, std::move(name),
+                         "not JSON: a NUL byte at offset " + std::to_string(nul));
   detail::lex_json doc;
   try {
     doc = detail::lex_json::parse(json_text);
