@@ -243,3 +243,17 @@ TEST_CASE("jsonl: a malformed line is reported with its line number", "[jsonl]")
   CHECK_THROWS_AS(lexzone::io::load_patterns_jsonl(std::filesystem::path(test_data_dir()) / "no_such_file.jsonl"),
                   std::runtime_error);
 }
+
+TEST_CASE("jsonl: a NUL byte does not end a line early", "[jsonl]") {
+  // nlohmann_json reads a NUL byte as the end of its input: the second object was silently dropped.
+  const std::string good = R"({"label": "ORG", "pattern": "Acme"})";
+  std::istringstream in(good + "\n" + good + std::string(1, '\0') + R"({"label": "X", "pattern": "y"})" + "\n");
+  try {
+    (void)lexzone::io::load_patterns_jsonl(in);
+    FAIL("a NUL byte inside a line was accepted");
+  } catch (const pattern_error& e) {
+    INFO(e.what());
+    CHECK(e.line() == 2);
+    CHECK(contains(e.problem(), "NUL byte at byte " + std::to_string(good.size() + 1)));
+  }
+}

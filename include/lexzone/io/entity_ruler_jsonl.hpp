@@ -22,7 +22,7 @@
 /// white-space lines are skipped; a UTF-8 byte order mark on line 1 and a trailing CR are ignored. Other
 /// keys are ignored (as spaCy does). Loading is all-or-nothing: the first bad line throws
 /// `pattern_error` with `line()` set (1-based) and `what()` naming the line and the problem; nothing is
-/// returned or added. Lines that are not valid UTF-8 are rejected before parsing.
+/// returned or added. Lines that are not valid UTF-8 or hold a NUL byte are rejected before parsing.
 ///
 /// Every function here is reentrant: it reads its arguments only (and writes the ruler it is given), so
 /// distinct calls may run on any threads. Results are plain values owning their strings: no zone and no
@@ -493,6 +493,8 @@ inline loaded_patterns load_with_lines(std::istream& in) {
     if (text.find_first_not_of(" \t\r\f\v") == std::string_view::npos) continue;
     const std::size_t index = out.patterns.size();
     for (std::size_t i = 0; i < text.size();) {
+      if (text[i] == '\0')  // nlohmann_json would stop there as at the end of the line, dropping the rest
+        throw pattern_error(index, "NUL byte at byte " + std::to_string(i + 1), pattern_error::reason::invalid, number);
       const auto d = unicode::decode(text, i);
       if (!d.valid)
         throw pattern_error(index, "invalid UTF-8 at byte " + std::to_string(i + 1), pattern_error::reason::invalid,
@@ -525,7 +527,7 @@ inline std::ifstream open_patterns(const std::filesystem::path& path) {
 }  // namespace detail
 
 /// Reads a `patterns.jsonl` stream. Complexity: O(input size). Throws: `pattern_error` with `line()` for
-/// the first bad line (malformed JSON, invalid UTF-8, bad entry); `std::runtime_error` on a read error;
+/// the first bad line (malformed JSON, invalid UTF-8, a NUL byte, bad entry); `std::runtime_error` on a read error;
 /// `std::bad_alloc`. Nothing is returned on a throw.
 [[nodiscard]] inline std::vector<entity_pattern> load_patterns_jsonl(std::istream& in) {
   return detail::load_with_lines(in).patterns;
