@@ -421,3 +421,16 @@ TEST_CASE("lang traits: a NUL byte does not end the L.lex.json text early", "[la
     }
   }
 }
+
+#ifdef __linux__
+TEST_CASE("lang traits: a read error is unreadable, not an iostream exception", "[lang_lex_attrs]") {
+  // /proc/self/mem is a regular file whose first page cannot be read (EIO): an I/O error after opening.
+  try {
+    (void)io::load_spacy_lex("/proc/self/mem");
+    FAIL("reading /proc/self/mem succeeded");
+  } catch (const io::lex_file_error& e) {
+    CHECK(e.code() == io::lex_file_errc::unreadable);
+    CHECK(e.name() == "/proc/self/mem");
+  }
+}
+#endif

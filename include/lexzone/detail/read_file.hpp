@@ -48,7 +48,14 @@ struct file_read_result {
     r.problem = "cannot open the file";
     return r;
   }
-  r.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  try {
+    r.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  } catch (const std::ios_base::failure& e) {  // libstdc++'s filebuf throws on a read error (EIO)
+    r.status = file_read_status::unreadable;
+    r.problem = "read error: " + e.code().message();
+    r.bytes.clear();
+    return r;
+  }
   if (in.bad()) {
     r.status = file_read_status::unreadable;
     r.problem = "read error";
