@@ -39,6 +39,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -53,17 +54,18 @@ namespace detail {
 using json = nlohmann::json;
 
 /// Errors grouped by location, in order of first appearance (spaCy reports one line per location).
+/// Complexity: O(size of loc and msg) expected per `add` (a long pattern has a location per token).
 class schema_report {
  public:
   void add(const std::string& loc, std::string_view msg) {
-    for (auto& g : groups_) {
-      if (g.first == loc) {
-        g.second += ", ";
-        g.second += msg;
-        return;
-      }
+    if (const auto it = index_.find(loc); it != index_.end()) {
+      auto& text = groups_[it->second].second;
+      text += ", ";
+      text += msg;
+      return;
     }
     groups_.emplace_back(loc, std::string(msg));
+    index_.emplace(loc, groups_.size() - 1);
   }
   /// Adds every group of `other` (same grouping rule).
   void merge(const schema_report& other) {
@@ -79,6 +81,7 @@ class schema_report {
 
  private:
   std::vector<std::pair<std::string, std::string>> groups_;
+  std::unordered_map<std::string, std::size_t> index_;  // location -> its group
 };
 
 [[nodiscard]] inline std::string upper(std::string_view s) {
