@@ -7,6 +7,7 @@
 // that steady traffic reuses memory instead of allocating and freeing it per request.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <mutex>
@@ -41,6 +42,22 @@ class memory_budget {
   const std::size_t limit_;
   std::atomic<std::size_t> used_{0};
 };
+
+/// What admission reserves for the response of a request whose body holds `body_bytes` bytes, with
+/// --max-response-bytes `response_cap`: dense entities take about 10 bytes of JSON per byte of text (e-mail
+/// addresses of 8 bytes), 64 is past any real traffic. An estimate only: a larger response is counted when it
+/// exists, and is never cut below --max-response-bytes. Throws: nothing.
+[[nodiscard]] constexpr std::size_t response_reserve(std::size_t body_bytes, std::size_t response_cap) noexcept {
+  return std::min(response_cap, body_bytes * 64 + 4096);
+}
+
+/// The least budget under which an idle server admits every request of up to `max_body` bytes: its body
+/// buffer, whose capacity grows by doubling (up to twice the body: a decoded body stops one byte past the
+/// limit, with 413), and its response reserve. With less, such a request would be answered 503 forever.
+/// Throws: nothing.
+[[nodiscard]] constexpr std::size_t least_budget(std::size_t max_body, std::size_t response_cap) noexcept {
+  return 2 * max_body + response_reserve(max_body, response_cap);
+}
 
 /// Part of a memory_budget, returned on destruction. Move-only; a moved-from lease holds nothing.
 class budget_lease {

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "ner_service/budget.hpp"
 #include "support/cli.hpp"
 
 namespace lexzone::ner_service {
@@ -154,6 +155,15 @@ options parse_options(int argc, char** argv, const std::string& default_data_dir
   }
   if (o.http.max_request_line > o.http.max_header_bytes)
     usage_exit(table, "--max-request-line must not exceed --max-header-bytes", 2);
+  // A smaller budget could never admit a request of --max-body-bytes: it would get 503 + Retry-After forever.
+  if (const std::size_t least = least_budget(o.http.max_body_bytes, o.max_response_bytes);
+      o.max_buffered_bytes < least) {
+    usage_exit(table,
+               "--max-buffered-bytes " + std::to_string(o.max_buffered_bytes) + " cannot hold one request of " +
+                   "--max-body-bytes: it must be at least 2 x --max-body-bytes + min(--max-response-bytes, 64 x " +
+                   "--max-body-bytes + 4096) = " + std::to_string(least),
+               2);
+  }
   o.request.max_body_bytes = o.http.max_body_bytes;
   if (o.threads == 0) o.threads = default_threads();
   return o;

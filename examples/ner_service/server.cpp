@@ -596,10 +596,9 @@ class session : public std::enable_shared_from_this<session> {
     j.kind = kind_;
     j.deadline = first_byte_ + srv_.opts.request_timeout;
     j.response_cap = srv_.opts.max_response_bytes;
-    // Admission reserves what the response may need: dense entities take about 10 bytes of JSON per byte
-    // of text (e-mail addresses of 8 bytes), 64 is past any real traffic. An estimate only: a larger
-    // response is counted when it exists, and is never cut below --max-response-bytes.
-    const std::size_t reserve = std::min(j.response_cap, body_.size() * 64 + 4096);
+    // Admission reserves what the response may need (see response_reserve). --max-buffered-bytes is at
+    // least least_budget (options.cpp): when nothing else holds the budget, this always fits.
+    const std::size_t reserve = response_reserve(body_.size(), j.response_cap);
     j.body = std::move(body_);
     j.lease = std::move(lease_);
     if (!j.lease.resize(j.lease.held() + reserve)) {

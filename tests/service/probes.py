@@ -26,7 +26,9 @@ outcome:
   retention     8 requests of 1 MB dense with e-mail addresses, 2 at a time: answered (entities cut at
                 --max-response-bytes, flagged); RSS afterwards within 8 MB of before.
   overload      one worker busy, a queue of 2: of 6 more requests 2 are served, 4 get 503 with Retry-After;
-                the per-address cap and the buffered-bytes budget answer 503 with Retry-After too.
+                the per-address cap and the buffered-bytes budget answer 503 with Retry-After too. A budget
+                that cannot hold one request of --max-body-bytes is refused at start (status 2); with the
+                least budget, an idle service serves a body of --max-body-bytes and answers a gzip bomb 413.
   shutdown      SIGTERM with requests queued, an idle connection and a stuck one: the queued requests are
                 answered, the idle connection closed at once, a /readyz completed after the signal answers
                 503 "shutting down", the stuck one is closed at --shutdown-timeout, exit 0.
@@ -741,6 +743,33 @@ def probe_overload():
         while svc.metrics().get("lexzone_buffered_bytes") != 0 and time.monotonic() < deadline:
             time.sleep(0.01)
         c.check(svc.metrics().get("lexzone_buffered_bytes") == 0, "buffered bytes back to 0")
+    # A budget that cannot hold one request of --max-body-bytes (its body buffer, up to twice the body as it
+    # grows, and its response reserve, min(--max-response-bytes, 64 x body + 4 KiB)) would answer such requests
+    # 503 + Retry-After forever, even when idle: the service refuses it at start, naming the flags and the
+    # least budget (2 x 1 MiB + 4 MiB with the defaults).
+    for budget, least in ((65536, 6291456), (6291455, 6291456)):
+        try:
+            bad = subprocess.run([BINARY, "--port", "0", "--max-buffered-bytes", str(budget)], capture_output=True,
+                                 text=True, timeout=10 * h.slow_factor())
+            c.check(bad.returncode == 2 and "--max-buffered-bytes" in bad.stderr and "--max-body-bytes" in bad.stderr
+                    and str(least) in bad.stderr, "a budget of %d: exit %d, %r" % (budget, bad.returncode,
+                                                                                   bad.stderr[:300]))
+        except subprocess.TimeoutExpired:
+            c.check(False, "a budget of %d too small for one request: the service started" % budget)
+    # The least budget suffices: idle, it serves a body of --max-body-bytes whose buffer doubled at its last
+    # byte (chunks of limit - 1 and 1 bytes), and answers a gzip bomb 413, not 503.
+    limit = 16384
+    least = 2 * limit + min(4 << 20, 64 * limit + 4096)
+    with service(c, ["--max-body-bytes", str(limit), "--max-buffered-bytes", str(least)]) as svc:
+        body = h.ner_body(h.dense_email_text(12, limit - 64))
+        body = body[:-2] + b" " * (limit - len(body)) + b'"}'
+        client = h.Client(svc.port)
+        st, hd, _ = client.request("POST", "/v1/ner", chunks=[body[:-1], body[-1:]])
+        c.check(len(body) == limit and st == 200, "a body of --max-body-bytes with the least budget: %d %r" % (st, hd))
+        bomb = gzip.compress(b"a" * (64 * limit))
+        st, _, _ = client.request("POST", "/v1/ner", bomb, {"Content-Encoding": "gzip"})
+        c.check(st == 413, "a gzip bomb with the least budget: %d" % st)
+        client.close()
     return c.finish()
 
 
