@@ -114,6 +114,25 @@ TEST_CASE("jsonl: OP ranges pass the schema in any size and order, then parse st
   CHECK(p.tokens.at(0).quantifier == lexzone::token_quantifier::between(0, 3));
 }
 
+TEST_CASE("jsonl: OP bounds of ten digits or more are read as numbers", "[jsonl]") {
+  auto op = [](const std::string& text) { return json::parse(R"([{"ORTH": "a", "OP": ")" + text + R"("}])"); };
+  // Leading zeros do not count (spaCy reads a bound with int()).
+  const auto p = lexzone::io::parse_token_pattern(op("{0000000003,00000000004}"));
+  CHECK(p.tokens.at(0).quantifier == lexzone::token_quantifier::between(3, 4));
+  // A large bound is past the matcher's limit (unsupported), not a minimum above the maximum.
+  for (const char* large : {"{12345678901}", "{5,99999999999}", "{99999999999,}"}) {
+    const auto e = error_of([&] { (void)lexzone::io::parse_token_pattern(op(large)); });
+    REQUIRE(e.has_value());
+    INFO(e->problem());
+    CHECK(e->unsupported());
+    CHECK(contains(e->problem(), "bound above 1024"));
+  }
+  const auto reversed = error_of([&] { (void)lexzone::io::parse_token_pattern(op("{99999999999,5}")); });
+  REQUIRE(reversed.has_value());
+  CHECK_FALSE(reversed->unsupported());
+  CHECK(contains(reversed->problem(), "minimum is above the maximum"));
+}
+
 TEST_CASE("jsonl: REGEX forms are read as spaCy's schema and matcher read them", "[jsonl]") {
   // Valid per spaCy 3.8's schema: REGEX on a string attribute, as a string or an object with IN/NOT_IN
   // (lists of regexes) or a nested REGEX, keys in either case, with other predicates and OP.

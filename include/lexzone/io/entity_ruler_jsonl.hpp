@@ -321,6 +321,35 @@ inline void add_regex(token_spec& ts, token_attr attr, const json& value, std::s
   }
 }
 
+/// The quantifier `op`, which passed the schema (`op_syntax_ok`), read as spaCy reads it: leading zeros do
+/// not count and a bound may have any number of digits (`token_quantifier::parse` takes up to 9). `tok`
+/// prefixes messages. Throws: `pattern_error` (`index`) for a minimum above the maximum, with
+/// `reason::unsupported` for a bound above `token_quantifier::max_bound`; `std::bad_alloc`.
+inline token_quantifier quantifier_of(std::string_view op, std::size_t index, const std::string& tok) {
+  if (const auto q = token_quantifier::parse(op)) return *q;
+  const auto bounds = lexzone::detail::split_op_bounds(op);
+  auto significant = [](std::string_view d) {
+    while (d.size() > 1 && d.front() == '0') d.remove_prefix(1);
+    return d;
+  };
+  if (bounds) {
+    const std::string_view min = significant(bounds->min), max = significant(bounds->max);
+    // Digits without leading zeros compare as numbers: by length, then digit by digit.
+    const bool reversed =
+        !min.empty() && !max.empty() && (min.size() != max.size() ? min.size() > max.size() : min > max);
+    if (!reversed && (min.size() > 9 || max.size() > 9)) {
+      throw pattern_error(
+          index,
+          tok + "OP " + std::string(op) + ": quantifier bound above " + std::to_string(token_quantifier::max_bound),
+          pattern_error::reason::unsupported);
+    }
+    if (!reversed) {
+      if (const auto q = token_quantifier::parse("{" + std::string(min) + "," + std::string(max) + "}")) return *q;
+    }
+  }
+  throw pattern_error(index, tok + "OP " + std::string(op) + ": the minimum is above the maximum");
+}
+
 inline std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) {
@@ -368,9 +397,7 @@ inline std::string join(const std::vector<std::string>& v) {
       const std::string k = detail::upper(it.key());
       const auto& v = it.value();
       if (k == "OP") {
-        const auto q = token_quantifier::parse(v.get_ref<const std::string&>());
-        if (!q) throw pattern_error(index, tok + "OP " + v.get<std::string>() + ": the minimum is above the maximum");
-        ts.quantifier = *q;
+        ts.quantifier = detail::quantifier_of(v.get_ref<const std::string&>(), index, tok);
         continue;
       }
       if (k == "_") detail::unsupported(index, tok + "custom extension attributes (_)");
