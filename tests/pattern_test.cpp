@@ -45,6 +45,10 @@ TEST_CASE("pattern: token_quantifier parses spaCy's OP", "[pattern]") {
   CHECK(q::parse("{,4}") == q::between(0, 4));
   CHECK(q::parse("{0}") == q::between(0, 0));
   CHECK(q::parse("{999999999}") == q::between(999999999, 999999999));
+  // Leading zeros do not count (spaCy's int()): nine digits after them at most.
+  CHECK(q::parse("{0000000003}") == q::between(3, 3));
+  CHECK(q::parse("{007,0000000000010}") == q::between(7, 10));
+  CHECK(q::parse("{00,}") == q::between(0, q::unbounded));
   for (const char* bad : {"", "1", "{,}", "{a}", "{1, 3}", "{-2}", "{1,2,3}", "{,4}4", "{3,2}", "{", "{}", "{+1}",
                           "{1000000000}", "??", "{2,}}"})
     CHECK_FALSE(q::parse(bad).has_value());

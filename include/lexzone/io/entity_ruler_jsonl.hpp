@@ -322,29 +322,23 @@ inline void add_regex(token_spec& ts, token_attr attr, const json& value, std::s
 }
 
 /// The quantifier `op`, which passed the schema (`op_syntax_ok`), read as spaCy reads it: leading zeros do
-/// not count and a bound may have any number of digits (`token_quantifier::parse` takes up to 9). `tok`
-/// prefixes messages. Throws: `pattern_error` (`index`) for a minimum above the maximum, with
-/// `reason::unsupported` for a bound above `token_quantifier::max_bound`; `std::bad_alloc`.
+/// not count (as `token_quantifier::parse` reads them) and a bound may have any number of digits (`parse`
+/// takes up to 9 after the zeros). `tok` prefixes messages. Throws: `pattern_error` (`index`) for a minimum
+/// above the maximum, with `reason::unsupported` for a bound of more digits (above
+/// `token_quantifier::max_bound`); `std::bad_alloc`.
 inline token_quantifier quantifier_of(std::string_view op, std::size_t index, const std::string& tok) {
   if (const auto q = token_quantifier::parse(op)) return *q;
-  const auto bounds = lexzone::detail::split_op_bounds(op);
-  auto significant = [](std::string_view d) {
-    while (d.size() > 1 && d.front() == '0') d.remove_prefix(1);
-    return d;
-  };
-  if (bounds) {
-    const std::string_view min = significant(bounds->min), max = significant(bounds->max);
-    // Digits without leading zeros compare as numbers: by length, then digit by digit.
-    const bool reversed =
-        !min.empty() && !max.empty() && (min.size() != max.size() ? min.size() > max.size() : min > max);
-    if (!reversed && (min.size() > 9 || max.size() > 9)) {
+  // `parse` refused bounds in the schema's spelling: out of order, or a bound of more than 9 digits.
+  if (const auto bounds = lexzone::detail::split_op_bounds(op)) {
+    const std::string_view min = lexzone::detail::significant_digits(bounds->min),
+                           max = lexzone::detail::significant_digits(bounds->max);
+    // Digits without leading zeros compare as numbers: by length, then digit by digit. No maximum: in order.
+    const bool in_order = bounds->max.empty() || (min.size() != max.size() ? min.size() < max.size() : min <= max);
+    if (in_order) {
       throw pattern_error(
           index,
           tok + "OP " + std::string(op) + ": quantifier bound above " + std::to_string(token_quantifier::max_bound),
           pattern_error::reason::unsupported);
-    }
-    if (!reversed) {
-      if (const auto q = token_quantifier::parse("{" + std::string(min) + "," + std::string(max) + "}")) return *q;
     }
   }
   throw pattern_error(index, tok + "OP " + std::string(op) + ": the minimum is above the maximum");

@@ -261,6 +261,12 @@ struct op_bounds_text {
   return op_bounds_text{a, b};
 }
 
+/// The digits `s` without their leading zeros ("" for zero).
+[[nodiscard]] constexpr std::string_view significant_digits(std::string_view s) noexcept {
+  const std::size_t first = s.find_first_not_of('0');
+  return first == std::string_view::npos ? std::string_view() : s.substr(first);
+}
+
 }  // namespace detail
 
 /// How many consecutive tokens one spec consumes (spaCy's `OP`). A plain aggregate:
@@ -290,8 +296,8 @@ struct token_quantifier {
   static constexpr token_quantifier between(std::uint32_t n, std::uint32_t m) noexcept { return {n, m, false}; }
 
   /// Reads spaCy's spelling: "?", "*", "+", "!", "{n}", "{n,m}", "{n,}", "{,m}" (ASCII digits, no
-  /// spaces, n <= m). Returns nullopt for anything else. Complexity: O(op.size()). Thread safety: pure.
-  /// Throws: nothing.
+  /// spaces, n <= m; leading zeros allowed, at most 9 digits after them). Returns nullopt for anything
+  /// else. Complexity: O(op.size()). Thread safety: pure. Throws: nothing.
   [[nodiscard]] static constexpr std::optional<token_quantifier> parse(std::string_view op) noexcept;
 
   /// Member-wise equality. Complexity: O(1). Throws: nothing.
@@ -305,9 +311,11 @@ constexpr std::optional<token_quantifier> token_quantifier::parse(std::string_vi
   if (op == "!") return negation();
   const auto bounds = detail::split_op_bounds(op);
   if (!bounds) return std::nullopt;
-  // A bound of up to 9 digits fits in 32 bits; an absent one is 0 (min) or `unbounded` (max).
+  // A bound of up to 9 digits fits in 32 bits; an absent one is 0 (min) or `unbounded` (max). Leading
+  // zeros do not count (Python's `int`, which spaCy uses, reads "007" as 7).
   auto number = [](std::string_view s, std::uint32_t absent) -> std::optional<std::uint32_t> {
     if (s.empty()) return absent;
+    s = detail::significant_digits(s);
     if (s.size() > 9) return std::nullopt;
     std::uint32_t v = 0;
     for (char c : s) v = v * 10 + static_cast<std::uint32_t>(c - '0');
