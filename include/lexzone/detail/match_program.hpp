@@ -232,30 +232,24 @@ LEXZONE_ALWAYS_INLINE std::uint64_t phrase_value(const Record& r, token_attr a) 
 }
 
 /// Epsilon closure of a one-word state (patterns of at most 63 elements): `bits` with, for every set
-/// bit on a skippable element (`skip`), the next bit set too.
+/// bit on a skippable element (`skip`), the next bit set too, and so on along each run of skippable
+/// elements. One addition does it: adding to a run of `skip` bits its set bits carries from the lowest
+/// of them through the bit past the run's end (`skip` has no bit 63: every element's bit is below the
+/// accept bit). Complexity: O(1), whatever the length of the runs.
 [[nodiscard]] constexpr std::uint64_t close_states(std::uint64_t bits, std::uint64_t skip) noexcept {
-  for (;;) {
-    const std::uint64_t grown = bits | ((bits & skip) << 1);
-    if (grown == bits) return bits;
-    bits = grown;
-  }
+  return bits | ((skip + (bits & skip)) ^ skip);
 }
 
-/// Epsilon closure: a bit set on a skippable element also sets the next bit.
+/// Epsilon closure of a state of `words` words: as the one-word overload, the addition carried from
+/// word to word (the top word has no skip bit at or above the accept bit, so nothing carries out).
+/// Complexity: O(words).
 inline void close_states(std::uint64_t* bits, const std::uint64_t* skip, std::uint32_t words) noexcept {
-  for (;;) {
-    bool changed = false;
-    std::uint64_t carry = 0;
-    for (std::uint32_t w = 0; w < words; ++w) {
-      const std::uint64_t m = bits[w] & skip[w];
-      const std::uint64_t grown = bits[w] | (m << 1) | carry;
-      carry = m >> 63;
-      if (grown != bits[w]) {
-        bits[w] = grown;
-        changed = true;
-      }
-    }
-    if (!changed) return;
+  std::uint64_t carry = 0;
+  for (std::uint32_t w = 0; w < words; ++w) {
+    const std::uint64_t partial = skip[w] + (bits[w] & skip[w]);
+    const std::uint64_t sum = partial + carry;
+    carry = static_cast<std::uint64_t>(partial < skip[w]) | static_cast<std::uint64_t>(sum < partial);
+    bits[w] |= sum ^ skip[w];
   }
 }
 
