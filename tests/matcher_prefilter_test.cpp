@@ -11,7 +11,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <random>
@@ -206,22 +205,21 @@ TEST_CASE("matcher: the epsilon closure follows runs of skippable elements in on
     REQUIRE(got == want);
     if (count < 64) REQUIRE(lexzone::detail::close_states(bits[0], skip[0]) == want[0]);
   }
-  // A run of 4,094 optional elements: closing over it once per start must not take a pass per element
-  // (it did: 4,095 passes over 65 words from each of the 4,000 starts, seconds even when nothing matches).
+  // A run of 4,094 optional elements (65 words of state) through the matcher: the closure carries across
+  // words at every start. (Closing it took a pass per element before, seconds for a few thousand tokens;
+  // bench_pipeline, not a timed test, is where speed is measured.)
   vocab v;
   matcher_type m(v);
   m.add("RUN", lexzone::io::parse_token_patterns(json::parse(
                    R"([[{"ORTH": "a"}, {"ORTH": "x", "OP": "{,1024}"}, {"ORTH": "x", "OP": "{,1024}"},
                         {"ORTH": "x", "OP": "{,1024}"}, {"ORTH": "x", "OP": "{,1022}"}, {"ORTH": "b"}]])")));
-  std::vector<std::string> text(4000, "a");
-  text.insert(text.end(), {"x", "x", "b"});
+  std::vector<std::string> text(200, "a");
+  text.insert(text.end(), {"x", "x", "b", "a", "b"});
   const auto doc = lexzone::test::make_doc(v, text);
-  const auto t0 = std::chrono::steady_clock::now();
   const auto found = m(doc);
-  const auto elapsed = std::chrono::steady_clock::now() - t0;
-  REQUIRE(found.size() == 1);
-  CHECK((found[0].start == 3999 && found[0].end == 4003));
-  CHECK(elapsed < std::chrono::seconds(2));
+  REQUIRE(found.size() == 2);
+  CHECK((found[0].start == 199 && found[0].end == 203));
+  CHECK((found[1].start == 203 && found[1].end == 205));
 }
 
 TEST_CASE("first_token_index: lists starts per value, grows, and rolls back to a mark", "[matcher][prefilter]") {
