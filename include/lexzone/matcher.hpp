@@ -409,11 +409,14 @@ class matcher {
   [[nodiscard]] const regex_compiler& regex_engine() const noexcept { return regex_; }
 
   /// All matches in `doc`, ordered by end, start, pattern (see the file comment).
-  /// Complexity: O(n · c · r + m log m) for n tokens, c candidate patterns per token (indexed, plus the
-  /// scan list and tries), r the length of a match attempt, m raw matches, plus the `REGEX` tests run
-  /// (each bounded by its engine's limits). Interns nothing; never allocates per token (a `REGEX` test
-  /// may, inside its engine). Thread safety: const; concurrent calls are safe. Lifetime: results are
-  /// plain values (token indices and key ids), unaffected when `doc`'s zone closes.
+  /// Complexity: O(n · c · r · e + m log m) for n tokens, c candidate patterns per token (indexed, plus
+  /// the scan list and tries), r the length of a match attempt, e the elements a pattern's state may hold
+  /// at once (its length with quantifiers expanded: `{,1024}` counts 1,024; at most 4,096; a few for most
+  /// patterns), m raw matches, plus the `REGEX` tests run (each bounded by its engine's limits). Patterns
+  /// are trusted input: one of thousands of optional elements makes every token cost thousands of tests.
+  /// Interns nothing; never allocates per token (a `REGEX` test may, inside its engine). Thread safety:
+  /// const; concurrent calls are safe. Lifetime: results are plain values (token indices and key ids),
+  /// unaffected when `doc`'s zone closes.
   /// Throws: `zone_closed` (checked builds, doc of a closed zone), `std::bad_alloc`; what a `REGEX`
   /// predicate throws: with `regex::pcre2_compiler`, `regex::regex_error` (`match_limit`,
   /// `depth_limit` or `heap_limit`) when one match backtracks beyond PCRE2's limits (catastrophic
@@ -435,8 +438,9 @@ class matcher {
   /// The same matches as `match`, found without the first-token prefilter: every token pattern and
   /// every phrase trie is tried from every token, each token pattern by the general (multi-word) NFA
   /// simulation. The reference that tests compare `match` with; not for production use.
-  /// Complexity: O(n · P · r + m log m) for n tokens, P patterns (token patterns plus tries), r the
-  /// length of a match attempt, m raw matches. Thread safety, lifetime, throws: as `match`.
+  /// Complexity: O(n · P · r · e + m log m) for n tokens, P patterns (token patterns plus tries), r the
+  /// length of a match attempt, e as for `operator()`, m raw matches. Thread safety, lifetime, throws: as
+  /// `match`.
   void match_exhaustive(const doc_type& doc, std::vector<pattern_match>& out) const {
     if (program_.texts.empty()) match_all_with(doc, out, detail::no_text{});
     else match_all_with(doc, out, detail::doc_text<doc_type>{&doc});
