@@ -268,6 +268,14 @@ TEST_CASE("jsonl: a malformed line is reported with its line number", "[jsonl]")
   CHECK(ruler.empty());
   CHECK_THROWS_AS(lexzone::io::load_patterns_jsonl(std::filesystem::path(test_data_dir()) / "no_such_file.jsonl"),
                   std::runtime_error);
+  // A directory opens on Linux and fails only when read: the error names it (it said "after line 0").
+  try {
+    (void)lexzone::io::load_patterns_jsonl(std::filesystem::path(test_data_dir()));
+    FAIL("a directory was read as a patterns file");
+  } catch (const std::runtime_error& e) {
+    CHECK(contains(e.what(), "it is a directory"));
+    CHECK(contains(e.what(), std::filesystem::path(test_data_dir()).string()));
+  }
 }
 
 TEST_CASE("jsonl: a NUL byte does not end a line early", "[jsonl]") {

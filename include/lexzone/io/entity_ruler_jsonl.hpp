@@ -543,6 +543,10 @@ inline loaded_patterns load_with_lines(std::istream& in) {
 }
 
 inline std::ifstream open_patterns(const std::filesystem::path& path) {
+  // A directory opens on Linux, and then fails its first read: name the path and the reason instead.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw std::runtime_error("lexzone: cannot open patterns file " + path.string() + ": it is a directory");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw std::runtime_error("lexzone: cannot open patterns file " + path.string());
   return f;
