@@ -112,6 +112,13 @@ std::vector<std::string> numbered_texts(std::size_t n) {
   return out;
 }
 
+// 0, 1, ..., n - 1: the indices `index_of` reads back from `numbered_texts(n)` delivered in input order.
+std::vector<std::size_t> indices_below(std::size_t n) {
+  std::vector<std::size_t> out(n);
+  std::iota(out.begin(), out.end(), std::size_t{0});
+  return out;
+}
+
 // Each test's model: a fresh vocab and the whitespace pipeline.
 struct small_model {
   small_vocab vocab;
@@ -596,8 +603,7 @@ TEST_CASE_METHOD(small_model, "parallel_pipe threads: the references of an input
                  "[parallel_pipe][threads]") {
   // A batch that kept views of the one string the iterator refers to saw its last text in place of the others.
   const auto texts = numbered_texts(100);
-  std::vector<std::size_t> expected(texts.size());
-  std::iota(expected.begin(), expected.end(), std::size_t{0});
+  const std::vector<std::size_t> expected = indices_below(texts.size());
   for (const std::size_t threads : {1, 3}) {
     CAPTURE(threads);
     lexzone::parallel_pipe pipe(vocab, nlp, {.threads = threads, .batch_size = 8});
@@ -618,8 +624,7 @@ TEST_CASE_METHOD(small_model, "parallel_pipe threads: the largest batch_size mak
   // SIZE_MAX, as "one zone for everything": a batch must not reserve room for batch_size texts (the reserve
   // threw std::length_error, and every run failed at its first text).
   const auto texts = numbered_texts(30);
-  std::vector<std::size_t> expected(texts.size());
-  std::iota(expected.begin(), expected.end(), std::size_t{0});
+  const std::vector<std::size_t> expected = indices_below(texts.size());
   for (const std::size_t threads : {1, 2}) {
     CAPTURE(threads);
     lexzone::parallel_pipe pipe(vocab, nlp,
