@@ -7,6 +7,8 @@
 
 #include "support/catch.hpp"
 
+namespace assertion_test {
+
 namespace {
 
 struct broken_contract : std::logic_error {
@@ -69,3 +71,5 @@ TEST_CASE("assertions: set_assertion_handler returns the previous handler; nullp
   CHECK(lexzone::set_assertion_handler(original) != &throwing_handler);  // the default was back
   CHECK(lexzone::set_assertion_handler(original) == original);
 }
+
+}  // namespace assertion_test

@@ -18,6 +18,8 @@
 #include "support/colliding_hash.hpp"
 #include "support/fresh_attributes.hpp"
 
+namespace attribute_cache_test {
+
 namespace {
 
 using vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
@@ -333,3 +335,5 @@ TEST_CASE("attribute_cache: threads keep their own entries", "[attribute_cache][
     check_fresh_attributes(z.strings(), z.add(w));
   }
 }
+
+}  // namespace attribute_cache_test

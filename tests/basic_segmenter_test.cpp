@@ -20,6 +20,8 @@
 #include "lexzone/unicode/properties.hpp"
 #include "support/catch.hpp"
 
+namespace basic_segmenter_test {
+
 namespace {
 
 using lexzone::basic_segmenter;
@@ -325,3 +327,5 @@ TEST_CASE("a chunk function that appends nothing is a logic error", "[tokenizer]
                   std::logic_error);
   CHECK_NOTHROW(seg.segment("", out));
 }
+
+}  // namespace basic_segmenter_test

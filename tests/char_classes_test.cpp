@@ -4,6 +4,8 @@
 #include "lexzone/unicode/properties.hpp"
 #include "support/catch.hpp"
 
+namespace char_classes_test {
+
 namespace chars = lexzone::lang::chars;
 
 TEST_CASE("ALPHA, ALPHA_LOWER and ALPHA_UPPER are spaCy's lists, not Unicode's letters", "[char_classes]") {
@@ -43,3 +45,5 @@ TEST_CASE("ICONS, QUOTES, PUNCT, HYPHENS and CURRENCY", "[char_classes]") {
   CHECK_FALSE(chars::is_currency(0x20C0));
   CHECK(chars::is_ellipsis(0x2026));
 }
+
+}  // namespace char_classes_test

@@ -10,6 +10,8 @@
 
 #include "support/catch.hpp"
 
+namespace concurrency_test {
+
 namespace {
 
 void run_threads_over_one_store(int zone_threads) {
@@ -125,3 +127,5 @@ TEST_CASE("threads: threads adding the same new strings permanently at once neve
   CHECK(failures.load() == 0);
   CHECK(s.permanent_size() == base + 30 * per_round);
 }
+
+}  // namespace concurrency_test

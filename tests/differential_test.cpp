@@ -12,6 +12,8 @@
 
 #include "support/catch.hpp"
 
+namespace differential_test {
+
 namespace {
 
 struct model_zone {
@@ -110,3 +112,5 @@ TEST_CASE("differential: seed from LEXZONE_TEST_SEED", "[differential]") {
   INFO("LEXZONE_TEST_SEED=" << seed);
   CHECK(run_differential(seed, 100000) == 0);
 }
+
+}  // namespace differential_test

@@ -11,6 +11,8 @@
 
 #include "support/catch.hpp"
 
+namespace doc_test {
+
 namespace {
 
 using vocab = lexzone::en::vocab;
@@ -150,3 +152,5 @@ TEST_CASE("doc: push_token computes character offsets from byte offsets", "[doc]
   CHECK(d[2].idx() == 5);
   CHECK(d.slice(0, 3).end_char() == 6);
 }
+
+}  // namespace doc_test

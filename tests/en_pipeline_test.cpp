@@ -10,6 +10,8 @@
 
 #include "support/catch.hpp"
 
+namespace en_pipeline_test {
+
 namespace {
 
 std::filesystem::path write_temp(const std::string& name, const std::string& content) {
@@ -75,3 +77,5 @@ TEST_CASE("en: make_pipeline from a patterns.jsonl file; a bad line names the li
   std::filesystem::remove(good);
   std::filesystem::remove(bad);
 }
+
+}  // namespace en_pipeline_test

@@ -19,6 +19,8 @@
 #include "support/jsonl.hpp"
 #include "support/tokenizer_cases.hpp"
 
+namespace en_segmenter_test {
+
 namespace {
 
 using lexzone::en::piece;
@@ -390,3 +392,5 @@ TEST_CASE("segment is safe to call from several threads at once", "[tokenizer]")
   for (auto& th : threads) th.join();
   for (int v : ok) CHECK(v == 500);
 }
+
+}  // namespace en_segmenter_test

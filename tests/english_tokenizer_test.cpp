@@ -14,6 +14,8 @@
 
 #include "support/catch.hpp"
 
+namespace english_tokenizer_test {
+
 using vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
 using tokenizer = lexzone::english_tokenizer<vocab>;
 
@@ -289,3 +291,5 @@ TEST_CASE("english_tokenizer: spaCy's token- and doc-level attribute cases", "[t
   }
   CHECK(checked == 40);
 }
+
+}  // namespace english_tokenizer_test

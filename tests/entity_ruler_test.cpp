@@ -28,6 +28,8 @@
 #include "support/spacy_matcher_cases.hpp"
 #include "support/whitespace_tokenizer.hpp"
 
+namespace entity_ruler_test {
+
 using vocab = lexzone::test::en_vocab;
 using doc = lexzone::test::en_doc;
 using ruler_type = lexzone::entity_ruler<vocab>;
@@ -444,3 +446,5 @@ TEST_CASE("entity_ruler: runs as a pipeline component", "[entity_ruler]") {
   CHECK(out.ents[0].label == "GPE");
   CHECK(out.ents[0].id == "nyc");
 }
+
+}  // namespace entity_ruler_test

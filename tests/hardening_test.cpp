@@ -26,6 +26,8 @@
 #include "support/counting_allocator.hpp"
 #include "support/whitespace_tokenizer.hpp"
 
+namespace hardening_test {
+
 namespace {
 
 using lexzone::hash_t;
@@ -894,3 +896,5 @@ TEST_CASE("hardening: hash collisions in the vocab and in promotion", "[hardenin
   }
   CHECK(w.strings().size() == 1);
 }
+
+}  // namespace hardening_test

@@ -22,6 +22,8 @@
 #include "support/english_docs.hpp"
 #include "support/spacy_matcher_cases.hpp"
 
+namespace jsonl_test {
+
 namespace {
 
 using lexzone::pattern_error;
@@ -311,3 +313,5 @@ TEST_CASE("jsonl: the schema errors of a long pattern are collected in linear ti
   }
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));
 }
+
+}  // namespace jsonl_test

@@ -26,6 +26,8 @@
 #include "support/catch.hpp"
 #include "support/jsonl.hpp"
 
+namespace lang_lex_attrs_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -434,3 +436,5 @@ TEST_CASE("lang traits: a read error is unreadable, not an iostream exception", 
   }
 }
 #endif
+
+}  // namespace lang_lex_attrs_test

@@ -25,6 +25,8 @@
 #  error "LEXZONE_TEST_DATA_DIR must name the directory of the test data files"
 #endif
 
+namespace lex_attrs_test {
+
 namespace {
 
 using lexzone::hash_t;
@@ -536,3 +538,5 @@ TEST_CASE("ASCII fast path agrees with the general functions", "[lex_attrs]") {
   }
   CHECK(mismatches == 0);
 }
+
+}  // namespace lex_attrs_test

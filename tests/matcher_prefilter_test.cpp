@@ -21,6 +21,8 @@
 #include "support/english_docs.hpp"
 #include "support/regex_compiler.hpp"
 
+namespace matcher_prefilter_test {
+
 namespace {
 
 using json = nlohmann::json;
@@ -256,3 +258,5 @@ TEST_CASE("first_token_index: lists starts per value, grows, and rolls back to a
   for (std::uint64_t x = 0; x < 100000; ++x) misses += index.find(x).empty() ? 1 : 0;
   CHECK(misses == 100000 - 20);
 }
+
+}  // namespace matcher_prefilter_test

@@ -20,6 +20,8 @@
 #include "support/regex_compiler.hpp"
 #include "support/spacy_matcher_cases.hpp"
 
+namespace matcher_test {
+
 namespace {
 
 using lexzone::attr_predicate;
@@ -219,3 +221,5 @@ TEST_CASE("matcher: REGEX without a regex compiler is refused, saying what to in
   doc d = make_doc(v, {"Hello", "world", "bell"});
   CHECK(rows_of(v, sub(d)) == std::vector<row>{{"K", 0, 1, 0}, {"K", 2, 3, 0}});
 }
+
+}  // namespace matcher_test

@@ -28,6 +28,8 @@
 #include "support/simple_traits.hpp"
 #include "support/whitespace_tokenizer.hpp"
 
+namespace parallel_pipe_test {
+
 namespace {
 
 // ---------------------------------------------------------------------------------------------------
@@ -699,3 +701,5 @@ TEST_CASE_METHOD(small_model, "parallel_pipe threads: options are checked", "[pa
   CHECK(&pipe.vocab() == &vocab);
   CHECK(&pipe.pipeline(2) != &pipe.pipeline(0));
 }
+
+}  // namespace parallel_pipe_test

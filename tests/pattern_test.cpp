@@ -10,6 +10,8 @@
 
 #include "support/catch.hpp"
 
+namespace pattern_test {
+
 namespace {
 
 using lexzone::attr_predicate;
@@ -134,3 +136,5 @@ TEST_CASE("pattern: sizes beyond the matcher's limits are unsupported, not inval
   big.tokens.push_back(token_spec{});
   CHECK(why(big) == "unsupported: pattern expands to more than 4096 tokens");
 }
+
+}  // namespace pattern_test

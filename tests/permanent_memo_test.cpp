@@ -13,6 +13,8 @@
 #include "support/catch.hpp"
 #include "support/fresh_attributes.hpp"
 
+namespace permanent_memo_test {
+
 namespace {
 
 using lexzone::detail::permanent_memo;
@@ -84,3 +86,5 @@ TEST_CASE("permanent_memo: permanent and zone creations agree with a vocab that 
   auto z = v.memory_zone();
   for (const auto& w : words) check_fresh_attributes(z.strings(), z.add("Re" + w));
 }
+
+}  // namespace permanent_memo_test

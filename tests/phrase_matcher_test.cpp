@@ -15,6 +15,8 @@
 #include "support/english_docs.hpp"
 #include "support/spacy_matcher_cases.hpp"
 
+namespace phrase_matcher_test {
+
 namespace {
 
 using lexzone::pattern_error;
@@ -123,3 +125,5 @@ TEST_CASE("phrase_matcher: a bad phrase is refused and nothing is added", "[phra
   CHECK(problem({{"ok"}}) == "accepted");
   CHECK(m.size() == 1);
 }
+
+}  // namespace phrase_matcher_test

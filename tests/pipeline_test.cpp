@@ -9,6 +9,8 @@
 #include "support/simple_traits.hpp"
 #include "support/whitespace_tokenizer.hpp"
 
+namespace pipeline_test {
+
 using vocab = lexzone::basic_vocab<lexzone::test::simple_traits>;
 using doc = lexzone::basic_doc<vocab>;
 using ws_tokenizer = lexzone::test::whitespace_tokenizer<vocab>;
@@ -228,3 +230,5 @@ TEST_CASE("doc: moved-from docs are empty and safe", "[pipeline]") {
   CHECK(a.size() == 0);     // NOLINT(bugprone-use-after-move): tested on purpose
   CHECK(a.ents().empty());  // NOLINT(bugprone-use-after-move)
 }
+
+}  // namespace pipeline_test

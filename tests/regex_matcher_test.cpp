@@ -25,6 +25,8 @@
 #include "support/english_docs.hpp"
 #include "support/spacy_matcher_cases.hpp"
 
+namespace regex_matcher_test {
+
 namespace {
 
 using lexzone::pattern_error;
@@ -258,3 +260,5 @@ TEST_CASE("regex patterns: matching from several threads at once", "[regex][matc
   for (auto& t : threads) t.join();
   CHECK(wrong == 0);
 }
+
+}  // namespace regex_matcher_test

@@ -31,6 +31,8 @@
 #include "support/jsonl.hpp"
 #include "support/tokenizer_cases.hpp"
 
+namespace regex_rule_tokenizer_test {
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -506,3 +508,5 @@ TEST_CASE("rule tokenizer: copies tokenize on two threads", "[rule_tokenizer][th
   CHECK(results[0] == results[1]);
   for (std::size_t i = 0; i < lines.size(); ++i) CHECK(results[0][i] == lines[i]["tokens"].get<strings>());
 }
+
+}  // namespace regex_rule_tokenizer_test

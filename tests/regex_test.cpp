@@ -22,6 +22,8 @@
 #include "support/catch.hpp"
 #include "support/jsonl.hpp"
 
+namespace regex_test {
+
 namespace {
 
 using lexzone::regex::match_span;
@@ -386,3 +388,5 @@ TEST_CASE("regex: the branch dispatch finds what the plain pattern finds (random
   CHECK(compared == 4800);
   CHECK(with_dispatch > 200);
 }
+
+}  // namespace regex_test

@@ -12,6 +12,8 @@
 
 #include "support/catch.hpp"
 
+namespace rule_file_test {
+
 namespace {
 
 using lexzone::io::rule_file_errc;
@@ -175,3 +177,5 @@ TEST_CASE("rule file: bad files give typed errors that name the file", "[rule_fi
     CHECK(rules.exceptions[0].tokens[1].norm == std::optional<std::string>("dot"));
   }
 }
+
+}  // namespace rule_file_test

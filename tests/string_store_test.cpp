@@ -9,6 +9,8 @@
 #include "support/colliding_hash.hpp"
 #include "support/counting_allocator.hpp"
 
+namespace string_store_test {
+
 using lexzone::hash_t;
 using lexzone::retention;
 using lexzone::string_store;
@@ -487,3 +489,5 @@ TEST_CASE("string_store: std::bad_alloc at every allocation point keeps the stor
   }
   CHECK(s.size() == stored.size());
 }
+
+}  // namespace string_store_test

@@ -11,6 +11,8 @@
 
 #include "support/catch.hpp"
 
+namespace tokenizer_lexeme_cache_test {
+
 namespace {
 
 using vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
@@ -94,3 +96,5 @@ TEST_CASE("tokenizer cache: emptied while a text is tokenized, or used with anot
   for (const auto& t : texts) check_doc(oz, warm(oz, t));
   for (const auto& t : texts) check_doc(vz, warm(vz, t));
 }
+
+}  // namespace tokenizer_lexeme_cache_test

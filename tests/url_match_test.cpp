@@ -9,6 +9,8 @@
 #include "lexzone/lang/url_match.hpp"
 #include "support/catch.hpp"
 
+namespace url_match_test {
+
 using lexzone::lang::url_match;
 
 TEST_CASE("URL_MATCH: schemes, user info, hosts, IP addresses, ports and paths", "[url_match]") {
@@ -58,3 +60,5 @@ TEST_CASE("the tokenizer and like_url use the same URL matcher", "[url_match]") 
   REQUIRE(pieces.size() == 3);
   CHECK(pieces[1].text_in(text) == "\xE4\xBE\x8B\xE3\x81\x88.\xE3\x81\xBF\xE3\x82\x93\xE3\x81\xAA/x");
 }
+
+}  // namespace url_match_test

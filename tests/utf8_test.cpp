@@ -10,6 +10,8 @@
 #include "lexzone/unicode/utf8.hpp"
 #include "support/catch.hpp"
 
+namespace utf8_test {
+
 namespace {
 
 /// The code points of `s` as (start, size) by forward decoding.
@@ -88,3 +90,5 @@ TEST_CASE("all_ascii finds a byte of 0x80 or more at any position of any length"
     }
   }
 }
+
+}  // namespace utf8_test

@@ -14,6 +14,8 @@
 #include "support/colliding_hash.hpp"
 #include "support/simple_traits.hpp"
 
+namespace vocab_learning_test {
+
 using lexzone::retention;
 using vocab = lexzone::basic_vocab<lexzone::test::simple_traits>;
 
@@ -300,3 +302,5 @@ TEST_CASE("vocab learning: words longer than max_text_bytes are never learned", 
   CHECK(v.learning().max_lexemes == (std::size_t{1} << 40) - 1);
   CHECK(v.learning().max_text_bytes == 32767);
 }
+
+}  // namespace vocab_learning_test

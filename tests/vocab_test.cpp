@@ -12,6 +12,8 @@
 #include "support/counting_allocator.hpp"
 #include "support/simple_traits.hpp"
 
+namespace vocab_test {
+
 using lexzone::hash_t;
 using lexzone::retention;
 using vocab = lexzone::basic_vocab<lexzone::test::simple_traits>;
@@ -500,3 +502,5 @@ TEST_CASE("vocab: a traits object with data computes the attributes", "[vocab]")
   CHECK(z.add("of").attrs.listed);
   CHECK(v.traits().words.size() == 2);
 }
+
+}  // namespace vocab_test

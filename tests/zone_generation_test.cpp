@@ -16,6 +16,8 @@
 
 #include "support/catch.hpp"
 
+namespace zone_generation_test {
+
 namespace {
 
 using vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits>;
@@ -144,3 +146,5 @@ TEST_CASE("generation: a cache keyed by generation reuses exactly the lexemes a 
   CHECK(&cache.get(v, "the") == &v.add("the"));
   CHECK(cache.reused == before + 1);
 }
+
+}  // namespace zone_generation_test
