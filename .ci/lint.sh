@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# clang-format and clang-tidy, exactly as CI runs them (.ci/run, stage "clang-format and clang-tidy").
+# clang-format and clang-tidy, as CI runs them (.ci/run, stage "clang-format and clang-tidy", passes --ci).
 #
 #   bash .ci/lint.sh                 checks the formatting, then runs clang-tidy (every warning is an error)
 #   bash .ci/lint.sh --fix           reformats the files in place (clang-tidy is not run)
 #   bash .ci/lint.sh --format-only   checks the formatting only (a second or two)
 #   bash .ci/lint.sh --ci            what CI runs: as the first, but clang-tidy analyses only the public headers
 #                                    (tests/tidy/all_headers.cpp) and the service's server (ner_service/server.cpp),
-#                                    about 35 s instead of 110 s of CI's 25 minutes; run the first form before
+#                                    about 40 s instead of 110 s of CI's 25 minutes; run the first form before
 #                                    committing a change to the examples
 #
 # Styles: .clang-format and .clang-tidy at the top of the repository; clang-format-14 and clang-tidy-14

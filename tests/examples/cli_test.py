@@ -60,7 +60,7 @@ SCALE = 3 if os.environ.get("LEXZONE_SANITIZE") else 1
 
 
 def check_threads(tokenize, ner, patterns):
-    """Byte-identical output for 1, 2 and 8 threads over two files of 3,000 lines in all (1,000 under
+    """Byte-identical output for 1, 2 and 8 threads over two files of 3,000 lines in all (999 under
     sanitizers), and for 1 and 3 threads over standard input; bad values of N exit 2."""
     with open(os.path.join(os.path.dirname(patterns), "base_words.txt"), encoding="utf-8") as f:
         words = [w.strip() for w in f if w.strip() and not w.startswith("#")][:5000]
