@@ -5,6 +5,9 @@
 // - BM_ParallelPipe_Zones: a private zone per batch of 50 lines in each worker (pipe_scope::zone_per_batch).
 // - BM_ParallelPipe_NoZone: no zones: every new word is added to the shared permanent layer
 //   (pipe_scope::permanent), as a service without zones does on fresh traffic.
+// - BM_ParallelPipe_ShortRuns against BM_ParallelPipe_OneRun: the same lines through one long-lived pipe
+//   (2 threads, zones per batch) in runs of 200 lines, as a service calling it per request would, or in
+//   one run; the ratio is what a run's start costs.
 //
 // Each iteration starts from a fresh model (vocab, pipeline, pipe: made outside the timed region), so
 // that the no-zone runs meet new words as a service does, and both variants start with the same cold
@@ -17,12 +20,15 @@
 #include <lexzone/io/en_pipeline.hpp>
 #include <lexzone/parallel_pipe.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -119,6 +125,42 @@ BENCHMARK(BM_ParallelPipe_Zones)->ArgName("threads")->Arg(1)->Arg(2)->UseManualT
 
 void BM_ParallelPipe_NoZone(benchmark::State& state) { run_pipe(state, lexzone::pipe_scope::permanent); }
 BENCHMARK(BM_ParallelPipe_NoZone)->ArgName("threads")->Arg(1)->Arg(2)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+// --- many short runs on one pipe ----------------------------------------------------------------------
+
+// A service that calls one pipe for each request of a few hundred lines: the lines in runs of
+// `lines_per_run` (`short_runs`) or in one run (`one run`, the baseline), 2 threads, zones per batch. One
+// model and one pipe serve every iteration, after an untimed warm-up run: the steady state of a
+// long-lived pipe (the pipe's threads and their per-thread vocab state are kept from run to run).
+constexpr std::size_t lines_per_run = 200;
+
+void run_in_runs(benchmark::State& state, std::size_t per_run) {
+  const workload& w = lines();
+  static model m;  // one model for both benchmarks: the vocab's permanent layer does not grow in zones
+  lexzone::parallel_pipe pipe(m.vocab, m.nlp, {.threads = 2, .batch_size = lines_per_batch});
+  std::size_t entities = 0;
+  const auto count = [](auto& doc) { return doc.entity_records().size(); };
+  const auto pass = [&] {
+    const std::span<const std::string_view> all(w.lines);
+    for (std::size_t i = 0; i < all.size(); i += per_run)
+      pipe.transform(all.subspan(i, std::min(per_run, all.size() - i)), count, [&](std::size_t n) { entities += n; });
+  };
+  pass();
+  entities = 0;
+  for (auto _ : state) {
+    const auto start = std::chrono::steady_clock::now();
+    pass();
+    state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  if (entities != w.entities * static_cast<std::size_t>(state.iterations())) state.SkipWithError("entities differ");
+  lexzone_bench::set_processed(state, w.tokens, w.bytes);
+}
+
+void BM_ParallelPipe_ShortRuns(benchmark::State& state) { run_in_runs(state, lines_per_run); }
+BENCHMARK(BM_ParallelPipe_ShortRuns)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+void BM_ParallelPipe_OneRun(benchmark::State& state) { run_in_runs(state, std::numeric_limits<std::size_t>::max()); }
+BENCHMARK(BM_ParallelPipe_OneRun)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

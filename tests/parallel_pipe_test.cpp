@@ -214,6 +214,46 @@ TEST_CASE("parallel_pipe threads: one thread and many give identical results, ru
   CHECK(as_json(one.to_owned(lines)) == reference);
 }
 
+namespace {
+
+// The number of distinct threads that ever ran `note_thread` (one thread_local flag each).
+std::atomic<std::size_t> threads_seen{0};
+void note_thread() {
+  thread_local bool seen = false;
+  if (!seen) {
+    seen = true;
+    threads_seen.fetch_add(1);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("parallel_pipe threads: a pipe keeps its threads from run to run", "[parallel_pipe][threads]") {
+  lexzone::en::vocab vocab;
+  const auto nlp = lexzone::en::make_pipeline(vocab, english_patterns());
+  const auto lines = english_lines(12);
+  lexzone::parallel_pipe one(vocab, nlp, {.threads = 1, .batch_size = 2});
+  const auto reference = as_json(one.to_owned(lines));
+  lexzone::parallel_pipe pipe(vocab, nlp, {.threads = 3, .batch_size = 2});
+  const std::size_t before = threads_seen.load();
+  note_thread();  // this thread: at most one more
+  for (int run = 0; run < 30; ++run) {
+    std::vector<lexzone::owned_doc> docs;
+    pipe.transform(
+        lines,
+        [](auto& doc) {
+          note_thread();
+          std::this_thread::sleep_for(std::chrono::microseconds(100));  // the other workers get texts too
+          return doc.to_owned();
+        },
+        [&](lexzone::owned_doc&& d) { docs.push_back(std::move(d)); });
+    CHECK(as_json(docs) == reference);
+  }
+  // The calling thread and the pipe's 2 threads (new threads every run would make this grow with the runs).
+  CHECK(threads_seen.load() - before <= 3);
+  CHECK(threads_seen.load() - before >= 2);  // the pipe's threads did take part
+}
+
 TEST_CASE("parallel_pipe threads: the callback runs inside the batch's zone", "[parallel_pipe][threads]") {
   lexzone::en::vocab vocab;
   const auto nlp = lexzone::en::make_pipeline(vocab, english_patterns());

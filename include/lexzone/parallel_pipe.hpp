@@ -23,8 +23,9 @@
 /// after a run is its size before.
 ///
 /// # A run
-/// The calling thread is one of the `threads` workers; a run starts the other `threads - 1` and joins
-/// them before it returns. The input is cut into batches of `batch_size` consecutive texts. A worker
+/// The calling thread is one of the `threads` workers; the other `threads - 1` are the pipe's own threads,
+/// started by its first run and kept, asleep, between runs (joined when the pipe dies), and a run returns
+/// once each of them finished its part (with a happens-before, as a join gives). The input is cut into batches of `batch_size` consecutive texts. A worker
 /// claims the next batch (it reads the texts from the input range), opens a zone, runs its pipeline over
 /// each text, and the batch is then *delivered*: in input order, one batch after the other.
 /// - `transform()`: each text's doc is turned into an owned result by the caller's function, inside the
@@ -51,12 +52,12 @@
 /// Every exception (reading the input, the pipeline, the transform, the sink or the callback) is tied to
 /// the text it happened at. The exception of the earliest such text is rethrown by the run, after every
 /// text before it was delivered and none after it; the other workers stop at their next text, every zone
-/// closes, every thread is joined. Other exceptions are discarded. The outcome therefore does not depend
+/// closes, every worker finishes. Other exceptions are discarded. The outcome therefore does not depend
 /// on the number of threads.
 ///
 /// # Cancellation
 /// A run takes a `std::stop_token`. Once stop is requested, no further result is delivered, the workers
-/// stop at their next text, every zone closes and every thread is joined before the run returns the
+/// stop at their next text, every zone closes and every worker finishes before the run returns the
 /// number of texts delivered (a prefix of the input). A failure that delivery had not reached is
 /// discarded. The token may be requested from any thread, including from the sink or the callback.
 ///
@@ -79,6 +80,7 @@
 
 #include "config.hpp"
 #include "detail/pipe_run.hpp"
+#include "detail/worker_pool.hpp"
 #include "doc.hpp"
 
 namespace lexzone {
@@ -95,7 +97,8 @@ enum class pipe_scope {
 
 /// The settings of a `parallel_pipe` (an aggregate: `{.threads = 4, .batch_size = 64}`).
 struct pipe_options {
-  /// Worker threads, >= 1, the calling thread included: a run starts `threads - 1` threads (none for 1).
+  /// Worker threads, >= 1, the calling thread included: the pipe starts `threads - 1` threads (none for 1)
+  /// at its first run and keeps them until it dies.
   std::size_t threads = 1;
   /// Texts per batch, >= 1: the unit of claiming, of zones and of delivery.
   std::size_t batch_size = 64;
@@ -145,13 +148,16 @@ concept opens_pipeline_zones = requires(P& p, V& vocab) { p.memory_zone(vocab); 
 ///   delivered: the size of the input unless the run was stopped.
 /// - Lifetime: the pipe refers to `vocab`, which must outlive it; the worker pipelines are the pipe's and
 ///   live as long as it (their own caches, such as a tokenizer's segmentation cache, stay warm from one
-///   run to the next). A run starts its threads and joins them before it returns: no thread outlives a
-///   run, so the vocab's per-thread state (its attribute cache, permanent-string memo and the learning
-///   policy's creation counts) starts empty in each run: prefer one long run to many short ones.
+///   run to the next). So do its `threads - 1` threads (started by the first run, asleep between runs,
+///   joined by the destructor): the vocab's per-thread state (its attribute cache, permanent-string memo,
+///   recycled zone nodes and the learning policy's creation counts) stays warm from one run to the next,
+///   so many short runs cost about what one long run does. That state is the threads' memory while the
+///   pipe lives (at most about 3.5 MiB a thread for the attribute cache and the creation counts).
 /// - Thread safety: one run at a time per pipe (the worker pipelines are in use), and a sink or callback
 ///   must not start a run on the same pipe. The vocab may be used meanwhile by other threads, within its
 ///   own rules (permanent adds, zones of their own).
-/// - Copy and move: as `std::vector<Pipeline>` (a `dynamic_pipeline` pipe moves only), not during a run.
+/// - Copy and move: as `std::vector<Pipeline>` (a `dynamic_pipeline` pipe moves only), not during a run. A
+///   copy starts threads of its own at its first run; a move takes the threads along.
 ///
 /// \tparam Pipeline a `text_pipeline` over the vocab the pipe is given.
 // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
@@ -233,8 +239,9 @@ class parallel_pipe {
   /// Complexity: the pipeline's and `fn`'s work over the texts, spread over the workers; O(1) locking per
   /// batch. Memory: see the file comment. Thread safety: see the class comment.
   /// Throws: the exception of the earliest failing text (see the file comment): what the input, the
-  /// pipeline, `fn` or `sink` threw; `std::system_error` if a thread cannot be started (the run is then
-  /// stopped and joined first); `std::bad_alloc`.
+  /// pipeline, `fn` or `sink` threw; `std::system_error` if a thread cannot be started (at the pipe's
+  /// first run: nothing runs then, the threads already started are joined, the next run tries again);
+  /// `std::bad_alloc`.
   // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
   // clang-format off
   template <class Texts, class Transform, class Sink>
@@ -323,21 +330,12 @@ class parallel_pipe {
     }
   }
 
-  // Runs work(w) on a thread of its own for each worker w in [1, threads), and main() (worker 0) on the
-  // calling thread, then joins the threads. If main() or starting a thread throws, the run is stopped
-  // before the threads are joined (the exception then propagates).
+  // Runs work(w) on the pool's thread w for each worker w in [1, threads), and main() (worker 0) on the
+  // calling thread, and returns when every work(w) returned. If main() throws, the run is stopped first
+  // (every work(w) then returns soon) and the exception propagates once they did.
   template <class Run, class Work, class Main>
   void with_workers(Run& run, const Work& work, Main&& main) {
-    std::vector<std::jthread> threads;  // joined by their destructors when an exception leaves
-    try {
-      threads.reserve(options_.threads - 1);
-      for (std::size_t w = 1; w < options_.threads; ++w) threads.emplace_back([&work, w] { work(w); });
-      main();
-    } catch (...) {
-      run.stop();  // every wait ends: the threads finish, then the destructors join them
-      throw;
-    }
-    for (auto& t : threads) t.join();
+    pool_.run(work, std::forward<Main>(main), [&run]() noexcept { run.stop(); });
   }
 
   // The results of batch `b`: fn(doc) of each text's doc, made inside the batch's zone (closed before
@@ -440,6 +438,9 @@ class parallel_pipe {
   vocab_type* vocab_;
   pipe_options options_;
   std::vector<worker_pipeline> pipelines_;
+  // The threads of workers 1 to threads - 1, started by the first run; last, so that they are joined
+  // before the pipelines go.
+  detail::worker_pool pool_{options_.threads - 1};
 };
 
 /// Deduces `parallel_pipe<P>` from a factory that makes a `P`.
