@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -178,6 +179,78 @@ TEST_CASE("jsonl: REGEX forms are read as spaCy's schema and matcher read them",
   CHECK(has(attr_predicate::not_in, {"x"}));
   // A bad regex passes the schema (spaCy raises re.error only when the pattern is added to a matcher).
   CHECK_NOTHROW(lexzone::io::parse_token_pattern(json::parse(R"([{"TEXT": {"REGEX": "(?:a"}}])")));
+}
+
+TEST_CASE("jsonl: a plain LENGTH value is a non-negative integer, as spaCy's Matcher.add requires", "[jsonl]") {
+  // spaCy's schema types LENGTH Union[TokenPatternNumber, StrictInt, StrictFloat], so a float passes it; then
+  // Matcher.add raises E153 for a float value (_get_attr_values) and OverflowError for a negative one (stored
+  // as the unsigned attr_t). 1e2 is a float in JSON (Python's json and nlohmann_json alike).
+  const std::pair<const char*, const char*> cases[] = {
+      {"3.0", "integer"}, {"3.5", "integer"}, {"-2.5", "integer"}, {"1e2", "integer"}, {"-1", "negative"}};
+  for (const auto& [bad, why] : cases) {
+    const json pattern = json::parse(std::string(R"([{"LENGTH": )") + bad + "}]");
+    INFO(pattern.dump());
+    CHECK(lexzone::io::schema_errors(pattern).empty());
+    const auto e = error_of([&] { (void)lexzone::io::parse_token_pattern(pattern, 4); });
+    REQUIRE(e.has_value());
+    INFO(e->what());
+    CHECK_FALSE(e->unsupported());
+    CHECK(e->index() == 4);
+    CHECK(contains(e->problem(), "token 0: LENGTH"));
+    CHECK(contains(e->problem(), why));
+  }
+  // In a patterns file the error names the line.
+  std::istringstream in(R"({"label": "A", "pattern": [{"LENGTH": 3}]})"
+                        "\n"
+                        R"({"label": "B", "pattern": [{"ORTH": "a"}, {"LENGTH": 3.0}]})");
+  const auto e = error_of([&] { (void)lexzone::io::load_patterns_jsonl(in); });
+  REQUIRE(e.has_value());
+  CHECK(e->line() == 2);
+  CHECK(contains(e->what(), "line 2: token 1: LENGTH 3.0"));
+  // Still valid: integers (-0 is 0), and floats and negative numbers in comparisons (Union[StrictInt,
+  // StrictFloat] in spaCy's TokenPatternNumber), negative integers in IN / NOT_IN (List[StrictInt]).
+  for (const char* good :
+       {R"([{"LENGTH": 3}])", R"([{"LENGTH": 0}])", R"([{"LENGTH": -0}])", R"([{"LENGTH": {">=": 3.5}}])",
+        R"([{"LENGTH": {"==": 3.0, "!=": -1}}])", R"([{"LENGTH": {"<": -2.5, ">": -10}}])",
+        R"([{"LENGTH": {"IN": [-1, 3], "NOT_IN": [2]}}])"}) {
+    INFO(good);
+    CHECK_NOTHROW(lexzone::io::parse_token_pattern(json::parse(good)));
+  }
+  // Floats in IN / NOT_IN fail the schema (List[StrictInt]), whole-valued or not.
+  for (const char* bad : {R"([{"LENGTH": {"IN": [3.0]}}])", R"([{"LENGTH": {"NOT_IN": [1, 2.5]}}])"}) {
+    INFO(bad);
+    CHECK(lexzone::io::schema_errors(json::parse(bad)).size() == 2);  // the element, and LENGTH as a whole
+    const auto err = error_of([&] { (void)lexzone::io::parse_token_pattern(json::parse(bad)); });
+    CHECK((err.has_value() && !err->unsupported()));
+  }
+  // A float comparison compares as a number: ">= 3.5" takes lengths 4 and up.
+  vocab v;
+  matcher_type m(v);
+  m.add("LONG", lexzone::io::parse_token_patterns(json::parse(R"([[{"LENGTH": {">=": 3.5}}]])")));
+  doc d = make_doc(v, {"a", "aaa", "aaaa"});
+  const auto ms = m(d);
+  REQUIRE(ms.size() == 1);
+  CHECK((ms[0].start == 2 && ms[0].end == 3));
+}
+
+TEST_CASE("jsonl: a key repeated in one JSON object keeps its last value, as Python's json does", "[jsonl]") {
+  // spaCy reads patterns.jsonl with srsly (ujson) and json.loads elsewhere: both keep the last value of a
+  // repeated key; so does nlohmann_json. Keys that differ in case are distinct keys (both constraints hold).
+  std::istringstream in(R"({"label": "A", "pattern": "x", "label": "B", "id": "i", "id": "j"})"
+                        "\n"
+                        R"({"label": "C", "pattern": [{"LOWER": "a", "LOWER": "b"}]})"
+                        "\n"
+                        R"({"label": "D", "pattern": [{"LOWER": "a", "lower": "b"}]})");
+  const auto ps = lexzone::io::load_patterns_jsonl(in);
+  REQUIRE(ps.size() == 3);
+  CHECK(ps[0].label == "B");
+  CHECK(ps[0].id == "j");
+  CHECK(std::get<std::string>(ps[0].pattern) == "x");
+  const auto& one = std::get<lexzone::token_pattern>(ps[1].pattern);
+  REQUIRE(one.tokens.size() == 1);
+  REQUIRE(one.tokens[0].constraints.size() == 1);
+  CHECK(one.tokens[0].constraints[0].strings == std::vector<std::string>{"b"});
+  CHECK(std::get<lexzone::token_pattern>(ps[2].pattern).tokens.at(0).constraints.size() == 2);
 }
 
 TEST_CASE("jsonl: the sample patterns.jsonl", "[jsonl]") {

@@ -9,7 +9,11 @@
 /// predicate names are ASCII case-insensitive (spaCy's schema takes upper or lower case only; its
 /// matcher, which runs without validation by default, upper-cases any key). A pattern that passes the
 /// schema but uses something lexzone does not implement (`POS`, `LEMMA`, `FUZZY`, `_`, `REGEX` on
-/// `LENGTH`, ...) raises `pattern_error` with `reason::unsupported`.
+/// `LENGTH`, ...) raises `pattern_error` with `reason::unsupported`. `parse_token_pattern` also rejects what
+/// spaCy's `Matcher.add` rejects after the schema: a plain `LENGTH` value that is a float (`3.0`, `3.5`: E153)
+/// or negative (`-1`: an OverflowError storing it as the unsigned `attr_t`). Floats and negative numbers stay
+/// valid in the comparisons (`{">=": 3.5}`), which spaCy's schema types `Union[StrictInt, StrictFloat]`;
+/// `IN`/`NOT_IN` lists on `LENGTH` take integers only (`List[StrictInt]`).
 ///
 /// `REGEX` on ORTH/TEXT, LOWER, NORM and SHAPE becomes a regex constraint, as spaCy reads it:
 /// `{"REGEX": "r"}` is `attr_predicate::regex`; inside a `REGEX` object, `IN` and `NOT_IN` take regexes
@@ -20,9 +24,11 @@
 /// ## JSONL
 /// One JSON object per line: `{"label": str, "pattern": str | [token dicts], "id"?: str}`. Empty and
 /// white-space lines are skipped; a UTF-8 byte order mark on line 1 and a trailing CR are ignored. Other
-/// keys are ignored (as spaCy does). Loading is all-or-nothing: the first bad line throws
-/// `pattern_error` with `line()` set (1-based) and `what()` naming the line and the problem; nothing is
-/// returned or added. Lines that are not valid UTF-8 or hold a NUL byte are rejected before parsing.
+/// keys are ignored (as spaCy does). A key repeated in one JSON object keeps its last value, as in Python's
+/// `json` and in the `ujson` of spaCy's `srsly.read_jsonl` (keys differing in case are distinct keys).
+/// Loading is all-or-nothing: the first bad line throws `pattern_error` with `line()` set (1-based) and
+/// `what()` naming the line and the problem; nothing is returned or added. Lines that are not valid UTF-8
+/// or hold a NUL byte are rejected before parsing.
 ///
 /// Every function here is reentrant: it reads its arguments only (and writes the ruler it is given), so
 /// distinct calls may run on any threads. Results are plain values owning their strings: no zone and no
@@ -32,6 +38,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <istream>
@@ -376,8 +383,9 @@ inline std::string join(const std::vector<std::string>& v) {
 }
 
 /// Converts one JSON token pattern. Throws: `pattern_error` (`index` as given) for a pattern spaCy's
-/// schema rejects or that `validate_token_pattern` rejects (e.g. `{3,2}`), with `reason::unsupported`
-/// for schema-valid features lexzone lacks; `std::bad_alloc`. Complexity: O(pattern size).
+/// schema rejects, that `validate_token_pattern` rejects (e.g. `{3,2}`) or that spaCy's `Matcher.add`
+/// rejects (a plain `LENGTH` value that is a float or negative), with `reason::unsupported` for
+/// schema-valid features lexzone lacks; `std::bad_alloc`. Complexity: O(pattern size).
 [[nodiscard]] inline token_pattern parse_token_pattern(const nlohmann::json& pattern, std::size_t index = 0) {
   const auto errors = schema_errors(pattern);
   if (!errors.empty()) throw pattern_error(index, "invalid token pattern: " + detail::join(errors));
@@ -404,7 +412,13 @@ inline std::string join(const std::vector<std::string>& v) {
         ts.flag(*attr, v.get<bool>());
       } else if (v.is_string()) {
         ts.equal(*attr, v.get<std::string>());
-      } else if (v.is_number()) {
+      } else if (v.is_number()) {  // LENGTH, the one numeric attribute; the schema took any number
+        if (!v.is_number_integer())
+          throw pattern_error(index, tok + k + " " + v.dump() +
+                                         ": a plain value must be an integer (spaCy's E153; a comparison such as "
+                                         "{\"==\": ...} takes a float)");
+        if (!v.is_number_unsigned() && v.get<std::int64_t>() < 0)  // `-0` is a signed 0
+          throw pattern_error(index, tok + k + " " + v.dump() + ": a plain value must not be negative");
         ts.compare(*attr, attr_predicate::equal, v.get<double>());
       } else {  // object of predicates
         for (auto p = v.begin(); p != v.end(); ++p) {
