@@ -31,6 +31,7 @@
 
 #include "ner_service/budget.hpp"
 #include "ner_service/limits.hpp"
+#include "ner_service/quote.hpp"
 
 namespace lexzone::ner_service {
 
@@ -49,7 +50,7 @@ struct request_head {
   bool chunked = false;
   std::optional<std::uint64_t> content_length;
   content_coding coding = content_coding::identity;
-  std::string coding_text;  // the Content-Encoding value, for the 415 message
+  std::string coding_text;  // the Content-Encoding values, ", "-joined, for the 415 message (quote_excerpt it)
   bool expect_continue = false;
   bool multipart = false;
 
@@ -206,7 +207,7 @@ class request_parser final : public beast_http::basic_parser<true> {
 
   void note_content_encoding(std::string_view value) {
     if (!head_.coding_text.empty()) head_.coding_text += ", ";
-    head_.coding_text.append(value.substr(0, 64));
+    head_.coding_text.append(value);  // bounded by max_header_bytes; quoted in part (quote_excerpt)
     // A comma-separated list; identity entries mean nothing. One real coding at most is supported.
     std::size_t pos = 0;
     while (pos <= value.size()) {
@@ -247,7 +248,7 @@ class request_parser final : public beast_http::basic_parser<true> {
       }
       inflating_ = true;
     } else if (head_.coding == content_coding::unsupported) {
-      refuse(415, "unsupported Content-Encoding: " + head_.coding_text, ec);
+      refuse(415, "unsupported Content-Encoding: " + quote_excerpt(head_.coding_text), ec);
     } else if (content_length) {
       grow(static_cast<std::size_t>(*content_length), ec);  // exactly the declared size, at once
     }

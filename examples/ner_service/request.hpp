@@ -9,7 +9,8 @@
 //
 // Other members of the object are ignored. Checks, in order: body size (413), UTF-8 validity of the
 // whole body (400; JSON text must be UTF-8, so an invalid byte inside a string is caught here), nesting
-// depth (400), JSON syntax (400), the shape above (400), the number of texts of a batch (413).
+// depth (400), JSON syntax (400), the shape above (400), the number of texts of a batch (413). A message
+// quotes at most max_quoted_bytes of the body (quote.hpp: nlohmann_json's messages quote the bad token).
 #pragma once
 
 #include <cstddef>
@@ -20,6 +21,8 @@
 
 #include <lexzone/unicode/utf8.hpp>
 #include <nlohmann/json.hpp>
+
+#include "ner_service/quote.hpp"
 
 namespace lexzone::ner_service {
 
@@ -109,7 +112,7 @@ struct parsed_request {
   try {
     doc = nlohmann::json::parse(body.begin(), body.end());
   } catch (const nlohmann::json::exception& e) {  // parse_error; out_of_range for a number overflow
-    return reject(400, std::string("malformed JSON: ") + e.what());
+    return reject(400, "malformed JSON: " + bounded_json_error(e.what()));
   }
   if (!doc.is_object()) return reject(400, "the request body must be a JSON object");
 

@@ -52,6 +52,7 @@
 #include "ner_service/budget.hpp"
 #include "ner_service/http_parser.hpp"
 #include "ner_service/model.hpp"
+#include "ner_service/quote.hpp"
 #include "ner_service/request.hpp"
 #include "ner_service/response.hpp"
 #include "support/process_stats.hpp"
@@ -488,7 +489,7 @@ class session : public std::enable_shared_from_this<session> {
     head_only_ = h.method == boost::beast::http::verb::head;
     const route r = route_for(h.path());
     if (r == route::unknown) {
-      write_reply(error_reply(404, "no such endpoint: " + std::string(h.path())));
+      write_reply(error_reply(404, "no such endpoint: " + quote_excerpt(h.path())));
       return;
     }
     const bool ner = r == route::ner || r == route::ner_batch;
@@ -503,7 +504,7 @@ class session : public std::enable_shared_from_this<session> {
     }
     const bool allowed = ner ? h.method == verb::post : (h.method == verb::get || h.method == verb::head);
     if (!allowed) {
-      reply rep = error_reply(405, h.method_text + " is not allowed here; use " + std::string(allow));
+      reply rep = error_reply(405, quote_excerpt(h.method_text) + " is not allowed here; use " + std::string(allow));
       rep.allow = allow;
       write_reply(std::move(rep));
       return;
@@ -533,8 +534,9 @@ class session : public std::enable_shared_from_this<session> {
     if (!srv_.ready()) {
       refuse_request(rejection::not_ready, 503, "the service is not ready (loading or shutting down); retry later");
     } else if (h.coding == content_coding::unsupported) {
-      refuse_request(rejection::unsupported_media_type, 415,
-                     "unsupported Content-Encoding: " + h.coding_text + " (supported: gzip, deflate, identity)");
+      refuse_request(
+          rejection::unsupported_media_type, 415,
+          "unsupported Content-Encoding: " + quote_excerpt(h.coding_text) + " (supported: gzip, deflate, identity)");
     } else if (h.multipart) {
       refuse_request(rejection::unsupported_media_type, 415, "multipart/form-data is not accepted; send a JSON body");
     } else if (h.content_length && *h.content_length > srv_.opts.http.max_body_bytes) {

@@ -40,6 +40,9 @@ outcome:
                 arrive, /readyz 200 and requests are served.
   routes        HEAD, OPTIONS, 404, 405 with Allow, /readyz, HTTP/1.0, Expect: 100-continue; a model that
                 cannot be loaded stops the service with status 1.
+  quoting       error bodies that quote the client's bytes (a malformed JSON token, a number overflow, a
+                long path, method or Content-Encoding) quote at most 200 bytes of them, cut between UTF-8
+                sequences and marked as cut: each answer is a small JSON error body, the connection usable.
 Loopback only; every wait is bounded. Under sanitizers (LEXZONE_SANITIZE) RSS bounds are not asserted
 and counts are scaled down; everything else is checked.
 """
@@ -1001,6 +1004,71 @@ def probe_routes():
         s.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n")
         expect_close_response(c, s, "Expect with a body past the limit", 413)
         s.close()
+    return c.finish()
+
+
+# ---- quoting the client's bytes in errors -------------------------------------------------------------------
+
+def check_quoted_error(c, r, what, status, total):
+    """Checks response `r`: `status`, a JSON error body of at most 700 bytes (200 bytes quoted, each invalid
+    byte at most 3 as U+FFFD, plus the message) that is valid UTF-8, marked as cut with the length `total`
+    of what was quoted, and without U+FFFD (the cut is between UTF-8 sequences)."""
+    if not c.check(r is not None, "%s: no response" % what):
+        return
+    c.check(r[0] == status, "%s: status %d, expected %d (%r)" % (what, r[0], status, r[2][:300]))
+    c.check(len(r[2]) <= 700, "%s: an error body of %d bytes (%r...)" % (what, len(r[2]), r[2][:300]))
+    try:
+        error = json.loads(r[2].decode("utf-8"))["error"]
+    except (ValueError, KeyError, TypeError) as e:
+        c.check(False, "%s: not a JSON error body in UTF-8 (%s): %r" % (what, e, r[2][:300]))
+        return
+    c.check("[... cut, %d bytes in all]" % total in error, "%s: no cut marker with %d: %r" % (what, total, error[:400]))
+    c.check("\ufffd" not in error, "%s: a UTF-8 sequence was cut: %r" % (what, error[:400]))
+
+
+def probe_quoting():
+    c = h.Checks("quoting")
+    with service(c) as svc:
+        client = h.Client(svc.port)
+        # A string with a control character: nlohmann_json's message quotes the whole string read so far.
+        # "é" is 2 bytes: a cut after 200 bytes of '"' + "ééé..." falls inside one.
+        text = "é" * 50000
+        body = ('{"text": "' + text + '\x01"}').encode("utf-8")
+        r = client.request("POST", "/v1/ner", body)
+        check_quoted_error(c, r, "a long string with a control character", 400, 1 + len(text.encode()) + len("<U+0001>"))
+        # A number too large for a double: the message quotes the whole number.
+        digits = "1" + "0" * 100000
+        r = client.request("POST", "/v1/ner", ('{"text": ' + digits + '}').encode())
+        check_quoted_error(c, r, "a number overflow", 400, len(digits))
+        # The JSON-level errors above left the connection open: a short error quotes everything.
+        r = client.request("POST", "/v1/ner", b'{"text": tru}')
+        error = json.loads(r[2])["error"] if r[0] == 400 else ""
+        c.check(error.endswith("tru}'") and "cut" not in error, "a short token is quoted whole: %r" % (r[2][:300],))
+        # A long path (the request line allows 4 KiB): 404 quotes 200 bytes of it.
+        path = "/" + "x" * 3000
+        r = client.request("GET", path)
+        check_quoted_error(c, r, "GET of a long path", 404, len(path))
+        r = client.request("GET", "/nowhere")
+        c.check(r[0] == 404 and json.loads(r[2])["error"] == "no such endpoint: /nowhere", "a short path: %r" % (r[2],))
+        # A long unknown method: 405 quotes 200 bytes of it.
+        method = "M" * 3000
+        r = client.request(method, "/healthz")
+        check_quoted_error(c, r, "a long method", 405, len(method))
+        # Content-Encoding fields that add up to 60 x 68 bytes: 415 quotes 200 bytes of them.
+        head = b"POST /v1/ner HTTP/1.1\r\nHost: t\r\n"
+        for i in range(60):
+            head += b"Content-Encoding: zstd-%02d-%s\r\n" % (i, b"y" * 60)
+        body = h.ner_body("quoting a@b.io")
+        s = h.raw(svc.port)
+        s.sendall(head + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        r = s.read_response()
+        total = 60 * len("zstd-00-" + "y" * 60) + 59 * len(", ")
+        check_quoted_error(c, r, "60 long Content-Encoding fields", 415, total)
+        s.close()
+        # Still served.
+        r = client.request("POST", "/v1/ner", h.ner_body("quoting a@b.io"))
+        c.check(r[0] == 200 and b"a@b.io" in r[2], "a request after the errors: %r" % (r[2][:200],))
+        client.close()
     return c.finish()
 
 
