@@ -9,6 +9,7 @@
 //   - framing: two Content-Length fields, a Content-Length that is not a plain number, Transfer-Encoding
 //     other than exactly "chunked" (also on HTTP/1.0), Content-Length with chunked, no or several Host
 //     fields on HTTP/1.1, malformed syntax or chunks                    400
+//   - the target * (asterisk-form) with a method other than OPTIONS       400
 //   - body payload as received, or after decoding, over max_body_bytes; chunk framing (extensions,
 //     chunk headers) over max_body_bytes / 16 + 4 KiB                     413
 //   - a compressed body that does not decode, or is cut short             400
@@ -150,8 +151,12 @@ class request_parser final : public beast_http::basic_parser<true> {
     head_.target.assign(target.data(), target.size());
     head_.version = version;
     const std::string_view t(target.data(), target.size());
-    if (t.empty() || (t[0] != '/' && t != "*" && url_scheme_length(t) == 0))
-      refuse(400, "the request target must be a path (origin-form) or an absolute URL", ec);
+    if (t == "*") {  // asterisk-form: the server as a whole, for OPTIONS only (RFC 9112 3.2.4)
+      if (method != beast_http::verb::options)
+        refuse(400, "the request target * (asterisk-form) is for OPTIONS only", ec);
+    } else if (t.empty() || (t[0] != '/' && url_scheme_length(t) == 0)) {
+      refuse(400, "the request target must be a path (origin-form), an absolute URL, or * for OPTIONS", ec);
+    }
   }
 
   void on_response_impl(int, boost::beast::string_view, int, boost::beast::error_code& ec) override {

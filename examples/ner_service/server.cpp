@@ -487,6 +487,14 @@ class session : public std::enable_shared_from_this<session> {
     keep_alive_ = h.keep_alive;
     http10_ = h.version < 11;
     head_only_ = h.method == boost::beast::http::verb::head;
+    using boost::beast::http::verb;
+    if (h.target == "*") {  // OPTIONS * (the parser refuses * with other methods): the server as a whole
+      reply rep;
+      rep.status = 204;
+      rep.allow = "GET, HEAD, POST, OPTIONS";  // every method of some endpoint
+      write_reply(std::move(rep));
+      return;
+    }
     const route r = route_for(h.path());
     if (r == route::unknown) {
       write_reply(error_reply(404, "no such endpoint: " + quote_excerpt(h.path())));
@@ -494,7 +502,6 @@ class session : public std::enable_shared_from_this<session> {
     }
     const bool ner = r == route::ner || r == route::ner_batch;
     const std::string_view allow = ner ? "POST, OPTIONS" : "GET, HEAD, OPTIONS";
-    using boost::beast::http::verb;
     if (h.method == verb::options) {
       reply rep;
       rep.status = 204;

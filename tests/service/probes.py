@@ -39,7 +39,8 @@ outcome:
                 /readyz 503 "loading" with Retry-After, NER requests 503, lexzone_ready 0; once the patterns
                 arrive, /readyz 200 and requests are served.
   routes        HEAD, OPTIONS, 404, 405 with Allow, /readyz, HTTP/1.0, Expect: 100-continue; a model that
-                cannot be loaded stops the service with status 1.
+                cannot be loaded stops the service with status 1. OPTIONS * (RFC 9110 9.3.7): 204 with every
+                method the service supports in Allow; another method with the target *: 400 and close.
   quoting       error bodies that quote the client's bytes (a malformed JSON token, a number overflow, a
                 long path, method or Content-Encoding) quote at most 200 bytes of them, cut between UTF-8
                 sequences and marked as cut: each answer is a small JSON error body, the connection usable.
@@ -1004,6 +1005,23 @@ def probe_routes():
         s.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n")
         expect_close_response(c, s, "Expect with a body past the limit", 413)
         s.close()
+        # OPTIONS * asks about the server as a whole (RFC 9110 9.3.7): answered as OPTIONS on an endpoint is
+        # (204), with every method of any endpoint in Allow, and the connection stays usable.
+        s = h.raw(svc.port)
+        s.sendall(b"OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n" + h.http_request("GET", "/healthz"))
+        r1, r2 = s.read_response(), s.read_response()
+        c.check(r1 is not None and r1[0] == 204 and r1[1].get("allow") == "GET, HEAD, POST, OPTIONS",
+                "OPTIONS *: %r" % (r1,))
+        c.check(r2 is not None and r2[0] == 200, "a request after OPTIONS * on the same connection: %r" % (r2,))
+        s.close()
+        # The asterisk-form is for OPTIONS only (RFC 9112 3.2.4): any other method with * is a bad request.
+        for method in ("GET", "HEAD", "POST", "DELETE"):
+            s = h.raw(svc.port)
+            s.sendall(b"%s * HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n" % method.encode())
+            r = expect_close_response(c, s, "%s *" % method, 400)
+            if r is not None and method != "HEAD":
+                c.check(b"OPTIONS" in r[2], "%s *: the error says * is for OPTIONS: %r" % (method, r[2][:200]))
+            s.close()
     return c.finish()
 
 
