@@ -7,11 +7,12 @@
 //   (pipe_scope::permanent), as a service without zones does on fresh traffic.
 // - BM_ParallelPipe_ShortRuns against BM_ParallelPipe_OneRun: the same lines through one long-lived pipe
 //   (2 threads, zones per batch) in runs of 200 lines, as a service calling it per request would, or in
-//   one run; the ratio is what a run's start costs.
+//   one run (each run ends with fewer batches than threads for a moment): one model and one pipe for
+//   every iteration, the steady state of a pipe a service keeps.
 //
-// Each iteration starts from a fresh model (vocab, pipeline, pipe: made outside the timed region), so
-// that the no-zone runs meet new words as a service does, and both variants start with the same cold
-// caches. Timed: one run of the pipe over every line (manual time, wall clock); items_per_second counts
+// Each iteration of the first two starts from a fresh model (vocab, pipeline, pipe: made outside the timed
+// region), so that the no-zone runs meet new words as a service does, and both variants start with the
+// same cold caches. Timed: one run of the pipe over every line (manual time, wall clock); items_per_second counts
 // the tokens of all threads. The goal compares threads:2 with threads:1 (bench/report.py).
 // cpu_ns_per_token is the CPU time of the whole process (every thread) per token during the runs: equal
 // for 1 and 2 threads means the threads cost each other nothing, whatever the wall clock of a busy
@@ -137,7 +138,8 @@ constexpr std::size_t lines_per_run = 200;
 void run_in_runs(benchmark::State& state, std::size_t per_run) {
   const workload& w = lines();
   static model m;  // one model for both benchmarks: the vocab's permanent layer does not grow in zones
-  lexzone::parallel_pipe pipe(m.vocab, m.nlp, {.threads = 2, .batch_size = lines_per_batch});
+  const auto threads = static_cast<std::size_t>(state.range(0));
+  lexzone::parallel_pipe pipe(m.vocab, m.nlp, {.threads = threads, .batch_size = lines_per_batch});
   std::size_t entities = 0;
   const auto count = [](auto& doc) { return doc.entity_records().size(); };
   const auto pass = [&] {
@@ -153,14 +155,20 @@ void run_in_runs(benchmark::State& state, std::size_t per_run) {
     state.SetIterationTime(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   if (entities != w.entities * static_cast<std::size_t>(state.iterations())) state.SkipWithError("entities differ");
+  state.counters["runs"] = static_cast<double>(w.lines.size() / per_run + (w.lines.size() % per_run != 0 ? 1 : 0));
   lexzone_bench::set_processed(state, w.tokens, w.bytes);
 }
 
 void BM_ParallelPipe_ShortRuns(benchmark::State& state) { run_in_runs(state, lines_per_run); }
-BENCHMARK(BM_ParallelPipe_ShortRuns)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParallelPipe_ShortRuns)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 void BM_ParallelPipe_OneRun(benchmark::State& state) { run_in_runs(state, std::numeric_limits<std::size_t>::max()); }
-BENCHMARK(BM_ParallelPipe_OneRun)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParallelPipe_OneRun)->ArgName("threads")->Arg(1)->Arg(2)->UseManualTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

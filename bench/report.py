@@ -290,12 +290,13 @@ def goal_rows(mx):
         one, two, r = one_and_two(mx.items_per_second, fam)
         measured = "n/a" if r is None else f"{r:.2f}× ({fmt_num(two)} vs {fmt_num(one)} items/s)"
         rows.append((f"2 threads vs 1 thread, {what} (wall clock)", measured, "≥ 1.8×", verdict(r, 1.8, True)))
-    # Not an issue's goal: what starting a run costs a long-lived pipe (its threads are kept between runs).
-    short, one = mx.items_per_second("BM_ParallelPipe_ShortRuns"), mx.items_per_second("BM_ParallelPipe_OneRun")
+    # No issue's goal, shown for sizing: what runs of 200 lines cost a long-lived pipe against one run.
+    short = mx.items_per_second("BM_ParallelPipe_ShortRuns/threads:2")
+    one = mx.items_per_second("BM_ParallelPipe_OneRun/threads:2")
     r = ratio(short, one)
     measured = "n/a" if r is None else f"{r:.2f}× ({fmt_num(short)} vs {fmt_num(one)} tokens/s)"
-    rows.append(("parallel pipe, runs of 200 lines vs one run, one 2-thread pipe (wall clock)", measured,
-                 "≥ 0.95×", f"({verdict(r, 0.95, True)}, no issue's goal)"))
+    rows.append(("parallel pipe, 2 threads, runs of 200 lines vs one run, one long-lived pipe (wall clock)",
+                 measured, "(none)", "info"))
 
     p = mx.process.get("ner_threads")
     if p is None:

@@ -261,6 +261,21 @@ TEST_CASE("regex: start offsets are checked", "[regex]") {
   CHECK(lexzone::regex::code_points("aé€", 6) == 3);
 }
 
+TEST_CASE("regex: a huge invalid UTF-8 subject does not pin its transcoding buffers", "[regex]") {
+  const regex r = regex::from_python("é");
+  const auto& scratch = lexzone::regex::detail::thread_scratch();
+  const std::string small = "a\xffé";
+  CHECK(r.search(small) == match_span{2, 4});
+  std::string huge(1 << 20, 'a');  // 1 MiB: about 17 MiB of buffers while it is matched
+  huge[100] = '\xff';
+  huge += "é";
+  CHECK(r.search(huge) == match_span{huge.size() - 2, huge.size()});
+  CHECK(scratch.transcoded.capacity() < 64 * 1024);
+  CHECK(scratch.to_original.capacity() < 64 * 1024);
+  CHECK(scratch.to_transcoded.capacity() < 64 * 1024);
+  CHECK(r.search(small) == match_span{2, 4});  // and the next match still works
+}
+
 TEST_CASE("regex: one compiled regex shared by threads", "[regex][thread]") {
   const regex r = regex::from_python(R"((?i)\b\w+é\b|[\d]+)");
   const std::string text =

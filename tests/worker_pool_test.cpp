@@ -5,6 +5,7 @@
 #include <lexzone/detail/worker_pool.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <stdexcept>
 #include <thread>
@@ -12,6 +13,14 @@
 #include <vector>
 
 #include "support/catch.hpp"
+#include "support/sanitizers.hpp"
+
+#if __has_include(<sys/wait.h>)
+#  include <sys/wait.h>
+#  include <unistd.h>
+#  include <csignal>
+#  define LEXZONE_WORKER_POOL_TEST_FORK 1
+#endif
 
 namespace worker_pool_test {
 
@@ -39,7 +48,7 @@ void run_round(lexzone::detail::worker_pool& pool, int round, round_log& log) {
         if (std::this_thread::get_id() == caller) log.on_caller.fetch_add(1);
         last_round = round;
       },
-      [] {}, [] {});
+      [] {}, []() noexcept {});
 }
 
 }  // namespace
@@ -70,7 +79,7 @@ TEST_CASE("worker_pool threads: the job's effects are visible when run returns",
   lexzone::detail::worker_pool pool(2);
   std::vector<int> written(3, 0);  // plain ints: the happens-before of run's return makes them visible
   for (int round = 1; round <= 100; ++round) {
-    pool.run([&](std::size_t w) { written[w] = round; }, [&] { written[0] = round; }, [] {});
+    pool.run([&](std::size_t w) { written[w] = round; }, [&] { written[0] = round; }, []() noexcept {});
     CHECK(written == std::vector<int>{round, round, round});
   }
 }
@@ -85,7 +94,7 @@ TEST_CASE("worker_pool threads: a throwing own part stops the job, which finishe
     finished.fetch_add(1);
   };
   CHECK_THROWS_AS(pool.run(
-                      job, [] { throw std::runtime_error("own part"); }, [&] { stop.store(true); }),
+                      job, [] { throw std::runtime_error("own part"); }, [&]() noexcept { stop.store(true); }),
                   std::runtime_error);
   CHECK(finished.load() == 2);
   // Usable afterwards, with the same threads.
@@ -98,7 +107,7 @@ TEST_CASE("worker_pool threads: a throwing own part stops the job, which finishe
 TEST_CASE("worker_pool threads: an empty pool runs the own part only; copies and moves", "[worker_pool][threads]") {
   lexzone::detail::worker_pool none;
   int own = 0;
-  none.run([](std::size_t) { FAIL("no thread to run the job on"); }, [&] { ++own; }, [] {});
+  none.run([](std::size_t) { FAIL("no thread to run the job on"); }, [&] { ++own; }, []() noexcept {});
   CHECK(own == 1);
   CHECK_FALSE(none.started_threads());
 
@@ -127,4 +136,47 @@ TEST_CASE("worker_pool threads: an empty pool runs the own part only; copies and
   for (std::size_t w = 1; w <= 2; ++w) CHECK(again.earlier_round[w].load() == 0);
 }
 
+#ifdef LEXZONE_WORKER_POOL_TEST_FORK
+TEST_CASE("worker_pool threads: after fork, the child's pool starts threads of its own", "[worker_pool][threads]") {
+  // Sanitizers do not support threads started after a multi-threaded fork (TSan reports it as an error).
+  if (lexzone::test::under_sanitizer) {
+    SUCCEED("skipped under a sanitizer");
+    return;
+  }
+  lexzone::detail::worker_pool pool(2);
+  round_log parent(2);
+  run_round(pool, 1, parent);
+  REQUIRE(pool.started_threads());
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // The parent's threads do not exist here: the run must start new ones (a join or a wait for the
+    // parent's threads would hang), and each runs the job once.
+    const bool inherited_looks_unstarted = !pool.started_threads();
+    round_log log(2);
+    run_round(pool, 2, log);
+    const bool ok = inherited_looks_unstarted && log.calls[1].load() == 1 && log.calls[2].load() == 1 &&
+                    log.earlier_round[1].load() == 0 && log.earlier_round[2].load() == 0;
+    ::_exit(ok ? 0 : 1);  // no destructors, no Catch2 teardown in the child
+  }
+  int status = 0;
+  pid_t done = 0;
+  for (int waited_ms = 0; (done = ::waitpid(child, &status, WNOHANG)) == 0 && waited_ms < 10'000; waited_ms += 5)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (done == 0) {  // hung: end it, and fail
+    ::kill(child, SIGKILL);
+    ::waitpid(child, &status, 0);
+    FAIL("the child's run hung");
+  }
+  REQUIRE(done == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  // The parent's pool is untouched.
+  round_log after(2);
+  run_round(pool, 2, after);
+  for (std::size_t w = 1; w <= 2; ++w) CHECK(after.earlier_round[w].load() == 1);
+}
+#endif
+
 }  // namespace worker_pool_test
+#undef LEXZONE_WORKER_POOL_TEST_FORK

@@ -25,9 +25,10 @@
 /// # A run
 /// The calling thread is one of the `threads` workers; the other `threads - 1` are the pipe's own threads,
 /// started by its first run and kept, asleep, between runs (joined when the pipe dies), and a run returns
-/// once each of them finished its part (with a happens-before, as a join gives). The input is cut into batches of `batch_size` consecutive texts. A worker
-/// claims the next batch (it reads the texts from the input range), opens a zone, runs its pipeline over
-/// each text, and the batch is then *delivered*: in input order, one batch after the other.
+/// once each of them finished its part (with a happens-before, as a join gives). The input is cut into
+/// batches of `batch_size` consecutive texts. A worker claims the next batch (it reads the texts from the
+/// input range), opens a zone, runs its pipeline over each text, and the batch is then *delivered*: in
+/// input order, one batch after the other.
 /// - `transform()`: each text's doc is turned into an owned result by the caller's function, inside the
 ///   zone, on the worker; the zone closes; the results wait in a window of batches until the calling
 ///   thread hands them to the sink, in input order, as soon as they are ready (between batches of its
@@ -149,15 +150,26 @@ concept opens_pipeline_zones = requires(P& p, V& vocab) { p.memory_zone(vocab); 
 /// - Lifetime: the pipe refers to `vocab`, which must outlive it; the worker pipelines are the pipe's and
 ///   live as long as it (their own caches, such as a tokenizer's segmentation cache, stay warm from one
 ///   run to the next). So do its `threads - 1` threads (started by the first run, asleep between runs,
-///   joined by the destructor): the vocab's per-thread state (its attribute cache, permanent-string memo,
-///   recycled zone nodes and the learning policy's creation counts) stays warm from one run to the next,
-///   so many short runs cost about what one long run does. That state is the threads' memory while the
-///   pipe lives (at most about 3.5 MiB a thread for the attribute cache and the creation counts).
-/// - Thread safety: one run at a time per pipe (the worker pipelines are in use), and a sink or callback
-///   must not start a run on the same pipe. The vocab may be used meanwhile by other threads, within its
-///   own rules (permanent adds, zones of their own).
+///   joined by the destructor): the vocab's per-thread state (its attribute cache, permanent-string memo
+///   and the learning policy's creation counts) stays warm from one run to the next: a run pays for
+///   neither new threads nor cold caches (only for handing work between the threads). That state is the
+///   threads' memory while the pipe lives, bounded whatever the texts: about 3.2 MiB of attribute cache
+///   for each lexeme-attribute type a thread creates words of, 256 KiB of creation counts once learning
+///   is on, a 20 KiB memo, and with a rule tokenizer PCRE2's match state (a JIT stack of at most 1 MiB);
+///   scratch buffers that a text longer than 4 KiB grew are given back after it. `thread_local` objects
+///   of the caller's code run on those threads (components, `fn`, `visit`) also live from run to run,
+///   until the pipe dies. The threads inherit the signal mask, CPU affinity and scheduling of the thread
+///   that made the first run (start it from a thread set up as the workers should be). After `fork()`, a
+///   pipe used in the parent starts new threads in the child at its next run (the parent's do not exist
+///   there).
+/// - Thread safety: one run at a time per pipe (the worker pipelines and threads are in use; checked
+///   builds report overlapping runs), and a sink or callback must not start a run on the same pipe: a
+///   service that calls a pipe from several request handlers serialises the runs (a mutex) or gives each
+///   handler a pipe. The vocab may be used meanwhile by other threads, within its own rules (permanent
+///   adds, zones of their own).
 /// - Copy and move: as `std::vector<Pipeline>` (a `dynamic_pipeline` pipe moves only), not during a run. A
-///   copy starts threads of its own at its first run; a move takes the threads along.
+///   copy starts threads of its own at its first run; a move takes the threads along. A moved-from pipe
+///   may be assigned to or destroyed, not run.
 ///
 /// \tparam Pipeline a `text_pipeline` over the vocab the pipe is given.
 // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
@@ -239,9 +251,9 @@ class parallel_pipe {
   /// Complexity: the pipeline's and `fn`'s work over the texts, spread over the workers; O(1) locking per
   /// batch. Memory: see the file comment. Thread safety: see the class comment.
   /// Throws: the exception of the earliest failing text (see the file comment): what the input, the
-  /// pipeline, `fn` or `sink` threw; `std::system_error` if a thread cannot be started (at the pipe's
-  /// first run: nothing runs then, the threads already started are joined, the next run tries again);
-  /// `std::bad_alloc`.
+  /// pipeline, `fn` or `sink` threw; `std::system_error` if a thread cannot be started (at the first run
+  /// of this pipe object, of a copy, or after a fork: nothing runs then, the threads already started are
+  /// joined, the next run tries again); `std::bad_alloc`.
   // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
   // clang-format off
   template <class Texts, class Transform, class Sink>
@@ -254,7 +266,7 @@ class parallel_pipe {
     using result = std::decay_t<std::invoke_result_t<Transform&, doc_type&>>;
     run_type<Texts, result> run(std::ranges::begin(texts), std::ranges::end(texts), options_.batch_size,
                                 options_.max_batches_in_flight, std::move(stop));
-    std::vector<Transform> fns(options_.threads, fn);
+    std::vector<Transform> fns(pipelines_.size(), fn);
     const auto work = [&](std::size_t w) { transform_batches(run, pipelines_[w].pipeline, fns[w]); };
     with_workers(run, work, [&] { deliver_batches(run, pipelines_[0].pipeline, fns[0], sink); });
     return outcome(run);
@@ -333,8 +345,12 @@ class parallel_pipe {
   // Runs work(w) on the pool's thread w for each worker w in [1, threads), and main() (worker 0) on the
   // calling thread, and returns when every work(w) returned. If main() throws, the run is stopped first
   // (every work(w) then returns soon) and the exception propagates once they did.
+  // The workers are the pipelines: a copy assignment that threw half-way may have left `options_` with
+  // another count, and the pool is made to match before it runs.
   template <class Run, class Work, class Main>
   void with_workers(Run& run, const Work& work, Main&& main) {
+    LEXZONE_ASSERT(!pipelines_.empty(), "parallel_pipe: a moved-from pipe cannot run");
+    if (pool_.size() + 1 != pipelines_.size()) pool_ = detail::worker_pool(pipelines_.size() - 1);
     pool_.run(work, std::forward<Main>(main), [&run]() noexcept { run.stop(); });
   }
 

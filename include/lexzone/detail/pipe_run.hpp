@@ -187,7 +187,7 @@ class pipe_run {
 
   /// The failure that ended the run: that of the earliest failed text, once every text before it was
   /// delivered; null otherwise (no failure, or the run was stopped before delivery reached it). Call
-  /// after the threads of the run were joined.
+  /// after every worker of the run finished.
   [[nodiscard]] std::exception_ptr error() const {
     std::lock_guard lock(mutex_);
     return fail_at_.load() <= delivered_texts_ ? error_ : nullptr;

@@ -1,13 +1,19 @@
 /// \file detail/worker_pool.hpp
 /// `worker_pool`: the threads of a `parallel_pipe`, started by its first run and kept, idle, between runs,
-/// so that what a thread keeps for itself (the vocab's attribute cache, its permanent-string memo, its
-/// recycled zone nodes) stays warm from one run to the next. Implementation detail of parallel_pipe.hpp.
+/// so that what a thread keeps for itself (the vocab's attribute cache and permanent-string memo) stays
+/// warm from one run to the next. Implementation detail of parallel_pipe.hpp.
 ///
 /// A job is one call of `job(w)` on each pool thread w in [1, size] while the calling thread runs its own
 /// part; `run` returns once every pool thread finished its call (a happens-before from each call to the
 /// return, through the pool's mutex), which is what joining the threads gave a run before.
+///
+/// After `fork()`, the child has the pool's state but none of its threads: a pool that finds itself in
+/// another process than the one that started its threads abandons that state (it neither joins nor frees
+/// it: its threads do not exist there, and its mutex may have been held at the fork) and starts new
+/// threads at its next run, so that a pre-forking server may warm a pipe up before it forks.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -15,8 +21,18 @@
 #include <mutex>
 #include <stop_token>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
+
+#if __has_include(<unistd.h>)
+#  include <unistd.h>
+#  define LEXZONE_DETAIL_HAS_GETPID 1
+#else
+#  define LEXZONE_DETAIL_HAS_GETPID 0
+#endif
+
+#include "../config.hpp"
 
 namespace lexzone::detail {
 
@@ -49,15 +65,25 @@ class worker_pool {
   /// waits until every `job` call returned. The threads are started by the first run (an exception then
   /// stops and joins those already started, and nothing runs). If `own()` throws, `on_throw()` is called
   /// first (it must make the job calls return), then the pool waits for them and the exception propagates.
-  /// Requires: `job` does not throw. Complexity: O(size()) wake-ups. Throws: `std::system_error` (a
-  /// thread cannot be started), `std::bad_alloc`, what `own()` throws.
+  /// Requires: `job` does not throw; no other run of this pool is in progress (checked builds report
+  /// one). Complexity: O(size()) wake-ups. Throws: `std::system_error` (a thread cannot be started),
+  /// `std::bad_alloc`, what `own()` throws.
   template <class Job, class Own, class OnThrow>
   void run(const Job& job, Own&& own, OnThrow&& on_throw) {
+    static_assert(std::is_nothrow_invocable_v<OnThrow&>,
+                  "on_throw must not throw: the job calls must be waited for before the exception leaves");
     if (size_ == 0) {
       std::forward<Own>(own)();
       return;
     }
     shared& s = started();
+#if LEXZONE_CHECKED
+    LEXZONE_ASSERT(!s.busy.exchange(true, std::memory_order_acquire), "worker_pool: two runs at once");
+    struct not_busy {
+      shared& s;
+      ~not_busy() { s.busy.store(false, std::memory_order_release); }
+    } busy_until_return{s};
+#endif
     {
       std::lock_guard lock(s.mutex);
       s.job = [](const void* f, std::size_t w) noexcept { (*static_cast<const Job*>(f))(w); };
@@ -79,7 +105,7 @@ class worker_pool {
   /// Threads of the pool (started or not). Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   /// Whether the threads were started (by a run). Complexity: O(1). Throws: nothing.
-  [[nodiscard]] bool started_threads() const noexcept { return shared_ != nullptr; }
+  [[nodiscard]] bool started_threads() const noexcept { return shared_ != nullptr && !inherited(*shared_); }
 
  private:
   // The state that the threads share with the owner, on the heap so that the pool can move.
@@ -89,8 +115,14 @@ class worker_pool {
     std::condition_variable idle_cv;      // the round's last call returned (the owner waits on it)
     void (*job)(const void*, std::size_t) noexcept = nullptr;
     const void* job_arg = nullptr;
-    std::uint64_t round = 0;            // jobs posted
-    std::size_t running = 0;            // calls of the current round not yet returned
+    std::uint64_t round = 0;  // jobs posted
+    std::size_t running = 0;  // calls of the current round not yet returned
+#if LEXZONE_CHECKED
+    std::atomic<bool> busy{false};  // a run is in progress (checked builds detect overlapping runs)
+#endif
+#if LEXZONE_DETAIL_HAS_GETPID
+    ::pid_t process = ::getpid();  // the process whose threads these are
+#endif
     std::vector<std::jthread> threads;  // last: destroyed (stopped and joined) first
 
     void wait_idle() {
@@ -115,10 +147,11 @@ class worker_pool {
     }
   };
 
-  // The shared state with its threads, started now if they were not.
+  // The shared state with its threads, started now if they were not (or were another process's).
   shared& started() {
-    if (shared_ != nullptr) return *shared_;
-    auto s = std::make_unique<shared>();
+    if (shared_ != nullptr && !inherited(*shared_)) return *shared_;
+    shared_.reset();  // an inherited state is abandoned (see `release`)
+    std::unique_ptr<shared, release> s(new shared);
     s->threads.reserve(size_);
     for (std::size_t w = 1; w <= size_; ++w)  // on a throw, `s` stops and joins those already started
       s->threads.emplace_back([p = s.get(), w](const std::stop_token& stop) { p->serve(stop, w); });
@@ -126,9 +159,25 @@ class worker_pool {
     return *shared_;
   }
 
-  // Destroying the state stops its threads (each jthread requests stop and joins) before the mutex and
-  // condition variables go.
-  std::unique_ptr<shared> shared_;
+  // Whether `s` came from the parent process through fork(): its threads do not exist here.
+  static bool inherited([[maybe_unused]] const shared& s) noexcept {
+#if LEXZONE_DETAIL_HAS_GETPID
+    return s.process != ::getpid();
+#else
+    return false;
+#endif
+  }
+
+  // Destroys a state: stops its threads (each jthread requests stop and joins) before the mutex and
+  // condition variables go; a state inherited through fork() is abandoned instead (a deliberate leak in
+  // the child: joining would wait for threads that do not exist, and its mutex may be held for good).
+  struct release {
+    void operator()(shared* s) const noexcept {
+      if (!inherited(*s)) delete s;
+    }
+  };
+
+  std::unique_ptr<shared, release> shared_;
   std::size_t size_;
 };
 

@@ -190,9 +190,25 @@ class match_scratch {
   return scratch;
 }
 
-/// A subject as PCRE2 sees it: the original bytes when valid UTF-8, else a transcoded copy.
+/// A subject as PCRE2 sees it: the original bytes when valid UTF-8, else a transcoded copy (in the
+/// thread's scratch: about 17 bytes for each byte of the subject, given back when the view dies if the
+/// subject was longer than `kept_subject_bytes`, so that one huge text does not pin that memory for the
+/// life of a long-lived thread).
 class subject_view {
  public:
+  /// Subjects up to this many bytes leave their transcoding buffers to the thread's next match.
+  static constexpr std::size_t kept_subject_bytes = 4096;
+
+  subject_view(const subject_view&) = delete;
+  subject_view& operator=(const subject_view&) = delete;
+  ~subject_view() {
+    if (transcoded_ && original_.size() > kept_subject_bytes) {
+      std::string().swap(scratch_.transcoded);
+      std::vector<std::size_t>().swap(scratch_.to_original);
+      std::vector<std::size_t>().swap(scratch_.to_transcoded);
+    }
+  }
+
   subject_view(std::string_view s, match_scratch& scratch) : original_(s), scratch_(scratch) {
     if (unicode::is_valid(s)) {
       text_ = s;
