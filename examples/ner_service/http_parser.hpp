@@ -15,6 +15,8 @@
 //   - a compressed body that does not decode, or is cut short             400
 //   - an Expect other than 100-continue                                    417
 //   - the body's memory refused by the budget                              503
+// Each of these answers has no body when the request is a HEAD (is_head_request), whatever the parser
+// read of it.
 // Content-Encoding and Content-Type are recorded, not judged: the server answers 415 on the routes that
 // take a body (a coding other than identity, gzip, x-gzip and deflate; multipart/form-data).
 #pragma once
@@ -374,6 +376,15 @@ class request_parser final : public beast_http::basic_parser<true> {
   z_stream z_{};
   bool inflating_ = false, z_ended_ = false;
 };
+
+/// Whether the request whose read failed is a HEAD, whose answer then has no body (RFC 9110 9.3.2), errors
+/// included. The parser knows the method once it took the request line; when it refused the line itself
+/// (too long, malformed) or never got to its end, the line is still at the start of `buffered` (Beast
+/// consumes the request line only once it is accepted), and its method token tells.
+[[nodiscard]] inline bool is_head_request(const request_parser& parser, std::string_view buffered) noexcept {
+  if (parser.got_request_line()) return parser.head().method == beast_http::verb::head;
+  return buffered.starts_with("HEAD ");
+}
 
 /// How to answer a request whose read failed: a status (0: none, just close) and a message.
 struct read_failure {

@@ -447,7 +447,7 @@ class session : public std::enable_shared_from_this<session> {
 
   void read_header() {
     phase_ = phase::header;
-    // The previous request's HEAD must not strip the body of an error answered before dispatch() runs.
+    // Not the previous request's: dispatch(), or read_failed() for a refusal at parse time, tells this one's.
     head_only_ = false;
     parser_.emplace(srv_.opts.http);
     buffer_.max_size(std::max(buffer_.size(), srv_.opts.http.max_header_bytes + 1024));
@@ -472,6 +472,8 @@ class session : public std::enable_shared_from_this<session> {
     }
     srv_.metrics.rejected(rejection_for_status(f.status));
     header_done_ = steady::now();
+    // dispatch() has not run: a HEAD refused at parse time (400, 414, 431...) must not get a body either.
+    head_only_ = is_head_request(*parser_, buffered());
     reply r = error_reply(f.status, f.reason);
     r.close = true;  // the stream is out of step, or the rest of the request is unread
     r.retry_after = f.status == 503;

@@ -10,7 +10,8 @@
 //    the same requests (head, decoded body) and the same refusal (or, for a malformed header that never
 //    ends, a refusal one way and a wait for more bytes the other). Each refusal is one of the documented
 //    statuses (400 413 414 415 417 431) and the read stops there (the server closes the connection); a
-//    body never exceeds the limit, as sent or decoded.
+//    refused request is a HEAD for is_head_request exactly when its bytes start with "HEAD "; a body never
+//    exceeds the limit, as sent or decoded.
 // 2. As one request body for `parse_request` (examples/ner_service/request.hpp), for both endpoints, with
 //    the default limits and with small ones (256 bytes, 4 texts, depth 4): status 200 with valid UTF-8
 //    texts, exactly those nlohmann_json reads from the body, or 400 / 413 / 415 with a message that makes a
@@ -95,6 +96,7 @@ connection_seen read_connection(std::string_view bytes, const svc::http_limits& 
       break;
     }
     if (buffer.empty() && !more()) return seen;
+    const std::string_view request_bytes = bytes.substr(fed - buffer.size());  // this request and what follows
     svc::request_parser parser(limits);
     std::string body;
     svc::budget_lease lease;  // no budget: the parser alone bounds the body
@@ -124,6 +126,8 @@ connection_seen read_connection(std::string_view bytes, const svc::http_limits& 
                    f.status == 431);
         FUZZ_CHECK(!f.reason.empty());
         if (parser.refusal() != 0) FUZZ_CHECK(f.status == parser.refusal());
+        // The server answers a HEAD without a body, also when the parser refused its request line.
+        FUZZ_CHECK(svc::is_head_request(parser, buffer) == request_bytes.starts_with("HEAD "));
         seen.refusal = f.status;
         return seen;
       }

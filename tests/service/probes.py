@@ -40,7 +40,8 @@ outcome:
                 arrive, /readyz 200 and requests are served.
   routes        HEAD, OPTIONS, 404, 405 with Allow, /readyz, HTTP/1.0, Expect: 100-continue; a model that
                 cannot be loaded stops the service with status 1. OPTIONS * (RFC 9110 9.3.7): 204 with every
-                method the service supports in Allow; another method with the target *: 400 and close.
+                method the service supports in Allow; another method with the target *: 400 and close. A HEAD
+                refused by the parser (400, 414, 417, 431): the GET's status and Content-Length, no body.
   quoting       error bodies that quote the client's bytes (a malformed JSON token, a number overflow, a
                 long path, method or Content-Encoding) quote at most 200 bytes of them, cut between UTF-8
                 sequences and marked as cut: each answer is a small JSON error body, the connection usable.
@@ -1014,15 +1015,69 @@ def probe_routes():
                 "OPTIONS *: %r" % (r1,))
         c.check(r2 is not None and r2[0] == 200, "a request after OPTIONS * on the same connection: %r" % (r2,))
         s.close()
-        # The asterisk-form is for OPTIONS only (RFC 9112 3.2.4): any other method with * is a bad request.
-        for method in ("GET", "HEAD", "POST", "DELETE"):
+        # The asterisk-form is for OPTIONS only (RFC 9112 3.2.4): any other method with * is a bad request
+        # (HEAD * below).
+        for method in ("GET", "POST", "DELETE"):
             s = h.raw(svc.port)
             s.sendall(b"%s * HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n" % method.encode())
             r = expect_close_response(c, s, "%s *" % method, 400)
-            if r is not None and method != "HEAD":
+            if r is not None:
                 c.check(b"OPTIONS" in r[2], "%s *: the error says * is for OPTIONS: %r" % (method, r[2][:200]))
             s.close()
+        # A HEAD that the parser refuses, before the method is used (in the request line itself or after it,
+        # with or without the line's end): the GET's status and Content-Length, no body (RFC 9110 9.3.2).
+        fields = "".join("X-%d: y\r\n" % i for i in range(70))
+        for what, request, status in (
+                ("the target *", "%s * HTTP/1.1\r\nHost: t\r\n\r\n", 400),
+                ("a target that is not a path", "%s healthz HTTP/1.1\r\nHost: t\r\n\r\n", 400),
+                ("HTTP/2.0", "%s /healthz HTTP/2.0\r\nHost: t\r\n\r\n", 400),
+                ("two Content-Length fields", "%s /healthz HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n"
+                 "Content-Length: 0\r\n\r\n", 400),
+                ("no Host", "%s /healthz HTTP/1.1\r\n\r\n", 400),
+                ("Expect: 200-ok", "%s /healthz HTTP/1.1\r\nHost: t\r\nExpect: 200-ok\r\n\r\n", 417),
+                ("a request line of 5000 bytes", "%s /" + "x" * 5000 + " HTTP/1.1\r\nHost: t\r\n\r\n", 414),
+                ("20000 bytes of a request line", "%s /" + "x" * 20000, 414),
+                ("70 header fields", "%s /healthz HTTP/1.1\r\nHost: t\r\n" + fields + "\r\n", 431),
+                ("a header of 20000 bytes", "%s /healthz HTTP/1.1\r\nHost: t\r\nX: " + "y" * 20000 + "\r\n\r\n",
+                 431)):
+            s = h.raw(svc.port)
+            s.sendall((request % "GET").encode())
+            r = expect_close_response(c, s, "GET with %s" % what, status)
+            s.close()
+            if r is not None:
+                s = h.raw(svc.port)
+                s.sendall((request % "HEAD").encode())
+                expect_head_refusal(c, s, "HEAD with %s" % what, status, len(r[2]))
+                s.close()
     return c.finish()
+
+
+def expect_head_refusal(c, sock, what, status, content_length):
+    """Reads the answer to a HEAD that the service refuses: `status`, Content-Length `content_length` (that of
+    the same request's answer to a GET), 'Connection: close', and no body: nothing between the header and the
+    end of the stream."""
+    r = sock.read_response(head_only=True)
+    if not c.check(r is not None, "%s: the connection closed without a response" % what):
+        return
+    c.check(r[0] == status, "%s: status %d, expected %d" % (what, r[0], status))
+    c.check(r[1].get("content-length") == str(content_length),
+            "%s: Content-Length %r, the GET's is %d" % (what, r[1].get("content-length"), content_length))
+    c.check(r[1].get("connection") == "close", "%s: no 'Connection: close' (%r)" % (what, r[1]))
+    rest, closed = sock.pending, False
+    sock.settimeout(5 * h.slow_factor())
+    try:
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                closed = True
+                break
+            rest += data
+    except socket.timeout:
+        pass
+    except OSError:
+        closed = True
+    c.check(rest == b"", "%s: a body after the header: %r" % (what, rest[:200]))
+    c.check(closed, "%s: the connection stays open" % what)
 
 
 # ---- quoting the client's bytes in errors -------------------------------------------------------------------
