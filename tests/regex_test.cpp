@@ -266,14 +266,34 @@ TEST_CASE("regex: a huge invalid UTF-8 subject does not pin its transcoding buff
   const auto& scratch = lexzone::regex::detail::thread_scratch();
   const std::string small = "a\xffé";
   CHECK(r.search(small) == match_span{2, 4});
-  std::string huge(1 << 20, 'a');  // 1 MiB: about 17 MiB of buffers while it is matched
+  std::string huge(std::size_t{1} << 20, 'a');  // 1 MiB: about 17 MiB of buffers while it is matched
   huge[100] = '\xff';
   huge += "é";
   CHECK(r.search(huge) == match_span{huge.size() - 2, huge.size()});
-  CHECK(scratch.transcoded.capacity() < 64 * 1024);
-  CHECK(scratch.to_original.capacity() < 64 * 1024);
-  CHECK(scratch.to_transcoded.capacity() < 64 * 1024);
+  CHECK(scratch.buffers.transcoded.capacity() < 64 * 1024);
+  CHECK(scratch.buffers.to_original.capacity() < 64 * 1024);
+  CHECK(scratch.buffers.to_transcoded.capacity() < 64 * 1024);
+  CHECK_FALSE(scratch.buffers_in_use);
   CHECK(r.search(small) == match_span{2, 4});  // and the next match still works
+}
+
+TEST_CASE("regex: a match inside finditer's callback leaves the outer subject's transcoding alone", "[regex]") {
+  // Two subjects that are not valid UTF-8, of different shapes: the inner one, matched from the callback
+  // while the outer is being iterated, must not overwrite (or free) the outer's offsets.
+  const regex r = regex::from_python("é+");
+  std::string outer;
+  for (int i = 0; i < 600; ++i) outer += (i % 3 == 0) ? "\xff\xfeé" : "xéé ";  // > 4 KiB, invalid bytes
+  std::string inner(5000, '\xff');
+  inner += "ééé";
+  const std::vector<match_span> expected = r.find_all(outer);
+  REQUIRE(expected.size() == 600);
+  std::vector<match_span> got;
+  r.finditer(outer, [&](match_span m) {
+    got.push_back(m);
+    CHECK(r.search(inner) == match_span{5000, 5006});
+  });
+  CHECK(got == expected);
+  CHECK_FALSE(lexzone::regex::detail::thread_scratch().buffers_in_use);
 }
 
 TEST_CASE("regex: one compiled regex shared by threads", "[regex][thread]") {

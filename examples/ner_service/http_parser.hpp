@@ -380,7 +380,8 @@ class request_parser final : public beast_http::basic_parser<true> {
 /// Whether the request whose read failed is a HEAD, whose answer then has no body (RFC 9110 9.3.2), errors
 /// included. The parser knows the method once it took the request line; when it refused the line itself
 /// (too long, malformed) or never got to its end, the line is still at the start of `buffered` (Beast
-/// consumes the request line only once it is accepted), and its method token tells.
+/// consumes the request line only once it is accepted), and its method token tells. Complexity: O(1).
+/// Thread safety: reads its arguments only. Throws: nothing.
 [[nodiscard]] inline bool is_head_request(const request_parser& parser, std::string_view buffered) noexcept {
   if (parser.got_request_line()) return parser.head().method == beast_http::verb::head;
   return buffered.starts_with("HEAD ");

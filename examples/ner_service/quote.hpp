@@ -20,7 +20,8 @@ inline constexpr std::size_t max_quoted_bytes = 200;
 
 /// `s` when it has at most `max_bytes` bytes; otherwise its first whole UTF-8 sequences up to `max_bytes`
 /// bytes (an invalid byte counts as a sequence of one: the JSON writer replaces it with U+FFFD), then
-/// "[... cut, N bytes in all]". Complexity: O(max_bytes). Throws: std::bad_alloc.
+/// "[... cut, N bytes in all]". Complexity: O(max_bytes). Thread safety: any thread (reads its arguments
+/// only). Throws: std::bad_alloc.
 [[nodiscard]] inline std::string quote_excerpt(std::string_view s, std::size_t max_bytes = max_quoted_bytes) {
   if (s.size() <= max_bytes) return std::string(s);
   std::size_t end = 0;
@@ -35,7 +36,8 @@ inline constexpr std::size_t max_quoted_bytes = 200;
 /// nlohmann_json's exception message `what`, with the client's bytes it quotes bounded by `quote_excerpt`:
 /// a lexer error ends with "; last read: '<the token so far>'" (a whole string up to a bad character), a
 /// number overflow with "number overflow parsing '<the number>'". Other messages quote nothing of the
-/// input; they are bounded all the same. Complexity: O(size of what). Throws: std::bad_alloc.
+/// input; they are bounded all the same. Complexity: O(size of what). Thread safety: any thread. Throws:
+/// std::bad_alloc.
 [[nodiscard]] inline std::string bounded_json_error(std::string_view what) {
   static constexpr std::array<std::string_view, 2> openings{"; last read: '", "number overflow parsing '"};
   for (const std::string_view opening : openings) {

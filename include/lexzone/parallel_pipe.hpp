@@ -152,7 +152,8 @@ concept opens_pipeline_zones = requires(P& p, V& vocab) { p.memory_zone(vocab); 
 ///   run to the next). So do its `threads - 1` threads (started by the first run, asleep between runs,
 ///   joined by the destructor): the vocab's per-thread state (its attribute cache, permanent-string memo
 ///   and the learning policy's creation counts) stays warm from one run to the next: a run pays for
-///   neither new threads nor cold caches (only for handing work between the threads). That state is the
+///   neither new threads nor cold caches, only for handing work between the threads and for the uneven
+///   end of its last batches. That state is the
 ///   threads' memory while the pipe lives, bounded whatever the texts: about 3.2 MiB of attribute cache
 ///   for each lexeme-attribute type a thread creates words of, 256 KiB of creation counts once learning
 ///   is on, a 20 KiB memo, and with a rule tokenizer PCRE2's match state (a JIT stack of at most 1 MiB);
@@ -163,7 +164,7 @@ concept opens_pipeline_zones = requires(P& p, V& vocab) { p.memory_zone(vocab); 
 ///   pipe used in the parent starts new threads in the child at its next run (the parent's do not exist
 ///   there).
 /// - Thread safety: one run at a time per pipe (the worker pipelines and threads are in use; checked
-///   builds report overlapping runs), and a sink or callback must not start a run on the same pipe: a
+///   builds report runs that overlap one of a pipe whose threads were started), and a sink or callback must not start a run on the same pipe: a
 ///   service that calls a pipe from several request handlers serialises the runs (a mutex) or gives each
 ///   handler a pipe. The vocab may be used meanwhile by other threads, within its own rules (permanent
 ///   adds, zones of their own).

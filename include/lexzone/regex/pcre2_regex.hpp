@@ -134,6 +134,13 @@ struct code_deleter {
   void operator()(pcre2_code* c) const noexcept { pcre2_code_free(c); }
 };
 
+/// The transcoding of a subject that is not valid UTF-8 (see `subject_view`).
+struct transcoding {
+  std::string transcoded;                  ///< the subject with invalid bytes as U+10FF00+byte
+  std::vector<std::size_t> to_original;    ///< transcoded byte offset -> original (size + 1 entries)
+  std::vector<std::size_t> to_transcoded;  ///< original byte offset -> transcoded, npos inside a sequence
+};
+
 /// Per-thread matching state: match data, match context with a JIT stack, transcoding buffers.
 class match_scratch {
  public:
@@ -174,9 +181,8 @@ class match_scratch {
     return context_;
   }
 
-  std::string transcoded;                  ///< the subject with invalid bytes as U+10FF00+byte
-  std::vector<std::size_t> to_original;    ///< transcoded byte offset -> original (size + 1 entries)
-  std::vector<std::size_t> to_transcoded;  ///< original byte offset -> transcoded, npos inside a sequence
+  transcoding buffers;          ///< the thread's transcoding buffers, used by one `subject_view` at a time
+  bool buffers_in_use = false;  ///< a live `subject_view` of this thread transcodes into `buffers`
 
  private:
   pcre2_match_data* data_ = nullptr;
@@ -190,10 +196,11 @@ class match_scratch {
   return scratch;
 }
 
-/// A subject as PCRE2 sees it: the original bytes when valid UTF-8, else a transcoded copy (in the
-/// thread's scratch: about 17 bytes for each byte of the subject, given back when the view dies if the
-/// subject was longer than `kept_subject_bytes`, so that one huge text does not pin that memory for the
-/// life of a long-lived thread).
+/// A subject as PCRE2 sees it: the original bytes when valid UTF-8, else a transcoded copy (17 to 44
+/// bytes for each byte of the subject), made in the thread's scratch buffers, or in buffers of its own
+/// while another view of the thread uses those (a match made inside `finditer`'s callback). The scratch
+/// buffers are given back when a view that used them for a subject longer than `kept_subject_bytes`
+/// dies, so that one huge text does not pin that memory for the life of a long-lived thread.
 class subject_view {
  public:
   /// Subjects up to this many bytes leave their transcoding buffers to the thread's next match.
@@ -201,13 +208,7 @@ class subject_view {
 
   subject_view(const subject_view&) = delete;
   subject_view& operator=(const subject_view&) = delete;
-  ~subject_view() {
-    if (transcoded_ && original_.size() > kept_subject_bytes) {
-      std::string().swap(scratch_.transcoded);
-      std::vector<std::size_t>().swap(scratch_.to_original);
-      std::vector<std::size_t>().swap(scratch_.to_transcoded);
-    }
-  }
+  ~subject_view() { release(); }
 
   subject_view(std::string_view s, match_scratch& scratch) : original_(s), scratch_(scratch) {
     if (unicode::is_valid(s)) {
@@ -215,9 +216,60 @@ class subject_view {
       return;
     }
     transcoded_ = true;
-    auto& t = scratch.transcoded;
-    auto& back = scratch.to_original;
-    auto& fwd = scratch.to_transcoded;
+    if (scratch.buffers_in_use) {
+      own_ = std::make_unique<transcoding>();
+      buffers_ = own_.get();
+    } else {
+      scratch.buffers_in_use = true;
+      buffers_ = &scratch.buffers;
+    }
+    try {
+      transcode(s);
+    } catch (...) {
+      release();  // the destructor does not run when the constructor throws
+      throw;
+    }
+  }
+
+  [[nodiscard]] std::string_view text() const noexcept { return text_; }
+
+  /// The PCRE2 offset of original byte offset `pos`; throws `regex_error` (bad_offset) when `pos` is past
+  /// the end or inside a UTF-8 sequence.
+  [[nodiscard]] std::size_t to_pcre2(std::size_t pos) const {
+    if (pos > original_.size()) throw regex_error(regex_errc::bad_offset, "start offset past the end of the subject");
+    if (!transcoded_) {
+      if (pos < original_.size() && (static_cast<unsigned char>(original_[pos]) & 0xC0u) == 0x80u) {
+        throw regex_error(regex_errc::bad_offset, "start offset inside a UTF-8 sequence");
+      }
+      return pos;
+    }
+    const std::size_t t = buffers_->to_transcoded[pos];
+    if (t == std::string_view::npos) throw regex_error(regex_errc::bad_offset, "start offset inside a UTF-8 sequence");
+    return t;
+  }
+
+  /// The original byte offset of PCRE2 offset `pos`.
+  [[nodiscard]] std::size_t to_original(std::size_t pos) const noexcept {
+    return transcoded_ ? buffers_->to_original[pos] : pos;
+  }
+
+ private:
+  // Gives the scratch buffers back to the thread, emptied of a subject too large to keep.
+  void release() noexcept {
+    if (buffers_ != &scratch_.buffers) return;
+    scratch_.buffers_in_use = false;
+    if (original_.size() > kept_subject_bytes) {  // swaps: a moved-in empty string keeps the old capacity
+      std::string().swap(scratch_.buffers.transcoded);
+      std::vector<std::size_t>().swap(scratch_.buffers.to_original);
+      std::vector<std::size_t>().swap(scratch_.buffers.to_transcoded);
+    }
+  }
+
+  // Transcodes `s` (not valid UTF-8) into `*buffers_`.
+  void transcode(std::string_view s) {
+    auto& t = buffers_->transcoded;
+    auto& back = buffers_->to_original;
+    auto& fwd = buffers_->to_transcoded;
     t.clear();
     back.clear();
     fwd.assign(s.size() + 1, std::string_view::npos);
@@ -238,32 +290,11 @@ class subject_view {
     text_ = t;
   }
 
-  [[nodiscard]] std::string_view text() const noexcept { return text_; }
-
-  /// The PCRE2 offset of original byte offset `pos`; throws `regex_error` (bad_offset) when `pos` is past
-  /// the end or inside a UTF-8 sequence.
-  [[nodiscard]] std::size_t to_pcre2(std::size_t pos) const {
-    if (pos > original_.size()) throw regex_error(regex_errc::bad_offset, "start offset past the end of the subject");
-    if (!transcoded_) {
-      if (pos < original_.size() && (static_cast<unsigned char>(original_[pos]) & 0xC0u) == 0x80u) {
-        throw regex_error(regex_errc::bad_offset, "start offset inside a UTF-8 sequence");
-      }
-      return pos;
-    }
-    const std::size_t t = scratch_.to_transcoded[pos];
-    if (t == std::string_view::npos) throw regex_error(regex_errc::bad_offset, "start offset inside a UTF-8 sequence");
-    return t;
-  }
-
-  /// The original byte offset of PCRE2 offset `pos`.
-  [[nodiscard]] std::size_t to_original(std::size_t pos) const noexcept {
-    return transcoded_ ? scratch_.to_original[pos] : pos;
-  }
-
- private:
   std::string_view original_;
   std::string_view text_;
   match_scratch& scratch_;
+  transcoding* buffers_ = nullptr;    // where the transcoding is (when transcoded_)
+  std::unique_ptr<transcoding> own_;  // buffers of this view's own, when the scratch's were in use
   bool transcoded_ = false;
 };
 
