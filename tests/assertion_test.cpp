@@ -6,27 +6,15 @@
 #include <string>
 
 #include "support/catch.hpp"
+#include "support/throwing_assertions.hpp"
 
 namespace assertion_test {
 
 namespace {
 
-struct broken_contract : std::logic_error {
-  using std::logic_error::logic_error;
-};
-
-[[noreturn]] void throwing_handler(const lexzone::assertion_info& info) {
-  throw broken_contract(std::string(info.message) + " [" + info.condition + "]");
-}
-
-// Installs the throwing handler for one test and restores the previous one.
-struct handler_scope {
-  lexzone::assertion_handler previous = lexzone::set_assertion_handler(&throwing_handler);
-  handler_scope() = default;
-  handler_scope(const handler_scope&) = delete;
-  handler_scope& operator=(const handler_scope&) = delete;
-  ~handler_scope() { lexzone::set_assertion_handler(previous); }
-};
+using lexzone::test::broken_contract;
+using lexzone::test::throwing_handler;
+using handler_scope = lexzone::test::throwing_assertions;
 
 }  // namespace
 

@@ -26,6 +26,7 @@
 
 #include "support/catch.hpp"
 #include "support/simple_traits.hpp"
+#include "support/throwing_assertions.hpp"
 #include "support/whitespace_tokenizer.hpp"
 
 namespace parallel_pipe_test {
@@ -510,6 +511,29 @@ TEST_CASE_METHOD(small_model, "parallel_pipe threads: a stop request discards a 
             texts, [](small_doc& d) { return index_of(d); }, sink, stop.get_token()) == 10);
   CHECK(sunk == 10);
 }
+
+#if LEXZONE_CHECKED
+TEST_CASE_METHOD(small_model, "parallel_pipe threads: checked builds report a run started during another",
+                 "[parallel_pipe][threads]") {
+  const lexzone::test::throwing_assertions scope;
+  const auto texts = numbered_texts(40);
+  for (const std::size_t threads : {1, 2}) {
+    CAPTURE(threads);
+    lexzone::parallel_pipe pipe(vocab, nlp, {.threads = threads, .batch_size = 4});
+    // From the sink: the nested run is refused; its report is the sink's failure, which the run rethrows.
+    CHECK_THROWS_WITH(pipe.transform(
+                          texts, [](small_doc& d) { return index_of(d); },
+                          [&](std::size_t i) {
+                            if (i == 5) (void)pipe.to_owned(texts);
+                          }),
+                      Catch::Contains("another run of the same pipe"));
+    // From a for_each callback too; afterwards the pipe runs again.
+    CHECK_THROWS_AS(pipe.for_each(texts, [&](small_doc&) { (void)pipe.to_owned(texts); }),
+                    lexzone::test::broken_contract);
+    CHECK(pipe.to_owned(texts).size() == texts.size());
+  }
+}
+#endif
 
 TEST_CASE_METHOD(small_model, "parallel_pipe threads: no texts", "[parallel_pipe][threads]") {
   const std::vector<std::string> none;

@@ -83,6 +83,7 @@
 #include "detail/pipe_run.hpp"
 #include "detail/worker_pool.hpp"
 #include "doc.hpp"
+#include "errors.hpp"
 
 namespace lexzone {
 
@@ -164,7 +165,7 @@ concept opens_pipeline_zones = requires(P& p, V& vocab) { p.memory_zone(vocab); 
 ///   pipe used in the parent starts new threads in the child at its next run (the parent's do not exist
 ///   there).
 /// - Thread safety: one run at a time per pipe (the worker pipelines and threads are in use; checked
-///   builds report runs that overlap one of a pipe whose threads were started), and a sink or callback must not start a run on the same pipe: a
+///   builds report a run that starts during another, from another thread or from a sink or callback), and a sink or callback must not start a run on the same pipe: a
 ///   service that calls a pipe from several request handlers serialises the runs (a mutex) or gives each
 ///   handler a pipe. The vocab may be used meanwhile by other threads, within its own rules (permanent
 ///   adds, zones of their own).
@@ -351,6 +352,17 @@ class parallel_pipe {
   template <class Run, class Work, class Main>
   void with_workers(Run& run, const Work& work, Main&& main) {
     LEXZONE_ASSERT(!pipelines_.empty(), "parallel_pipe: a moved-from pipe cannot run");
+#if LEXZONE_CHECKED
+    const bool overlapping = in_run_.on.exchange(true, std::memory_order_acquire);
+    LEXZONE_ASSERT(!overlapping, "parallel_pipe: a run started while another run of the same pipe is in progress");
+    struct run_end {
+      detail::run_flag& flag;
+      explicit run_end(detail::run_flag& f) noexcept : flag(f) {}
+      run_end(const run_end&) = delete;
+      run_end& operator=(const run_end&) = delete;
+      ~run_end() { flag.on.store(false, std::memory_order_release); }
+    } end_of_run(in_run_);
+#endif
     if (pool_.size() + 1 != pipelines_.size()) pool_ = detail::worker_pool(pipelines_.size() - 1);
     pool_.run(work, std::forward<Main>(main), [&run]() noexcept { run.stop(); });
   }
@@ -455,6 +467,7 @@ class parallel_pipe {
   vocab_type* vocab_;
   pipe_options options_;
   std::vector<worker_pipeline> pipelines_;
+  detail::run_flag in_run_;  // checked builds: a run is in progress
   // The threads of workers 1 to threads - 1, started by the first run; last, so that they are joined
   // before the pipelines go.
   detail::worker_pool pool_{options_.threads - 1};

@@ -58,6 +58,19 @@ inline constexpr bool text_outlives_iteration =
     std::is_same_v<std::remove_cvref_t<std::iter_reference_t<Iterator>>, std::string_view> ||
     std::is_pointer_v<std::remove_cvref_t<std::iter_reference_t<Iterator>>>;
 
+/// Whether a run of one `parallel_pipe` is in progress (checked builds report a second one). A copy or a
+/// move of the pipe does not carry it over: each pipe object has its own.
+struct run_flag {
+  std::atomic<bool> on{false};
+
+  run_flag() = default;
+  run_flag(const run_flag&) noexcept {}
+  run_flag(run_flag&&) noexcept {}
+  run_flag& operator=(const run_flag&) noexcept { return *this; }
+  run_flag& operator=(run_flag&&) noexcept { return *this; }
+  ~run_flag() = default;
+};
+
 /// What the deliverer does next (`pipe_run::next_step`).
 enum class pipe_step {
   deliver,  ///< the front batch's results are ready: `take_front`

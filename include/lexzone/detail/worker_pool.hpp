@@ -33,7 +33,6 @@
 #endif
 
 #include "../config.hpp"
-#include "../errors.hpp"  // LEXZONE_ASSERT's handler
 
 namespace lexzone::detail {
 
@@ -66,8 +65,8 @@ class worker_pool {
   /// waits until every `job` call returned. The threads are started by the first run (an exception then
   /// stops and joins those already started, and nothing runs). If `own()` throws, `on_throw()` is called
   /// first (it must make the job calls return), then the pool waits for them and the exception propagates.
-  /// Requires: `job` does not throw; no other run of this pool is in progress (checked builds report one
-  /// that overlaps a run of a pool whose threads were started). Complexity: O(size()) wake-ups. Throws: `std::system_error` (a thread cannot be started),
+  /// Requires: `job` does not throw; no other run of this pool is in progress (`parallel_pipe` checks it
+  /// in checked builds). Complexity: O(size()) wake-ups. Throws: `std::system_error` (a thread cannot be started),
   /// `std::bad_alloc`, what `own()` throws.
   template <class Job, class Own, class OnThrow>
   void run(const Job& job, Own&& own, OnThrow&& on_throw) {
@@ -78,17 +77,6 @@ class worker_pool {
       return;
     }
     shared& s = started();
-#if LEXZONE_CHECKED
-    const bool overlapping = s.busy.exchange(true, std::memory_order_acquire);
-    LEXZONE_ASSERT(!overlapping, "worker_pool: two runs at once");
-    struct not_busy {
-      shared& s;
-      explicit not_busy(shared& pool) noexcept : s(pool) {}
-      not_busy(const not_busy&) = delete;
-      not_busy& operator=(const not_busy&) = delete;
-      ~not_busy() { s.busy.store(false, std::memory_order_release); }
-    } busy_until_return{s};
-#endif
     {
       std::lock_guard lock(s.mutex);
       s.job = [](const void* f, std::size_t w) noexcept { (*static_cast<const Job*>(f))(w); };
@@ -122,9 +110,6 @@ class worker_pool {
     const void* job_arg = nullptr;
     std::uint64_t round = 0;  // jobs posted
     std::size_t running = 0;  // calls of the current round not yet returned
-#if LEXZONE_CHECKED
-    std::atomic<bool> busy{false};  // a run is in progress (checked builds detect overlapping runs)
-#endif
 #if LEXZONE_DETAIL_HAS_GETPID
     ::pid_t process = ::getpid();  // the process whose threads these are
 #endif
