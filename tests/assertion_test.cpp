@@ -53,7 +53,7 @@ TEST_CASE("assertions: tokens pushed out of order reach the handler", "[assert]"
 }
 #endif
 
-TEST_CASE("assertions: set_assertion_handler returns the previous handler; nullptr restores the default", "[assert]") {
+TEST_CASE("assertions: set_assertion_handler returns the previous handler, nullptr restores the default", "[assert]") {
   const lexzone::assertion_handler original = lexzone::set_assertion_handler(&throwing_handler);
   CHECK(lexzone::set_assertion_handler(nullptr) == &throwing_handler);
   CHECK(lexzone::set_assertion_handler(original) != &throwing_handler);  // the default was back

@@ -141,7 +141,7 @@ TEST_CASE("prefixes and suffixes are peeled in spaCy's order around the core", "
   CHECK(tokens(seg, "a b  c\n") == strings{"a", "b", " ", "c", "\n"});
 }
 
-TEST_CASE("infixes split the core; a match at 0 is skipped and a zero-width one splits without a piece",
+TEST_CASE("infixes split the core, a match at 0 is skipped and a zero-width one splits without a piece",
           "[tokenizer][basic_segmenter]") {
   const basic_segmenter<toy_rules> seg;
   CHECK(tokens(seg, "a-b~~c") == strings{"a", "-", "b", "~~", "c"});
@@ -162,7 +162,7 @@ TEST_CASE("a policy's prefix and suffix are match lengths, wherever the match is
   CHECK(tokens(seg, "wow!!!") == strings{"wow", "!!!"});
 }
 
-TEST_CASE("token_match stops affix peeling and keeps the core whole; url_match only keeps the core",
+TEST_CASE("token_match stops affix peeling and keeps the core whole, url_match only keeps the core",
           "[tokenizer][basic_segmenter]") {
   basic_segmenter<toy_rules> seg;
   CHECK(tokens(seg, "#tag") == strings{"#tag"});

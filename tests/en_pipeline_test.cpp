@@ -55,7 +55,7 @@ TEST_CASE("en: make_pipeline with token patterns and a config", "[en]") {
   CHECK(doc.ents()[1].start_char() == 18);
 }
 
-TEST_CASE("en: make_pipeline from a patterns.jsonl file; a bad line names the line", "[en]") {
+TEST_CASE("en: make_pipeline from a patterns.jsonl file, a bad line names the line", "[en]") {
   lexzone::en::vocab v;
   const auto good = write_temp("lexzone_en_pipeline_good.jsonl",
                                "{\"label\": \"ORG\", \"pattern\": \"Acme Corp\", \"id\": \"acme\"}\n"

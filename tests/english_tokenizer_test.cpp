@@ -54,7 +54,7 @@ TEST_CASE("english_tokenizer: contractions, punctuation, URLs, offsets", "[token
   CHECK(u[2].idx() == 8);
 }
 
-TEST_CASE("english_tokenizer: special cases are permanent; a zone only holds what the text brought", "[tokenizer]") {
+TEST_CASE("english_tokenizer: special cases are permanent, a zone only holds what the text brought", "[tokenizer]") {
   vocab v;
   tokenizer tok(v);
   const std::size_t base = v.size();

@@ -161,7 +161,7 @@ TEST_CASE("pipeline: zone hooks run for zone-aware components (static)", "[pipel
   CHECK(closes == 1);
 }
 
-TEST_CASE("pipeline: a component that throws mid-pipeline; the zone still rolls back", "[pipeline]") {
+TEST_CASE("pipeline: a component that throws mid-pipeline, the zone still rolls back", "[pipeline]") {
   vocab v;
   lexzone::dynamic_pipeline<vocab> nlp(ws_tokenizer{});
   nlp.add("boom", throwing_component{});

@@ -412,7 +412,7 @@ TEST_CASE("rule tokenizer: rules replaced, removed and added after construction"
   CHECK(tokens(again, "No--don't see") == strings{"No", "--", "do", "n't", "see"});
 }
 
-TEST_CASE("rule tokenizer: a change of rules empties the cache; copies keep their rules", "[rule_tokenizer]") {
+TEST_CASE("rule tokenizer: a change of rules empties the cache, copies keep their rules", "[rule_tokenizer]") {
   vocab v;
   rule_tokenizer tok(v, english_rules());
   rule_tokenizer copy = tok;

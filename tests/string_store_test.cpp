@@ -257,7 +257,7 @@ TEST_CASE("spaCy #13882: three zone cycles", "[memory_zone][spacy]") {
 
 // --- zone semantics beyond spaCy ---
 
-TEST_CASE("memory_zone: nested zones see outer entries; inner close keeps them", "[memory_zone]") {
+TEST_CASE("memory_zone: nested zones see outer entries, inner close keeps them", "[memory_zone]") {
   string_store s;
   s.add("perm");
   auto outer = s.memory_zone();

@@ -104,7 +104,8 @@ TEST_CASE("worker_pool threads: a throwing own part stops the job, which finishe
   CHECK(log.calls[2].load() == 1);
 }
 
-TEST_CASE("worker_pool threads: an empty pool runs the own part only; copies and moves", "[worker_pool][threads]") {
+TEST_CASE("worker_pool threads: an empty pool runs the own part only, copies start their own threads, moves take them",
+          "[worker_pool][threads]") {
   lexzone::detail::worker_pool none;
   int own = 0;
   none.run([](std::size_t) { FAIL("no thread to run the job on"); }, [&] { ++own; }, []() noexcept {});
