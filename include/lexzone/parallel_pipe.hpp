@@ -164,11 +164,11 @@ concept opens_pipeline_zones = requires(P& p, V& vocab) { p.memory_zone(vocab); 
 ///   that made the first run (start it from a thread set up as the workers should be). After `fork()`, a
 ///   pipe used in the parent starts new threads in the child at its next run (the parent's do not exist
 ///   there).
-/// - Thread safety: one run at a time per pipe (the worker pipelines and threads are in use; checked
-///   builds report a run that starts during another, from another thread or from a sink or callback), and a sink or callback must not start a run on the same pipe: a
-///   service that calls a pipe from several request handlers serialises the runs (a mutex) or gives each
-///   handler a pipe. The vocab may be used meanwhile by other threads, within its own rules (permanent
-///   adds, zones of their own).
+/// - Thread safety: one run at a time per pipe (the worker pipelines and threads are in use), so a sink or
+///   callback must not start a run on the same pipe, and a service that calls a pipe from several request
+///   handlers serialises the runs (a mutex) or gives each handler a pipe; checked builds report a run that
+///   starts during another, from another thread or from a sink or callback. The vocab may be used
+///   meanwhile by other threads, within its own rules (permanent adds, zones of their own).
 /// - Copy and move: as `std::vector<Pipeline>` (a `dynamic_pipeline` pipe moves only), not during a run. A
 ///   copy starts threads of its own at its first run; a move takes the threads along. A moved-from pipe
 ///   may be assigned to or destroyed, not run.

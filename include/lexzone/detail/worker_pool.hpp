@@ -66,8 +66,8 @@ class worker_pool {
   /// stops and joins those already started, and nothing runs). If `own()` throws, `on_throw()` is called
   /// first (it must make the job calls return), then the pool waits for them and the exception propagates.
   /// Requires: `job` does not throw; no other run of this pool is in progress (`parallel_pipe` checks it
-  /// in checked builds). Complexity: O(size()) wake-ups. Throws: `std::system_error` (a thread cannot be started),
-  /// `std::bad_alloc`, what `own()` throws.
+  /// in checked builds). Complexity: O(size()) wake-ups. Throws: `std::system_error` (a thread cannot be
+  /// started), `std::bad_alloc`, what `own()` throws.
   template <class Job, class Own, class OnThrow>
   void run(const Job& job, Own&& own, OnThrow&& on_throw) {
     static_assert(std::is_nothrow_invocable_v<OnThrow&>,
