@@ -55,7 +55,7 @@ TEST_CASE("doc: a range of tokens for range-for and the <ranges> algorithms", "[
 #endif
 }
 
-TEST_CASE("doc: idx() is the character offset, as spaCy's, byte_idx() the byte offset", "[doc]") {
+TEST_CASE("doc: idx() is the character offset as in spaCy, and byte_idx() the byte offset", "[doc]") {
   vocab v;
   lexzone::en::tokenizer tok(v);
   auto zone = v.memory_zone();

@@ -163,7 +163,7 @@ concept opens_pipeline_zones = requires(P& p, V& vocab) { p.memory_zone(vocab); 
 ///   until the pipe dies. The threads inherit the signal mask, CPU affinity and scheduling of the thread
 ///   that made the first run (start it from a thread set up as the workers should be). After `fork()`, a
 ///   pipe used in the parent starts new threads in the child at its next run (the parent's do not exist
-///   there).
+///   there); fork outside a run (a child forked during one inherits the pipe mid-run: do not run it there).
 /// - Thread safety: one run at a time per pipe (the worker pipelines and threads are in use), so a sink or
 ///   callback must not start a run on the same pipe, and a service that calls a pipe from several request
 ///   handlers serialises the runs (a mutex) or gives each handler a pipe; checked builds report a run that
