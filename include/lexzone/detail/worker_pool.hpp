@@ -13,7 +13,6 @@
 /// threads at its next run, so that a pre-forking server may warm a pipe up before it forks.
 #pragma once
 
-#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -31,8 +30,6 @@
 #else
 #  define LEXZONE_DETAIL_HAS_GETPID 0
 #endif
-
-#include "../config.hpp"
 
 namespace lexzone::detail {
 
