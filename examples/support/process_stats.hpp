@@ -2,21 +2,14 @@
 // anything in this build.
 #pragma once
 
+#include <lexzone/config.hpp>
+
 #include <unistd.h>
 #include <cstdio>
 
 // Sanitizers replace the allocator (ASan keeps freed memory in a quarantine, TSan maps shadow memory):
 // RSS then measures them, not the program, and glibc's malloc settings do not apply.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#  define LEXZONE_EXAMPLES_SANITIZED 1
-#elif defined(__has_feature)
-#  if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#    define LEXZONE_EXAMPLES_SANITIZED 1
-#  endif
-#endif
-#ifndef LEXZONE_EXAMPLES_SANITIZED
-#  define LEXZONE_EXAMPLES_SANITIZED 0
-#endif
+#define LEXZONE_EXAMPLES_SANITIZED (LEXZONE_HAS_ASAN || LEXZONE_HAS_TSAN)
 
 namespace lexzone::examples {
 

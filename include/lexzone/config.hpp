@@ -94,6 +94,20 @@
 #  define LEXZONE_HAS_ASAN 0
 #endif
 
+/// \def LEXZONE_HAS_TSAN
+/// 1 when compiled with ThreadSanitizer, else 0. The library does not change under it; programs and tests
+/// use it (with LEXZONE_HAS_ASAN) to tell that RSS measures the sanitizer's allocator and shadow memory.
+#if defined(__SANITIZE_THREAD__)
+#  define LEXZONE_HAS_TSAN 1
+#elif defined(__has_feature)
+#  if __has_feature(thread_sanitizer)
+#    define LEXZONE_HAS_TSAN 1
+#  endif
+#endif
+#ifndef LEXZONE_HAS_TSAN
+#  define LEXZONE_HAS_TSAN 0
+#endif
+
 namespace lexzone {
 
 /// The version of the headers, as `major * 10000 + minor * 100 + patch`.
