@@ -79,22 +79,32 @@ class LexzoneConan(ConanFile):
         rmdir(self, os.path.join(self.package_folder, "share"))
 
     def package_info(self):
+        # The same targets and .pc names as the CMake install: lexzone::lexzone (lexzone.pc) is the core
+        # alone; with_regex adds lexzone::regex (lexzone-regex.pc: the core and PCRE2). parallel_pipe
+        # runs threads: pthread on the systems that have it apart from libc.
+        threads = ["pthread"] if str(self.settings.os) in ("Linux", "FreeBSD") else []
         self.cpp_info.bindirs = []
         self.cpp_info.libdirs = []
         self.cpp_info.set_property("cmake_file_name", "lexzone")
-        self.cpp_info.set_property("cmake_target_name", "lexzone::lexzone")
-        self.cpp_info.set_property("pkg_config_name", "lexzone")
-        if self.options.with_regex:
-            # Components: lexzone::core (the header-only core), lexzone::regex (core + PCRE2); lexzone::lexzone,
-            # the package's target, brings both.
-            core = self.cpp_info.components["core"]
-            core.set_property("cmake_target_name", "lexzone::core")
-            core.requires = ["tsl-robin-map::tsl-robin-map", "xxhash::xxhash"]
-            core.bindirs = []
-            core.libdirs = []
-            regex = self.cpp_info.components["regex"]
-            regex.set_property("cmake_target_name", "lexzone::regex")
-            regex.set_property("pkg_config_name", "lexzone-regex")
-            regex.requires = ["core", "pcre2::pcre2-8"]
-            regex.bindirs = []
-            regex.libdirs = []
+        if not self.options.with_regex:
+            self.cpp_info.set_property("cmake_target_name", "lexzone::lexzone")
+            self.cpp_info.set_property("pkg_config_name", "lexzone")
+            self.cpp_info.system_libs = threads
+            return
+        # With components, the package's own target and .pc bring every component: given names that the
+        # CMake install does not use, so that lexzone::lexzone and lexzone.pc stay the core's.
+        self.cpp_info.set_property("cmake_target_name", "lexzone::lexzone_all")
+        self.cpp_info.set_property("pkg_config_name", "lexzone-all")
+        core = self.cpp_info.components["core"]
+        core.set_property("cmake_target_name", "lexzone::lexzone")
+        core.set_property("pkg_config_name", "lexzone")
+        core.requires = ["tsl-robin-map::tsl-robin-map", "xxhash::xxhash"]
+        core.system_libs = threads
+        core.bindirs = []
+        core.libdirs = []
+        regex = self.cpp_info.components["regex"]
+        regex.set_property("cmake_target_name", "lexzone::regex")
+        regex.set_property("pkg_config_name", "lexzone-regex")
+        regex.requires = ["core", "pcre2::pcre2-8"]
+        regex.bindirs = []
+        regex.libdirs = []

@@ -43,6 +43,10 @@ TEST_CASE("doc: a range of tokens for range-for and the <ranges> algorithms", "[
   const auto it = std::ranges::find_if(d, [](const auto& t) { return t.text() == "world"; });
   REQUIRE(it != d.end());
   CHECK((*it).i() == 3);
+  CHECK(it->i() == 3);  // operator-> through a proxy holding the token
+  CHECK(it->text() == "world");
+  CHECK(d.ents().begin() == d.ents().end());
+  CHECK(std::ranges::find_if(d, [](const auto& t) { return t.is_punct(); })->text() == ",");
   CHECK(it - d.begin() == 3);
   CHECK(d.begin()[4].text() == "!");
   CHECK(std::ranges::is_sorted(d, {}, [](const auto& t) { return t.idx(); }));

@@ -2,6 +2,7 @@
 // cases (tests/data/spacy_entity_ruler_cases.jsonl), OP ranges, the sample patterns.jsonl, and errors
 // with line numbers (loading into a ruler all or nothing: entity_ruler_test.cpp).
 #include <lexzone/entity_ruler.hpp>
+#include <lexzone/io/en_pipeline.hpp>
 #include <lexzone/io/entity_ruler_jsonl.hpp>
 #include <lexzone/matcher.hpp>
 
@@ -341,16 +342,41 @@ TEST_CASE("jsonl: a malformed line is reported with its line number", "[jsonl]")
     CHECK(contains(e.what(), "line 3: the phrase has no tokens"));
   }
   CHECK(ruler.empty());
-  CHECK_THROWS_AS(lexzone::io::load_patterns_jsonl(std::filesystem::path(test_data_dir()) / "no_such_file.jsonl"),
-                  std::runtime_error);
+}
+
+TEST_CASE("jsonl: a patterns file that cannot be read throws pattern_file_error naming it", "[jsonl]") {
+  using lexzone::io::pattern_file_errc;
+  using lexzone::io::pattern_file_error;
+  const auto missing = std::filesystem::path(test_data_dir()) / "no_such_file.jsonl";
+  try {
+    (void)lexzone::io::load_patterns_jsonl(missing);
+    FAIL("a missing file was read");
+  } catch (const pattern_file_error& e) {  // a std::runtime_error, as the other data-file errors
+    CHECK(e.code() == pattern_file_errc::missing);
+    CHECK(e.name() == missing.string());
+    CHECK(std::string_view(e.what()) == missing.string() + ": no such file");
+    CHECK(lexzone::io::to_string(e.code()) == "missing");
+  }
   // A directory opens on Linux and fails only when read: the error names it (it said "after line 0").
   try {
     (void)lexzone::io::load_patterns_jsonl(std::filesystem::path(test_data_dir()));
     FAIL("a directory was read as a patterns file");
-  } catch (const std::runtime_error& e) {
-    CHECK(contains(e.what(), "it is a directory"));
+  } catch (const pattern_file_error& e) {
+    CHECK(e.code() == pattern_file_errc::unreadable);
+    CHECK(contains(e.what(), "is a directory"));
     CHECK(contains(e.what(), std::filesystem::path(test_data_dir()).string()));
   }
+  // The ruler overload and make_pipeline's file overload throw the same, and leave the ruler unchanged.
+  vocab v;
+  ruler_type ruler(v);
+  CHECK_THROWS_AS(lexzone::io::add_patterns_jsonl(ruler, missing), pattern_file_error);
+  CHECK(ruler.empty());
+  lexzone::en::vocab ev;
+  CHECK_THROWS_AS(lexzone::en::make_pipeline(ev, missing), pattern_file_error);
+  // A stream the caller opened has no name to give: its read errors stay std::runtime_error.
+  std::istringstream bad(R"({"label": "ORG", "pattern": "Acme"})");
+  bad.setstate(std::ios::badbit);
+  CHECK_THROWS_AS(lexzone::io::load_patterns_jsonl(bad), std::runtime_error);
 }
 
 TEST_CASE("jsonl: a NUL byte does not end a line early", "[jsonl]") {

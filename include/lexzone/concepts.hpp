@@ -28,10 +28,11 @@
 #include <string_view>
 #include <type_traits>
 
+#include "config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "doc.hpp"
 #include "scope.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 // Not formatted: clang-format 14 mis-parses requires-clauses and concept definitions (fixed in 15).
 // clang-format off

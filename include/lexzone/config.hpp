@@ -7,6 +7,9 @@
 ///   closed as `lexzone::zone_closed` through the replaceable handler of `errors.hpp`, and precondition
 ///   checks (`LEXZONE_ASSERT`: an index out of range, a moved-from guard used) report a broken contract
 ///   through the replaceable assertion handler of `errors.hpp` (default: print and abort).
+/// - `LEXZONE_ATTRIBUTE_CACHE_BITS`, `LEXZONE_CREATION_COUNT_BITS`: the sizes of per-thread tables (below).
+/// Each switch is part of the inline namespace's name (LEXZONE_ABI_NAMESPACE), so that translation units
+/// built with different values cannot share lexzone objects by mistake.
 /// - AddressSanitizer is detected automatically: the memory of a closed zone is poisoned before it is
 ///   pooled, so reading a `std::string_view` or `const lexeme&` of a closed zone is reported by ASan.
 #pragma once
@@ -21,12 +24,56 @@
 /// The patch version: fixes.
 #define LEXZONE_VERSION_PATCH 0
 
+#if !defined(__cplusplus) || __cplusplus < 202002L
+#  error "lexzone needs C++20 (-std=c++20); CMake's lexzone::lexzone target asks for it"
+#endif
+
 #ifndef LEXZONE_CHECKED
 #  ifdef NDEBUG
 #    define LEXZONE_CHECKED 0
 #  else
 #    define LEXZONE_CHECKED 1
 #  endif
+#endif
+
+#ifndef LEXZONE_ATTRIBUTE_CACHE_BITS
+/// log2 of the entries of each thread's attribute cache (detail/attribute_cache.hpp): 14, 16,384 entries
+/// (at most 3.2 MiB a thread for the English attributes). Creations answered by the cache in zones of
+/// 50 documents of the benchmark corpus, with 14 bits: 89 % (80 % when the table was direct-mapped).
+#  define LEXZONE_ATTRIBUTE_CACHE_BITS 14
+#endif
+
+#ifndef LEXZONE_CREATION_COUNT_BITS
+/// log2 of the slots of each thread's creation counts (detail/creation_counts.hpp), 3 to 28: 16, 65,536
+/// slots of 4 bytes in 16,384 sets of 4 (256 KiB a thread, allocated only on threads that count for a
+/// learning policy).
+#  define LEXZONE_CREATION_COUNT_BITS 16
+#endif
+
+/// \def LEXZONE_ABI_NAMESPACE
+/// The inline namespace that holds all of lexzone (`lexzone::LEXZONE_ABI_NAMESPACE::basic_vocab`, found as
+/// `lexzone::basic_vocab`). Its name encodes the version and every switch that changes the layout or the
+/// code of lexzone's types: `v0_1` unchecked, `v0_1_checked` checked, with `_a<bits>_n<bits>` appended when
+/// LEXZONE_ATTRIBUTE_CACHE_BITS or LEXZONE_CREATION_COUNT_BITS is not its default. Translation units built
+/// with different switches (a Release library linked into a Debug program) thus use distinct types: code
+/// that hands a lexzone object from one to the other fails to link, instead of reading it with the other
+/// layout at run time. Do not forward-declare lexzone's types: include their headers.
+#define LEXZONE_DETAIL_CAT(a, b) a##b
+#define LEXZONE_DETAIL_XCAT(a, b) LEXZONE_DETAIL_CAT(a, b)
+#define LEXZONE_DETAIL_ABI_VERSION \
+  LEXZONE_DETAIL_XCAT(LEXZONE_DETAIL_XCAT(v, LEXZONE_VERSION_MAJOR), LEXZONE_DETAIL_XCAT(_, LEXZONE_VERSION_MINOR))
+#if LEXZONE_CHECKED
+#  define LEXZONE_DETAIL_ABI_MODE LEXZONE_DETAIL_XCAT(LEXZONE_DETAIL_ABI_VERSION, _checked)
+#else
+#  define LEXZONE_DETAIL_ABI_MODE LEXZONE_DETAIL_ABI_VERSION
+#endif
+#if LEXZONE_ATTRIBUTE_CACHE_BITS == 14 && LEXZONE_CREATION_COUNT_BITS == 16
+#  define LEXZONE_ABI_NAMESPACE LEXZONE_DETAIL_ABI_MODE
+#else
+#  define LEXZONE_ABI_NAMESPACE                                                                              \
+    LEXZONE_DETAIL_XCAT(                                                                                     \
+        LEXZONE_DETAIL_XCAT(LEXZONE_DETAIL_XCAT(LEXZONE_DETAIL_ABI_MODE, _a), LEXZONE_ATTRIBUTE_CACHE_BITS), \
+        LEXZONE_DETAIL_XCAT(_n, LEXZONE_CREATION_COUNT_BITS))
 #endif
 
 /// \def LEXZONE_LIFETIMEBOUND
@@ -108,7 +155,7 @@
 #  define LEXZONE_HAS_TSAN 0
 #endif
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// The version of the headers, as `major * 10000 + minor * 100 + patch`.
 inline constexpr int version = LEXZONE_VERSION_MAJOR * 10000 + LEXZONE_VERSION_MINOR * 100 + LEXZONE_VERSION_PATCH;

@@ -31,7 +31,7 @@
 #include "unicode/properties.hpp"
 #include "unicode/utf8.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// One token of an `owned_doc`. Offsets: bytes into the UTF-8 text, and characters (code points, as
 /// spaCy reports them; each invalid UTF-8 byte counts as one character).
@@ -163,7 +163,18 @@ class index_iterator {
   index_iterator() = default;
   index_iterator(const Range* r, std::size_t i) noexcept : r_(r), i_(i) {}
 
+  /// What `operator->` returns: the element, held by value, so that `it->text()` works as `(*it).text()`.
+  class arrow_proxy {
+   public:
+    explicit arrow_proxy(Value v) : v_(std::move(v)) {}
+    const Value* operator->() const noexcept { return &v_; }
+
+   private:
+    Value v_;
+  };
+
   Value operator*() const { return r_->at(i_); }
+  arrow_proxy operator->() const { return arrow_proxy(r_->at(i_)); }
   Value operator[](difference_type k) const {
     return r_->at(static_cast<std::size_t>(static_cast<difference_type>(i_) + k));
   }

@@ -23,12 +23,13 @@
 #include <span>
 #include <utility>
 
+#include "config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "english_tokenizer.hpp"
 #include "entity_ruler.hpp"
 #include "lang/en/lexeme_traits.hpp"
 #include "lexzone.hpp"
 
-namespace lexzone::en {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::en {
 
 /// An English vocab: lexeme attributes as `spacy.blank("en").vocab` computes them.
 using vocab = basic_vocab<lexeme_traits>;
@@ -39,27 +40,27 @@ using entity_ruler = lexzone::entity_ruler<vocab>;
 /// The English tokenizer followed by the entity ruler.
 using pipeline = lexzone::pipeline<vocab, tokenizer, entity_ruler>;
 
-/// An English pipeline over `vocab`: the tokenizer (its special cases interned permanently) and an entity
+/// An English pipeline over `words`: the tokenizer (its special cases interned permanently) and an entity
 /// ruler holding `patterns`. Unless `config.splitter` is set, phrase patterns are split by the
 /// tokenizer, so that they match the tokens of the text as spaCy's do.
-/// Complexity: O(size of the rules and patterns). Lifetime: `vocab` must outlive the pipeline.
+/// Complexity: O(size of the rules and patterns). Lifetime: `words` must outlive the pipeline.
 /// Thread safety: builds permanent entries (safe alongside other threads); the pipeline is used by one
 /// thread at a time (copy it per thread). Throws: `pattern_error` naming the first bad pattern (by
 /// index), `hash_collision`, `std::bad_alloc`.
-[[nodiscard]] inline pipeline make_pipeline(vocab& vocab LEXZONE_LIFETIMEBOUND,
+[[nodiscard]] inline pipeline make_pipeline(vocab& words LEXZONE_LIFETIMEBOUND,
                                             std::span<const entity_pattern> patterns, entity_ruler_config config = {}) {
-  tokenizer tok(vocab);
+  tokenizer tok(words);
   if (!config.splitter) config.splitter = tok.phrase_splitter();
-  entity_ruler ruler(vocab, std::move(config));
+  entity_ruler ruler(words, std::move(config));
   ruler.add_patterns(patterns);
   return pipeline(std::move(tok), std::move(ruler));
 }
 
 /// `make_pipeline` for a braced list: `make_pipeline(vocab, {{"ORG", "Debian Project"}})`.
-[[nodiscard]] inline pipeline make_pipeline(vocab& vocab LEXZONE_LIFETIMEBOUND,
+[[nodiscard]] inline pipeline make_pipeline(vocab& words LEXZONE_LIFETIMEBOUND,
                                             std::initializer_list<entity_pattern> patterns = {},
                                             entity_ruler_config config = {}) {
-  return make_pipeline(vocab, std::span<const entity_pattern>(patterns.begin(), patterns.size()), std::move(config));
+  return make_pipeline(words, std::span<const entity_pattern>(patterns.begin(), patterns.size()), std::move(config));
 }
 
 }  // namespace lexzone::en

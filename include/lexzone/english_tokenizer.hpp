@@ -9,10 +9,11 @@
 /// (regex/rule_tokenizer.hpp, needs PCRE2).
 #pragma once
 
+#include "config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "lang/en/segmenter.hpp"
 #include "tokenizer/basic_tokenizer.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// spaCy-compatible English tokenizer over a vocab of type `Vocab` (see `basic_tokenizer` for its
 /// contract: construction interns the special cases, the cache, thread safety, what calls throw).

@@ -46,7 +46,7 @@
 #include "unicode/properties.hpp"
 #include "unicode/utf8.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// Splits a phrase pattern's text into token texts, appending them to `tokens` (which arrives empty).
 /// The ruler calls it only while adding patterns, from the adding thread, with text that is valid

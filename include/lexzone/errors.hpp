@@ -15,7 +15,7 @@
 
 #include "config.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// The 64-bit id of a string. A plain value: always safe to copy, store and compare.
 using hash_t = std::uint64_t;

@@ -22,7 +22,7 @@
 #  undef LEXZONE_DEFINED_XXH_INLINE_ALL
 #endif
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// Returns the stable id of `s`: XXH3-64 with seed 0, and 0 for the empty string.
 /// Complexity: O(s.size()). Thread safety: pure function. Throws: nothing.

@@ -32,7 +32,7 @@
 #include "detail/entry.hpp"
 #include "errors.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// Boolean lexeme attributes, as bits of `lexeme_attributes::flags`. Names and meanings follow spaCy's
 /// `Lexeme.is_*` / `like_*` attributes.

@@ -79,7 +79,7 @@
 #include "matcher/text_predicate.hpp"
 #include "unicode/utf8.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// One match: tokens [start, end) matched a pattern of `key`. `pattern` is the 0-based index of that
 /// pattern in the order patterns were added to the matcher (token and phrase patterns share the count;

@@ -36,7 +36,7 @@
 #include "detail/zone_registry.hpp"
 #include "errors.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// Where an add through a zone stores a new entry.
 enum class retention {

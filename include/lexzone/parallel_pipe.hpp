@@ -85,7 +85,7 @@
 #include "doc.hpp"
 #include "errors.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// Where a parallel run creates the lexemes of the words its texts add to the vocab.
 enum class pipe_scope {

@@ -20,10 +20,11 @@
 #include <vector>
 
 #include "concepts.hpp"
+#include "config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "doc.hpp"
 #include "memory_zone.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// A vocab zone opened through a pipeline: before the zone closes (explicitly, or by the destructor,
 /// also during unwinding) every zone-aware component's `on_zone_close()` runs. Move-only.

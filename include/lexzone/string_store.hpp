@@ -20,7 +20,7 @@
 #include "hash.hpp"
 #include "memory_zone.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 template <class Traits, class Hasher, class Allocator>
 class basic_vocab;
@@ -88,13 +88,13 @@ class basic_string_store {
   using zone_view = basic_string_zone_view<basic_string_store>;
 
   /// An empty store (holding only "", id 0).
-  /// \param hasher the id function. \param alloc where every byte comes from.
+  /// \param hash_function the id function. \param alloc where every byte comes from.
   /// \param max_pooled_chunks how many free 64 KiB chunks closed zones may leave for the next zones (the
   ///   bound on memory a closed zone does not give back).
   /// Complexity: O(1). Throws: `std::bad_alloc`.
-  explicit basic_string_store(const Hasher& hasher = Hasher(), const Allocator& alloc = Allocator(),
+  explicit basic_string_store(const Hasher& hash_function = Hasher(), const Allocator& alloc = Allocator(),
                               std::size_t max_pooled_chunks = 16)
-      : chunks_(alloc, max_pooled_chunks), perm_(chunks_, hasher), hasher_(hasher) {}
+      : chunks_(alloc, max_pooled_chunks), perm_(chunks_, hash_function), hasher_(hash_function) {}
 
   basic_string_store(const basic_string_store&) = delete;             ///< not copyable
   basic_string_store& operator=(const basic_string_store&) = delete;  ///< not copyable

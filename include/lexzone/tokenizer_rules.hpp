@@ -11,7 +11,9 @@
 #include <string_view>
 #include <vector>
 
-namespace lexzone {
+#include "config.hpp"  // LEXZONE_ABI_NAMESPACE
+
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// The five regexes of a spaCy tokenizer, by the name of spaCy's attribute.
 enum class regex_rule : std::uint8_t {

@@ -24,7 +24,7 @@
 #include "memory_zone.hpp"
 #include "string_store.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// Monitoring figures of a vocab and its string store. Transient figures cover every open zone.
 struct vocab_stats {

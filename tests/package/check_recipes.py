@@ -198,6 +198,7 @@ check(recipe.name == "lexzone", "name is lexzone")
 check(recipe.options == {"with_regex": [True, False]} and recipe.default_options == {"with_regex": False},
       "option with_regex (default False)")
 recipe.options = types.SimpleNamespace(**recipe.default_options)  # Conan's view of the options
+recipe.settings = types.SimpleNamespace(os="Linux")  # and of the settings
 check(recipe.package_type == "header-library", 'package_type is "header-library"')
 
 export = os.path.join(WORK_DIR, "export")
@@ -250,6 +251,7 @@ check(recipe.cpp_info.bindirs == [] and recipe.cpp_info.libdirs == [], "no bindi
 del log[:]
 regex_recipe = load_recipe(os.path.join(SOURCE_DIR, "conanfile.py"))
 regex_recipe.options = types.SimpleNamespace(with_regex=True)
+regex_recipe.settings = types.SimpleNamespace(os="Linux")
 regex_recipe.recipe_folder = SOURCE_DIR
 regex_recipe.set_version()
 regex_recipe.requirements()
@@ -273,7 +275,17 @@ check(comps["regex"].properties.get("cmake_target_name") == "lexzone::regex", "w
 check(comps["regex"].requires == ["core", "pcre2::pcre2-8"], "with_regex: lexzone::regex requires core and pcre2-8")
 check(sorted(comps["core"].requires) == ["tsl-robin-map::tsl-robin-map", "xxhash::xxhash"],
       "with_regex: the core component requires robin-map and xxhash")
+check(comps["core"].properties.get("cmake_target_name") == "lexzone::lexzone"
+      and comps["core"].properties.get("pkg_config_name") == "lexzone",
+      "with_regex: the core component is lexzone::lexzone and lexzone.pc, as in the CMake install")
+check(regex_recipe.cpp_info.properties.get("cmake_target_name") not in ("lexzone::lexzone", "lexzone::regex")
+      and regex_recipe.cpp_info.properties.get("pkg_config_name") not in ("lexzone", "lexzone-regex"),
+      "with_regex: the package's aggregate target and .pc take no name of a component")
+check(comps["core"].system_libs == ["pthread"] and regex_recipe.cpp_info.components["regex"].requires[0] == "core",
+      "with_regex: the core links pthread on Linux (parallel_pipe's threads)")
 check(not recipe.cpp_info.components, "default: no components")
+check(recipe.cpp_info.properties.get("cmake_target_name") == "lexzone::lexzone"
+      and recipe.cpp_info.system_libs == ["pthread"], "default: lexzone::lexzone, linking pthread on Linux")
 
 # ---- test_package/conanfile.py ---------------------------------------------------------------------------
 del log[:]

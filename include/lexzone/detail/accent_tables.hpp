@@ -6,7 +6,9 @@
 
 #include <cstddef>
 
-namespace lexzone::detail::ucd {
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
+
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail::ucd {
 
 /// The Unicode version of `accent_entries`.
 inline constexpr char accent_unicode_version[] = "14.0.0";

@@ -22,10 +22,11 @@
 #include <new>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../errors.hpp"
 #include "sanitizer.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 inline constexpr unsigned chunk_shift = 16;
 inline constexpr std::size_t chunk_size = std::size_t{1} << chunk_shift;

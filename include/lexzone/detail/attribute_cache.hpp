@@ -57,17 +57,11 @@
 #include <string_view>
 #include <type_traits>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../errors.hpp"
 #include "../hash.hpp"
 
-#ifndef LEXZONE_ATTRIBUTE_CACHE_BITS
-/// log2 of the entries of each thread's attribute cache (detail/attribute_cache.hpp): 14, 16,384 entries
-/// (at most 3.2 MiB a thread for the English attributes). Creations answered by the cache in zones of
-/// 50 documents of the benchmark corpus, with 14 bits: 89 % (80 % when the table was direct-mapped).
-#  define LEXZONE_ATTRIBUTE_CACHE_BITS 14
-#endif
-
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// The per-thread cache of attribute records (see the file comment). All members are static and act on
 /// the calling thread's table only. Thread safety: any thread (nothing is shared). Throws: nothing.

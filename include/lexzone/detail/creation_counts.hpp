@@ -25,16 +25,10 @@
 #include <cstdlib>
 #include <memory>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../hash.hpp"
 
-#ifndef LEXZONE_CREATION_COUNT_BITS
-/// log2 of the slots of each thread's creation counts (detail/creation_counts.hpp), 3 to 28: 16, 65,536
-/// slots of 4 bytes in 16,384 sets of 4 (256 KiB a thread, allocated only on threads that count for a
-/// learning policy).
-#  define LEXZONE_CREATION_COUNT_BITS 16
-#endif
-
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// The calling thread's creation counts (see the file comment). Thread safety: any thread (each has its
 /// own table). Throws: nothing.

@@ -17,7 +17,7 @@
 
 #include "../config.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// Header flag: the entry's string belongs to another visible layer (a zone's lexeme whose text is
 /// permanent or in an enclosing zone, or whose string was promoted); only its record counts here.

@@ -31,7 +31,7 @@
 
 #include "../config.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// What a first-token start begins.
 enum class start_kind : std::uint8_t {

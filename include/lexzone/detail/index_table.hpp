@@ -27,10 +27,11 @@
 #include <type_traits>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../errors.hpp"
 #include "arena.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 inline constexpr std::uint64_t lsb_bytes = 0x0101010101010101ull;
 inline constexpr std::uint64_t msb_bytes = 0x8080808080808080ull;

@@ -11,9 +11,10 @@
 #include <type_traits>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "zone_registry.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// The parent of zone node `n`, as the same node type (nullptr for a zone opened on the owner).
 /// Complexity: O(1). Throws: nothing.

@@ -19,12 +19,13 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../hash.hpp"
 #include "../matcher/pattern.hpp"
 #include "../unicode/utf8.hpp"
 #include "match_program.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// True when `v` is a length a token can have (a whole number in [0, 2^32)).
 [[nodiscard]] inline bool is_integral_length(double v) noexcept {

@@ -67,7 +67,7 @@
 #include "../matcher/text_predicate.hpp"
 #include "first_token_index.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// The token fields that tests compare (the first four share their values with `token_attr`).
 enum class match_field : std::uint8_t { orth = 0, lower = 1, norm = 2, shape = 3, length = 4 };

@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <string_view>
 
-namespace lexzone::detail {
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
+
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// What went wrong while reading.
 enum class msgpack_fault { none, truncated, invalid, too_deep };

@@ -21,7 +21,7 @@
 #include "../config.hpp"
 #include "../hash.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// The per-thread memo (see the file comment). All members are static and act on the calling thread's
 /// table only. Thread safety: any thread (nothing is shared). Throws: nothing.

@@ -35,7 +35,9 @@
 #include <variant>
 #include <vector>
 
-namespace lexzone::detail {
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
+
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// Consecutive texts of the input: texts [first, first + texts.size()) of batch number `seq`.
 struct text_batch {

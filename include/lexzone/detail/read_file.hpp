@@ -10,7 +10,9 @@
 #include <string>
 #include <system_error>
 
-namespace lexzone::detail {
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
+
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// Outcome of `read_file`.
 enum class file_read_status {

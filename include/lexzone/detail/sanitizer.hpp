@@ -10,7 +10,7 @@
 #  include <sanitizer/asan_interface.h>
 #endif
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// Marks [p, p + n) as unaddressable: ASan reports any later read or write as use after zone close.
 inline void poison(const void* p, std::size_t n) noexcept {

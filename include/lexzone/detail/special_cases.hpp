@@ -18,11 +18,12 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../errors.hpp"
 #include "../hash.hpp"
 #include "../tokenizer/piece.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// A piece's ORTH or NORM as a view: a string (view) as it is, an optional string (a rule file's NORM)
 /// as its value or "" when empty. The view refers to `v`.

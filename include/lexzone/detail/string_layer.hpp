@@ -25,12 +25,13 @@
 #include <string_view>
 #include <type_traits>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../errors.hpp"
 #include "arena.hpp"
 #include "entry.hpp"
 #include "index_table.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// An indexed entry found by a lookup (`header == nullptr`: none).
 struct entry_ref {

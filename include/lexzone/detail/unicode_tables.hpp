@@ -7,7 +7,9 @@
 
 #include <cstdint>
 
-namespace lexzone::detail::ucd {
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
+
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail::ucd {
 
 /// The Unicode version the tables were generated from.
 inline constexpr char unicode_version[] = "14.0.0";

@@ -24,6 +24,8 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
+
 #if __has_include(<unistd.h>)
 #  include <unistd.h>
 #  define LEXZONE_DETAIL_HAS_GETPID 1
@@ -31,7 +33,7 @@
 #  define LEXZONE_DETAIL_HAS_GETPID 0
 #endif
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// A fixed number of threads that run one job at a time for their owner (see the file comment).
 /// Thread safety: `run` is called by one thread at a time (the owner's); the pool's threads touch only

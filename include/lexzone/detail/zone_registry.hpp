@@ -10,7 +10,7 @@
 
 #include "../config.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// Liveness cell shared by a zone and the docs made in it (checked builds). Reference counted so a doc
 /// can outlive its zone and still learn that the zone closed.

@@ -1,24 +1,25 @@
 /// \file io/en_pipeline.hpp
 /// `lexzone::en::make_pipeline` from a spaCy `patterns.jsonl` file. Needs nlohmann_json (link
-/// `nlohmann_json::nlohmann_json`), like every header under `io/`.
+/// `nlohmann_json::nlohmann_json`), as the other JSON readers under `io/`.
 #pragma once
 
 #include <filesystem>
 #include <utility>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../en.hpp"
 #include "entity_ruler_jsonl.hpp"
 
-namespace lexzone::en {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::en {
 
-/// An English pipeline over `vocab` whose entity ruler holds the patterns of the `patterns.jsonl` file
+/// An English pipeline over `words` whose entity ruler holds the patterns of the `patterns.jsonl` file
 /// at `patterns` (spaCy's EntityRuler format). As the list overload in en.hpp otherwise.
-/// Complexity: O(file size + rules). Lifetime: `vocab` must outlive the pipeline. Throws:
-/// `pattern_error` naming the first bad line, `std::runtime_error` (file cannot be opened or read),
-/// `hash_collision`, `std::bad_alloc`.
-[[nodiscard]] inline pipeline make_pipeline(vocab& vocab LEXZONE_LIFETIMEBOUND, const std::filesystem::path& patterns,
+/// Complexity: O(file size + rules). Lifetime: `words` must outlive the pipeline. Throws:
+/// `pattern_error` naming the first bad line, `io::pattern_file_error` (the file is missing or cannot be
+/// read), `hash_collision`, `std::bad_alloc`.
+[[nodiscard]] inline pipeline make_pipeline(vocab& words LEXZONE_LIFETIMEBOUND, const std::filesystem::path& patterns,
                                             entity_ruler_config config = {}) {
-  pipeline nlp = make_pipeline(vocab, {}, std::move(config));
+  pipeline nlp = make_pipeline(words, {}, std::move(config));
   io::add_patterns_jsonl(nlp.component<0>(), patterns);
   return nlp;
 }

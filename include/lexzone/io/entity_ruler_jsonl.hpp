@@ -1,6 +1,7 @@
 /// \file io/entity_ruler_jsonl.hpp
 /// Reading spaCy's pattern formats with nlohmann_json: `patterns.jsonl` for the `entity_ruler`, and the
-/// token-pattern lists of `Matcher.add`. The only lexzone header that includes `<nlohmann/json.hpp>`.
+/// token-pattern lists of `Matcher.add`. Includes `<nlohmann/json.hpp>` (as en_pipeline.hpp, through this
+/// header, and spacy_lex_file.hpp do: link nlohmann_json).
 ///
 /// ## Validation
 /// Token patterns are checked against spaCy 3.8's pattern schema (`spacy/schemas.py`, `TokenPattern`):
@@ -50,11 +51,32 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../entity_ruler.hpp"
 #include "../matcher.hpp"
 #include "../unicode/utf8.hpp"
+#include "file_error.hpp"
 
-namespace lexzone::io {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::io {
+
+/// Why a patterns file could not be read (its content's faults are `pattern_error`s).
+enum class pattern_file_errc {
+  missing,     ///< no such file
+  unreadable,  ///< exists but cannot be read (a directory, no permission, an I/O error)
+};
+
+/// Name of `e` ("missing", "unreadable"). Throws: nothing.
+[[nodiscard]] constexpr std::string_view to_string(pattern_file_errc e) noexcept {
+  switch (e) {
+    case pattern_file_errc::missing: return "missing";
+    case pattern_file_errc::unreadable: return "unreadable";
+  }
+  return "unknown";
+}
+
+/// Thrown by the patterns-file readers when the file cannot be read: `code()` says why, `name()` names the
+/// file, and `what()` reads "<name>: <problem>". A `std::runtime_error`, as the other data-file errors.
+using pattern_file_error = file_error<pattern_file_errc>;
 
 namespace detail {
 
@@ -519,7 +541,8 @@ struct loaded_patterns {
   std::vector<std::size_t> lines;  // 1-based line of each pattern
 };
 
-inline loaded_patterns load_with_lines(std::istream& in) {
+// `file`: the name of the file `in` reads, for a read error (nullptr: a stream the caller opened).
+inline loaded_patterns load_with_lines(std::istream& in, const std::string* file = nullptr) {
   loaded_patterns out;
   std::string line;
   std::size_t number = 0;
@@ -552,18 +575,38 @@ inline loaded_patterns load_with_lines(std::istream& in) {
     }
     out.lines.push_back(number);
   }
-  if (in.bad()) throw std::runtime_error("lexzone: reading patterns failed after line " + std::to_string(number));
+  if (in.bad()) {
+    const std::string problem = "reading patterns failed after line " + std::to_string(number);
+    if (file != nullptr) throw pattern_file_error(pattern_file_errc::unreadable, *file, problem);
+    throw std::runtime_error("lexzone: " + problem);
+  }
   return out;
 }
 
+// The file `path`, open for reading; anything but a directory is tried (a FIFO streams).
 inline std::ifstream open_patterns(const std::filesystem::path& path) {
-  // A directory opens on Linux, and then fails its first read: name the path and the reason instead.
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw std::runtime_error("lexzone: cannot open patterns file " + path.string() + ": it is a directory");
+  const auto type = std::filesystem::status(path, ec).type();
+  if (type == std::filesystem::file_type::not_found)
+    throw pattern_file_error(pattern_file_errc::missing, path.string(), "no such file");
+  // A directory opens on Linux, and then fails its first read: name the reason instead.
+  if (type == std::filesystem::file_type::directory)
+    throw pattern_file_error(pattern_file_errc::unreadable, path.string(), "is a directory");
   std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error("lexzone: cannot open patterns file " + path.string());
+  if (!f) throw pattern_file_error(pattern_file_errc::unreadable, path.string(), "cannot open the file");
   return f;
+}
+
+// Adds `loaded` to `ruler`, all or nothing; a pattern_error of the ruler gets the pattern's line.
+template <class Vocab>
+std::size_t add_loaded(entity_ruler<Vocab>& ruler, const loaded_patterns& loaded) {
+  try {
+    ruler.add_patterns(loaded.patterns);
+  } catch (const pattern_error& e) {
+    const std::size_t line = e.index() < loaded.lines.size() ? loaded.lines[e.index()] : 0;
+    throw pattern_error(e.index(), e.problem(), e.why(), line);
+  }
+  return loaded.patterns.size();
 }
 
 }  // namespace detail
@@ -575,11 +618,12 @@ inline std::ifstream open_patterns(const std::filesystem::path& path) {
   return detail::load_with_lines(in).patterns;
 }
 
-/// Reads a `patterns.jsonl` file. Complexity: O(file size). Throws: as the stream overload;
-/// `std::runtime_error` if the file cannot be opened.
+/// Reads a `patterns.jsonl` file. Complexity: O(file size). Throws: as the stream overload, except that a
+/// file that is missing, a directory, cannot be opened or fails a read throws `pattern_file_error`.
 [[nodiscard]] inline std::vector<entity_pattern> load_patterns_jsonl(const std::filesystem::path& path) {
   auto f = detail::open_patterns(path);
-  return load_patterns_jsonl(f);
+  const std::string name = path.string();
+  return detail::load_with_lines(f, &name).patterns;
 }
 
 /// Reads a `patterns.jsonl` stream and adds every pattern to `ruler`, all or nothing; returns the number
@@ -589,22 +633,17 @@ inline std::ifstream open_patterns(const std::filesystem::path& path) {
 /// `entity_ruler::add_patterns`; the ruler is then unchanged.
 template <class Vocab>
 std::size_t add_patterns_jsonl(entity_ruler<Vocab>& ruler, std::istream& in) {
-  auto loaded = detail::load_with_lines(in);
-  try {
-    ruler.add_patterns(loaded.patterns);
-  } catch (const pattern_error& e) {
-    const std::size_t line = e.index() < loaded.lines.size() ? loaded.lines[e.index()] : 0;
-    throw pattern_error(e.index(), e.problem(), e.why(), line);
-  }
-  return loaded.patterns.size();
+  return detail::add_loaded(ruler, detail::load_with_lines(in));
 }
 
-/// As the stream overload, from a file. Complexity, thread safety: as the stream overload. Throws: also
-/// `std::runtime_error` if the file cannot be opened.
+/// As the stream overload, from a file. Complexity, thread safety: as the stream overload. Throws: as the
+/// stream overload, except that a file that is missing, a directory, cannot be opened or fails a read throws
+/// `pattern_file_error` (the ruler is then unchanged).
 template <class Vocab>
 std::size_t add_patterns_jsonl(entity_ruler<Vocab>& ruler, const std::filesystem::path& path) {
   auto f = detail::open_patterns(path);
-  return add_patterns_jsonl(ruler, f);
+  const std::string name = path.string();
+  return detail::add_loaded(ruler, detail::load_with_lines(f, &name));
 }
 
 }  // namespace lexzone::io

@@ -9,9 +9,10 @@
 #include <string>
 #include <utility>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../detail/read_file.hpp"
 
-namespace lexzone::io {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::io {
 
 /// Thrown by a data-file reader; `Errc` is the reader's enumeration of causes. `what()` reads
 /// "<name>: <problem>" where name is the file (or the name given for a buffer), so a command-line tool can

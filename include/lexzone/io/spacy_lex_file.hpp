@@ -39,10 +39,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../lang/lexeme_traits.hpp"
 #include "file_error.hpp"
 
-namespace lexzone::io {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::io {
 
 /// Why a lexeme-attribute file could not be loaded.
 enum class lex_file_errc {

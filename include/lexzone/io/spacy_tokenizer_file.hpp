@@ -25,11 +25,12 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../detail/msgpack_reader.hpp"
 #include "../tokenizer_rules.hpp"
 #include "file_error.hpp"
 
-namespace lexzone::io {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::io {
 
 /// Why a rule file could not be read.
 enum class rule_file_errc {

@@ -13,11 +13,12 @@
 #include <string>
 #include <string_view>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../detail/accent_tables.hpp"
 #include "../unicode/properties.hpp"
 #include "../unicode/utf8.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// The accent table entry of `cp`, or nullptr. Complexity: O(log 2061).
 [[nodiscard]] constexpr const ucd::accent_entry* find_accent_entry(char32_t cp) noexcept {
@@ -32,7 +33,7 @@ namespace lexzone::detail {
 
 }  // namespace lexzone::detail
 
-namespace lexzone::lang {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::lang {
 
 /// Appends `text` in NFD without nonspacing marks (Mn) to `out`. ASCII is copied as it is; Hangul
 /// syllables are decomposed into their jamo (which are kept); an invalid UTF-8 byte is copied unchanged.

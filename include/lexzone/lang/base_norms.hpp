@@ -12,9 +12,10 @@
 #include <optional>
 #include <string_view>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "lex_attrs.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 // spacy/lang/norm_exceptions.py: BASE_NORMS (keys are exact, case-sensitive texts).
 // Data tables laid out by hand (clang-format would put one entry per line).
@@ -60,7 +61,7 @@ inline constexpr auto base_norm_key_set = static_string_set<std::size(base_norm_
 
 }  // namespace lexzone::detail
 
-namespace lexzone::lang {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::lang {
 
 /// The BASE_NORMS entry for exactly `text` ("’" gives "'", "US$" gives "$"), if any. The view refers to
 /// static storage. Complexity: O(|text|). Thread safety: pure. Throws: nothing.

@@ -23,7 +23,9 @@
 #include <string_view>
 #include <type_traits>
 
-namespace lexzone::detail::spacy_chars {
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
+
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail::spacy_chars {
 
 /// An inclusive range of code points.
 struct code_point_range {
@@ -340,7 +342,7 @@ template <class T, std::size_t N>
 
 }  // namespace lexzone::detail::spacy_chars
 
-namespace lexzone::lang::chars {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::lang::chars {
 
 // ---------------------------------------------------------------------------------------------------
 // Predicates: usable in constant expressions, safe from any thread.

@@ -28,7 +28,7 @@
 #include "../unicode/utf8.hpp"
 #include "lex_attrs.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// Classes of ASCII characters for the single-pass attribute scan.
 enum ascii_class_bit : std::uint8_t {

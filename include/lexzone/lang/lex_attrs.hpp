@@ -22,7 +22,7 @@
 #include "../unicode/utf8.hpp"
 #include "url_match.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// A cheap hash of `s` (its length and its first and last two bytes) to place keys in compile-time
 /// tables of short words; the multiplications are independent, so it costs a few cycles.
@@ -131,7 +131,7 @@ inline constexpr auto tld_set =
 
 }  // namespace lexzone::detail
 
-namespace lexzone::lang {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::lang {
 
 /// spaCy's `is_punct`: every code point is punctuation (category P*); true for "".
 /// Complexity: O(n). Throws: nothing.
@@ -152,7 +152,7 @@ namespace lexzone::lang {
 
 }  // namespace lexzone::lang
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 // spaCy's bracket and quote lists (spacy/lang/lex_attrs.py), as UTF-8.
 inline constexpr std::string_view spacy_brackets[] = {"(", ")", "[", "]", "{", "}", "<", ">"};
 // Data tables laid out by hand (clang-format would align them in columns).
@@ -205,7 +205,7 @@ template <std::size_t N>
 }
 }  // namespace lexzone::detail
 
-namespace lexzone::lang {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::lang {
 
 /// spaCy's `is_bracket`: one of ( ) [ ] { } < >. Complexity: O(1). Throws: nothing.
 [[nodiscard]] constexpr bool is_bracket(std::string_view text) noexcept {
@@ -324,14 +324,14 @@ inline void word_shape(std::string_view text, std::string& out) {
     starts[count % 3] = i;
     ++count;
     const auto b = static_cast<unsigned char>(text[i]);
-    i += b < 0x80 ? 1 : unicode::decode(text, i).size;
+    i += b < 0x80 ? std::size_t{1} : std::size_t{unicode::decode(text, i).size};
   }
   return count <= 3 ? text : text.substr(starts[count % 3]);
 }
 
 }  // namespace lexzone::lang
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 /// The digits test of spaCy's like_num on `text` without one leading '+', '-', '±' or '~' and with
 /// every ',' and '.' removed: all digits (`str.isdigit`), or exactly one '/' between two digit runs.
 /// `rest` receives the text after the sign.
@@ -362,7 +362,7 @@ namespace lexzone::detail {
 }
 }  // namespace lexzone::detail
 
-namespace lexzone::lang {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::lang {
 
 /// spaCy's base `like_num`: after one leading '+', '-', '±' or '~' and without ',' and '.', the text is
 /// all digits ("10,000", "±1", "²") or a fraction of digits ("1/2"). Complexity: O(n). Throws: nothing.

@@ -23,12 +23,13 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../lexeme.hpp"
 #include "base_norms.hpp"
 #include "compute_lexeme.hpp"
 #include "like_num_rule.hpp"
 
-namespace lexzone::lang {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::lang {
 
 /// A NORM getter that cuts a suffix (spaCy's Hindi and Nepali `norm`, spacy/lang/{hi,ne}/lex_attrs.py).
 ///
@@ -52,7 +53,7 @@ struct lex_data {
 
 }  // namespace lexzone::lang
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// The hooks of `compute_lexeme` for a `lex_data`: its word lists as sets.
 class data_language {
@@ -118,7 +119,7 @@ class data_language {
 
 }  // namespace lexzone::detail
 
-namespace lexzone::lang {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::lang {
 
 /// Lexeme traits of a language given by data, for `basic_vocab<lexzone::lang::lexeme_traits>` (construct
 /// the vocab with the traits object: `basic_vocab<lang::lexeme_traits> vocab(lang::lexeme_traits(data))`).

@@ -38,11 +38,12 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../unicode/properties.hpp"
 #include "../unicode/utf8.hpp"
 #include "accents.hpp"
 
-namespace lexzone::lang {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::lang {
 
 /// An immutable set of words (UTF-8 strings, compared byte for byte).
 class word_set {
@@ -135,7 +136,7 @@ struct like_num_rule {
 
 }  // namespace lexzone::lang
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// `s` without its last `n` code points ("" when it has fewer). Complexity: O(|s|).
 [[nodiscard]] inline std::string_view drop_last_cps(std::string_view s, std::size_t n) noexcept {
@@ -358,7 +359,7 @@ class like_num_subject {
 
 }  // namespace lexzone::detail
 
-namespace lexzone::lang {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::lang {
 
 /// Whether `text` is like a number under `rule` (see the file comment). `lower` must be
 /// `unicode::to_lower(text)`; it saves lowering the text again when the clean-up leaves it unchanged.

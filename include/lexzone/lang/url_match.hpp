@@ -12,11 +12,12 @@
 #include <cstddef>
 #include <string_view>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../unicode/properties.hpp"
 #include "../unicode/utf8.hpp"
 #include "char_classes.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// Python's `$` (no MULTILINE): at the end, or before a final "\n".
 [[nodiscard]] constexpr bool re_at_end(std::string_view s, std::size_t i) noexcept {
@@ -230,7 +231,7 @@ enum class octet_kind { first, middle, last };
 
 }  // namespace lexzone::detail
 
-namespace lexzone::lang {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::lang {
 
 /// spaCy's URL_MATCH from spacy/lang/tokenizer_exceptions.py, true when it matches all of `text`.
 /// The whole of `text` is an optional scheme

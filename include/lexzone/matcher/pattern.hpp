@@ -39,9 +39,10 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../unicode/utf8.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// Thrown when patterns cannot be added: the pattern is malformed (`reason::invalid`, e.g. a `REGEX` that
 /// is not a valid regular expression) or uses a feature lexzone does not implement (`reason::unsupported`,

@@ -34,10 +34,11 @@
 #include <string>
 #include <string_view>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../regex/regex_error.hpp"
 #include "pattern.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// A compiled `REGEX` test: whether the regex matches somewhere in `text` (Python's
 /// `bool(re.search(source, text))`). Made by a `regex_compiler`; called concurrently by matching threads

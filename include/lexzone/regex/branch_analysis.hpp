@@ -11,9 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../unicode/utf8.hpp"
 
-namespace lexzone::regex::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::regex::detail {
 
 /// Calls `on_char(i, c, depth)` for every character of `s` outside escapes and classes, `depth` being the
 /// group depth after it (a `(` counts itself); stops when `on_char` returns false.

@@ -17,10 +17,11 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../detail/regex_tables.hpp"
 #include "../unicode/properties.hpp"
 
-namespace lexzone::regex::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::regex::detail {
 
 namespace sre = lexzone::detail::sre;
 

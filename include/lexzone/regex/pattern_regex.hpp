@@ -30,11 +30,12 @@
 
 #include <string_view>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../matcher/text_predicate.hpp"
 #include "pcre2_regex.hpp"
 #include "regex_error.hpp"
 
-namespace lexzone::regex {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::regex {
 
 /// A `regex_compiler` for token patterns: each source is compiled with `predicate_regex::from_python`
 /// and `options` (limits, JIT), and its predicate is `bool(re.search(source, text))`.

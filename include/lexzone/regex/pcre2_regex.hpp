@@ -49,6 +49,7 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../unicode/utf8.hpp"
 #include "branch_analysis.hpp"
 #include "python_syntax.hpp"
@@ -58,7 +59,7 @@
 #  error "lexzone's regex layer needs the 8-bit PCRE2 library (PCRE2_CODE_UNIT_WIDTH 8)"
 #endif
 
-namespace lexzone::regex {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::regex {
 
 /// Limits on one match (PCRE2's `pcre2_set_match_limit`, `_depth_limit`, `_heap_limit`).
 struct regex_limits {

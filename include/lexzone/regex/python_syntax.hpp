@@ -43,11 +43,12 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../unicode/utf8.hpp"
 #include "char_sets.hpp"
 #include "regex_error.hpp"
 
-namespace lexzone::regex {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::regex {
 
 /// How `translate_python` writes Unicode classes.
 struct translate_options {

@@ -9,7 +9,9 @@
 #include <string>
 #include <string_view>
 
-namespace lexzone::regex {
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
+
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::regex {
 
 /// Why a regex operation failed.
 enum class regex_errc {

@@ -22,12 +22,13 @@
 #include <string_view>
 #include <utility>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../tokenizer/basic_segmenter.hpp"
 #include "../tokenizer_rules.hpp"
 #include "../unicode/utf8.hpp"
 #include "tokenizer_regexes.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 namespace regex {
 

@@ -25,12 +25,13 @@
 #include <string_view>
 #include <utility>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../io/spacy_tokenizer_file.hpp"
 #include "../tokenizer/basic_tokenizer.hpp"
 #include "../tokenizer_rules.hpp"
 #include "rule_segmenter.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// spaCy's rule-based tokenizer over a vocab of type `Vocab`, with rules given as data (see
 /// `basic_tokenizer` for the cache, interning, copies and thread safety, and `rule_segmenter` for the

@@ -9,11 +9,12 @@
 #include <string_view>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../tokenizer_rules.hpp"
 #include "pcre2_regex.hpp"
 #include "regex_error.hpp"
 
-namespace lexzone::regex {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::regex {
 
 /// Compiled prefix, suffix, infix, token-match and URL-match regexes. An absent rule never matches.
 ///

@@ -66,13 +66,14 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../detail/special_cases.hpp"
 #include "../errors.hpp"
 #include "../unicode/properties.hpp"
 #include "../unicode/utf8.hpp"
 #include "piece.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 namespace detail {
 /// A callable of the shape `for_each_infix` calls, to state the `segmentation_rules` concept.

@@ -39,12 +39,13 @@
 #include <tsl/robin_map.h>
 
 #include "../concepts.hpp"
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../doc.hpp"
 #include "../hash.hpp"
 #include "../scope.hpp"
 #include "piece.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 // Not formatted: clang-format 14 mis-parses concept definitions (fixed in 15).
 // clang-format off

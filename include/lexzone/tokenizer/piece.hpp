@@ -14,7 +14,7 @@
 
 #include "../config.hpp"
 
-namespace lexzone {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
 /// One segment of a text: a byte span plus spaCy's trailing-space flag.
 struct piece {

@@ -24,14 +24,14 @@
 #include "../detail/unicode_tables.hpp"
 #include "utf8.hpp"
 
-namespace lexzone::unicode {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::unicode {
 
 /// Unicode general category (Lu, Ll, ..., Cn).
 using general_category = detail::ucd::category;
 
 }  // namespace lexzone::unicode
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// The class record of `cp` (Cn with no properties above U+10FFFF). Complexity: O(1).
 [[nodiscard]] constexpr const ucd::char_class& char_class_of(char32_t cp) noexcept {
@@ -110,7 +110,7 @@ constexpr bool for_each_cp(std::string_view s, F&& f) {
 
 }  // namespace lexzone::detail
 
-namespace lexzone::unicode {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::unicode {
 
 // ---------------------------------------------------------------------------------------------------------
 // Code point properties. Each: O(1), noexcept, constexpr. An escaped invalid byte (U+DC80..U+DCFF) is Cs and
@@ -277,7 +277,7 @@ namespace lexzone::unicode {
 
 }  // namespace lexzone::unicode
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 /// Final-sigma rule of Python's str.lower() for a capital sigma at bytes [pos, pos + 2) of `s`.
 /// `preceded_by_cased`: the nearest code point before it that is not case-ignorable exists and is cased.
 [[nodiscard]] inline char32_t lower_sigma(std::string_view s, std::size_t pos, bool preceded_by_cased) noexcept {
@@ -292,7 +292,7 @@ namespace lexzone::detail {
 }
 }  // namespace lexzone::detail
 
-namespace lexzone::unicode {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::unicode {
 
 /// Appends Python's `str.lower()` of `s` to `out`: full lowercase mapping ("İ" gives "i̇"), the
 /// final-sigma rule ("ΟΔΟΣ" gives "οδος"), invalid bytes copied unchanged.

@@ -15,7 +15,9 @@
 #include <cstdint>
 #include <string_view>
 
-namespace lexzone::unicode {
+#include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
+
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::unicode {
 
 /// One decoded code point and the number of bytes it took (1 to 4).
 struct decoded {
@@ -79,7 +81,7 @@ struct decoded {
   std::size_t n = 0;
   for (std::size_t i = 0; i < s.size(); ++n) {
     const auto b = static_cast<unsigned char>(s[i]);
-    i += b < 0x80 ? 1 : decode(s, i).size;
+    i += b < 0x80 ? std::size_t{1} : std::size_t{decode(s, i).size};
   }
   return n;
 }

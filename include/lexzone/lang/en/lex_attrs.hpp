@@ -23,7 +23,7 @@
 #include "../base_norms.hpp"
 #include "../lex_attrs.hpp"
 
-namespace lexzone::detail::en_data {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail::en_data {
 
 /// Byte length of the longest space-separated word of `s`.
 [[nodiscard]] constexpr std::size_t longest_word(std::string_view s) noexcept {
@@ -185,7 +185,7 @@ template <std::size_t N>
 
 }  // namespace lexzone::detail::en_data
 
-namespace lexzone::en {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::en {
 
 /// English `like_num` (spacy/lang/en/lex_attrs.py): the base `lang::like_num` test ("10,000", "-0.23",
 /// "1/2", "²"), or, after one leading '+', '-', '±' or '~' and without ',' and '.', case-insensitively a

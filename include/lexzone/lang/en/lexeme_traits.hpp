@@ -6,11 +6,12 @@
 
 #include <string_view>
 
+#include "../../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../../lexeme.hpp"
 #include "../compute_lexeme.hpp"
 #include "lex_attrs.hpp"
 
-namespace lexzone::detail {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
 /// English hooks of `compute_lexeme`: like_num with English number words and ordinals, the English stop
 /// list, BASE_NORMS else lower, the base is_currency.
@@ -39,7 +40,7 @@ struct en_language {
 
 }  // namespace lexzone::detail
 
-namespace lexzone::en {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::en {
 
 /// Lexeme traits of English, for `basic_vocab<lexzone::en::lexeme_traits>` (stateless).
 ///

@@ -22,7 +22,7 @@
 #include "../char_classes.hpp"
 #include "../url_match.hpp"
 
-namespace lexzone::en {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::en {
 
 /// Which affix rules and default special cases a segmenter starts from.
 enum class rule_set {

@@ -13,13 +13,14 @@
 
 #include <string_view>
 
+#include "../../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../../tokenizer/basic_segmenter.hpp"
 #include "../../tokenizer/piece.hpp"
 #include "../url_match.hpp"
 #include "punctuation.hpp"
 #include "tokenizer_exceptions.hpp"
 
-namespace lexzone::en {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::en {
 
 using lexzone::piece;          ///< one segment of a text (see tokenizer/piece.hpp)
 using lexzone::special_piece;  ///< one piece of a special case (see tokenizer/piece.hpp)

@@ -23,9 +23,10 @@
 #include <cstdint>
 #include <string_view>
 
+#include "../../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../../tokenizer/piece.hpp"
 
-namespace lexzone::en {
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::en {
 
 /// One piece of a special case: its text (ORTH) and its NORM (empty: no NORM of its own, the lexeme
 /// decides). The same type as a segmenter's `special_piece`.
