@@ -46,6 +46,13 @@ TEST_CASE("doc: a range of tokens for range-for and the <ranges> algorithms", "[
   CHECK(it->i() == 3);  // operator-> through a proxy holding the token
   CHECK(it->text() == "world");
   CHECK(d.ents().begin() == d.ents().end());
+  lexzone::en::entity_ruler ruler(v);
+  ruler.add_pattern(lexzone::entity_pattern{"LOC", "new world"});
+  doc tagged = tok(zone, "Hello, new world!");
+  ruler(tagged);
+  REQUIRE(tagged.ents().size() == 1);
+  CHECK(tagged.ents().begin()->text() == "new world");  // the entity range's iterator too
+  CHECK(tagged.ents().begin()->label_() == "LOC");
   CHECK(std::ranges::find_if(d, [](const auto& t) { return t.is_punct(); })->text() == ",");
   CHECK(it - d.begin() == 3);
   CHECK(d.begin()[4].text() == "!");

@@ -38,7 +38,8 @@ def main():
               % (sys.version_info[0], sys.version_info[1], sys.version_info[2], unicodedata.unidata_version))
     out.write("// Do not edit: change the script and run it again.\n")
     out.write("//\n// Canonical decompositions (NFD) without nonspacing marks (Mn), for lexzone::lang::strip_accents.\n")
-    out.write("#pragma once\n\n#include <cstddef>\n\nnamespace lexzone::detail::ucd {\n\n")
+    out.write("#pragma once\n\n#include <cstddef>\n\n#include \"../config.hpp\"  // LEXZONE_ABI_NAMESPACE\n\n"
+              "namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail::ucd {\n\n")
     out.write("/// The Unicode version of `accent_entries`.\n")
     out.write('inline constexpr char accent_unicode_version[] = "%s";\n\n' % unicodedata.unidata_version)
     out.write("/// A code point and what is left of its full canonical decomposition without Mn code points\n")

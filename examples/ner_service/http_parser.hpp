@@ -4,9 +4,9 @@
 // No I/O here: the server feeds it bytes through Beast's read functions, the fuzzer (tests/fuzz/
 // service_request.cpp) feeds it arbitrary bytes directly. Outcomes:
 //   - the request line, longer than max_request_line                       414
-//   - the header (request line and fields), more than max_header_bytes     431 (counted here: Beast 1.81's
-//     header_limit bounds only the bytes it has not consumed yet, which let a header reach twice the limit
-//     when it arrived in pieces)
+//   - the header (request line and fields), more than max_header_bytes     431 (Beast's header_limit on the
+//     bytes not yet consumed, and `header_too_large` on the bytes the parser consumed for the header: Beast
+//     1.81 forgets what earlier put() calls consumed, so a header in pieces could reach twice the limit)
 //   - more than max_headers fields (trailer fields count too)              431
 //   - framing: two Content-Length fields, a Content-Length that is not a plain number, Transfer-Encoding
 //     other than exactly "chunked" (also on HTTP/1.0), Content-Length with chunked, no or several Host
@@ -150,8 +150,6 @@ class request_parser final : public beast_http::basic_parser<true> {
       refuse(414, "the request line is longer than " + std::to_string(limits_.max_request_line) + " bytes", ec);
       return;
     }
-    // METHOD SP TARGET SP HTTP/1.1 CRLF, and the CRLF that will end the header.
-    if (!count_header(method_str.size() + target.size() + 14, ec)) return;
     head_.method = method;
     head_.method_text.assign(method_str.data(), method_str.size());
     head_.target.assign(target.data(), target.size());
@@ -169,33 +167,8 @@ class request_parser final : public beast_http::basic_parser<true> {
     ec = beast_http::error::bad_version;  // never called for requests
   }
 
-  // Adds `n` bytes of the header (request line and fields, with their CRLF) to those counted: over
-  // max_header_bytes, 431; else Beast's own limit, which applies to the bytes it has not consumed yet (its
-  // put() calls forget what earlier ones consumed), shrinks to what is left (plus the header's final CRLF,
-  // counted in advance with the request line, so that Beast can still parse it).
-  bool count_header(std::size_t n, boost::beast::error_code& ec) {
-    header_bytes_ += n;
-    if (header_bytes_ > limits_.max_header_bytes) {
-      refuse(431, "the request header is larger than " + std::to_string(limits_.max_header_bytes) + " bytes", ec);
-      return false;
-    }
-    header_limit(
-        static_cast<std::uint32_t>(std::min<std::size_t>(limits_.max_header_bytes - header_bytes_ + 2, UINT32_MAX)));
-    return true;
-  }
-
-  void on_field_impl(beast_http::field name, boost::beast::string_view name_bsv, boost::beast::string_view value_bsv,
+  void on_field_impl(beast_http::field name, boost::beast::string_view, boost::beast::string_view value_bsv,
                      boost::beast::error_code& ec) override {
-    if (!header_done_) {
-      // The field's line as received: from its name to the end of its value (one buffer, unless the value
-      // was folded), then CRLF; else name, ": ", value and CRLF.
-      const auto first = reinterpret_cast<std::uintptr_t>(name_bsv.data());
-      const auto last = reinterpret_cast<std::uintptr_t>(value_bsv.data() + value_bsv.size());
-      const std::size_t line = last >= first && last - first <= limits_.max_header_bytes
-                                   ? static_cast<std::size_t>(last - first) + 2
-                                   : name_bsv.size() + value_bsv.size() + 4;
-      if (!count_header(line, ec)) return;
-    }
     if (++fields_ > limits_.max_headers) {
       refuse(431, "more than " + std::to_string(limits_.max_headers) + " header fields", ec);
       return;
@@ -396,7 +369,7 @@ class request_parser final : public beast_http::basic_parser<true> {
   request_head head_;
   int refusal_ = 0;
   std::string refusal_reason_;
-  std::size_t fields_ = 0, content_lengths_ = 0, hosts_ = 0, header_bytes_ = 0;
+  std::size_t fields_ = 0, content_lengths_ = 0, hosts_ = 0;
   bool header_done_ = false;
   std::size_t payload_ = 0, framing_ = 0;
   std::string* body_ = nullptr;
@@ -421,6 +394,14 @@ struct read_failure {
   int status = 0;
   std::string reason;
 };
+
+/// Whether a header the parser accepted after consuming `header_bytes` bytes for it (request line, fields,
+/// the final CRLF: what Beast's read_header reports, or the sum of put()'s results until is_header_done())
+/// is over the limit, and then the 431 to answer. Complexity: O(1). Throws: std::bad_alloc (the message).
+[[nodiscard]] inline std::optional<read_failure> header_too_large(std::size_t header_bytes, const http_limits& limits) {
+  if (header_bytes <= limits.max_header_bytes) return std::nullopt;
+  return read_failure{431, "the request header is larger than " + std::to_string(limits.max_header_bytes) + " bytes"};
+}
 
 /// The answer to a failed read. `ec` is Beast's error; `buffered` the bytes of the request not consumed by
 /// the parser (the start of the connection's read buffer): without a request line parsed, they tell an

@@ -453,19 +453,26 @@ class session : public std::enable_shared_from_this<session> {
     buffer_.max_size(std::max(buffer_.size(), srv_.opts.http.max_header_bytes + 1024));
     arm(std::min(first_byte_ + srv_.opts.header_timeout, first_byte_ + srv_.opts.request_timeout));
     boost::beast::http::async_read_header(socket_, buffer_, *parser_,
-                                          [self = shared_from_this()](const error_code& ec, std::size_t) {
+                                          [self = shared_from_this()](const error_code& ec, std::size_t consumed) {
                                             if (self->phase_ != phase::header) return;
                                             if (ec) {
                                               self->read_failed(ec);
+                                              return;
+                                            }
+                                            // `consumed`: the header's bytes, however they arrived.
+                                            if (auto f = header_too_large(consumed, self->srv_.opts.http)) {
+                                              self->refuse_read(std::move(*f));
                                               return;
                                             }
                                             self->dispatch();
                                           });
   }
 
-  void read_failed(const error_code& ec) {
+  void read_failed(const error_code& ec) { refuse_read(failure_for(ec, *parser_, buffered(), srv_.opts.http)); }
+
+  // Answers a request refused while it was read (`f.status`, or closes for 0), and closes the connection.
+  void refuse_read(const read_failure& f) {
     disarm();
-    const read_failure f = failure_for(ec, *parser_, buffered(), srv_.opts.http);
     if (f.status == 0) {
       close(close_reason::client);
       return;

@@ -7,11 +7,13 @@
 ///   closed as `lexzone::zone_closed` through the replaceable handler of `errors.hpp`, and precondition
 ///   checks (`LEXZONE_ASSERT`: an index out of range, a moved-from guard used) report a broken contract
 ///   through the replaceable assertion handler of `errors.hpp` (default: print and abort).
-/// - `LEXZONE_ATTRIBUTE_CACHE_BITS`, `LEXZONE_CREATION_COUNT_BITS`: the sizes of per-thread tables (below).
-/// Each switch is part of the inline namespace's name (LEXZONE_ABI_NAMESPACE), so that translation units
-/// built with different values cannot share lexzone objects by mistake.
+/// - `LEXZONE_ATTRIBUTE_CACHE_BITS`, `LEXZONE_CREATION_COUNT_BITS` (plain decimal literals): the sizes of
+///   per-thread tables (below).
 /// - AddressSanitizer is detected automatically: the memory of a closed zone is poisoned before it is
 ///   pooled, so reading a `std::string_view` or `const lexeme&` of a closed zone is reported by ASan.
+///
+/// The three switches above are part of the inline namespace's name (LEXZONE_ABI_NAMESPACE), so that
+/// translation units built with different values use distinct types.
 #pragma once
 
 #include <cstddef>
@@ -24,7 +26,7 @@
 /// The patch version: fixes.
 #define LEXZONE_VERSION_PATCH 0
 
-#if !defined(__cplusplus) || __cplusplus < 202002L
+#if !defined(__cplusplus) || __cplusplus <= 201703L  // GCC 10 says 201709L for -std=c++20
 #  error "lexzone needs C++20 (-std=c++20); CMake's lexzone::lexzone target asks for it"
 #endif
 
@@ -57,7 +59,10 @@
 /// LEXZONE_ATTRIBUTE_CACHE_BITS or LEXZONE_CREATION_COUNT_BITS is not its default. Translation units built
 /// with different switches (a Release library linked into a Debug program) thus use distinct types: code
 /// that hands a lexzone object from one to the other fails to link, instead of reading it with the other
-/// layout at run time. Do not forward-declare lexzone's types: include their headers.
+/// layout at run time. Only signatures are protected: lexzone objects behind `void*` or inside your own
+/// types shared by such translation units are not. Exceptions and the handlers of errors.hpp are per
+/// namespace too: catch lexzone's exceptions, and install handlers, in code built with the same switches.
+/// Do not forward-declare lexzone's types: include their headers.
 #define LEXZONE_DETAIL_CAT(a, b) a##b
 #define LEXZONE_DETAIL_XCAT(a, b) LEXZONE_DETAIL_CAT(a, b)
 #define LEXZONE_DETAIL_ABI_VERSION \
@@ -75,6 +80,12 @@
         LEXZONE_DETAIL_XCAT(LEXZONE_DETAIL_XCAT(LEXZONE_DETAIL_ABI_MODE, _a), LEXZONE_ATTRIBUTE_CACHE_BITS), \
         LEXZONE_DETAIL_XCAT(_n, LEXZONE_CREATION_COUNT_BITS))
 #endif
+
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
+/// The table sizes the namespace's name was made with (their headers check that they did not change).
+inline constexpr int abi_attribute_cache_bits = LEXZONE_ATTRIBUTE_CACHE_BITS;
+inline constexpr int abi_creation_count_bits = LEXZONE_CREATION_COUNT_BITS;
+}  // namespace lexzone::detail
 
 /// \def LEXZONE_LIFETIMEBOUND
 /// Marks a parameter (or `this`) that the result borrows from, so that clang warns about a view that

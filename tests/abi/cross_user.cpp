@@ -1,4 +1,5 @@
-// The "program" half of the cross-switches link test, built checked: it hands a string_store to cross_lib.cpp's function.
+// The "program" half of the cross-switches link test, built checked: it hands a string_store to
+// cross_lib.inc's function.
 // Built with the same switches as the library, it links and runs; built checked against an unchecked
 // library, it must not link (the function's parameter is another type there), where it used to link and
 // read the store with the other layout.

@@ -102,11 +102,18 @@ connection_seen read_connection(std::string_view bytes, const svc::http_limits& 
     svc::budget_lease lease;  // no budget: the parser alone bounds the body
     parser.eager(false);
     bool body_phase = false;
+    std::size_t header_bytes = 0;  // consumed by the parser for the header (the server's read_header reports it)
     for (;;) {
       boost::beast::error_code ec;
       const std::size_t used = buffer.empty() ? 0 : parser.put(boost::asio::buffer(buffer.data(), buffer.size()), ec);
       buffer.erase(0, used);
+      if (!body_phase) header_bytes += used;
       if (!ec && parser.is_header_done() && !body_phase) {  // the server reads the body with its own target
+        if (const auto f = svc::header_too_large(header_bytes, limits)) {  // as the server checks it
+          FUZZ_CHECK(header_bytes > limits.max_header_bytes && f->status == 431);
+          seen.refusal = f->status;
+          return seen;
+        }
         body_phase = true;
         parser.set_body_target(body, lease);
         parser.eager(true);

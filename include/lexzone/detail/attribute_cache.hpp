@@ -79,6 +79,8 @@ class attribute_cache {
   static constexpr std::size_t slots = std::size_t{1} << LEXZONE_ATTRIBUTE_CACHE_BITS;
   static_assert(LEXZONE_ATTRIBUTE_CACHE_BITS >= 3 && LEXZONE_ATTRIBUTE_CACHE_BITS <= 24,
                 "LEXZONE_ATTRIBUTE_CACHE_BITS: 3 to 24 (at least 2 sets of 4)");
+  static_assert(LEXZONE_ATTRIBUTE_CACHE_BITS == abi_attribute_cache_bits,
+                "LEXZONE_ATTRIBUTE_CACHE_BITS changed after a lexzone header: define it before including any");
   /// Slots of a set (the associativity).
   static constexpr std::size_t ways = 4;
   /// Sets of the table.

@@ -38,6 +38,8 @@ class creation_counts {
   static constexpr std::size_t slots = std::size_t{1} << LEXZONE_CREATION_COUNT_BITS;
   static_assert(LEXZONE_CREATION_COUNT_BITS >= 3 && LEXZONE_CREATION_COUNT_BITS <= 28,
                 "LEXZONE_CREATION_COUNT_BITS: 3 to 28");
+  static_assert(LEXZONE_CREATION_COUNT_BITS == abi_creation_count_bits,
+                "LEXZONE_CREATION_COUNT_BITS changed after a lexzone header: define it before including any");
   /// Slots of a set (the associativity).
   static constexpr std::size_t ways = 4;
   /// The largest count (a count saturates there).

@@ -1,6 +1,6 @@
 /// \file io/file_error.hpp
 /// `io::file_error<Errc>`: the exception of the data-file readers under io/ (spaCy tokenizer files,
-/// lexeme-attribute files), and `io::read_data_file`, which reads such a file or throws one.
+/// lexeme-attribute files, patterns files), and `io::read_data_file`, which reads such a file or throws one.
 /// No dependency beyond the standard library.
 #pragma once
 
