@@ -461,7 +461,7 @@ class session : public std::enable_shared_from_this<session> {
                                             }
                                             // `consumed`: the header's bytes, however they arrived.
                                             if (auto f = header_too_large(consumed, self->srv_.opts.http)) {
-                                              self->refuse_read(std::move(*f));
+                                              self->refuse_read(*f);
                                               return;
                                             }
                                             self->dispatch();
