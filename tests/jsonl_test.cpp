@@ -393,6 +393,23 @@ TEST_CASE("jsonl: a NUL byte does not end a line early", "[jsonl]") {
   }
 }
 
+TEST_CASE("jsonl: input quoted in an error keeps what() whole and on one line", "[jsonl]") {
+  // Found by fuzz_patterns: a key "L\u0000IKE_URL" put a NUL byte in the message, and what() (a C string)
+  // ended at it, without "unknown key". Control bytes are written as \xNN, in problem() and what() alike.
+  std::istringstream in(R"({"label": "URL", "pattern": [{"L\u0000IKE_URL": true, "A\nB": 1}]})");
+  const auto e = error_of([&] { (void)lexzone::io::load_patterns_jsonl(in); });
+  REQUIRE(e.has_value());
+  const std::string what = e->what();
+  INFO(what);
+  CHECK(contains(what, "L\\x00IKE_URL] unknown key"));
+  CHECK(contains(what, "A\\x0AB] unknown key"));
+  CHECK(what.find('\n') == std::string::npos);
+  CHECK(contains(what, e->problem()));
+  // Rethrowing with another position (as the ruler and the loader do) escapes nothing twice.
+  const pattern_error again(3, e->problem(), e->why(), 7);
+  CHECK(again.problem() == e->problem());
+}
+
 TEST_CASE("jsonl: the schema errors of a long pattern are collected in linear time", "[jsonl]") {
   // 100,000 tokens with an unknown key each (a 900 KB line), 100,000 error locations: grouping the errors by
   // location searched every earlier location, about 5·10^9 string comparisons (minutes); now a fraction of

@@ -242,6 +242,19 @@ TEST_CASE("regex: catastrophic backtracking is stopped by the limits", "[regex]"
   CHECK(r.search("aaa"));
 }
 
+TEST_CASE("regex: a pattern quoted in an error is escaped, so what() is whole and one line", "[regex]") {
+  try {
+    (void)lexzone::regex::translate_python(std::string_view("a\0b\n(", 5));
+    FAIL("an unbalanced group was accepted");
+  } catch (const regex_error& e) {
+    const std::string what = e.what();
+    INFO(what);
+    CHECK(e.code() == regex_errc::syntax);
+    CHECK(what.find("a\\x00b\\x0A(") != std::string::npos);
+    CHECK(what.find('\n') == std::string::npos);
+  }
+}
+
 TEST_CASE("regex: start offsets are checked", "[regex]") {
   const regex r = regex::from_python("é");
   const std::string s = "aé";

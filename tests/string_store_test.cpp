@@ -130,6 +130,30 @@ TEST_CASE("string_store: hash collisions are detected, nothing is stored", "[str
   CHECK(inner.transient_size() == 0);
 }
 
+TEST_CASE("errors: input quoted in a message is cut at a character and escaped", "[collision]") {
+  using lexzone::detail::printable;
+  CHECK(printable("plain ASCII, é and 😀") == "plain ASCII, é and 😀");
+  CHECK(printable(std::string_view("a\0b\nc\x7f", 6)) == "a\\x00b\\x0Ac\\x7F");
+  CHECK(printable("\xff\xc3(\xe0\x80\x80\xed\xa0\x80") == "\\xFF\\xC3(\\xE0\\x80\\x80\\xED\\xA0\\x80");  // not UTF-8
+  CHECK(printable("\xf0\x9f\x98") == "\\xF0\\x9F\\x98");  // a sequence cut short
+  CHECK(printable("abcdef", 4) == "abcd...");
+  CHECK(printable("ab\xc3\xa9", 3) == "ab...");  // not in the middle of "é"
+  CHECK(printable("ab\xc3\xa9", 4) == "ab\xc3\xa9");
+  CHECK(printable(printable(std::string_view("x\0\n\xff", 4))) == printable(std::string_view("x\0\n\xff", 4)));
+
+  // '\n' = 10 and '\x11' = 17 have the same byte sum modulo 7: the message names both, escaped, on one line.
+  lexzone::basic_string_store<lexzone::test::colliding_hash<7>> s;
+  s.add("\n");
+  try {
+    s.add("\x11");
+    FAIL("no collision");
+  } catch (const lexzone::hash_collision& e) {
+    const std::string what = e.what();
+    CHECK(what.find("\"\\x0A\" and \"\\x11\"") != std::string::npos);
+    CHECK(what.find('\n') == std::string::npos);
+  }
+}
+
 TEST_CASE("string_store: find and contains never throw on a collision, on the store and its zones",
           "[string_store][collision]") {
   lexzone::basic_string_store<lexzone::test::colliding_hash<7>> s;

@@ -38,18 +38,22 @@
 #  endif
 #endif
 
+// The table sizes' defaults, written once: the macros below and the ABI namespace's short name use them.
+#define LEXZONE_DETAIL_DEFAULT_ATTRIBUTE_CACHE_BITS 14
+#define LEXZONE_DETAIL_DEFAULT_CREATION_COUNT_BITS 16
+
 #ifndef LEXZONE_ATTRIBUTE_CACHE_BITS
 /// log2 of the entries of each thread's attribute cache (detail/attribute_cache.hpp): 14, 16,384 entries
 /// (at most 3.2 MiB a thread for the English attributes). Creations answered by the cache in zones of
 /// 50 documents of the benchmark corpus, with 14 bits: 89 % (80 % when the table was direct-mapped).
-#  define LEXZONE_ATTRIBUTE_CACHE_BITS 14
+#  define LEXZONE_ATTRIBUTE_CACHE_BITS LEXZONE_DETAIL_DEFAULT_ATTRIBUTE_CACHE_BITS
 #endif
 
 #ifndef LEXZONE_CREATION_COUNT_BITS
 /// log2 of the slots of each thread's creation counts (detail/creation_counts.hpp), 3 to 28: 16, 65,536
 /// slots of 4 bytes in 16,384 sets of 4 (256 KiB a thread, allocated only on threads that count for a
 /// learning policy).
-#  define LEXZONE_CREATION_COUNT_BITS 16
+#  define LEXZONE_CREATION_COUNT_BITS LEXZONE_DETAIL_DEFAULT_CREATION_COUNT_BITS
 #endif
 
 /// \def LEXZONE_ABI_NAMESPACE
@@ -72,7 +76,8 @@
 #else
 #  define LEXZONE_DETAIL_ABI_MODE LEXZONE_DETAIL_ABI_VERSION
 #endif
-#if LEXZONE_ATTRIBUTE_CACHE_BITS == 14 && LEXZONE_CREATION_COUNT_BITS == 16
+#if LEXZONE_ATTRIBUTE_CACHE_BITS == LEXZONE_DETAIL_DEFAULT_ATTRIBUTE_CACHE_BITS && \
+    LEXZONE_CREATION_COUNT_BITS == LEXZONE_DETAIL_DEFAULT_CREATION_COUNT_BITS
 #  define LEXZONE_ABI_NAMESPACE LEXZONE_DETAIL_ABI_MODE
 #else
 #  define LEXZONE_ABI_NAMESPACE                                                                              \

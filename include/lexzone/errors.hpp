@@ -5,6 +5,7 @@
 /// the standard library still catch it. All of them carry the data needed to log the problem.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -27,6 +28,47 @@ inline std::string hex(std::uint64_t v) {
   for (int shift = 60; shift >= 0; shift -= 4) out.push_back(digits[(v >> shift) & 0xFu]);
   return out;
 }
+
+/// Input bytes made fit for an exception's message: at most `max_bytes` of `s` (cut at a character
+/// boundary, "..." appended when cut), with every control byte (below 0x20, and 0x7F) and every byte that
+/// is not part of a well-formed UTF-8 sequence written as `\xNN`. `what()` is a C string read up to its
+/// first NUL, and a message is logged as one line: a NUL or a line break from the input would cut it or
+/// forge another line. Complexity: O(min(s.size(), max_bytes)). Throws: `std::bad_alloc`.
+inline std::string printable(std::string_view s, std::size_t max_bytes = std::string_view::npos) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(std::min(s.size(), max_bytes) + 8);
+  const auto escape = [&](unsigned char c) {
+    out += "\\x";
+    out.push_back(digits[c >> 4]);
+    out.push_back(digits[c & 0xFu]);
+  };
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 1;  // bytes of the sequence at i when it is well-formed UTF-8
+    if (c >= 0xC2 && c <= 0xDF) n = 2;
+    else if (c >= 0xE0 && c <= 0xEF) n = 3;
+    else if (c >= 0xF0 && c <= 0xF4) n = 4;
+    else if (c >= 0x80) n = 0;
+    if (n > 1) {
+      const auto at = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
+      const unsigned lo = c == 0xE0 ? 0xA0u : c == 0xF0 ? 0x90u : 0x80u;  // no overlong forms
+      const unsigned hi = c == 0xED ? 0x9Fu : c == 0xF4 ? 0x8Fu : 0xBFu;  // no surrogates, nothing past U+10FFFF
+      bool ok = at(1) >= lo && at(1) <= hi;
+      for (std::size_t k = 2; ok && k < n; ++k) ok = at(k) >= 0x80 && at(k) <= 0xBF;
+      if (!ok) n = 0;
+    }
+    if (i + std::max<std::size_t>(n, 1) > max_bytes) {
+      out += "...";
+      break;
+    }
+    if (n == 0 || c < 0x20 || c == 0x7F) escape(c);
+    else out.append(s.substr(i, n));
+    i += std::max<std::size_t>(n, 1);
+  }
+  return out;
+}
 }  // namespace detail
 
 /// Thrown by lookups of a hash that no visible layer holds (never stored, or its zone closed).
@@ -45,11 +87,11 @@ class unknown_hash : public std::out_of_range {
 /// Nothing is stored; the existing string is unchanged.
 class hash_collision : public std::runtime_error {
  public:
-  /// The error for id `h`, held by `existing` when `added` was added (both quoted, up to 64 bytes, in
-  /// `what()`). Throws: `std::bad_alloc`.
+  /// The error for id `h`, held by `existing` when `added` was added (both quoted in `what()`: up to 64
+  /// bytes each, control and invalid UTF-8 bytes as `\xNN`). Throws: `std::bad_alloc`.
   hash_collision(hash_t h, std::string_view existing, std::string_view added)
       : std::runtime_error("lexzone: hash collision on " + detail::hex(h) + " between \"" +
-                           std::string(existing.substr(0, 64)) + "\" and \"" + std::string(added.substr(0, 64)) + "\""),
+                           detail::printable(existing, 64) + "\" and \"" + detail::printable(added, 64) + "\""),
         hash_(h) {}
   /// The hash both strings share.
   [[nodiscard]] hash_t hash() const noexcept { return hash_; }

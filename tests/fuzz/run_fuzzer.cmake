@@ -1,6 +1,7 @@
 # Runs one libFuzzer target for its CTest test fuzz.NAME (see CMakeLists.txt here).
 # Input variables: FUZZER (executable), NAME, CORPUS (seed inputs), REGRESSIONS (past crash inputs),
-# WORK (scratch directory, recreated), SECONDS (fuzzing time).
+# WORK (scratch directory, recreated), SECONDS (fuzzing time); optional: DICT (a libFuzzer dictionary,
+# used when the file exists).
 foreach(var FUZZER NAME CORPUS REGRESSIONS WORK SECONDS)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "run_fuzzer.cmake: ${var} is not set")
@@ -17,8 +18,12 @@ file(COPY "${CORPUS}/" DESTINATION "${WORK}/corpus")
 # UBSan reports abort (-fno-sanitize-recover=all) with a stack trace; libFuzzer turns every report, a
 # model mismatch (abort), a leak, a timeout (-timeout) or the RSS limit into a non-zero exit.
 set(ENV{UBSAN_OPTIONS} "print_stacktrace=1")
+set(dict_option)
+if(DEFINED DICT AND EXISTS "${DICT}")
+  set(dict_option "-dict=${DICT}")
+endif()
 execute_process(
-  COMMAND "${FUZZER}" -max_total_time=${SECONDS} -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+  COMMAND "${FUZZER}" -max_total_time=${SECONDS} -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${dict_option}
           "-artifact_prefix=${WORK}/artifacts/" "${WORK}/corpus" "${REGRESSIONS}"
   WORKING_DIRECTORY "${WORK}"
   RESULT_VARIABLE rc)

@@ -109,8 +109,14 @@ connection_seen read_connection(std::string_view bytes, const svc::http_limits& 
       buffer.erase(0, used);
       if (!body_phase) header_bytes += used;
       if (!ec && parser.is_header_done() && !body_phase) {  // the server reads the body with its own target
-        if (const auto f = svc::header_too_large(header_bytes, limits)) {  // as the server checks it
-          FUZZ_CHECK(header_bytes > limits.max_header_bytes && f->status == 431);
+        // The parser consumed exactly the header, up to and including the empty line that ends it, however
+        // the bytes arrived: counted here from the raw input, independently of the parser's counts.
+        const std::size_t end = request_bytes.find("\r\n\r\n");
+        FUZZ_CHECK(end != std::string_view::npos && header_bytes == end + 4);
+        const auto f = svc::header_too_large(header_bytes, limits);  // as the server checks it
+        FUZZ_CHECK(f.has_value() == (end + 4 > limits.max_header_bytes));
+        if (f) {
+          FUZZ_CHECK(f->status == 431);
           seen.refusal = f->status;
           return seen;
         }

@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
+#include "../errors.hpp"
 #include "../unicode/utf8.hpp"
 
 namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
@@ -61,10 +62,12 @@ class pattern_error : public std::invalid_argument {
   /// An error about the pattern at `index` (0-based position in the call), `problem` being the message
   /// without position; `line` is the 1-based line of a patterns file, or 0. `what()` is
   /// "lexzone: pattern INDEX: PROBLEM" or "lexzone: line LINE: PROBLEM", with "unsupported: " before the
-  /// problem for `reason::unsupported`. Complexity: O(problem size). Throws: `std::bad_alloc`.
-  pattern_error(std::size_t index, std::string problem, reason why = reason::invalid, std::size_t line = 0)
-      : std::invalid_argument(compose(index, problem, why, line)), index_(index), line_(line), why_(why),
-        problem_(std::move(problem)) {}
+  /// problem for `reason::unsupported`. The problem quotes input (keys, values), so its control bytes and
+  /// bytes outside well-formed UTF-8 are kept as `\xNN`, in `problem()` and `what()` alike: a key holding
+  /// "\u0000" or a line break neither cuts `what()` short nor splits a logged line.
+  /// Complexity: O(problem size). Throws: `std::bad_alloc`.
+  pattern_error(std::size_t index, std::string_view problem, reason why = reason::invalid, std::size_t line = 0)
+      : pattern_error(index, detail::printable(problem), why, line, escaped_tag{}) {}
 
   /// 0-based index of the offending pattern within the call (or file). Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::size_t index() const noexcept { return index_; }
@@ -76,11 +79,16 @@ class pattern_error : public std::invalid_argument {
   /// True when the pattern is well-formed but uses a feature lexzone does not implement. Complexity:
   /// O(1). Throws: nothing.
   [[nodiscard]] bool unsupported() const noexcept { return why_ == reason::unsupported; }
-  /// The problem alone, without the position prefix of `what()`. Lifetime: as the exception object.
-  /// Complexity: O(1). Throws: nothing.
+  /// The problem alone, without the position prefix of `what()` (control and invalid UTF-8 bytes as
+  /// `\xNN`). Lifetime: as the exception object. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const std::string& problem() const noexcept { return problem_; }
 
  private:
+  struct escaped_tag {};
+  pattern_error(std::size_t index, std::string problem, reason why, std::size_t line, escaped_tag)
+      : std::invalid_argument(compose(index, problem, why, line)), index_(index), line_(line), why_(why),
+        problem_(std::move(problem)) {}
+
   static std::string compose(std::size_t index, const std::string& problem, reason why, std::size_t line) {
     std::string s = "lexzone: ";
     if (line != 0) s += "line " + std::to_string(line) + ": ";

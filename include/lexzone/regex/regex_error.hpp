@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
+#include "../errors.hpp"
 
 namespace lexzone::inline LEXZONE_ABI_NAMESPACE::regex {
 
@@ -48,7 +49,8 @@ enum class regex_errc {
 /// `std::runtime_error`; a limit hit during matching leaves nothing changed (patterns are immutable).
 class regex_error : public std::runtime_error {
  public:
-  /// Builds the error; `pattern` (first 80 bytes kept in `what()`) may be empty.
+  /// Builds the error; `pattern` (first 80 bytes kept in `what()`) may be empty. Control bytes and bytes
+  /// outside well-formed UTF-8, in the message and the pattern, appear in `what()` as `\xNN`.
   regex_error(regex_errc code, std::string_view message, std::string_view pattern = {},
               std::size_t offset = std::string_view::npos)
       : std::runtime_error(format(code, message, pattern, offset)), code_(code), offset_(offset) {}
@@ -63,12 +65,10 @@ class regex_error : public std::runtime_error {
     std::string out = "lexzone regex: ";
     out += to_string(code);
     out += ": ";
-    out += message;
+    out += lexzone::detail::printable(message);
     if (!pattern.empty()) {
       out += offset != std::string_view::npos ? " (at offset " + std::to_string(offset) + " of: " : " (pattern: ";
-      constexpr std::size_t shown = 80;
-      out += pattern.substr(0, shown);
-      if (pattern.size() > shown) out += "...";
+      out += lexzone::detail::printable(pattern, 80);
       out += ")";
     }
     return out;
