@@ -405,9 +405,13 @@ TEST_CASE("jsonl: input quoted in an error keeps what() whole and on one line", 
   CHECK(contains(what, "A\\x0AB] unknown key"));
   CHECK(what.find('\n') == std::string::npos);
   CHECK(contains(what, e->problem()));
-  // Rethrowing with another position (as the ruler and the loader do) escapes nothing twice.
-  const pattern_error again(3, e->problem(), e->why(), 7);
+  // Rethrown at another position (as the ruler and the loader do), the problem is kept as it is.
+  const pattern_error again(*e, 3, 7);
   CHECK(again.problem() == e->problem());
+  CHECK(again.why() == e->why());
+  CHECK(again.index() == 3);
+  CHECK(again.line() == 7);
+  CHECK(std::string(again.what()) == "lexzone: line 7: " + e->problem());
 }
 
 TEST_CASE("jsonl: the schema errors of a long pattern are collected in linear time", "[jsonl]") {

@@ -161,6 +161,19 @@ TEST_CASE("rule file: bad files give typed errors that name the file", "[rule_fi
     CHECK(error_of(exc + "\x81" + mp_str("ab") + "\x91\x81\x44" + mp_str("ab")) ==  // attribute 68
           rule_file_errc::wrong_layout);
     CHECK(error_of(exc + "\x81" + mp_str("ab") + "\x91\x81\x41\x07") == rule_file_errc::wrong_layout);
+    // A key read from the file is quoted in the message escaped: a NUL or a line break in it neither cuts
+    // what() short nor splits the line.
+    try {
+      (void)lexzone::io::parse_spacy_tokenizer(exc + "\x81" + mp_str(std::string("a\0\nb", 4)) + "\x90", "my\nrules");
+      FAIL("loaded");
+    } catch (const rule_file_error& e) {
+      const std::string what = e.what();
+      INFO(what);
+      CHECK(e.name() == "my\nrules");
+      CHECK(what.find("my\\x0Arules: ") == 0);
+      CHECK(what.find("a\\x00\\x0Ab") != std::string::npos);
+      CHECK(what.find('\n') == std::string::npos);
+    }
     std::string deep;
     for (int i = 0; i < 100; ++i) deep += "\x91";
     CHECK(error_of(deep + "\xC0") == rule_file_errc::wrong_layout);  // nested too deeply

@@ -136,6 +136,8 @@ TEST_CASE("errors: input quoted in a message is cut at a character and escaped",
   CHECK(printable(std::string_view("a\0b\nc\x7f", 6)) == "a\\x00b\\x0Ac\\x7F");
   CHECK(printable("\xff\xc3(\xe0\x80\x80\xed\xa0\x80") == "\\xFF\\xC3(\\xE0\\x80\\x80\\xED\\xA0\\x80");  // not UTF-8
   CHECK(printable("\xf0\x9f\x98") == "\\xF0\\x9F\\x98");  // a sequence cut short
+  CHECK(printable("C1 \xc2\x85, LS \xe2\x80\xa8, RLO \xe2\x80\xae, RLI \xe2\x81\xa7, \xc2\xa0") ==
+        "C1 \\xC2\\x85, LS \\xE2\\x80\\xA8, RLO \\xE2\\x80\\xAE, RLI \\xE2\\x81\\xA7, \xc2\xa0");
   CHECK(printable("abcdef", 4) == "abcd...");
   CHECK(printable("ab\xc3\xa9", 3) == "ab...");  // not in the middle of "é"
   CHECK(printable("ab\xc3\xa9", 4) == "ab\xc3\xa9");

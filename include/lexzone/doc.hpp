@@ -164,8 +164,10 @@ class index_iterator {
   index_iterator(const Range* r, std::size_t i) noexcept : r_(r), i_(i) {}
 
   /// What `operator->` returns: the element, held by value, so that `it->text()` works as `(*it).text()`.
-  /// Complexity: O(1) (a copy of the view). Lifetime: as `operator*`'s view, valid while the doc is (the
-  /// close of the doc's zone ends it). Thread safety: as the doc's. Throws: what `operator*` throws.
+  /// Complexity: O(1). Lifetime: the proxy is a temporary: the pointer its `operator->` returns lives to
+  /// the end of the full expression (`it->text()`), and what the element refers to, while the doc does
+  /// (the close of the doc's zone ends it). Thread safety: as the doc's. Throws: nothing (the iterator's
+  /// `operator->` throws what `operator*` throws).
   class arrow_proxy {
    public:
     explicit arrow_proxy(Value v) : v_(std::move(v)) {}

@@ -228,7 +228,7 @@ class entity_ruler {
           batch.add_with_hash(index, std::span<const basic_token_pattern<String>>(&std::get<1>(p.pattern), 1));
         }
       } catch (const pattern_error& err) {
-        throw pattern_error(i, err.problem(), err.why());
+        throw pattern_error(err, i, 0);
       }
       added.push_back(e);
     }

@@ -30,10 +30,14 @@ inline std::string hex(std::uint64_t v) {
 }
 
 /// Input bytes made fit for an exception's message: at most `max_bytes` of `s` (cut at a character
-/// boundary, "..." appended when cut), with every control byte (below 0x20, and 0x7F) and every byte that
-/// is not part of a well-formed UTF-8 sequence written as `\xNN`. `what()` is a C string read up to its
+/// boundary, "..." appended when cut), with every byte that is not part of a well-formed UTF-8 sequence,
+/// and every byte of a control character, written as `\xNN`: C0 and C1 controls (U+0000-U+001F,
+/// U+007F-U+009F), the line and paragraph separators U+2028 and U+2029, and the bidirectional embedding,
+/// override and isolate controls (U+202A-U+202E, U+2066-U+2069). `what()` is a C string read up to its
 /// first NUL, and a message is logged as one line: a NUL or a line break from the input would cut it or
-/// forge another line. Complexity: O(min(s.size(), max_bytes)). Throws: `std::bad_alloc`.
+/// forge another line, a bidirectional control would reorder what a reader sees. A backslash is kept as
+/// it is (so the result, escaped again, is unchanged). Complexity: O(min(s.size(), max_bytes)).
+/// Throws: `std::bad_alloc`.
 inline std::string printable(std::string_view s, std::size_t max_bytes = std::string_view::npos) {
   static constexpr char digits[] = "0123456789ABCDEF";
   std::string out;
@@ -63,8 +67,16 @@ inline std::string printable(std::string_view s, std::size_t max_bytes = std::st
       out += "...";
       break;
     }
-    if (n == 0 || c < 0x20 || c == 0x7F) escape(c);
-    else out.append(s.substr(i, n));
+    const auto b1 = n > 1 ? static_cast<unsigned char>(s[i + 1]) : 0u;
+    const auto b2 = n > 2 ? static_cast<unsigned char>(s[i + 2]) : 0u;
+    const bool control = n == 0 || c < 0x20 || c == 0x7F || (c == 0xC2 && b1 <= 0x9F) ||  // C0, DEL, C1
+                         (c == 0xE2 && b1 == 0x80 && b2 >= 0xA8 && b2 <= 0xAE) ||         // U+2028-U+202E
+                         (c == 0xE2 && b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9);           // U+2066-U+2069
+    if (control) {
+      for (std::size_t k = 0; k < std::max<std::size_t>(n, 1); ++k) escape(static_cast<unsigned char>(s[i + k]));
+    } else {
+      out.append(s.substr(i, n));
+    }
     i += std::max<std::size_t>(n, 1);
   }
   return out;
@@ -88,7 +100,8 @@ class unknown_hash : public std::out_of_range {
 class hash_collision : public std::runtime_error {
  public:
   /// The error for id `h`, held by `existing` when `added` was added (both quoted in `what()`: up to 64
-  /// bytes each, control and invalid UTF-8 bytes as `\xNN`). Throws: `std::bad_alloc`.
+  /// bytes each, control characters and invalid UTF-8 bytes as `\xNN`). Complexity: O(1) (at most 64
+  /// bytes of each string are read). Throws: `std::bad_alloc`.
   hash_collision(hash_t h, std::string_view existing, std::string_view added)
       : std::runtime_error("lexzone: hash collision on " + detail::hex(h) + " between \"" +
                            detail::printable(existing, 64) + "\" and \"" + detail::printable(added, 64) + "\""),

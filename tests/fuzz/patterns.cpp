@@ -159,6 +159,11 @@ void check_error(const lexzone::pattern_error& e, std::string_view bytes) {
   FUZZ_CHECK(e.line() >= 1 && e.line() <= line_count(bytes));
   FUZZ_CHECK(!e.problem().empty());
   FUZZ_CHECK(std::string_view(e.what()).find(e.problem()) != std::string_view::npos);
+  // The problem quotes the input escaped: no control byte (a NUL in a key once cut what() short).
+  FUZZ_CHECK(std::none_of(e.problem().begin(), e.problem().end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7F;
+  }));
 }
 
 // Entities as `entity_ruler` promises them: ordered, disjoint, in range; ids permanent; labels permanent

@@ -5,6 +5,7 @@
 #include <lexzone/io/spacy_tokenizer_file.hpp>
 #include <lexzone/regex/python_syntax.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -23,6 +24,14 @@
 
 namespace {
 
+// An error message quotes the input escaped: no control byte (a NUL would have cut what() short).
+bool one_line(std::string_view what) {
+  return std::none_of(what.begin(), what.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7F;
+  });
+}
+
 void translate(const std::optional<std::string>& source) {
   if (!source) return;
   try {
@@ -30,6 +39,7 @@ void translate(const std::optional<std::string>& source) {
     // Group numbers are consistent: every named group is one of the capturing groups.
     for (const auto& [name, group] : t.group_names) LEXZONE_FUZZ_CHECK(group >= 1 && group <= t.capture_count);
   } catch (const lexzone::regex::regex_error& e) {
+    LEXZONE_FUZZ_CHECK(one_line(e.what()));
     LEXZONE_FUZZ_CHECK(e.code() == lexzone::regex::regex_errc::syntax ||
                        e.code() == lexzone::regex::regex_errc::unsupported);
   }
@@ -45,6 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const lexzone::io::rule_file_error& e) {
     LEXZONE_FUZZ_CHECK(std::string_view(e.what()).substr(0, 12) == "fuzz-input: ");
     LEXZONE_FUZZ_CHECK(e.name() == "fuzz-input");
+    LEXZONE_FUZZ_CHECK(one_line(e.what()));
     return 0;
   }
   for (const auto& sc : rules.exceptions) {

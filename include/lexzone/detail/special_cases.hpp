@@ -101,7 +101,7 @@ class special_case_table {
       at += orth.size();
     }
     if (!joined || at != key.size()) {
-      throw std::invalid_argument("lexzone: the ORTHs of special case \"" + std::string(key.substr(0, 64)) +
+      throw std::invalid_argument("lexzone: the ORTHs of special case \"" + printable(key, 64) +
                                   "\" do not join to the key (spaCy E997)");
     }
   }

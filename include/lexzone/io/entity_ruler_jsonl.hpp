@@ -571,7 +571,7 @@ inline loaded_patterns load_with_lines(std::istream& in, const std::string* file
     try {
       out.patterns.push_back(parse_entity_pattern(value, index));
     } catch (const pattern_error& e) {
-      throw pattern_error(index, e.problem(), e.why(), number);
+      throw pattern_error(e, index, number);
     }
     out.lines.push_back(number);
   }
@@ -604,7 +604,7 @@ std::size_t add_loaded(entity_ruler<Vocab>& ruler, const loaded_patterns& loaded
     ruler.add_patterns(loaded.patterns);
   } catch (const pattern_error& e) {
     const std::size_t line = e.index() < loaded.lines.size() ? loaded.lines[e.index()] : 0;
-    throw pattern_error(e.index(), e.problem(), e.why(), line);
+    throw pattern_error(e, e.index(), line);
   }
   return loaded.patterns.size();
 }

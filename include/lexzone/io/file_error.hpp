@@ -11,21 +11,25 @@
 
 #include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../detail/read_file.hpp"
+#include "../errors.hpp"  // detail::printable
 
 namespace lexzone::inline LEXZONE_ABI_NAMESPACE::io {
 
 /// Thrown by a data-file reader; `Errc` is the reader's enumeration of causes. `what()` reads
 /// "<name>: <problem>" where name is the file (or the name given for a buffer), so a command-line tool can
-/// print it as it is.
+/// print it as it is: both parts quote input (a path, a key read from the file), so their control bytes
+/// and bytes outside well-formed UTF-8 are written as `\xNN` (see `detail::printable`).
 template <class Errc>
 class file_error : public std::runtime_error {
  public:
-  /// An error of kind `code` about the file `name`. Throws: std::bad_alloc.
+  /// An error of kind `code` about the file `name`. Complexity: O(name and message size).
+  /// Throws: std::bad_alloc.
   file_error(Errc code, std::string name, const std::string& message)
-      : std::runtime_error(name + ": " + message), code_(code), name_(std::move(name)) {}
+      : std::runtime_error(lexzone::detail::printable(name) + ": " + lexzone::detail::printable(message)), code_(code),
+        name_(std::move(name)) {}
   /// Why reading failed. Throws: nothing.
   [[nodiscard]] Errc code() const noexcept { return code_; }
-  /// The file name (or buffer name) given to the reader. Throws: nothing.
+  /// The file name (or buffer name) given to the reader, as given (not escaped). Throws: nothing.
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
 
  private:

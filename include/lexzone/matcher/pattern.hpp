@@ -66,8 +66,13 @@ class pattern_error : public std::invalid_argument {
   /// bytes outside well-formed UTF-8 are kept as `\xNN`, in `problem()` and `what()` alike: a key holding
   /// "\u0000" or a line break neither cuts `what()` short nor splits a logged line.
   /// Complexity: O(problem size). Throws: `std::bad_alloc`.
-  pattern_error(std::size_t index, std::string_view problem, reason why = reason::invalid, std::size_t line = 0)
+  pattern_error(std::size_t index, const std::string& problem, reason why = reason::invalid, std::size_t line = 0)
       : pattern_error(index, detail::printable(problem), why, line, escaped_tag{}) {}
+  /// `e`'s problem and reason at another position: pattern `index`, file line `line` (0: none), as a
+  /// loader or a ruler reports an error of one pattern among many. The problem is taken as it is (it was
+  /// escaped once). Complexity: O(problem size). Throws: `std::bad_alloc`.
+  pattern_error(const pattern_error& e, std::size_t index, std::size_t line)
+      : pattern_error(index, e.problem_, e.why_, line, escaped_tag{}) {}
 
   /// 0-based index of the offending pattern within the call (or file). Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::size_t index() const noexcept { return index_; }

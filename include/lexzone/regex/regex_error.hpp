@@ -49,8 +49,10 @@ enum class regex_errc {
 /// `std::runtime_error`; a limit hit during matching leaves nothing changed (patterns are immutable).
 class regex_error : public std::runtime_error {
  public:
-  /// Builds the error; `pattern` (first 80 bytes kept in `what()`) may be empty. Control bytes and bytes
-  /// outside well-formed UTF-8, in the message and the pattern, appear in `what()` as `\xNN`.
+  /// Builds the error; `pattern` may be empty. `what()` keeps at most 80 bytes of the pattern (cut at a
+  /// character boundary, "..." when cut); control characters and bytes outside well-formed UTF-8, in the
+  /// message and the pattern, appear there as `\xNN` (`detail::printable`). Complexity: O(message size +
+  /// 80). Throws: `std::bad_alloc`.
   regex_error(regex_errc code, std::string_view message, std::string_view pattern = {},
               std::size_t offset = std::string_view::npos)
       : std::runtime_error(format(code, message, pattern, offset)), code_(code), offset_(offset) {}
