@@ -138,6 +138,12 @@ TEST_CASE("errors: input quoted in a message is cut at a character and escaped",
   CHECK(printable("\xf0\x9f\x98") == "\\xF0\\x9F\\x98");  // a sequence cut short
   CHECK(printable("C1 \xc2\x85, LS \xe2\x80\xa8, RLO \xe2\x80\xae, RLI \xe2\x81\xa7, \xc2\xa0") ==
         "C1 \\xC2\\x85, LS \\xE2\\x80\\xA8, RLO \\xE2\\x80\\xAE, RLI \\xE2\\x81\\xA7, \xc2\xa0");
+  // The edges of each escaped range: U+0085 and U+009F, U+2029, U+061C, U+200E/U+200F escaped; U+00A0,
+  // U+2027, U+202F, U+2065, U+206A, U+061B, U+200D kept.
+  CHECK(printable("\xc2\x9f\xe2\x80\xa9\xd8\x9c\xe2\x80\x8e\xe2\x80\x8f") ==
+        "\\xC2\\x9F\\xE2\\x80\\xA9\\xD8\\x9C\\xE2\\x80\\x8E\\xE2\\x80\\x8F");
+  const std::string kept = "\xe2\x80\xa7 \xe2\x80\xaf \xe2\x81\xa5 \xe2\x81\xaa \xd8\x9b \xe2\x80\x8d";
+  CHECK(printable(kept) == kept);
   CHECK(printable("abcdef", 4) == "abcd...");
   CHECK(printable("ab\xc3\xa9", 3) == "ab...");  // not in the middle of "é"
   CHECK(printable("ab\xc3\xa9", 4) == "ab\xc3\xa9");

@@ -32,8 +32,8 @@ inline std::string hex(std::uint64_t v) {
 /// Input bytes made fit for an exception's message: at most `max_bytes` of `s` (cut at a character
 /// boundary, "..." appended when cut), with every byte that is not part of a well-formed UTF-8 sequence,
 /// and every byte of a control character, written as `\xNN`: C0 and C1 controls (U+0000-U+001F,
-/// U+007F-U+009F), the line and paragraph separators U+2028 and U+2029, and the bidirectional embedding,
-/// override and isolate controls (U+202A-U+202E, U+2066-U+2069). `what()` is a C string read up to its
+/// U+007F-U+009F), the line and paragraph separators U+2028 and U+2029, and the bidirectional controls
+/// (Unicode's Bidi_Control: U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069). `what()` is a C string read up to its
 /// first NUL, and a message is logged as one line: a NUL or a line break from the input would cut it or
 /// forge another line, a bidirectional control would reorder what a reader sees. A backslash is kept as
 /// it is (so the result, escaped again, is unchanged). Complexity: O(min(s.size(), max_bytes)).
@@ -70,6 +70,8 @@ inline std::string printable(std::string_view s, std::size_t max_bytes = std::st
     const auto b1 = n > 1 ? static_cast<unsigned char>(s[i + 1]) : 0u;
     const auto b2 = n > 2 ? static_cast<unsigned char>(s[i + 2]) : 0u;
     const bool control = n == 0 || c < 0x20 || c == 0x7F || (c == 0xC2 && b1 <= 0x9F) ||  // C0, DEL, C1
+                         (c == 0xD8 && b1 == 0x9C) ||                                     // U+061C
+                         (c == 0xE2 && b1 == 0x80 && (b2 == 0x8E || b2 == 0x8F)) ||       // U+200E, U+200F
                          (c == 0xE2 && b1 == 0x80 && b2 >= 0xA8 && b2 <= 0xAE) ||         // U+2028-U+202E
                          (c == 0xE2 && b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9);           // U+2066-U+2069
     if (control) {

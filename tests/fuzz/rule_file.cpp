@@ -5,7 +5,6 @@
 #include <lexzone/io/spacy_tokenizer_file.hpp>
 #include <lexzone/regex/python_syntax.hpp>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -24,13 +23,8 @@
 
 namespace {
 
-// An error message quotes the input escaped: no control byte (a NUL would have cut what() short).
-bool one_line(std::string_view what) {
-  return std::none_of(what.begin(), what.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u < 0x20 || u == 0x7F;
-  });
-}
+// An error message quotes the input escaped (a NUL would have cut what() short): nothing left to escape.
+bool one_line(std::string_view what) { return lexzone::detail::printable(what) == what; }
 
 void translate(const std::optional<std::string>& source) {
   if (!source) return;

@@ -498,13 +498,16 @@ inline std::string join(const std::vector<std::string>& v) {
 }
 
 /// spaCy's `greedy` argument: null (none), "FIRST" or "LONGEST" (exact spelling, as spaCy).
-/// Complexity: O(1). Throws: `std::invalid_argument` for anything else (its message shows the value),
+/// Complexity: O(1). Throws: `std::invalid_argument` for anything else (its message shows the value, at
+/// most 64 bytes of it, escaped as `detail::printable` does),
 /// `std::bad_alloc`.
 [[nodiscard]] inline greedy_filter parse_greedy(const nlohmann::json& value) {
   if (value.is_null()) return greedy_filter::none;
   if (value == "FIRST") return greedy_filter::first;
   if (value == "LONGEST") return greedy_filter::longest;
-  throw std::invalid_argument("lexzone: greedy must be null, \"FIRST\" or \"LONGEST\", not " + value.dump());
+  throw std::invalid_argument(
+      "lexzone: greedy must be null, \"FIRST\" or \"LONGEST\", not " +
+      lexzone::detail::printable(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 64));
 }
 
 /// Converts one `patterns.jsonl` entry. Throws: `pattern_error` (`index` as given) when it is not an

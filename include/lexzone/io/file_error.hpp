@@ -17,8 +17,9 @@ namespace lexzone::inline LEXZONE_ABI_NAMESPACE::io {
 
 /// Thrown by a data-file reader; `Errc` is the reader's enumeration of causes. `what()` reads
 /// "<name>: <problem>" where name is the file (or the name given for a buffer), so a command-line tool can
-/// print it as it is: both parts quote input (a path, a key read from the file), so their control bytes
-/// and bytes outside well-formed UTF-8 are written as `\xNN` (see `detail::printable`).
+/// print it as it is: both parts quote input (a path, a key read from the file), so their control
+/// characters and bytes outside well-formed UTF-8 are written as `\xNN` (see `detail::printable`).
+/// Thread safety: as `std::runtime_error` (const members may be called concurrently).
 template <class Errc>
 class file_error : public std::runtime_error {
  public:
@@ -29,7 +30,8 @@ class file_error : public std::runtime_error {
         name_(std::move(name)) {}
   /// Why reading failed. Throws: nothing.
   [[nodiscard]] Errc code() const noexcept { return code_; }
-  /// The file name (or buffer name) given to the reader, as given (not escaped). Throws: nothing.
+  /// The file name (or buffer name) given to the reader, as given (not escaped). Complexity: O(1).
+  /// Throws: nothing.
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
 
  private:

@@ -62,9 +62,10 @@ class pattern_error : public std::invalid_argument {
   /// An error about the pattern at `index` (0-based position in the call), `problem` being the message
   /// without position; `line` is the 1-based line of a patterns file, or 0. `what()` is
   /// "lexzone: pattern INDEX: PROBLEM" or "lexzone: line LINE: PROBLEM", with "unsupported: " before the
-  /// problem for `reason::unsupported`. The problem quotes input (keys, values), so its control bytes and
-  /// bytes outside well-formed UTF-8 are kept as `\xNN`, in `problem()` and `what()` alike: a key holding
-  /// "\u0000" or a line break neither cuts `what()` short nor splits a logged line.
+  /// problem for `reason::unsupported`. The problem quotes input (keys, values), so its control characters
+  /// and bytes outside well-formed UTF-8 are written as `\xNN` (see `detail::printable`), in `problem()`
+  /// and `what()` alike: a key holding "\u0000" or a line break neither cuts `what()` short nor splits a
+  /// logged line.
   /// Complexity: O(problem size). Throws: `std::bad_alloc`.
   pattern_error(std::size_t index, const std::string& problem, reason why = reason::invalid, std::size_t line = 0)
       : pattern_error(index, detail::printable(problem), why, line, escaped_tag{}) {}
@@ -84,8 +85,8 @@ class pattern_error : public std::invalid_argument {
   /// True when the pattern is well-formed but uses a feature lexzone does not implement. Complexity:
   /// O(1). Throws: nothing.
   [[nodiscard]] bool unsupported() const noexcept { return why_ == reason::unsupported; }
-  /// The problem alone, without the position prefix of `what()` (control and invalid UTF-8 bytes as
-  /// `\xNN`). Lifetime: as the exception object. Complexity: O(1). Throws: nothing.
+  /// The problem alone, without the position prefix of `what()` (control characters and invalid UTF-8
+  /// bytes written as `\xNN`). Lifetime: as the exception object. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const std::string& problem() const noexcept { return problem_; }
 
  private:
