@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "config.hpp"
+#include "unicode/utf8.hpp"
 
 namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
@@ -33,53 +34,35 @@ inline std::string hex(std::uint64_t v) {
 /// boundary, "..." appended when cut), with every byte that is not part of a well-formed UTF-8 sequence,
 /// and every byte of a control character, written as `\xNN`: C0 and C1 controls (U+0000-U+001F,
 /// U+007F-U+009F), the line and paragraph separators U+2028 and U+2029, and the bidirectional controls
-/// (Unicode's Bidi_Control: U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069). `what()` is a C string read up to its
-/// first NUL, and a message is logged as one line: a NUL or a line break from the input would cut it or
-/// forge another line, a bidirectional control would reorder what a reader sees. A backslash is kept as
-/// it is (so the result, escaped again, is unchanged). Complexity: O(min(s.size(), max_bytes)).
-/// Throws: `std::bad_alloc`.
+/// (Unicode's Bidi_Control: U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069). `what()` is a C
+/// string read up to its first NUL, and a message is logged as one line: a NUL or a line break from the
+/// input would cut it or forge another line, a bidirectional control would reorder what a reader sees. A
+/// backslash is kept as it is (so the result, escaped again, is unchanged).
+/// Complexity: O(min(s.size(), max_bytes)). Throws: `std::bad_alloc`.
 inline std::string printable(std::string_view s, std::size_t max_bytes = std::string_view::npos) {
   static constexpr char digits[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(std::min(s.size(), max_bytes) + 8);
-  const auto escape = [&](unsigned char c) {
-    out += "\\x";
-    out.push_back(digits[c >> 4]);
-    out.push_back(digits[c & 0xFu]);
-  };
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t n = 1;  // bytes of the sequence at i when it is well-formed UTF-8
-    if (c >= 0xC2 && c <= 0xDF) n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) n = 3;
-    else if (c >= 0xF0 && c <= 0xF4) n = 4;
-    else if (c >= 0x80) n = 0;
-    if (n > 1) {
-      const auto at = [&](std::size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0u; };
-      const unsigned lo = c == 0xE0 ? 0xA0u : c == 0xF0 ? 0x90u : 0x80u;  // no overlong forms
-      const unsigned hi = c == 0xED ? 0x9Fu : c == 0xF4 ? 0x8Fu : 0xBFu;  // no surrogates, nothing past U+10FFFF
-      bool ok = at(1) >= lo && at(1) <= hi;
-      for (std::size_t k = 2; ok && k < n; ++k) ok = at(k) >= 0x80 && at(k) <= 0xBF;
-      if (!ok) n = 0;
-    }
-    if (i + std::max<std::size_t>(n, 1) > max_bytes) {
+  for (std::size_t i = 0; i < s.size();) {
+    const unicode::decoded d = unicode::decode(s, i);  // an invalid byte alone
+    if (i + d.size > max_bytes) {
       out += "...";
       break;
     }
-    const auto b1 = n > 1 ? static_cast<unsigned char>(s[i + 1]) : 0u;
-    const auto b2 = n > 2 ? static_cast<unsigned char>(s[i + 2]) : 0u;
-    const bool control = n == 0 || c < 0x20 || c == 0x7F || (c == 0xC2 && b1 <= 0x9F) ||  // C0, DEL, C1
-                         (c == 0xD8 && b1 == 0x9C) ||                                     // U+061C
-                         (c == 0xE2 && b1 == 0x80 && (b2 == 0x8E || b2 == 0x8F)) ||       // U+200E, U+200F
-                         (c == 0xE2 && b1 == 0x80 && b2 >= 0xA8 && b2 <= 0xAE) ||         // U+2028-U+202E
-                         (c == 0xE2 && b1 == 0x81 && b2 >= 0xA6 && b2 <= 0xA9);           // U+2066-U+2069
-    if (control) {
-      for (std::size_t k = 0; k < std::max<std::size_t>(n, 1); ++k) escape(static_cast<unsigned char>(s[i + k]));
+    const char32_t cp = d.cp;
+    const bool escaped = !d.valid || cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x061C || cp == 0x200E ||
+                         cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+    if (escaped) {
+      for (std::size_t k = i; k < i + d.size; ++k) {
+        const auto b = static_cast<unsigned char>(s[k]);
+        out += "\\x";
+        out.push_back(digits[b >> 4]);
+        out.push_back(digits[b & 0xFu]);
+      }
     } else {
-      out.append(s.substr(i, n));
+      out.append(s.substr(i, d.size));
     }
-    i += std::max<std::size_t>(n, 1);
+    i += d.size;
   }
   return out;
 }

@@ -141,28 +141,24 @@ class rules_parser {
       if (r.peek() != kind::string) layout("an exception key is not a string");
       special_case sc;
       sc.key = r.read_string();
-      if (r.peek() != kind::array)
-        layout("exception \"" + lexzone::detail::printable(sc.key, 64) + "\" is not an array");
+      // The key as the errors below quote it (file_error escapes the whole message; this cuts it).
+      const auto exception = [&sc] { return "exception \"" + lexzone::detail::printable(sc.key, 64) + "\""; };
+      if (r.peek() != kind::array) layout(exception() + " is not an array");
       const std::size_t pieces = r.read_array();
-      if (pieces == 0) layout("exception \"" + lexzone::detail::printable(sc.key, 64) + "\" has no tokens");
+      if (pieces == 0) layout(exception() + " has no tokens");
       std::string joined;
       for (std::size_t p = 0; p < pieces; ++p) {
-        if (r.peek() != kind::map)
-          layout("a token of exception \"" + lexzone::detail::printable(sc.key, 64) + "\" is not a map");
+        if (r.peek() != kind::map) layout("a token of " + exception() + " is not a map");
         const std::size_t attrs = r.read_map();
         special_case_token tok;
         bool has_orth = false;
         for (std::size_t a = 0; a < attrs; ++a) {
-          if (r.peek() != kind::integer)
-            layout("an attribute key of exception \"" + lexzone::detail::printable(sc.key, 64) +
-                   "\" is not an integer");
+          if (r.peek() != kind::integer) layout("an attribute key of " + exception() + " is not an integer");
           const std::uint64_t id = r.read_uint();
           if (r.fault() != lexzone::detail::msgpack_fault::none || (id != attr_orth && id != attr_norm)) {
-            layout("exception \"" + lexzone::detail::printable(sc.key, 64) +
-                   "\" sets an attribute other than ORTH (65) and NORM (67)");
+            layout(exception() + " sets an attribute other than ORTH (65) and NORM (67)");
           }
-          if (r.peek() != kind::string)
-            layout("an attribute of exception \"" + lexzone::detail::printable(sc.key, 64) + "\" is not a string");
+          if (r.peek() != kind::string) layout("an attribute of " + exception() + " is not a string");
           std::string value(r.read_string());
           if (id == attr_orth) {
             tok.orth = std::move(value);
@@ -171,13 +167,11 @@ class rules_parser {
             tok.norm = std::move(value);
           }
         }
-        if (!has_orth)
-          layout("a token of exception \"" + lexzone::detail::printable(sc.key, 64) + "\" has no ORTH (65)");
+        if (!has_orth) layout("a token of " + exception() + " has no ORTH (65)");
         joined += tok.orth;
         sc.tokens.push_back(std::move(tok));
       }
-      if (joined != sc.key)
-        layout("the ORTHs of exception \"" + lexzone::detail::printable(sc.key, 64) + "\" do not join to its key");
+      if (joined != sc.key) layout("the ORTHs of " + exception() + " do not join to its key");
       out.push_back(std::move(sc));
     }
     return out;
