@@ -428,6 +428,101 @@ TEST_CASE("entity_ruler: phrase splitting, default and plugged in", "[entity_rul
   CHECK(d.entity_records()[0].end == 5);
 }
 
+TEST_CASE("entity_ruler: NORM phrase patterns take the tokenizer's norms, as spaCy's", "[entity_ruler]") {
+  // spaCy tokenizes a phrase pattern's text: "don't" is "do" + "n't" with the norms "do", "not", so on
+  // NORM it matches "don't" and "do not". The tokenizer's splitter gives those norms.
+  vocab v;
+  lexzone::english_tokenizer<vocab> tok(v);
+  const auto ents = [&](const ruler_type& r, std::string_view text) {
+    auto zone = v.memory_zone();
+    auto d = tok(zone, text);
+    r(d);
+    std::vector<std::string> out;
+    for (const auto& e : d.entity_records())
+      out.push_back(std::string(v.strings()[e.label]) + "@" + std::to_string(e.start) + "-" + std::to_string(e.end));
+    return out;
+  };
+  const std::vector<lexzone::entity_pattern> patterns{{"NEG", std::string("don't"), ""},
+                                                      {"FUT", std::string("gonna"), ""}};
+  lexzone::entity_ruler_config cfg;
+  cfg.phrase_matcher_attr = lexzone::token_attr::norm;
+  cfg.splitter = tok.phrase_splitter();
+  CHECK(cfg.splitter.gives_norms());
+  ruler_type norm(v, cfg);
+  norm.add_patterns(patterns);
+  CHECK(ents(norm, "I don't know") == std::vector<std::string>{"NEG@1-3"});
+  CHECK(ents(norm, "I do not know") == std::vector<std::string>{"NEG@1-3"});
+  CHECK(ents(norm, "we gonna win") == std::vector<std::string>{"FUT@1-3"});
+  CHECK(ents(norm, "We are going to win") == std::vector<std::string>{"FUT@2-4"});
+
+  // A splitter without norms: each token compares its lexeme's own norm ("n't" stays "n't").
+  cfg.splitter = [rules = tok.phrase_splitter()](std::string_view text, std::vector<std::string>& tokens) {
+    rules(text, tokens);
+  };
+  CHECK_FALSE(cfg.splitter.gives_norms());
+  ruler_type plain(v, cfg);
+  plain.add_patterns(patterns);
+  CHECK(ents(plain, "I do not know").empty());
+  CHECK(ents(plain, "I don't know").empty());
+
+  // On ORTH the norms do not matter.
+  cfg.splitter = tok.phrase_splitter();
+  cfg.phrase_matcher_attr = lexzone::token_attr::orth;
+  ruler_type orth(v, cfg);
+  orth.add_patterns(patterns);
+  CHECK(ents(orth, "I don't know") == std::vector<std::string>{"NEG@1-3"});
+  CHECK(ents(orth, "I do not know").empty());
+}
+
+TEST_CASE("entity_ruler: phrase_splitter wraps either kind of callable and a bad one is refused", "[entity_ruler]") {
+  lexzone::phrase_splitter empty;
+  CHECK_FALSE(empty);
+  void (*none)(std::string_view, std::vector<std::string>&) = nullptr;
+  CHECK_FALSE(lexzone::phrase_splitter(none));
+  CHECK_FALSE(lexzone::phrase_splitter(nullptr));
+
+  // Tokens only: a call with norms gives an empty norm per token.
+  const lexzone::phrase_splitter plain = &lexzone::split_phrase_default;
+  std::vector<std::string> tokens, norms{"kept"};
+  plain("New York,", tokens, norms);
+  CHECK(tokens == std::vector<std::string>{"New", "York", ","});
+  CHECK(norms == std::vector<std::string>{"kept", "", "", ""});
+  // With norms: a call without them still gives the tokens.
+  const lexzone::phrase_splitter with = [](std::string_view text, std::vector<std::string>& t,
+                                           std::vector<std::string>& n) {
+    t.emplace_back(text);
+    n.emplace_back("norm");
+  };
+  CHECK(with.gives_norms());
+  tokens.clear();
+  with("abc", tokens);
+  CHECK(tokens == std::vector<std::string>{"abc"});
+
+  // A splitter that breaks its contract: pattern_error naming the pattern, the ruler unchanged.
+  vocab v;
+  auto problem = [&](lexzone::phrase_splitter s) -> std::string {
+    lexzone::entity_ruler_config cfg;
+    cfg.phrase_matcher_attr = lexzone::token_attr::norm;
+    cfg.splitter = std::move(s);
+    ruler_type r(v, cfg);
+    const std::vector<lexzone::entity_pattern> ps{{"A", std::string("fine"), ""}, {"B", std::string("bad"), ""}};
+    const auto e = lexzone::test::error_of([&] { r.add_patterns(ps); });
+    CHECK(r.size() == (e ? 0 : ps.size()));  // all or nothing
+    return e ? std::to_string(e->index()) + ": " + e->problem() : "accepted";
+  };
+  const auto split_with = [](std::vector<std::string> bad_norms) {
+    return [bad_norms](std::string_view text, std::vector<std::string>& t, std::vector<std::string>& n) {
+      t.emplace_back(text);
+      if (text == "bad") n.insert(n.end(), bad_norms.begin(), bad_norms.end());
+      else n.emplace_back();
+    };
+  };
+  CHECK(problem(split_with({})) == "1: the splitter returned 0 norms for 1 tokens");
+  CHECK(problem(split_with({"x", "y"})) == "1: the splitter returned 2 norms for 1 tokens");
+  CHECK(problem(split_with({"\xFF"})) == "1: the splitter returned a norm that is not valid UTF-8");
+  CHECK(problem(split_with({""})) == "accepted");
+}
+
 TEST_CASE("entity_ruler: runs as a pipeline component", "[entity_ruler]") {
   using ws = lexzone::test::whitespace_tokenizer<vocab>;
   vocab v;

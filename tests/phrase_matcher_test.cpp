@@ -107,6 +107,38 @@ TEST_CASE("phrase_matcher: phrases from words and from docs", "[phrase_matcher]"
   CHECK(pm[2] == lexzone::pattern_match{lexzone::hash_string("NY"), 5, 6, 2});
 }
 
+TEST_CASE("phrase_matcher: phrases from words with token norms", "[phrase_matcher]") {
+  // On NORM, a token given a norm compares it (as a tokenizer exception's norm on a doc's token); an
+  // empty norm leaves the lexeme's. Other attributes ignore the norms.
+  vocab v;
+  matcher_type m(v);
+  const phrases ps{{"do", "n't"}, {"gon", "na"}};
+  const phrases norms{{"", "not"}, {"going", "to"}};
+  m.add_phrases("NORM", ps, token_attr::norm, norms);
+  m.add_phrases("ORTH", phrases{{"do", "n't"}}, token_attr::orth, phrases{{"x", "y"}});
+  CHECK(m.size() == 3);
+  const auto keys = [&](const doc& d) {
+    std::vector<std::string> out;
+    for (const auto& pm : m(d))
+      out.push_back(std::string(v.strings()[pm.key]) + "@" + std::to_string(pm.start) + "-" + std::to_string(pm.end));
+    return out;
+  };
+  CHECK(keys(make_doc(v, {"I", "do", "not", "know"})) == std::vector<std::string>{"NORM@1-3"});
+  CHECK(keys(make_doc(v, {"going", "to", "win"})) == std::vector<std::string>{"NORM@0-2"});
+  CHECK(keys(make_doc(v, {"I", "do", "n't"})) == std::vector<std::string>{"ORTH@1-3"});  // "n't" is its own norm
+
+  // Norms not shaped as the phrases, or not valid UTF-8: refused, nothing added.
+  auto problem = [&](const phrases& p, const phrases& n) -> std::string {
+    const auto e = lexzone::test::error_of([&] { m.add_phrases("K", p, token_attr::norm, n); });
+    return e ? std::to_string(e->index()) + ": " + e->problem() : "accepted";
+  };
+  CHECK(problem({{"a"}, {"b"}}, {{""}}) == "0: norms are given for 1 phrases, not 2");
+  CHECK(problem({{"a"}, {"b", "c"}}, {{""}, {"x"}}) == "1: the phrase has 2 tokens but 1 norms");
+  CHECK(problem({{"a"}}, {{"caf\xE9"}}) == "0: a phrase token's norm is not valid UTF-8");
+  CHECK(m.size() == 3);
+  CHECK(problem({{"a"}}, {}) == "accepted");
+}
+
 TEST_CASE("phrase_matcher: a bad phrase is refused and nothing is added", "[phrase_matcher]") {
   vocab v;
   matcher_type m(v);

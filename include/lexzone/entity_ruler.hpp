@@ -4,8 +4,9 @@
 /// Patterns are spaCy's `patterns.jsonl` entries as C++ values (`basic_entity_pattern`): a label, a
 /// phrase (`"pattern": "text"`) or a token pattern (`"pattern": [...]`), and an optional id. Phrase texts
 /// are split into tokens by the configured `phrase_splitter` (default: `split_phrase_default`); for
-/// results identical to spaCy's, plug in the tokenizer that makes the docs (the English segmenter of
-/// `lexzone::en`), wrapped as a `phrase_splitter`.
+/// results identical to spaCy's, plug in the tokenizer that makes the docs
+/// (`basic_tokenizer::phrase_splitter()`): it also gives the norms of its special cases, which phrase
+/// patterns compared on NORM use as spaCy's do ("don't" matches "do not").
 ///
 /// Token patterns may use `REGEX` when the configuration has a regex compiler (`entity_ruler_config::regex`,
 /// e.g. `lexzone::regex::pcre2_compiler()` from `<lexzone/regex/pattern_regex.hpp>`; see
@@ -27,12 +28,14 @@
 #pragma once
 
 #include <algorithm>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -48,11 +51,94 @@
 
 namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 
-/// Splits a phrase pattern's text into token texts, appending them to `tokens` (which arrives empty).
-/// The ruler calls it only while adding patterns, from the adding thread, with text that is valid
-/// UTF-8; what it throws reaches the caller of `entity_ruler::add_patterns`, and every token it appends
-/// must be non-empty valid UTF-8 (else that call throws `pattern_error`).
-using phrase_splitter = std::function<void(std::string_view text, std::vector<std::string>& tokens)>;
+class phrase_splitter;
+
+namespace detail {
+// Not formatted: clang-format 14 mis-parses concept definitions (fixed in 15).
+// clang-format off
+/// A callable that `phrase_splitter` wraps, giving norms (see there).
+template <class F>
+concept splits_with_norms =
+    std::invocable<F&, std::string_view, std::vector<std::string>&, std::vector<std::string>&>;
+/// A callable that `phrase_splitter` wraps, of either kind (see there).
+template <class F>
+concept phrase_splitting = !std::same_as<std::remove_cvref_t<F>, phrase_splitter> &&
+    (splits_with_norms<F> || std::invocable<F&, std::string_view, std::vector<std::string>&>);
+// clang-format on
+}  // namespace detail
+
+/// Splits a phrase pattern's text into tokens, as the tokenizer that makes the docs would (spaCy runs
+/// the pipeline's tokenizer on a phrase pattern's text).
+///
+/// Wraps either of two callables (type-erased, like `std::function`):
+/// - `void(std::string_view text, std::vector<std::string>& tokens)` appends the token texts;
+/// - `void(std::string_view text, std::vector<std::string>& tokens, std::vector<std::string>& norms)`
+///   also appends, for each token, the NORM its tokenizer gives it (a tokenizer exception's, as
+///   `piece::norm`), or an empty string for none (the lexeme's own norm then applies). The ruler uses the
+///   norms when it compares phrases on NORM: the phrase "don't" is then the tokens "do", "n't" with the
+///   norms "do", "not", and matches "don't" and "do not" as in spaCy. `basic_tokenizer::phrase_splitter`
+///   is of this kind.
+///
+/// The ruler calls it only while adding patterns, from the adding thread, with empty vectors and text
+/// that is valid UTF-8; what it throws reaches the caller of `entity_ruler::add_patterns`. Every token
+/// it appends must be non-empty valid UTF-8, every norm valid UTF-8, and a callable of the second kind
+/// must append one norm per token (else that call throws `pattern_error`).
+/// Copying copies the callable; thread safety: as the callable's.
+class phrase_splitter {
+ public:
+  /// Empty (`entity_ruler` then uses `split_phrase_default`). Complexity: O(1). Throws: nothing.
+  phrase_splitter() noexcept = default;
+  /// Empty, as the default. Complexity: O(1). Throws: nothing.
+  phrase_splitter(std::nullptr_t) noexcept {}  // implicit, as std::function's
+  /// Wraps `f`, a callable of either kind (the second when it is callable both ways); a null function
+  /// pointer gives an empty splitter. Complexity: O(1) plus moving `f`. Throws: `std::bad_alloc`.
+  template <detail::phrase_splitting F>
+  phrase_splitter(F f) {  // implicit, as std::function's
+    if constexpr (std::is_pointer_v<F>) {
+      if (f == nullptr) return;
+    }
+    if constexpr (detail::splits_with_norms<F>) {
+      with_norms_ = true;
+      call_ = [g = std::move(f)](std::string_view text, std::vector<std::string>& tokens,
+                                 std::vector<std::string>* norms) mutable {
+        if (norms != nullptr) {
+          g(text, tokens, *norms);
+        } else {
+          std::vector<std::string> ignored;
+          g(text, tokens, ignored);
+        }
+      };
+    } else {
+      call_ = [g = std::move(f)](std::string_view text, std::vector<std::string>& tokens,
+                                 std::vector<std::string>*) mutable { g(text, tokens); };
+    }
+  }
+
+  /// Whether it wraps a callable. Complexity: O(1). Throws: nothing.
+  explicit operator bool() const noexcept { return static_cast<bool>(call_); }
+  /// Whether the callable gives norms (the second kind above). Complexity: O(1). Throws: nothing.
+  [[nodiscard]] bool gives_norms() const noexcept { return with_norms_; }
+
+  /// Appends the tokens of `text` to `tokens`. Requires: not empty. Complexity: the callable's.
+  /// Throws: what the callable throws.
+  void operator()(std::string_view text, std::vector<std::string>& tokens) const { call_(text, tokens, nullptr); }
+  /// Appends the tokens of `text` to `tokens` and their norms to `norms`: a callable of the first kind
+  /// gives an empty norm for each token. Requires: not empty. Complexity: the callable's.
+  /// Throws: what the callable throws.
+  void operator()(std::string_view text, std::vector<std::string>& tokens, std::vector<std::string>& norms) const {
+    if (with_norms_) {
+      call_(text, tokens, &norms);
+      return;
+    }
+    const std::size_t before = tokens.size();
+    call_(text, tokens, nullptr);
+    if (tokens.size() > before) norms.resize(norms.size() + (tokens.size() - before));
+  }
+
+ private:
+  std::function<void(std::string_view, std::vector<std::string>&, std::vector<std::string>*)> call_;
+  bool with_norms_ = false;
+};
 
 namespace detail {
 /// True for the characters `split_phrase_default` peels off a chunk's ends (categories P* and S*).
@@ -193,7 +279,7 @@ class entity_ruler {
   void add_patterns(std::span<const basic_entity_pattern<String>> patterns) {
     // 1. Validate everything and compile the regexes (nothing is interned yet); split the phrases.
     auto batch = matcher_.make_batch();
-    std::vector<std::vector<std::string>> phrase_tokens(patterns.size());
+    std::vector<std::vector<std::string>> phrase_tokens(patterns.size()), phrase_norms(patterns.size());
     for (std::size_t i = 0; i < patterns.size(); ++i) {
       const auto& p = patterns[i];
       const std::string_view label(p.label), id(p.id);
@@ -203,11 +289,16 @@ class entity_ruler {
       if (const String* text = std::get_if<String>(&p.pattern)) {
         const std::string_view t(*text);
         if (!unicode::is_valid(t)) throw pattern_error(i, "the phrase is not valid UTF-8");
-        config_.splitter(t, phrase_tokens[i]);
+        config_.splitter(t, phrase_tokens[i], phrase_norms[i]);
         if (phrase_tokens[i].empty()) throw pattern_error(i, "the phrase has no tokens");
         for (const auto& w : phrase_tokens[i])
           if (w.empty() || !unicode::is_valid(w))
             throw pattern_error(i, "the splitter returned an empty or invalid token");
+        if (phrase_norms[i].size() != phrase_tokens[i].size())
+          throw pattern_error(i, "the splitter returned " + std::to_string(phrase_norms[i].size()) + " norms for " +
+                                     std::to_string(phrase_tokens[i].size()) + " tokens");
+        for (const auto& n : phrase_norms[i])
+          if (!unicode::is_valid(n)) throw pattern_error(i, "the splitter returned a norm that is not valid UTF-8");
       } else {
         batch.prepare(std::get<basic_token_pattern<String>>(p.pattern), i);
       }
@@ -223,7 +314,8 @@ class entity_ruler {
       try {
         if (std::holds_alternative<String>(p.pattern)) {
           batch.add_phrases_with_hash(index, std::span<const std::vector<std::string>>(&phrase_tokens[i], 1),
-                                      config_.phrase_matcher_attr);
+                                      config_.phrase_matcher_attr,
+                                      std::span<const std::vector<std::string>>(&phrase_norms[i], 1));
         } else {
           batch.add_with_hash(index, std::span<const basic_token_pattern<String>>(&std::get<1>(p.pattern), 1));
         }

@@ -191,23 +191,29 @@ class matcher {
 
     /// Stages phrase patterns, each given as its token texts, compared on `attr` (not `spacy`).
     /// For ORTH only the texts are interned; other attributes read permanent lexemes (`vocab.add`).
+    /// `norms`, when not empty, gives each phrase's token norms (`norms[i][k]` for token k of phrase i,
+    /// an empty string for none), as a tokenizer exception sets them on a doc's tokens (see
+    /// `basic_token::norm`); compared on NORM, a token with a norm compares that norm instead of its
+    /// lexeme's. Other attributes ignore them.
     /// Complexity: O(total tokens) expected, plus lexeme creation. Throws: `pattern_error` (empty
-    /// phrase, empty or invalid UTF-8 token text, `spacy`), `hash_collision`, `std::bad_alloc`, what the
-    /// vocab's traits throw; on a throw nothing is staged.
+    /// phrase, empty or invalid UTF-8 token text, a norm that is not valid UTF-8, `norms` not shaped as
+    /// `phrases`, `spacy`), `hash_collision`, `std::bad_alloc`, what the vocab's traits throw; on a
+    /// throw nothing is staged.
     template <class String>
     requires std::convertible_to<const String&, std::string_view>
     void add_phrases(std::string_view key, std::span<const std::vector<String>> phrases,
-                     token_attr attr = token_attr::orth) {
-      detail::validate_phrases(phrases, attr);
-      stage_phrases(vocab_->strings().add(key), phrases, attr);
+                     token_attr attr = token_attr::orth, std::span<const std::vector<std::string>> norms = {}) {
+      detail::validate_phrases(phrases, attr, norms);
+      stage_phrases(vocab_->strings().add(key), phrases, attr, norms);
     }
     /// As `add_phrases`, with `key` used as given (not interned). Complexity, throws: as `add_phrases`.
     template <class String>
     requires std::convertible_to<const String&, std::string_view>
     void add_phrases_with_hash(hash_t key, std::span<const std::vector<String>> phrases,
-                               token_attr attr = token_attr::orth) {
-      detail::validate_phrases(phrases, attr);
-      stage_phrases(key, phrases, attr);
+                               token_attr attr = token_attr::orth,
+                               std::span<const std::vector<std::string>> norms = {}) {
+      detail::validate_phrases(phrases, attr, norms);
+      stage_phrases(key, phrases, attr, norms);
     }
     /// Stages phrase patterns given as docs (spaCy's `PhraseMatcher.add(key, [nlp.make_doc(...)])`):
     /// their token values are copied, token norms included; the docs may be of any scope and need not
@@ -237,16 +243,20 @@ class matcher {
     explicit batch(const matcher& owner) noexcept : owner_(&owner), vocab_(owner.vocab_) {}
 
     template <class String>
-    void stage_phrases(hash_t key, std::span<const std::vector<String>> phrases, token_attr attr) {
+    void stage_phrases(hash_t key, std::span<const std::vector<String>> phrases, token_attr attr,
+                       std::span<const std::vector<std::string>> norms) {
       std::vector<detail::staged_phrase> staged;
       staged.reserve(phrases.size());
-      for (const auto& words : phrases) {
+      for (std::size_t i = 0; i < phrases.size(); ++i) {
+        const auto& words = phrases[i];
         detail::staged_phrase p{key, 0, attr, {}};
         p.values.reserve(words.size());
-        for (const String& w : words) {
-          const std::string_view s(w);
+        for (std::size_t k = 0; k < words.size(); ++k) {
+          const std::string_view s(words[k]);
           if (attr == token_attr::orth) {
             p.values.push_back(vocab_->strings().add(s));
+          } else if (attr == token_attr::norm && !norms.empty() && !norms[i][k].empty()) {
+            p.values.push_back(vocab_->strings().add(norms[i][k]));  // a doc token's norm, as the doc has it
           } else {
             const auto& lex = vocab_->add(s);
             typename doc_type::token_record r{&lex, 0, 0, 0, 0, false};
@@ -375,17 +385,17 @@ class matcher {
   template <class String>
   requires std::convertible_to<const String&, std::string_view>
   void add_phrases(std::string_view key, std::span<const std::vector<String>> phrases,
-                   token_attr attr = token_attr::orth) {
+                   token_attr attr = token_attr::orth, std::span<const std::vector<std::string>> norms = {}) {
     batch b(*this);
-    b.add_phrases(key, phrases, attr);
+    b.add_phrases(key, phrases, attr, norms);
     commit_impl(b);
   }
   /// As the span overload, from a vector. Complexity, throws, thread safety: as the span overload.
   template <class String>
   requires std::convertible_to<const String&, std::string_view>
   void add_phrases(std::string_view key, const std::vector<std::vector<String>>& phrases,
-                   token_attr attr = token_attr::orth) {
-    add_phrases(key, std::span<const std::vector<String>>(phrases), attr);
+                   token_attr attr = token_attr::orth, std::span<const std::vector<std::string>> norms = {}) {
+    add_phrases(key, std::span<const std::vector<String>>(phrases), attr, norms);
   }
   /// Adds phrase patterns given as docs (token norms included). Complexity: O(total tokens) expected.
   /// Throws: see `batch::add_phrase_docs`. Thread safety: no other call on this matcher may run

@@ -25,11 +25,15 @@ inline const en::segmenter& english_rules() {
   return rules;
 }
 
-// A phrase splitter with the English rules: phrase patterns are split with them, as spaCy's EntityRuler does.
-inline void english_splitter(std::string_view text, std::vector<std::string>& tokens) {
+// A phrase splitter with the English rules, giving the special cases' norms: phrase patterns are split
+// with them, as spaCy's EntityRuler does (it runs the tokenizer on a phrase's text).
+inline void english_splitter(std::string_view text, std::vector<std::string>& tokens, std::vector<std::string>& norms) {
   std::vector<en::piece> pieces;
   english_rules().segment(text, pieces);
-  for (const auto& p : pieces) tokens.emplace_back(p.text_in(text));
+  for (const auto& p : pieces) {
+    tokens.emplace_back(p.text_in(text));
+    norms.emplace_back(p.norm);
+  }
 }
 
 // A doc of `words` in `scope` (the vocab or one of its zones); `spaces[i]`: a space follows word i.

@@ -44,11 +44,17 @@ inline void check_phrase_attr(token_attr attr) {
                         pattern_error::reason::unsupported);
 }
 
-/// Validates phrase patterns given as token texts. Throws `pattern_error` (index of the phrase): an
-/// unsupported `attr`, an empty phrase, an empty token, invalid UTF-8.
+/// Validates phrase patterns given as token texts, with their token norms when `norms` is not empty
+/// (one list per phrase, one norm per token, empty for none). Throws `pattern_error` (index of the
+/// phrase): an unsupported `attr`, an empty phrase, an empty token, invalid UTF-8, norms not shaped as
+/// the phrases.
 template <class String>
-void validate_phrases(std::span<const std::vector<String>> phrases, token_attr attr) {
+void validate_phrases(std::span<const std::vector<String>> phrases, token_attr attr,
+                      std::span<const std::vector<std::string>> norms = {}) {
   check_phrase_attr(attr);
+  if (!norms.empty() && norms.size() != phrases.size())
+    throw pattern_error(
+        0, "norms are given for " + std::to_string(norms.size()) + " phrases, not " + std::to_string(phrases.size()));
   for (std::size_t i = 0; i < phrases.size(); ++i) {
     if (phrases[i].empty()) throw pattern_error(i, "a phrase pattern needs at least one token");
     for (const String& w : phrases[i]) {
@@ -56,6 +62,12 @@ void validate_phrases(std::span<const std::vector<String>> phrases, token_attr a
       if (s.empty()) throw pattern_error(i, "a phrase token is empty");
       if (!unicode::is_valid(s)) throw pattern_error(i, "phrase text is not valid UTF-8");
     }
+    if (norms.empty()) continue;
+    if (norms[i].size() != phrases[i].size())
+      throw pattern_error(i, "the phrase has " + std::to_string(phrases[i].size()) + " tokens but " +
+                                 std::to_string(norms[i].size()) + " norms");
+    for (const std::string& n : norms[i])
+      if (!unicode::is_valid(n)) throw pattern_error(i, "a phrase token's norm is not valid UTF-8");
   }
 }
 

@@ -68,6 +68,33 @@ concept tokenizer_segmenter = std::copy_constructible<S> &&
 };
 // clang-format on
 
+namespace detail {
+/// What `basic_tokenizer::phrase_splitter` returns: splits texts with a snapshot of a tokenizer's rules.
+/// Copyable (copies share the rules, immutable); thread safety: any thread.
+template <class Segmenter>
+struct rules_splitter {
+  std::shared_ptr<const Segmenter> rules;
+
+  /// Appends the token texts of `text` to `tokens`. Complexity: O(|text|). Throws: `std::bad_alloc`,
+  /// what the rules throw.
+  void operator()(std::string_view text, std::vector<std::string>& tokens) const {
+    std::vector<piece> pieces;
+    rules->segment(text, pieces);
+    for (const auto& p : pieces) tokens.emplace_back(p.text_in(text));
+  }
+  /// As above, and appends to `norms` each token's NORM from a special case (`piece::norm`), or an
+  /// empty string for none. Complexity, throws: as above.
+  void operator()(std::string_view text, std::vector<std::string>& tokens, std::vector<std::string>& norms) const {
+    std::vector<piece> pieces;
+    rules->segment(text, pieces);
+    for (const auto& p : pieces) {
+      tokens.emplace_back(p.text_in(text));
+      norms.emplace_back(p.norm);
+    }
+  }
+};
+}  // namespace detail
+
 /// spaCy's tokenizer over a vocab of type `Vocab` (see concepts.hpp, `tokenizer`) with the segmentation
 /// rules of `Segmenter` (see `tokenizer_segmenter`).
 ///
@@ -224,18 +251,13 @@ class basic_tokenizer {
     change_rules(std::forward<Edit>(edit), [](const Segmenter&) {});
   }
 
-  /// A callable `void(std::string_view text, std::vector<std::string>& tokens)` that splits a text with
-  /// these rules (a snapshot: later changes of the rules do not change it), e.g. to give phrase patterns
-  /// of an `entity_ruler` the tokens this tokenizer will produce. Complexity: O(1); a call O(|text|).
-  /// Throws: nothing; a call: `std::bad_alloc`, what the rules throw. Thread safety: the callable may be
-  /// used from any thread.
-  [[nodiscard]] auto phrase_splitter() const {
-    return [rules = rules_](std::string_view text, std::vector<std::string>& tokens) {
-      std::vector<piece> pieces;
-      rules->segment(text, pieces);
-      for (const auto& p : pieces) tokens.emplace_back(p.text_in(text));
-    };
-  }
+  /// A callable that splits a text with these rules (a snapshot: later changes of the rules do not
+  /// change it), e.g. to give phrase patterns of an `entity_ruler` the tokens this tokenizer will
+  /// produce: `f(text, tokens)` appends the token texts, `f(text, tokens, norms)` also appends each
+  /// token's NORM from a special case, or an empty string for none (as the doc's tokens get them).
+  /// Complexity: O(1); a call O(|text|). Throws: nothing; a call: `std::bad_alloc`, what the rules
+  /// throw. Thread safety: the callable may be used from any thread.
+  [[nodiscard]] auto phrase_splitter() const { return detail::rules_splitter<Segmenter>{rules_}; }
 
   /// The rules in use (shared with copies). Complexity: O(1). Throws: nothing. Lifetime: until the rules
   /// of this tokenizer change or it dies.
