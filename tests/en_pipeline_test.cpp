@@ -37,6 +37,23 @@ TEST_CASE("en: make_pipeline from a list, phrases split by the English tokenizer
   CHECK(doc.ents()[1].end_char() == 39);
 }
 
+TEST_CASE("en: make_pipeline's phrase patterns on NORM take the tokenizer's norms", "[en]") {
+  lexzone::en::vocab v;
+  lexzone::entity_ruler_config cfg;
+  cfg.phrase_matcher_attr = lexzone::token_attr::norm;
+  auto nlp = lexzone::en::make_pipeline(v, {{"NEG", "can't"}}, cfg);
+  auto zone = v.memory_zone();
+  // "cannot" is "can" + "not" for the tokenizer: matched too, as in spaCy.
+  for (const char* text : {"I can't say", "I can not say", "I Can't say", "I cannot say"}) {
+    const auto doc = nlp(zone, text);
+    INFO(text);
+    REQUIRE(doc.ents().size() == 1);
+    CHECK(doc.ents()[0].start_token() == 1);
+    CHECK(doc.ents()[0].end_token() == 3);
+  }
+  CHECK(nlp(zone, "I can say").ents().empty());
+}
+
 TEST_CASE("en: make_pipeline with token patterns and a config", "[en]") {
   lexzone::en::vocab v;
   std::vector<lexzone::entity_pattern> patterns(1);

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -454,6 +455,7 @@ TEST_CASE("entity_ruler: NORM phrase patterns take the tokenizer's norms, as spa
   CHECK(ents(norm, "I do not know") == std::vector<std::string>{"NEG@1-3"});
   CHECK(ents(norm, "we gonna win") == std::vector<std::string>{"FUT@1-3"});
   CHECK(ents(norm, "We are going to win") == std::vector<std::string>{"FUT@2-4"});
+  CHECK(ents(norm, "I Don't know") == std::vector<std::string>{"NEG@1-3"});  // "Do" + "n't": norms "do", "not"
 
   // A splitter without norms: each token compares its lexeme's own norm ("n't" stays "n't").
   cfg.splitter = [rules = tok.phrase_splitter()](std::string_view text, std::vector<std::string>& tokens) {
@@ -477,9 +479,32 @@ TEST_CASE("entity_ruler: NORM phrase patterns take the tokenizer's norms, as spa
 TEST_CASE("entity_ruler: phrase_splitter wraps either kind of callable and a bad one is refused", "[entity_ruler]") {
   lexzone::phrase_splitter empty;
   CHECK_FALSE(empty);
+  CHECK(empty == nullptr);
   void (*none)(std::string_view, std::vector<std::string>&) = nullptr;
   CHECK_FALSE(lexzone::phrase_splitter(none));
   CHECK_FALSE(lexzone::phrase_splitter(nullptr));
+  const std::function<void(std::string_view, std::vector<std::string>&)> no_function;
+  CHECK(lexzone::phrase_splitter(no_function) == nullptr);  // the ruler then splits by default
+  CHECK(lexzone::phrase_splitter(std::function(lexzone::split_phrase_default)) != nullptr);
+
+  // Callables that take more arguments than two (std::bind drops the extra ones; a variadic lambda)
+  // split tokens only, unless their type declares norms.
+  using namespace std::placeholders;
+  const lexzone::phrase_splitter bound = std::bind(&lexzone::split_phrase_default, _1, _2);
+  CHECK_FALSE(bound.gives_norms());
+  const lexzone::phrase_splitter variadic = [](auto&&... a) { lexzone::split_phrase_default(a...); };
+  CHECK_FALSE(variadic.gives_norms());
+  {
+    vocab v;
+    lexzone::english_tokenizer<vocab> tok(v);
+    CHECK(lexzone::phrase_splitter(tok.phrase_splitter()).gives_norms());
+    lexzone::entity_ruler_config cfg;
+    cfg.phrase_matcher_attr = lexzone::token_attr::norm;
+    cfg.splitter = bound;
+    ruler_type r(v, cfg);
+    r.add_pattern(lexzone::entity_pattern{"A", std::string("New York"), ""});
+    CHECK(r.size() == 1);
+  }
 
   // Tokens only: a call with norms gives an empty norm per token.
   const lexzone::phrase_splitter plain = &lexzone::split_phrase_default;
@@ -500,6 +525,7 @@ TEST_CASE("entity_ruler: phrase_splitter wraps either kind of callable and a bad
 
   // A splitter that breaks its contract: pattern_error naming the pattern, the ruler unchanged.
   vocab v;
+  const std::size_t strings_before = v.strings().permanent_size();
   auto problem = [&](lexzone::phrase_splitter s) -> std::string {
     lexzone::entity_ruler_config cfg;
     cfg.phrase_matcher_attr = lexzone::token_attr::norm;
@@ -520,7 +546,15 @@ TEST_CASE("entity_ruler: phrase_splitter wraps either kind of callable and a bad
   CHECK(problem(split_with({})) == "1: the splitter returned 0 norms for 1 tokens");
   CHECK(problem(split_with({"x", "y"})) == "1: the splitter returned 2 norms for 1 tokens");
   CHECK(problem(split_with({"\xFF"})) == "1: the splitter returned a norm that is not valid UTF-8");
+  CHECK(v.strings().permanent_size() == strings_before);  // the refusals interned nothing
   CHECK(problem(split_with({""})) == "accepted");
+
+  // Only NORM reads the norms: on ORTH a splitter's norms are neither used nor checked.
+  lexzone::entity_ruler_config orth;
+  orth.splitter = split_with({"x", "y"});
+  ruler_type r(v, orth);
+  r.add_pattern(lexzone::entity_pattern{"B", std::string("bad"), ""});
+  CHECK(r.size() == 1);
 }
 
 TEST_CASE("entity_ruler: runs as a pipeline component", "[entity_ruler]") {

@@ -56,21 +56,35 @@ class phrase_splitter;
 namespace detail {
 // Not formatted: clang-format 14 mis-parses concept definitions (fixed in 15).
 // clang-format off
-/// A callable that `phrase_splitter` wraps, giving norms (see there).
+/// A callable that splits into tokens only (see `phrase_splitter`).
 template <class F>
-concept splits_with_norms =
-    std::invocable<F&, std::string_view, std::vector<std::string>&, std::vector<std::string>&>;
-/// A callable that `phrase_splitter` wraps, of either kind (see there).
+concept splits_tokens = std::invocable<F&, std::string_view, std::vector<std::string>&>;
+/// A callable that declares it gives norms when called with three arguments (see `phrase_splitter`).
+template <class F>
+concept declares_phrase_norms = requires { typename F::phrase_norms_tag; };
+/// A callable that `phrase_splitter` calls with norms: one that declares it, or one that cannot be called
+/// without (checked in that order, so that a callable taking any arguments is not instantiated with three).
+template <class F>
+concept splits_with_norms = declares_phrase_norms<F> ||
+    (!splits_tokens<F> &&
+     std::invocable<F&, std::string_view, std::vector<std::string>&, std::vector<std::string>&>);
+/// A callable that `phrase_splitter` wraps, of either kind (copyable: checked last, so that a type that is
+/// no callable is rejected before its copy constructor is looked at).
 template <class F>
 concept phrase_splitting = !std::same_as<std::remove_cvref_t<F>, phrase_splitter> &&
-    (splits_with_norms<F> || std::invocable<F&, std::string_view, std::vector<std::string>&>);
+    (splits_tokens<F> || splits_with_norms<F>) && std::copy_constructible<F>;
 // clang-format on
+
+template <class F>
+inline constexpr bool is_std_function = false;
+template <class R, class... A>
+inline constexpr bool is_std_function<std::function<R(A...)>> = true;
 }  // namespace detail
 
 /// Splits a phrase pattern's text into tokens, as the tokenizer that makes the docs would (spaCy runs
 /// the pipeline's tokenizer on a phrase pattern's text).
 ///
-/// Wraps either of two callables (type-erased, like `std::function`):
+/// Wraps either of two kinds of copyable callables (type-erased, like `std::function`):
 /// - `void(std::string_view text, std::vector<std::string>& tokens)` appends the token texts;
 /// - `void(std::string_view text, std::vector<std::string>& tokens, std::vector<std::string>& norms)`
 ///   also appends, for each token, the NORM its tokenizer gives it (a tokenizer exception's, as
@@ -79,10 +93,14 @@ concept phrase_splitting = !std::same_as<std::remove_cvref_t<F>, phrase_splitter
 ///   norms "do", "not", and matches "don't" and "do not" as in spaCy. `basic_tokenizer::phrase_splitter`
 ///   is of this kind.
 ///
+/// A callable of the second kind that can also be called with two arguments (as the tokenizer's, or a
+/// callable taking any arguments, such as `std::bind(f, _1, _2)`) is used as one of the first kind unless
+/// its type declares `using phrase_norms_tag = void;` (the tokenizer's does).
+///
 /// The ruler calls it only while adding patterns, from the adding thread, with empty vectors and text
 /// that is valid UTF-8; what it throws reaches the caller of `entity_ruler::add_patterns`. Every token
-/// it appends must be non-empty valid UTF-8, every norm valid UTF-8, and a callable of the second kind
-/// must append one norm per token (else that call throws `pattern_error`).
+/// it appends must be non-empty valid UTF-8; when the ruler compares phrases on NORM, a callable of the
+/// second kind must also append one valid UTF-8 norm per token (else that call throws `pattern_error`).
 /// Copying copies the callable; thread safety: as the callable's.
 class phrase_splitter {
  public:
@@ -90,11 +108,11 @@ class phrase_splitter {
   phrase_splitter() noexcept = default;
   /// Empty, as the default. Complexity: O(1). Throws: nothing.
   phrase_splitter(std::nullptr_t) noexcept {}  // implicit, as std::function's
-  /// Wraps `f`, a callable of either kind (the second when it is callable both ways); a null function
-  /// pointer gives an empty splitter. Complexity: O(1) plus moving `f`. Throws: `std::bad_alloc`.
+  /// Wraps `f`, a callable of either kind (see the class comment); a null function pointer or an empty
+  /// `std::function` gives an empty splitter. Complexity: O(1) plus moving `f`. Throws: `std::bad_alloc`.
   template <detail::phrase_splitting F>
   phrase_splitter(F f) {  // implicit, as std::function's
-    if constexpr (std::is_pointer_v<F>) {
+    if constexpr (std::is_pointer_v<F> || detail::is_std_function<F>) {
       if (f == nullptr) return;
     }
     if constexpr (detail::splits_with_norms<F>) {
@@ -116,6 +134,9 @@ class phrase_splitter {
 
   /// Whether it wraps a callable. Complexity: O(1). Throws: nothing.
   explicit operator bool() const noexcept { return static_cast<bool>(call_); }
+  /// Whether `s` is empty (`s == nullptr`, `s != nullptr`, as for `std::function`). Complexity: O(1).
+  /// Throws: nothing.
+  friend bool operator==(const phrase_splitter& s, std::nullptr_t) noexcept { return !s; }
   /// Whether the callable gives norms (the second kind above). Complexity: O(1). Throws: nothing.
   [[nodiscard]] bool gives_norms() const noexcept { return with_norms_; }
 
@@ -124,7 +145,7 @@ class phrase_splitter {
   void operator()(std::string_view text, std::vector<std::string>& tokens) const { call_(text, tokens, nullptr); }
   /// Appends the tokens of `text` to `tokens` and their norms to `norms`: a callable of the first kind
   /// gives an empty norm for each token. Requires: not empty. Complexity: the callable's.
-  /// Throws: what the callable throws.
+  /// Throws: what the callable throws; `std::bad_alloc`.
   void operator()(std::string_view text, std::vector<std::string>& tokens, std::vector<std::string>& norms) const {
     if (with_norms_) {
       call_(text, tokens, &norms);
@@ -270,8 +291,9 @@ class entity_ruler {
   /// `REGEX` sources (once per distinct source of the call). Thread safety: no other call on this ruler
   /// may run concurrently (interning itself is thread-safe in the vocab).
   /// Throws: `pattern_error` naming the 0-based index of the first bad pattern (empty label or
-  /// invalid UTF-8 in label, id or phrase; a phrase with no tokens; a bad or unsupported token pattern;
-  /// a bad `REGEX`, or one without a regex compiler, naming the token and the regex), what the splitter
+  /// invalid UTF-8 in label, id or phrase; a phrase with no tokens; a splitter that broke its contract:
+  /// an empty or invalid token, or on NORM a missing, extra or invalid norm; a bad or unsupported token
+  /// pattern; a bad `REGEX`, or one without a regex compiler, naming the token and the regex), what the splitter
   /// and the regex compiler throw, `hash_collision`, `std::bad_alloc`. On a throw the ruler is unchanged;
   /// strings interned before the throw stay (none when validation, regexes included, fails).
   template <class String>
@@ -280,6 +302,7 @@ class entity_ruler {
     // 1. Validate everything and compile the regexes (nothing is interned yet); split the phrases.
     auto batch = matcher_.make_batch();
     std::vector<std::vector<std::string>> phrase_tokens(patterns.size()), phrase_norms(patterns.size());
+    const bool on_norm = config_.phrase_matcher_attr == token_attr::norm;
     for (std::size_t i = 0; i < patterns.size(); ++i) {
       const auto& p = patterns[i];
       const std::string_view label(p.label), id(p.id);
@@ -289,11 +312,16 @@ class entity_ruler {
       if (const String* text = std::get_if<String>(&p.pattern)) {
         const std::string_view t(*text);
         if (!unicode::is_valid(t)) throw pattern_error(i, "the phrase is not valid UTF-8");
-        config_.splitter(t, phrase_tokens[i], phrase_norms[i]);
+        if (on_norm) {
+          config_.splitter(t, phrase_tokens[i], phrase_norms[i]);
+        } else {
+          config_.splitter(t, phrase_tokens[i]);
+        }
         if (phrase_tokens[i].empty()) throw pattern_error(i, "the phrase has no tokens");
         for (const auto& w : phrase_tokens[i])
           if (w.empty() || !unicode::is_valid(w))
             throw pattern_error(i, "the splitter returned an empty or invalid token");
+        if (!on_norm) continue;  // only NORM reads the norms
         if (phrase_norms[i].size() != phrase_tokens[i].size())
           throw pattern_error(i, "the splitter returned " + std::to_string(phrase_norms[i].size()) + " norms for " +
                                      std::to_string(phrase_tokens[i].size()) + " tokens");
@@ -315,7 +343,8 @@ class entity_ruler {
         if (std::holds_alternative<String>(p.pattern)) {
           batch.add_phrases_with_hash(index, std::span<const std::vector<std::string>>(&phrase_tokens[i], 1),
                                       config_.phrase_matcher_attr,
-                                      std::span<const std::vector<std::string>>(&phrase_norms[i], 1));
+                                      on_norm ? std::span<const std::vector<std::string>>(&phrase_norms[i], 1)
+                                              : std::span<const std::vector<std::string>>());
         } else {
           batch.add_with_hash(index, std::span<const basic_token_pattern<String>>(&std::get<1>(p.pattern), 1));
         }

@@ -194,11 +194,11 @@ class matcher {
     /// `norms`, when not empty, gives each phrase's token norms (`norms[i][k]` for token k of phrase i,
     /// an empty string for none), as a tokenizer exception sets them on a doc's tokens (see
     /// `basic_token::norm`); compared on NORM, a token with a norm compares that norm instead of its
-    /// lexeme's. Other attributes ignore them.
+    /// lexeme's. Other attributes ignore them (unchecked).
     /// Complexity: O(total tokens) expected, plus lexeme creation. Throws: `pattern_error` (empty
-    /// phrase, empty or invalid UTF-8 token text, a norm that is not valid UTF-8, `norms` not shaped as
-    /// `phrases`, `spacy`), `hash_collision`, `std::bad_alloc`, what the vocab's traits throw; on a
-    /// throw nothing is staged.
+    /// phrase, empty or invalid UTF-8 token text, on NORM a norm that is not valid UTF-8 or `norms` not
+    /// shaped as `phrases` (index 0 when the phrase counts differ), `spacy`), `hash_collision`,
+    /// `std::bad_alloc`, what the vocab's traits throw; on a throw nothing is staged.
     template <class String>
     requires std::convertible_to<const String&, std::string_view>
     void add_phrases(std::string_view key, std::span<const std::vector<String>> phrases,

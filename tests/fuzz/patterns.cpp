@@ -4,24 +4,24 @@
 // The whole input is one patterns file. It goes through both entry points of the loader:
 //   - `load_patterns_jsonl(istream)`, then `entity_ruler::add_patterns` on ruler `lower` (the default
 //     phrase splitter, phrases compared on LOWER, `overwrite_ents`);
-//   - `add_patterns_jsonl(ruler, istream)` on ruler `orth` (phrases split by the English tokenizer's
-//     rules, compared on ORTH).
+//   - `add_patterns_jsonl(ruler, istream)` on rulers `orth` and `norm` (phrases split by the English
+//     tokenizer's rules, with its special cases' norms, compared on ORTH and on NORM).
 // Each call either succeeds (the ruler holds exactly the new patterns more) or throws `pattern_error`
 // (the loader's documented error; its `line()` is a line of the input, and both entry points report the
 // same error for a file the loader rejects); any other exception is a finding. All or nothing: after a
 // throw the ruler's pattern count and the vocab's permanent strings and lexemes are as before.
 // When the file loads, a fixed text and up to four of the file's phrases are tokenized in a zone and run
-// through both rulers: the entities are sorted, disjoint, in range, with permanent labels and ids; a
-// phrase that `orth` accepted is found as one entity spanning its whole doc; and the zone adds nothing
+// through the rulers: the entities are sorted, disjoint, in range, with permanent labels and ids; a
+// phrase that `orth` or `norm` accepted is found as one entity spanning its whole doc; and the zone adds nothing
 // permanent (every size of the vocab is back after it closes).
 //
-// REGEX: when built with PCRE2 (LEXZONE_HAVE_PCRE2, target lexzone::regex), both rulers compile REGEX
+// REGEX: when built with PCRE2 (LEXZONE_HAVE_PCRE2, target lexzone::regex), every ruler compiles REGEX
 // with `regex::pcre2_compiler` under small limits, so that valid, invalid and pathological regexes from
 // the input are all exercised: a bad regex must be a `pattern_error` (with its line, nothing added or
 // interned), and a match beyond the limits a `regex::regex_error` from the ruler that leaves the doc
 // unchanged. Without PCRE2, REGEX patterns are refused as unsupported (`pattern_error` as well).
 //
-// State: the vocab, the tokenizer and both rulers (which start with a few patterns of their own) live
+// State: the vocab, the tokenizer and the rulers (which start with a few patterns of their own) live
 // for `inputs_per_vocab` inputs, then are made afresh, so the rulers grow across inputs as in a service
 // that loads several files. A finding may depend on earlier inputs: see tests/fuzz/README.md.
 #include <lexzone/english_tokenizer.hpp>
@@ -46,6 +46,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -71,7 +72,7 @@ using doc_t = tokenizer_t::doc_type;
 
 constexpr std::size_t inputs_per_vocab = 64;
 
-// What both rulers start with (from tests/data/entity_ruler_patterns.sample.jsonl).
+// What the rulers start with (from tests/data/entity_ruler_patterns.sample.jsonl).
 constexpr std::string_view initial_patterns =
     "{\"label\": \"ORG\", \"pattern\": \"Explosion AI\", \"id\": \"explosion\"}\n"
     "{\"label\": \"GPE\", \"pattern\": [{\"LOWER\": \"san\"}, {\"LOWER\": \"francisco\"}], \"id\": \"san-francisco\"}\n"
@@ -83,7 +84,7 @@ constexpr std::string_view fixed_text =
     "Explosion AI paid $ 5 million to Dr. Smith in San Francisco; mail ada@example.com or see "
     "https://example.org/v1.2 (version 1.2.3), don't wait!!  NEW YORK\tcity\n\"Apple\" iPhone 15 Pro Max.";
 
-// The regex compiler of both rulers: PCRE2 with limits small enough that a pathological regex fails in
+// The regex compiler of the rulers: PCRE2 with limits small enough that a pathological regex fails in
 // well under the fuzzer's timeout on any token, or none without PCRE2.
 lexzone::regex_compiler fuzz_regex_compiler() {
 #if LEXZONE_HAVE_PCRE2
@@ -112,17 +113,28 @@ lexzone::entity_ruler_config orth_config(const tokenizer_t& tok) {
   return c;
 }
 
+// As orth_config, compared on NORM: phrases take the norms of the tokenizer's special cases.
+lexzone::entity_ruler_config norm_config(const tokenizer_t& tok) {
+  lexzone::entity_ruler_config c = orth_config(tok);
+  c.phrase_matcher_attr = lexzone::token_attr::norm;
+  return c;
+}
+
 struct generation {
-  generation() : tok(vocab), lower(vocab, lower_config()), orth(vocab, orth_config(tok)) {
+  generation()
+      : tok(vocab), lower(vocab, lower_config()), orth(vocab, orth_config(tok)), norm(vocab, norm_config(tok)) {
     std::istringstream a{std::string(initial_patterns)};
     lower.add_patterns(lexzone::io::load_patterns_jsonl(a));
     std::istringstream b{std::string(initial_patterns)};
     (void)lexzone::io::add_patterns_jsonl(orth, b);
+    std::istringstream c{std::string(initial_patterns)};
+    (void)lexzone::io::add_patterns_jsonl(norm, c);
   }
   vocab_t vocab;
   tokenizer_t tok;
   ruler_t lower;
   ruler_t orth;
+  ruler_t norm;
   std::size_t inputs = 0;
 };
 
@@ -232,24 +244,26 @@ void run(generation& g, std::string_view bytes) {
     }
   }
 
-  // add_patterns_jsonl on `orth`.
-  bool orth_added = false;
-  {
-    const footprint before = footprint_of(g.orth, vocab);
+  // add_patterns_jsonl on `orth` and on `norm`: true when the patterns were added.
+  const auto add_jsonl = [&](ruler_t& ruler) {
+    const footprint before = footprint_of(ruler, vocab);
     try {
       std::istringstream in{std::string(bytes)};
-      const std::size_t n = lexzone::io::add_patterns_jsonl(g.orth, in);
+      const std::size_t n = lexzone::io::add_patterns_jsonl(ruler, in);
       FUZZ_CHECK(loaded.has_value() && n == loaded->size());
-      FUZZ_CHECK(g.orth.size() == before.patterns + n);
-      orth_added = true;
+      FUZZ_CHECK(ruler.size() == before.patterns + n);
+      return true;
     } catch (const lexzone::pattern_error& e) {
       check_error(e, bytes);
       if (!loaded) FUZZ_CHECK(e.what() == load_error);  // the same loader, the same first error
-      FUZZ_CHECK(footprint_of(g.orth, vocab) == before);
+      FUZZ_CHECK(footprint_of(ruler, vocab) == before);
     } catch (const std::exception& e) {
       unexpected("add_patterns_jsonl", e);
     }
-  }
+    return false;
+  };
+  const bool orth_added = add_jsonl(g.orth);
+  const bool norm_added = add_jsonl(g.norm);
   if (!loaded) return;
 
   // Matching in a zone: correct entities, nothing permanent.
@@ -270,14 +284,19 @@ void run(generation& g, std::string_view bytes) {
       const auto* text = std::get_if<std::string>(&p.pattern);
       if (text == nullptr) continue;
       if (++phrases > 4) break;
-      doc_t d = g.tok(zone, *text);
-      const bool matched = run_ruler(g.orth, d);
-      check_ents(d, {&g.orth}, vocab);
-      if (orth_added && matched) {
-        // The phrase was split by the tokenizer's own rules: the longest match is the whole doc.
-        const auto& ents = d.entity_records();
-        FUZZ_CHECK(ents.size() == 1 && ents[0].start == 0 && ents[0].end == d.size());
+      // The phrase was split by the tokenizer's own rules, with its norms: on ORTH and on NORM, the
+      // longest match is the whole doc.
+      for (const auto& [ruler, added] : {std::pair{&g.orth, orth_added}, std::pair{&g.norm, norm_added}}) {
+        doc_t d = g.tok(zone, *text);
+        const bool matched = run_ruler(*ruler, d);
+        check_ents(d, {ruler}, vocab);
+        if (added && matched) {
+          const auto& ents = d.entity_records();
+          FUZZ_CHECK(ents.size() == 1 && ents[0].start == 0 && ents[0].end == d.size());
+        }
       }
+      doc_t d = g.tok(zone, *text);
+      run_ruler(g.orth, d);
       run_ruler(g.lower, d);
       check_ents(d, {&g.orth, &g.lower}, vocab);
     }

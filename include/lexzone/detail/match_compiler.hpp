@@ -44,14 +44,15 @@ inline void check_phrase_attr(token_attr attr) {
                         pattern_error::reason::unsupported);
 }
 
-/// Validates phrase patterns given as token texts, with their token norms when `norms` is not empty
-/// (one list per phrase, one norm per token, empty for none). Throws `pattern_error` (index of the
-/// phrase): an unsupported `attr`, an empty phrase, an empty token, invalid UTF-8, norms not shaped as
-/// the phrases.
+/// Validates phrase patterns given as token texts, with their token norms when `norms` is not empty and
+/// `attr` is NORM (one list per phrase, one norm per token, empty for none; other attributes do not read
+/// them). Throws `pattern_error` (index of the phrase; 0 when the numbers of phrases differ): an
+/// unsupported `attr`, an empty phrase, an empty token, invalid UTF-8, norms not shaped as the phrases.
 template <class String>
 void validate_phrases(std::span<const std::vector<String>> phrases, token_attr attr,
                       std::span<const std::vector<std::string>> norms = {}) {
   check_phrase_attr(attr);
+  if (attr != token_attr::norm) norms = {};
   if (!norms.empty() && norms.size() != phrases.size())
     throw pattern_error(
         0, "norms are given for " + std::to_string(norms.size()) + " phrases, not " + std::to_string(phrases.size()));

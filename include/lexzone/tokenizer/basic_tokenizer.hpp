@@ -73,6 +73,9 @@ namespace detail {
 /// Copyable (copies share the rules, immutable); thread safety: any thread.
 template <class Segmenter>
 struct rules_splitter {
+  /// Declares that a call with three arguments gives norms (see `phrase_splitter`).
+  using phrase_norms_tag = void;
+  /// The rules (shared, immutable).
   std::shared_ptr<const Segmenter> rules;
 
   /// Appends the token texts of `text` to `tokens`. Complexity: O(|text|). Throws: `std::bad_alloc`,
