@@ -512,6 +512,63 @@ TEST_CASE_METHOD(small_model, "parallel_pipe threads: a stop request discards a 
   CHECK(sunk == 10);
 }
 
+TEST_CASE_METHOD(small_model,
+                 "parallel_pipe threads: a stop at text k discards a failure at text k + 1 whatever the threads and "
+                 "batches",
+                 "[parallel_pipe][threads]") {
+  // As if one text at a time: the stop comes first, text k + 1 is never met. Text 12 is the first of its
+  // batch (batches of 1, 3, 4) or inside one (5, 10); a worker may or may not have failed on it before
+  // the stop, depending on the threads and the timing: the outcome may not.
+  constexpr std::size_t k = 11;
+  auto texts = numbered_texts(60);
+  texts[k + 1] = "boom " + std::to_string(k + 1);
+  const sizes before = sizes_of(vocab);
+  for (const std::size_t threads : {1, 2, 3}) {
+    for (const std::size_t batch : {1, 3, 4, 5, 10}) {
+      CAPTURE(threads, batch);
+      lexzone::parallel_pipe pipe(vocab, nlp, {.threads = threads, .batch_size = batch});
+      for (int round = 0; round < 4; ++round) {
+        std::stop_source stop;
+        std::size_t sunk = 0;
+        CHECK(pipe.transform(
+                  texts, [](small_doc& d) { return index_of(d); },
+                  [&](std::size_t i) {
+                    ++sunk;
+                    if (i == k) stop.request_stop();
+                  },
+                  stop.get_token()) == k + 1);
+        CHECK(sunk == k + 1);
+
+        std::stop_source stop_visits;
+        std::size_t visited = 0;
+        CHECK(pipe.for_each(
+                  texts,
+                  [&](small_doc& d) {
+                    ++visited;
+                    if (index_of(d) == k) stop_visits.request_stop();
+                  },
+                  stop_visits.get_token()) == k + 1);
+        CHECK(visited == k + 1);
+      }
+      // Without the stop, delivery reaches the failure: rethrown.
+      CHECK_THROWS_WITH(pipe.to_owned(texts), "boom at boom 12");
+      // A sink that requests stop and then throws: its own failure, rethrown.
+      std::stop_source stop;
+      CHECK_THROWS_WITH(pipe.transform(
+                            texts, [](small_doc& d) { return index_of(d); },
+                            [&](std::size_t i) {
+                              if (i == 5) {
+                                stop.request_stop();
+                                throw std::logic_error("sink stopped and refused 5");
+                              }
+                            },
+                            stop.get_token()),
+                        "sink stopped and refused 5");
+      CHECK(sizes_of(vocab) == before);
+    }
+  }
+}
+
 #if LEXZONE_CHECKED
 TEST_CASE_METHOD(small_model, "parallel_pipe threads: checked builds report a run started during another",
                  "[parallel_pipe][threads]") {

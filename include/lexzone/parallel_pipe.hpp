@@ -20,7 +20,8 @@
 /// spaCy's `nlp.pipe(texts, n_process=N)` forks N processes, each with a copy of the model and a vocab of
 /// its own. Here the threads share one vocab: its permanent layer is read without locks, and the words a
 /// batch adds live in its worker's private zone, evicted when the batch is done, so the vocab's size
-/// after a run is its size before.
+/// after a run is its size before (unless the vocab learns words, `basic_vocab::set_learning`, or a
+/// component adds permanent entries).
 ///
 /// # A run
 /// The calling thread is one of the `threads` workers; the other `threads - 1` are the pipe's own threads,
@@ -39,6 +40,8 @@
 /// Threads sleep only when they must wait (a full window, a turn, the front batch); the workers and the
 /// calling thread wait on separate condition variables, so that a finished batch wakes the calling
 /// thread only when it is the front one, and a delivered batch wakes only the workers.
+/// The input is read by the workers under the run's lock: a read that blocks (a range over a pipe or a
+/// socket) holds up delivery and the end of a stopped run until it returns.
 ///
 /// # Memory bound (backpressure)
 /// At most `max_batches_in_flight` batches (default 2 x threads) are claimed and not yet delivered: a
@@ -54,13 +57,18 @@
 /// the text it happened at. The exception of the earliest such text is rethrown by the run, after every
 /// text before it was delivered and none after it; the other workers stop at their next text, every zone
 /// closes, every worker finishes. Other exceptions are discarded. The outcome therefore does not depend
-/// on the number of threads.
+/// on the number of threads, nor on the batches (stops included, see below). An exception of the run's
+/// own machinery (a lock, memory for a batch's bookkeeping), outside any text, stops the run and
+/// propagates.
 ///
 /// # Cancellation
 /// A run takes a `std::stop_token`. Once stop is requested, no further result is delivered, the workers
 /// stop at their next text, every zone closes and every worker finishes before the run returns the
-/// number of texts delivered (a prefix of the input). A failure that delivery had not reached is
-/// discarded. The token may be requested from any thread, including from the sink or the callback.
+/// number of texts delivered (a prefix of the input). A failure that delivery had not reached when stop
+/// was requested is discarded, even if a worker met it first: a sink or callback that requests stop at
+/// text k ends the run after text k, with k + 1 texts delivered and no exception, whatever happened to
+/// text k + 1 (a sink or callback that throws is that text's failure, rethrown even after a stop
+/// request). The token may be requested from any thread, including from the sink or the callback.
 ///
 /// Link with the platform's thread library (CMake: `find_package(Threads)` and `Threads::Threads`).
 #pragma once
@@ -189,7 +197,7 @@ class parallel_pipe {
   /// Complexity: `options.threads` copies of the pipeline (copies of the built-in tokenizer share its
   /// rules). Lifetime: `vocab` must outlive the pipe; `prototype` is not referred to afterwards.
   /// Thread safety: reads `prototype`. Throws: `std::invalid_argument` (`threads` or `batch_size` is 0),
-  /// what the copy throws, `std::bad_alloc`.
+  /// what the copy throws, `std::length_error` (more `threads` than a vector holds), `std::bad_alloc`.
   // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
   // clang-format off
   parallel_pipe(vocab_type& vocab LEXZONE_LIFETIMEBOUND, const Pipeline& prototype, pipe_options options = {})
@@ -201,7 +209,7 @@ class parallel_pipe {
   /// thread): for pipelines that cannot be copied, such as a `dynamic_pipeline` with plugin components.
   /// Each must work over `vocab`. Complexity: `options.threads` calls of `make`. Lifetime: `vocab` must
   /// outlive the pipe; `make` is not kept. Throws: `std::invalid_argument` (`threads` or `batch_size`
-  /// is 0), what `make` throws, `std::bad_alloc`.
+  /// is 0), what `make` throws, `std::length_error` (more `threads` than a vector holds), `std::bad_alloc`.
   // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
   // clang-format off
   template <class Factory>
@@ -221,13 +229,13 @@ class parallel_pipe {
 
   /// Worker `worker`'s pipeline (e.g. to read its tokenizer's `stats()`). Requires: `worker <
   /// options().threads` (checked builds report it); no run in progress. Lifetime: the pipe's.
-  /// Complexity: O(1). Throws: nothing.
-  [[nodiscard]] Pipeline& pipeline(std::size_t worker) noexcept LEXZONE_LIFETIMEBOUND {
+  /// Complexity: O(1). Throws: nothing (checked builds: what the assertion handler throws).
+  [[nodiscard]] Pipeline& pipeline(std::size_t worker) LEXZONE_LIFETIMEBOUND {
     LEXZONE_ASSERT(worker < pipelines_.size(), "parallel_pipe::pipeline: no such worker");
     return pipelines_[worker].pipeline;
   }
   /// As above, const.
-  [[nodiscard]] const Pipeline& pipeline(std::size_t worker) const noexcept LEXZONE_LIFETIMEBOUND {
+  [[nodiscard]] const Pipeline& pipeline(std::size_t worker) const LEXZONE_LIFETIMEBOUND {
     LEXZONE_ASSERT(worker < pipelines_.size(), "parallel_pipe::pipeline: no such worker");
     return pipelines_[worker].pipeline;
   }
@@ -245,7 +253,9 @@ class parallel_pipe {
   /// - `texts`: elements convert to `std::string_view`; references into a forward range, string views and
   ///   C strings are used in place, and their bytes must stay valid and unchanged until the run returns;
   ///   temporaries are copied, and so are the references of an input-only range (they may refer to a
-  ///   value that the next increment overwrites, as `std::ranges::istream_view`'s do). The range is
+  ///   value that the next increment overwrites, as `std::ranges::istream_view`'s do). String views and
+  ///   C strings are used in place whatever the range, input-only ones included: a reader that yields
+  ///   views into one reused buffer must yield `std::string`s instead. The range is
   ///   iterated by the workers, one at a time, under the run's lock (iterators need not be thread-safe);
   ///   it must not be used by anyone else during the run.
   ///
@@ -395,7 +405,7 @@ class parallel_pipe {
     try {
       while (run.claim(b)) run.publish(b, make_results(run, p, fn, b));
     } catch (...) {
-      run.fail(b.first, std::current_exception());  // the run's own machinery (a lock)
+      run.broken(std::current_exception());  // the run's own machinery (a lock), outside any text
     }
   }
 
@@ -415,7 +425,9 @@ class parallel_pipe {
             const std::size_t first = run.delivered_texts();  // the front batch's first text
             std::size_t n = 0;
             for (; n < results.size() && !run.stop_requested(); ++n)
-              if (!run.attempt(first + n, [&] { std::invoke(sink, std::move(results[n])); })) break;
+              if (!run.attempt(
+                      first + n, [&] { std::invoke(sink, std::move(results[n])); }, true))
+                break;
             run.delivered(n);
           }
           break;
@@ -441,13 +453,15 @@ class parallel_pipe {
               if (!run.attempt(b.first + i, [&] { docs.push_back(p(scope, b.texts[i])); })) break;
             turn = run.wait_turn(b);
             for (; turn && visited < docs.size() && !run.stop_requested(); ++visited)
-              if (!run.attempt(b.first + visited, [&] { std::invoke(visit, docs[visited]); })) break;
+              if (!run.attempt(
+                      b.first + visited, [&] { std::invoke(visit, docs[visited]); }, true))
+                break;
           });
         });
         if (turn) run.delivered(visited);  // after the zone closed: the window counts open zones too
       }
     } catch (...) {
-      run.fail(b.first, std::current_exception());  // the run's own machinery (a lock)
+      run.broken(std::current_exception());  // the run's own machinery (a lock), outside any text
     }
   }
 

@@ -8,14 +8,20 @@
 /// the batch is then *delivered* (its results handed over in input order). At most `window` batches are
 /// claimed and not yet delivered: a worker that would exceed it waits. Every failure is recorded with
 /// the index of the text it belongs to; the earliest one wins, texts after it are abandoned, and the run
-/// ends once every text before it has been delivered. A stop request (the caller's token, forwarded to
-/// the run's own stop source) ends every wait at once.
+/// ends once every text before it has been delivered. Delivery *reaches* the failure when every text
+/// before it is delivered, or at once when delivery itself failed (a sink or callback threw); only a
+/// failure reached before any stop request is the run's outcome, whatever the order in which the threads
+/// met the two (a stop requested at text k discards a failure at text k + 1, as a run of one text at a
+/// time would never have met it). A stop request (the caller's token, forwarded to the run's own stop
+/// source) ends every wait at once. A failure of the run's own machinery (`broken`: a lock, memory for
+/// the bookkeeping) stops the run and is its outcome, whatever the texts.
 ///
 /// Delivery. Either the workers deliver their own batches in turn (`wait_turn`, then `delivered`), or
 /// one worker, the *deliverer* (the calling thread), also delivers the results the others `publish`:
 /// `next_step` tells it whether to deliver (`take_front`), to process a batch it claimed, or to stop.
-/// Waits are targeted: the workers wait on one condition variable (window, turn), the deliverer on
-/// another (front batch ready), so that nobody is woken for nothing.
+/// The workers wait on one condition variable (room in the window, a turn), the deliverer on another
+/// (the front batch ready): a finished batch wakes the deliverer only when it is the front one; a
+/// delivered batch wakes every waiting worker (each checks whether it may go on).
 #pragma once
 
 #include <atomic>
@@ -111,22 +117,31 @@ class pipe_run {
     return index < fail_at_.load(std::memory_order_relaxed) && !stop_.stop_requested();
   }
 
-  /// Records that text `index` failed with `error`; kept if no earlier text failed.
-  void fail(std::size_t index, std::exception_ptr error) {
+  /// Records that text `index` failed with `error`; kept if no earlier text failed. `delivering`: the
+  /// failure is delivery's own (a sink or callback threw): delivery has reached it.
+  void fail(std::size_t index, std::exception_ptr error, bool delivering = false) {
     std::unique_lock lock(mutex_);
-    record_failure(lock, index, std::move(error));
+    record_failure(lock, index, std::move(error), delivering);
   }
 
   /// Calls `f()`; if it throws, records the exception as text `index`'s failure and returns false.
+  /// `delivering`: as for `fail`.
   template <class F>
-  bool attempt(std::size_t index, F&& f) {
+  bool attempt(std::size_t index, F&& f, bool delivering = false) {
     try {
       std::forward<F>(f)();
       return true;
     } catch (...) {
-      fail(index, std::current_exception());
+      fail(index, std::current_exception(), delivering);
       return false;
     }
+  }
+
+  /// Records a failure of the run's own machinery (outside any text: a lock, memory for a batch's
+  /// bookkeeping) and stops the run; the first one is the run's outcome. Thread-safe. Throws: nothing.
+  void broken(std::exception_ptr error) noexcept {
+    if (!broken_.exchange(true)) broken_error_ = std::move(error);  // read by `error` after the workers ended
+    stop();
   }
 
   /// Ends every wait of the run (its workers then stop at their next text). Thread-safe, idempotent.
@@ -191,6 +206,7 @@ class pipe_run {
     std::lock_guard lock(mutex_);
     ++delivered_batches_;
     delivered_texts_ += texts;
+    note_reached();
     workers_cv_.notify_all();  // a worker waiting for room in the window, or for its turn
   }
 
@@ -200,12 +216,13 @@ class pipe_run {
     return delivered_texts_;
   }
 
-  /// The failure that ended the run: that of the earliest failed text, once every text before it was
-  /// delivered; null otherwise (no failure, or the run was stopped before delivery reached it). Call
-  /// after every worker of the run finished.
+  /// The failure that ended the run: the machinery's (`broken`), else that of the earliest failed text
+  /// if delivery reached it before any stop request (see the file comment); null otherwise. Call after
+  /// every worker of the run finished.
   [[nodiscard]] std::exception_ptr error() const {
+    if (broken_.load()) return broken_error_;
     std::lock_guard lock(mutex_);
-    return fail_at_.load() <= delivered_texts_ ? error_ : nullptr;
+    return reached_ ? error_ : nullptr;
   }
 
  private:
@@ -271,11 +288,20 @@ class pipe_run {
     }
   }
 
-  void record_failure(lock_type&, std::size_t index, std::exception_ptr error) {
+  void record_failure(lock_type&, std::size_t index, std::exception_ptr error, bool delivering = false) {
     if (index >= fail_at_.load()) return;
     fail_at_.store(index);
     error_ = std::move(error);
+    reached_ = delivering;
+    note_reached();
     wake_all();
+  }
+
+  // Sets reached_ when delivery has reached the earliest failure (every text before it delivered) and
+  // no stop was requested before: called after each change of either, so the order in which the
+  // threads met the failure and the stop does not matter. With mutex_ held.
+  void note_reached() noexcept {
+    if (!reached_ && fail_at_.load() <= delivered_texts_ && !stop_.stop_requested()) reached_ = true;
   }
 
   void wake_all() {
@@ -300,11 +326,16 @@ class pipe_run {
   std::size_t delivered_batches_ = 0;
   std::size_t delivered_texts_ = 0;
   std::exception_ptr error_;
+  bool reached_ = false;             // delivery reached the failure error_ before any stop request
   std::deque<result_slot> pending_;  // results of batches taken_, taken_ + 1, ... (at most window_)
   std::size_t taken_ = 0;            // batches whose results the deliverer took
 
   // Written under mutex_, read anywhere.
   std::atomic<std::size_t> fail_at_{no_failure};
+
+  // The machinery's first failure (`broken`): written once, by the thread that set the flag.
+  std::atomic<bool> broken_{false};
+  std::exception_ptr broken_error_;
 
   // Last: may call forward_stop at once (a stop already requested), which needs stop_.
   std::stop_callback<forward_stop> link_;
