@@ -57,9 +57,10 @@
 /// the text it happened at. The exception of the earliest such text is rethrown by the run, after every
 /// text before it was delivered and none after it; the other workers stop at their next text, every zone
 /// closes, every worker finishes. Other exceptions are discarded. The outcome therefore does not depend
-/// on the number of threads, nor on the batches (stops included, see below). An exception of the run's
-/// own machinery (a lock, memory for a batch's bookkeeping), outside any text, stops the run and
-/// propagates.
+/// on the number of threads, nor, for failures of texts, on the batches (stops included, see below; the
+/// opening of a batch's zone fails at the batch's first text). An exception of the run's own machinery
+/// outside any text (a lock, memory for the queue of results) stops the run and propagates, whatever
+/// the texts and any stop.
 ///
 /// # Cancellation
 /// A run takes a `std::stop_token`. Once stop is requested, no further result is delivered, the workers

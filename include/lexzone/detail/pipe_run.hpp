@@ -9,12 +9,13 @@
 /// claimed and not yet delivered: a worker that would exceed it waits. Every failure is recorded with
 /// the index of the text it belongs to; the earliest one wins, texts after it are abandoned, and the run
 /// ends once every text before it has been delivered. Delivery *reaches* the failure when every text
-/// before it is delivered, or at once when delivery itself failed (a sink or callback threw); only a
-/// failure reached before any stop request is the run's outcome, whatever the order in which the threads
-/// met the two (a stop requested at text k discards a failure at text k + 1, as a run of one text at a
-/// time would never have met it). A stop request (the caller's token, forwarded to the run's own stop
-/// source) ends every wait at once. A failure of the run's own machinery (`broken`: a lock, memory for
-/// the bookkeeping) stops the run and is its outcome, whatever the texts.
+/// before it is delivered, or at once when delivery itself failed (a sink or callback threw, even after a
+/// stop request); only a failure so reached, before any stop request for the former, is the run's
+/// outcome, whatever the order in which the threads met the two (a stop requested at text k discards a
+/// failure at text k + 1, as a run of one text at a time would never have met it). A stop request (the
+/// caller's token, forwarded to the run's own stop source) ends every wait at once. A failure of the
+/// run's own machinery outside any text (`broken`: a lock, memory for the deliverer's queue of results)
+/// stops the run and is its outcome, whatever the texts and any stop.
 ///
 /// Delivery. Either the workers deliver their own batches in turn (`wait_turn`, then `delivered`), or
 /// one worker, the *deliverer* (the calling thread), also delivers the results the others `publish`:
@@ -326,7 +327,7 @@ class pipe_run {
   std::size_t delivered_batches_ = 0;
   std::size_t delivered_texts_ = 0;
   std::exception_ptr error_;
-  bool reached_ = false;             // delivery reached the failure error_ before any stop request
+  bool reached_ = false;             // delivery reached the failure error_ (before any stop request, unless its own)
   std::deque<result_slot> pending_;  // results of batches taken_, taken_ + 1, ... (at most window_)
   std::size_t taken_ = 0;            // batches whose results the deliverer took
 
