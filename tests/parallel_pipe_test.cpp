@@ -569,6 +569,65 @@ TEST_CASE_METHOD(small_model,
   }
 }
 
+TEST_CASE_METHOD(small_model, "parallel_pipe threads: a failure behind a slow sink with a full window",
+                 "[parallel_pipe][threads]") {
+  // The workers run ahead to the window's end and meet the failure while the sink is still far behind:
+  // the sink still gets every text before it, in order, and the run then rethrows it.
+  auto texts = numbered_texts(200);
+  texts[90] = "boom 90";
+  const sizes before = sizes_of(vocab);
+  for (const std::size_t threads : {2, 3}) {
+    CAPTURE(threads);
+    lexzone::parallel_pipe pipe(vocab, nlp, {.threads = threads, .batch_size = 4, .max_batches_in_flight = 2});
+    std::size_t sunk = 0;
+    CHECK_THROWS_WITH(pipe.transform(
+                          texts, [](small_doc& d) { return index_of(d); },
+                          [&](std::size_t i) {
+                            CHECK(i == sunk++);
+                            std::this_thread::sleep_for(std::chrono::microseconds(200));
+                          }),
+                      "boom at boom 90");
+    CHECK(sunk == 90);
+    std::size_t visited = 0;
+    CHECK_THROWS_WITH(pipe.for_each(texts,
+                                    [&](small_doc& d) {
+                                      CHECK(index_of(d) == visited++);
+                                      std::this_thread::sleep_for(std::chrono::microseconds(200));
+                                    }),
+                      "boom at boom 90");
+    CHECK(visited == 90);
+    CHECK(sizes_of(vocab) == before);
+  }
+}
+
+TEST_CASE_METHOD(small_model, "parallel_pipe threads: for_each stopped from another thread",
+                 "[parallel_pipe][threads]") {
+  const auto texts = numbered_texts(2000);
+  const sizes before = sizes_of(vocab);
+  for (const std::size_t threads : {1, 3}) {
+    CAPTURE(threads);
+    lexzone::parallel_pipe pipe(vocab, nlp, {.threads = threads, .batch_size = 5});
+    std::stop_source from_outside;
+    std::atomic<std::size_t> visited{0};
+    std::jthread canceller([&] {
+      while (visited.load() < 20) std::this_thread::yield();
+      from_outside.request_stop();
+    });
+    const std::size_t n = pipe.for_each(
+        texts,
+        [&](small_doc& d) {
+          CHECK(index_of(d) == visited.load());
+          // After 30 docs the callback waits (10 s at most) for the other thread's request.
+          if (visited.fetch_add(1) + 1 >= 30) wait_until([&] { return from_outside.stop_requested(); });
+        },
+        from_outside.get_token());
+    CHECK(n >= 20);
+    CHECK(n <= 30);
+    CHECK(n == visited.load());
+    CHECK(sizes_of(vocab) == before);
+  }
+}
+
 #if LEXZONE_CHECKED
 TEST_CASE_METHOD(small_model, "parallel_pipe threads: checked builds report a run started during another",
                  "[parallel_pipe][threads]") {
