@@ -10,7 +10,9 @@
 /// - `LEXZONE_ATTRIBUTE_CACHE_BITS`, `LEXZONE_CREATION_COUNT_BITS` (plain decimal literals): the sizes of
 ///   per-thread tables (below).
 /// - AddressSanitizer is detected automatically: the memory of a closed zone is poisoned before it is
-///   pooled, so reading a `std::string_view` or `const lexeme&` of a closed zone is reported by ASan.
+///   pooled, so reading a `std::string_view` or `const lexeme&` of a closed zone is reported by ASan
+///   until a later zone takes that memory from the pool (the pool then hands out its oldest chunk first,
+///   so the zone closed last stays poisoned longest); checked builds report docs, tokens and spans always.
 ///
 /// The three switches above are part of the inline namespace's name (LEXZONE_ABI_NAMESPACE), so that
 /// translation units built with different values use distinct types.

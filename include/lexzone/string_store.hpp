@@ -99,10 +99,11 @@ class basic_string_store {
   basic_string_store(const basic_string_store&) = delete;             ///< not copyable
   basic_string_store& operator=(const basic_string_store&) = delete;  ///< not copyable
 
-  /// Frees every string. Requires: every zone of this store is closed and its guard destroyed (checked
-  /// builds report a broken precondition otherwise).
+  /// Frees every string. Requires: every zone guard of this store (or of a vocab over it) is destroyed,
+  /// open or closed: a guard that outlives the store touches it when it dies (checked builds report a
+  /// broken precondition otherwise).
   ~basic_string_store() {
-    LEXZONE_ASSERT(registry_.totals().open_zones == 0, "a store destroyed with open zones");
+    LEXZONE_ASSERT(registry_.totals().guarded_zones == 0, "a store destroyed while zone guards are alive");
     trim_spares();
   }
 

@@ -439,11 +439,15 @@ class basic_vocab {
     // The zones give up what became permanent (their records stay readable until they close). The
     // holder of the lexeme may keep its text as a string when an inner zone held the string; moving it
     // can fail for memory only, which leaves a shadowed record counted in that zone until it closes
-    // (lookups find the permanent lexeme first).
+    // (lookups find the permanent lexeme first): the lexeme is permanent by now, so the add succeeded
+    // and does not throw (its strong guarantee).
     if (text_holder != nullptr && text_holder->strings.erase(h, text))
       detail::zone_node_base::bump(text_holder->string_count, -1);
-    if (holder != nullptr && holder->strings.erase_record(h, text))
-      detail::zone_node_base::bump(holder->lexeme_count, -1);
+    try {
+      if (holder != nullptr && holder->strings.erase_record(h, text))
+        detail::zone_node_base::bump(holder->lexeme_count, -1);
+    } catch (const std::bad_alloc&) {  // the only failure of erase_record (a string entry for the text)
+    }
     return *made;
   }
 

@@ -13,8 +13,10 @@
 /// of readers run `find` without locks at the same time. A writer fills a slot's handle before it
 /// publishes the control word with a release store; readers load control words with acquire. Growth
 /// builds a new table and publishes it with a release store; the old table is retired, not freed, until
-/// the index dies (readers may still be probing it). Retired tables add at most the size of the current
-/// one (sizes double).
+/// the index dies (readers may still be probing it). Retired tables of growths add at most the size of the
+/// current one (sizes double); a rehash at the same size, which reclaims erased slots (a permanent lexeme
+/// replacing the string entry of its text erases one), retires a table of the current size each time:
+/// rare (once erased slots fill an eighth of the table), but not bounded by the table's size.
 #pragma once
 
 #include <algorithm>

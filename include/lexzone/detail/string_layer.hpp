@@ -172,7 +172,7 @@ class string_layer {
     copy_header(a.ptr + record_size, header, hn);
     copy_bytes(a.ptr + record_size + hn, s.data(), s.size());
     index_.insert(h, a.loc + static_cast<std::uint32_t>(record_size));
-    if (lexeme_only) ++hidden_;
+    if (lexeme_only) bump_hidden(1);
     if (replace != nullptr) index_.erase(h, replace->handle);
     count_insert();  // after publishing: see `inserts`
     return a.ptr;
@@ -187,7 +187,7 @@ class string_layer {
     if (e.has_record()) {
       // The flags are the low bits of the header's first byte (written once, zone-private).
       *arena_.at(e.handle) |= std::byte{entry_lexeme_only};
-      ++hidden_;
+      bump_hidden(1);
     } else {
       index_.erase(h, e.handle);
     }
@@ -207,7 +207,7 @@ class string_layer {
     if (e.string_visible()) {
       (void)insert(h, e.text());  // the arena keeps the old entry's bytes: e.text() stays valid
     } else {
-      --hidden_;
+      bump_hidden(-1);
     }
     index_.erase(h, e.handle);
     return true;
@@ -237,7 +237,7 @@ class string_layer {
   void clear() noexcept {
     index_.clear();
     arena_.release();
-    hidden_ = 0;
+    hidden_.store(0, std::memory_order_relaxed);
   }
 
   /// Entries inserted into this (concurrent) layer so far: a count that changes whenever a lookup could
@@ -255,7 +255,7 @@ class string_layer {
   void release_retired() noexcept { index_.release_retired(); }
 
   /// Strings of this layer (lexeme entries whose text is another layer's are not counted).
-  [[nodiscard]] std::size_t size() const noexcept { return index_.size() - hidden_; }
+  [[nodiscard]] std::size_t size() const noexcept { return index_.size() - hidden_.load(std::memory_order_relaxed); }
   [[nodiscard]] std::size_t bytes_held() const noexcept { return arena_.bytes_held() + index_.bytes_held(); }
   [[nodiscard]] const Hasher& hasher() const noexcept { return hasher_; }
 
@@ -374,7 +374,12 @@ class string_layer {
 
   arena<Alloc, Concurrent> arena_;
   index_table<Alloc, Concurrent> index_;
-  std::size_t hidden_ = 0;  // indexed lexeme_only entries
+  // Indexed lexeme_only entries. Written by the one writer; atomic because `size()` reads it without the
+  // writer's lock (the permanent layer's size while another thread adds "", whose lexeme is one).
+  std::atomic<std::size_t> hidden_{0};
+  void bump_hidden(int by) noexcept {
+    hidden_.store(hidden_.load(std::memory_order_relaxed) + static_cast<std::size_t>(by), std::memory_order_relaxed);
+  }
   // Concurrent layers: entries inserted so far, counted before each is published (see `inserts`).
   std::atomic<std::uint64_t> inserts_{0};
   Hasher hasher_;

@@ -193,6 +193,7 @@ class byte_growth {
 /// Totals over the zone nodes of one store.
 struct zone_totals {
   std::size_t open_zones = 0;
+  std::size_t guarded_zones = 0;  ///< nodes a guard holds: open zones and closed ones whose guard lives
   std::size_t strings = 0;
   std::size_t lexemes = 0;
   std::size_t bytes = 0;
@@ -238,6 +239,7 @@ class zone_registry {
       for (const zone_node_base* n = s.head; n != nullptr; n = n->reg_next) {
         const node_state st = n->state.load(std::memory_order_relaxed);
         t.open_zones += st == node_state::open ? 1 : 0;
+        t.guarded_zones += st != node_state::spare ? 1 : 0;  // closed: its guard has not died yet
         t.spare_bytes += st == node_state::spare ? n->footprint : 0;
         t.strings += n->string_count.load(std::memory_order_relaxed);
         t.lexemes += n->lexeme_count.load(std::memory_order_relaxed);
