@@ -345,6 +345,24 @@ TEST_CASE("vocab zones: a zone lexeme and a later permanent one with the same id
   CHECK(zoned.text() == "#05");
 }
 
+TEST_CASE("vocab zones: an enclosing zone's lexeme and an inner zone's string with the same id", "[vocab][collision]") {
+  // The inner zone holds the string "#5" (id 5), the outer zone the lexeme "#05" (id 5 too): adding
+  // "#05" through the inner zone would make its id mean two texts there, as the inner string store's
+  // own add reports. Lookups never throw.
+  lexzone::basic_vocab<lexzone::test::simple_traits, lexzone::test::chosen_hash> v;
+  auto outer = v.memory_zone();
+  auto inner = outer.memory_zone();
+  CHECK(inner.strings().add("#5") == 5);
+  const auto& lex = outer.add("#05");
+  CHECK_THROWS_AS(inner.strings().add("#05"), lexzone::hash_collision);
+  CHECK_THROWS_AS(inner.add("#05"), lexzone::hash_collision);
+  CHECK(&outer.add("#05") == &lex);  // the outer zone itself has no such string
+  CHECK(inner.strings()[5] == "#5");
+  // Without the inner string, the enclosing zone's lexeme is found through an inner zone as before.
+  auto other = outer.memory_zone();
+  CHECK(&other.add("#05") == &lex);
+}
+
 TEST_CASE("vocab: a zone's strings() view has the string-store zone operations", "[vocab]") {
   lexzone::basic_vocab<lexzone::test::simple_traits> v;
   v.add("Perm");

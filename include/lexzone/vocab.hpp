@@ -475,6 +475,9 @@ class basic_vocab {
       if (lex != nullptr) holder = &n;
       return lex;
     });
+    // A lexeme found in an enclosing zone: the zones in between may hold a string of another text with
+    // the same id (added through their string stores), a collision as that string store's add would see.
+    if (in_chain != nullptr && holder != z) reject_strings_between(z, holder, h, text);
     if (colliding) {
       // `find_in`'s order decides: the permanent lexeme of the text, else the collision is thrown.
       if (const lexeme_type* lex = find_in<true>(z, h, text, permanent)) return *lex;
@@ -562,6 +565,13 @@ class basic_vocab {
     if (!created) learned_.fetch_sub(1, std::memory_order_relaxed);  // another thread made it meanwhile
     if (permanent != nullptr) *permanent = true;
     return *lex;
+  }
+
+  // Throws `hash_collision` when a zone from `z` out to `holder` (excluded) holds a string of another
+  // text with id `h`. Complexity: O(zones in between) probes.
+  static void reject_strings_between(const zone_node* z, const zone_node* holder, hash_t h, std::string_view text) {
+    for (const zone_node* n = z; n != nullptr && n != holder; n = detail::parent_node(n))
+      (void)n->strings.find_entry_checked(h, text, detail::entry_kind::string);
   }
 
   // Where in z's chain the text is a string, if anywhere (a collision throws).
