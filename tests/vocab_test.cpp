@@ -361,6 +361,11 @@ TEST_CASE("vocab zones: an enclosing zone's lexeme and an inner zone's string wi
   // Without the inner string, the enclosing zone's lexeme is found through an inner zone as before.
   auto other = outer.memory_zone();
   CHECK(&other.add("#05") == &lex);
+  // Once "#05" is permanent, lookups by id 5 find it first, as the inner string store's add does: no
+  // collision any more, the permanent lexeme.
+  const auto& permanent = v.add("#05");
+  CHECK(inner.strings().add("#05") == 5);
+  CHECK(&inner.add("#05") == &permanent);
 }
 
 TEST_CASE("vocab: a zone's strings() view has the string-store zone operations", "[vocab]") {

@@ -19,7 +19,8 @@
 /// - **Borrows** (`std::string_view`, `const lexeme&`, `doc`, `token`, `span`) obtained from a zone's
 ///   layer end when the owning zone closes; borrows of permanent entries end with the store. Using a
 ///   borrow after its end is undefined behaviour; checked builds (`LEXZONE_CHECKED`) report docs, tokens
-///   and spans as `zone_closed`, and AddressSanitizer builds report any read of a closed zone's memory.
+///   and spans as `zone_closed`, and AddressSanitizer builds report a read of a closed zone's memory
+///   while it is pooled (until a later zone takes it; the zone closed last stays poisoned longest).
 /// - Zones nest and are meant to close innermost first. Closing a zone that still has open children
 ///   first closes those children (innermost first); their guards then report `is_open() == false`, and
 ///   using them reports `zone_closed`. Sibling zones (two children of one zone) are independent.

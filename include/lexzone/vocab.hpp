@@ -137,7 +137,8 @@ class basic_vocab {
 
   basic_vocab(const basic_vocab&) = delete;             ///< not copyable
   basic_vocab& operator=(const basic_vocab&) = delete;  ///< not copyable
-  /// Frees every lexeme (with the owned store). Requires: every zone of this vocab is closed.
+  /// Frees every lexeme (with the owned store). Requires: every zone guard of this vocab is destroyed
+  /// (checked builds report a broken precondition for the owned store).
   ~basic_vocab() = default;
 
   /// The permanent lexeme of `text`, created (permanently) if absent.
@@ -444,8 +445,10 @@ class basic_vocab {
     if (text_holder != nullptr && text_holder->strings.erase(h, text))
       detail::zone_node_base::bump(text_holder->string_count, -1);
     try {
-      if (holder != nullptr && holder->strings.erase_record(h, text))
-        detail::zone_node_base::bump(holder->lexeme_count, -1);
+      if (holder != nullptr) {
+        const detail::byte_growth<typename store_type::zone_layer> growth(holder->byte_count, holder->strings);
+        if (holder->strings.erase_record(h, text)) detail::zone_node_base::bump(holder->lexeme_count, -1);
+      }
     } catch (...) {  // NOLINT(bugprone-empty-catch): memory for the text's string entry (allocator, capacity)
     }
     return *made;
@@ -568,8 +571,10 @@ class basic_vocab {
   }
 
   // Throws `hash_collision` when a zone from `z` out to `holder` (excluded) holds a string of another
-  // text with id `h`. Complexity: O(zones in between) probes.
-  static void reject_strings_between(const zone_node* z, const zone_node* holder, hash_t h, std::string_view text) {
+  // text with id `h`, unless the text is a permanent string (lookups by id find it first, as the string
+  // store's add does). Complexity: O(zones in between) probes.
+  void reject_strings_between(const zone_node* z, const zone_node* holder, hash_t h, std::string_view text) const {
+    if (perm().find_entry(h, text, detail::entry_kind::string)) return;
     for (const zone_node* n = z; n != nullptr && n != holder; n = detail::parent_node(n))
       (void)n->strings.find_entry_checked(h, text, detail::entry_kind::string);
   }

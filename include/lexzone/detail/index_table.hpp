@@ -16,7 +16,7 @@
 /// the index dies (readers may still be probing it). Retired tables of growths add at most the size of the
 /// current one (sizes double); a rehash at the same size, which reclaims erased slots (a permanent lexeme
 /// replacing the string entry of its text erases one), retires a table of the current size each time:
-/// rare (once erased slots fill an eighth of the table), but not bounded by the table's size.
+/// rare (once erased slots take at least 3/8 of the table), but not bounded by the table's size.
 #pragma once
 
 #include <algorithm>

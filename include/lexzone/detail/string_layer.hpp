@@ -255,7 +255,12 @@ class string_layer {
   void release_retired() noexcept { index_.release_retired(); }
 
   /// Strings of this layer (lexeme entries whose text is another layer's are not counted).
-  [[nodiscard]] std::size_t size() const noexcept { return index_.size() - hidden_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::size_t size() const noexcept {
+    // hidden_ first: a writer bumps it (release) after the index's count, so the count read next is at
+    // least as new, and a concurrent add reads as one more, never as a wrapped-around difference.
+    const std::size_t hidden = hidden_.load(std::memory_order_acquire);
+    return index_.size() - hidden;
+  }
   [[nodiscard]] std::size_t bytes_held() const noexcept { return arena_.bytes_held() + index_.bytes_held(); }
   [[nodiscard]] const Hasher& hasher() const noexcept { return hasher_; }
 
@@ -374,11 +379,12 @@ class string_layer {
 
   arena<Alloc, Concurrent> arena_;
   index_table<Alloc, Concurrent> index_;
-  // Indexed lexeme_only entries. Written by the one writer; atomic because `size()` reads it without the
-  // writer's lock (the permanent layer's size while another thread adds "", whose lexeme is one).
+  // Indexed lexeme_only entries. Written by the one writer, after the index's count; atomic because
+  // `size()` reads it without the writer's lock (the permanent layer's size while another thread adds "",
+  // whose lexeme is one).
   std::atomic<std::size_t> hidden_{0};
   void bump_hidden(int by) noexcept {
-    hidden_.store(hidden_.load(std::memory_order_relaxed) + static_cast<std::size_t>(by), std::memory_order_relaxed);
+    hidden_.store(hidden_.load(std::memory_order_relaxed) + static_cast<std::size_t>(by), std::memory_order_release);
   }
   // Concurrent layers: entries inserted so far, counted before each is published (see `inserts`).
   std::atomic<std::uint64_t> inserts_{0};
