@@ -2,11 +2,19 @@
 #include <lexzone/en.hpp>
 #include <lexzone/lexzone.hpp>
 
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "support/catch.hpp"
 #include "support/throwing_assertions.hpp"
+
+#if LEXZONE_CHECKED && __has_include(<sys/wait.h>)
+#  include <sys/wait.h>
+#  include <unistd.h>
+#  define LEXZONE_ASSERTION_TEST_FORK 1
+#endif
 
 namespace assertion_test {
 
@@ -51,6 +59,87 @@ TEST_CASE("assertions: tokens pushed out of order reach the handler", "[assert]"
   CHECK_THROWS_AS(d.push_token(zone.add("ab"), 0, true), broken_contract);
   CHECK_THROWS_AS(d.push_token(zone.add("cdx"), 3, false), broken_contract);
 }
+
+#  ifdef LEXZONE_ASSERTION_TEST_FORK
+// Destructors cannot throw, so the default handler's abort is what a broken destructor precondition
+// gets: these tests break one in a child process whose handler exits with a code saying what it got.
+const char* expected_report = nullptr;
+
+[[noreturn]] void exit_on_report(const lexzone::assertion_info& info) {
+  ::_exit(expected_report != nullptr && std::string_view(info.message) == expected_report ? 42 : 43);
+}
+
+// Runs `f` in a child process whose assertion handler exits with 42 on the report `expected` (43 on any
+// other); the child exits with 0 when `f` returns. Returns the child's exit code, or -1 when it did not
+// exit (a crash) or could not be started.
+template <class F>
+int child_exit_code(const char* expected, F&& f) {
+  const pid_t child = ::fork();
+  if (child < 0) return -1;
+  if (child == 0) {
+    expected_report = expected;
+    lexzone::set_assertion_handler(&exit_on_report);
+    f();
+    ::_exit(0);  // no destructors, no Catch2 teardown in the child
+  }
+  int status = 0;
+  if (::waitpid(child, &status, 0) != child || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
+TEST_CASE("assertions: a vocab or store destroyed while a zone guard is alive reaches the handler", "[assert]") {
+  using vocab = lexzone::en::vocab;
+  constexpr const char* vocab_report = "a vocab destroyed while zone guards are alive";
+  constexpr const char* store_report = "a store destroyed while zone guards are alive";
+  // The guards below are leaked on purpose: they must not die after what they point to.
+  SECTION("a vocab over a store it does not own, an open guard") {
+    CHECK(child_exit_code(vocab_report, [] {
+            vocab::store_type strings;
+            auto v = std::make_unique<vocab>(strings);
+            (void)new vocab::zone_type(v->memory_zone());
+            v.reset();
+          }) == 42);
+  }
+  SECTION("a vocab over a store it does not own, a closed guard (it touches the vocab when it dies)") {
+    CHECK(child_exit_code(vocab_report, [] {
+            vocab::store_type strings;
+            auto v = std::make_unique<vocab>(strings);
+            auto* guard = new vocab::zone_type(v->memory_zone());
+            auto* nested = new vocab::zone_type(guard->memory_zone());
+            (void)nested;
+            guard->close();
+            v.reset();
+          }) == 42);
+  }
+  SECTION("a vocab with its own store") {
+    CHECK(child_exit_code(vocab_report, [] {
+            auto v = std::make_unique<vocab>();
+            (void)new vocab::zone_type(v->memory_zone());
+            v.reset();
+          }) == 42);
+  }
+  SECTION("a string store, a closed guard") {
+    CHECK(child_exit_code(store_report, [] {
+            auto s = std::make_unique<lexzone::string_store>();
+            auto* guard = new lexzone::string_store::zone_type(s->memory_zone());
+            guard->close();
+            s.reset();
+          }) == 42);
+  }
+  SECTION("no report when every guard died first") {
+    CHECK(child_exit_code(vocab_report, [] {
+            vocab::store_type strings;
+            auto v = std::make_unique<vocab>(strings);
+            {
+              auto z = v->memory_zone();
+              auto inner = z.memory_zone();
+              inner.add("gone");
+            }
+            v.reset();
+          }) == 0);
+  }
+}
+#  endif
 #endif
 
 TEST_CASE("assertions: set_assertion_handler returns the previous handler, nullptr restores the default", "[assert]") {

@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -70,6 +71,29 @@ TEST_CASE("english_tokenizer: special cases are permanent, a zone only holds wha
   CHECK(v.size() == base);
 }
 
+TEST_CASE("english_tokenizer: chunks made by special cases are cached with their NORMs", "[tokenizer]") {
+  vocab v;
+  tokenizer tok(v);
+  auto zone = v.memory_zone();
+  const auto norms = [&](std::string_view text) {
+    std::vector<std::string> out;
+    const auto d = tok(zone, text);
+    for (std::size_t i = 0; i < d.size(); ++i) out.emplace_back(zone.strings()[d[i].norm()]);
+    return out;
+  };
+  const std::vector<std::string> expected{"(", "do", "not", ")", "going", "to", "\n"};
+  CHECK(norms("(don't) gonna\n") == expected);
+  const auto before = tok.stats();
+  CHECK(norms("(don't) gonna\n") == expected);  // every chunk from the cache now
+  CHECK(tok.stats().hits == before.hits + 3);
+  CHECK(tok.stats().misses == before.misses);
+  // A rule change empties the cache: the new rule applies at once.
+  tok.add_special_case("gonna", {{"gon", "GOING"}, {"na", "TO"}});
+  CHECK(norms("(don't) gonna\n") == std::vector<std::string>{"(", "do", "not", ")", "GOING", "TO", "\n"});
+  CHECK(tok.remove_special_case("gonna"));
+  CHECK(texts(tok(zone, "gonna")) == std::vector<std::string>{"gonna"});
+}
+
 TEST_CASE("english_tokenizer: the cache works inside zones and never serves a closed zone", "[tokenizer]") {
   vocab v;
   tokenizer tok(v);
@@ -85,6 +109,52 @@ TEST_CASE("english_tokenizer: the cache works inside zones and never serves a cl
   CHECK(v.find("unseenword1") == nullptr);
 }
 
+namespace {
+// Ids chosen by the test: "q<digits>" hashes to the number ("q05" and "q5" share id 5); other texts XXH3.
+struct q_hash {
+  lexzone::hash_t operator()(std::string_view s) const noexcept {
+    if (s.size() > 1 && s[0] == 'q' && s.find_first_not_of("0123456789", 1) == std::string_view::npos) {
+      lexzone::hash_t v = 0;
+      for (char c : s.substr(1)) v = v * 10 + static_cast<lexzone::hash_t>(c - '0');
+      return v;
+    }
+    return lexzone::hash_string(s);
+  }
+};
+}  // namespace
+
+TEST_CASE("english_tokenizer: a cached zone lexeme gives way to a permanent entry added since", "[tokenizer]") {
+  using q_vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits, q_hash>;
+  q_vocab v;
+  lexzone::english_tokenizer<q_vocab> tok(v);
+  auto zone = v.memory_zone();
+  const auto first = tok(zone, "see q05 now");
+  REQUIRE(first.size() == 3);
+  const auto* zoned = &first[1].lex();
+  CHECK(zone.find(lexzone::hash_t{5}) == zoned);
+  CHECK(&tok(zone, "see q05 now")[1].lex() == zoned);  // from the cache
+
+  SECTION("a permanent lexeme whose id collides: reported as the zone's own add reports it") {
+    CHECK(v.add("q5").text() == "q5");
+    CHECK_THROWS_AS(zone.add("q05"), lexzone::hash_collision);
+    CHECK_THROWS_AS(tok(zone, "see q05 now"), lexzone::hash_collision);  // was served from the cache
+    CHECK(tok(zone, "see q5 now")[1].text() == "q5");
+  }
+  SECTION("the same text made permanent: the permanent lexeme, as the zone's lookups return") {
+    const auto& permanent = v.add("q05");
+    CHECK(&permanent != zoned);
+    CHECK(&zone.add("q05") == &permanent);
+    CHECK(&tok(zone, "see q05 now")[1].lex() == &permanent);
+  }
+  SECTION("an unrelated permanent add: the zone's lexeme, found again and kept again") {
+    v.add("elsewhere");
+    CHECK(&tok(zone, "see q05 now")[1].lex() == zoned);
+    const auto hits = tok.stats().hits;
+    CHECK(&tok(zone, "see q05 now")[1].lex() == zoned);
+    CHECK(tok.stats().hits == hits + 3);
+  }
+}
+
 TEST_CASE("english_tokenizer: same tokens with the cache on and off", "[tokenizer]") {
   vocab v;
   tokenizer cached(v);
@@ -93,7 +163,8 @@ TEST_CASE("english_tokenizer: same tokens with the cache on and off", "[tokenize
   // Laid out by hand (clang-format would put one entry per line or align columns).
   // clang-format off
   const char* parts[] = {"Hello", "world", "(", ")", "don't", "U.S.", "e-mail", "3.5kg", "$10", "...", "\xc3\xa9t\xc3\xa9",
-                         "\xff", "--", "http://a.b/c", "'s", "\n", "  ", "A.B.", "x"};
+                         "\xff", "--", "http://a.b/c", "'s", "\n", "  ", "A.B.", "x", "gonna", "(don't)", "Can't",
+                         ":)", "e.g.", "C++", "y'all's"};
   auto zone = v.memory_zone();
   // clang-format on
   for (int i = 0; i < 300; ++i) {
@@ -109,6 +180,8 @@ TEST_CASE("english_tokenizer: same tokens with the cache on and off", "[tokenize
     for (std::size_t t = 0; t < a.size(); ++t) {
       REQUIRE(a[t].has_space() == b[t].has_space());
       REQUIRE(a[t].idx() == b[t].idx());
+      REQUIRE(a[t].norm() == b[t].norm());  // special cases' NORMs, also when the chunk came from the cache
+      REQUIRE(&a[t].lex() == &b[t].lex());
     }
   }
   CHECK(cached.stats().hits > 0);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -389,6 +390,38 @@ TEST_CASE("vocab: a zone's strings() view has the string-store zone operations",
   CHECK_FALSE(strings.is_open());
   CHECK_THROWS_AS(strings.find(id), lexzone::zone_closed);
   CHECK_FALSE(v.strings().find(id).has_value());
+}
+
+TEST_CASE(
+    "vocab: a strings() view kept after its guard died reports zone_closed, also once a later zone reuses "
+    "the node",
+    "[vocab]") {
+  vocab v;
+  std::optional<vocab::store_type::zone_view> kept;
+  {
+    auto z = v.memory_zone();
+    kept.emplace(z.strings());
+    kept->add("first-zone");
+    auto copy = *kept;  // copies view the same zone
+    CHECK(copy.is_open());
+    CHECK(copy.contains("first-zone"));
+  }
+  CHECK_FALSE(kept->is_open());
+  // The next zone on this thread takes the node the first zone left (zone nodes are recycled per thread):
+  // the view must not act on it.
+  auto next = v.memory_zone();
+  next.add("second-zone");
+  CHECK_FALSE(kept->is_open());
+  CHECK_THROWS_AS(kept->add("written-through-a-stale-view"), lexzone::zone_closed);
+  CHECK_THROWS_AS(kept->contains("second-zone"), lexzone::zone_closed);
+  CHECK_THROWS_AS(kept->transient_size(), lexzone::zone_closed);
+  CHECK_FALSE(next.strings().contains("written-through-a-stale-view"));
+  auto current = next.strings();
+  current = *kept;  // assigned views take the other's zone (and its liveness, in checked builds)
+  CHECK_FALSE(current.is_open());
+  current = next.strings();
+  CHECK(current.is_open());
+  CHECK(current.contains("second-zone"));
 }
 
 TEST_CASE("vocab: memory and sizes return to the baseline after zones (counting allocator)", "[vocab][memory]") {

@@ -83,8 +83,11 @@ template <class V>
 /// The lexeme of `text` through a zone scope (`zone.add(text)`), with the generation that bounds its
 /// life: 0 when the lexeme is permanent, else `zone.generation()`. A per-thread cache keeps such pairs
 /// and reuses the pointer without hashing while `scope_generation(current scope)` equals the pair's
-/// generation, or forever when it is 0. (A lexeme promoted later by a permanent add stays valid, with
-/// the same text and attributes, but is no longer the one lookups return.)
+/// generation, or forever when it is 0. A reuse skips what a lookup would see of permanent entries added
+/// since: a lexeme promoted later by a permanent add stays valid, with the same text and attributes, but
+/// is no longer the one lookups return, and a permanent entry of another text with the same id makes the
+/// lookup report `hash_collision`; a cache that must match lookups also keeps
+/// `basic_vocab::permanent_inserts()` and reuses only while it is unchanged (as `basic_tokenizer` does).
 /// Complexity, lifetime, throws: as `zone.add(text)`.
 template <class V>
 [[nodiscard]] generational_ref<typename V::lexeme_type> scope_add(basic_memory_zone<V>& zone, std::string_view text) {

@@ -467,18 +467,34 @@ class basic_string_store<Hasher, Allocator>::zone_api {
 /// A non-owning view of one zone's strings, with the operations of `basic_string_store::zone_api`.
 ///
 /// Obtained from `basic_vocab::zone_api::strings()`: the strings of a vocab zone (the vocab's string
-/// store seen through that zone). Lifetime: the view refers to the zone's guard state and must not
-/// outlive the guard; after the zone closes its operations report `zone_closed`. Copyable; a copy views
-/// the same zone. Thread safety: as the zone (one thread at a time).
+/// store seen through that zone). Lifetime: the view must not outlive the zone's guard. After the zone
+/// closes, while its guard lives, its operations report `zone_closed`. A view kept after the guard died
+/// is a broken precondition: checked builds (`LEXZONE_CHECKED`) report it as `zone_closed` (the view
+/// shares the zone's liveness cell); other builds report it too as long as the zone's node is kept for
+/// reuse, also when a later zone reuses it (the view remembers its zone's generation), and have undefined
+/// behaviour once the node is freed. Copyable; a copy views the same zone. Thread safety: as the zone
+/// (one thread at a time).
 template <class Store>
 class basic_string_zone_view : public Store::template zone_api<basic_string_zone_view<Store>> {
  public:
-  /// The view of zone node `node` of `store`. Implementation detail of `basic_vocab`; use
-  /// `vocab_zone.strings()`. Throws: nothing.
-  basic_string_zone_view(Store& store, typename Store::zone_node* node) noexcept : owner_(&store), node_(node) {}
+  /// The view of zone node `node` of `store`, which must be open. Implementation detail of
+  /// `basic_vocab`; use `vocab_zone.strings()`. Throws: nothing.
+  basic_string_zone_view(Store& store, typename Store::zone_node* node) noexcept
+      : owner_(&store), node_(node), generation_(node->generation)
+#if LEXZONE_CHECKED
+        ,
+        alive_(node->sentinel)
+#endif
+  {
+  }
 
   /// Whether the viewed zone is open. Complexity: O(1). Throws: nothing.
-  [[nodiscard]] bool is_open() const noexcept { return node_ != nullptr && node_->is_open(); }
+  [[nodiscard]] bool is_open() const noexcept {
+#if LEXZONE_CHECKED
+    if (!alive_.alive()) return false;  // before touching the node, which may be gone
+#endif
+    return node_->is_open() && node_->generation == generation_;
+  }
 
  private:
   friend Store;
@@ -491,6 +507,10 @@ class basic_string_zone_view : public Store::template zone_api<basic_string_zone
 
   Store* owner_;
   typename Store::zone_node* node_;
+  std::uint64_t generation_;  // the viewed zone's: a node reused by a later zone has another
+#if LEXZONE_CHECKED
+  detail::sentinel_ref alive_;  // the zone's liveness cell, shared
+#endif
 };
 
 /// The default string store: XXH3 ids, `std::allocator`.

@@ -137,9 +137,14 @@ class basic_vocab {
 
   basic_vocab(const basic_vocab&) = delete;             ///< not copyable
   basic_vocab& operator=(const basic_vocab&) = delete;  ///< not copyable
-  /// Frees every lexeme (with the owned store). Requires: every zone guard of this vocab is destroyed
-  /// (checked builds report a broken precondition for the owned store).
-  ~basic_vocab() = default;
+  /// Frees every lexeme (with the owned store). Requires: every zone guard of this vocab is destroyed,
+  /// open or closed: a guard that outlives the vocab touches it when it dies (checked builds report a
+  /// broken precondition, also for a vocab over a store it does not own).
+  ~basic_vocab() {
+#if LEXZONE_CHECKED
+    LEXZONE_ASSERT(guards_.load(std::memory_order_acquire) == 0, "a vocab destroyed while zone guards are alive");
+#endif
+  }
 
   /// The permanent lexeme of `text`, created (permanently) if absent.
   /// Complexity: O(text.size()) expected; creation computes the attributes. Lifetime: the vocab's.
@@ -181,6 +186,14 @@ class basic_vocab {
   [[nodiscard]] std::size_t size() const noexcept { return permanent_size() + strings_->registry_.totals().lexemes; }
   /// Permanent lexemes. Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::size_t permanent_size() const noexcept { return perm_lexemes_.load(std::memory_order_relaxed); }
+  /// How many entries (strings and lexeme records) the permanent layer has received so far, through the
+  /// vocab or its string store: a count that only grows, and changes with every permanent insert. A
+  /// cache that keeps zone lexemes and reuses them without a lookup (the tokenizer's segmentation cache)
+  /// compares it with the count it saw when it kept them: unchanged, no permanent entry (one whose id
+  /// collides with a kept lexeme, or one of the same text, which lookups would now return) appeared
+  /// since. Complexity: O(1). Thread safety: any thread; an insert is counted after its entry is
+  /// visible. Throws: nothing.
+  [[nodiscard]] std::uint64_t permanent_inserts() const noexcept { return perm().inserts(); }
 
   /// Calls `f(const lexeme_type&)` for every permanent lexeme, in an unspecified order.
   /// Complexity: O(permanent strings). Thread safety: permanent adds (strings and lexemes) from other
@@ -248,9 +261,20 @@ class basic_vocab {
   const perm_layer& perm() const noexcept { return strings_->perm_; }
   hash_t hash_of(std::string_view s) const noexcept { return strings_->hasher_(s); }
 
-  zone_node* open_node(detail::zone_node_base* parent) { return strings_->open_node(parent); }
+  zone_node* open_node(detail::zone_node_base* parent) {
+    zone_node* n = strings_->open_node(parent);
+#if LEXZONE_CHECKED
+    guards_.fetch_add(1, std::memory_order_relaxed);
+#endif
+    return n;
+  }
   void close_node(zone_node* n) noexcept { strings_->close_node(n); }
-  void destroy_node(zone_node* n) noexcept { strings_->destroy_node(n); }
+  void destroy_node(zone_node* n) noexcept {
+    strings_->destroy_node(n);
+#if LEXZONE_CHECKED
+    guards_.fetch_sub(1, std::memory_order_release);  // last: the guard no longer touches the vocab
+#endif
+  }
 
   // The lexeme record in front of an entry's header (none: nullptr).
   static const lexeme_type* record_of(const detail::entry_ref& e) noexcept { return e ? record_of(e.header) : nullptr; }
@@ -661,6 +685,9 @@ class basic_vocab {
   // The learning policy in one word, so that a creation reads one policy (see `learn_zone_bits`).
   std::atomic<std::uint64_t> learning_{0};
   std::atomic<std::size_t> learned_{0};  // words learned (vocab_stats::learned_lexemes)
+#if LEXZONE_CHECKED
+  std::atomic<std::size_t> guards_{0};  // zone guards alive, open or closed (the destructor's precondition)
+#endif
 };
 
 /// The operations of a vocab zone (`basic_vocab::zone_type`, a `basic_memory_zone`).

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <utility>
 
 #include "../config.hpp"
 
@@ -23,6 +24,37 @@ struct zone_sentinel {
   void release() noexcept {
     if (refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
+};
+
+/// A counted reference to a `zone_sentinel`, or to none: copies share it, the last one frees it.
+/// Thread safety: as `zone_sentinel` (distinct references may be used on distinct threads).
+class sentinel_ref {
+ public:
+  sentinel_ref() noexcept = default;
+  explicit sentinel_ref(zone_sentinel* s) noexcept : s_(s) {
+    if (s_ != nullptr) s_->retain();
+  }
+  sentinel_ref(const sentinel_ref& o) noexcept : s_(o.s_) {
+    if (s_ != nullptr) s_->retain();
+  }
+  sentinel_ref(sentinel_ref&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  sentinel_ref& operator=(const sentinel_ref& o) noexcept {
+    if (this != &o) *this = sentinel_ref(o);
+    return *this;
+  }
+  sentinel_ref& operator=(sentinel_ref&& o) noexcept {
+    std::swap(s_, o.s_);
+    return *this;
+  }
+  ~sentinel_ref() {
+    if (s_ != nullptr) s_->release();
+  }
+
+  /// False once the zone closed; true for a reference to none.
+  [[nodiscard]] bool alive() const noexcept { return s_ == nullptr || s_->alive.load(std::memory_order_acquire); }
+
+ private:
+  zone_sentinel* s_ = nullptr;
 };
 
 /// Where a zone node is in its life (see `zone_node_base::state`).

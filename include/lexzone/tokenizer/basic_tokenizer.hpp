@@ -13,16 +13,20 @@
 /// dangle: the cache works the same inside and outside zones, and a zone's close needs no flush. It works
 /// the same for every segmenter: a chunk's segmentation depends only on the chunk and the rules, and any
 /// change of the rules (a special case, a regex, `faster_heuristics`) empties it, as spaCy flushes its
-/// cache. Chunks whose segmentation used a special case are not cached (as spaCy, #1250); neither are
-/// chunks longer than 96 bytes. The cache holds at most `options::cache_entries` chunks (0 turns it off)
+/// cache. Chunks longer than 96 bytes are not cached. Chunks whose segmentation used a special case are
+/// (spaCy does not cache them, #1250: its cache lost the other attributes a special case may set; here a
+/// special case sets only ORTH and NORM, and the cache keeps both). The cache holds at most `options::cache_entries` chunks (0 turns it off)
 /// in memory reserved on first use (about 90 bytes a chunk: 900 KB for the default 10,000); when full it
 /// is emptied and refilled, so its memory is fixed however much distinct input it sees.
 ///
-/// Each cached piece also remembers the lexeme it was last given, with the generation that bounds that
-/// lexeme's life (scope.hpp, `scope_add`): 0 for a permanent lexeme, else the zone's. A hit reuses the
-/// pointer, without hashing or looking the text up, when the lexeme is permanent or when the call runs in
-/// the zone of that generation; a zone's lexemes are never used once it closed, since no later zone has
-/// its generation. So the cache still needs no flush when a zone closes.
+/// Each cached piece also remembers the lexeme it was last given: a permanent one for good, a zone's one
+/// with the zone's generation (scope.hpp, `scope_add`) and the permanent layer's insert count at the time
+/// (`basic_vocab::permanent_inserts`). A hit reuses the pointer, without hashing or looking the text up,
+/// when the lexeme is permanent, or when the call runs in the zone of that generation and the permanent
+/// layer gained nothing since: a zone's lexemes are never used once it closed, since no later zone has its
+/// generation, and a permanent entry added meanwhile (of the same text, which lookups would now return,
+/// or one whose id collides, a `hash_collision` the lookup reports) is seen as a lookup would see it. So
+/// the cache needs no flush when a zone closes.
 #pragma once
 
 #include <concepts>
@@ -283,6 +287,7 @@ class basic_tokenizer {
     entries_.clear();
     key_pool_.clear();
     piece_pool_.clear();
+    norm_pool_.clear();
   }
 
  private:
@@ -297,10 +302,11 @@ class basic_tokenizer {
   };
   using lexeme_type = typename Vocab::lexeme_type;
   struct cached_piece {
-    std::uint32_t begin = 0;  // relative to the chunk
-    std::uint32_t size = 0;
-    const lexeme_type* lex = nullptr;  // the piece's lexeme, valid as `generation` says (nullptr: none yet)
-    std::uint64_t generation = 0;      // 0: `lex` is permanent; else the zone generation it is valid in
+    std::uint16_t begin = 0;  // relative to the chunk (cached chunks are at most 96 bytes)
+    std::uint16_t size = 0;
+    std::uint32_t norm = 0;            // 1 + the index of the piece's special-case NORM in norm_pool_; 0: none
+    const lexeme_type* lex = nullptr;  // the piece's lexeme, valid as `epoch` says (nullptr: none yet)
+    std::uint64_t epoch = 0;           // 0: `lex` is permanent; else the tokenizer's epoch it is valid in
   };
   // A piece of the text being tokenized that is in the cache: its cached lexeme when valid in this call's
   // scope (else nullptr), and where to record the lexeme found for it.
@@ -345,14 +351,33 @@ class basic_tokenizer {
     key_pool_.clear();
     piece_pool_.resize(max_entries_ * 2);
     piece_pool_.clear();
+    norm_pool_.resize(max_entries_ / 8 + 1);
+    norm_pool_.clear();
+  }
+
+  // The epoch of a call in a scope of generation `generation` over `vocab`: 0 for the permanent layer,
+  // else a number of this tokenizer's that changes when the zone does or when the permanent layer gained
+  // an entry since the last call. A zone lexeme is kept with the epoch of the call that found it and
+  // reused only in calls of that epoch: a permanent entry added since (of the same text, which lookups
+  // would now return, or one whose id collides, which they would report) ends the reuse, as the zone's
+  // own lookups would see it. Throws: nothing.
+  std::uint64_t scope_epoch(const Vocab& vocab, std::uint64_t generation) noexcept {
+    if (generation == 0) return 0;
+    const std::uint64_t inserts = vocab.permanent_inserts();
+    if (generation != epoch_generation_ || inserts != epoch_inserts_) {
+      epoch_generation_ = generation;
+      epoch_inserts_ = inserts;
+      ++epoch_;
+    }
+    return epoch_;
   }
 
   // Appends the pieces of `chunk` (at `base` in the text) to `out`, from the cache when it has them. With
   // `WithRefs`, also appends to `*refs` a piece_ref for each piece that is (now) cached, with its lexeme
-  // when that is valid in a scope of generation `generation`.
+  // when that is valid in a call of epoch `epoch` (see `scope_epoch`).
   template <bool WithRefs>
   void cached_chunk(std::string_view chunk, std::uint32_t base, std::vector<piece>& out, std::vector<piece_ref>* refs,
-                    std::uint64_t generation = 0) {
+                    std::uint64_t epoch = 0) {
     if (max_entries_ == 0 || chunk.size() > max_cached_chunk) {
       rules_->segment_chunk(chunk, base, out);
       return;
@@ -365,8 +390,9 @@ class basic_tokenizer {
         for (std::uint32_t k = 0; k < e.pieces_size; ++k) {
           const cached_piece& p = piece_pool_[e.pieces_begin + k];
           detail::append_piece(out, base + p.begin, p.size);
+          if (LEXZONE_UNLIKELY(p.norm != 0)) out.back().norm = norm_pool_[p.norm - 1];
           if constexpr (WithRefs) {
-            const bool valid = p.lex != nullptr && (p.generation == 0 || p.generation == generation);
+            const bool valid = p.lex != nullptr && (p.epoch == 0 || p.epoch == epoch);
             refs->push_back(piece_ref{base + p.begin, p.size, valid ? p.lex : nullptr, e.pieces_begin + k});
           }
         }
@@ -375,11 +401,16 @@ class basic_tokenizer {
     }
     ++stats_.misses;
     const std::size_t first = out.size();
-    if (!rules_->segment_chunk(chunk, base, out)) return;  // used a special case: not cacheable
+    rules_->segment_chunk(chunk, base, out);
     const std::size_t pieces = out.size() - first;
+    std::size_t norms = 0;  // pieces with a special case's NORM
+    for (std::size_t k = first; k < out.size(); ++k)
+      if (!out[k].norm.empty()) ++norms;
     if (entries_.empty()) reserve_cache();
     // Full (entries, key bytes or pieces): start over. The pools never grow past their first reservation,
-    // so the cache's memory is fixed from its first use on.
+    // so the cache's memory is fixed from its first use on. A chunk whose NORMs do not fit in what is left
+    // of their (smaller) pool is not cached.
+    if (norm_pool_.size() + norms > norm_pool_.capacity()) return;
     if (entries_.size() >= max_entries_ || key_pool_.size() + chunk.size() > key_pool_.capacity() ||
         piece_pool_.size() + pieces > piece_pool_.capacity()) {
       clear_cache();
@@ -391,7 +422,13 @@ class basic_tokenizer {
     for (std::size_t k = first; k < out.size(); ++k) {
       if constexpr (WithRefs)
         refs->push_back(piece_ref{out[k].begin, out[k].size, nullptr, static_cast<std::uint32_t>(piece_pool_.size())});
-      piece_pool_.push_back(cached_piece{out[k].begin - base, out[k].size});
+      cached_piece& p = piece_pool_.emplace_back();
+      p.begin = static_cast<std::uint16_t>(out[k].begin - base);
+      p.size = static_cast<std::uint16_t>(out[k].size);
+      if (!out[k].norm.empty()) {
+        norm_pool_.push_back(out[k].norm);
+        p.norm = static_cast<std::uint32_t>(norm_pool_.size());
+      }
     }
     index_.insert_or_assign(h, static_cast<std::uint32_t>(entries_.size()));
     entries_.push_back(e);
@@ -407,10 +444,11 @@ class basic_tokenizer {
     // cache was not emptied during the segmentation (its slots may then hold other chunks' pieces).
     const bool own_vocab = &vocab == vocab_;
     const std::size_t resets = stats_.resets;
-    const std::uint64_t generation = scope_generation(scope);
+    const std::uint64_t generation = scope_generation(scope);  // also: zone_closed before any work
+    const std::uint64_t epoch = own_vocab ? scope_epoch(vocab, generation) : 0;
     if (own_vocab) {
       rules_->segment_with(text, pieces_, [&](std::string_view c, std::uint32_t b, std::vector<piece>& o) {
-        cached_chunk<true>(c, b, o, &refs_, generation);
+        cached_chunk<true>(c, b, o, &refs_, epoch);
       });
     } else {
       segment(text, pieces_);
@@ -430,7 +468,7 @@ class basic_tokenizer {
         if (ref != nullptr && record) {
           cached_piece& slot = piece_pool_[ref->slot];
           slot.lex = found.lexeme;
-          slot.generation = found.generation;
+          slot.epoch = found.generation == 0 ? 0 : epoch;
         }
       }
       const hash_t norm = p.norm.empty() ? 0 : vocab.strings().add(p.norm);
@@ -451,8 +489,12 @@ class basic_tokenizer {
   std::vector<cache_entry> entries_;
   std::string key_pool_;
   std::vector<cached_piece> piece_pool_;
+  std::vector<std::string_view> norm_pool_;  // the NORMs of cached special-case pieces (views into rules_)
   cache_stats stats_;
-  std::vector<piece_ref> refs_;  // scratch of `run`: the call's pieces that are in the cache
+  std::vector<piece_ref> refs_;         // scratch of `run`: the call's pieces that are in the cache
+  std::uint64_t epoch_ = 0;             // the last call's epoch in a zone (see `scope_epoch`)
+  std::uint64_t epoch_generation_ = 0;  // the zone generation and permanent insert count it stands for
+  std::uint64_t epoch_inserts_ = 0;
 };
 
 }  // namespace lexzone
