@@ -2,6 +2,7 @@
 #include <lexzone/en.hpp>
 #include <lexzone/lexzone.hpp>
 
+#include <cerrno>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -70,20 +71,30 @@ const char* expected_report = nullptr;
 }
 
 // Runs `f` in a child process whose assertion handler exits with 42 on the report `expected` (43 on any
-// other); the child exits with 0 when `f` returns. Returns the child's exit code, or -1 when it did not
-// exit (a crash) or could not be started.
+// other); the child exits with 0 when `f` returns, 44 when it throws, and is killed by SIGALRM after 30 s.
+// Returns the child's exit code, or -1 when it did not exit (a crash, the alarm) or could not be started.
 template <class F>
 int child_exit_code(const char* expected, F&& f) {
   const pid_t child = ::fork();
   if (child < 0) return -1;
   if (child == 0) {
+    // No destructors, no Catch2 in the child: every way out is _exit.
+    ::alarm(30);
     expected_report = expected;
     lexzone::set_assertion_handler(&exit_on_report);
-    f();
-    ::_exit(0);  // no destructors, no Catch2 teardown in the child
+    try {
+      f();
+    } catch (...) {
+      ::_exit(44);
+    }
+    ::_exit(0);
   }
   int status = 0;
-  if (::waitpid(child, &status, 0) != child || !WIFEXITED(status)) return -1;
+  pid_t done = 0;
+  do {
+    done = ::waitpid(child, &status, 0);
+  } while (done < 0 && errno == EINTR);
+  if (done != child || !WIFEXITED(status)) return -1;
   return WEXITSTATUS(status);
 }
 

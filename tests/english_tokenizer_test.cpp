@@ -126,13 +126,17 @@ struct q_hash {
 TEST_CASE("english_tokenizer: a cached zone lexeme gives way to a permanent entry added since", "[tokenizer]") {
   using q_vocab = lexzone::basic_vocab<lexzone::en::lexeme_traits, q_hash>;
   q_vocab v;
+  v.add("see");  // permanent: a cached permanent lexeme is always reused
+  v.add("now");
   lexzone::english_tokenizer<q_vocab> tok(v);
   auto zone = v.memory_zone();
   const auto first = tok(zone, "see q05 now");
   REQUIRE(first.size() == 3);
   const auto* zoned = &first[1].lex();
   CHECK(zone.find(lexzone::hash_t{5}) == zoned);
-  CHECK(&tok(zone, "see q05 now")[1].lex() == zoned);  // from the cache
+  const auto reused = tok.stats().reused;
+  CHECK(&tok(zone, "see q05 now")[1].lex() == zoned);
+  CHECK(tok.stats().reused == reused + 3);  // every lexeme from the cache, without a lookup
 
   SECTION("a permanent lexeme whose id collides: reported as the zone's own add reports it") {
     CHECK(v.add("q5").text() == "q5");
@@ -148,23 +152,33 @@ TEST_CASE("english_tokenizer: a cached zone lexeme gives way to a permanent entr
   }
   SECTION("an unrelated permanent add: the zone's lexeme, found again and kept again") {
     v.add("elsewhere");
+    const auto before = tok.stats().reused;
     CHECK(&tok(zone, "see q05 now")[1].lex() == zoned);
-    const auto hits = tok.stats().hits;
+    CHECK(tok.stats().reused == before + 2);  // "see" and "now" are permanent: "q05" was looked up again
     CHECK(&tok(zone, "see q05 now")[1].lex() == zoned);
-    CHECK(tok.stats().hits == hits + 3);
+    CHECK(tok.stats().reused == before + 5);  // and kept again
+  }
+  SECTION("calls alternating between two zones keep each zone's lexemes") {
+    auto other = v.memory_zone();
+    const auto* elsewhere = &tok(other, "see q07 now")[1].lex();
+    const auto before = tok.stats().reused;
+    CHECK(&tok(zone, "see q05 now")[1].lex() == zoned);
+    CHECK(&tok(other, "see q07 now")[1].lex() == elsewhere);
+    CHECK(tok.stats().reused == before + 6);
   }
 }
 
 TEST_CASE("english_tokenizer: same tokens with the cache on and off", "[tokenizer]") {
   vocab v;
-  tokenizer cached(v);
+  // The default cache, and one of 8 chunks, emptied again and again (also in the middle of a call).
+  tokenizer cached = GENERATE(as<std::size_t>{}, 10000, 8) == 8 ? tokenizer(v, tokenizer::options{8}) : tokenizer(v);
   tokenizer uncached(v, tokenizer::options{0});
   std::mt19937 rng(7);
   // Laid out by hand (clang-format would put one entry per line or align columns).
   // clang-format off
-  const char* parts[] = {"Hello", "world", "(", ")", "don't", "U.S.", "e-mail", "3.5kg", "$10", "...", "\xc3\xa9t\xc3\xa9",
-                         "\xff", "--", "http://a.b/c", "'s", "\n", "  ", "A.B.", "x", "gonna", "(don't)", "Can't",
-                         ":)", "e.g.", "C++", "y'all's"};
+  const char* parts[] = {"Hello", "world", "(", ")", "don't", "U.S.", "e-mail", "3.5kg", "$10", "...",
+                         "\xc3\xa9t\xc3\xa9", "\xff", "--", "http://a.b/c", "'s", "\n", "  ", "A.B.", "x", "gonna",
+                         "(don't)", "Can't", ":)", "e.g.", "C++", "y'all's"};
   auto zone = v.memory_zone();
   // clang-format on
   for (int i = 0; i < 300; ++i) {

@@ -128,7 +128,9 @@ class basic_memory_zone : public Owner::template zone_api<basic_memory_zone<Owne
   /// view) stays valid at least as long as a zone with this generation is open, because it lives in this
   /// zone, an enclosing zone (which closes after this one) or the permanent layer; so a cache may keep
   /// `(pointer, generation)` pairs and reuse a pointer, without a lookup, while the current scope's
-  /// generation is the pair's (see `scope_generation` and `scope_add` in scope.hpp).
+  /// generation is the pair's (see `scope_generation` and `scope_add` in scope.hpp; a cache that must
+  /// answer as lookups do, which also see permanent entries added since, keeps the vocab's
+  /// `permanent_inserts()` too).
   /// Complexity: O(1). Throws: `zone_closed` if the zone is not open.
   [[nodiscard]] std::uint64_t generation() const { return require_open()->generation; }
 

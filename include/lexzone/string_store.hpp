@@ -470,10 +470,10 @@ class basic_string_store<Hasher, Allocator>::zone_api {
 /// store seen through that zone). Lifetime: the view must not outlive the zone's guard. After the zone
 /// closes, while its guard lives, its operations report `zone_closed`. A view kept after the guard died
 /// is a broken precondition: checked builds (`LEXZONE_CHECKED`) report it as `zone_closed` (the view
-/// shares the zone's liveness cell); other builds report it too as long as the zone's node is kept for
-/// reuse, also when a later zone reuses it (the view remembers its zone's generation), and have undefined
-/// behaviour once the node is freed. Copyable; a copy views the same zone. Thread safety: as the zone
-/// (one thread at a time).
+/// shares the zone's liveness cell); other builds may report it (the view remembers its zone's
+/// generation, which a later zone that reuses the node on the same thread does not have), but have
+/// undefined behaviour once the node is freed or taken by another thread. Copyable; a copy views the
+/// same zone. Thread safety: as the zone (one thread at a time).
 template <class Store>
 class basic_string_zone_view : public Store::template zone_api<basic_string_zone_view<Store>> {
  public:

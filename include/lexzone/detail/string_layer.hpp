@@ -386,7 +386,7 @@ class string_layer {
   void bump_hidden(int by) noexcept {
     hidden_.store(hidden_.load(std::memory_order_relaxed) + static_cast<std::size_t>(by), std::memory_order_release);
   }
-  // Concurrent layers: entries inserted so far, counted before each is published (see `inserts`).
+  // Concurrent layers: entries inserted so far, each counted after it is published (see `inserts`).
   std::atomic<std::uint64_t> inserts_{0};
   Hasher hasher_;
 

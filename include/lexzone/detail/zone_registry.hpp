@@ -26,35 +26,30 @@ struct zone_sentinel {
   }
 };
 
-/// A counted reference to a `zone_sentinel`, or to none: copies share it, the last one frees it.
-/// Thread safety: as `zone_sentinel` (distinct references may be used on distinct threads).
-class sentinel_ref {
+/// A counted reference to a `zone_sentinel`: copies share it, the last one frees it. It has no move
+/// operations, so a move copies: a moved-from reference still refers to its cell (a moved-from zone view
+/// still learns that its zone closed). Thread safety: as `zone_sentinel` (distinct references may be used
+/// on distinct threads).
+class sentinel_ref {  // NOLINT(cppcoreguidelines-special-member-functions): moves copy, see above
  public:
-  sentinel_ref() noexcept = default;
-  explicit sentinel_ref(zone_sentinel* s) noexcept : s_(s) {
-    if (s_ != nullptr) s_->retain();
-  }
-  sentinel_ref(const sentinel_ref& o) noexcept : s_(o.s_) {
-    if (s_ != nullptr) s_->retain();
-  }
-  sentinel_ref(sentinel_ref&& o) noexcept : s_(std::exchange(o.s_, nullptr)) {}
+  /// Shares `s`. Requires: `s` not null.
+  explicit sentinel_ref(zone_sentinel* s) noexcept : s_(s) { s_->retain(); }
+  sentinel_ref(const sentinel_ref& o) noexcept : s_(o.s_) { s_->retain(); }
   sentinel_ref& operator=(const sentinel_ref& o) noexcept {
-    if (this != &o) *this = sentinel_ref(o);
+    if (this != &o) {
+      o.s_->retain();
+      s_->release();
+      s_ = o.s_;
+    }
     return *this;
   }
-  sentinel_ref& operator=(sentinel_ref&& o) noexcept {
-    std::swap(s_, o.s_);
-    return *this;
-  }
-  ~sentinel_ref() {
-    if (s_ != nullptr) s_->release();
-  }
+  ~sentinel_ref() { s_->release(); }
 
-  /// False once the zone closed; true for a reference to none.
-  [[nodiscard]] bool alive() const noexcept { return s_ == nullptr || s_->alive.load(std::memory_order_acquire); }
+  /// False once the zone closed.
+  [[nodiscard]] bool alive() const noexcept { return s_->alive.load(std::memory_order_acquire); }
 
  private:
-  zone_sentinel* s_ = nullptr;
+  zone_sentinel* s_;
 };
 
 /// Where a zone node is in its life (see `zone_node_base::state`).

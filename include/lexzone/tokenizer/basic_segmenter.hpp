@@ -45,7 +45,7 @@
 /// included: an invalid byte decodes to U+DC80..U+DCFF, see `unicode/utf8.hpp`, and is kept).
 ///
 /// Differences from spaCy: none known for valid UTF-8, except that no tokenizer cache is kept here (the
-/// caller may keep one; `segment_chunk` says when a chunk may be cached).
+/// caller may keep one, by chunk text: see `segment_chunk`).
 ///
 /// Thread safety: all `const` members may run concurrently on one segmenter; the modifiers
 /// (`add_special_case`, `add_special_cases`, `remove_special_case`, `clear_special_cases`,
@@ -258,12 +258,16 @@ class basic_segmenter {
 
   /// Segments one chunk (a run of non-space code points, or a whitespace run that is not a single
   /// trailing ' ') without the doc-level matcher pass, appending pieces with offsets `base + ...` and
-  /// `space_after == false`. Returns true when the result may be cached by chunk text: false when a
-  /// special case was used (spaCy refuses to cache those, #1250). Requires `chunk` non-empty.
-  /// Throws: std::bad_alloc; what `Rules` throws. Complexity: O(|chunk|) rule calls. Thread safety: const.
+  /// `space_after == false`. Returns whether the result may be cached by chunk text, NORMs included,
+  /// until the rules change: always true here, since it depends on nothing else. (spaCy does not cache a
+  /// chunk that used a special case, #1250: its cache lost the other attributes a special case may set;
+  /// a special case here sets only ORTH and NORM.) The tokenizer's concept lets another segmenter say
+  /// false. Requires `chunk` non-empty. Throws: std::bad_alloc; what `Rules` throws. Complexity:
+  /// O(|chunk|) rule calls. Thread safety: const.
   bool segment_chunk(std::string_view chunk, std::uint32_t base, std::vector<piece>& out) const {
     detail::label_sink<false> labels;
-    return !tokenize_chunk<true>(chunk, base, out, labels);  // tokenize_chunk reports whether a rule was used
+    (void)tokenize_chunk<true>(chunk, base, out, labels);  // reports whether a special case was used
+    return true;
   }
 
   /// spaCy's `_apply_special_cases`: finds the special cases whose affix-only segmentation appears as

@@ -13,22 +13,24 @@
 /// dangle: the cache works the same inside and outside zones, and a zone's close needs no flush. It works
 /// the same for every segmenter: a chunk's segmentation depends only on the chunk and the rules, and any
 /// change of the rules (a special case, a regex, `faster_heuristics`) empties it, as spaCy flushes its
-/// cache. Chunks longer than 96 bytes are not cached. Chunks whose segmentation used a special case are
-/// (spaCy does not cache them, #1250: its cache lost the other attributes a special case may set; here a
-/// special case sets only ORTH and NORM, and the cache keeps both). The cache holds at most `options::cache_entries` chunks (0 turns it off)
-/// in memory reserved on first use (about 90 bytes a chunk: 900 KB for the default 10,000); when full it
-/// is emptied and refilled, so its memory is fixed however much distinct input it sees.
+/// cache. Chunks longer than 96 bytes are not cached, nor chunks for which the segmenter's `segment_chunk`
+/// says false; chunks made by special cases are, with their NORMs (`basic_segmenter::segment_chunk`). The
+/// cache holds at most `options::cache_entries` chunks (0 turns it off) in memory reserved on first use
+/// (about 90 bytes a chunk: 900 KB for the default 10,000); when full it is emptied and refilled, so its
+/// memory is fixed however much distinct input it sees.
 ///
-/// Each cached piece also remembers the lexeme it was last given: a permanent one for good, a zone's one
-/// with the zone's generation (scope.hpp, `scope_add`) and the permanent layer's insert count at the time
-/// (`basic_vocab::permanent_inserts`). A hit reuses the pointer, without hashing or looking the text up,
-/// when the lexeme is permanent, or when the call runs in the zone of that generation and the permanent
-/// layer gained nothing since: a zone's lexemes are never used once it closed, since no later zone has its
-/// generation, and a permanent entry added meanwhile (of the same text, which lookups would now return,
-/// or one whose id collides, a `hash_collision` the lookup reports) is seen as a lookup would see it. So
-/// the cache needs no flush when a zone closes.
+/// Each cached piece also remembers the lexeme it was last given: a permanent one for good; a zone's one
+/// with the zone's generation (scope.hpp, `scope_add`) and a stamp of the permanent layer's insert count
+/// (`basic_vocab::permanent_inserts`) as the tokenizer last saw it. A hit reuses the pointer, without
+/// hashing or looking the text up, when the lexeme is permanent, or when the call runs in the zone of
+/// that generation and the permanent layer gained nothing since: a zone's lexemes are never used once it
+/// closed, since no later zone has its generation; a permanent entry added meanwhile (of the same text,
+/// which lookups would now return, or one whose id collides, a `hash_collision` the lookup reports) is
+/// seen as a lookup would see it (any permanent insert, by any thread, makes every zone lexeme kept
+/// before it be looked up again once). So the cache needs no flush when a zone closes.
 #pragma once
 
+#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -134,6 +136,7 @@ class basic_tokenizer {
     std::size_t misses = 0;   ///< cacheable-length chunks segmented by the rules
     std::size_t entries = 0;  ///< chunks in the cache now
     std::size_t resets = 0;   ///< times the full cache was emptied to make room
+    std::size_t reused = 0;   ///< pieces whose lexeme a hit gave, without a lookup (zone ones: see above)
   };
 
   /// A tokenizer with a default-made segmenter (for `en::segmenter`: spaCy's English rules), its special
@@ -301,13 +304,16 @@ class basic_tokenizer {
     std::uint32_t pieces_size;
   };
   using lexeme_type = typename Vocab::lexeme_type;
+  static_assert(max_cached_chunk <= 255, "cached pieces keep offsets in one byte");
   struct cached_piece {
-    std::uint16_t begin = 0;  // relative to the chunk (cached chunks are at most 96 bytes)
-    std::uint16_t size = 0;
-    std::uint32_t norm = 0;            // 1 + the index of the piece's special-case NORM in norm_pool_; 0: none
-    const lexeme_type* lex = nullptr;  // the piece's lexeme, valid as `epoch` says (nullptr: none yet)
-    std::uint64_t epoch = 0;           // 0: `lex` is permanent; else the tokenizer's epoch it is valid in
+    std::uint8_t begin = 0;  // relative to the chunk
+    std::uint8_t size = 0;
+    std::uint16_t norm = 0;            // 1 + the index of the piece's special-case NORM in norm_pool_; 0: none
+    std::uint32_t stamp = 0;           // for a zone's `lex`: `stamp_` when it was kept
+    const lexeme_type* lex = nullptr;  // the piece's lexeme, valid as `generation` and `stamp` say
+    std::uint64_t generation = 0;      // 0: `lex` is permanent; else the zone generation it is valid in
   };
+  static constexpr std::size_t max_norms = 0xFFFF;  // norm_pool_'s bound (cached_piece::norm)
   // A piece of the text being tokenized that is in the cache: its cached lexeme when valid in this call's
   // scope (else nullptr), and where to record the lexeme found for it.
   struct piece_ref {
@@ -351,33 +357,33 @@ class basic_tokenizer {
     key_pool_.clear();
     piece_pool_.resize(max_entries_ * 2);
     piece_pool_.clear();
-    norm_pool_.resize(max_entries_ / 8 + 1);
+    norm_pool_.resize(std::min(max_entries_ / 8 + max_cached_chunk, max_norms));
     norm_pool_.clear();
   }
 
-  // The epoch of a call in a scope of generation `generation` over `vocab`: 0 for the permanent layer,
-  // else a number of this tokenizer's that changes when the zone does or when the permanent layer gained
-  // an entry since the last call. A zone lexeme is kept with the epoch of the call that found it and
-  // reused only in calls of that epoch: a permanent entry added since (of the same text, which lookups
+  // Brings `stamp_` up to date for a call in a zone of `vocab`: a new stamp when the permanent layer
+  // gained an entry since the last look. A zone lexeme is kept with the stamp of the call that found it
+  // and reused only under the same stamp: a permanent entry added since (of the same text, which lookups
   // would now return, or one whose id collides, which they would report) ends the reuse, as the zone's
-  // own lookups would see it. Throws: nothing.
-  std::uint64_t scope_epoch(const Vocab& vocab, std::uint64_t generation) noexcept {
-    if (generation == 0) return 0;
+  // own lookups would see it. Should the 32-bit stamp wrap around, the cache is emptied, so that no old
+  // stamp can match again. Throws: nothing.
+  void update_stamp(const Vocab& vocab) noexcept {
     const std::uint64_t inserts = vocab.permanent_inserts();
-    if (generation != epoch_generation_ || inserts != epoch_inserts_) {
-      epoch_generation_ = generation;
-      epoch_inserts_ = inserts;
-      ++epoch_;
+    if (inserts == inserts_seen_) return;
+    inserts_seen_ = inserts;
+    if (++stamp_ == 0) {
+      clear_cache();
+      stamp_ = 1;
     }
-    return epoch_;
   }
 
   // Appends the pieces of `chunk` (at `base` in the text) to `out`, from the cache when it has them. With
   // `WithRefs`, also appends to `*refs` a piece_ref for each piece that is (now) cached, with its lexeme
-  // when that is valid in a call of epoch `epoch` (see `scope_epoch`).
+  // when that is valid in a call in a scope of generation `generation` (0: the permanent layer) under
+  // `stamp_` (see `update_stamp`).
   template <bool WithRefs>
   void cached_chunk(std::string_view chunk, std::uint32_t base, std::vector<piece>& out, std::vector<piece_ref>* refs,
-                    std::uint64_t epoch = 0) {
+                    std::uint64_t generation = 0) {
     if (max_entries_ == 0 || chunk.size() > max_cached_chunk) {
       rules_->segment_chunk(chunk, base, out);
       return;
@@ -392,7 +398,8 @@ class basic_tokenizer {
           detail::append_piece(out, base + p.begin, p.size);
           if (LEXZONE_UNLIKELY(p.norm != 0)) out.back().norm = norm_pool_[p.norm - 1];
           if constexpr (WithRefs) {
-            const bool valid = p.lex != nullptr && (p.epoch == 0 || p.epoch == epoch);
+            const bool valid =
+                p.lex != nullptr && (p.generation == 0 || (p.generation == generation && p.stamp == stamp_));
             refs->push_back(piece_ref{base + p.begin, p.size, valid ? p.lex : nullptr, e.pieces_begin + k});
           }
         }
@@ -401,18 +408,18 @@ class basic_tokenizer {
     }
     ++stats_.misses;
     const std::size_t first = out.size();
-    rules_->segment_chunk(chunk, base, out);
+    if (!rules_->segment_chunk(chunk, base, out)) return;  // the segmenter says: not cacheable
     const std::size_t pieces = out.size() - first;
     std::size_t norms = 0;  // pieces with a special case's NORM
-    for (std::size_t k = first; k < out.size(); ++k)
+    for (std::size_t k = first; k < out.size(); ++k) {
       if (!out[k].norm.empty()) ++norms;
+    }
     if (entries_.empty()) reserve_cache();
-    // Full (entries, key bytes or pieces): start over. The pools never grow past their first reservation,
-    // so the cache's memory is fixed from its first use on. A chunk whose NORMs do not fit in what is left
-    // of their (smaller) pool is not cached.
-    if (norm_pool_.size() + norms > norm_pool_.capacity()) return;
+    // Full (entries, key bytes, pieces or NORMs): start over. The pools never grow past their first
+    // reservation, so the cache's memory is fixed from its first use on. (A chunk has at most 96 pieces,
+    // and the NORM pool room for at least 96.)
     if (entries_.size() >= max_entries_ || key_pool_.size() + chunk.size() > key_pool_.capacity() ||
-        piece_pool_.size() + pieces > piece_pool_.capacity()) {
+        piece_pool_.size() + pieces > piece_pool_.capacity() || norm_pool_.size() + norms > norm_pool_.capacity()) {
       clear_cache();
       ++stats_.resets;
     }
@@ -423,11 +430,11 @@ class basic_tokenizer {
       if constexpr (WithRefs)
         refs->push_back(piece_ref{out[k].begin, out[k].size, nullptr, static_cast<std::uint32_t>(piece_pool_.size())});
       cached_piece& p = piece_pool_.emplace_back();
-      p.begin = static_cast<std::uint16_t>(out[k].begin - base);
-      p.size = static_cast<std::uint16_t>(out[k].size);
+      p.begin = static_cast<std::uint8_t>(out[k].begin - base);
+      p.size = static_cast<std::uint8_t>(out[k].size);
       if (!out[k].norm.empty()) {
         norm_pool_.push_back(out[k].norm);
-        p.norm = static_cast<std::uint32_t>(norm_pool_.size());
+        p.norm = static_cast<std::uint16_t>(norm_pool_.size());
       }
     }
     index_.insert_or_assign(h, static_cast<std::uint32_t>(entries_.size()));
@@ -444,11 +451,11 @@ class basic_tokenizer {
     // cache was not emptied during the segmentation (its slots may then hold other chunks' pieces).
     const bool own_vocab = &vocab == vocab_;
     const std::size_t resets = stats_.resets;
-    const std::uint64_t generation = scope_generation(scope);  // also: zone_closed before any work
-    const std::uint64_t epoch = own_vocab ? scope_epoch(vocab, generation) : 0;
+    const std::uint64_t generation = scope_generation(scope);
+    if (own_vocab && generation != 0) update_stamp(vocab);
     if (own_vocab) {
       rules_->segment_with(text, pieces_, [&](std::string_view c, std::uint32_t b, std::vector<piece>& o) {
-        cached_chunk<true>(c, b, o, &refs_, epoch);
+        cached_chunk<true>(c, b, o, &refs_, generation);
       });
     } else {
       segment(text, pieces_);
@@ -462,13 +469,16 @@ class basic_tokenizer {
       const piece_ref* ref =
           r < refs_.size() && refs_[r].begin == p.begin && refs_[r].size == p.size ? &refs_[r] : nullptr;
       const lexeme_type* lex = ref != nullptr ? ref->lex : nullptr;
-      if (lex == nullptr) {
+      if (lex != nullptr) {
+        ++stats_.reused;
+      } else {
         const auto found = scope_add(scope, p.text_in(text));
         lex = found.lexeme;
         if (ref != nullptr && record) {
           cached_piece& slot = piece_pool_[ref->slot];
           slot.lex = found.lexeme;
-          slot.epoch = found.generation == 0 ? 0 : epoch;
+          slot.generation = found.generation;
+          slot.stamp = stamp_;
         }
       }
       const hash_t norm = p.norm.empty() ? 0 : vocab.strings().add(p.norm);
@@ -491,10 +501,9 @@ class basic_tokenizer {
   std::vector<cached_piece> piece_pool_;
   std::vector<std::string_view> norm_pool_;  // the NORMs of cached special-case pieces (views into rules_)
   cache_stats stats_;
-  std::vector<piece_ref> refs_;         // scratch of `run`: the call's pieces that are in the cache
-  std::uint64_t epoch_ = 0;             // the last call's epoch in a zone (see `scope_epoch`)
-  std::uint64_t epoch_generation_ = 0;  // the zone generation and permanent insert count it stands for
-  std::uint64_t epoch_inserts_ = 0;
+  std::vector<piece_ref> refs_;     // scratch of `run`: the call's pieces that are in the cache
+  std::uint64_t inserts_seen_ = 0;  // the vocab's permanent_inserts() at the last look (`update_stamp`)
+  std::uint32_t stamp_ = 1;         // changes with it; kept with each zone lexeme
 };
 
 }  // namespace lexzone
