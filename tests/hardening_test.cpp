@@ -546,6 +546,75 @@ TEST_CASE("hardening: std::bad_alloc at every allocation point of vocab get and 
   CHECK(inject_at_every_allocation<vocab_runner>(steps, universe_of(steps, true)) >= 12);
 }
 
+TEST_CASE("hardening: std::bad_alloc while a promotion moves the text out of the lexeme's zone",
+          "[hardening][memory]") {
+  // The shape: an inner zone holds the string "Shared", its enclosing zone the lexeme "Shared" (added
+  // after it: a zone does not see its children), and a permanent add through the inner zone promotes
+  // the lexeme. The enclosing zone then keeps "Shared" as a plain string, a copy that may allocate (its
+  // index grows) after the lexeme became permanent. Such a failure is swallowed, since the add succeeded;
+  // the zone keeps a shadowed record until it closes. Every allocation of the add fails in turn, with the
+  // enclosing zone's index filled to each size up to two growths: an add that throws changed nothing, an
+  // add that swallowed a failure returns the permanent lexeme as any other, and closing the zones brings
+  // sizes and memory back to the failure-free run's.
+  int thrown = 0, swallowed = 0;
+  for (int fillers = 0; fillers < 40; ++fillers) {
+    std::optional<std::vector<std::size_t>> reference;  // sizes and live bytes after the zones closed
+    for (long k = 0;; ++k) {
+      lexzone::test::allocation_counter counter;
+      bool injected = false;
+      {
+        counted_vocab v(lexzone::default_hasher(), alloc_t(counter), 1);
+        for (int i = 0; i < 8; ++i) v.add("Word" + std::to_string(i));
+        {
+          auto outer = v.memory_zone();
+          for (int i = 0; i < fillers; ++i) outer.strings().add("filler-" + std::to_string(i));
+          auto inner = outer.memory_zone();
+          inner.strings().add("Shared");
+          const auto& zoned = outer.add("Shared");
+          REQUIRE(&inner.add("Shared") == &zoned);
+          const std::size_t outer_size = outer.size();
+          counter.fail_after = k;
+          const counted_vocab::lexeme_type* got = nullptr;
+          try {
+            got = &inner.add("Shared", retention::permanent);
+          } catch (const std::bad_alloc&) {
+          }
+          injected = counter.fail_after == 0;  // the allocator threw (the counter stops at 0)
+          counter.fail_after = -1;
+          if (got == nullptr) {  // thrown: nothing changed
+            ++thrown;
+            CHECK(v.find("Shared") == nullptr);
+            CHECK(&inner.add("Shared") == &zoned);
+            CHECK(outer.size() == outer_size);
+            got = &inner.add("Shared", retention::permanent);  // retried
+          } else if (injected) {
+            ++swallowed;
+          }
+          CHECK(v.find("Shared") == got);
+          CHECK(&inner.add("Shared") == got);
+          CHECK(&outer.add("Shared") == got);
+          CHECK(got->text() == "Shared");
+          CHECK(inner.strings()[got->orth] == "Shared");
+          CHECK(outer.strings().contains("Shared"));
+        }
+        v.strings().trim_pool();
+        const std::vector<std::size_t> after{v.size(), v.permanent_size(), v.strings().size(),
+                                             v.stats().strings.zone_bytes, counter.live_bytes};
+        if (!reference) reference = after;
+        INFO("fillers " << fillers << ", allocation " << k << " failed");
+        CHECK(after == *reference);  // whether the add threw (and was retried), swallowed a failure or neither
+        CHECK(after[3] == 0);
+      }
+      REQUIRE(counter.live_bytes == 0);
+      REQUIRE(counter.live_allocations == 0);
+      if (!injected) break;
+      REQUIRE(k < 1000);
+    }
+  }
+  CHECK(thrown > 0);
+  CHECK(swallowed > 0);  // some filler count puts the enclosing zone's index growth at the copy
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Guards, docs, threads
 // ---------------------------------------------------------------------------------------------------------
