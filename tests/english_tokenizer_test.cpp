@@ -168,6 +168,20 @@ TEST_CASE("english_tokenizer: a cached zone lexeme gives way to a permanent entr
   }
 }
 
+TEST_CASE("english_tokenizer: copy assignment takes the other tokenizer's cache size", "[tokenizer]") {
+  vocab v;
+  tokenizer small(v, tokenizer::options{8});
+  auto zone = v.memory_zone();
+  CHECK(small(zone, "one two three").size() == 3);  // the 8-chunk cache's memory is reserved now
+  const tokenizer large(v);
+  small = large;
+  std::string text;
+  for (int i = 0; i < 500; ++i) text += "word" + std::to_string(i) + " ";
+  CHECK(small(zone, text).size() == 500);
+  CHECK(small.stats().entries == 500);  // reserved again for 10,000 chunks: never emptied
+  CHECK(small.stats().resets == 0);
+}
+
 TEST_CASE("english_tokenizer: same tokens with the cache on and off", "[tokenizer]") {
   vocab v;
   // The default cache, and one of 8 chunks, emptied again and again (also in the middle of a call).

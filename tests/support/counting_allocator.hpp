@@ -12,7 +12,8 @@ struct allocation_counter {
   std::size_t live_bytes = 0;
   std::size_t live_allocations = 0;
   std::size_t total_allocations = 0;
-  long fail_after = -1;  // >= 0: that many allocations succeed, then the next one throws
+  long fail_after = -1;      // >= 0: that many allocations succeed, then every next one throws
+  std::size_t failures = 0;  // allocations that threw
 };
 
 template <class T>
@@ -25,7 +26,10 @@ class counting_allocator {
   counting_allocator(const counting_allocator<U>& other) noexcept : counter_(other.counter()) {}
 
   T* allocate(std::size_t n) {
-    if (counter_->fail_after == 0) throw std::bad_alloc();
+    if (counter_->fail_after == 0) {
+      ++counter_->failures;
+      throw std::bad_alloc();
+    }
     if (counter_->fail_after > 0) --counter_->fail_after;
     T* p = std::allocator<T>().allocate(n);
     counter_->live_bytes += n * sizeof(T);

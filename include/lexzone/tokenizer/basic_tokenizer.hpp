@@ -163,11 +163,19 @@ class basic_tokenizer {
   /// Shares the rules; the copy starts with an empty cache. Throws: nothing in practice (not `noexcept`,
   /// as the constructor above).
   basic_tokenizer(const basic_tokenizer& o) : vocab_(o.vocab_), rules_(o.rules_), max_entries_(o.max_entries_) {}
-  /// Shares `o`'s rules and empties this cache. Throws: nothing.
+  /// Shares `o`'s rules and empties this cache (and frees its memory when `o`'s cache has another size:
+  /// it is reserved again, at that size, on first use). Throws: nothing.
   basic_tokenizer& operator=(const basic_tokenizer& o) noexcept {
     if (this != &o) {
       vocab_ = o.vocab_;
       rules_ = o.rules_;
+      if (max_entries_ != o.max_entries_) {
+        decltype(index_)().swap(index_);
+        decltype(entries_)().swap(entries_);
+        decltype(key_pool_)().swap(key_pool_);
+        decltype(piece_pool_)().swap(piece_pool_);
+        decltype(norm_pool_)().swap(norm_pool_);
+      }
       max_entries_ = o.max_entries_;
       clear_cache();
     }
