@@ -1,6 +1,8 @@
 #include <lexzone/string_store.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
@@ -459,6 +461,142 @@ TEST_CASE("memory_zone: memory returns to the baseline (counting allocator)", "[
   CHECK(counter.live_bytes == 0);
   CHECK(counter.live_allocations == 0);
 }
+
+TEST_CASE("memory_zone: a zone per request starts on the chunk its node kept, every byte accounted",
+          "[memory_zone][memory]") {
+  // A zone node keeps the first chunk its zone used for the thread's next zone (detail/arena.hpp): the
+  // chunk counts as pooled while unused (also while the next zone has not needed it yet, and after a
+  // close whose guard lives), in the zone's bytes while used, and within the pool's bound.
+  using alloc_t = lexzone::test::counting_allocator<std::byte>;
+  using store_t = lexzone::basic_string_store<lexzone::default_hasher, alloc_t>;
+  lexzone::test::allocation_counter counter;
+  {
+    store_t s(lexzone::default_hasher(), alloc_t(counter), 4);
+    s.add("base");
+    s.trim_pool();
+    const std::size_t base_bytes = counter.live_bytes;
+    const std::size_t base_permanent = s.stats().permanent_bytes;
+    // Every byte allocated since the baseline: pooled, a zone's, permanent, or a node a guard holds.
+    const auto accounted = [&](std::size_t guards) {
+      const auto st = s.stats();
+      return counter.live_bytes - base_bytes == st.pooled_bytes + st.zone_bytes +
+                                                    (st.permanent_bytes - base_permanent) +
+                                                    guards * store_t::zone_node_bytes;
+    };
+    {
+      auto z = s.memory_zone();
+      z.add("first");
+      CHECK(accounted(1));
+    }
+    CHECK(accounted(0));
+    const std::size_t allocations = counter.total_allocations;
+    for (int i = 0; i < 100; ++i) {
+      auto z = s.memory_zone();
+      CHECK(accounted(1));
+      CHECK(s.stats().zone_bytes == 0);
+      z.add("request-" + std::to_string(i));
+      CHECK(accounted(1));
+      CHECK(s.stats().zone_bytes >= 65536);
+      z.close();
+      CHECK(accounted(1));
+    }
+    CHECK(counter.total_allocations == allocations);  // each zone on the kept (or a pooled) chunk
+    {
+      auto outer = s.memory_zone();  // the spare node, with its chunk
+      auto inner = s.memory_zone();  // a new node: a chunk from the pool or the allocator
+      outer.add("outer");
+      inner.add("inner");
+      for (int i = 0; i < 2000; ++i) inner.add("a longer string that fills more than one chunk " + std::to_string(i));
+      CHECK(accounted(2));
+    }
+    CHECK(accounted(0));
+    CHECK(s.stats().pooled_bytes <= 4 * 65536 + store_t::max_spare_zones * store_t::zone_node_bytes);
+    s.trim_pool();  // the spare nodes and the chunks they kept
+    CHECK(counter.live_bytes == base_bytes);
+    CHECK(s.stats().pooled_bytes == 0);
+  }
+  CHECK(counter.live_bytes == 0);
+}
+
+TEST_CASE("memory_zone: with no pool, no zone keeps a chunk", "[memory_zone][memory]") {
+  using alloc_t = lexzone::test::counting_allocator<std::byte>;
+  using store_t = lexzone::basic_string_store<lexzone::default_hasher, alloc_t>;
+  lexzone::test::allocation_counter counter;
+  store_t s(lexzone::default_hasher(), alloc_t(counter), 0);
+  s.trim_pool();
+  const std::size_t base_bytes = counter.live_bytes;
+  for (int i = 0; i < 3; ++i) {
+    auto z = s.memory_zone();
+    z.add("word" + std::to_string(i));
+    z.close();
+    // Only the closed zone's node is left (counted as pooled once its guard dies).
+    CHECK(counter.live_bytes - base_bytes == store_t::zone_node_bytes);
+  }
+  CHECK(s.stats().pooled_bytes == store_t::zone_node_bytes);
+}
+
+#if !LEXZONE_HAS_ASAN
+TEST_CASE("arena: a zone arena keeps its leased chunk for its next use, within the pool's bound", "[memory]") {
+  using alloc_t = lexzone::test::counting_allocator<std::byte>;
+  using source_t = lexzone::detail::chunk_source<alloc_t>;
+  using arena_t = lexzone::detail::arena<alloc_t, false>;
+  constexpr std::size_t chunk = lexzone::detail::chunk_size;
+  lexzone::test::allocation_counter counter;
+  {
+    source_t src(alloc_t(counter), 1);
+    const std::size_t base = counter.live_bytes;  // the pool's own vector
+    std::atomic<std::uint32_t> kept_a{0}, kept_b{0};
+    arena_t a(src, &kept_a);
+    arena_t b(src, &kept_b);
+    std::byte* const first = a.allocate(100).ptr;
+    CHECK(src.leased_chunks() == 1);
+    a.release(true);
+    CHECK(kept_a.load() == chunk);
+    CHECK(src.pooled_bytes() == 0);  // kept, not pooled
+    CHECK(counter.live_bytes == base + chunk);
+    // The next use starts on the kept chunk.
+    const std::size_t allocations = counter.total_allocations;
+    CHECK(a.allocate(100).ptr == first);
+    CHECK(kept_a.load() == 0);
+    CHECK(counter.total_allocations == allocations);
+    // The lease fills the bound (1 chunk): another arena gets a new chunk without a lease, and gives it
+    // back to the allocator (the pool has no room).
+    (void)b.allocate(100);
+    CHECK(src.leased_chunks() == 1);
+    CHECK(counter.total_allocations == allocations + 1);
+    b.release(true);
+    CHECK(kept_b.load() == 0);
+    CHECK(counter.live_bytes == base + chunk);
+    // More chunks and a large block: only the leased chunk is kept.
+    for (int i = 0; i < 3; ++i) (void)a.allocate(30000);
+    (void)a.allocate(100000);
+    CHECK(counter.live_bytes >= base + 2 * chunk + 100000);
+    a.release(true);
+    CHECK(kept_a.load() == chunk);
+    CHECK(counter.live_bytes == base + chunk);
+    // Without keeping, the lease ends and the chunk goes to the pool (which has room again).
+    a.release(false);
+    CHECK(kept_a.load() == 0);
+    CHECK(src.leased_chunks() == 0);
+    CHECK(src.pooled_bytes() == chunk);
+    // An arena without a `kept` cell asks for no lease.
+    arena_t plain(src);
+    (void)plain.allocate(100);
+    CHECK(src.leased_chunks() == 0);
+  }
+  CHECK(counter.live_bytes == 0);
+  {
+    source_t none(alloc_t(counter), 0);  // no pool: no lease
+    std::atomic<std::uint32_t> kept{0};
+    arena_t c(none, &kept);
+    (void)c.allocate(100);
+    CHECK(none.leased_chunks() == 0);
+    c.release(true);
+    CHECK(kept.load() == 0);
+    CHECK(counter.live_bytes == 0);
+  }
+}
+#endif
 
 TEST_CASE("memory_zone: a recycled zone's index is sized by the zone before it, down as well as up",
           "[memory_zone][memory]") {

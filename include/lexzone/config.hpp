@@ -122,14 +122,23 @@ inline constexpr int abi_creation_count_bits = LEXZONE_CREATION_COUNT_BITS;
 /// \def LEXZONE_INLINE_LAMBDA
 /// Placed after a lambda's parameters: the lambda is inlined into its caller (the probes of the hash
 /// indexes, whose callbacks the optimiser otherwise calls out of line).
+/// \def LEXZONE_NOINLINE
+/// Never inlined: the rare path of a hot function, kept out of it so that the hot path stays inlinable.
 #if defined(__GNUC__) || defined(__clang__)
 #  define LEXZONE_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #  define LEXZONE_ALWAYS_INLINE inline __attribute__((always_inline))
 #  define LEXZONE_INLINE_LAMBDA __attribute__((always_inline))
+#  define LEXZONE_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#  define LEXZONE_UNLIKELY(x) (x)
+#  define LEXZONE_ALWAYS_INLINE inline
+#  define LEXZONE_INLINE_LAMBDA
+#  define LEXZONE_NOINLINE __declspec(noinline)
 #else
 #  define LEXZONE_UNLIKELY(x) (x)
 #  define LEXZONE_ALWAYS_INLINE inline
 #  define LEXZONE_INLINE_LAMBDA
+#  define LEXZONE_NOINLINE
 #endif
 
 /// \def LEXZONE_ASSERT(cond, msg)

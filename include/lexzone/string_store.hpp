@@ -32,7 +32,7 @@ struct string_store_stats {
   std::size_t open_zones = 0;         ///< zones open on this store (string and vocab zones)
   std::size_t permanent_bytes = 0;    ///< memory held by the permanent layer (arena and index)
   std::size_t zone_bytes = 0;         ///< memory held by open zones' layers
-  std::size_t pooled_bytes = 0;       ///< free chunks and spare zone nodes kept for the next zones (bounded)
+  std::size_t pooled_bytes = 0;       ///< free chunks, chunks zone nodes keep and spare zone nodes (bounded)
 };
 
 template <class Store>
@@ -71,7 +71,7 @@ class basic_string_store {
   /// `basic_memory_zone` can name it.
   struct zone_node : detail::zone_node_base {
     /// An empty layer drawing chunks from `src`.
-    zone_node(detail::chunk_source<Allocator>& src, const Hasher& h) : strings(src, h) {}
+    zone_node(detail::chunk_source<Allocator>& src, const Hasher& h) : strings(src, h, &kept_bytes) {}
     zone_layer strings;  ///< the zone's own strings (and its vocab's lexeme records)
   };
 
@@ -90,7 +90,10 @@ class basic_string_store {
   /// An empty store (holding only "", id 0).
   /// \param hash_function the id function. \param alloc where every byte comes from.
   /// \param max_pooled_chunks how many free 64 KiB chunks closed zones may leave for the next zones (the
-  ///   bound on memory a closed zone does not give back).
+  ///   bound on memory a closed zone does not give back). Part of them: a zone node (recycled for the
+  ///   thread's next zone, see `memory_zone`) may keep the first chunk its zone used, so that a zone per
+  ///   request takes no lock and allocates nothing; the chunks kept and the free ones stay within the
+  ///   bound (0: nothing is kept).
   /// Complexity: O(1). Throws: `std::bad_alloc`.
   explicit basic_string_store(const Hasher& hash_function = Hasher(), const Allocator& alloc = Allocator(),
                               std::size_t max_pooled_chunks = 16)
@@ -156,7 +159,8 @@ class basic_string_store {
 
   /// Opens a zone on this store.
   /// Complexity: O(1); allocates nothing when the calling thread's spare zone node is free (a node is
-  /// recycled when a guard dies, see `trim_pool`). Lifetime: the zone must close (its guard be destroyed)
+  /// recycled when a guard dies, see `trim_pool`), and the zone's first 64 KiB then come from the chunk
+  /// that node kept (see `max_pooled_chunks`), without the pool's lock. Lifetime: the zone must close (its guard be destroyed)
   /// before the store is destroyed. Thread safety: any thread; the zone is private to the thread that
   /// uses it. Throws: `std::bad_alloc`.
   [[nodiscard]] zone_type memory_zone() { return zone_type(this, open_node(nullptr)); }
@@ -179,7 +183,8 @@ class basic_string_store {
   }
 
   /// Frees the pool: the pooled chunks and the spare zone nodes (at most 16, one per thread shard, kept
-  /// so that a new zone allocates nothing). Complexity: O(pooled chunks + 16). Thread safety: any thread.
+  /// so that a new zone allocates nothing) with the chunks they keep; a node whose guard is alive keeps
+  /// its chunk until the guard dies. Complexity: O(pooled chunks + 16). Thread safety: any thread.
   /// Throws: nothing.
   void trim_pool() noexcept {
     trim_spares();
@@ -194,7 +199,8 @@ class basic_string_store {
   /// during the call. Throws: nothing.
   void shrink_to_fit() noexcept { perm_.release_retired(); }
 
-  /// Fills the chunk pool to its bound (`max_pooled_chunks` x 64 KiB) with resident memory. A service
+  /// Fills the chunk pool to its bound (`max_pooled_chunks` x 64 KiB, less the chunks zone nodes keep)
+  /// with resident memory. A service
   /// calls it once at start-up so that its RSS is flat from the first zone on, instead of stepping up
   /// while zones of growing size fill the pool. Complexity: O(max_pooled_chunks). Thread safety: any
   /// thread. Throws: `std::bad_alloc` (what was allocated stays pooled).

@@ -14,12 +14,14 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <new>
+#include <utility>
 #include <vector>
 
 #include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
@@ -37,6 +39,12 @@ template <class Alloc, class T>
 using rebind_t = typename std::allocator_traits<Alloc>::template rebind_alloc<T>;
 
 /// Where chunks and large blocks come from, with a pool of at most `max_pooled` free chunks.
+///
+/// Leases: a zone arena that asks when it takes a chunk may keep that one chunk when its zone closes, for
+/// the next zone on the same node (`arena::release(true)`), so that a zone per request takes no lock and
+/// allocates nothing. A leased chunk counts against the pool's bound from the moment it is granted until
+/// `end_lease` returns it: free chunks plus leases never exceed `max_pooled`, so the memory that closed
+/// zones keep is bounded exactly as before (no lease is granted when `max_pooled` is 0).
 /// Thread safety: every member may be called concurrently (the pool is guarded by a mutex).
 template <class Alloc>
 class chunk_source {
@@ -52,8 +60,10 @@ class chunk_source {
   /// A 64 KiB chunk, from the pool when it has one: the most recently pooled (still in the CPU's
   /// caches); with AddressSanitizer the least recently pooled, so that the chunks of the zone that closed
   /// last stay poisoned longest (a stale view of the previous zone read during the next one is then
-  /// reported, not handed that zone's bytes). Throws: what the allocator throws.
-  std::byte* take_chunk() {
+  /// reported, not handed that zone's bytes). With `lease` given, also asks for a lease on the chunk and
+  /// sets `*lease` to whether it was granted (always for a pooled chunk; for a new one while free chunks
+  /// plus leases are below the bound). Strong guarantee. Throws: what the allocator throws.
+  std::byte* take_chunk(bool* lease = nullptr) {
     {
       std::lock_guard lock(mutex_);
       if (!free_.empty()) {
@@ -65,17 +75,43 @@ class chunk_source {
         free_.pop_back();
 #endif
         unpoison(c, chunk_size);
+        if (lease != nullptr) {
+          *lease = true;  // free + leased stays the same
+          ++leased_;
+        }
         return c;
       }
     }
-    return allocate_block(chunk_size);
+    std::byte* c = allocate_block(chunk_size);
+    if (lease != nullptr) {
+      std::lock_guard lock(mutex_);
+      *lease = free_.size() + leased_ < max_pooled_;
+      if (*lease) ++leased_;
+    }
+    return c;
   }
 
-  /// Returns a chunk: pooled (and poisoned) while the pool has room, else freed. Throws: nothing.
+  /// Returns a chunk: pooled (and poisoned) while free chunks plus leases are below the bound, else
+  /// freed. Throws: nothing.
   void give_chunk(std::byte* c) noexcept {
     {
       std::lock_guard lock(mutex_);
-      if (free_.size() < max_pooled_) {
+      if (free_.size() + leased_ < max_pooled_) {
+        poison(c, chunk_size);
+        free_.push_back(c);  // capacity reserved: cannot throw
+        return;
+      }
+    }
+    deallocate_block(c, chunk_size);
+  }
+
+  /// Ends the lease on `c` (a chunk `take_chunk` granted one on) and returns it as `give_chunk` does.
+  /// Throws: nothing.
+  void end_lease(std::byte* c) noexcept {
+    {
+      std::lock_guard lock(mutex_);
+      --leased_;
+      if (free_.size() + leased_ < max_pooled_) {
         poison(c, chunk_size);
         free_.push_back(c);  // capacity reserved: cannot throw
         return;
@@ -93,12 +129,12 @@ class chunk_source {
     std::allocator_traits<byte_alloc>::deallocate(a, p, n);
   }
 
-  /// Fills the pool to its bound with chunks whose pages are touched, so the pool's memory is resident
-  /// from now on instead of growing as bigger zones come. Throws: what the allocator throws (the chunks
-  /// allocated so far stay pooled).
+  /// Fills the pool to its bound (less the chunks leased) with chunks whose pages are touched, so the
+  /// pool's memory is resident from now on instead of growing as bigger zones come. Throws: what the
+  /// allocator throws (the chunks allocated so far stay pooled).
   void prefill() {
     std::lock_guard lock(mutex_);
-    while (free_.size() < max_pooled_) {
+    while (free_.size() + leased_ < max_pooled_) {
       std::byte* c = allocate_block(chunk_size);
       std::memset(c, 0, chunk_size);
       poison(c, chunk_size);
@@ -120,6 +156,11 @@ class chunk_source {
     return free_.size() * chunk_size;
   }
   [[nodiscard]] std::size_t max_pooled_chunks() const noexcept { return max_pooled_; }
+  /// Chunks leased now (in use or kept by zone arenas). Thread safety: any thread; a snapshot.
+  [[nodiscard]] std::size_t leased_chunks() const {
+    std::lock_guard lock(mutex_);
+    return leased_;
+  }
   [[nodiscard]] const Alloc& allocator() const noexcept { return alloc_; }
 
  private:
@@ -128,6 +169,7 @@ class chunk_source {
   mutable std::mutex mutex_;
   std::vector<std::byte*, rebind_t<Alloc, std::byte*>> free_;
   std::size_t max_pooled_;
+  std::size_t leased_ = 0;  // leases granted and not ended (see the class comment)
 };
 
 /// Bump allocator over chunks from a `chunk_source`. Memory is given back by `release()` (a zone's close)
@@ -139,6 +181,14 @@ class chunk_source {
 /// at a time) one level that starts inside the arena (8 entries: a zone of up to 512 KiB allocates no
 /// directory) and doubles when full. Opening and closing a zone that stores little therefore allocates
 /// nothing but its chunks (which come from the pool).
+///
+/// A zone arena given a `kept` cell also asks the source for a lease on a chunk it takes (see
+/// `chunk_source`), and `release(true)` keeps that chunk for the arena's next use instead of returning
+/// it: a zone node's next zone then starts on it without the pool's lock. `*kept` holds the bytes kept
+/// and not in use (the chunk's size or 0), for the store's `pooled_bytes`; it is written by the arena's
+/// thread and may be read by any. With AddressSanitizer no lease is asked for: every chunk goes back to
+/// the pool, poisoned, so that a stale view of a closed zone is reported rather than handed the next
+/// zone's bytes.
 template <class Alloc, bool Concurrent>
 class arena {
  public:
@@ -147,22 +197,22 @@ class arena {
     std::byte* ptr;
   };
 
-  explicit arena(chunk_source<Alloc>& src) : src_(&src), large_(rebind_t<Alloc, large_block>(src.allocator())) {
-    if constexpr (!Concurrent) dir_ = small_dir_;
+  explicit arena(chunk_source<Alloc>& src, std::atomic<std::uint32_t>* kept = nullptr)
+      : src_(&src), large_(rebind_t<Alloc, large_block>(src.allocator())) {
+    if constexpr (!Concurrent) {
+      dir_ = small_dir_;
+      kept_ = kept;
+    }
   }
   arena(const arena&) = delete;
   arena& operator=(const arena&) = delete;
-  ~arena() { release(); }
+  ~arena() { release(false); }
 
   /// `n` bytes aligned to `align` (a power of two <= 16). Strong guarantee: on a throw nothing changed.
   /// Throws: what the allocator throws; `capacity_error` past 4 GiB of chunk indices.
-  allocation allocate(std::size_t n, std::size_t align = 1) {
-    if (n > large_threshold) return allocate_large(n);
-    std::size_t off = (cur_used_ + (align - 1)) & ~(align - 1);
-    if (cur_ == nullptr || off + n > chunk_size) {
-      new_chunk();
-      off = 0;
-    }
+  LEXZONE_ALWAYS_INLINE allocation allocate(std::size_t n, std::size_t align = 1) {
+    const std::size_t off = (cur_used_ + (align - 1)) & ~(align - 1);
+    if (LEXZONE_UNLIKELY(cur_ == nullptr || n > large_threshold || off + n > chunk_size)) return allocate_slow(n);
     const std::uint32_t loc = (cur_index_ << chunk_shift) | static_cast<std::uint32_t>(off);
     std::byte* p = cur_ + off;
     cur_used_ = off + n;
@@ -186,30 +236,18 @@ class arena {
   [[nodiscard]] std::size_t bytes_used() const noexcept { return bytes_used_; }
 
   /// Gives every chunk back to the source (pool) and every block and directory table to the allocator;
-  /// the arena is empty afterwards. Complexity: O(chunks); nothing when the arena is empty. Not
-  /// concurrently with readers. Throws: nothing.
-  void release() noexcept {
-    if (next_index_ == 0) return;
-    std::size_t next_large = 0;
-    for (std::uint32_t i = 0; i < next_index_;) {
-      std::byte* p = chunk_at(i);
-      if (next_large < large_.size() && large_[next_large].index == i) {
-        const large_block& b = large_[next_large++];
-        src_->deallocate_block(p, b.size);
-        i += b.count;
-      } else {
-        src_->give_chunk(p);
-        ++i;
+  /// the arena is empty afterwards. With `keep_lease`, the leased chunk (see the class comment) stays
+  /// with the arena, unused, for its next allocations; without, its lease ends too. Complexity:
+  /// O(chunks); nothing when the arena is empty. Not concurrently with readers. Throws: nothing.
+  void release(bool keep_lease) noexcept {
+    if (next_index_ != 0) release_chunks();
+    if constexpr (!Concurrent) {
+      if (!keep_lease && reserve_ != nullptr) {
+        src_->end_lease(reserve_);
+        reserve_ = leased_ = nullptr;
+        set_kept(0);
       }
     }
-    large_.clear();
-    large_.shrink_to_fit();
-    free_directory();
-    cur_ = nullptr;
-    cur_used_ = 0;
-    next_index_ = 0;
-    bytes_held_ = 0;
-    bytes_used_ = 0;
   }
 
  private:
@@ -289,9 +327,74 @@ class arena {
     }
   }
 
+  // `release` of a non-empty arena; the leased chunk becomes the kept one.
+  void release_chunks() noexcept {
+    std::size_t next_large = 0;
+    for (std::uint32_t i = 0; i < next_index_;) {
+      std::byte* p = chunk_at(i);
+      if (next_large < large_.size() && large_[next_large].index == i) {
+        const large_block& b = large_[next_large++];
+        src_->deallocate_block(p, b.size);
+        i += b.count;
+        continue;
+      }
+      ++i;
+      if constexpr (!Concurrent) {
+        if (p == leased_) {
+          reserve_ = p;
+          set_kept(chunk_size);
+          continue;
+        }
+      }
+      src_->give_chunk(p);
+    }
+    large_.clear();
+    large_.shrink_to_fit();
+    free_directory();
+    cur_ = nullptr;
+    cur_used_ = 0;
+    next_index_ = 0;
+    bytes_held_ = 0;
+    bytes_used_ = 0;
+  }
+
+  // The next chunk: the one kept for this arena (no lock), else one from the source, with a lease asked
+  // for when the arena keeps chunks and holds no lease yet.
+  std::byte* next_chunk() {
+    if constexpr (!Concurrent && !LEXZONE_HAS_ASAN) {
+      if (reserve_ != nullptr) {
+        set_kept(0);
+        return std::exchange(reserve_, nullptr);
+      }
+      if (kept_ != nullptr && leased_ == nullptr) {
+        bool lease = false;
+        std::byte* c = src_->take_chunk(&lease);
+        if (lease) leased_ = c;
+        return c;
+      }
+    }
+    return src_->take_chunk();
+  }
+
+  void set_kept(std::size_t bytes) noexcept {
+    if constexpr (!Concurrent) {
+      if (kept_ != nullptr) kept_->store(static_cast<std::uint32_t>(bytes), std::memory_order_relaxed);
+    }
+  }
+
+  // `allocate` when the current chunk cannot take `n` bytes: a large block, or a new chunk.
+  LEXZONE_NOINLINE allocation allocate_slow(std::size_t n) {
+    if (n > large_threshold) return allocate_large(n);
+    new_chunk();
+    const std::uint32_t loc = cur_index_ << chunk_shift;
+    cur_used_ = n;
+    bytes_used_ += n;
+    return {loc, cur_};
+  }
+
   void new_chunk() {
     reserve_dir(1);
-    std::byte* c = src_->take_chunk();
+    std::byte* c = next_chunk();
     map(next_index_, 1, c);
     cur_ = c;
     cur_index_ = next_index_++;
@@ -323,6 +426,11 @@ class arena {
   std::size_t bytes_used_ = 0;
   // Directory (see the class comment): top level (Concurrent) or the one level's start (otherwise).
   std::byte** top_[Concurrent ? dir_fanout : 1] = {};
+  // Zone arenas (see the class comment): the chunk leased, whether in use or kept; the kept one while
+  // unused (nullptr otherwise); where to report the bytes kept.
+  std::byte* leased_ = nullptr;
+  std::byte* reserve_ = nullptr;
+  std::atomic<std::uint32_t>* kept_ = nullptr;
   std::uint32_t tables_ = 0;  // second-level tables made (Concurrent)
   std::byte** dir_ = nullptr;
   std::uint32_t dir_capacity_ = small_dir_size;

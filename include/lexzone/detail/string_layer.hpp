@@ -63,8 +63,10 @@ enum class entry_kind : std::uint8_t {
 template <class Hasher, class Alloc, bool Concurrent>
 class string_layer {
  public:
-  string_layer(chunk_source<Alloc>& src, const Hasher& hasher)
-      : arena_(src), index_(src.allocator()), hasher_(hasher) {}
+  /// An empty layer over `src`; a zone layer given `kept` keeps a chunk from one use to the next (see
+  /// `arena`, whose bytes kept it reports there).
+  string_layer(chunk_source<Alloc>& src, const Hasher& hasher, std::atomic<std::uint32_t>* kept = nullptr)
+      : arena_(src, kept), index_(src.allocator()), hasher_(hasher) {}
 
   /// The entry of text `s` (id `h`) of kind `kind`, or none (also when another entry of that kind has
   /// id `h`: a collision). Complexity: O(1) expected; one header read and one compare for a hit.
@@ -232,11 +234,12 @@ class string_layer {
     });
   }
 
-  /// Evicts every entry and gives the memory back (the layer is empty and usable afterwards).
-  /// Complexity: O(chunks + 1). No concurrent reader. Throws: nothing.
+  /// Evicts every entry and gives the memory back (the layer is empty and usable afterwards), except the
+  /// one chunk a zone layer keeps for its next use (see `arena::release`). Complexity: O(chunks + 1). No
+  /// concurrent reader. Throws: nothing.
   void clear() noexcept {
     index_.clear();
-    arena_.release();
+    arena_.release(true);
     hidden_.store(0, std::memory_order_relaxed);
   }
 

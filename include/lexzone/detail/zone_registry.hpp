@@ -92,6 +92,8 @@ struct zone_node_base {
   std::atomic<std::size_t> string_count{0};
   std::atomic<std::size_t> lexeme_count{0};
   std::atomic<std::size_t> byte_count{0};
+  // Bytes of the chunk the node's layer keeps for its next zone, unused (detail/arena.hpp): pooled memory.
+  std::atomic<std::uint32_t> kept_bytes{0};
   // The permanent layer's insert count at which every lexeme record of this zone was last known to have
   // no permanent counterpart (basic_vocab::add_in_zone); `dirty_stamp` when unknown; meaningless while
   // the zone has no lexeme (lexeme_count 0). Zone thread only.
@@ -224,7 +226,7 @@ struct zone_totals {
   std::size_t strings = 0;
   std::size_t lexemes = 0;
   std::size_t bytes = 0;
-  std::size_t spare_bytes = 0;  ///< footprints of the spare nodes
+  std::size_t spare_bytes = 0;  ///< footprints of the spare nodes, plus the chunks nodes keep unused
 };
 
 /// Every zone node of one store (open, closed or spare: a node is listed from its allocation to its
@@ -257,8 +259,8 @@ class zone_registry {
     n->reg_next = n->reg_prev = nullptr;
   }
 
-  /// Sums the counters of every node (closed and spare nodes count zero), counts the open ones and the
-  /// bytes of the spare ones. Complexity: O(nodes).
+  /// Sums the counters of every node (closed and spare nodes count zero), counts the open ones, and
+  /// sums the bytes of the spare ones and the chunks every node keeps unused. Complexity: O(nodes).
   [[nodiscard]] zone_totals totals() const noexcept {
     zone_totals t;
     for (const shard& s : shards_) {
@@ -267,7 +269,7 @@ class zone_registry {
         const node_state st = n->state.load(std::memory_order_relaxed);
         t.open_zones += st == node_state::open ? 1 : 0;
         t.guarded_zones += st != node_state::spare ? 1 : 0;  // closed: its guard has not died yet
-        t.spare_bytes += st == node_state::spare ? n->footprint : 0;
+        t.spare_bytes += (st == node_state::spare ? n->footprint : 0) + n->kept_bytes.load(std::memory_order_relaxed);
         t.strings += n->string_count.load(std::memory_order_relaxed);
         t.lexemes += n->lexeme_count.load(std::memory_order_relaxed);
         t.bytes += n->byte_count.load(std::memory_order_relaxed);
