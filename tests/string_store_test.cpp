@@ -501,6 +501,18 @@ TEST_CASE("memory_zone: a zone per request starts on the chunk its node kept, ev
       CHECK(accounted(1));
     }
     CHECK(counter.total_allocations == allocations);  // each zone on the kept (or a pooled) chunk
+#if !LEXZONE_HAS_ASAN
+    {
+      // The node keeps its chunk while the guard of its closed zone lives: trim_pool cannot free it.
+      auto z = s.memory_zone();
+      z.add("kept");
+      z.close();
+      s.trim_pool();
+      CHECK(s.stats().pooled_bytes == 65536);
+      CHECK(accounted(1));
+    }
+    CHECK(s.stats().pooled_bytes == 65536 + store_t::zone_node_bytes);  // now a spare node, with its chunk
+#endif
     {
       auto outer = s.memory_zone();  // the spare node, with its chunk
       auto inner = s.memory_zone();  // a new node: a chunk from the pool or the allocator
@@ -543,12 +555,13 @@ TEST_CASE("arena: a zone arena keeps its leased chunk for its next use, within t
   constexpr std::size_t chunk = lexzone::detail::chunk_size;
   lexzone::test::allocation_counter counter;
   {
-    source_t src(alloc_t(counter), 1);
+    source_t src(alloc_t(counter), 2);  // a bound of 2 chunks: 1 lease at most
+    REQUIRE(src.max_leases() == 1);
     const std::size_t base = counter.live_bytes;  // the pool's own vector
     std::atomic<std::uint32_t> kept_a{0}, kept_b{0};
     arena_t a(src, &kept_a);
     arena_t b(src, &kept_b);
-    std::byte* const first = a.allocate(100).ptr;
+    std::byte* const first = a.allocate(100).ptr;  // a new chunk, leased
     CHECK(src.leased_chunks() == 1);
     a.release(true);
     CHECK(kept_a.load() == chunk);
@@ -559,42 +572,50 @@ TEST_CASE("arena: a zone arena keeps its leased chunk for its next use, within t
     CHECK(a.allocate(100).ptr == first);
     CHECK(kept_a.load() == 0);
     CHECK(counter.total_allocations == allocations);
-    // The lease fills the bound (1 chunk): another arena gets a new chunk without a lease, and gives it
-    // back to the allocator (the pool has no room).
-    (void)b.allocate(100);
+    // The one lease is taken: another arena gets a chunk without one (and asks once per use only), and
+    // gives it back to the pool.
+    for (int i = 0; i < 5; ++i) (void)b.allocate(16000);  // two chunks (at most 16 KiB goes in a chunk)
     CHECK(src.leased_chunks() == 1);
-    CHECK(counter.total_allocations == allocations + 1);
+    CHECK(counter.total_allocations == allocations + 2);
     b.release(true);
     CHECK(kept_b.load() == 0);
-    CHECK(counter.live_bytes == base + chunk);
+    CHECK(src.pooled_bytes() == chunk);  // one free (free + leased = 2), the other freed
+    CHECK(counter.live_bytes == base + 2 * chunk);
     // More chunks and a large block: only the leased chunk is kept.
-    for (int i = 0; i < 3; ++i) (void)a.allocate(30000);
-    (void)a.allocate(100000);
-    CHECK(counter.live_bytes >= base + 2 * chunk + 100000);
+    for (int i = 0; i < 5; ++i) (void)a.allocate(16000);     // a second chunk
+    (void)a.allocate(100000);                                // a block of its own
+    CHECK(counter.live_bytes >= base + 2 * chunk + 100000);  // the second chunk came from the pool
     a.release(true);
     CHECK(kept_a.load() == chunk);
-    CHECK(counter.live_bytes == base + chunk);
-    // Without keeping, the lease ends and the chunk goes to the pool (which has room again).
+    CHECK(counter.live_bytes == base + 2 * chunk);  // the kept one and the free one
+    // Without keeping, the lease ends and the chunk is pooled; a lease on a pooled chunk moves it out.
     a.release(false);
     CHECK(kept_a.load() == 0);
     CHECK(src.leased_chunks() == 0);
+    CHECK(src.pooled_bytes() == 2 * chunk);
+    (void)a.allocate(100);
+    CHECK(src.leased_chunks() == 1);
     CHECK(src.pooled_bytes() == chunk);
+    src.prefill();  // free + leased is at the bound already
+    CHECK(src.pooled_bytes() == chunk);
+    CHECK(counter.live_bytes == base + 2 * chunk);
     // An arena without a `kept` cell asks for no lease.
+    a.release(false);
     arena_t plain(src);
     (void)plain.allocate(100);
     CHECK(src.leased_chunks() == 0);
   }
   CHECK(counter.live_bytes == 0);
-  {
-    source_t none(alloc_t(counter), 0);  // no pool: no lease
+  for (const std::size_t bound : {0u, 1u}) {  // no room for a lease
+    source_t small(alloc_t(counter), bound);
     std::atomic<std::uint32_t> kept{0};
-    arena_t c(none, &kept);
+    arena_t c(small, &kept);
     (void)c.allocate(100);
-    CHECK(none.leased_chunks() == 0);
+    CHECK(small.leased_chunks() == 0);
     c.release(true);
     CHECK(kept.load() == 0);
-    CHECK(counter.live_bytes == 0);
   }
+  CHECK(counter.live_bytes == 0);
 }
 #endif
 

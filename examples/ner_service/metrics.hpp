@@ -146,7 +146,7 @@ class service_metrics {
     gauge("lexzone_zone_bytes_peak", "Highest lexzone_zone_bytes seen at the end of a request since start.",
           m.zone_bytes_peak);
     gauge("lexzone_permanent_bytes", "Bytes held by the permanent layer (strings and lexemes).", m.permanent_bytes);
-    gauge("lexzone_pooled_bytes", "Free chunks kept for the next zones (bounded).", m.pooled_bytes);
+    gauge("lexzone_pooled_bytes", "Chunks and zone nodes kept for the next zones (bounded).", m.pooled_bytes);
     gauge("process_resident_memory_bytes", "Resident memory size in bytes.", g.resident_bytes);
     append_metric(out, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.",
                   g.cpu_seconds);

@@ -90,10 +90,11 @@ class basic_string_store {
   /// An empty store (holding only "", id 0).
   /// \param hash_function the id function. \param alloc where every byte comes from.
   /// \param max_pooled_chunks how many free 64 KiB chunks closed zones may leave for the next zones (the
-  ///   bound on memory a closed zone does not give back). Part of them: a zone node (recycled for the
-  ///   thread's next zone, see `memory_zone`) may keep the first chunk its zone used, so that a zone per
-  ///   request takes no lock and allocates nothing; the chunks kept and the free ones stay within the
-  ///   bound (0: nothing is kept).
+  ///   bound on memory a closed zone does not give back). Up to half of them may be leased: a zone node
+  ///   (recycled for the thread's next zone, see `memory_zone`) may keep the first chunk its zone used,
+  ///   so that a zone per request takes no lock and allocates nothing; such a chunk counts against the
+  ///   bound while its node keeps it and while a zone uses it, so free and leased chunks together stay
+  ///   within the bound (0 or 1: nothing is leased).
   /// Complexity: O(1). Throws: `std::bad_alloc`.
   explicit basic_string_store(const Hasher& hash_function = Hasher(), const Allocator& alloc = Allocator(),
                               std::size_t max_pooled_chunks = 16)
@@ -159,8 +160,8 @@ class basic_string_store {
 
   /// Opens a zone on this store.
   /// Complexity: O(1); allocates nothing when the calling thread's spare zone node is free (a node is
-  /// recycled when a guard dies, see `trim_pool`), and the zone's first 64 KiB then come from the chunk
-  /// that node kept (see `max_pooled_chunks`), without the pool's lock. Lifetime: the zone must close (its guard be destroyed)
+  /// recycled when a guard dies, see `trim_pool`), and when that node kept a chunk (see
+  /// `max_pooled_chunks`) the zone's first 64 KiB come from it, without the pool's lock. Lifetime: the zone must close (its guard be destroyed)
   /// before the store is destroyed. Thread safety: any thread; the zone is private to the thread that
   /// uses it. Throws: `std::bad_alloc`.
   [[nodiscard]] zone_type memory_zone() { return zone_type(this, open_node(nullptr)); }

@@ -43,8 +43,10 @@ using rebind_t = typename std::allocator_traits<Alloc>::template rebind_alloc<T>
 /// Leases: a zone arena that asks when it takes a chunk may keep that one chunk when its zone closes, for
 /// the next zone on the same node (`arena::release(true)`), so that a zone per request takes no lock and
 /// allocates nothing. A leased chunk counts against the pool's bound from the moment it is granted until
-/// `end_lease` returns it: free chunks plus leases never exceed `max_pooled`, so the memory that closed
-/// zones keep is bounded exactly as before (no lease is granted when `max_pooled` is 0).
+/// `end_lease` returns it (also while an open zone uses it): free chunks plus leases never exceed
+/// `max_pooled`, so the memory that closed zones keep is bounded exactly as before. At most half the
+/// bound is leased (`max_leases`), so that at least the other half stays for the chunks that larger zones
+/// share, however many threads hold a lease (none with a bound of 0 or 1).
 /// Thread safety: every member may be called concurrently (the pool is guarded by a mutex).
 template <class Alloc>
 class chunk_source {
@@ -61,11 +63,17 @@ class chunk_source {
   /// caches); with AddressSanitizer the least recently pooled, so that the chunks of the zone that closed
   /// last stay poisoned longest (a stale view of the previous zone read during the next one is then
   /// reported, not handed that zone's bytes). With `lease` given, also asks for a lease on the chunk and
-  /// sets `*lease` to whether it was granted (always for a pooled chunk; for a new one while free chunks
-  /// plus leases are below the bound). Strong guarantee. Throws: what the allocator throws.
+  /// sets `*lease` to whether it was granted (while fewer than `max_leases()` chunks are leased). Strong
+  /// guarantee. Throws: what the allocator throws.
   std::byte* take_chunk(bool* lease = nullptr) {
+    bool leased = false;
     {
       std::lock_guard lock(mutex_);
+      // Free + leased stays within the bound: a pooled chunk moves from one to the other; a new one is
+      // taken only when nothing is free, and leases stay at most half the bound.
+      leased = lease != nullptr && leased_ < max_leases();
+      if (leased) ++leased_;
+      if (lease != nullptr) *lease = leased;
       if (!free_.empty()) {
 #if LEXZONE_HAS_ASAN
         std::byte* c = free_.front();
@@ -75,21 +83,23 @@ class chunk_source {
         free_.pop_back();
 #endif
         unpoison(c, chunk_size);
-        if (lease != nullptr) {
-          *lease = true;  // free + leased stays the same
-          ++leased_;
-        }
         return c;
       }
     }
-    std::byte* c = allocate_block(chunk_size);
-    if (lease != nullptr) {
-      std::lock_guard lock(mutex_);
-      *lease = free_.size() + leased_ < max_pooled_;
-      if (*lease) ++leased_;
+    try {
+      return allocate_block(chunk_size);
+    } catch (...) {
+      if (leased) {
+        std::lock_guard lock(mutex_);
+        --leased_;
+        *lease = false;
+      }
+      throw;
     }
-    return c;
   }
+
+  /// The most chunks leased at once: half the bound.
+  [[nodiscard]] std::size_t max_leases() const noexcept { return max_pooled_ / 2; }
 
   /// Returns a chunk: pooled (and poisoned) while free chunks plus leases are below the bound, else
   /// freed. Throws: nothing.
@@ -105,19 +115,13 @@ class chunk_source {
     deallocate_block(c, chunk_size);
   }
 
-  /// Ends the lease on `c` (a chunk `take_chunk` granted one on) and returns it as `give_chunk` does.
-  /// Throws: nothing.
+  /// Ends the lease on `c` (a chunk `take_chunk` granted one on) and pools it (poisoned): it counted
+  /// against the bound already. Throws: nothing.
   void end_lease(std::byte* c) noexcept {
-    {
-      std::lock_guard lock(mutex_);
-      --leased_;
-      if (free_.size() + leased_ < max_pooled_) {
-        poison(c, chunk_size);
-        free_.push_back(c);  // capacity reserved: cannot throw
-        return;
-      }
-    }
-    deallocate_block(c, chunk_size);
+    std::lock_guard lock(mutex_);
+    --leased_;  // free + leased was within the bound: the chunk fits in the pool
+    poison(c, chunk_size);
+    free_.push_back(c);  // capacity reserved: cannot throw
   }
 
   std::byte* allocate_block(std::size_t n) {
@@ -172,18 +176,19 @@ class chunk_source {
   std::size_t leased_ = 0;  // leases granted and not ended (see the class comment)
 };
 
-/// Bump allocator over chunks from a `chunk_source`. Memory is given back by `release()` (a zone's close)
-/// or when the arena dies; the arena is then empty and may be used again.
+/// Bump allocator over chunks from a `chunk_source`. Memory is given back by `release` (a zone's close:
+/// all but the kept chunk described below) or when the arena dies; the arena is then empty and may be
+/// used again.
 ///
 /// The directory from chunk index to address: with `Concurrent` (permanent layers, read without locks)
 /// two levels of 256 entries whose top level lives inside the arena and whose second-level tables never
 /// move once made, so a reader never sees a directory being replaced. Without it (zone layers, one thread
 /// at a time) one level that starts inside the arena (8 entries: a zone of up to 512 KiB allocates no
 /// directory) and doubles when full. Opening and closing a zone that stores little therefore allocates
-/// nothing but its chunks (which come from the pool).
+/// nothing but its chunks (the kept one, else from the pool).
 ///
-/// A zone arena given a `kept` cell also asks the source for a lease on a chunk it takes (see
-/// `chunk_source`), and `release(true)` keeps that chunk for the arena's next use instead of returning
+/// A zone arena given a `kept` cell also asks the source for a lease on the first chunk it takes while it
+/// holds none (once between releases; see `chunk_source`), and `release(true)` keeps that chunk for the arena's next use instead of returning
 /// it: a zone node's next zone then starts on it without the pool's lock. `*kept` holds the bytes kept
 /// and not in use (the chunk's size or 0), for the store's `pooled_bytes`; it is written by the arena's
 /// thread and may be read by any. With AddressSanitizer no lease is asked for: every chunk goes back to
@@ -329,6 +334,7 @@ class arena {
 
   // `release` of a non-empty arena; the leased chunk becomes the kept one.
   void release_chunks() noexcept {
+    if constexpr (!Concurrent) lease_asked_ = false;
     std::size_t next_large = 0;
     for (std::uint32_t i = 0; i < next_index_;) {
       std::byte* p = chunk_at(i);
@@ -366,7 +372,8 @@ class arena {
         set_kept(0);
         return std::exchange(reserve_, nullptr);
       }
-      if (kept_ != nullptr && leased_ == nullptr) {
+      if (kept_ != nullptr && leased_ == nullptr && !lease_asked_) {
+        lease_asked_ = true;  // once per use: a refusal holds until the next
         bool lease = false;
         std::byte* c = src_->take_chunk(&lease);
         if (lease) leased_ = c;
@@ -431,6 +438,7 @@ class arena {
   std::byte* leased_ = nullptr;
   std::byte* reserve_ = nullptr;
   std::atomic<std::uint32_t>* kept_ = nullptr;
+  bool lease_asked_ = false;  // since the last release (a refused lease is not asked for again)
   std::uint32_t tables_ = 0;  // second-level tables made (Concurrent)
   std::byte** dir_ = nullptr;
   std::uint32_t dir_capacity_ = small_dir_size;
