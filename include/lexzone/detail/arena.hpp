@@ -188,12 +188,12 @@ class chunk_source {
 /// nothing but its chunks (the kept one, else from the pool).
 ///
 /// A zone arena given a `kept` cell also asks the source for a lease on the first chunk it takes while it
-/// holds none (once between releases; see `chunk_source`), and `release(true)` keeps that chunk for the arena's next use instead of returning
-/// it: a zone node's next zone then starts on it without the pool's lock. `*kept` holds the bytes kept
-/// and not in use (the chunk's size or 0), for the store's `pooled_bytes`; it is written by the arena's
-/// thread and may be read by any. With AddressSanitizer no lease is asked for: every chunk goes back to
-/// the pool, poisoned, so that a stale view of a closed zone is reported rather than handed the next
-/// zone's bytes.
+/// holds none (once between releases; see `chunk_source`), and `release(true)` keeps that chunk for the
+/// arena's next use instead of returning it: a zone node's next zone then starts on it without the pool's
+/// lock. `*kept` holds the bytes kept and not in use (the chunk's size or 0), for the store's
+/// `pooled_bytes`; it is written by the arena's thread and may be read by any. With AddressSanitizer no
+/// lease is asked for: every chunk goes back to the pool, poisoned, so that a stale view of a closed zone
+/// is reported rather than handed the next zone's bytes.
 template <class Alloc, bool Concurrent>
 class arena {
  public:
