@@ -15,12 +15,12 @@
 #include <lexzone/vocab.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common.hpp"
+#include "pipeline_fixture.hpp"
 
 namespace {
 
@@ -31,13 +31,7 @@ using ruler = lexzone::entity_ruler<vocab>;
 constexpr std::size_t docs_per_zone = 50;
 
 // A vocab holding the base vocabulary (the "model").
-std::unique_ptr<vocab> base_vocab() {
-  auto v = std::make_unique<vocab>();
-  std::ifstream in(LEXZONE_BENCH_SOURCE_DIR "/examples/data/base_words.txt");
-  for (std::string w; std::getline(in, w);)
-    if (!w.empty() && w[0] != '#') v->add(w);
-  return v;
-}
+std::unique_ptr<vocab> base_vocab() { return lexzone_bench::base_vocab<vocab>(); }
 
 // The `...Learning` runs: each over a vocab of its own with the learning policy (vocab.hpp, opt-in) of a
 // service: a word created in 2 zones of a thread becomes permanent, up to 200,000 words (about 20 MB of
@@ -57,14 +51,9 @@ struct fixture {
   lexzone_bench::token_list docs;
   std::size_t tokens = 0, bytes = 0;
 
-  fixture() {
-    const auto all = lexzone_bench::documents(16 * 1024);
-    const std::size_t budget = lexzone_bench::sized<std::size_t>(3'000'000, 300'000);
-    for (auto d : all) {
-      if (bytes >= budget) break;
-      docs.push_back(d);
-      bytes += d.size();
-    }
+  fixture()
+      : docs(lexzone_bench::pipeline_documents(lexzone_bench::sized<std::size_t>(3'000'000, 300'000))),
+        bytes(lexzone_bench::total_bytes(docs)) {
     tokenizer probe(*v);
     auto zone = v->memory_zone();
     for (auto d : docs) tokens += probe(zone, d).size();
@@ -154,24 +143,10 @@ struct request_set {
   lexzone_bench::token_list lines;
   std::size_t tokens = 0, bytes = 0;
 
-  request_set() {
+  request_set()
+      : lines(lexzone_bench::cut_requests(data().docs, lexzone_bench::sized<std::size_t>(2000, 1000))),
+        bytes(lexzone_bench::total_bytes(lines)) {
     auto& f = data();
-    const std::size_t wanted = lexzone_bench::sized<std::size_t>(2000, 1000);
-    constexpr std::string_view blank = " \t\r\n";
-    for (std::string_view d : f.docs) {
-      for (std::size_t pos = d.find_first_not_of(blank); pos != std::string_view::npos && lines.size() < wanted;
-           pos = d.find_first_not_of(blank, pos)) {
-        const std::size_t first = pos;
-        std::size_t end = pos;
-        for (int words = 0; words < 8 && pos != std::string_view::npos; ++words) {
-          end = std::min(d.size(), d.find_first_of(blank, pos));
-          pos = d.find_first_not_of(blank, end);  // the next word
-        }
-        lines.push_back(d.substr(first, end - first));
-        bytes += end - first;
-        pos = end;
-      }
-    }
     tokenizer probe(*f.v);
     auto zone = f.v->memory_zone();
     for (auto line : lines) tokens += probe(zone, line).size();
@@ -233,8 +208,7 @@ void run_pipeline(benchmark::State& state, vocab& v, int warm = 0) {
   lexzone::entity_ruler_config cfg;
   cfg.splitter = tok.phrase_splitter();
   ruler rules(v, cfg);
-  rules.add_patterns(lexzone::io::load_patterns_jsonl(
-      std::filesystem::path(LEXZONE_BENCH_SOURCE_DIR "/bench/data/ner_patterns.jsonl")));
+  rules.add_patterns(lexzone::io::load_patterns_jsonl(lexzone_bench::ruler_patterns()));
   lexzone::pipeline<vocab, tokenizer, ruler> nlp(tok, rules);
   std::size_t ents = 0;
   const auto pass = [&] {
