@@ -32,8 +32,12 @@ while [[ $# -gt 0 ]]; do
 done
 fail() { echo "instructions.sh: $*" >&2; exit 2; }
 (( ${#binaries[@]} == 1 || ${#binaries[@]} == 2 )) || fail "one or two binaries expected, got ${#binaries[@]}; $usage"
-for bin in "${binaries[@]}"; do [[ -x "$bin" ]] || fail "$bin is not an executable"; done
-[[ "$bytes" =~ ^[1-9][0-9]*$ && "$passes" =~ ^[1-9][0-9]*$ ]] || fail "--bytes and --passes take positive integers"
+for i in "${!binaries[@]}"; do
+  [[ -x "${binaries[$i]}" && ! -d "${binaries[$i]}" ]] || fail "${binaries[$i]} is not an executable"
+  binaries[$i]=$(realpath "${binaries[$i]}")  # valgrind would look a bare name up in PATH
+done
+[[ "$bytes" =~ ^[1-9][0-9]*$ ]] || fail "--bytes takes a positive integer"
+[[ "$passes" =~ ^[1-9][0-9]{0,2}$|^1000$ ]] || fail "--passes takes an integer from 1 to 1000"
 command -v valgrind >/dev/null || fail "valgrind not found (Debian: apt-get install valgrind)"
 
 work=$(mktemp -d)
@@ -43,7 +47,7 @@ trap 'rm -rf "$work"' EXIT
 count() {
   local bin="$1" scenario="$2" out
   if ! out=$(valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
-      --toggle-collect=lexzone_measured_passes "$bin" "$scenario" --bytes "$bytes" --passes "$passes" \
+      '--toggle-collect=lexzone_measured_passes*' "$bin" "$scenario" --bytes "$bytes" --passes "$passes" \
       2>"$work/err"); then
     echo "instructions.sh: $bin $scenario failed:" >&2
     cat "$work/err" >&2
@@ -55,8 +59,13 @@ count() {
   tokens=$(sed -n 's/.*tokens_per_pass=\([0-9]*\).*/\1/p' <<<"$out")
   units=$(sed -n 's/.*units_per_pass=\([0-9]*\).*/\1/p' <<<"$out")
   unit=$(sed -n 's/.*unit=\([a-z]*\).*/\1/p' <<<"$out")
-  if [[ -z "$collected" || -z "$tokens" || "$tokens" == 0 ]]; then
-    echo "instructions.sh: no count for $bin $scenario" >&2
+  if [[ -z "$tokens" || "$tokens" == 0 || -z "$units" || "$units" == 0 ]]; then
+    echo "instructions.sh: $bin $scenario printed no work: $out" >&2
+    exit 1
+  fi
+  if [[ -z "$collected" || "$collected" == 0 ]]; then
+    echo "instructions.sh: nothing counted for $bin $scenario: is lexzone_measured_passes in its symbols" \
+      "(a stripped binary)?" >&2
     exit 1
   fi
   echo "$collected $tokens $units $unit"
