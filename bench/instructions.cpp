@@ -10,9 +10,10 @@
 //             requests_one_zone (as bench_pipeline's BM_Segment/cache:1, BM_Tokenize_NoZone/cache:1,
 //             BM_Tokenize_Zones/cache:1, BM_Pipeline_Zones, BM_Requests_ZoneEach, BM_Requests_OneZone)
 //   --bytes N: documents of the corpus up to N bytes (default 1,000,000); requests: at most 2,000
-//   --passes P: measured passes (default 3), after one pass that is not measured (warm caches, and the
-//               no-zone vocab then holds every word, its steady state)
-// The measured passes run inside `lexzone_measured_passes` (callgrind: --toggle-collect=lexzone_measured_passes).
+//   --passes P: measured passes (default 3, at most 1000), after one pass that is not measured (warm
+//               caches, and the no-zone vocab then holds every word, its steady state)
+// The measured passes run inside `lexzone_measured_passes` (callgrind:
+// --toggle-collect='lexzone_measured_passes*').
 // Prints one line: the scenario, passes, and tokens and units (documents or requests) per pass.
 #include <lexzone/english_tokenizer.hpp>
 #include <lexzone/entity_ruler.hpp>

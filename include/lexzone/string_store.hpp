@@ -162,8 +162,8 @@ class basic_string_store {
   /// Complexity: O(1); allocates nothing when the calling thread's spare zone node is free (a node is
   /// recycled when a guard dies, see `trim_pool`), and when that node kept a chunk (see
   /// `max_pooled_chunks`) the zone's first 64 KiB come from it, without the pool's lock. Lifetime: the
-  /// zone must close (its guard be destroyed) before the store is destroyed. Thread safety: any thread; the zone is private to the thread that
-  /// uses it. Throws: `std::bad_alloc`.
+  /// zone must close (its guard be destroyed) before the store is destroyed. Thread safety: any thread;
+  /// the zone is private to the thread that uses it. Throws: `std::bad_alloc`.
   [[nodiscard]] zone_type memory_zone() { return zone_type(this, open_node(nullptr)); }
 
   /// Monitoring figures. Complexity: O(open zones). Thread safety: any thread; a snapshot.
@@ -179,7 +179,7 @@ class basic_string_store {
       s.permanent_bytes = perm_.bytes_held();
     }
     s.zone_bytes = t.bytes;
-    s.pooled_bytes = chunks_.pooled_bytes() + t.spare_bytes;
+    s.pooled_bytes = chunks_.pooled_bytes() + t.pooled_node_bytes;
     return s;
   }
 
@@ -201,10 +201,10 @@ class basic_string_store {
   void shrink_to_fit() noexcept { perm_.release_retired(); }
 
   /// Fills the chunk pool to its bound (`max_pooled_chunks` x 64 KiB, less the chunks zone nodes keep)
-  /// with resident memory. A service
-  /// calls it once at start-up so that its RSS is flat from the first zone on, instead of stepping up
-  /// while zones of growing size fill the pool. Complexity: O(max_pooled_chunks). Thread safety: any
-  /// thread. Throws: `std::bad_alloc` (what was allocated stays pooled).
+  /// with resident memory. A service calls it once at start-up so that its RSS is flat from the first
+  /// zone on, instead of stepping up while zones of growing size fill the pool. Complexity:
+  /// O(max_pooled_chunks). Thread safety: any thread. Throws: `std::bad_alloc` (what was allocated stays
+  /// pooled).
   void reserve_pool() { chunks_.prefill(); }
 
   /// The id function. Complexity: O(1). Throws: nothing.

@@ -226,7 +226,7 @@ struct zone_totals {
   std::size_t strings = 0;
   std::size_t lexemes = 0;
   std::size_t bytes = 0;
-  std::size_t spare_bytes = 0;  ///< footprints of the spare nodes, plus the chunks nodes keep unused
+  std::size_t pooled_node_bytes = 0;  ///< footprints of the spare nodes, plus the chunks nodes keep unused
 };
 
 /// Every zone node of one store (open, closed or spare: a node is listed from its allocation to its
@@ -269,7 +269,8 @@ class zone_registry {
         const node_state st = n->state.load(std::memory_order_relaxed);
         t.open_zones += st == node_state::open ? 1 : 0;
         t.guarded_zones += st != node_state::spare ? 1 : 0;  // closed: its guard has not died yet
-        t.spare_bytes += (st == node_state::spare ? n->footprint : 0) + n->kept_bytes.load(std::memory_order_relaxed);
+        t.pooled_node_bytes +=
+            (st == node_state::spare ? n->footprint : 0) + n->kept_bytes.load(std::memory_order_relaxed);
         t.strings += n->string_count.load(std::memory_order_relaxed);
         t.lexemes += n->lexeme_count.load(std::memory_order_relaxed);
         t.bytes += n->byte_count.load(std::memory_order_relaxed);
