@@ -91,4 +91,35 @@ TEST_CASE("all_ascii finds a byte of 0x80 or more at any position of any length"
   }
 }
 
+TEST_CASE("length_of_token counts as length does, for every byte at every position of short strings", "[utf8]") {
+  // Up to 20 bytes (the shortcut takes up to 16), each position set to bytes that are ASCII, lead,
+  // continuation or invalid, inside a view whose neighbours are not ASCII (they must not count).
+  std::mt19937 rng(7);
+  const std::string samples[] = {"", "a", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x80", "\xff"};
+  for (std::size_t n = 0; n <= 20; ++n) {
+    std::string s(n + 2, 'a');
+    s.front() = '\xc3';
+    s.back() = '\x80';
+    const std::string_view view(s.data() + 1, n);
+    CHECK(lexzone::unicode::length_of_token(view) == n);
+    CHECK(lexzone::unicode::length_of_token(view) == lexzone::unicode::length(view));
+    for (std::size_t at = 0; at < n; ++at) {
+      for (const char high : {'\x80', '\xbf', '\xc3', '\xe2', '\xff'}) {
+        s[1 + at] = high;
+        CHECK(lexzone::unicode::length_of_token(view) == lexzone::unicode::length(view));
+        s[1 + at] = 'a';
+      }
+    }
+    // Random mixes of whole sequences and stray bytes, cut to n bytes.
+    for (int k = 0; k < 50; ++k) {
+      std::string mix;
+      while (mix.size() < n) mix += samples[std::uniform_int_distribution<std::size_t>(0, 6)(rng)];
+      mix.resize(n);
+      CHECK(lexzone::unicode::length_of_token(mix) == lexzone::unicode::length(mix));
+    }
+  }
+  CHECK(lexzone::unicode::length_of_token("caf\xc3\xa9") == 4);
+  CHECK(lexzone::unicode::length_of_token("\xc3\xa9") == 1);
+}
+
 }  // namespace utf8_test

@@ -246,6 +246,42 @@ TEST_CASE("vocab zones: string adds through a vocab zone", "[memory_zone][vocab]
   CHECK(v.strings().size() == 0);
 }
 
+TEST_CASE("vocab zones: a word whose text is already a string of its zone chain is not stored again",
+          "[memory_zone][vocab]") {
+  vocab v;
+  // Round 0 computes the attributes; round 1 creates the same words again from this thread's attribute
+  // cache. simple_traits interns the lower-case form and the first character.
+  for (int round = 0; round < 2; ++round) {
+    CAPTURE(round);
+    auto outer = v.memory_zone();
+    const hash_t in_outer = outer.strings().add("Outerword");
+    auto inner = outer.memory_zone();
+    const hash_t in_inner = inner.strings().add("Innerword");
+    REQUIRE(outer.strings().transient_size() == 1);
+    REQUIRE(inner.strings().transient_size() == 1);
+    const auto added = [&](std::string_view text) {
+      const std::size_t before = inner.strings().transient_size();
+      const auto& lex = inner.add(text);
+      CHECK(&inner.add(text) == &lex);
+      CHECK(lex.text() == text);
+      return inner.strings().transient_size() - before;
+    };
+    CHECK(added("Outerword") == 2);  // "outerword", "O": the text is the enclosing zone's string
+    CHECK(added("Innerword") == 2);  // "innerword", "I": the record takes over the zone's string entry
+    CHECK(added("Freshword") == 3);  // the text too
+    CHECK(outer.strings().transient_size() == 1);
+    CHECK(inner.strings()[in_outer] == "Outerword");
+    CHECK(inner.strings()[in_inner] == "Innerword");
+    CHECK(inner.size() == 3);
+    inner.close();
+    CHECK(outer.strings().transient_size() == 1);
+    CHECK(outer.find("Outerword") == nullptr);
+    outer.close();
+    CHECK(v.strings().size() == 0);
+    CHECK(v.size() == 0);
+  }
+}
+
 TEST_CASE("vocab zones: a zone lexeme made permanent by another add is no longer the one lookups return",
           "[memory_zone][vocab]") {
   // A zone finds its own lexemes without probing the permanent layer while that layer is unchanged since

@@ -521,9 +521,10 @@ class basic_doc {
                    "tokens must be pushed in order, inside the doc's text");
     LEXZONE_ASSERT(size == lex.text().size(), "push_token: the size is not the lexeme's");
     const std::size_t gap = byte_idx - end_byte_;
+    // Views made directly (in range, asserted above): `substr`'s range check was an out-of-line call.
     const std::size_t idx =
-        end_char_ + (ascii_ ? gap : unicode::length(std::string_view(text_).substr(end_byte_, gap)));
-    const std::size_t chars = ascii_ ? size : unicode::length(std::string_view(text_).substr(byte_idx, size));
+        end_char_ + (ascii_ ? gap : unicode::length_of_token(std::string_view(text_.data() + end_byte_, gap)));
+    const std::size_t chars = ascii_ ? size : unicode::length_of_token(std::string_view(text_.data() + byte_idx, size));
     tokens_.push_back(token_record{&lex, norm, static_cast<std::uint32_t>(byte_idx), static_cast<std::uint32_t>(idx),
                                    static_cast<std::uint32_t>(chars), space});
     end_byte_ = byte_idx + size;

@@ -495,10 +495,13 @@ class basic_vocab {
     // and any permanent insert changes the count), so it is what `find_in` would return.
     const zone_node* holder = nullptr;
     detail::entry_ref colliding;  // a lexeme of another text with id h: decided by `find_in` below
+    // Left false when no zone of the chain holds any entry with id h: then none holds the text as a
+    // string either, and the creation below need not look for it (one probe a zone fewer).
+    bool chain_met = false;
     const lexeme_type* in_chain = detail::first_in_chain(z, [&](const zone_node& n) -> const lexeme_type* {
       if (colliding) return nullptr;
       const lexeme_type* lex =
-          record_of(n.strings.find_entry_or_colliding(h, text, detail::entry_kind::record, colliding));
+          record_of(n.strings.find_entry_or_colliding(h, text, detail::entry_kind::record, colliding, &chain_met));
       if (lex != nullptr) holder = &n;
       return lex;
     });
@@ -517,7 +520,7 @@ class basic_vocab {
       const auto* e = cache::find(strings_->memo_id_, h, text);
       if (e != nullptr && e->current(stamp)) {
         if (in_chain != nullptr) return *in_chain;
-        return learned_or(z, h, text, create_cached(z, h, text, *e, stamp), permanent);
+        return learned_or(z, h, text, create_cached(z, h, text, *e, stamp, chain_met), permanent);
       }
       // As `find_in`: the permanent layer, then the chain (probed above: it is this thread's own).
       if (const lexeme_type* lex = find_permanent_checked(h, text)) {
@@ -536,7 +539,7 @@ class basic_vocab {
       place.visible = static_cast<bool>(place.entry);
     }
     const permanent_view seen{stamp, place.visible && !text.empty()};
-    if (!place.visible) find_text_in_chain(z, h, text, place);
+    if (!place.visible && chain_met) find_text_in_chain(z, h, text, place);
     return learned_or(z, h, text, create_in(z, h, text, place, seen), permanent);
   }
 
@@ -615,14 +618,15 @@ class basic_vocab {
   // `create_in` for a word whose attribute cache entry `e` is current: the record is copied, the strings
   // that were not permanent are added through the zone chain (those that were still are), and the text
   // is placed as the entry says, without any lookup of the permanent layer. The entry is read before
-  // anything can displace it (nothing here records into the cache).
+  // anything can displace it (nothing here records into the cache). `chain_met`: whether the caller's
+  // probes of z's chain met any entry with id `h` (when not, the text is a string of none of its zones).
   const lexeme_type& create_cached(zone_node* z, hash_t h, std::string_view text,
                                    const typename detail::attribute_cache<attributes_type>::entry& e,
-                                   std::uint64_t stamp) {
+                                   std::uint64_t stamp, bool chain_met) {
     reject_id_zero(h, text);
     text_place place;
     place.visible = text.empty() || e.text_permanent();
-    if (!place.visible) find_text_in_chain(z, h, text, place);
+    if (!place.visible && chain_met) find_text_in_chain(z, h, text, place);
     auto& store = *strings_;
     const attributes_type a = e.attributes();
     // The strings that were not permanent; on a throw, the text is stored first, as `create_in` does.

@@ -94,11 +94,14 @@ class string_layer {
   }
 
   /// As `find_entry_checked`, but instead of throwing, sets `colliding` to the entry of kind `kind` with
-  /// id `h` and another text (and returns none); leaves it alone otherwise. Throws: nothing.
+  /// id `h` and another text (and returns none); leaves it alone otherwise. With `met`, sets `*met` when
+  /// the probe met any entry that may have id `h`, of either kind; left alone, it proves that the layer
+  /// holds no entry with id `h` at all (no string of `s` either, and none colliding). Throws: nothing.
   [[nodiscard]] LEXZONE_ALWAYS_INLINE entry_ref find_entry_or_colliding(hash_t h, std::string_view s, entry_kind kind,
-                                                                        entry_ref& colliding) const noexcept {
+                                                                        entry_ref& colliding,
+                                                                        bool* met = nullptr) const noexcept {
     bool mismatch = false;
-    const entry_ref e = find_text(h, s, kind, mismatch);
+    const entry_ref e = find_text(h, s, kind, mismatch, met);
     if (LEXZONE_UNLIKELY(mismatch) && !e) return after_mismatch(h, s, kind, colliding);
     return e;
   }
@@ -274,14 +277,16 @@ class string_layer {
 
   // The entry of kind `kind` whose text is `s`; `mismatch` is set when an entry of that kind with
   // another text was met (the only case where a collision is possible). Lexeme entries are matched by
-  // their stored id first (a layer holds at most one with a given id), then by text.
-  LEXZONE_ALWAYS_INLINE entry_ref find_text(hash_t h, std::string_view s, entry_kind kind,
-                                            bool& mismatch) const noexcept {
+  // their stored id first (a layer holds at most one with a given id), then by text. `*met` (if given)
+  // is set when the index offered any candidate (an entry whose hash shares h's tag), of either kind.
+  LEXZONE_ALWAYS_INLINE entry_ref find_text(hash_t h, std::string_view s, entry_kind kind, bool& mismatch,
+                                            bool* met = nullptr) const noexcept {
     std::uint32_t handle = 0;
     if (kind == entry_kind::record) {
       const bool hit = index_.find(
           h,
           [&](std::uint32_t cand) LEXZONE_INLINE_LAMBDA {
+            if (met != nullptr) *met = true;
             const std::byte* header = arena_.at(cand);
             return (entry_flags(header) & entry_has_record) != 0 && load<hash_t>(header - sizeof(hash_t)) == h;
           },
@@ -291,6 +296,7 @@ class string_layer {
       const bool hit = index_.find(
           h,
           [&](std::uint32_t cand) LEXZONE_INLINE_LAMBDA {
+            if (met != nullptr) *met = true;
             const std::byte* header = arena_.at(cand);
             if (!accepts(entry_flags(header), kind)) return false;
             if (same_text(header, s)) return true;

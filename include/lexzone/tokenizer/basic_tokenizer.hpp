@@ -46,6 +46,7 @@
 
 #include "../concepts.hpp"
 #include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
+#include "../detail/entry.hpp"
 #include "../doc.hpp"
 #include "../hash.hpp"
 #include "../scope.hpp"
@@ -399,7 +400,9 @@ class basic_tokenizer {
     const hash_t h = hash_string(chunk);
     if (auto it = index_.find(h); it != index_.end()) {
       const cache_entry& e = entries_[it->second];
-      if (std::string_view(key_pool_).substr(e.key_begin, e.key_size) == chunk) {
+      // Inline for the short chunks most are (the library's string_view compare and substr were calls).
+      if (e.key_size == chunk.size() &&
+          detail::same_bytes(key_pool_.data() + e.key_begin, chunk.data(), chunk.size())) {
         ++stats_.hits;
         for (std::uint32_t k = 0; k < e.pieces_size; ++k) {
           const cached_piece& p = piece_pool_[e.pieces_begin + k];
@@ -471,11 +474,13 @@ class basic_tokenizer {
     const bool record = own_vocab && resets == stats_.resets;
     doc.reserve(pieces_.size());
     // refs_ and pieces_ are both in text order; the special-case pass may have replaced some pieces.
-    std::size_t r = 0;
+    // (Pointers, not indexes: nothing in the loop changes refs_, and `size()` is a division.)
+    const piece_ref* next_ref = refs_.data();
+    const piece_ref* const refs_end = next_ref + refs_.size();
     for (const piece& p : pieces_) {
-      while (r < refs_.size() && refs_[r].begin < p.begin) ++r;
+      while (next_ref != refs_end && next_ref->begin < p.begin) ++next_ref;
       const piece_ref* ref =
-          r < refs_.size() && refs_[r].begin == p.begin && refs_[r].size == p.size ? &refs_[r] : nullptr;
+          next_ref != refs_end && next_ref->begin == p.begin && next_ref->size == p.size ? next_ref : nullptr;
       const lexeme_type* lex = ref != nullptr ? ref->lex : nullptr;
       if (lex != nullptr) {
         ++stats_.reused;
