@@ -5,7 +5,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <fstream>
+#include <iterator>
 #include <optional>
+#include <random>
 #include <regex>
 #include <string>
 #include <string_view>
@@ -320,6 +322,84 @@ TEST_CASE("a policy's out-of-range answers are clamped or ignored, never read pa
   const basic_segmenter<wild_rules> seg;
   CHECK(tokens(seg, "pq ab rs") == strings{"pq", "ab", "rs"});
   CHECK(seg.explain("pq ab rs").size() == 3);
+}
+
+// The whitespace pass's chunks by their definition: the text's code points in maximal runs of space and
+// of non-space; a ' ' right after a non-space run belongs to no chunk (the run's last piece gets
+// space_after), so the space run after it starts one byte later (and is no chunk when that empties it).
+struct ref_chunk {
+  std::size_t base;
+  std::string text;
+  bool space_after;
+  bool operator==(const ref_chunk&) const = default;
+};
+std::vector<ref_chunk> reference_chunks(std::string_view text) {
+  struct run {
+    std::size_t begin, end;
+    bool space;
+  };
+  std::vector<run> runs;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto d = lexzone::unicode::decode(text, i);
+    const bool space = lexzone::unicode::is_space(d.cp);
+    if (!runs.empty() && runs.back().space == space) {
+      runs.back().end = i + d.size;
+    } else {
+      runs.push_back({i, i + d.size, space});
+    }
+    i += d.size;
+  }
+  std::vector<ref_chunk> out;
+  for (std::size_t k = 0; k < runs.size(); ++k) {
+    std::size_t b = runs[k].begin;
+    if (runs[k].space && k > 0 && text[b] == ' ') {
+      out.back().space_after = true;
+      ++b;
+    }
+    if (b < runs[k].end) out.push_back({b, std::string(text.substr(b, runs[k].end - b)), false});
+  }
+  return out;
+}
+
+std::vector<ref_chunk> whitespace_chunks(std::string_view text) {
+  const basic_segmenter<toy_rules> seg;
+  std::vector<piece> out;
+  std::vector<ref_chunk> chunks;
+  seg.segment_with(text, out, [&](std::string_view c, std::uint32_t base, std::vector<piece>& o) {
+    o.push_back(piece{base, static_cast<std::uint32_t>(c.size()), false, {}});
+    chunks.push_back({base, std::string(c), false});
+  });
+  REQUIRE(out.size() == chunks.size());
+  for (std::size_t k = 0; k < out.size(); ++k) chunks[k].space_after = out[k].space_after;
+  return chunks;
+}
+
+TEST_CASE("the whitespace pass cuts at every space, ASCII or not, wherever it falls in a word of 8 bytes",
+          "[tokenizer][basic_segmenter]") {
+  // A space, a control that is a space (U+001F), DEL (not one), '!' (the first byte above the spaces),
+  // non-ASCII spaces and letters, and stray bytes, at each offset of a run of 'a's.
+  const std::string cuts[] = {" ", "\x1f", "\x7f", "!", "\xc2\xa0", "\xe2\x80\x83", "\xc3\xa9", "\x80", "\xff", "\t\n"};
+  for (const std::string& cut : cuts) {
+    for (std::size_t at = 0; at <= 24; ++at) {
+      std::string text(24, 'a');
+      text.insert(at, cut);
+      CAPTURE(cut, at);
+      CHECK(whitespace_chunks(text) == reference_chunks(text));
+    }
+  }
+  // Random texts of those pieces and longer words.
+  const std::string parts[] = {"a",        "Zq",           "!",        "~",    "\x7f", " ",
+                               "  ",       "\t",           "\n",       "\x1c", "\x1f", "\x20\x21",
+                               "\xc2\xa0", "\xe2\x80\x83", "\xc3\xa9", "\x80", "\xff", "0123456789abcdef",
+                               "word"};
+  std::mt19937 rng(11);
+  for (int k = 0; k < 3000; ++k) {
+    std::string text;
+    const auto n = std::uniform_int_distribution<int>(0, 30)(rng);
+    for (int j = 0; j < n; ++j) text += parts[std::uniform_int_distribution<std::size_t>(0, std::size(parts) - 1)(rng)];
+    CAPTURE(text);
+    CHECK(whitespace_chunks(text) == reference_chunks(text));
+  }
 }
 
 TEST_CASE("a chunk function that appends nothing is a logic error", "[tokenizer][basic_segmenter]") {

@@ -254,8 +254,9 @@ class special_case_table {
 
 /// The special-case matcher: the affix-only segmentation of some rules' keys as token patterns, found
 /// as consecutive pieces of a text, longest then leftmost without overlap (spaCy's `_special_matcher`
-/// with `_filter_special_spans`). Patterns are indexed by their first token, behind two filters on
-/// (first byte, length) of the first one or two tokens, so that most pieces cost two bit tests.
+/// with `_filter_special_spans`). Patterns are indexed by their first token, behind filters on (first
+/// byte, length) of the first token of one-token patterns, of the first token of longer ones, and of the
+/// first two tokens of longer ones, so that most pieces cost two bit tests.
 class special_case_matcher {
  public:
   /// A match: pieces [start, end).
@@ -274,6 +275,7 @@ class special_case_matcher {
     groups_.clear();
     group_table_.assign(group_table_.size(), 0);
     single_filter_.fill(0);
+    pair_first_.fill(0);
     pair_filter_.fill(0);
   }
 
@@ -305,6 +307,7 @@ class special_case_matcher {
     for (std::size_t i = 0; i < order.size(); ++i) patterns_[i] = order[i].pat;
     groups_.clear();
     single_filter_.fill(0);
+    pair_first_.fill(0);
     pair_filter_.fill(0);
     for (std::uint32_t i = 0; i < patterns_.size(); ++i) {
       const pattern& pat = patterns_[i];
@@ -318,6 +321,7 @@ class special_case_matcher {
         single_filter_[b0] |= std::uint64_t{1} << length_bit(t.size());
       } else {
         const std::string_view t1 = token_text(table, pat.token_begin + 1);
+        pair_first_[b0] |= std::uint64_t{1} << length_bit(t.size());
         const std::size_t bit = pair_bit(b0, t.size(), static_cast<unsigned char>(t1[0]), t1.size());
         pair_filter_[bit / 64] |= std::uint64_t{1} << (bit % 64);
       }
@@ -344,8 +348,10 @@ class special_case_matcher {
     for (std::size_t i = first; i < n; ++i) {
       const piece& p = pieces[i];
       const auto b0 = static_cast<unsigned char>(text[p.begin]);
-      bool candidate = ((single_filter_[b0] >> length_bit(p.size)) & 1u) != 0;
-      if (!candidate && i + 1 < n) {
+      const std::uint32_t len_bit = length_bit(p.size);
+      bool candidate = ((single_filter_[b0] >> len_bit) & 1u) != 0;
+      // The pair filter only for a piece that may start a longer pattern (most pieces may not).
+      if (!candidate && i + 1 < n && ((pair_first_[b0] >> len_bit) & 1u) != 0) {
         const piece& q = pieces[i + 1];
         const std::size_t bit = pair_bit(b0, p.size, static_cast<unsigned char>(text[q.begin]), q.size);
         candidate = ((pair_filter_[bit / 64] >> (bit % 64)) & 1u) != 0;
@@ -397,6 +403,7 @@ class special_case_matcher {
   std::vector<group> groups_;
   std::vector<std::uint64_t> group_table_;
   std::array<std::uint64_t, 256> single_filter_{};  // one-token patterns: per first byte, bit (length - 1)
+  std::array<std::uint64_t, 256> pair_first_{};     // first tokens of longer patterns: the same bits
   std::array<std::uint64_t, 1024> pair_filter_{};   // longer patterns: bits of (byte, length) of tokens 1 and 2
 
   [[nodiscard]] std::string_view token_text(const special_case_table& table, std::uint32_t t) const noexcept {
