@@ -324,6 +324,8 @@ TEST_CASE("a policy's out-of-range answers are clamped or ignored, never read pa
   CHECK(seg.explain("pq ab rs").size() == 3);
 }
 
+namespace {
+
 // The whitespace pass's chunks by their definition: the text's code points in maximal runs of space and
 // of non-space; a ' ' right after a non-space run belongs to no chunk (the run's last piece gets
 // space_after), so the space run after it starts one byte later (and is no chunk when that empties it).
@@ -373,6 +375,8 @@ std::vector<ref_chunk> whitespace_chunks(std::string_view text) {
   for (std::size_t k = 0; k < out.size(); ++k) chunks[k].space_after = out[k].space_after;
   return chunks;
 }
+
+}  // namespace
 
 TEST_CASE("the whitespace pass cuts at every space, ASCII or not, wherever it falls in a word of 8 bytes",
           "[tokenizer][basic_segmenter]") {

@@ -109,6 +109,15 @@ TEST_CASE("length_of_token counts as length does, for every byte at every positi
         CHECK(lexzone::unicode::length_of_token(view) == lexzone::unicode::length(view));
         s[1 + at] = 'a';
       }
+      // A whole sequence of 2 to 4 bytes wherever it fits: one code point, so the count is below n
+      // (a count that skipped a byte, or that returned n, fails here).
+      for (const std::string_view seq : {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80"}) {
+        if (at + seq.size() > n) continue;
+        s.replace(1 + at, seq.size(), seq);
+        CHECK(lexzone::unicode::length_of_token(view) == n - (seq.size() - 1));
+        CHECK(lexzone::unicode::length_of_token(view) == lexzone::unicode::length(view));
+        s.replace(1 + at, seq.size(), std::string(seq.size(), 'a'));
+      }
     }
     // Random mixes of whole sequences and stray bytes, cut to n bytes.
     for (int k = 0; k < 50; ++k) {

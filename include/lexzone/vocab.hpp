@@ -495,8 +495,9 @@ class basic_vocab {
     // and any permanent insert changes the count), so it is what `find_in` would return.
     const zone_node* holder = nullptr;
     detail::entry_ref colliding;  // a lexeme of another text with id h: decided by `find_in` below
-    // Left false when no zone of the chain holds any entry with id h: then none holds the text as a
-    // string either, and the creation below need not look for it (one probe a zone fewer).
+    // Set when a probe met any candidate under h's tag; left false, it proves that no zone of the chain
+    // holds an entry with id h, so none holds the text as a string either, and the creation below need
+    // not look for it (one probe a zone fewer).
     bool chain_met = false;
     const lexeme_type* in_chain = detail::first_in_chain(z, [&](const zone_node& n) -> const lexeme_type* {
       if (colliding) return nullptr;
@@ -619,7 +620,8 @@ class basic_vocab {
   // that were not permanent are added through the zone chain (those that were still are), and the text
   // is placed as the entry says, without any lookup of the permanent layer. The entry is read before
   // anything can displace it (nothing here records into the cache). `chain_met`: whether the caller's
-  // probes of z's chain met any entry with id `h` (when not, the text is a string of none of its zones).
+  // probes of z's chain met any entry that may have id `h` (when not, the text is a string of none of its
+  // zones).
   const lexeme_type& create_cached(zone_node* z, hash_t h, std::string_view text,
                                    const typename detail::attribute_cache<attributes_type>::entry& e,
                                    std::uint64_t stamp, bool chain_met) {
