@@ -54,27 +54,7 @@ namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
   return static_cast<char>(c + (ascii_upper(static_cast<unsigned char>(c)) ? 0x20 : 0));
 }
 
-/// True when every byte of `s` is below 0x80. Complexity: O(n), 32 bytes a step. (Whole words are
-/// loaded with `memcpy`: assembling each word from its bytes, as an earlier version did, compiled to 8
-/// loads and shifts a word, and this runs over every doc's text.)
-[[nodiscard]] inline bool all_ascii(std::string_view s) noexcept {
-  constexpr std::uint64_t high_bits = 0x8080808080808080ull;
-  const char* p = s.data();
-  std::size_t n = s.size();
-  for (; n >= 32; p += 32, n -= 32) {
-    std::array<std::uint64_t, 4> w{};
-    std::memcpy(w.data(), p, sizeof(w));
-    if (((w[0] | w[1]) | (w[2] | w[3])) & high_bits) return false;
-  }
-  for (; n >= 8; p += 8, n -= 8) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, p, sizeof(w));
-    if (w & high_bits) return false;
-  }
-  for (; n > 0; ++p, --n)
-    if (static_cast<unsigned char>(*p) >= 0x80) return false;
-  return true;
-}
+// all_ascii: in utf8.hpp (length_of_token uses it).
 
 /// Walks the code points of `s`, calling `f(cp, byte_offset, byte_size)`; stops early when `f` returns
 /// false. Returns false if it stopped early.

@@ -11,6 +11,7 @@
 /// call from any thread; none keeps a reference to its input.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -87,32 +88,67 @@ struct decoded {
   return n;
 }
 
-/// As `length(s)`, with a shortcut for the short ASCII strings that most tokens are: up to 16 bytes are
-/// tested at once, with two overlapping loads that stay inside `s` (as `detail::same_bytes` compares).
-/// Complexity: O(1) for ASCII up to 16 bytes, else as `length`. Throws: nothing.
-[[nodiscard]] inline std::size_t length_of_token(std::string_view s) noexcept {
+}  // namespace lexzone::unicode
+
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
+
+/// True when every byte of `s`, at most 16 bytes long, is below 0x80: two overlapping loads that stay
+/// inside `s` (three bytes below 4). Complexity: O(1). Throws: nothing.
+[[nodiscard]] LEXZONE_ALWAYS_INLINE bool short_all_ascii(std::string_view s) noexcept {
+  const char* p = s.data();
   const std::size_t n = s.size();
-  if (n <= 16) {
-    const char* p = s.data();
-    bool ascii = true;
-    if (n >= 8) {
-      std::uint64_t a = 0, b = 0;
-      std::memcpy(&a, p, sizeof a);
-      std::memcpy(&b, p + n - 8, sizeof b);
-      ascii = ((a | b) & 0x8080808080808080ull) == 0;
-    } else if (n >= 4) {
-      std::uint32_t a = 0, b = 0;
-      std::memcpy(&a, p, sizeof a);
-      std::memcpy(&b, p + n - 4, sizeof b);
-      ascii = ((a | b) & 0x80808080u) == 0;
-    } else if (n != 0) {
-      ascii = ((static_cast<unsigned char>(p[0]) | static_cast<unsigned char>(p[n / 2]) |
-                static_cast<unsigned char>(p[n - 1])) &
-               0x80u) == 0;
-    }
-    if (ascii) return n;
+  if (n >= 8) {
+    std::uint64_t a = 0, b = 0;
+    std::memcpy(&a, p, sizeof a);
+    std::memcpy(&b, p + n - 8, sizeof b);
+    return ((a | b) & 0x8080808080808080ull) == 0;
   }
-  return length(s);
+  if (n >= 4) {
+    std::uint32_t a = 0, b = 0;
+    std::memcpy(&a, p, sizeof a);
+    std::memcpy(&b, p + n - 4, sizeof b);
+    return ((a | b) & 0x80808080u) == 0;
+  }
+  if (n == 0) return true;
+  // 1 to 3 bytes: the first, the middle and the last.
+  return ((static_cast<unsigned char>(p[0]) | static_cast<unsigned char>(p[n / 2]) |
+           static_cast<unsigned char>(p[n - 1])) &
+          0x80u) == 0;
+}
+
+/// True when every byte of `s` is below 0x80. Complexity: O(n), 32 bytes a step; up to 16 bytes (most
+/// words) one `short_all_ascii` test. (Whole words are loaded with `memcpy`: assembling each word from its
+/// bytes, as an earlier version did, compiled to 8 loads and shifts a word, and this runs over every
+/// doc's text.) Throws: nothing.
+[[nodiscard]] inline bool all_ascii(std::string_view s) noexcept {
+  constexpr std::uint64_t high_bits = 0x8080808080808080ull;
+  if (s.size() <= 16) return short_all_ascii(s);
+  const char* p = s.data();
+  std::size_t n = s.size();
+  for (; n >= 32; p += 32, n -= 32) {
+    std::array<std::uint64_t, 4> w{};
+    std::memcpy(w.data(), p, sizeof(w));
+    if (((w[0] | w[1]) | (w[2] | w[3])) & high_bits) return false;
+  }
+  for (; n >= 8; p += 8, n -= 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, p, sizeof(w));
+    if (w & high_bits) return false;
+  }
+  for (; n > 0; ++p, --n)
+    if (static_cast<unsigned char>(*p) >= 0x80) return false;
+  return true;
+}
+
+}  // namespace lexzone::detail
+
+namespace lexzone::inline LEXZONE_ABI_NAMESPACE::unicode {
+
+/// As `length(s)`, with a shortcut for the short ASCII strings that most tokens are: up to 16 bytes are
+/// one `detail::short_all_ascii` test of two loads. Complexity: O(1) for ASCII up to 16 bytes, else as
+/// `length`. Throws: nothing.
+[[nodiscard]] inline std::size_t length_of_token(std::string_view s) noexcept {
+  return s.size() <= 16 && detail::short_all_ascii(s) ? s.size() : length(s);
 }
 
 /// True when `s` is entirely valid UTF-8. Complexity: O(s.size()). Throws: nothing.
