@@ -491,6 +491,15 @@ class fuzz_run {
     if (f == hit::collision) return false;
     if (f == hit::same) {
       found = lex_find_hash_in(vperm_lex_, chain, h);
+      // Found in an enclosing zone: a zone in between that holds a string of another text with id h
+      // makes it a collision (that zone's string store reports it too), unless the text is a permanent
+      // string (lookups by id find that first).
+      if (probe(vperm_lex_, h, text) == hit::none && probe(vperm_str_, h, text) != hit::same) {
+        for (const auto* n : chain) {
+          if (probe(n->lexemes, h, text) == hit::same) break;
+          if (probe(n->strings, h, text) == hit::collision) return false;
+        }
+      }
       return true;
     }
     if (!text.empty() && !add_in(vperm_str_, schain, h, text, retention::automatic)) return false;
