@@ -155,7 +155,7 @@ std::function<std::size_t()> make_pass(const options& o, const lexzone_bench::to
     };
   }
   // `parse` accepts only the names of `scenarios`: one of them has no pass above.
-  throw std::logic_error("lexzone_instructions: no pass for scenario " + o.scenario);
+  throw std::logic_error("no pass for scenario " + o.scenario);
 }
 
 int run(const options& o) {
