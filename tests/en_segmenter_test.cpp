@@ -291,9 +291,20 @@ TEST_CASE("segment_with, segment_chunk and apply_special_cases compose like segm
       }
     });
     CHECK(texts_of(text, cached) == texts_of(text, direct));
+    // Whole pieces, not only their texts: offsets, trailing spaces and special-case NORMs ("I'm", "you'll").
+    REQUIRE(cached.size() == direct.size());
+    for (std::size_t i = 0; i < direct.size(); ++i) {
+      CAPTURE(i, direct[i].text_in(text));
+      CHECK(cached[i].begin == direct[i].begin);
+      CHECK(cached[i].size == direct[i].size);
+      CHECK(cached[i].space_after == direct[i].space_after);
+      CHECK(cached[i].norm == direct[i].norm);
+    }
     CHECK(covers_exactly(text, cached));
   }
   CHECK(hits > 0);
+  CHECK(std::any_of(direct.begin(), direct.end(), [](const piece& p) { return !p.norm.empty(); }));
+  CHECK(std::any_of(direct.begin(), direct.end(), [](const piece& p) { return p.space_after; }));
   // apply_special_cases only touches pieces from `first` on
   std::vector<piece> two;
   seg.segment("ok:)", two);
