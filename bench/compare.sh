@@ -46,14 +46,10 @@ if ! [[ "$rounds" =~ ^[1-9][0-9]*$ ]]; then
 fi
 a="$(realpath "${binaries[0]}")"
 b="$(realpath "${binaries[1]}")"
-# Both builds read the same corpus: a binary finds the shared data beside its own source tree, so one built
-# in another checkout (an old commit's worktree, say) would otherwise fall back to synthetic tokens and
-# measure other work.
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-export LEXZONE_CORPUS="${LEXZONE_CORPUS:-$(dirname "$here")/../shared/data/corpus_docs.txt.gz}"
-if [[ ! -r "$LEXZONE_CORPUS" ]]; then
-  echo "compare.sh: corpus $LEXZONE_CORPUS not readable: both builds use synthetic tokens" >&2
-fi
+# Both builds read the same corpus (bench/corpus.sh).
+# shellcheck source=bench/corpus.sh
+source "$(dirname "${BASH_SOURCE[0]}")/corpus.sh"
+export_corpus compare.sh
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 

@@ -40,12 +40,10 @@ done
 [[ "$passes" =~ ^[1-9][0-9]{0,2}$|^1000$ ]] || fail "--passes takes an integer from 1 to 1000"
 command -v valgrind >/dev/null || fail "valgrind not found (Debian: apt-get install valgrind)"
 
-# Both builds read the same corpus (a binary built in another checkout would look beside that tree).
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-export LEXZONE_CORPUS="${LEXZONE_CORPUS:-$(dirname "$here")/../shared/data/corpus_docs.txt.gz}"
-if [[ ! -r "$LEXZONE_CORPUS" ]]; then
-  echo "instructions.sh: corpus $LEXZONE_CORPUS not readable: both builds use synthetic tokens" >&2
-fi
+# Both builds read the same corpus (bench/corpus.sh).
+# shellcheck source=bench/corpus.sh
+source "$(dirname "${BASH_SOURCE[0]}")/corpus.sh"
+export_corpus instructions.sh
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

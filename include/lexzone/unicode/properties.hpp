@@ -12,10 +12,8 @@
 /// output string) and thread-safe. ASCII input takes a fast path that never touches the tables.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <iterator>
 #include <string>
 #include <string_view>
@@ -54,7 +52,7 @@ namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
   return static_cast<char>(c + (ascii_upper(static_cast<unsigned char>(c)) ? 0x20 : 0));
 }
 
-// all_ascii: in utf8.hpp (length_of_token uses it).
+// `all_ascii` is in utf8.hpp, beside `short_all_ascii`, which `unicode::length_of_token` shares.
 
 /// Walks the code points of `s`, calling `f(cp, byte_offset, byte_size)`; stops early when `f` returns
 /// false. Returns false if it stopped early.
