@@ -290,6 +290,40 @@ TEST_CASE("regex: a huge invalid UTF-8 subject does not pin its transcoding buff
   CHECK(r.search(small) == match_span{2, 4});  // and the next match still works
 }
 
+TEST_CASE("regex: a deep interpreted match does not pin its backtracking frames", "[regex]") {
+  // PCRE2 (10.41 on) keeps the interpreter's frames in the match data: a thread's match data must not keep
+  // a deep match's megabytes for the rest of the thread's life.
+  using scratch_type = lexzone::regex::detail::match_scratch;
+  const auto& scratch = lexzone::regex::detail::thread_scratch();
+  lexzone::regex::regex_options interpreted;
+  interpreted.jit = false;
+  const regex deep = regex::from_python("(a|b)*c", interpreted);
+  const std::string subject(20000, 'a');  // one frame a character: about 10 MiB of frames, no match
+  CHECK_FALSE(deep.match(subject));
+  CHECK(scratch.match_data_bytes() <= scratch_type::kept_match_data_bytes);
+  // Shallow matches keep their (small) match data from one match to the next, and still work.
+  CHECK(deep.match("abac") == match_span{0, 4});
+  const std::size_t kept = scratch.match_data_bytes();
+  CHECK(kept > 0);
+  CHECK(kept <= scratch_type::kept_match_data_bytes);
+  CHECK(deep.match("bc") == match_span{0, 2});
+  CHECK(scratch.match_data_bytes() == kept);
+  // A limit error frees them too, and the groups of the next match are right.
+  interpreted.limits.heap_limit_kib = 2048;
+  const regex limited = regex::from_python("(a|b)*c", interpreted);
+  try {
+    (void)limited.match(subject);
+    FAIL("the heap limit was not hit");
+  } catch (const regex_error& e) {
+    CHECK(e.code() == regex_errc::heap_limit);
+  }
+  CHECK(scratch.match_data_bytes() <= scratch_type::kept_match_data_bytes);
+  const auto groups = deep.groups("abc");
+  REQUIRE(groups.size() == 2);
+  CHECK(groups[0] == match_span{0, 3});
+  CHECK(groups[1] == match_span{1, 2});
+}
+
 TEST_CASE("regex: a match inside finditer's callback leaves the outer subject's transcoding alone", "[regex]") {
   // Two subjects that are not valid UTF-8, of different shapes: the inner one, matched from the callback
   // while the outer is being iterated, must not overwrite (or free) the outer's offsets.

@@ -163,11 +163,12 @@ concept opens_pipeline_zones = requires(P& p, V& vocab) { p.memory_zone(vocab); 
 ///   joined by the destructor): the vocab's per-thread state (its attribute cache, permanent-string memo
 ///   and the learning policy's creation counts) stays warm from one run to the next: a run pays for
 ///   neither new threads nor cold caches, only for handing work between the threads and for the uneven
-///   end of its last batches. That state is the
-///   threads' memory while the pipe lives, bounded whatever the texts: about 3.2 MiB of attribute cache
-///   for each lexeme-attribute type a thread creates words of, 256 KiB of creation counts once learning
-///   is on, a 20 KiB memo, and with a rule tokenizer PCRE2's match state (a JIT stack of at most 1 MiB);
-///   scratch buffers that a text longer than 4 KiB grew are given back after it. `thread_local` objects
+///   end of its last batches. That state is the threads' memory while the pipe lives, bounded whatever
+///   the texts: about 3.2 MiB of attribute cache for each lexeme-attribute type a thread creates words
+///   of, 256 KiB of creation counts once learning is on, a 20 KiB memo, and with a rule tokenizer
+///   PCRE2's match state (a JIT stack of at most 1 MiB, and at most 256 KiB of match data kept between
+///   matches: the frames of a deeper match are freed after it); scratch buffers that a text longer than
+///   4 KiB grew are given back after it. `thread_local` objects
 ///   of the caller's code run on those threads (components, `fn`, `visit`) also live from run to run,
 ///   until the pipe dies. The threads inherit the signal mask, CPU affinity and scheduling of the thread
 ///   that made the first run (start it from a thread set up as the workers should be). After `fork()`, a

@@ -41,7 +41,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -143,8 +146,19 @@ struct transcoding {
 };
 
 /// Per-thread matching state: match data, match context with a JIT stack, transcoding buffers.
+///
+/// Since PCRE2 10.41 the interpreter (a pattern without JIT code, an anchored match, the fallback after
+/// the JIT stack ran out) keeps its backtracking frames in the match data for the next match, up to the
+/// heap limit (20 MiB by default, `regex_limits::heap_limit_kib`), until the match data is freed. A thread
+/// that once ran a deep match would hold that memory for the rest of its life. So the match data is
+/// allocated through a counting allocator, and `trim_match_data` frees it once it holds more than
+/// `kept_match_data_bytes` (each `subject_view` calls it when it dies, after its match was read).
 class match_scratch {
  public:
+  /// Bytes of match data (the block and the interpreter's frames kept in it) that a thread keeps from
+  /// one match to the next; beyond that, `trim_match_data` frees it.
+  static constexpr std::size_t kept_match_data_bytes = std::size_t{256} * 1024;
+
   match_scratch() = default;
   match_scratch(const match_scratch&) = delete;
   match_scratch& operator=(const match_scratch&) = delete;
@@ -152,20 +166,39 @@ class match_scratch {
   match_scratch& operator=(match_scratch&&) = delete;
   ~match_scratch() {
     if (data_ != nullptr) pcre2_match_data_free(data_);
+    if (general_ != nullptr) pcre2_general_context_free(general_);
     if (context_ != nullptr) pcre2_match_context_free(context_);
     if (jit_stack_ != nullptr) pcre2_jit_stack_free(jit_stack_);
   }
 
-  /// Match data with room for `pairs` offset pairs.
+  /// Match data with room for `pairs` offset pairs. Throws: std::bad_alloc.
   pcre2_match_data* data(std::uint32_t pairs) {
     if (data_ == nullptr || pairs > pairs_) {
+      if (general_ == nullptr) {
+        general_ = pcre2_general_context_create(&allocate, &deallocate, this);
+        if (general_ == nullptr) throw std::bad_alloc();
+      }
       if (data_ != nullptr) pcre2_match_data_free(data_);
-      pairs_ = std::max<std::uint32_t>(pairs, 16);
-      data_ = pcre2_match_data_create(pairs_, nullptr);
+      data_ = nullptr;
+      const std::uint32_t wanted = std::max<std::uint32_t>({pairs, pairs_, 16});
+      data_ = pcre2_match_data_create(wanted, general_);
       if (data_ == nullptr) throw std::bad_alloc();
+      pairs_ = wanted;
     }
     return data_;
   }
+
+  /// Frees the match data when it holds more than `kept_match_data_bytes` (the next match makes it
+  /// again). Call only when no offsets of the last match are needed any more. Throws: nothing.
+  void trim_match_data() noexcept {
+    if (data_ == nullptr || data_bytes_ <= kept_match_data_bytes) return;
+    pcre2_match_data_free(data_);
+    data_ = nullptr;
+  }
+
+  /// Bytes PCRE2 holds through this scratch's allocator now: the match data with the frames it keeps,
+  /// and the small context that allocator lives in. Throws: nothing.
+  [[nodiscard]] std::size_t match_data_bytes() const noexcept { return data_bytes_; }
 
   /// The match context, with `limits` set and a JIT stack of up to 1 MiB.
   pcre2_match_context* context(const regex_limits& limits) {
@@ -186,8 +219,31 @@ class match_scratch {
   bool buffers_in_use = false;  ///< a live `subject_view` of this thread transcodes into `buffers`
 
  private:
+  // Each block starts with its size, in a header that keeps the block's alignment (malloc's).
+  static constexpr std::size_t block_header = alignof(std::max_align_t);
+  static_assert(block_header >= sizeof(PCRE2_SIZE));
+
+  // PCRE2's allocator for the match data (its memory_data: the scratch). Returns nullptr when out of memory.
+  static void* allocate(PCRE2_SIZE size, void* self) noexcept {
+    void* block = std::malloc(block_header + size);  // NOLINT(cppcoreguidelines-no-malloc): PCRE2's interface
+    if (block == nullptr) return nullptr;
+    std::memcpy(block, &size, sizeof size);
+    static_cast<match_scratch*>(self)->data_bytes_ += size;
+    return static_cast<unsigned char*>(block) + block_header;
+  }
+  static void deallocate(void* p, void* self) noexcept {
+    if (p == nullptr) return;
+    unsigned char* block = static_cast<unsigned char*>(p) - block_header;
+    PCRE2_SIZE size = 0;
+    std::memcpy(&size, block, sizeof size);
+    static_cast<match_scratch*>(self)->data_bytes_ -= size;
+    std::free(block);  // NOLINT(cppcoreguidelines-no-malloc)
+  }
+
   pcre2_match_data* data_ = nullptr;
   std::uint32_t pairs_ = 0;
+  std::size_t data_bytes_ = 0;  // what `allocate` gave and `deallocate` did not take back
+  pcre2_general_context* general_ = nullptr;
   pcre2_match_context* context_ = nullptr;
   pcre2_jit_stack* jit_stack_ = nullptr;
 };
@@ -209,7 +265,10 @@ class subject_view {
 
   subject_view(const subject_view&) = delete;
   subject_view& operator=(const subject_view&) = delete;
-  ~subject_view() { release(); }
+  ~subject_view() {
+    release();
+    scratch_.trim_match_data();  // the match was read: a deep one's frames need not stay
+  }
 
   subject_view(std::string_view s, match_scratch& scratch) : original_(s), scratch_(scratch) {
     if (unicode::is_valid(s)) {
