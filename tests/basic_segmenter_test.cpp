@@ -210,6 +210,35 @@ TEST_CASE("special cases: whole chunk, after a prefix, before a suffix, and the 
   CHECK(tokens(seg, "c-d") == strings{"c", "-", "d"});
 }
 
+TEST_CASE("special cases edited again and again keep their memory in proportion to the live cases",
+          "[tokenizer][basic_segmenter]") {
+  basic_segmenter<toy_rules> seg;
+  // Live cases, one of them in the matcher pass (its key holds an affix): their offsets must survive
+  // every rebuild of the store.
+  seg.add_special_case("ab", {{"a"}, {"b", "BEE"}});
+  seg.add_special_case("(x", {{"(x", "PAREN-X"}});
+  const std::size_t live = seg.special_case_bytes();
+  // A dictionary reloaded 5,000 times: each round replaces one case (a new NORM) and adds then removes
+  // another, leaving 2 dead keys and NORMs in the store until it is rebuilt.
+  for (int round = 0; round < 5000; ++round) {
+    const std::string norm = "NORM-" + std::to_string(round);
+    seg.add_special_case("cd", {{"c"}, {"d", norm}});
+    seg.add_special_case("temp" + std::to_string(round), {{"temp"}, {std::to_string(round), norm}});
+    REQUIRE(seg.remove_special_case("temp" + std::to_string(round)));
+    REQUIRE(seg.special_case_bytes() <= 2 * (live + 64) + 4096);
+  }
+  CHECK(seg.special_case_count() == 3);
+  std::vector<piece> pieces;
+  seg.segment("ab cd (x", pieces);
+  REQUIRE(pieces.size() == 5);
+  CHECK(pieces[1].norm == "BEE");
+  CHECK(pieces[3].norm == "NORM-4999");
+  CHECK(pieces[4].norm == "PAREN-X");
+  CHECK(tokens(seg, "q (x") == strings{"q", "(x"});
+  CHECK(tokens(seg, "temp7") == strings{"temp7"});
+  CHECK_FALSE(seg.has_special_case("temp4999"));
+}
+
 TEST_CASE("add_special_cases validates every case before adding any", "[tokenizer][basic_segmenter]") {
   struct one_case {
     std::string_view key;

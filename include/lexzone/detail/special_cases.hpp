@@ -124,6 +124,7 @@ class special_case_table {
     r.piece_count = static_cast<std::uint32_t>(pieces_.size() - r.piece_begin);
     const std::uint32_t existing = find_index(key);
     if (existing != npos) {
+      count_dead(rules_[existing]);
       rules_[existing] = r;
       return {existing, true};
     }
@@ -142,16 +143,66 @@ class special_case_table {
   bool remove(std::string_view key) {
     const std::uint32_t index = find_index(key);
     if (index == npos) return false;
+    const rule gone = rules_[index];
     rules_.erase(rules_.begin() + index);
+    count_dead(gone);
     rebuild_table();
     return true;
   }
+
+  /// Rebuilds the pool and the piece list from the rules alone when more than half of either belongs to
+  /// rules that were replaced or removed (with some slack for small tables), so that a table edited again
+  /// and again (a user dictionary reloaded every hour) keeps memory in proportion to its rules. Rule
+  /// indexes stay; pool offsets change, so every view into the pool and every offset kept elsewhere (the
+  /// matcher's patterns) must be made again after it. Returns whether it rebuilt.
+  /// Complexity: O(1) when it does not rebuild, else O(live rule text). Strong guarantee.
+  /// Throws: std::bad_alloc.
+  bool compact_if_sparse() {
+    constexpr std::size_t slack_bytes = 4096, slack_pieces = 256;
+    if (dead_bytes_ * 2 <= pool_.size() + slack_bytes && dead_pieces_ * 2 <= pieces_.size() + slack_pieces)
+      return false;
+    std::string pool;
+    std::vector<rule_piece> pieces;
+    std::vector<rule> rules(rules_);
+    pool.reserve(pool_.size() - dead_bytes_);
+    pieces.reserve(pieces_.size() - dead_pieces_);
+    for (rule& r : rules) {  // as `store` lays them out: the key, then the NORMs
+      const std::string_view k = text(r.key_off, r.key_len);
+      r.key_off = static_cast<std::uint32_t>(pool.size());
+      pool.append(k);
+      const auto first = static_cast<std::uint32_t>(pieces.size());
+      for (std::uint32_t i = 0; i < r.piece_count; ++i) {
+        rule_piece rp = pieces_[r.piece_begin + i];
+        if (rp.norm_len != 0) {
+          const std::string_view norm = text(rp.norm_off, rp.norm_len);
+          rp.norm_off = static_cast<std::uint32_t>(pool.size());
+          pool.append(norm);
+        } else {
+          rp.norm_off = 0;
+        }
+        pieces.push_back(rp);
+      }
+      r.piece_begin = first;
+    }
+    pool_.swap(pool);
+    pieces_.swap(pieces);
+    rules_.swap(rules);
+    dead_bytes_ = 0;
+    dead_pieces_ = 0;
+    return true;
+  }
+
+  /// Bytes of the pool (keys and NORMs, those of replaced or removed rules included until
+  /// `compact_if_sparse` drops them). Complexity: O(1). Throws: nothing.
+  [[nodiscard]] std::size_t pool_size() const noexcept { return pool_.size(); }
 
   /// Removes every rule and frees the pool's content.
   void clear() noexcept {
     rules_.clear();
     pieces_.clear();
     pool_.clear();
+    dead_bytes_ = 0;
+    dead_pieces_ = 0;
     table_.assign(table_.size(), 0);
     key_filter_.fill(0);
     max_key_size_ = 0;
@@ -212,6 +263,15 @@ class special_case_table {
   std::vector<std::uint64_t> table_;  // (hash high 32 bits << 32) | (rule index + 1)
   std::size_t max_key_size_ = 0;
   std::array<std::uint64_t, 1024> key_filter_{};  // bits of (first byte, last byte, length) of the keys
+  std::size_t dead_bytes_ = 0;                    // pool bytes of replaced or removed rules
+  std::size_t dead_pieces_ = 0;                   // pieces of replaced or removed rules
+
+  // Counts the pool bytes and pieces of `r`, a rule being replaced or removed, as dead.
+  void count_dead(const rule& r) noexcept {
+    dead_bytes_ += r.key_len;
+    dead_pieces_ += r.piece_count;
+    for (std::uint32_t i = 0; i < r.piece_count; ++i) dead_bytes_ += pieces_[r.piece_begin + i].norm_len;
+  }
 
   [[nodiscard]] static constexpr std::size_t key_bit(std::string_view key) noexcept {
     const std::uint64_t k = (std::uint64_t{static_cast<unsigned char>(key.front())} << 40) ^

@@ -151,7 +151,8 @@ class basic_segmenter {
   /// Throws: std::invalid_argument when the ORTHs do not join to `key` (spaCy E997), when `key` is empty
   /// or a piece's ORTH is empty (nothing changes then); lexzone::capacity_error past 4 GiB of rule text;
   /// std::bad_alloc. Invalidates the `norm` views of pieces made earlier.
-  /// Complexity: O(|key| + p log p) for p matcher patterns.
+  /// Complexity: a new key O(|key| + p log p) for p matcher patterns; replacing a key rebuilds the
+  /// patterns: every key segmented by the rules again, O(total key size) rule calls plus p log p.
   void add_special_case(std::string_view key, std::span<const special_piece> pieces) {
     special_case_input input{key, pieces};
     add_special_cases(std::span<const special_case_input>(&input, 1));
@@ -170,14 +171,16 @@ class basic_segmenter {
   /// empty or nullopt for none). `en::tokenizer_exception` is such a case, and so is a rule file's
   /// `special_case` (key, tokens of ORTH and optional NORM).
   /// Throws: as `add_special_case`; every case is validated before any is added. Invalidates earlier
-  /// `norm` views. Complexity: O(total key size + p log p) for p matcher patterns.
+  /// `norm` views. Complexity: O(total key size + p log p) for p matcher patterns, plus a rebuild of the
+  /// patterns (as `add_special_case`) for each case that replaces a key.
   template <class Cases>
   void add_special_cases(const Cases& cases) {
     for (const auto& c : cases) detail::special_case_table::validate(std::string_view(c.key), pieces_of(c));
     for (const auto& c : cases) {
       const auto [index, replaced] = table_.store(std::string_view(c.key), pieces_of(c));
       if (replaced) {
-        rebuild_patterns();  // the replaced rule's pattern must go
+        (void)table_.compact_if_sparse();  // the replaced rule's text, once dead text dominates
+        rebuild_patterns();                // the replaced rule's pattern must go
       } else {
         add_pattern(index, matcher_);
       }
@@ -186,9 +189,11 @@ class basic_segmenter {
   }
 
   /// Removes the special case `key`; returns false when there was none. Invalidates earlier `norm`
-  /// views. Throws: std::bad_alloc. Complexity: O(number of rules).
+  /// views. Throws: std::bad_alloc, what the rules throw while the patterns are rebuilt. Complexity: a
+  /// rebuild of the patterns (see `add_special_case`).
   bool remove_special_case(std::string_view key) {
     if (!table_.remove(key)) return false;
+    (void)table_.compact_if_sparse();
     rebuild_patterns();
     return true;
   }
@@ -201,6 +206,11 @@ class basic_segmenter {
 
   /// Number of special cases. Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::size_t special_case_count() const noexcept { return table_.size(); }
+
+  /// Bytes of the special cases' keys and NORMs as stored. Replaced and removed cases leave theirs until
+  /// they would make up more than half (the store is then rebuilt), so this stays below about twice the
+  /// live cases' text (plus 4 KiB) however often the cases are edited. Complexity: O(1). Throws: nothing.
+  [[nodiscard]] std::size_t special_case_bytes() const noexcept { return table_.pool_size(); }
 
   /// True when `key` is a special case. Complexity: O(|key|). Throws: nothing.
   [[nodiscard]] bool has_special_case(std::string_view key) const noexcept { return table_.find(key) != nullptr; }
