@@ -161,6 +161,34 @@ TEST_CASE("pipeline: zone hooks run for zone-aware components (static)", "[pipel
   CHECK(closes == 1);
 }
 
+TEST_CASE("pipeline: a pipeline zone move-assigned closes the zone it held, notifying once", "[pipeline]") {
+  vocab v;
+  int closes = 0;
+  lexzone::pipeline<vocab, ws_tokenizer, cache_keeper> nlp(ws_tokenizer{}, cache_keeper{&closes});
+  lexzone::dynamic_pipeline<vocab> dyn(ws_tokenizer{});
+  int dyn_closes = 0;
+  dyn.add("cache", cache_keeper{&dyn_closes});
+  {
+    auto a = nlp.memory_zone(v);
+    auto b = nlp.memory_zone(v);
+    nlp(a, "only-in-a");
+    nlp(b, "only-in-b");
+    a = std::move(b);  // a's zone closes (notified), then a holds b's
+    CHECK(closes == 1);
+    CHECK_FALSE(v.contains("only-in-a"));
+    CHECK(a.is_open());
+    CHECK(a.zone().contains("only-in-b"));
+    auto c = dyn.memory_zone(v);
+    auto d = dyn.memory_zone(v);
+    c = std::move(d);
+    CHECK(dyn_closes == 1);
+    CHECK(c.is_open());
+  }
+  CHECK(closes == 2);
+  CHECK(dyn_closes == 2);
+  CHECK_FALSE(v.contains("only-in-b"));
+}
+
 TEST_CASE("pipeline: a component that throws mid-pipeline, the zone still rolls back", "[pipeline]") {
   vocab v;
   lexzone::dynamic_pipeline<vocab> nlp(ws_tokenizer{});

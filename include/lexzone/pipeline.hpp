@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -30,7 +31,9 @@ namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 /// also during unwinding) every zone-aware component's `on_zone_close()` runs. Move-only.
 ///
 /// Lifetime: as the vocab zone it holds (see memory_zone.hpp); `notify` refers to the pipeline, which must
-/// outlive the zone. Thread safety: as a vocab zone (one thread at a time).
+/// outlive the zone and stay where it is (not moved, nor moved from) while the zone is open. Thread
+/// safety: as a vocab zone (one thread at a time). `Notify`: a callable `void() noexcept`; the move
+/// assignment needs it move-assignable (the pipelines' notifiers are).
 template <class Vocab, class Notify>
 class pipeline_zone {
  public:
@@ -42,7 +45,7 @@ class pipeline_zone {
   /// Takes over `o`'s zone; `o` holds none afterwards. Throws: nothing.
   pipeline_zone(pipeline_zone&&) noexcept = default;
   /// Closes the zone held now (notifying first), then takes over `o`'s. Throws: nothing.
-  pipeline_zone& operator=(pipeline_zone&& o) noexcept {
+  pipeline_zone& operator=(pipeline_zone&& o) noexcept requires std::is_nothrow_move_assignable_v<Notify> {
     if (this != &o) {
       close();
       zone_ = std::move(o.zone_);
@@ -113,10 +116,10 @@ class pipeline {
   }
 
   /// Opens a zone on `vocab` whose close first notifies the zone-aware tokenizer and components.
-  /// Complexity: O(1). Lifetime: this pipeline must outlive the zone. Throws: `std::bad_alloc`.
+  /// Complexity: O(1). Lifetime: this pipeline must outlive the zone, and must not be moved (nor moved
+  /// from) while it is open: the zone notifies this object. Throws: `std::bad_alloc`.
   [[nodiscard]] auto memory_zone(Vocab& vocab) {
-    auto notify = [this]() noexcept { notify_zone_close(); };
-    return pipeline_zone<Vocab, decltype(notify)>(vocab.memory_zone(), notify);
+    return pipeline_zone<Vocab, zone_notifier>(vocab.memory_zone(), zone_notifier{this});
   }
 
   /// The tokenizer. Lifetime: the pipeline's. Complexity: O(1). Throws: nothing.
@@ -137,6 +140,12 @@ class pipeline {
   }
 
  private:
+  // What a pipeline zone calls before it closes (assignable, so that such zones are).
+  struct zone_notifier {
+    pipeline* self;
+    void operator()() const noexcept { self->notify_zone_close(); }
+  };
+
   void notify_zone_close() noexcept {
     if constexpr (zone_aware<Tokenizer>) tokenizer_.on_zone_close();
     std::apply(
@@ -245,16 +254,24 @@ class dynamic_pipeline {
   }
 
   /// Opens a zone on `vocab` whose close first notifies every component. Complexity: O(1).
-  /// Lifetime: this pipeline must outlive the zone. Throws: `std::bad_alloc`.
+  /// Lifetime: this pipeline must outlive the zone, and must not be moved (nor moved from) while it is
+  /// open: the zone notifies this object (a moved-from pipeline has no parts to notify). Throws:
+  /// `std::bad_alloc`.
   [[nodiscard]] auto memory_zone(Vocab& vocab) {
-    auto notify = [this]() noexcept {
-      tokenizer_->on_zone_close();
-      for (auto& e : components_) e.component->on_zone_close();
-    };
-    return pipeline_zone<Vocab, decltype(notify)>(vocab.memory_zone(), notify);
+    return pipeline_zone<Vocab, zone_notifier>(vocab.memory_zone(), zone_notifier{this});
   }
 
  private:
+  // What a pipeline zone calls before it closes (assignable, so that such zones are).
+  struct zone_notifier {
+    dynamic_pipeline* self;
+    void operator()() const noexcept {
+      if (self->tokenizer_ == nullptr) return;  // moved from: nothing to notify
+      self->tokenizer_->on_zone_close();
+      for (auto& e : self->components_) e.component->on_zone_close();
+    }
+  };
+
   struct tokenizer_base {
     virtual ~tokenizer_base() = default;
     virtual doc_type run(typename Vocab::zone_type& zone, std::string_view text) = 0;

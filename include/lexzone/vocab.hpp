@@ -148,8 +148,8 @@ class basic_vocab {
 
   /// The permanent lexeme of `text`, created (permanently) if absent.
   /// Complexity: O(text.size()) expected; creation computes the attributes. Lifetime: the vocab's.
-  /// Thread safety: any thread. Throws: `hash_collision`, `std::bad_alloc`, what `Traits` throws.
-  /// Strong guarantee.
+  /// Thread safety: any thread. Throws: `hash_collision`, `std::bad_alloc`, `capacity_error` (a text over
+  /// 2 GiB, or a layer past 4 GiB of string bytes), what `Traits` throws. Strong guarantee.
   const lexeme_type& add(std::string_view text) LEXZONE_LIFETIMEBOUND {
     const hash_t h = hash_of(text);
     if (const lexeme_type* lex = find_permanent_checked(h, text)) return *lex;
@@ -710,7 +710,7 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// that is transient in this zone's chain).
   /// Complexity: O(text.size() + depth) expected. Lifetime: until the close of the zone that holds it
   /// (the vocab's life for a permanent lexeme). Throws: `zone_closed`, `hash_collision`,
-  /// `std::bad_alloc`, what `Traits` throws. Strong guarantee.
+  /// `std::bad_alloc`, `capacity_error` (as the vocab's `add`), what `Traits` throws. Strong guarantee.
   const lexeme_type& add(std::string_view text, retention r = retention::automatic) LEXZONE_LIFETIMEBOUND {
     auto& z = self();
     auto* n = z.require_open();  // first: a moved-from guard has no owner
@@ -789,7 +789,7 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   }
 
   /// The vocab this zone belongs to. Complexity: O(1). Lifetime: the vocab's. Throws: `zone_closed`
-  /// when the guard holds no zone (moved from).
+  /// when the zone is not open (closed, or the guard moved from).
   [[nodiscard]] basic_vocab& vocab() const {
     const auto& z = self();
     z.require_open();

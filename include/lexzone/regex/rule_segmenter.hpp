@@ -198,7 +198,8 @@ class rule_segmenter : public basic_segmenter<regex::pcre2_rules> {
   void set_url_match(std::optional<std::string_view> source) { set_regex(regex_rule::url_match, source); }
 
   /// The Python source of rule `which` (nullopt when absent). Complexity: O(1). Throws: nothing.
-  /// Lifetime: until the rule is replaced or the segmenter dies.
+  /// Lifetime: until the segmenter's rules change (any `set_regex`, `set_*` or `replace_rules`, which
+  /// replace all five rules' storage, not only the rule set) or the segmenter dies.
   [[nodiscard]] const std::optional<std::string>& regex_source(regex_rule which) const noexcept {
     return rules().source(which);
   }

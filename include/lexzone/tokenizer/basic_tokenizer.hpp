@@ -16,8 +16,8 @@
 /// cache. Chunks longer than 96 bytes are not cached, nor chunks for which the segmenter's `segment_chunk`
 /// says false; chunks made by special cases are, with their NORMs (`basic_segmenter::segment_chunk`). The
 /// cache holds at most `options::cache_entries` chunks (0 turns it off) in memory reserved on first use
-/// (about 90 bytes a chunk: 900 KB for the default 10,000); when full it is emptied and refilled, so its
-/// memory is fixed however much distinct input it sees.
+/// (about 160 bytes a chunk, its hash index included: 1.6 MB for the default 10,000); when full it is
+/// emptied and refilled, so its memory is fixed however much distinct input it sees.
 ///
 /// Each cached piece also remembers the lexeme it was last given: a permanent one for good; a zone's one
 /// with the zone's generation (scope.hpp, `scope_add`) and a stamp of the permanent layer's insert count
@@ -118,6 +118,10 @@ struct rules_splitter {
 ///   copies start with an empty cache: give each thread its own copy.
 /// - Invalid UTF-8 is segmented byte-exactly (each invalid byte is a non-letter character) and never
 ///   throws; `doc.text()` always equals the input.
+/// - Lifetime: the vocab it was made with must outlive it. A vocab destroyed and another made at the same
+///   address (`std::optional::emplace` on a model reload) is still that contract broken: the tokenizer
+///   knows its vocab by address and would reuse cached lexemes of the old one. Make tokenizers (and
+///   pipelines) again with a new vocab.
 template <class Vocab, tokenizer_segmenter Segmenter>
 class basic_tokenizer {
  public:
@@ -190,8 +194,9 @@ class basic_tokenizer {
   ~basic_tokenizer() = default;
 
   /// Tokenizes `text` in `zone`. Complexity: O(text.size()) expected. Lifetime: the doc belongs to
-  /// `zone`. Throws: `zone_closed`, `hash_collision`, `std::bad_alloc`, `capacity_error` (text >= 4 GiB),
-  /// what the segmenter's rules throw (a rule tokenizer: `regex::regex_error` when a match hits a limit).
+  /// `zone`. Throws: `zone_closed`, `hash_collision`, `std::bad_alloc`, `capacity_error` (text >= 4 GiB,
+  /// a token over 2 GiB), what the segmenter's rules throw (a rule tokenizer: `regex::regex_error` when a
+  /// match hits a limit).
   doc_type operator()(typename Vocab::zone_type& zone, std::string_view text) { return run(zone, text); }
   /// Tokenizes `text` into the permanent layer. As the zone overload otherwise.
   doc_type operator()(Vocab& vocab, std::string_view text) { return run(vocab, text); }
