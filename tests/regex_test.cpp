@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -359,6 +360,33 @@ TEST_CASE("regex: one compiled regex shared by threads", "[regex][thread]") {
   }
   for (auto& th : threads) th.join();
   for (int n : ok) CHECK(n == 500);
+}
+
+TEST_CASE("regex: threads making the process's first translations share the category sets read-only",
+          "[regex][thread]") {
+  // CTest runs each test case in a process of its own: the threads below then make the first use of the
+  // sets of \w, \d and \s (Unicode and ASCII), built once and shared. A thread that sorted a shared set
+  // on first read would race with the others (TSan reports it; without TSan, a wrong class or a crash).
+  const std::string text = "h\u00e9llo 5 _x9 \t7";
+  constexpr int thread_count = 4;
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  std::vector<std::vector<match_span>> found(thread_count);
+  for (int t = 0; t < thread_count; ++t) {
+    threads.emplace_back([&, t] {
+      ready.fetch_add(1);
+      while (ready.load() < thread_count) std::this_thread::yield();  // start together
+      auto& out = found[static_cast<std::size_t>(t)];
+      for (const char* source : {R"(\w+\s\d)", R"((?a)\w+\s+\d)", R"([^\W\d]+)", R"(\S+)"}) {
+        const auto all = regex::from_python(source).find_all(text);
+        out.insert(out.end(), all.begin(), all.end());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  // Python's re on the same text: (?a) leaves é out of \w; [^\W\d] is \w without digits.
+  const std::vector<match_span> expected{{0, 8}, {3, 8}, {9, 15}, {0, 6}, {9, 11}, {0, 6}, {7, 8}, {9, 12}, {14, 15}};
+  for (const auto& f : found) CHECK(f == expected);
 }
 
 TEST_CASE("regex: a pattern too large for PCRE2 is split into alternatives when only truth matters", "[regex]") {

@@ -42,7 +42,8 @@ class cp_set {
   void add(const cp_set& other) {
     for (const auto& r : other.ranges()) add(r.first, r.second);
   }
-  /// The sorted, disjoint, non-adjacent ranges.
+  /// The sorted, disjoint, non-adjacent ranges. Sorts and merges them on the first call after an `add`
+  /// (not thread-safe then, although `const`): a set shared by threads is normalized before it is shared.
   [[nodiscard]] const std::vector<range>& ranges() const {
     normalize();
     return ranges_;
@@ -196,6 +197,13 @@ class cp_set {
 /// The explicit code points of a category, from lexzone's Unicode tables (computed once).
 enum class category_set { word, digit, space };
 
+/// `sets`, each normalized, so that threads sharing them only read: `cp_set::ranges()` sorts and merges a
+/// set on its first call after an `add`, a write that must not happen on a set other threads read.
+[[nodiscard]] inline std::array<cp_set, 3> normalized(std::array<cp_set, 3> sets) {
+  for (const cp_set& s : sets) (void)s.ranges();
+  return sets;
+}
+
 /// The code points of `\w`, `\d` or `\s` as Python's `re` sees them on str patterns (built once).
 [[nodiscard]] inline const cp_set& unicode_category(category_set which) {
   static const std::array<cp_set, 3> sets = [] {
@@ -205,7 +213,7 @@ enum class category_set { word, digit, space };
       if (unicode::is_decimal(cp)) d.add(cp);
     }
     for (const auto& r : sre::space) s.add(r.first, r.last);
-    return std::to_array<cp_set>({w, d, s});
+    return normalized({w, d, s});
   }();
   return sets[static_cast<std::size_t>(which)];
 }
@@ -221,7 +229,7 @@ enum class category_set { word, digit, space };
     d.add('0', '9');
     s.add('\t', '\r');
     s.add(' ');
-    return std::to_array<cp_set>({w, d, s});
+    return normalized({w, d, s});
   }();
   return sets[static_cast<std::size_t>(which)];
 }
