@@ -153,6 +153,28 @@ TEST_CASE("matcher: greedy filters per key", "[matcher]") {
   CHECK(g(aa).size() == 10);  // every span of a+: 6 in tokens 0-2, 3 in tokens 4-5; and "b"
 }
 
+TEST_CASE("matcher: a key's greedy filter drops only its token patterns' matches, never its phrases'", "[matcher]") {
+  // spaCy: Matcher (with greedy) and PhraseMatcher are separate objects; only the Matcher's matches are
+  // filtered. Here both kinds share the key CITY in one matcher.
+  vocab v;
+  matcher_type m(v);
+  m.add("CITY",
+        lexzone::token_pattern{token_spec{}.equal(token_attr::lower, "new"),
+                               token_spec{}.equal(token_attr::lower, "york")},
+        lexzone::greedy_filter::longest);
+  m.add("CITY", lexzone::token_pattern{token_spec{}.equal(token_attr::lower, "york")}, lexzone::greedy_filter::longest);
+  const std::vector<std::vector<std::string>> phrases{{"York", "City"}};
+  m.add_phrases("CITY", std::span<const std::vector<std::string>>(phrases));
+  doc d = make_doc(v, {"New", "York", "City"});
+  // Token matches (0, 2) and (1, 2): LONGEST keeps (0, 2). The phrase match (1, 3) overlaps it and stays.
+  const std::uint64_t city = lexzone::hash_string("CITY");
+  CHECK(m(d) == std::vector<lexzone::pattern_match>{{city, 0, 2, 0}, {city, 1, 3, 2}});
+  // The exhaustive path agrees.
+  std::vector<lexzone::pattern_match> all;
+  m.match_exhaustive(d, all);
+  CHECK(all == m(d));
+}
+
 TEST_CASE("matcher: a batch adds several calls at once, to its own matcher only", "[matcher]") {
   vocab v;
   matcher_type m(v), other(v);

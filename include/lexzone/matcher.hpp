@@ -29,9 +29,10 @@
 /// ## Semantics (those of spaCy 3.8)
 /// The matcher returns *every* match: for each key, each distinct (start, end) span that some pattern of
 /// the key matches, overlaps and nested spans included, zero-length spans excluded. Keys added with
-/// `greedy_filter::first` or `longest` keep only a non-overlapping subset per key, chosen as spaCy does
-/// (FIRST: by start, longer first; LONGEST: longer first, then by start). Results are ordered by end,
-/// then start, then pattern index.
+/// `greedy_filter::first` or `longest` keep only a non-overlapping subset of the key's token patterns'
+/// matches, chosen as spaCy does (FIRST: by start, longer first; LONGEST: longer first, then by start);
+/// the key's phrase matches are all kept, as spaCy's PhraseMatcher (which has no filter) keeps them.
+/// Results are ordered by end, then start, then pattern index.
 ///
 /// ## Cost model
 /// Patterns are compiled into flat arrays when added. Matching interns nothing, takes no lock and does not
@@ -343,10 +344,11 @@ class matcher {
   void commit(batch&& b) { commit(b); }
 
   /// Adds token `patterns` under `key` (interned permanently; the match key is its id) with `greedy`
-  /// filtering for the key (replacing any earlier filter of the key, as spaCy does). All-or-nothing.
-  /// Complexity: O(pattern size) expected per pattern. Throws: `pattern_error` (index within
-  /// `patterns`), `hash_collision`, `std::bad_alloc`. Thread safety: no other call on this matcher may
-  /// run concurrently.
+  /// filtering for the key's token-pattern matches (replacing any earlier filter of the key, as spaCy
+  /// does; phrase matches are never filtered). All-or-nothing. Complexity: O(pattern size) expected per
+  /// pattern. Throws: `pattern_error` (index within `patterns`), `hash_collision`, `std::bad_alloc`,
+  /// `capacity_error` past 2^31 - 1 patterns. Thread safety: no other call on this matcher may run
+  /// concurrently.
   template <class String>
   requires std::convertible_to<const String&, std::string_view>
   void add(std::string_view key, std::span<const basic_token_pattern<String>> patterns,
@@ -620,7 +622,8 @@ class matcher {
                    std::size_t s, std::size_t pos, std::vector<pattern_match>& out) const {
     for (;;) {
       for (const auto& t : trie.terminals[node])
-        out.push_back(pattern_match{t.key, static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(pos), t.index});
+        out.push_back(pattern_match{t.key, static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(pos),
+                                    t.index | phrase_mark});
       if (pos == recs.size()) return;
       const auto it = trie.edges.find(detail::edge_key{node, detail::phrase_value(recs[pos], trie.attr)});
       if (it == trie.edges.end()) return;
@@ -629,7 +632,14 @@ class matcher {
     }
   }
 
-  // Deduplicates per (key, start, end), applies the greedy filters, orders by (end, start, pattern).
+  // Set in `pattern_match::pattern` by `report_from` until `finish`: the match is a phrase's, which no
+  // greedy filter drops (spaCy filters its Matcher's matches; its PhraseMatcher has no filter). Pattern
+  // indexes stay below it (detail::max_pattern_count).
+  static constexpr std::uint32_t phrase_mark = std::uint32_t{1} << 31;
+  static_assert(detail::max_pattern_count <= phrase_mark);
+
+  // Deduplicates per (key, start, end), applies the greedy filters (to token patterns' matches),
+  // orders by (end, start, pattern).
   void finish(std::vector<pattern_match>& out, std::size_t n) const {
     if (out.empty()) return;
     std::sort(out.begin(), out.end(), [](const pattern_match& a, const pattern_match& b) {
@@ -644,6 +654,7 @@ class matcher {
                           }),
               out.end());
     if (!program_.greedy.empty()) apply_greedy(out, n);
+    for (pattern_match& m : out) m.pattern &= ~phrase_mark;
     std::sort(out.begin(), out.end(), [](const pattern_match& a, const pattern_match& b) {
       if (a.end != b.end) return a.end < b.end;
       if (a.start != b.start) return a.start < b.start;
@@ -651,7 +662,8 @@ class matcher {
     });
   }
 
-  // Keeps, per key with a filter, the non-overlapping subset spaCy keeps (`out` is grouped by key).
+  // Keeps, per key with a filter, the non-overlapping subset of its token patterns' matches that spaCy
+  // keeps, and every phrase match (`out` is grouped by key).
   void apply_greedy(std::vector<pattern_match>& out, std::size_t n) const {
     std::vector<pattern_match> kept;
     kept.reserve(out.size());
@@ -668,7 +680,11 @@ class matcher {
         i = j;
         continue;
       }
-      group.assign(out.begin() + static_cast<std::ptrdiff_t>(i), out.begin() + static_cast<std::ptrdiff_t>(j));
+      group.clear();
+      for (std::size_t k = i; k < j; ++k) {
+        if ((out[k].pattern & phrase_mark) != 0) kept.push_back(out[k]);
+        else group.push_back(out[k]);
+      }
       if (g == greedy_filter::first) {
         std::sort(group.begin(), group.end(), [](const pattern_match& a, const pattern_match& b) {
           return a.start != b.start ? a.start < b.start : a.end > b.end;

@@ -61,6 +61,7 @@
 #include <vector>
 
 #include "../config.hpp"
+#include "../errors.hpp"
 #include "../hash.hpp"
 #include "../lexeme.hpp"
 #include "../matcher/pattern.hpp"
@@ -316,6 +317,9 @@ struct staged_phrase {
   std::vector<std::uint64_t> values;   ///< one value per token
 };
 
+/// The most patterns (token and phrase) a matcher holds: their indexes are 31-bit.
+inline constexpr std::size_t max_pattern_count = (std::size_t{1} << 31) - 1;
+
 /// A key's greedy filter as staged: `none` removes the key's filter.
 using staged_filter = std::pair<hash_t, greedy_filter>;
 
@@ -391,9 +395,12 @@ struct match_program {
 
   /// Adds the staged patterns (their `index` is `pattern_count + order`) and `filters` (in order; each
   /// replaces the key's filter), then adds `count` to `pattern_count`. Complexity: O(staged size)
-  /// expected. Throws: `std::bad_alloc`; strong guarantee (on a throw the program is unchanged).
+  /// expected. Throws: `std::bad_alloc`, `capacity_error` past `max_pattern_count` patterns; strong
+  /// guarantee (on a throw the program is unchanged).
   void append(const std::vector<staged_token>& tokens, const std::vector<staged_phrase>& phrases,
               const std::vector<staged_filter>& filters, std::size_t count) {
+    if (count > max_pattern_count - pattern_count)
+      throw capacity_error("lexzone: a matcher holds at most 2^31 - 1 patterns");
     // Greedy filters: built aside, swapped in at the end (no throw after the swap point).
     bool sets_filter = false;
     for (const auto& g : filters) sets_filter = sets_filter || g.second != greedy_filter::none;
