@@ -259,7 +259,10 @@ class request_parser final : public beast_http::basic_parser<true> {
     } else if (head_.coding == content_coding::unsupported) {
       refuse(415, "unsupported Content-Encoding: " + quote_excerpt(head_.coding_text), ec);
     } else if (content_length) {
-      grow(static_cast<std::size_t>(*content_length), ec);  // exactly the declared size, at once
+      // Not the declared size at once: a client that declares 1 MiB and sends one byte would hold 1 MiB of
+      // the budget for nothing until the body deadline. The body grows with what arrives (see `grow`).
+      declared_ = static_cast<std::size_t>(*content_length);
+      grow(std::min(declared_, first_body_bytes), ec);
     }
   }
 
@@ -310,20 +313,34 @@ class request_parser final : public beast_http::basic_parser<true> {
       inflate_some(data.data(), data.size(), ec);
       return;
     }
-    if (!grow(body_->size() + data.size(), ec)) return;
+    const std::size_t need = body_->size() + data.size();
+    if (need > body_->capacity() && !grow(room_for(need), ec)) return;
     body_->append(data.data(), data.size());
   }
 
-  // Makes room for `n` bytes in the body (the budget permitting). False when refused.
+  // Makes room for exactly `n` bytes in the body (the budget permitting); false when refused.
   bool grow(std::size_t n, boost::beast::error_code& ec) {
     if (n <= body_->capacity()) return true;
     if (lease_ != nullptr && !lease_->resize(n)) {
       refuse(503, "the server holds too many request bodies at once; retry later", ec);
       return false;
     }
-    body_->reserve(n);
+    // A fresh string reserved to `n` gets exactly that (the library's reserve on a string that has room
+    // rounds up to twice its capacity).
+    std::string room;
+    room.reserve(n);
+    room.append(*body_);
+    body_->swap(room);
     if (lease_ != nullptr) lease_->force(body_->capacity());
     return true;
+  }
+
+  // The room to make when `n` bytes of body do not fit: at least twice the room now, never past the
+  // declared Content-Length. The budget then holds at most about twice what was received, and a body of
+  // a declared length ends with exactly that capacity.
+  [[nodiscard]] std::size_t room_for(std::size_t n) const noexcept {
+    const std::size_t target = std::max(n, body_->capacity() * 2);
+    return declared_ >= n ? std::min(target, declared_) : target;
   }
 
   // Inflates `n` bytes at `in` (none: flush what zlib holds) into the body, at most max_body_bytes.
@@ -375,6 +392,9 @@ class request_parser final : public beast_http::basic_parser<true> {
   std::string* body_ = nullptr;
   budget_lease* lease_ = nullptr;
   std::string own_body_;
+  std::size_t declared_ = 0;  // the body's Content-Length (0: none, or chunked)
+  // The room a body of a declared length gets before its bytes arrive (then `room_for`).
+  static constexpr std::size_t first_body_bytes = std::size_t{16} * 1024;
   z_stream z_{};
   bool inflating_ = false, z_ended_ = false;
 };

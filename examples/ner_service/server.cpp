@@ -67,8 +67,11 @@ using error_code = boost::system::error_code;
 
 constexpr std::chrono::seconds linger_time{2};  // reading what a closed-on client still sends
 constexpr std::size_t linger_bytes = std::size_t{1} << 20;
-constexpr std::size_t max_refusing = 64;                                 // connections being refused with a 503 at once
-constexpr std::size_t read_chunk = 65536;                                // Beast reads at most this much at a time
+constexpr std::size_t max_refusing = 64;   // connections being refused with a 503 at once
+constexpr std::size_t read_chunk = 65536;  // Beast reads at most this much at a time
+// An idle connection's read (empty lines, or a request's first bytes): small, so that an idle connection,
+// or a slow one whose first bytes it read, never holds a read buffer of read_chunk.
+constexpr std::size_t idle_read = 1024;
 constexpr std::size_t pooled_buffer_capacity = std::size_t{128} * 1024;  // glibc mmaps larger blocks (main.cpp)
 constexpr std::chrono::milliseconds accept_pause{100};                   // after EMFILE and the like
 
@@ -226,6 +229,7 @@ class server::impl {
   void remove_idle(std::list<session*>::iterator where) { idle_.erase(where); }
   void unregister(session* s);
   [[nodiscard]] bool ready() const noexcept { return model_ != nullptr && !draining_; }
+  [[nodiscard]] bool loaded() const noexcept { return model_ != nullptr; }
   [[nodiscard]] bool draining() const noexcept { return draining_; }
   [[nodiscard]] std::string readiness() const;
   [[nodiscard]] std::string render_metrics() const;
@@ -437,7 +441,7 @@ class session : public std::enable_shared_from_this<session> {
   // True when nothing else came (a lone CR may start one more): the connection stays idle, its idle
   // deadline unchanged. False when a request starts, or for the end of the stream (the header read sees it).
   [[nodiscard]] bool only_empty_lines() {
-    const auto space = buffer_.prepare(std::min(read_chunk, buffer_.max_size() - buffer_.size()));
+    const auto space = buffer_.prepare(std::min(idle_read, buffer_.max_size() - buffer_.size()));
     const ssize_t n = ::recv(socket_.native_handle(), space.data(), space.size(), MSG_DONTWAIT);
     if (n <= 0) return false;
     buffer_.commit(static_cast<std::size_t>(n));
@@ -547,8 +551,10 @@ class session : public std::enable_shared_from_this<session> {
       return;
     }
     kind_ = r == route::ner ? request_kind::single : request_kind::batch;
-    if (!srv_.ready()) {
-      refuse_request(rejection::not_ready, 503, "the service is not ready (loading or shutting down); retry later");
+    // While the service shuts down, a request that reaches here came on a connection it already had
+    // (pipelined, or arriving when the signal came): it is served, as the README's shutdown promises.
+    if (!srv_.loaded()) {
+      refuse_request(rejection::not_ready, 503, "the service is not ready (its model is loading); retry later");
     } else if (h.coding == content_coding::unsupported) {
       refuse_request(
           rejection::unsupported_media_type, 415,
@@ -739,6 +745,10 @@ server::impl::impl(const options& o, int signal_fd)
 }
 
 server::impl::~impl() {
+  // When run() ended by an exception, the io_context (destroyed after the timer and the signal
+  // descriptor declared after it) destroys the sessions its handlers hold; their unregister must not
+  // `finish` through those destroyed members: the pool is stopped here instead.
+  finished_ = true;
   pool.stop();
   if (loader_.joinable()) loader_.join();  // shut down while loading: its post is dropped with the io_context
 }
@@ -878,6 +888,8 @@ void server::impl::load_model(std::function<std::unique_ptr<ner_model>()> load) 
       model = load();
     } catch (const std::exception& e) {
       error = e.what();
+    } catch (...) {  // a thread function must not let one escape (std::terminate)
+      error = "an exception that is not a std::exception";
     }
     // The I/O thread takes the model and joins this thread (which ends right after the post).
     asio::post(io, [this, model = std::move(model), error]() mutable {

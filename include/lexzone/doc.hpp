@@ -412,7 +412,7 @@ class basic_doc {
   /// Takes over `o`'s content; `o` is left empty. Throws: nothing.
   basic_doc(basic_doc&& o) noexcept
       : vocab_(o.vocab_), text_(std::move(o.text_)), tokens_(std::move(o.tokens_)), ents_(std::move(o.ents_)),
-        zone_strings_(o.zone_strings_), end_byte_(o.end_byte_), end_char_(o.end_char_), ascii_(o.ascii_),
+        zone_strings_(std::move(o.zone_strings_)), end_byte_(o.end_byte_), end_char_(o.end_char_), ascii_(o.ascii_),
         sentinel_(std::exchange(o.sentinel_, nullptr)) {}
   /// Copy or move assignment. Throws: nothing (the copy is made when the argument is).
   basic_doc& operator=(basic_doc o) noexcept {

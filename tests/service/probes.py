@@ -30,7 +30,7 @@ outcome:
                 that cannot hold one request of --max-body-bytes is refused at start (status 2); with the
                 least budget, an idle service serves a body of --max-body-bytes and answers a gzip bomb 413.
   shutdown      SIGTERM with requests queued, an idle connection and a stuck one: the queued requests are
-                answered, the idle connection closed at once, a /readyz completed after the signal answers
+                answered (NER requests pipelined behind one being processed too), the idle connection closed at once, a /readyz completed after the signal answers
                 503 "shutting down", the stuck one is closed at --shutdown-timeout, exit 0.
   double_signal a second signal while a stuck connection holds the shutdown (SIGTERM and SIGINT back to
                 back, or the same signal again once the first is logged): the process ends at once
@@ -286,6 +286,27 @@ def probe_idle_flood():
             m.get("lexzone_connections_accepted_total")))
         c.check(m.get("lexzone_connections_open", -1) <= 1, "open connections at the end: %r" % m.get(
             "lexzone_connections_open"))
+        for s in socks:
+            s.close()
+    # Idle connections that send nothing but empty lines (allowed before a request, RFC 9112 2.2) stay idle
+    # and keep no large read buffer: 200 of them, 60 KB of CRLF each, add little to the RSS (a 64 KiB read
+    # buffer each would be 12.8 MB).
+    with service(c, ["--idle-timeout", "30"]) as svc:
+        n = h.scaled(200, asan=4, tsan=4)
+        before = svc.rss()
+        socks = [h.raw(svc.port, h.hostile_address(i // 100)) for i in range(n)]
+        for s in socks:
+            s.sendall(b"\r\n" * 30000)
+        deadline = time.monotonic() + 10 * h.slow_factor()
+        while svc.metrics().get("lexzone_connections_idle", n) < n and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5 * h.slow_factor())  # the last empty lines read
+        grown = svc.rss() - before
+        c.check(h.health_checks(svc.port, 5, 0.05) == 5, "/healthz answers beside %d connections of empty lines" % n)
+        c.check(all(not s.closed_by_peer(0.001) for s in socks), "connections sending empty lines stay open")
+        print("%d connections of 60 KB of empty lines: RSS %+.1f MB" % (n, grown / 1e6))
+        if not h.sanitized():
+            c.check(grown < 4e6, "%d connections of empty lines grew RSS by %.1f MB" % (n, grown / 1e6))
         for s in socks:
             s.close()
     return c.finish()
@@ -745,18 +766,42 @@ def probe_overload():
         for reason in ("queue_full", "per_ip_limit"):
             key = 'lexzone_rejected_total{reason="%s",code="503"}' % reason
             c.check(m.get(key, 0) >= 1, "%s counted: %r" % (reason, m.get(key)))
-    # A 6 MiB budget: two uploads stalled halfway hold 2 MiB (their declared lengths); a request of 300 KB
-    # needs its body and its largest response (4 MiB): refused while they hold, served once one is gone.
+    # A 6 MiB budget. Uploads that declare 1 MiB and send a few bytes hold only the room those bytes need
+    # (16 KiB each), not their declared lengths: a request of 300 KB, which needs its body and its largest
+    # response (4 MiB), is served meanwhile. Two uploads stalled past half their 1 MiB hold about 2 MiB: the same
+    # request is refused while they hold, served once one is gone.
+    body = h.ner_body(h.dense_email_text(7, 300000))
     with service(c, ["--max-buffered-bytes", str(6 * 1024 * 1024)]) as svc:
+        teasers = []
+        for i in range(4):
+            s = h.raw(svc.port, h.hostile_address(40 + i))
+            s.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\n\r\n{\"text\": \"")
+            teasers.append(s)
+        deadline = time.monotonic() + 10 * h.slow_factor()
+        while svc.metrics().get("lexzone_buffered_bytes", 0) < 4 * 16384 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        held = svc.metrics().get("lexzone_buffered_bytes", 0)
+        c.check(held == 4 * 16384, "4 uploads that declared 1 MiB and sent 10 bytes hold %r bytes, expected 4 x 16 KiB"
+                % held)
+        st, hd, _ = h.request(svc.port, "POST", "/v1/ner", body, timeout=120 * h.slow_factor())
+        c.check(st == 200, "served while 4 uploads declared 4 MiB but sent 40 bytes: %d %r" % (st, hd))
+        for s in teasers:
+            s.close()
+        deadline = time.monotonic() + 10 * h.slow_factor()
+        while svc.metrics().get("lexzone_buffered_bytes") != 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
         stalled = []
         for i in range(2):
             s = h.raw(svc.port, h.hostile_address(30 + i))
-            s.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\n\r\n{\"text\": \"")
+            s.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\n\r\n{\"text\": \"" +
+                      b"a" * 600000)
             stalled.append(s)
         deadline = time.monotonic() + 10 * h.slow_factor()
-        while svc.metrics().get("lexzone_buffered_bytes", 0) < 2 * 1048576 and time.monotonic() < deadline:
+        while svc.metrics().get("lexzone_buffered_bytes", 0) < 2 * 1000000 and time.monotonic() < deadline:
             time.sleep(0.01)
-        body = h.ner_body(h.dense_email_text(7, 300000))
+        held = svc.metrics().get("lexzone_buffered_bytes", 0)
+        c.check(2 * 1000000 <= held <= 2 * 1048576, "two uploads past half their 1 MiB hold about 2 MiB (room that "
+                "doubles, never past the declared length): %r" % held)
         st, hd, _ = h.request(svc.port, "POST", "/v1/ner", body, timeout=120 * h.slow_factor())
         c.check(st == 503 and hd.get("retry-after") == "1", "refused while the budget is held: %d %r" % (st, hd))
         stalled.pop().close()
@@ -818,12 +863,18 @@ def probe_shutdown():
         clients = [h.raw(svc.port, "127.0.0.5", timeout=60 * h.slow_factor()) for _ in range(4)]
         for s in clients:
             s.sendall(h.http_request("POST", "/v1/ner", body))
-        # Every connection accepted (7 and this one) and a request being processed: then SIGTERM.
+        # Three NER requests in one write: the two behind the first are still in the connection's buffer
+        # when the signal comes, and are answered too.
+        small = h.ner_body("pipelined to shutdown@example.com")
+        piped = h.raw(svc.port, "127.0.0.7", timeout=60 * h.slow_factor())
+        piped.sendall(h.http_request("POST", "/v1/ner", body) + h.http_request("POST", "/v1/ner", small) +
+                      h.http_request("POST", "/v1/ner", small))
+        # Every connection accepted (8 and this one) and a request being processed: then SIGTERM.
         deadline = time.monotonic() + 10 * h.slow_factor()
         m = {}
         while time.monotonic() < deadline:
             m = svc.metrics()
-            if m.get("lexzone_connections_open", 0) >= 8 and m.get("lexzone_requests_in_flight", 0) >= 1:
+            if m.get("lexzone_connections_open", 0) >= 9 and m.get("lexzone_requests_in_flight", 0) >= 1:
                 break
             time.sleep(0.01)
         c.check(m.get("lexzone_requests_in_flight", 0) >= 1, "requests in flight before SIGTERM: %r" % m.get(
@@ -841,6 +892,13 @@ def probe_shutdown():
                 i, r and r[0]))
             if r:
                 c.check(r[1].get("connection") == "close", "its response closes the connection")
+        for i in range(3):
+            r = piped.read_response()
+            c.check(r is not None and r[0] == 200, "pipelined request %d of 3 is answered: %r" % (
+                i + 1, r and (r[0], r[2][:120])))
+            if r:
+                c.check((r[1].get("connection") == "close") == (i == 2),
+                        "only the last pipelined answer closes the connection (%d: %r)" % (i + 1, r[1].get("connection")))
         try:
             h.connect(svc.port, timeout=1).close()
             refused = False
@@ -853,7 +911,7 @@ def probe_shutdown():
         c.check(elapsed >= 3.5, "the stuck connection held the shutdown until the deadline (%.1f s)" % elapsed)
         c.check(stuck.closed_by_peer(0.5), "the stuck connection is closed")
         print("shutdown: %d requests answered, exit %r after %.1f s (deadline 4 s)" % (len(clients), rc, elapsed))
-        for s in clients + [stuck, idle, late]:
+        for s in clients + [stuck, idle, late, piped]:
             s.close()
     return c.finish()
 
