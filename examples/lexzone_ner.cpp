@@ -10,8 +10,8 @@
 // for every N. With --learn-zones N, a word one worker meets in N batches becomes permanent (the vocab's
 // learning policy: at most --learn-max words, default 100,000, of at most --learn-max-bytes bytes, default
 // 32): faster on text whose new words recur, with the same output; the count learned goes to stderr at
-// the end. Exit status: 0; 1 with a message on an unreadable file, a bad tokenizer file (named) or bad
-// patterns; 2 on bad usage (e.g. a bad N).
+// the end. Exit status: 0; 1 with a message on an unreadable file, a bad tokenizer file (named), bad
+// patterns or output that cannot be written; 2 on bad usage (e.g. a bad N).
 #include <lexzone/en.hpp>
 #include <lexzone/io/en_pipeline.hpp>
 #include <lexzone/lexzone.hpp>
@@ -33,8 +33,10 @@ namespace {
 std::string entities_line(const lexzone::basic_doc<lexzone::en::vocab>& doc) {
   nlohmann::ordered_json j{{"ents", nlohmann::ordered_json::array()}};
   for (const auto& e : doc.ents()) {
-    nlohmann::ordered_json ent{
-        {"text", e.text()}, {"label", e.label_()}, {"start_char", e.start_char()}, {"end_char", e.end_char()}};
+    nlohmann::ordered_json ent{{"text", lexzone::examples::valid_utf8(e.text())},
+                               {"label", e.label_()},
+                               {"start_char", e.start_char()},
+                               {"end_char", e.end_char()}};
     if (e.id() != 0) ent["id"] = e.id_();
     j["ents"].push_back(std::move(ent));
   }
@@ -56,10 +58,14 @@ int main(int argc, char** argv) {
   std::vector<std::string> files;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--patterns" && i + 1 < argc) {
-      patterns = argv[++i];
-    } else if (a == "--tokenizer" && i + 1 < argc) {
-      tokenizer_file = argv[++i];
+    if (a == "--patterns") {
+      const auto f = lexzone::examples::file_option(argc, argv, i, "lexzone_ner", usage);
+      if (!f) return 2;
+      patterns = *f;
+    } else if (a == "--tokenizer") {
+      const auto f = lexzone::examples::file_option(argc, argv, i, "lexzone_ner", usage);
+      if (!f) return 2;
+      tokenizer_file = *f;
       if (!lexzone::examples::rule_files_supported("lexzone_ner")) return 2;
     } else if (a == "--threads") {
       const auto n = lexzone::examples::threads_option(argc, argv, i, "lexzone_ner", usage);
@@ -96,7 +102,7 @@ int main(int argc, char** argv) {
       const lexzone::pipeline<lexzone::en::vocab, rule_tokenizer, lexzone::en::entity_ruler> nlp(std::move(tok),
                                                                                                  std::move(ruler));
       lexzone::examples::pipe_lines(vocab, nlp, run, files, entities_line);
-      return std::fflush(stdout) == 0 ? 0 : 1;
+      return lexzone::examples::finish_output("lexzone_ner");
     }
 #endif
     const auto nlp = lexzone::en::make_pipeline(vocab, std::filesystem::path(patterns));
@@ -105,5 +111,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "lexzone_ner: %s\n", e.what());
     return 1;
   }
-  return std::fflush(stdout) == 0 ? 0 : 1;
+  return lexzone::examples::finish_output("lexzone_ner");
 }

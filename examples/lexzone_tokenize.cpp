@@ -9,8 +9,8 @@
 // parallel pipe on N worker threads (default 1) over one vocab, in batches of 256 lines, each batch inside
 // its own memory zone; the output is the same for every N. --learn-zones N turns the vocab's learning on
 // (as lexzone_ner's: same output, the count learned on stderr). Invalid UTF-8 bytes are written as U+FFFD
-// (JSON must be valid UTF-8). Exit status: 0; 1 with a message on an unreadable file or a bad tokenizer
-// file (it names the file); 2 on bad usage (e.g. a bad N).
+// (JSON must be valid UTF-8), one for each byte. Exit status: 0; 1 with a message on an unreadable file,
+// a bad tokenizer file (it names the file) or output that cannot be written; 2 on bad usage (e.g. a bad N).
 #include <lexzone/en.hpp>
 #include <lexzone/lexzone.hpp>
 #if LEXZONE_EXAMPLES_HAVE_PCRE2
@@ -30,7 +30,7 @@ namespace {
 std::string tokens_line(const lexzone::basic_doc<lexzone::en::vocab>& doc) {
   nlohmann::ordered_json j{{"tokens", nlohmann::ordered_json::array()}, {"ws", nlohmann::ordered_json::array()}};
   for (const auto& t : doc) {
-    j["tokens"].push_back(t.text());
+    j["tokens"].push_back(lexzone::examples::valid_utf8(t.text()));
     j["ws"].push_back(t.has_space());
   }
   return lexzone::examples::json_line(j);
@@ -56,8 +56,10 @@ int main(int argc, char** argv) {
       run.threads = *n;
       continue;
     }
-    if (a == "--tokenizer" && i + 1 < argc) {
-      tokenizer_file = argv[++i];
+    if (a == "--tokenizer") {
+      const auto f = lexzone::examples::file_option(argc, argv, i, "lexzone_tokenize", usage);
+      if (!f) return 2;
+      tokenizer_file = *f;
       if (!lexzone::examples::rule_files_supported("lexzone_tokenize")) return 2;
       continue;
     }
@@ -86,7 +88,7 @@ int main(int argc, char** argv) {
       const lexzone::pipeline<lexzone::en::vocab, rule_tokenizer> nlp{
           lexzone::load_rule_tokenizer(vocab, tokenizer_file)};
       lexzone::examples::pipe_lines(vocab, nlp, run, files, tokens_line);
-      return std::fflush(stdout) == 0 ? 0 : 1;
+      return lexzone::examples::finish_output("lexzone_tokenize");
     }
 #endif
     const lexzone::pipeline<lexzone::en::vocab, lexzone::en::tokenizer> nlp{lexzone::en::tokenizer(vocab)};
@@ -95,5 +97,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "lexzone_tokenize: %s\n", e.what());
     return 1;
   }
-  return std::fflush(stdout) == 0 ? 0 : 1;
+  return lexzone::examples::finish_output("lexzone_tokenize");
 }

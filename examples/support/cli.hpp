@@ -13,6 +13,7 @@
 #include <iterator>
 #include <limits>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace lexzone::examples {
@@ -27,6 +28,21 @@ inline std::optional<std::uint64_t> parse_unsigned(const char* s, std::uint64_t 
   const unsigned long long v = std::strtoull(s, &end, 10);
   if (errno != 0 || *end != '\0' || v < min || v > max) return std::nullopt;
   return v;
+}
+
+/// The file name after option `argv[i]` (e.g. --patterns), advancing `i` past it. A missing value, an
+/// empty one or one that looks like an option (starts with '-') prints a message naming `program`, then
+/// `usage`, on stderr and gives nothing (the program then exits with status 2). Throws: `std::bad_alloc`.
+inline std::optional<std::string> file_option(int argc, char** argv, int& i, const char* program, const char* usage) {
+  const char* flag = argv[i];
+  const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+  if (value == nullptr || *value == '\0' || *value == '-') {
+    std::fprintf(stderr, "%s: %s needs a file name%s%s%s\n%s\n", program, flag, value == nullptr ? "" : ", not '",
+                 value == nullptr ? "" : value, value == nullptr ? "" : "'", usage);
+    return std::nullopt;
+  }
+  ++i;
+  return std::string(value);
 }
 
 /// The finite, non-negative decimal number `s`; otherwise nothing. Throws: nothing.

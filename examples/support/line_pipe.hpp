@@ -51,15 +51,16 @@ struct tool_run {
 
 /// Runs `pipe` over every line of `files` ("-" is standard input), file after file, and writes
 /// `line_of(doc)` (one line of output, without its newline; made inside the batch's zone on a worker
-/// thread) to stdout for each input line, in input order. Throws: `std::runtime_error` naming a file
-/// that cannot be read; what the pipeline and `line_of` throw.
+/// thread) to stdout for each input line, in input order. On an error, the lines before the one that
+/// failed are written, whatever the number of threads. Throws: `std::runtime_error` naming a file that
+/// cannot be read, or saying that the output cannot be written; what the pipeline and `line_of` throw.
 template <class Pipe, class LineOf>
 void write_lines(Pipe& pipe, const std::vector<std::string>& files, const LineOf& line_of) {
-  std::string text;
   for (const auto& f : files) {
-    text.clear();
-    read_file(f, text);
-    pipe.transform(split_lines(text), line_of, [](std::string&& line) { write_line(line); });
+    // Streamed: the pipe takes lines as its workers need them (at most its batches in flight), so a tool
+    // runs in bounded memory over an input of any size and writes while the input still comes.
+    line_reader lines(f);
+    pipe.transform(lines, line_of, [](std::string&& line) { write_line(line); });
   }
 }
 

@@ -197,6 +197,46 @@ def rule_files(tokenize, ner, patterns, data, have_pcre2):
         check(rc == 0 and two == one, f"{name} --threads 2: output differs from one thread's ({rc} {err})")
 
 
+def peak_rss_kb(args, data):
+    """The peak RSS (KiB) of `args` run with `data` on standard input and its output discarded, measured
+    in a Python process of its own (RUSAGE_CHILDREN then covers that one run), and its exit status."""
+    probe = ("import resource, subprocess, sys\n"
+             "p = subprocess.run(sys.argv[1:], stdin=sys.stdin, stdout=subprocess.DEVNULL)\n"
+             "print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+    out = subprocess.run([sys.executable, "-c", probe] + args, input=data, capture_output=True, timeout=300).stdout
+    rc, kb = out.decode().split()
+    return int(rc), int(kb)
+
+
+def check_io(tokenize, ner, patterns):
+    """Output that cannot be written exits 1 with a message; input is streamed (bounded memory); each
+    invalid byte is one U+FFFD; a file option without its name is a usage error."""
+    for name, cmd in (("tokenize", [tokenize]), ("ner", [ner, "--patterns", patterns])):
+        for lines in (3, 5000):  # lost in the final flush, or in a write during the run
+            with open("/dev/full", "wb") as full:
+                p = subprocess.run(cmd, input=b"Hello world, again\n" * lines, stdout=full, stderr=subprocess.PIPE,
+                                   timeout=60)
+            err = p.stderr.decode("utf-8", "replace")
+            check(p.returncode == 1 and "cannot write the output" in err,
+                  f"{name} > /dev/full, {lines} lines: exit {p.returncode}, {err!r}")
+    # 24 MB on standard input: the tools stream it (a line and a buffer at a time); reading it whole, they
+    # peaked 56 MB above the 2,000-line run on 40 MB (measured), over 24 MB here.
+    line = b"Mary met ann.lee@example.org in Paris about the Debian Project on 2024-05-01, ok?\n"
+    rc_small, small = peak_rss_kb([tokenize], line * 2000)
+    rc_big, big = peak_rss_kb([tokenize], line * (24_000_000 // SCALE // 4 ** (SCALE > 1) // len(line)))
+    print(f"lexzone_tokenize peak RSS: {small} KiB on 2,000 lines, {big} KiB on 24 MB")
+    check(rc_small == 0 and rc_big == 0, f"tokenize on 24 MB of stdin: exit {rc_small} {rc_big}")
+    if not os.environ.get("LEXZONE_SANITIZE"):
+        check(big - small < 12 * 1024, f"tokenize on 24 MB of stdin peaked {big - small} KiB above 2,000 lines")
+    # A truncated 3-byte sequence is two invalid bytes: two characters, two U+FFFD.
+    rc, out, err = run([tokenize], b"x \xe2\x82 y\n")
+    check(rc == 0 and json.loads(out)["tokens"] == ["x", "\ufffd\ufffd", "y"], f"tokenize truncated UTF-8: {out} {err}")
+    for args in ([ner, "--patterns"], [ner, "--patterns", "--threads", "2"], [ner, "--patterns", ""],
+                 [ner, "--patterns", patterns, "--tokenizer"], [tokenize, "--tokenizer", "--threads", "1"]):
+        rc, _, err = run(args, b"x\n")
+        check(rc == 2 and "needs a file name" in err, f"{args[1:]}: exit {rc}, {err!r}")
+
+
 def main():
     tokenize, ner, patterns = sys.argv[1:4]
 
@@ -237,6 +277,7 @@ def main():
 
     check_threads(tokenize, ner, patterns)
     rule_files(tokenize, ner, patterns, sys.argv[4], sys.argv[5] == "1")
+    check_io(tokenize, ner, patterns)
 
     print("cli: %d failure(s)" % len(failures))
     return 1 if failures else 0
