@@ -161,6 +161,10 @@ TEST_CASE("rule file: bad files give typed errors that name the file", "[rule_fi
     CHECK(error_of(exc + "\x81" + mp_str("ab") + "\x91\x81\x44" + mp_str("ab")) ==  // attribute 68
           rule_file_errc::wrong_layout);
     CHECK(error_of(exc + "\x81" + mp_str("ab") + "\x91\x81\x41\x07") == rule_file_errc::wrong_layout);
+    // An empty key, or an empty ORTH: the segmenter would refuse them without naming the file.
+    CHECK(error_of(exc + "\x81" + mp_str("") + "\x91\x81\x41" + mp_str("")) == rule_file_errc::wrong_layout);
+    CHECK(error_of(exc + "\x81" + mp_str("ab") + "\x93\x81\x41" + mp_str("a") + "\x81\x41" + mp_str("") + "\x81\x41" +
+                   mp_str("b")) == rule_file_errc::wrong_layout);
     // A key read from the file is quoted in the message escaped: a NUL or a line break in it neither cuts
     // what() short nor splits the line.
     try {

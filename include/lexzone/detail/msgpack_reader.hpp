@@ -157,10 +157,10 @@ class msgpack_reader {
       }
       case kind::ext: {
         const auto b = byte(pos_++);
-        std::size_t n = 0;
-        if (b >= 0xD4) n = std::size_t{1} << (b - 0xD4);
+        std::uint64_t n = 0;
+        if (b >= 0xD4) n = std::uint64_t{1} << (b - 0xD4);
         else n = read_be(std::size_t{1} << (b - 0xC7));
-        take(n + 1);  // the type byte, then the data
+        take(n + 1);  // the type byte, then the data (64-bit: a 32-bit size_t would wrap at 4 GiB - 1)
         return;
       }
       case kind::array: {

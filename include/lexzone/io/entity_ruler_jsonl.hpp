@@ -82,35 +82,52 @@ namespace detail {
 
 using json = nlohmann::json;
 
-/// Errors grouped by location, in order of first appearance (spaCy reports one line per location).
-/// Complexity: O(size of loc and msg) expected per `add` (a long pattern has a location per token).
+/// Errors grouped by location, in order of first appearance (spaCy reports one line per location). At
+/// most `max_groups` locations are kept, each location quoted in at most 200 bytes and its messages in
+/// at most 512: a hostile line (a list of 30,000 bad values under a 30,000-byte key) would otherwise make
+/// gigabytes of messages; the rest is counted ("... and N more"). Complexity: O(size of loc and msg)
+/// expected per `add`.
 class schema_report {
  public:
+  static constexpr std::size_t max_groups = 32;
+
   void add(const std::string& loc, std::string_view msg) {
     if (const auto it = index_.find(loc); it != index_.end()) {
-      auto& text = groups_[it->second].second;
-      text += ", ";
-      text += msg;
+      auto& text = groups_[it->second].text;
+      if (text.size() < 512) {
+        text += ", ";
+        text += msg;
+      }
       return;
     }
-    groups_.emplace_back(loc, std::string(msg));
+    if (groups_.size() == max_groups) {
+      ++dropped_;
+      return;
+    }
+    groups_.push_back(group{loc, std::string(msg)});
     index_.emplace(loc, groups_.size() - 1);
   }
-  /// Adds every group of `other` (same grouping rule).
+  /// Adds every group of `other` (same grouping rule and bounds).
   void merge(const schema_report& other) {
-    for (const auto& g : other.groups_) add(g.first, g.second);
+    for (const auto& g : other.groups_) add(g.loc, g.text);
+    dropped_ += other.dropped_;
   }
-  [[nodiscard]] std::size_t size() const noexcept { return groups_.size(); }
   [[nodiscard]] std::vector<std::string> messages() const {
     std::vector<std::string> out;
-    out.reserve(groups_.size());
-    for (const auto& g : groups_) out.push_back("[" + g.first + "] " + g.second);
+    out.reserve(groups_.size() + 1);
+    for (const auto& g : groups_) out.push_back("[" + lexzone::detail::printable(g.loc, 200) + "] " + g.text);
+    if (dropped_ != 0) out.push_back("... and " + std::to_string(dropped_) + " more errors");
     return out;
   }
 
  private:
-  std::vector<std::pair<std::string, std::string>> groups_;
+  struct group {
+    std::string loc;   // the location (whole: the grouping key; quoted cut)
+    std::string text;  // its messages, ", "-joined
+  };
+  std::vector<group> groups_;
   std::unordered_map<std::string, std::size_t> index_;  // location -> its group
+  std::size_t dropped_ = 0;                             // errors past max_groups locations
 };
 
 [[nodiscard]] inline std::string upper(std::string_view s) {
@@ -385,7 +402,8 @@ inline std::string join(const std::vector<std::string>& v) {
 }  // namespace detail
 
 /// spaCy's schema check of one token pattern (a JSON list of token dicts): one message per offending
-/// location ("[pattern -> 0 -> LOWER] expected a string ..."), empty when valid. Nesting of predicate
+/// location ("[pattern -> 0 -> LOWER] expected a string ..."), empty when valid; past 32 locations, one
+/// last message counts the rest ("... and N more errors"; spaCy lists them all). Nesting of predicate
 /// objects is bounded (a hostile pattern cannot exhaust the stack). Complexity: O(pattern size).
 /// Throws: `std::bad_alloc`.
 [[nodiscard]] inline std::vector<std::string> schema_errors(const nlohmann::json& pattern) {
@@ -498,16 +516,19 @@ inline std::string join(const std::vector<std::string>& v) {
 }
 
 /// spaCy's `greedy` argument: null (none), "FIRST" or "LONGEST" (exact spelling, as spaCy).
-/// Complexity: O(1). Throws: `std::invalid_argument` for anything else (its message shows the value, at
-/// most 64 bytes of it, escaped as `detail::printable` does),
+/// Complexity: O(1). Throws: `std::invalid_argument` for anything else (its message shows a string or
+/// number, at most 64 bytes of it, escaped as `detail::printable` does; an array or object by its type),
 /// `std::bad_alloc`.
 [[nodiscard]] inline greedy_filter parse_greedy(const nlohmann::json& value) {
   if (value.is_null()) return greedy_filter::none;
   if (value == "FIRST") return greedy_filter::first;
   if (value == "LONGEST") return greedy_filter::longest;
-  throw std::invalid_argument(
-      "lexzone: greedy must be null, \"FIRST\" or \"LONGEST\", not " +
-      lexzone::detail::printable(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 64));
+  // A string or a number is shown; a container by its type only (dumping it would recurse over its whole
+  // depth, and read all of it, to show 64 bytes).
+  const std::string shown = value.is_primitive() ? value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                                                 : std::string("a JSON ") + value.type_name();
+  throw std::invalid_argument("lexzone: greedy must be null, \"FIRST\" or \"LONGEST\", not " +
+                              lexzone::detail::printable(shown, 64));
 }
 
 /// Converts one `patterns.jsonl` entry. Throws: `pattern_error` (`index` as given) when it is not an
@@ -586,7 +607,7 @@ inline loaded_patterns load_with_lines(std::istream& in, const std::string* file
   return out;
 }
 
-// The file `path`, open for reading; anything but a directory is tried (a FIFO streams).
+// The file `path`, open for reading: a regular file, a FIFO (it streams) or a link to one.
 inline std::ifstream open_patterns(const std::filesystem::path& path) {
   std::error_code ec;
   const auto type = std::filesystem::status(path, ec).type();
@@ -595,6 +616,9 @@ inline std::ifstream open_patterns(const std::filesystem::path& path) {
   // A directory opens on Linux, and then fails its first read: name the reason instead.
   if (type == std::filesystem::file_type::directory)
     throw pattern_file_error(pattern_file_errc::unreadable, path.string(), "is a directory");
+  // A device (/dev/zero, /dev/urandom) gives bytes for ever: one endless line, read until memory runs out.
+  if (type == std::filesystem::file_type::character || type == std::filesystem::file_type::block)
+    throw pattern_file_error(pattern_file_errc::unreadable, path.string(), "is a device, not a file");
   std::ifstream f(path, std::ios::binary);
   if (!f) throw pattern_file_error(pattern_file_errc::unreadable, path.string(), "cannot open the file");
   return f;

@@ -141,6 +141,8 @@ class rules_parser {
       if (r.peek() != kind::string) layout("an exception key is not a string");
       special_case sc;
       sc.key = r.read_string();
+      // The segmenter refuses these too, but without the file's name: refused here, as the layout's.
+      if (sc.key.empty()) layout("an exception has an empty key");
       // The key as the errors below quote it (file_error escapes the whole message; this cuts it).
       const auto exception = [&sc] { return "exception \"" + lexzone::detail::printable(sc.key, 64) + "\""; };
       if (r.peek() != kind::array) layout(exception() + " is not an array");
@@ -168,6 +170,7 @@ class rules_parser {
           }
         }
         if (!has_orth) layout("a token of " + exception() + " has no ORTH (65)");
+        if (tok.orth.empty()) layout("a token of " + exception() + " has an empty ORTH");
         joined += tok.orth;
         sc.tokens.push_back(std::move(tok));
       }

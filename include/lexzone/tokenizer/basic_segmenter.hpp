@@ -171,21 +171,25 @@ class basic_segmenter {
   /// empty or nullopt for none). `en::tokenizer_exception` is such a case, and so is a rule file's
   /// `special_case` (key, tokens of ORTH and optional NORM).
   /// Throws: as `add_special_case`; every case is validated before any is added. Invalidates earlier
-  /// `norm` views. Complexity: O(total key size + p log p) for p matcher patterns, plus a rebuild of the
-  /// patterns (as `add_special_case`) for each case that replaces a key.
+  /// `norm` views. Complexity: O(total key size + p log p) for p matcher patterns, plus one rebuild of the
+  /// patterns (as `add_special_case`) when any case replaces a key.
   template <class Cases>
   void add_special_cases(const Cases& cases) {
     for (const auto& c : cases) detail::special_case_table::validate(std::string_view(c.key), pieces_of(c));
+    bool any_replaced = false;
     for (const auto& c : cases) {
       const auto [index, replaced] = table_.store(std::string_view(c.key), pieces_of(c));
-      if (replaced) {
-        (void)table_.compact_if_sparse();  // the replaced rule's text, once dead text dominates
-        rebuild_patterns();                // the replaced rule's pattern must go
-      } else {
-        add_pattern(index, matcher_);
-      }
+      any_replaced = any_replaced || replaced;
+      // A new key's pattern is added now; a replaced key's old pattern goes in the one rebuild below (a
+      // rule file repeating a key many times costs one rebuild, not one per repetition).
+      if (!replaced && !any_replaced) add_pattern(index, matcher_);
     }
-    matcher_.reindex(table_);
+    if (any_replaced) {
+      (void)table_.compact_if_sparse();  // the replaced rules' text, once dead text dominates
+      rebuild_patterns();
+    } else {
+      matcher_.reindex(table_);
+    }
   }
 
   /// Removes the special case `key`; returns false when there was none. Invalidates earlier `norm`
