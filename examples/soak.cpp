@@ -132,12 +132,20 @@ int main(int argc, char** argv) {
     // Under ASan or TSan RSS is the sanitizer's (quarantine, shadow memory): --check keeps the sizes only.
     const bool check_rss = lexzone::examples::rss_is_meaningful;
     if (check && !check_rss) std::printf("RSS not checked: sanitizer build (its allocator's memory, not soak's)\n");
-    if (check && ((check_rss && worst > tolerance) || !sizes_ok)) {
+    // Without /proc the RSS reads 0 and every drift is NaN, which no comparison fails: a check that did
+    // not measure fails.
+    const bool rss_read = reference_rss > 0 && std::isfinite(worst);
+    if (check && check_rss && !rss_read) std::fprintf(stderr, "soak: the RSS could not be read (/proc/self/statm)\n");
+    if (check && ((check_rss && (!rss_read || worst > tolerance)) || !sizes_ok)) {
       std::fprintf(stderr, "soak: FAILED (tolerance %.2f%%)\n", tolerance);
       return 1;
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "soak: %s\n", e.what());
+    return 1;
+  }
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
+    std::fprintf(stderr, "soak: cannot write the output\n");
     return 1;
   }
   return 0;

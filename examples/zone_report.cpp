@@ -563,5 +563,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "zone_report: %s\n", e.what());
     return 1;
   }
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {  // a report lost (a full disk) is a failure
+    std::fprintf(stderr, "zone_report: cannot write the output\n");
+    return 1;
+  }
   return 0;
 }
