@@ -173,6 +173,21 @@ TEST_CASE("matcher: a key's greedy filter drops only its token patterns' matches
   std::vector<lexzone::pattern_match> all;
   m.match_exhaustive(d, all);
   CHECK(all == m(d));
+  // A span that a token pattern and a phrase both match is kept (the phrase's match is never dropped),
+  // under the lowest pattern index: here (1, 3) by "york city" (3) and the phrase (2); LONGEST keeps
+  // (0, 3) of the token patterns' matches, and drops (0, 2) and (1, 2).
+  m.add("CITY",
+        lexzone::token_pattern{token_spec{}.equal(token_attr::lower, "york"),
+                               token_spec{}.equal(token_attr::lower, "city")},
+        lexzone::greedy_filter::longest);
+  m.add("CITY",
+        lexzone::token_pattern{token_spec{}.equal(token_attr::lower, "new"),
+                               token_spec{}.equal(token_attr::lower, "york"),
+                               token_spec{}.equal(token_attr::lower, "city")},
+        lexzone::greedy_filter::longest);
+  CHECK(m(d) == std::vector<lexzone::pattern_match>{{city, 0, 3, 4}, {city, 1, 3, 2}});
+  m.match_exhaustive(d, all);
+  CHECK(all == m(d));
 }
 
 TEST_CASE("matcher: a batch adds several calls at once, to its own matcher only", "[matcher]") {

@@ -599,6 +599,7 @@ class session : public std::enable_shared_from_this<session> {
     phase_ = phase::body;
     body_ = srv_.buffers.take();
     lease_ = budget_lease(srv_.budget);
+    lease_.force(body_.capacity());  // a pooled buffer's room counts from now (the pool stopped counting it)
     parser_->set_body_target(body_, lease_);
     buffer_.max_size(std::max(buffer_.size(), read_chunk + srv_.opts.http.max_header_bytes));
     arm(std::min(steady::now() + srv_.opts.body_timeout, first_byte_ + srv_.opts.request_timeout));

@@ -39,8 +39,8 @@ inline std::string json_line(const nlohmann::ordered_json& j) {
 }
 
 /// Writes `line` and a newline to stdout; `line` is left with the newline. Throws: `std::runtime_error`
-/// when the write fails (a full disk, a closed pipe): the run stops there, and the tool exits 1 with the
-/// message instead of reporting success over lost output; `std::bad_alloc`.
+/// when the write fails (a full disk; a closed pipe where SIGPIPE is ignored): the run stops there, and
+/// the tool exits 1 with the message instead of reporting success over lost output; `std::bad_alloc`.
 inline void write_line(std::string& line) {
   line.push_back('\n');
   if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size())

@@ -294,7 +294,8 @@ class entity_ruler {
   /// invalid UTF-8 in label, id or phrase; a phrase with no tokens; a splitter that broke its contract:
   /// an empty or invalid token, or on NORM a missing, extra or invalid norm; a bad or unsupported token
   /// pattern; a bad `REGEX`, or one without a regex compiler, naming the token and the regex), what the splitter
-  /// and the regex compiler throw, `hash_collision`, `std::bad_alloc`. On a throw the ruler is unchanged;
+  /// and the regex compiler throw, `hash_collision`, `capacity_error` (past 2^31 - 1 patterns),
+  /// `std::bad_alloc`. On a throw the ruler is unchanged;
   /// strings interned before the throw stay (none when validation, regexes included, fails).
   template <class String>
   requires std::convertible_to<const String&, std::string_view>

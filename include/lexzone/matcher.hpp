@@ -333,8 +333,8 @@ class matcher {
   [[nodiscard]] batch make_batch() const noexcept { return batch(*this); }
 
   /// Adds everything `b` staged, atomically. Complexity: O(staged size) expected.
-  /// Throws: `std::invalid_argument` if `b` was made by another matcher, `std::bad_alloc`; strong
-  /// guarantee. On success `b` is left empty. Thread safety: no other call on this matcher may run
+  /// Throws: `std::invalid_argument` if `b` was made by another matcher, `capacity_error` past 2^31 - 1
+  /// patterns, `std::bad_alloc`; strong guarantee. On success `b` is left empty. Thread safety: no other call on this matcher may run
   /// concurrently.
   void commit(batch& b) {
     if (b.owner_ != this) throw std::invalid_argument("lexzone: matcher batch committed to another matcher");
@@ -382,8 +382,8 @@ class matcher {
   }
 
   /// Adds phrase patterns (token texts) under `key`, compared on `attr`. All-or-nothing.
-  /// Complexity: O(total tokens) expected. Throws: see `batch::add_phrases`. Thread safety: no other
-  /// call on this matcher may run concurrently.
+  /// Complexity: O(total tokens) expected. Throws: see `batch::add_phrases`; `capacity_error` past 2^31 - 1
+  /// patterns. Thread safety: no other call on this matcher may run concurrently.
   template <class String>
   requires std::convertible_to<const String&, std::string_view>
   void add_phrases(std::string_view key, std::span<const std::vector<String>> phrases,
@@ -400,8 +400,8 @@ class matcher {
     add_phrases(key, std::span<const std::vector<String>>(phrases), attr, norms);
   }
   /// Adds phrase patterns given as docs (token norms included). Complexity: O(total tokens) expected.
-  /// Throws: see `batch::add_phrase_docs`. Thread safety: no other call on this matcher may run
-  /// concurrently.
+  /// Throws: see `batch::add_phrase_docs`; `capacity_error` past 2^31 - 1 patterns. Thread safety: no other
+  /// call on this matcher may run concurrently.
   void add_phrase_docs(std::string_view key, std::span<const doc_type> docs, token_attr attr = token_attr::orth) {
     batch b(*this);
     b.add_phrase_docs(key, docs, attr);
@@ -443,8 +443,13 @@ class matcher {
   /// lifetime: as `operator()`. Throws: as `operator()` (`regex::regex_error` from a `REGEX` beyond its
   /// limits included); on a throw `out` holds an unspecified subset of the matches.
   void match(const doc_type& doc, std::vector<pattern_match>& out) const {
-    if (program_.texts.empty()) match_with(doc, out, detail::no_text{});
-    else match_with(doc, out, detail::doc_text<doc_type>{&doc});
+    try {
+      if (program_.texts.empty()) match_with(doc, out, detail::no_text{});
+      else match_with(doc, out, detail::doc_text<doc_type>{&doc});
+    } catch (...) {
+      unmark(out);  // matches found before the throw: as `finish` leaves them
+      throw;
+    }
   }
 
   /// The same matches as `match`, found without the first-token prefilter: every token pattern and
@@ -454,8 +459,13 @@ class matcher {
   /// length of a match attempt, e as for `operator()`, m raw matches. Thread safety, lifetime, throws: as
   /// `match`.
   void match_exhaustive(const doc_type& doc, std::vector<pattern_match>& out) const {
-    if (program_.texts.empty()) match_all_with(doc, out, detail::no_text{});
-    else match_all_with(doc, out, detail::doc_text<doc_type>{&doc});
+    try {
+      if (program_.texts.empty()) match_all_with(doc, out, detail::no_text{});
+      else match_all_with(doc, out, detail::doc_text<doc_type>{&doc});
+    } catch (...) {
+      unmark(out);
+      throw;
+    }
   }
 
  private:
@@ -638,23 +648,34 @@ class matcher {
   static constexpr std::uint32_t phrase_mark = std::uint32_t{1} << 31;
   static_assert(detail::max_pattern_count <= phrase_mark);
 
-  // Deduplicates per (key, start, end), applies the greedy filters (to token patterns' matches),
-  // orders by (end, start, pattern).
+  // Clears the phrase marks. Throws: nothing.
+  static void unmark(std::vector<pattern_match>& out) noexcept {
+    for (pattern_match& m : out) m.pattern &= ~phrase_mark;
+  }
+
+  // Deduplicates per (key, start, end), keeping the lowest pattern index (marked as a phrase's when any
+  // pattern of that span is a phrase, so that a greedy filter keeps the span), applies the greedy filters
+  // (to token patterns' matches), orders by (end, start, pattern).
   void finish(std::vector<pattern_match>& out, std::size_t n) const {
     if (out.empty()) return;
     std::sort(out.begin(), out.end(), [](const pattern_match& a, const pattern_match& b) {
       if (a.key != b.key) return a.key < b.key;
       if (a.start != b.start) return a.start < b.start;
       if (a.end != b.end) return a.end < b.end;
-      return a.pattern < b.pattern;
+      return (a.pattern & ~phrase_mark) < (b.pattern & ~phrase_mark);
     });
-    out.erase(std::unique(out.begin(), out.end(),
-                          [](const pattern_match& a, const pattern_match& b) {
-                            return a.key == b.key && a.start == b.start && a.end == b.end;
-                          }),
-              out.end());
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (kept != 0 && out[kept - 1].key == out[i].key && out[kept - 1].start == out[i].start &&
+          out[kept - 1].end == out[i].end) {
+        out[kept - 1].pattern |= out[i].pattern & phrase_mark;
+        continue;
+      }
+      out[kept++] = out[i];
+    }
+    out.resize(kept);
     if (!program_.greedy.empty()) apply_greedy(out, n);
-    for (pattern_match& m : out) m.pattern &= ~phrase_mark;
+    unmark(out);
     std::sort(out.begin(), out.end(), [](const pattern_match& a, const pattern_match& b) {
       if (a.end != b.end) return a.end < b.end;
       if (a.start != b.start) return a.start < b.start;

@@ -38,7 +38,7 @@ template <class Vocab, class Notify>
 class pipeline_zone {
  public:
   /// Takes over `zone`; `notify` runs once, before the zone closes. Complexity: O(1). Throws: what moving
-  /// `notify` throws (nothing for the pipelines' lambdas).
+  /// `notify` throws (nothing for the pipelines' notifiers).
   pipeline_zone(typename Vocab::zone_type zone, Notify notify) : zone_(std::move(zone)), notify_(std::move(notify)) {}
   pipeline_zone(const pipeline_zone&) = delete;             ///< move-only
   pipeline_zone& operator=(const pipeline_zone&) = delete;  ///< move-only
@@ -254,15 +254,14 @@ class dynamic_pipeline {
   }
 
   /// Opens a zone on `vocab` whose close first notifies every component. Complexity: O(1).
-  /// Lifetime: this pipeline must outlive the zone, and must not be moved (nor moved from) while it is
-  /// open: the zone notifies this object (a moved-from pipeline has no parts to notify). Throws:
-  /// `std::bad_alloc`.
+  /// Lifetime: as `pipeline::memory_zone` (the zone calls back this object, which must stay where it is
+  /// until the zone closes; a moved-from one is skipped). Throws: `std::bad_alloc`.
   [[nodiscard]] auto memory_zone(Vocab& vocab) {
     return pipeline_zone<Vocab, zone_notifier>(vocab.memory_zone(), zone_notifier{this});
   }
 
  private:
-  // What a pipeline zone calls before it closes (assignable, so that such zones are).
+  // The dynamic pipeline's zone notifier (an assignable callable, as `pipeline`'s).
   struct zone_notifier {
     dynamic_pipeline* self;
     void operator()() const noexcept {

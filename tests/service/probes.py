@@ -297,10 +297,16 @@ def probe_idle_flood():
         socks = [h.raw(svc.port, h.hostile_address(i // 100)) for i in range(n)]
         for s in socks:
             s.sendall(b"\r\n" * 30000)
-        deadline = time.monotonic() + 10 * h.slow_factor()
-        while svc.metrics().get("lexzone_connections_idle", n) < n and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.5 * h.slow_factor())  # the last empty lines read
+        # Every connection idle, and the RSS settled (the service has read the empty lines: unchanged over
+        # 3 readings 0.2 s apart).
+        deadline = time.monotonic() + 20 * h.slow_factor()
+        readings = []
+        while time.monotonic() < deadline:
+            if svc.metrics().get("lexzone_connections_idle", 0) >= n:
+                readings.append(svc.rss())
+                if len(readings) >= 3 and max(readings[-3:]) - min(readings[-3:]) < 65536:
+                    break
+            time.sleep(0.2)
         grown = svc.rss() - before
         c.check(h.health_checks(svc.port, 5, 0.05) == 5, "/healthz answers beside %d connections of empty lines" % n)
         c.check(all(not s.closed_by_peer(0.001) for s in socks), "connections sending empty lines stay open")
@@ -781,8 +787,9 @@ def probe_overload():
         while svc.metrics().get("lexzone_buffered_bytes", 0) < 4 * 16384 and time.monotonic() < deadline:
             time.sleep(0.01)
         held = svc.metrics().get("lexzone_buffered_bytes", 0)
-        c.check(held == 4 * 16384, "4 uploads that declared 1 MiB and sent 10 bytes hold %r bytes, expected 4 x 16 KiB"
-                % held)
+        # 16 KiB each on a fresh service (a reused pooled buffer would count its room, at most 128 KiB).
+        c.check(4 * 16384 <= held <= 4 * 131072, "4 uploads that declared 1 MiB and sent 10 bytes hold %r bytes, "
+                "expected 4 x 16 KiB" % held)
         st, hd, _ = h.request(svc.port, "POST", "/v1/ner", body, timeout=120 * h.slow_factor())
         c.check(st == 200, "served while 4 uploads declared 4 MiB but sent 40 bytes: %d %r" % (st, hd))
         for s in teasers:
@@ -863,18 +870,19 @@ def probe_shutdown():
         clients = [h.raw(svc.port, "127.0.0.5", timeout=60 * h.slow_factor()) for _ in range(4)]
         for s in clients:
             s.sendall(h.http_request("POST", "/v1/ner", body))
-        # Three NER requests in one write: the two behind the first are still in the connection's buffer
-        # when the signal comes, and are answered too.
+        # Three small NER requests in one write, queued behind the others: the two behind the first are
+        # still in the connection's buffer when the signal comes, and are answered too.
         small = h.ner_body("pipelined to shutdown@example.com")
         piped = h.raw(svc.port, "127.0.0.7", timeout=60 * h.slow_factor())
-        piped.sendall(h.http_request("POST", "/v1/ner", body) + h.http_request("POST", "/v1/ner", small) +
-                      h.http_request("POST", "/v1/ner", small))
+        piped.sendall(h.http_request("POST", "/v1/ner", small) * 3)  # one write: read into one buffer
         # Every connection accepted (8 and this one) and a request being processed: then SIGTERM.
         deadline = time.monotonic() + 10 * h.slow_factor()
         m = {}
         while time.monotonic() < deadline:
             m = svc.metrics()
-            if m.get("lexzone_connections_open", 0) >= 9 and m.get("lexzone_requests_in_flight", 0) >= 1:
+            # ... and no connection idle but `idle` (piped's first request read: it is past its idle phase).
+            if (m.get("lexzone_connections_open", 0) >= 9 and m.get("lexzone_requests_in_flight", 0) >= 1 and
+                    m.get("lexzone_connections_idle", 9) <= 1):
                 break
             time.sleep(0.01)
         c.check(m.get("lexzone_requests_in_flight", 0) >= 1, "requests in flight before SIGTERM: %r" % m.get(

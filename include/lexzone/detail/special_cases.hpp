@@ -150,17 +150,20 @@ class special_case_table {
     return true;
   }
 
-  /// Rebuilds the pool and the piece list from the rules alone when more than half of either belongs to
-  /// rules that were replaced or removed (with some slack for small tables), so that a table edited again
-  /// and again (a user dictionary reloaded every hour) keeps memory in proportion to its rules. Rule
-  /// indexes stay; pool offsets change, so every view into the pool and every offset kept elsewhere (the
-  /// matcher's patterns) must be made again after it. Returns whether it rebuilt.
-  /// Complexity: O(1) when it does not rebuild, else O(live rule text). Strong guarantee.
-  /// Throws: std::bad_alloc.
-  bool compact_if_sparse() {
+  /// Whether more than half of the pool or of the piece list belongs to rules that were replaced or
+  /// removed (with some slack for small tables): then `compact` should run. Complexity: O(1).
+  /// Throws: nothing.
+  [[nodiscard]] bool sparse() const noexcept {
     constexpr std::size_t slack_bytes = 4096, slack_pieces = 256;
-    if (dead_bytes_ * 2 <= pool_.size() + slack_bytes && dead_pieces_ * 2 <= pieces_.size() + slack_pieces)
-      return false;
+    return dead_bytes_ * 2 > pool_.size() + slack_bytes || dead_pieces_ * 2 > pieces_.size() + slack_pieces;
+  }
+
+  /// Rebuilds the pool and the piece list from the rules alone, so that a table edited again and again
+  /// (a user dictionary reloaded every hour) keeps memory in proportion to its rules. Rule indexes stay;
+  /// pool offsets change, so every view into the pool and every offset kept elsewhere (a matcher's
+  /// patterns) must be made again for the compacted table. Complexity: O(live rule text). Strong
+  /// guarantee. Throws: std::bad_alloc.
+  void compact() {
     std::string pool;
     std::vector<rule_piece> pieces;
     std::vector<rule> rules(rules_);
@@ -189,11 +192,10 @@ class special_case_table {
     rules_.swap(rules);
     dead_bytes_ = 0;
     dead_pieces_ = 0;
-    return true;
   }
 
-  /// Bytes of the pool (keys and NORMs, those of replaced or removed rules included until
-  /// `compact_if_sparse` drops them). Complexity: O(1). Throws: nothing.
+  /// Bytes of the pool (keys and NORMs, those of replaced or removed rules included until `compact`
+  /// drops them). Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::size_t pool_size() const noexcept { return pool_.size(); }
 
   /// Removes every rule and frees the pool's content.

@@ -86,7 +86,7 @@ using json = nlohmann::json;
 /// most `max_groups` locations are kept, each location quoted in at most 200 bytes and its messages in
 /// at most 512: a hostile line (a list of 30,000 bad values under a 30,000-byte key) would otherwise make
 /// gigabytes of messages; the rest is counted ("... and N more"). Complexity: O(size of loc and msg)
-/// expected per `add`.
+/// expected per `add` (a caller that sees `full` counts its errors with `drop`, in O(1)).
 class schema_report {
  public:
   static constexpr std::size_t max_groups = 32;
@@ -107,6 +107,11 @@ class schema_report {
     groups_.push_back(group{loc, std::string(msg)});
     index_.emplace(loc, groups_.size() - 1);
   }
+  /// Whether no new location would be kept (a caller may then count an error with `drop` instead of
+  /// building its location). Throws: nothing.
+  [[nodiscard]] bool full() const noexcept { return groups_.size() == max_groups; }
+  /// Counts an error at a new location without keeping it (see `full`). Throws: nothing.
+  void drop() noexcept { ++dropped_; }
   /// Adds every group of `other` (same grouping rule and bounds).
   void merge(const schema_report& other) {
     for (const auto& g : other.groups_) add(g.loc, g.text);
@@ -186,7 +191,10 @@ bool check_set_values(const json& v, const std::string& loc, schema_report& r, V
   bool ok = true;
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (!valid(v[i])) {
-      r.add(loc + " -> " + std::to_string(i), v[i].is_null() ? "null is not allowed" : message);
+      // Each element has a location of its own: past the report's bound, not built (its cost grows with
+      // the location's length, which a hostile key makes long).
+      if (r.full()) r.drop();
+      else r.add(loc + " -> " + std::to_string(i), v[i].is_null() ? "null is not allowed" : message);
       ok = false;
     }
   }

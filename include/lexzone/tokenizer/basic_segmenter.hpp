@@ -185,8 +185,7 @@ class basic_segmenter {
       if (!replaced && !any_replaced) add_pattern(index, matcher_);
     }
     if (any_replaced) {
-      (void)table_.compact_if_sparse();  // the replaced rules' text, once dead text dominates
-      rebuild_patterns();
+      rebuild_after_edit();
     } else {
       matcher_.reindex(table_);
     }
@@ -197,8 +196,7 @@ class basic_segmenter {
   /// rebuild of the patterns (see `add_special_case`).
   bool remove_special_case(std::string_view key) {
     if (!table_.remove(key)) return false;
-    (void)table_.compact_if_sparse();
-    rebuild_patterns();
+    rebuild_after_edit();
     return true;
   }
 
@@ -590,7 +588,13 @@ class basic_segmenter {
   /// Adds the matcher pattern of rule `index` to `matcher` when the rule needs one (spaCy
   /// `add_special_case`).
   void add_pattern(std::uint32_t index, detail::special_case_matcher& matcher) const {
-    const std::string_view key = table_.key(index);
+    add_pattern(table_, index, matcher);
+  }
+
+  // The pattern of rule `index` of `table` (when the matcher pass needs it) into `matcher`.
+  void add_pattern(const detail::special_case_table& table, std::uint32_t index,
+                   detail::special_case_matcher& matcher) const {
+    const std::string_view key = table.key(index);
     // spaCy's test (prefix, infix or suffix match, or a space), cheapest questions first: the answer does
     // not depend on the order, and loading a rule file asks it for every key.
     bool needed = !faster_heuristics_ || key.find(' ') != std::string_view::npos;
@@ -602,18 +606,36 @@ class basic_segmenter {
     whitespace_pass(key, toks, [&](std::string_view chunk, std::uint32_t base, std::vector<piece>& o) {
       (void)tokenize_chunk<false>(chunk, base, o, labels);
     });
-    matcher.add(table_[index].key_off, toks);
+    matcher.add(table[index].key_off, toks);
   }
 
-  /// The matcher patterns of every rule, built afresh (the current ones stay untouched until assigned).
-  [[nodiscard]] detail::special_case_matcher build_patterns() const {
+  /// The matcher patterns of every rule of `table` (default: the segmenter's), built afresh (the current
+  /// ones stay untouched until assigned).
+  [[nodiscard]] detail::special_case_matcher build_patterns(const detail::special_case_table* table = nullptr) const {
+    const detail::special_case_table& t = table != nullptr ? *table : table_;
     detail::special_case_matcher fresh;
-    for (std::uint32_t i = 0; i < table_.size(); ++i) add_pattern(i, fresh);
-    fresh.reindex(table_);
+    for (std::uint32_t i = 0; i < t.size(); ++i) add_pattern(t, i, fresh);
+    fresh.reindex(t);
     return fresh;
   }
 
   void rebuild_patterns() { matcher_ = build_patterns(); }
+
+  // After rules were replaced or removed: the patterns rebuilt, and the store compacted when its dead
+  // text dominates. Compaction moves the rules' text, which the current patterns point into: it is done
+  // on a copy, whose patterns are built before both replace the current ones (on a throw the segmenter
+  // keeps its store and patterns, consistent with each other). Strong guarantee for that step.
+  void rebuild_after_edit() {
+    if (!table_.sparse()) {
+      rebuild_patterns();
+      return;
+    }
+    detail::special_case_table compacted = table_;
+    compacted.compact();
+    detail::special_case_matcher fresh = build_patterns(&compacted);
+    table_ = std::move(compacted);
+    matcher_ = std::move(fresh);
+  }
 };
 
 }  // namespace lexzone
