@@ -188,6 +188,23 @@ TEST_CASE("matcher: a key's greedy filter drops only its token patterns' matches
   CHECK(m(d) == std::vector<lexzone::pattern_match>{{city, 0, 3, 4}, {city, 1, 3, 2}});
   m.match_exhaustive(d, all);
   CHECK(all == m(d));
+  // The same with the token pattern of the shared span added before the phrase: the span keeps the
+  // token pattern's (lower) index, and still survives the filter as the phrase's match would.
+  matcher_type t(v);
+  t.add("TOWN",
+        lexzone::token_pattern{token_spec{}.equal(token_attr::lower, "york"),
+                               token_spec{}.equal(token_attr::lower, "city")},
+        lexzone::greedy_filter::longest);
+  t.add_phrases("TOWN", std::span<const std::vector<std::string>>(phrases));
+  t.add("TOWN",
+        lexzone::token_pattern{token_spec{}.equal(token_attr::lower, "new"),
+                               token_spec{}.equal(token_attr::lower, "york"),
+                               token_spec{}.equal(token_attr::lower, "city")},
+        lexzone::greedy_filter::longest);
+  const std::uint64_t town = lexzone::hash_string("TOWN");
+  CHECK(t(d) == std::vector<lexzone::pattern_match>{{town, 0, 3, 2}, {town, 1, 3, 0}});
+  t.match_exhaustive(d, all);
+  CHECK(all == t(d));
 }
 
 TEST_CASE("matcher: a batch adds several calls at once, to its own matcher only", "[matcher]") {
