@@ -738,6 +738,21 @@ def concurrent_posts(port, body, n):
     return out
 
 
+def stalled_uploads(svc, first_address, n, sent, wanted):
+    """`n` uploads to /v1/ner, each from an address of its own, that declare a 1 MiB body and send its first
+    10 bytes and `sent`, then stall; waits (10 s at most) until the service holds `wanted` buffered bytes.
+    Returns the sockets and the buffered bytes then."""
+    socks = []
+    for i in range(n):
+        s = h.raw(svc.port, h.hostile_address(first_address + i))
+        s.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\n\r\n{\"text\": \"" + sent)
+        socks.append(s)
+    deadline = time.monotonic() + 10 * h.slow_factor()
+    while svc.metrics().get("lexzone_buffered_bytes", 0) < wanted and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return socks, svc.metrics().get("lexzone_buffered_bytes", 0)
+
+
 def probe_overload():
     c = h.Checks("overload")
     words = " ".join("abcdefghijklmnopqrstuvwxyz"[i % 26] for i in range(500000))  # 1 MB: a slow request
@@ -778,15 +793,7 @@ def probe_overload():
     # request is refused while they hold, served once one is gone.
     body = h.ner_body(h.dense_email_text(7, 300000))
     with service(c, ["--max-buffered-bytes", str(6 * 1024 * 1024)]) as svc:
-        teasers = []
-        for i in range(4):
-            s = h.raw(svc.port, h.hostile_address(40 + i))
-            s.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\n\r\n{\"text\": \"")
-            teasers.append(s)
-        deadline = time.monotonic() + 10 * h.slow_factor()
-        while svc.metrics().get("lexzone_buffered_bytes", 0) < 4 * 16384 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        held = svc.metrics().get("lexzone_buffered_bytes", 0)
+        teasers, held = stalled_uploads(svc, 40, 4, b"", 4 * 16384)
         # 16 KiB each on a fresh service (a reused pooled buffer would count its room, at most 128 KiB).
         c.check(4 * 16384 <= held <= 4 * 131072, "4 uploads that declared 1 MiB and sent 10 bytes hold %r bytes, "
                 "expected 4 x 16 KiB" % held)
@@ -797,16 +804,7 @@ def probe_overload():
         deadline = time.monotonic() + 10 * h.slow_factor()
         while svc.metrics().get("lexzone_buffered_bytes") != 0 and time.monotonic() < deadline:
             time.sleep(0.01)
-        stalled = []
-        for i in range(2):
-            s = h.raw(svc.port, h.hostile_address(30 + i))
-            s.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\n\r\n{\"text\": \"" +
-                      b"a" * 600000)
-            stalled.append(s)
-        deadline = time.monotonic() + 10 * h.slow_factor()
-        while svc.metrics().get("lexzone_buffered_bytes", 0) < 2 * 1000000 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        held = svc.metrics().get("lexzone_buffered_bytes", 0)
+        stalled, held = stalled_uploads(svc, 30, 2, b"a" * 600000, 2 * 1000000)
         c.check(2 * 1000000 <= held <= 2 * 1048576, "two uploads past half their 1 MiB hold about 2 MiB (room that "
                 "doubles, never past the declared length): %r" % held)
         st, hd, _ = h.request(svc.port, "POST", "/v1/ner", body, timeout=120 * h.slow_factor())
