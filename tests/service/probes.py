@@ -855,11 +855,40 @@ def probe_overload():
 
 # ---- shutdown -----------------------------------------------------------------------------------------------
 
+def prose_body(size, seed=5):
+    """A NER request body of about `size` bytes of production-like prose (a 1 MB text repeated)."""
+    maker, parts, n = h.TextMaker(seed), [], 0
+    while n < min(size, 1000000):
+        t, _ = maker.text(len(parts))
+        parts.append(t)
+        n += len(t) + 1
+    chunk = " ".join(parts) + " "
+    text = (chunk * (size // len(chunk) + 1))[:size]
+    return h.ner_body(text[:text.rindex(" ")] if " " in text else text)
+
+
 def probe_shutdown():
     c = h.Checks("shutdown")
-    with service(c, ["--shutdown-timeout", "4", "--queue-depth", "16"], threads=1, stop=False) as svc:
+    # The one worker is held by a blocker request that takes about a second: every request sent after it is
+    # still unanswered when SIGTERM comes, however fast this build and machine are. Its size comes from a
+    # calibration request (the time of 1 MB of prose, less in sanitizer builds), within --max-body-bytes.
+    limit = 32 << 20
+    args = ["--shutdown-timeout", "4", "--queue-depth", "16", "--max-body-bytes", str(limit),
+            "--max-buffered-bytes", str(128 << 20)]
+    with service(c, args, threads=1, stop=False) as svc:
+        calibration = prose_body(h.scaled(1000000, asan=4, tsan=8))
+        t0 = time.monotonic()
+        st, _, _ = h.request(svc.port, "POST", "/v1/ner", calibration, timeout=60 * h.slow_factor())
+        per_mb = max(time.monotonic() - t0, 0.001) * 1000000 / len(calibration)
+        c.check(st == 200, "calibration request: %d" % st)
+        blocker_body = prose_body(max(65536, min(limit - 65536, int(1000000 * 1.0 / per_mb))))
         # Requests that take a worker a little while each (well under the deadline, also on a busy machine).
         body = h.ner_body(h.dense_email_text(3, h.scaled(150000, asan=3, tsan=6)))
+        blocker = h.raw(svc.port, "127.0.0.8", timeout=60 * h.slow_factor())
+        blocker.sendall(h.http_request("POST", "/v1/ner", blocker_body))
+        deadline = time.monotonic() + 10 * h.slow_factor()
+        while svc.metrics().get("lexzone_requests_in_flight", 0) < 1 and time.monotonic() < deadline:
+            time.sleep(0.005)
         stuck = h.raw(svc.port, "127.0.0.3")
         stuck.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Le")  # and never more
         idle = h.raw(svc.port, "127.0.0.4")
@@ -873,18 +902,18 @@ def probe_shutdown():
         small = h.ner_body("pipelined to shutdown@example.com")
         piped = h.raw(svc.port, "127.0.0.7", timeout=60 * h.slow_factor())
         piped.sendall(h.http_request("POST", "/v1/ner", small) * 3)  # one write: read into one buffer
-        # Every connection accepted (8 and this one) and a request being processed: then SIGTERM.
+        # Every connection accepted (9 and this one), the blocker, the 4 clients and piped's first request
+        # queued or in process, and no connection idle but `idle`: then SIGTERM.
         deadline = time.monotonic() + 10 * h.slow_factor()
         m = {}
         while time.monotonic() < deadline:
             m = svc.metrics()
-            # ... and no connection idle but `idle` (piped's first request read: it is past its idle phase).
-            if (m.get("lexzone_connections_open", 0) >= 9 and m.get("lexzone_requests_in_flight", 0) >= 1 and
+            if (m.get("lexzone_connections_open", 0) >= 10 and m.get("lexzone_requests_in_flight", 0) >= 6 and
                     m.get("lexzone_connections_idle", 9) <= 1):
                 break
-            time.sleep(0.01)
-        c.check(m.get("lexzone_requests_in_flight", 0) >= 1, "requests in flight before SIGTERM: %r" % m.get(
-            "lexzone_requests_in_flight"))
+            time.sleep(0.005)
+        c.check(m.get("lexzone_requests_in_flight", 0) >= 6, "requests in flight before SIGTERM: %r (blocker of "
+                "%d bytes, 1 MB took %.3f s)" % (m.get("lexzone_requests_in_flight"), len(blocker_body), per_mb))
         t0 = time.monotonic()
         svc.signal(signal.SIGTERM)
         c.check(idle.closed_by_peer(1.0 * h.slow_factor()), "the idle connection is closed at once")
@@ -892,7 +921,7 @@ def probe_shutdown():
         r = late.read_response()
         c.check(r is not None and r[0] == 503 and json.loads(r[2]) == {"status": "shutting down"} and
                 r[1].get("connection") == "close", "/readyz after SIGTERM: %r" % ((r and (r[0], r[2])),))
-        for i, s in enumerate(clients):
+        for i, s in enumerate([blocker] + clients):
             r = s.read_response()
             c.check(r is not None and r[0] == 200, "request %d received before SIGTERM is answered: %r" % (
                 i, r and r[0]))
@@ -916,8 +945,9 @@ def probe_shutdown():
         c.check(rc == 0, "exit status %r, expected 0" % rc)
         c.check(elapsed >= 3.5, "the stuck connection held the shutdown until the deadline (%.1f s)" % elapsed)
         c.check(stuck.closed_by_peer(0.5), "the stuck connection is closed")
-        print("shutdown: %d requests answered, exit %r after %.1f s (deadline 4 s)" % (len(clients), rc, elapsed))
-        for s in clients + [stuck, idle, late, piped]:
+        print("shutdown: %d requests answered, exit %r after %.1f s (deadline 4 s; blocker %d bytes, 1 MB in "
+              "%.3f s)" % (len(clients) + 1, rc, elapsed, len(blocker_body), per_mb))
+        for s in clients + [blocker, stuck, idle, late, piped]:
             s.close()
     return c.finish()
 
