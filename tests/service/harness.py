@@ -262,7 +262,8 @@ class RawSocket:
         return status, headers, rest[:n]
 
     def closed_by_peer(self, timeout):
-        """True if the service closes the connection (EOF or reset) within `timeout` seconds."""
+        """True if the service closes the connection (EOF or reset) within `timeout` seconds (0: has
+        already closed it)."""
         self.sock.settimeout(timeout)
         try:
             while True:
@@ -271,7 +272,7 @@ class RawSocket:
                     return True
         except (ConnectionResetError, BrokenPipeError):
             return True
-        except socket.timeout:
+        except (socket.timeout, BlockingIOError):  # a timeout of 0 makes the socket non-blocking
             return False
         except OSError:
             return True
@@ -450,9 +451,11 @@ def check_entities(result, text, emails):
     return problems
 
 
-def health_checks(port, n, interval, timeout=2.0, source="127.0.0.1"):
-    """Sends n GET /healthz, one every `interval` seconds, each on a new connection with `timeout`;
-    returns how many answered 200 in time."""
+def health_checks(port, n, interval, timeout=None, source="127.0.0.1"):
+    """Sends n GET /healthz, one every `interval` seconds, each on a new connection with `timeout` (2 s
+    times `slow_factor()` if None); returns how many answered 200 in time."""
+    if timeout is None:
+        timeout = 2.0 * slow_factor()
     ok = 0
     for _ in range(n):
         t0 = time.monotonic()

@@ -289,6 +289,9 @@ class LoadTest:
                         self.error("request %d: %s: %s" % (i, type(e).__name__, e))
                         conn.close()
                 if limit == self.checkpoint:
+                    # Not left idle at the barrier: the checkpoint may outlast --idle-timeout, and the next
+                    # request would then meet a connection the service closed. The client reconnects.
+                    conn.close()
                     if barrier.wait() == 0:
                         self.rss_checkpoint = self.quiet_rss(hostile, conn)
                     barrier.wait()
