@@ -36,7 +36,7 @@ TEST_CASE("assertions: an index out of range reaches the handler", "[assert]") {
   const auto doc = tok(zone, "two words");
   CHECK_NOTHROW(doc[1]);
   CHECK_THROWS_AS(doc[2], broken_contract);
-  CHECK_THROWS_WITH(doc[7], Catch::Contains("doc token index out of range"));
+  CHECK_THROWS_WITH(doc[7], lexzone_test::contains_text("doc token index out of range"));
   CHECK_THROWS_AS(doc.slice(1, 3), broken_contract);
   CHECK_THROWS_AS(doc.ents()[0], broken_contract);
   CHECK_THROWS_AS(doc.slice(0, 2)[2], broken_contract);

@@ -3,9 +3,12 @@
 #include <lexzone/io/en_pipeline.hpp>
 #include <lexzone/lexzone.hpp>
 
+#include <unistd.h>  // getpid
+
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "support/catch.hpp"
@@ -14,11 +17,35 @@ namespace en_pipeline_test {
 
 namespace {
 
-std::filesystem::path write_temp(const std::string& name, const std::string& content) {
-  const auto path = std::filesystem::temp_directory_path() / name;
-  std::ofstream(path, std::ios::binary) << content;
-  return path;
-}
+// A directory of this process's own under the temporary directory, removed with its files when the
+// test ends (also when an assertion ends it): two runs of the suite at once do not share files.
+class temp_dir {
+ public:
+  temp_dir()
+      : path_(std::filesystem::temp_directory_path() /
+              ("lexzone_en_pipeline_test_" + std::to_string(static_cast<long long>(::getpid())))) {
+    std::filesystem::create_directories(path_);
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  ~temp_dir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+
+  // Writes `content` to the file `name` of the directory; fails the test if it cannot.
+  std::filesystem::path write(const std::string& name, const std::string& content) const {
+    const auto path = path_ / name;
+    std::ofstream out(path, std::ios::binary);
+    out << content;
+    out.close();
+    REQUIRE(out.good());
+    return path;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
 
 }  // namespace
 
@@ -73,10 +100,11 @@ TEST_CASE("en: make_pipeline with token patterns and a config", "[en]") {
 }
 
 TEST_CASE("en: make_pipeline from a patterns.jsonl file, a bad line names the line", "[en]") {
+  const temp_dir dir;
   lexzone::en::vocab v;
-  const auto good = write_temp("lexzone_en_pipeline_good.jsonl",
-                               "{\"label\": \"ORG\", \"pattern\": \"Acme Corp\", \"id\": \"acme\"}\n"
-                               "{\"label\": \"EMAIL\", \"pattern\": [{\"LIKE_EMAIL\": true}]}\n");
+  const auto good = dir.write("good.jsonl",
+                              "{\"label\": \"ORG\", \"pattern\": \"Acme Corp\", \"id\": \"acme\"}\n"
+                              "{\"label\": \"EMAIL\", \"pattern\": [{\"LIKE_EMAIL\": true}]}\n");
   auto nlp = lexzone::en::make_pipeline(v, good);
   auto zone = v.memory_zone();
   const auto doc = nlp(zone, "Write to ann@acme.example at Acme Corp");
@@ -84,15 +112,12 @@ TEST_CASE("en: make_pipeline from a patterns.jsonl file, a bad line names the li
   CHECK(doc.ents()[0].label_() == "EMAIL");
   CHECK(doc.ents()[1].id_() == "acme");
 
-  const auto bad =
-      write_temp("lexzone_en_pipeline_bad.jsonl",
-                 "{\"label\": \"ORG\", \"pattern\": \"Acme\"}\n{\"label\": \"X\", \"pattern\": [{\"FOO\": 1}]}\n");
+  const auto bad = dir.write(
+      "bad.jsonl", "{\"label\": \"ORG\", \"pattern\": \"Acme\"}\n{\"label\": \"X\", \"pattern\": [{\"FOO\": 1}]}\n");
   lexzone::en::vocab v2;
-  CHECK_THROWS_WITH(lexzone::en::make_pipeline(v2, bad), Catch::Contains("line 2"));
+  CHECK_THROWS_WITH(lexzone::en::make_pipeline(v2, bad), lexzone_test::contains_text("line 2"));
   CHECK_THROWS_AS(lexzone::en::make_pipeline(v2, std::filesystem::path("/nonexistent/patterns.jsonl")),
                   std::runtime_error);
-  std::filesystem::remove(good);
-  std::filesystem::remove(bad);
 }
 
 }  // namespace en_pipeline_test

@@ -642,10 +642,10 @@ TEST_CASE_METHOD(small_model, "parallel_pipe threads: checked builds report a ru
                             [&](std::size_t i) {
                               if (i == 5) (void)pipe.to_owned(texts);
                             }),
-                        Catch::Contains("another run of the same pipe"));
+                        lexzone_test::contains_text("another run of the same pipe"));
     // From a for_each callback too; afterwards the pipe runs again.
     REQUIRE_THROWS_WITH(pipe.for_each(texts, [&](small_doc&) { (void)pipe.to_owned(texts); }),
-                        Catch::Contains("another run of the same pipe"));
+                        lexzone_test::contains_text("another run of the same pipe"));
     CHECK(pipe.to_owned(texts).size() == texts.size());
   }
 }

@@ -28,7 +28,9 @@ for args, word in [(["--tokens", "0"], "--tokens"), (["--tokens", "-5"], "--toke
     p = run(args, 2)
     if word not in p.stderr:
         failures.append(f"{args}: the message names {word!r}: {p.stderr!r}")
-p = run(["--tokens", "200000", "--every", "100000", "--seed", "0", "--check"], 0)
+# Two RSS samples only: a 5 % tolerance (the default 1 % is about 33 pages of this small process, which a
+# reclaimed page of code or a huge page can move); CI's own soak run checks 1 % over 5 samples.
+p = run(["--tokens", "200000", "--every", "100000", "--seed", "0", "--check", "--tolerance", "5"], 0)
 if "at baseline after every zone: yes" not in p.stdout:
     failures.append("a short --check run reports the sizes at baseline")
 

@@ -1,7 +1,7 @@
 # Runs one libFuzzer target for its CTest test fuzz.NAME (see CMakeLists.txt here).
 # Input variables: FUZZER (executable), NAME, CORPUS (seed inputs), REGRESSIONS (past crash inputs),
 # WORK (scratch directory, recreated), SECONDS (fuzzing time); optional: DICT (a libFuzzer dictionary,
-# used when the file exists).
+# used when the file exists), SEED (libFuzzer's -seed; 0 or unset: a random one).
 foreach(var FUZZER NAME CORPUS REGRESSIONS WORK SECONDS)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "run_fuzzer.cmake: ${var} is not set")
@@ -22,8 +22,11 @@ set(dict_option)
 if(DEFINED DICT AND EXISTS "${DICT}")
   set(dict_option "-dict=${DICT}")
 endif()
+if(NOT DEFINED SEED OR SEED STREQUAL "")
+  set(SEED 0)
+endif()
 execute_process(
-  COMMAND "${FUZZER}" -max_total_time=${SECONDS} -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${dict_option}
+  COMMAND "${FUZZER}" -max_total_time=${SECONDS} -seed=${SEED} -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 ${dict_option}
           "-artifact_prefix=${WORK}/artifacts/" "${WORK}/corpus" "${REGRESSIONS}"
   WORKING_DIRECTORY "${WORK}"
   RESULT_VARIABLE rc)
