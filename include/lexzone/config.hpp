@@ -5,7 +5,7 @@
 /// - `LEXZONE_CHECKED` (0 or 1): checked build. Defaults to 1 when `NDEBUG` is not defined. In a checked
 ///   build every `doc`, `token` and `span` remembers the zone that made it and reports use after that zone
 ///   closed as `lexzone::zone_closed` through the replaceable handler of `errors.hpp`, and precondition
-///   checks (`LEXZONE_ASSERT`: an index out of range, a moved-from guard used) report a broken contract
+///   checks (`LEXZONE_ASSERT`: an index out of range, `owner()` of a moved-from guard) report a broken contract
 ///   through the replaceable assertion handler of `errors.hpp` (default: print and abort).
 /// - `LEXZONE_ATTRIBUTE_CACHE_BITS`, `LEXZONE_CREATION_COUNT_BITS` (plain decimal literals): the sizes of
 ///   per-thread tables (below).

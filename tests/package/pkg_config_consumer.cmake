@@ -33,7 +33,7 @@ if(libs MATCHES "xxhash")
   message(FATAL_ERROR "pkg-config --libs lexzone links xxHash (${libs}); it is used header-only")
 endif()
 
-set(lib_list "")
+separate_arguments(lib_list UNIX_COMMAND "${libs}")
 if(MODULE STREQUAL "lexzone-regex")
   pkg_run("pkg-config --modversion lexzone-regex" "${PKG_CONFIG}" --modversion lexzone-regex)
   string(STRIP "${PKG_OUTPUT}" regex_version)
@@ -52,7 +52,7 @@ if(MODULE STREQUAL "lexzone-regex")
   message(STATUS "pkg-config --cflags --libs lexzone-regex: ${cflags} ${regex_libs}")
 endif()
 
-# The README's command line: c++ -std=c++20 $(pkg-config --cflags lexzone) app.cpp
+# The README's command line: c++ -std=c++20 $(pkg-config --cflags --libs lexzone) main.cpp -o app
 pkg_run("compiling with the pkg-config flags" "${CXX_COMPILER}" -std=c++20 ${cflag_list} "${SOURCE}" ${lib_list}
         -o "${BINARY_DIR}/consumer")
 pkg_run("running the consumer" "${BINARY_DIR}/consumer")
