@@ -1,4 +1,4 @@
-# Compiles and runs the one-file consumer with `pkg-config --cflags lexzone` against an installed prefix.
+# Compiles and runs the one-file consumer with `pkg-config --cflags --libs lexzone` against an installed prefix.
 # With -DMODULE=lexzone-regex: the regex consumer with `pkg-config --cflags --libs lexzone-regex`.
 # cmake -DPKG_CONFIG=<pkg-config> -DPREFIX=<dir> -DVERSION=<x.y.z> -DCXX_COMPILER=<c++> -DSOURCE=<.cpp>
 #       -DBINARY_DIR=<dir> [-DMODULE=lexzone-regex] -P pkg_config_consumer.cmake

@@ -262,8 +262,16 @@ class RawSocket:
         return status, headers, rest[:n]
 
     def closed_by_peer(self, timeout):
-        """True if the service closes the connection (EOF or reset) within `timeout` seconds (0: has
-        already closed it)."""
+        """True if the service closes the connection (EOF or reset) within `timeout` seconds, reading and
+        dropping what it sends meanwhile. With a timeout of 0: whether it has already closed it, reading
+        nothing (a peek, the socket's mode unchanged: a client that does not read stays one)."""
+        if timeout == 0:
+            try:
+                return self.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+            except (BlockingIOError, InterruptedError):
+                return False
+            except OSError:  # reset
+                return True
         self.sock.settimeout(timeout)
         try:
             while True:

@@ -27,7 +27,6 @@ import gzip
 import http.client
 import json
 import signal
-import sys
 import threading
 import time
 
@@ -102,7 +101,13 @@ class Hostile:
                 self.actions[act.__name__] = self.actions.get(act.__name__, 0) + 1
             except OSError as e:
                 self.t.error("hostile %s: %s: %s" % (act.__name__, type(e).__name__, e))
-            self.open = [s for s in self.open if not s.closed_by_peer(0)]
+            still_open = []
+            for s in self.open:
+                if s.closed_by_peer(0):
+                    s.close()
+                else:
+                    still_open.append(s)
+            self.open = still_open
             while len(self.open) > MAX_LEFT_OPEN:  # a steady number of hostile connections: the warm-up sees it
                 self.open.pop(0).close()
             time.sleep(0.05)

@@ -9,7 +9,7 @@ Figures (each the median of --runs service starts):
   start_bytes        RSS after start, one worker, tokenizer cache off
   worker_bytes       each further worker (pipeline copy, cache off): (RSS at 4 workers - at 1) / 3
   cache_entry_bytes  (RSS with 200,000 cache entries - with none) / 200,000, one worker: what is resident
-                     at start (the formula takes the full cache's 160 B: memory_estimate.hpp)
+                     at start (the formula takes the full cache's 163 B: memory_estimate.hpp)
   work_per_body_byte a worker's peak for one request of 1 MiB, over its body and response, per body byte,
                      the worst of several kinds of text (dense e-mails, one-letter words, one long token,
                      a batch of 1,000 texts, non-ASCII words)
