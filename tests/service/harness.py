@@ -266,12 +266,17 @@ class RawSocket:
         dropping what it sends meanwhile. With a timeout of 0: whether it has already closed it, reading
         nothing (a peek, the socket's mode unchanged: a client that does not read stays one)."""
         if timeout == 0:
+            # Non-blocking for the peek only: with a timeout set, Python would first wait for it.
+            previous = self.sock.gettimeout()
+            self.sock.settimeout(0)
             try:
-                return self.sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+                return self.sock.recv(1, socket.MSG_PEEK) == b""
             except (BlockingIOError, InterruptedError):
                 return False
             except OSError:  # reset
                 return True
+            finally:
+                self.sock.settimeout(previous)
         self.sock.settimeout(timeout)
         try:
             while True:
