@@ -779,15 +779,9 @@ def busy_worker_posts(svc, body, n, seconds):
     the blocker's answer, whether the blocker was still at work once every post was either queued or
     refused (otherwise the answers say nothing of a busy worker: the caller runs it again with a slower
     blocker), and whether the blocker was as large as a body may be."""
-    blocking = blocker_body(svc, seconds)
-    blocker = h.raw(svc.port, "127.0.0.20", timeout=300 * h.slow_factor())
+    blocker, size, m0 = start_blocker(svc, seconds, "127.0.0.20")
     try:
-        blocker.sendall(h.http_request("POST", "/v1/ner", blocking))
-        deadline = time.monotonic() + 30 * h.slow_factor()
-        while svc.metrics().get("lexzone_requests_in_flight", 0) < 1 and time.monotonic() < deadline:
-            time.sleep(0.005)
         key = 'lexzone_rejected_total{reason="queue_full",code="503"}'
-        m0 = svc.metrics()
         texts, refused = m0.get("lexzone_texts_total", 0), m0.get(key, 0)
         out = []
         posts = threading.Thread(target=lambda: out.extend(concurrent_posts(svc.port, body, n)))
@@ -808,7 +802,7 @@ def busy_worker_posts(svc, body, n, seconds):
         r = blocker.read_response()
     finally:
         blocker.close()
-    return out, r, busy, len(blocking) >= BLOCKER_LIMIT // 2 - 65536
+    return out, r, busy, size >= BLOCKER_LIMIT // 2 - 65536
 
 
 def probe_overload():
@@ -955,6 +949,20 @@ def blocker_body(svc, seconds):
     return prose_body(max(65536, min(BLOCKER_LIMIT // 2, int(seconds / per_byte))))
 
 
+def start_blocker(svc, seconds, address):
+    """Sends a blocker request of about `seconds` of work (`blocker_body`) from `address` and waits until it
+    is in flight. Returns its socket (its answer is the caller's to read), its body's size, and the
+    service's metrics then (the text and refusal counts the blocker's end and the requests after it are
+    measured from)."""
+    body = blocker_body(svc, seconds)
+    sock = h.raw(svc.port, address, timeout=300 * h.slow_factor())
+    sock.sendall(h.http_request("POST", "/v1/ner", body))
+    deadline = time.monotonic() + 30 * h.slow_factor()
+    while svc.metrics().get("lexzone_requests_in_flight", 0) < 1 and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return sock, len(body), svc.metrics()
+
+
 def probe_shutdown():
     c = h.Checks("shutdown")
     # The one worker is held by a blocker request of about half a second: every request sent after it is
@@ -975,14 +983,9 @@ def shutdown_run(c, seconds):
     blocker was done before every request was in flight."""
     args = ["--shutdown-timeout", "4", "--queue-depth", "16", "--header-timeout", "60"] + blocker_args()
     with service(c, args, threads=1, stop=False) as svc:
-        blocking = blocker_body(svc, seconds)
+        blocker, size, m0 = start_blocker(svc, seconds, "127.0.0.8")
+        texts = m0.get("lexzone_texts_total", 0)
         body = h.ner_body("a request received before SIGTERM, from before@example.com")
-        blocker = h.raw(svc.port, "127.0.0.8", timeout=60 * h.slow_factor())
-        blocker.sendall(h.http_request("POST", "/v1/ner", blocking))
-        deadline = time.monotonic() + 10 * h.slow_factor()
-        while svc.metrics().get("lexzone_requests_in_flight", 0) < 1 and time.monotonic() < deadline:
-            time.sleep(0.005)
-        texts = svc.metrics().get("lexzone_texts_total", 0)
         stuck = h.raw(svc.port, "127.0.0.3")
         stuck.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Le")  # and never more
         idle = h.raw(svc.port, "127.0.0.4")
@@ -1011,7 +1014,7 @@ def shutdown_run(c, seconds):
                 break
             time.sleep(0.005)
         if not ready:
-            print("shutdown: the blocker of %d bytes was done before every request was in flight" % len(blocking))
+            print("shutdown: the blocker of %d bytes was done before every request was in flight" % size)
             for s in clients + [blocker, stuck, idle, late, piped]:
                 s.close()
             return False
@@ -1047,7 +1050,7 @@ def shutdown_run(c, seconds):
         c.check(elapsed >= 3.5, "the stuck connection held the shutdown until the deadline (%.1f s)" % elapsed)
         c.check(stuck.closed_by_peer(0.5), "the stuck connection is closed")
         print("shutdown: %d requests answered, exit %r after %.1f s (deadline 4 s; blocker of %d bytes)" % (
-            len(clients) + 1, rc, elapsed, len(blocking)))
+            len(clients) + 1, rc, elapsed, size))
         for s in clients + [blocker, stuck, idle, late, piped]:
             s.close()
     return True
