@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <sstream>
@@ -101,6 +102,14 @@ language_result check_language(const fs::path& dir, const std::string& code) {
     }
   }
   return r;
+}
+
+std::string read_whole(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE(in);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
 }
 
 lang::lexeme_traits load(const std::string& code) {
@@ -422,6 +431,49 @@ TEST_CASE("lang traits: a NUL byte does not end the L.lex.json text early", "[la
       CHECK(std::string(e.what()).find("NUL byte at offset " + std::to_string(good.size())) != std::string::npos);
     }
   }
+}
+
+TEST_CASE("lang traits: _numeral_suffixes keeps its file order, and many keys parse in O(n log n)",
+          "[lang_lex_attrs]") {
+  // ta's suffix rewrites are tried in file order; the reader parses objects into std::maps (sorted keys)
+  // and records that one object's order while parsing.
+  const std::string text = read_whole(bundled_dir / "ta.lex.json");
+  auto file = nlohmann::ordered_json::parse(text);
+  std::vector<std::pair<std::string, std::string>> in_file;
+  for (const auto& [k, v] : file["num_words"]["_numeral_suffixes"].items())
+    in_file.emplace_back(k, v.get<std::string>());
+  REQUIRE(in_file.size() >= 3);
+  REQUIRE(!std::is_sorted(in_file.begin(), in_file.end()));  // else a sorted map would pass too
+  auto rewrites_of = [](const lang::lex_data& d) {
+    REQUIRE(d.like_num.rewrites.size() == 1);
+    return d.like_num.rewrites[0].rewrites;
+  };
+  CHECK(rewrites_of(io::parse_spacy_lex(text, "ta")) == in_file);
+
+  // Reversed, then the last key again with another value: one entry for it, at its first place, with
+  // the later value (what an ordered JSON object keeps). Probes off: they were made for the file's order.
+  file["num_words"]["_numeral_suffixes"] = "@suffixes@";
+  std::string object = "{";
+  for (auto it = in_file.rbegin(); it != in_file.rend(); ++it)
+    object += nlohmann::json(it->first).dump() + ": " + nlohmann::json(it->second).dump() + ", ";
+  object += nlohmann::json(in_file.back().first).dump() + ": \"x\"}";
+  std::string edited = file.dump();
+  edited.replace(edited.find("\"@suffixes@\""), 12, object);
+  std::vector<std::pair<std::string, std::string>> want(in_file.rbegin(), in_file.rend());
+  want.front().second = "x";
+  CHECK(rewrites_of(io::parse_spacy_lex(edited, "ta", {.check_probes = false})) == want);
+
+  // An ignored object of 200,000 keys: with ordered_json's linear key search this took minutes.
+  file = nlohmann::ordered_json::parse(text);
+  file["other_overrides"] = "@many@";
+  std::string many = "{";
+  for (int i = 0; i < 200'000; ++i) many += "\"k" + std::to_string(i) + "\": " + std::to_string(i) + ", ";
+  many += "\"end\": 0}";
+  edited = file.dump();
+  edited.replace(edited.find("\"@many@\""), 8, many);
+  const lang::lex_data big = io::parse_spacy_lex(edited, "ta");
+  CHECK(rewrites_of(big) == in_file);
+  CHECK(big.stop_words == io::parse_spacy_lex(text, "ta").stop_words);
 }
 
 #ifdef __linux__

@@ -31,6 +31,7 @@
 #include <filesystem>
 #include <initializer_list>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -79,14 +80,43 @@ struct lex_file_options {
 
 namespace detail {
 
-/// The JSON type of the reader: ordered, so that `_numeral_suffixes` keeps its file order.
-using lex_json = nlohmann::ordered_json;
+/// The JSON type of the reader. Objects are `std::map`s: O(log n) a key, where `ordered_json`'s linear
+/// search made an object of n keys cost O(n^2) to parse (a hostile file of 300,000 keys took minutes).
+/// The one object whose order matters, `num_words._numeral_suffixes`, has its key order recorded while
+/// parsing (`numeral_suffix_order`).
+using lex_json = nlohmann::json;
+
+/// Parses `json_text`, recording in `order` the keys of `num_words._numeral_suffixes` in file order (each
+/// once, at its first place, as `ordered_json` kept them; the values are the map's: the last of
+/// duplicates). Throws: what `lex_json::parse` throws, std::bad_alloc.
+inline lex_json parse_recording_order(std::string_view json_text, std::vector<std::string>& order) {
+  std::string parent;        // the key of the current depth-1 member (a member of the top-level object)
+  std::string child;         // the key of the current depth-2 member
+  bool in_suffixes = false;  // inside the object num_words._numeral_suffixes (directly)
+  const auto callback = [&](int depth, nlohmann::json::parse_event_t event, lex_json& parsed) {
+    using ev = nlohmann::json::parse_event_t;
+    if (event == ev::key) {
+      if (depth == 1) parent = parsed.get<std::string>();
+      if (depth == 2) child = parsed.get<std::string>();
+      if (depth == 3 && in_suffixes) order.push_back(parsed.get<std::string>());
+    } else if (event == ev::object_start && depth == 2) {
+      in_suffixes = parent == "num_words" && child == "_numeral_suffixes";
+      if (in_suffixes) order.clear();  // a later duplicate replaces an earlier object, as in ordered_json
+    } else if (event == ev::object_end && depth == 2) {
+      in_suffixes = false;
+    }
+    return true;
+  };
+  return lex_json::parse(json_text, callback);
+}
 
 /// Builds a `lex_data` from a parsed file, naming `name` in its errors.
 class lex_data_builder {
  public:
-  /// A builder over `doc`, which must outlive it.
-  lex_data_builder(const lex_json& doc, std::string name) : doc_(doc), name_(std::move(name)) {}
+  /// A builder over `doc`, which must outlive it; `suffix_order` lists the keys of
+  /// `num_words._numeral_suffixes` in file order (see `parse_recording_order`).
+  lex_data_builder(const lex_json& doc, std::string name, std::vector<std::string> suffix_order = {})
+      : doc_(doc), name_(std::move(name)), suffix_order_(std::move(suffix_order)) {}
 
   /// The language's data. Throws: `lex_file_error`, std::bad_alloc.
   lang::lex_data run(const lex_file_options& options) {
@@ -183,6 +213,7 @@ class lex_data_builder {
 
   const lex_json& doc_;
   std::string name_;
+  std::vector<std::string> suffix_order_;
   const lex_json* num_words_ = nullptr;
   const lex_json* other_ = nullptr;
 };
@@ -276,10 +307,16 @@ inline lang::like_num_rule lex_data_builder::like_num_rule(const std::string& la
     const lex_json& map = member(*num_words_, "_numeral_suffixes");
     if (!map.is_object()) layout("num_words._numeral_suffixes is not an object");
     lang::suffix_rewrite rw;
-    for (const auto& [key, value] : map.items()) {
+    for (const auto& [key, value] : map.items())
       if (!value.is_string()) layout("num_words._numeral_suffixes holds a value that is not a string");
-      rw.rewrites.emplace_back(key, value.get<std::string>());
+    // File order: the recorded keys, each once (a parsed `doc` without a record keeps the map's order).
+    std::set<std::string_view> placed;
+    for (const std::string& key : suffix_order_) {
+      const auto it = map.find(key);
+      if (it != map.end() && placed.insert(key).second) rw.rewrites.emplace_back(key, it->get<std::string>());
     }
+    for (const auto& [key, value] : map.items())
+      if (placed.find(key) == placed.end()) rw.rewrites.emplace_back(key, value.get<std::string>());
     rw.words = words("_num_words");
     r.rewrites.push_back(std::move(rw));
   } else if (c == "yo") {
@@ -324,7 +361,7 @@ inline void lex_data_builder::check_probes(const lang::like_num_rule& rule) cons
 }  // namespace detail
 
 /// Parses the JSON text of a lexeme-attribute file (see the file comment); `name` labels errors.
-/// Complexity: O(size + w log w) for w listed words. Thread safety: reentrant. Lifetime: the result owns
+/// Complexity: O(size + k log k + w log w) for k object keys and w listed words. Thread safety: reentrant. Lifetime: the result owns
 /// its strings. Throws: `lex_file_error` (not_json, wrong_layout, unknown_rule, probe_mismatch),
 /// std::bad_alloc.
 [[nodiscard]] inline lang::lex_data parse_spacy_lex(std::string_view json_text, std::string name = "<buffer>",
@@ -334,16 +371,17 @@ inline void lex_data_builder::check_probes(const lang::like_num_rule& rule) cons
     throw lex_file_error(lex_file_errc::not_json, std::move(name),
                          "not JSON: a NUL byte at offset " + std::to_string(nul));
   detail::lex_json doc;
+  std::vector<std::string> suffix_order;
   try {
-    doc = detail::lex_json::parse(json_text);
+    doc = detail::parse_recording_order(json_text, suffix_order);
   } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range (406) for a number such as 1e999
     throw lex_file_error(lex_file_errc::not_json, std::move(name), std::string("not JSON: ") + e.what());
   }
-  return detail::lex_data_builder(doc, std::move(name)).run(options);
+  return detail::lex_data_builder(doc, std::move(name), std::move(suffix_order)).run(options);
 }
 
 /// Reads the file `path` (e.g. `../shared/data/spacy_lang/de.lex.json`); see `parse_spacy_lex`.
-/// Complexity: O(file size + w log w). Thread safety: reentrant. Throws: `lex_file_error` naming the file
+/// Complexity: O(file size + k log k + w log w). Thread safety: reentrant. Throws: `lex_file_error` naming the file
 /// (missing, unreadable, not_json, wrong_layout, unknown_rule, probe_mismatch), std::bad_alloc.
 [[nodiscard]] inline lang::lex_data load_spacy_lex(const std::filesystem::path& path,
                                                    const lex_file_options& options = {}) {
