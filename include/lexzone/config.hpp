@@ -23,7 +23,9 @@
 
 /// The major version: incompatible API changes.
 #define LEXZONE_VERSION_MAJOR 0
-/// The minor version: compatible additions.
+/// The minor version: additions (before 1.0 a minor version may also change the API: the CMake package
+/// accepts only the same major.minor then). The three numbers must equal CMakeLists.txt's `project`
+/// version, which checks them: they also name the ABI namespace.
 #define LEXZONE_VERSION_MINOR 1
 /// The patch version: fixes.
 #define LEXZONE_VERSION_PATCH 0

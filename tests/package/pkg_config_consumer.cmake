@@ -33,7 +33,6 @@ if(libs MATCHES "xxhash")
   message(FATAL_ERROR "pkg-config --libs lexzone links xxHash (${libs}); it is used header-only")
 endif()
 
-separate_arguments(lib_list UNIX_COMMAND "${libs}")
 if(MODULE STREQUAL "lexzone-regex")
   pkg_run("pkg-config --modversion lexzone-regex" "${PKG_CONFIG}" --modversion lexzone-regex)
   string(STRIP "${PKG_OUTPUT}" regex_version)
@@ -42,18 +41,24 @@ if(MODULE STREQUAL "lexzone-regex")
   endif()
   pkg_run("pkg-config --cflags lexzone-regex" "${PKG_CONFIG}" --cflags lexzone-regex)
   string(STRIP "${PKG_OUTPUT}" cflags)
-  separate_arguments(cflag_list UNIX_COMMAND "${cflags}")
   pkg_run("pkg-config --libs lexzone-regex" "${PKG_CONFIG}" --libs lexzone-regex)
   string(STRIP "${PKG_OUTPUT}" regex_libs)
   if(NOT regex_libs MATCHES "-lpcre2-8")
     message(FATAL_ERROR "pkg-config --libs lexzone-regex does not link PCRE2 (${regex_libs})")
   endif()
-  separate_arguments(lib_list UNIX_COMMAND "${regex_libs}")
   message(STATUS "pkg-config --cflags --libs lexzone-regex: ${cflags} ${regex_libs}")
 endif()
 
-# The README's command line: c++ -std=c++20 $(pkg-config --cflags --libs lexzone) main.cpp -o app
-pkg_run("compiling with the pkg-config flags" "${CXX_COMPILER}" -std=c++20 ${cflag_list} "${SOURCE}" ${lib_list}
+# The README's command line, in its order (the source before the libraries: Debian's g++ links with
+# --as-needed, which drops a library named before the objects that use it):
+#   c++ -std=c++20 main.cpp $(pkg-config --cflags --libs MODULE) -o app
+if(NOT MODULE)
+  set(MODULE lexzone)
+endif()
+pkg_run("pkg-config --cflags --libs ${MODULE}" "${PKG_CONFIG}" --cflags --libs ${MODULE})
+string(STRIP "${PKG_OUTPUT}" flags)
+separate_arguments(flag_list UNIX_COMMAND "${flags}")
+pkg_run("compiling with the pkg-config flags" "${CXX_COMPILER}" -std=c++20 "${SOURCE}" ${flag_list}
         -o "${BINARY_DIR}/consumer")
 pkg_run("running the consumer" "${BINARY_DIR}/consumer")
 message(STATUS "${PKG_OUTPUT}")
