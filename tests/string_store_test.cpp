@@ -187,6 +187,35 @@ TEST_CASE("string_store: find and contains never throw on a collision, on the st
   CHECK_FALSE(z.find(h + 100).has_value());
 }
 
+TEST_CASE("string_store: an add through an outer zone collides with a string of a zone nested in it",
+          "[string_store][collision]") {
+  // A nested zone sees its enclosing zones' strings: a different string of the same id added to an outer
+  // zone while the inner one is open would give one id two texts through the inner zone.
+  lexzone::basic_string_store<lexzone::test::chosen_hash> s;
+  auto outer = s.memory_zone();
+  auto middle = outer.memory_zone();
+  auto inner = middle.memory_zone();
+  auto sibling = middle.memory_zone();  // open after inner: first in middle's list of children
+  (void)inner.add("#41");
+  CHECK(inner.add("#41") == 41);
+  (void)sibling.add("#42");
+  // "#041" also has id 41 (leading zero), and "#042" id 42: different texts.
+  CHECK_THROWS_AS(outer.add("#041"), lexzone::hash_collision);
+  CHECK_THROWS_AS(middle.add("#041"), lexzone::hash_collision);
+  CHECK_THROWS_AS(outer.add("#042"), lexzone::hash_collision);
+  CHECK_FALSE(outer.contains("#041"));
+  CHECK(inner[41] == "#41");
+  // The same text is no collision: the outer zone stores its own copy.
+  CHECK(outer.add("#41") == 41);
+  CHECK(outer[41] == "#41");
+  // A string no nested zone holds is added as before; a closed zone no longer counts.
+  CHECK(outer.add("#43") == 43);
+  sibling.close();
+  CHECK(middle.add("#042") == 42);
+  CHECK(middle[42] == "#042");
+  CHECK_THROWS_AS(middle.add("#041"), lexzone::hash_collision);  // outer's "#41" now
+}
+
 TEST_CASE("string_store: a non-empty string hashing to 0 collides with the empty string", "[collision]") {
   lexzone::basic_string_store<lexzone::test::chosen_hash> s;
   CHECK_THROWS_AS(s.add("#0"), lexzone::hash_collision);
@@ -683,6 +712,38 @@ TEST_CASE("string_store: std::bad_alloc at every allocation point keeps the stor
     REQUIRE(s.stats().transient_strings == 0);
   }
   CHECK(s.size() == stored.size());
+}
+
+TEST_CASE("string_store: a first allocation that fails leaves no directory table behind", "[memory]") {
+  // A string of 600 kB needs a directory larger than the arena's inline one: its table was allocated,
+  // then the block failed, and an arena with no chunk never freed the table (not even when destroyed).
+  using alloc_t = lexzone::test::counting_allocator<std::byte>;
+  const std::string big(600'000, 'x');
+  int failures = 0;
+  for (long k = 0; k < 6; ++k) {
+    lexzone::test::allocation_counter counter;
+    {
+      lexzone::basic_string_store<lexzone::default_hasher, alloc_t> s(lexzone::default_hasher(), alloc_t(counter), 0);
+      auto add_failing_after_k = [&](auto& where) {
+        counter.fail_after = k;
+        try {
+          (void)where.add(big);
+        } catch (const std::bad_alloc&) {
+          ++failures;
+        }
+        counter.fail_after = -1;
+      };
+      {
+        auto z = s.memory_zone();
+        add_failing_after_k(z);
+      }
+      CHECK(s.stats().zone_bytes == 0);
+      add_failing_after_k(s);
+    }
+    CHECK(counter.live_bytes == 0);
+    CHECK(counter.live_allocations == 0);
+  }
+  CHECK(failures > 0);
 }
 
 #if LEXZONE_HAS_ASAN

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
+#include <memory>
+#include <new>
 #include <optional>
 #include <random>
 #include <string>
@@ -488,6 +491,52 @@ TEST_CASE("vocab: memory and sizes return to the baseline after zones (counting 
     }
   }
   CHECK(counter.live_bytes == 0);
+}
+
+namespace {
+// An allocator that aligns what it must and no more: memory for a type of alignment 1 (std::byte) comes
+// at an odd address. lexzone places lexeme records and atomics in its raw memory, which must then come
+// from an allocation of a type aligned for them.
+template <class T>
+struct odd_allocator {
+  using value_type = T;
+  odd_allocator() = default;
+  template <class U>
+  odd_allocator(const odd_allocator<U>&) noexcept {}
+  T* allocate(std::size_t n) {
+    if constexpr (alignof(T) == 1) {
+      auto* p = static_cast<std::byte*>(::operator new(n * sizeof(T) + 1));
+      return reinterpret_cast<T*>(p + 1);
+    } else {
+      return std::allocator<T>().allocate(n);
+    }
+  }
+  void deallocate(T* p, std::size_t n) noexcept {
+    if constexpr (alignof(T) == 1) {
+      ::operator delete(reinterpret_cast<std::byte*>(p) - 1);
+    } else {
+      std::allocator<T>().deallocate(p, n);
+    }
+  }
+  template <class U>
+  bool operator==(const odd_allocator<U>&) const noexcept {
+    return true;
+  }
+};
+}  // namespace
+
+TEST_CASE("vocab: records are aligned with an allocator of std::byte that aligns to 1", "[vocab][memory]") {
+  lexzone::basic_vocab<lexzone::test::simple_traits, lexzone::default_hasher, odd_allocator<std::byte>> v;
+  auto aligned = [](const auto& lex) {
+    return reinterpret_cast<std::uintptr_t>(&lex) % alignof(std::remove_cvref_t<decltype(lex)>) == 0;
+  };
+  (void)v.strings().add(std::string(20'001, 'x'));  // an odd-sized large block
+  CHECK(aligned(v.add("hello")));
+  for (int i = 0; i < 3000; ++i) REQUIRE(aligned(v.add("permanent-" + std::to_string(i))));
+  auto z = v.memory_zone();
+  (void)z.strings().add(std::string(30'001, 'y'));
+  for (int i = 0; i < 3000; ++i) REQUIRE(aligned(z.add("zone-" + std::to_string(i))));
+  CHECK(v.find("permanent-2999") != nullptr);
 }
 
 namespace {

@@ -48,15 +48,19 @@ class basic_string_zone_view;
 /// - Stability: string bytes never move once stored; a `std::string_view` from the store stays valid
 ///   until its layer ends (the store's destruction, or its zone's close). Views are not NUL-terminated.
 /// - Ids: `Hasher` of the bytes (XXH3-64, seed 0, by default; "" is always present with id 0).
-///   Adding a string whose id a visible layer holds for different bytes throws `hash_collision`.
-/// - Thread safety: every member of the store may be called concurrently. Lookups on the permanent
+///   Adding a string whose id a visible layer holds for different bytes throws `hash_collision`, and so
+///   does adding it through a zone while a zone nested in it (which sees it) holds the id for other bytes.
+/// - Thread safety: every member of the store may be called concurrently, except `shrink_to_fit` (see
+///   there). Lookups on the permanent
 ///   layer take no lock (see detail/index_table.hpp); permanent adds are serialised by a mutex only
 ///   when the string is new. All zones must be closed before the store is destroyed.
 /// - Exceptions: strong guarantee for every add (on a throw nothing is stored).
 ///
 /// \tparam Hasher see `default_hasher`.
-/// \tparam Allocator an allocator of `std::byte`, rebound for internals; every byte the store holds
-///   comes from it.
+/// \tparam Allocator an allocator of `std::byte`, rebound for internals (raw memory is allocated as
+///   units aligned to `alignof(std::max_align_t)`, so an allocator that aligns `std::byte` to 1 is
+///   fine); every byte the store holds comes from it, except, in checked builds, each zone's liveness
+///   sentinel (a few bytes from `new`, see memory_zone.hpp).
 template <class Hasher = default_hasher, class Allocator = std::allocator<std::byte>>
 class basic_string_store {
   using perm_layer = detail::string_layer<Hasher, Allocator, true>;
@@ -159,7 +163,8 @@ class basic_string_store {
   }
 
   /// Opens a zone on this store.
-  /// Complexity: O(1); allocates nothing when the calling thread's spare zone node is free (a node is
+  /// Complexity: O(1); allocates nothing (but, in checked builds, the zone's liveness sentinel) when the
+  /// calling thread's spare zone node is free (a node is
   /// recycled when a guard dies, see `trim_pool`), and when that node kept a chunk (see
   /// `max_pooled_chunks`) the zone's first 64 KiB come from it, without the pool's lock. Lifetime: the
   /// zone must close (its guard be destroyed) before the store is destroyed. Thread safety: any thread;
@@ -331,9 +336,12 @@ class basic_string_store {
   }
 
   // Adds `s` (id `h`, not 0; not a permanent string) through zone `z`: the string of z's chain, else a new
-  // one in z. A collision in the chain throws `hash_collision`.
+  // one in z. A collision in the chain throws `hash_collision`, and so does one with a zone nested in z
+  // (open while z adds): that zone sees z's strings too.
   std::string_view add_in_chain(zone_node* z, hash_t h, std::string_view s) {
     if (auto v = detail::first_in_chain(z, [&](const zone_node& n) { return n.strings.find_checked(h, s); })) return *v;
+    if (LEXZONE_UNLIKELY(z->first_child != nullptr))
+      detail::for_each_descendant(z, [&](const zone_node& n) { (void)n.strings.find_checked(h, s); });
     const detail::byte_growth<zone_layer> growth(z->byte_count, z->strings);  // counted even on a throw
     const std::string_view v = z->strings.insert(h, s);
     detail::zone_node_base::bump(z->string_count, 1);
@@ -458,6 +466,9 @@ class basic_string_store<Hasher, Allocator>::zone_api {
 
   /// Calls `f(std::string_view)` for every visible string: permanent first, then the outermost zone
   /// down to this one. Complexity: O(visible strings). Lifetime: each view until its layer ends.
+  /// Requires: `f` adds nothing, neither through this zone or a zone of its chain (a layer's index may
+  /// grow and move while it is walked) nor permanently (the walk of the permanent layer holds the store's
+  /// write lock: a permanent add would wait for itself).
   /// Throws: `zone_closed`; `std::bad_alloc`; what `f` throws.
   template <class F>
   void for_each(F&& f) const {

@@ -83,7 +83,8 @@ struct learning_policy {
 ///   destruction for a permanent lexeme, the close of its zone for a transient one.
 /// - Strings: the vocab owns a string store, or uses one that must outlive it (constructor); a store
 ///   holds the lexemes of at most one vocab in its life.
-/// - Thread safety: as `basic_string_store`: every member of the vocab may be called concurrently;
+/// - Thread safety: as `basic_string_store`: every member of the vocab may be called concurrently (but the
+///   store's `shrink_to_fit`);
 ///   permanent lookups take no lock; zones are private to one thread at a time. All zones must be closed
 ///   before the vocab is destroyed.
 /// - Exceptions: strong guarantee for every creation (on a throw no lexeme is added; strings already
@@ -232,8 +233,8 @@ class basic_vocab {
   /// The string store (shared with this vocab's lexemes). Lifetime: the vocab's. Throws: nothing.
   [[nodiscard]] const store_type& strings() const noexcept LEXZONE_LIFETIMEBOUND { return *strings_; }
 
-  /// Opens a zone on this vocab (and its string store). Complexity: O(1); allocates nothing when the
-  /// calling thread's spare zone node is free. Lifetime: the zone must close before the vocab is
+  /// Opens a zone on this vocab (and its string store). Complexity: O(1); allocates nothing (but, in
+  /// checked builds, the zone's liveness sentinel) when the calling thread's spare zone node is free. Lifetime: the zone must close before the vocab is
   /// destroyed. Thread safety: any thread; the zone is private to the thread that uses it.
   /// Throws: `std::bad_alloc`.
   [[nodiscard]] zone_type memory_zone() { return zone_type(this, open_node(nullptr)); }
@@ -779,8 +780,10 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   }
 
   /// Calls `f(const lexeme_type&)` for every visible lexeme: permanent first, then the outermost zone
-  /// down to this one. Complexity: O(visible lexemes). Throws: `zone_closed`; `std::bad_alloc`; what
-  /// `f` throws.
+  /// down to this one. Complexity: O(visible lexemes). Requires: `f` adds nothing, neither through this zone or a zone of its chain (a layer's index may
+  /// grow and move while it is walked) nor permanently (the walk of the permanent layer holds the store's
+  /// write lock: a permanent add would wait for itself).
+  /// Throws: `zone_closed`; `std::bad_alloc`; what `f` throws.
   template <class F>
   void for_each(F&& f) const {
     const auto& z = self();

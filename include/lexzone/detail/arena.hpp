@@ -38,6 +38,30 @@ inline constexpr std::uint32_t dir_fanout = 256;  // top level and second level 
 template <class Alloc, class T>
 using rebind_t = typename std::allocator_traits<Alloc>::template rebind_alloc<T>;
 
+/// The unit of lexzone's raw memory (arena chunks and blocks, index tables). An allocator of `std::byte`
+/// need only align to 1, but lexeme records and atomics are placed in that memory: rebound to this
+/// type, every allocator aligns it for any of them.
+struct alignas(alignof(std::max_align_t)) aligned_unit {
+  std::byte bytes[alignof(std::max_align_t)];
+};
+
+/// `n` bytes (rounded up to whole `aligned_unit`s) from `alloc` rebound, aligned to
+/// `alignof(std::max_align_t)`. Throws: what the allocator throws.
+template <class Alloc>
+std::byte* allocate_aligned_bytes(const Alloc& alloc, std::size_t n) {
+  rebind_t<Alloc, aligned_unit> a(alloc);
+  const std::size_t units = n / sizeof(aligned_unit) + (n % sizeof(aligned_unit) != 0 ? 1 : 0);
+  return reinterpret_cast<std::byte*>(std::to_address(std::allocator_traits<decltype(a)>::allocate(a, units)));
+}
+/// Gives back what `allocate_aligned_bytes(alloc, n)` returned (the same `n`). Throws: nothing.
+template <class Alloc>
+void deallocate_aligned_bytes(const Alloc& alloc, std::byte* p, std::size_t n) noexcept {
+  using unit_alloc = rebind_t<Alloc, aligned_unit>;
+  unit_alloc a(alloc);
+  const std::size_t units = n / sizeof(aligned_unit) + (n % sizeof(aligned_unit) != 0 ? 1 : 0);
+  std::allocator_traits<unit_alloc>::deallocate(a, reinterpret_cast<aligned_unit*>(p), units);
+}
+
 /// Where chunks and large blocks come from, with a pool of at most `max_pooled` free chunks.
 ///
 /// Leases: a zone arena that asks when it takes a chunk may keep that one chunk when its zone closes, for
@@ -124,14 +148,8 @@ class chunk_source {
     free_.push_back(c);  // capacity reserved: cannot throw
   }
 
-  std::byte* allocate_block(std::size_t n) {
-    byte_alloc a(alloc_);
-    return std::allocator_traits<byte_alloc>::allocate(a, n);
-  }
-  void deallocate_block(std::byte* p, std::size_t n) noexcept {
-    byte_alloc a(alloc_);
-    std::allocator_traits<byte_alloc>::deallocate(a, p, n);
-  }
+  std::byte* allocate_block(std::size_t n) { return allocate_aligned_bytes(alloc_, n); }
+  void deallocate_block(std::byte* p, std::size_t n) noexcept { deallocate_aligned_bytes(alloc_, p, n); }
 
   /// Fills the pool to its bound (less the chunks leased) with chunks whose pages are touched, so the
   /// pool's memory is resident from now on instead of growing as bigger zones come. Throws: what the
@@ -168,7 +186,6 @@ class chunk_source {
   [[nodiscard]] const Alloc& allocator() const noexcept { return alloc_; }
 
  private:
-  using byte_alloc = rebind_t<Alloc, std::byte>;
   Alloc alloc_;
   mutable std::mutex mutex_;
   std::vector<std::byte*, rebind_t<Alloc, std::byte*>> free_;
@@ -245,7 +262,14 @@ class arena {
   /// with the arena, unused, for its next allocations; without, its lease ends too. Complexity:
   /// O(chunks); nothing when the arena is empty. Not concurrently with readers. Throws: nothing.
   void release(bool keep_lease) noexcept {
-    if (next_index_ != 0) release_chunks();
+    if (next_index_ != 0) {
+      release_chunks();
+    } else if (bytes_held_ != 0) {
+      // No chunk, yet directory tables: made for a first allocation that then failed (`reserve_dir`
+      // keeps them for the next call). They are all this arena holds.
+      free_directory();
+      bytes_held_ = 0;
+    }
     if constexpr (!Concurrent) {
       if (!keep_lease && reserve_ != nullptr) {
         src_->end_lease(reserve_);

@@ -192,15 +192,12 @@ class index_table {
     }
   }
 
-  using byte_alloc = rebind_t<Alloc, std::byte>;
-
   static std::size_t rep_bytes(std::size_t cap) noexcept {
     return sizeof(rep) + (cap / 8) * sizeof(std::atomic<std::uint64_t>) + cap * sizeof(slot_type);
   }
 
   rep* make_rep(std::size_t cap) {
-    byte_alloc a(alloc_);
-    std::byte* mem = std::allocator_traits<byte_alloc>::allocate(a, rep_bytes(cap));
+    std::byte* mem = allocate_aligned_bytes(alloc_, rep_bytes(cap));
     auto* ctrl = reinterpret_cast<std::atomic<std::uint64_t>*>(mem + sizeof(rep));
     for (std::size_t g = 0; g < cap / 8; ++g)
       ::new (static_cast<void*>(ctrl + g)) std::atomic<std::uint64_t>(msb_bytes);
@@ -211,8 +208,7 @@ class index_table {
   void free_rep(rep* r) noexcept {
     if (r == &small_rep_) return;
     const std::size_t n = rep_bytes(r->capacity);
-    byte_alloc a(alloc_);
-    std::allocator_traits<byte_alloc>::deallocate(a, reinterpret_cast<std::byte*>(r), n);
+    deallocate_aligned_bytes(alloc_, reinterpret_cast<std::byte*>(r), n);
   }
 
   static void place(rep& r, hash_t h, std::uint32_t handle) noexcept {

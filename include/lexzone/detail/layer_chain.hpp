@@ -55,4 +55,23 @@ void for_each_outermost_first(Node* z, F&& f) {
   for (auto it = chain.rbegin(); it != chain.rend(); ++it) f(**it);
 }
 
+/// Calls `f(node)` for every open zone nested in `z` (children, their children, ...), in pre-order.
+/// Without a stack: the walk follows the child, sibling and parent links. Complexity: O(descendants).
+/// Throws: what `f` throws.
+template <class Node, class F>
+void for_each_descendant(Node* z, F&& f) {
+  using base = std::conditional_t<std::is_const_v<Node>, const zone_node_base, zone_node_base>;
+  base* const root = z;
+  base* n = root->first_child;
+  while (n != nullptr) {
+    f(*static_cast<Node*>(n));
+    if (n->first_child != nullptr) {
+      n = n->first_child;
+      continue;
+    }
+    while (n != root && n->next_sibling == nullptr) n = n->parent;
+    n = n == root ? nullptr : n->next_sibling;
+  }
+}
+
 }  // namespace lexzone::detail
