@@ -116,6 +116,31 @@ TEST_CASE("doc: tokens give text, whitespace and lexeme attributes by name", "[d
   CHECK(d[5].lower() == d[5].lex().lower());
 }
 
+TEST_CASE("doc: an empty span has no text and ends where it starts, as spaCy's", "[doc]") {
+  vocab v;
+  lexzone::en::tokenizer tok(v);
+  auto zone = v.memory_zone();
+  const doc d = tok(zone, "ab cd ef");
+  REQUIRE(d.size() == 3);
+  for (std::size_t k = 0; k <= d.size(); ++k) {
+    const auto sp = d.slice(k, k);
+    CHECK(sp.empty());
+    CHECK(sp.text().empty());
+    CHECK(sp.start_char() == (k < d.size() ? d[k].idx() : 8));
+    CHECK(sp.end_char() == sp.start_char());
+    CHECK(sp.end_byte() == sp.start_byte());
+  }
+  // An empty entity (set_ents does not refuse one) copies out the same way.
+  doc d2 = tok(zone, "ab cd ef");
+  d2.set_ents({{1, 1, v.strings().add("X"), 0}});
+  const lexzone::owned_doc o = d2.to_owned();
+  REQUIRE(o.ents.size() == 1);
+  CHECK(o.ents[0].text.empty());
+  CHECK(o.ents[0].start_char == 3);
+  CHECK(o.ents[0].end_char == 3);
+  CHECK(o.ents[0].end_byte == 3);
+}
+
 TEST_CASE("doc: entities give their label text, id text and character offsets", "[doc]") {
   vocab v;
   auto nlp = lexzone::en::make_pipeline(v, {{"PERSON", "Emilio Sánchez Pérez", "emilio"}, {"VERB", "llamo"}});

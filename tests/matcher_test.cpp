@@ -207,6 +207,55 @@ TEST_CASE("matcher: a key's greedy filter drops only its token patterns' matches
   CHECK(all == t(d));
 }
 
+TEST_CASE("matcher: a span a phrase also matches still blocks its key's overlapping token matches", "[matcher]") {
+  // spaCy's Matcher filters all of its matches, knowing nothing of a PhraseMatcher that matches the same
+  // span: Matcher (key K, patterns "a b c" and "b", greedy LONGEST or FIRST) + PhraseMatcher ("a b c")
+  // give {(0, 3)}; the phrase must not take (0, 3) away from the filter, letting (1, 2) through.
+  vocab v;
+  const auto orth = [](const char* w) { return token_spec{}.equal(token_attr::orth, w); };
+  const lexzone::token_pattern abc{orth("a"), orth("b"), orth("c")}, b{orth("b")};
+  const std::vector<std::vector<std::string>> phrase_abc{{"a", "b", "c"}};
+  doc d = make_doc(v, {"a", "b", "c"});
+  const std::uint64_t k = lexzone::hash_string("K");
+  std::vector<lexzone::pattern_match> all;
+  for (const auto g : {lexzone::greedy_filter::longest, lexzone::greedy_filter::first}) {
+    CAPTURE(static_cast<int>(g));
+    matcher_type m(v);
+    m.add("K", abc, g);
+    m.add("K", b, g);
+    CHECK(m(d) == std::vector<lexzone::pattern_match>{{k, 0, 3, 0}});
+    m.add_phrases("K", std::span<const std::vector<std::string>>(phrase_abc));
+    CHECK(m(d) == std::vector<lexzone::pattern_match>{{k, 0, 3, 0}});
+    m.match_exhaustive(d, all);
+    CHECK(all == m(d));
+    // The phrase added first: the span is reported under its (lowest) index.
+    matcher_type p(v);
+    p.add_phrases("K", std::span<const std::vector<std::string>>(phrase_abc));
+    p.add("K", abc, g);
+    p.add("K", b, g);
+    CHECK(p(d) == std::vector<lexzone::pattern_match>{{k, 0, 3, 0}});
+    p.match_exhaustive(d, all);
+    CHECK(all == p(d));
+  }
+  // Where FIRST and LONGEST differ: token patterns "a b" (0) and "b c d" (1), phrase "a b" (2). FIRST
+  // keeps (0, 2), which blocks (1, 4); LONGEST keeps (1, 4) and drops (0, 2), which the phrase keeps.
+  doc abcd = make_doc(v, {"a", "b", "c", "d"});
+  const std::vector<std::vector<std::string>> phrase_ab{{"a", "b"}};
+  for (const auto g : {lexzone::greedy_filter::first, lexzone::greedy_filter::longest}) {
+    CAPTURE(static_cast<int>(g));
+    matcher_type m(v);
+    m.add("K", lexzone::token_pattern{orth("a"), orth("b")}, g);
+    m.add("K", lexzone::token_pattern{orth("b"), orth("c"), orth("d")}, g);
+    m.add_phrases("K", std::span<const std::vector<std::string>>(phrase_ab));
+    const auto want = g == lexzone::greedy_filter::first
+                          ? std::vector<lexzone::pattern_match>{{k, 0, 2, 0}}
+                          : std::vector<lexzone::pattern_match>{{k, 0, 2, 0}, {k, 1, 4, 1}};
+    CHECK(m(abcd) == want);
+    m.match_exhaustive(abcd, all);
+    CHECK(all == m(abcd));
+  }
+}
+
 TEST_CASE("matcher: a batch adds several calls at once, to its own matcher only", "[matcher]") {
   vocab v;
   matcher_type m(v), other(v);

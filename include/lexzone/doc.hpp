@@ -334,11 +334,11 @@ class LEXZONE_VIEW_TYPE basic_span {
   [[nodiscard]] std::size_t start_char() const { return doc_->start_char(start_); }
   /// Character offset one past the span's end (spaCy's `end_char`). Complexity: O(1). Throws: as
   /// `label_()`.
-  [[nodiscard]] std::size_t end_char() const { return doc_->end_char(end_); }
+  [[nodiscard]] std::size_t end_char() const { return doc_->span_end_char(start_, end_); }
   /// Byte offset of the span's start. Complexity: O(1). Throws: as `label_()`.
   [[nodiscard]] std::size_t start_byte() const { return doc_->start_byte(start_); }
   /// Byte offset one past the span's end. Complexity: O(1). Throws: as `label_()`.
-  [[nodiscard]] std::size_t end_byte() const { return doc_->end_byte(end_); }
+  [[nodiscard]] std::size_t end_byte() const { return doc_->span_end_byte(start_, end_); }
 
  private:
   const basic_doc<Vocab>* doc_;
@@ -550,11 +550,21 @@ class basic_doc {
     return tokens_;
   }
 
-  /// The text of tokens [start, end), inner whitespace included. Requires: `start <= end <= size()`.
-  /// Complexity: O(1). Throws: `zone_closed` (checked builds).
+  /// The text of tokens [start, end), inner whitespace included ("" for `start == end`). Requires:
+  /// `start <= end <= size()`. Complexity: O(1). Throws: `zone_closed` (checked builds).
   [[nodiscard]] std::string_view span_text(std::size_t start, std::size_t end) const {
     const std::size_t b = start_byte(start);
-    return std::string_view(text_).substr(b, end_byte(end) - b);
+    return std::string_view(text_).substr(b, span_end_byte(start, end) - b);
+  }
+  /// Character offset one past the span [start, end): the end of token `end - 1`, or `start_char(start)`
+  /// for an empty span (as spaCy's `Span.end_char`). Requires: `start <= end <= size()`. Complexity: O(1).
+  /// Throws: `zone_closed` (checked builds).
+  [[nodiscard]] std::size_t span_end_char(std::size_t start, std::size_t end) const {
+    return end > start ? end_of(end).chars : start_of(start).chars;
+  }
+  /// Byte offset one past the span [start, end), as `span_end_char`.
+  [[nodiscard]] std::size_t span_end_byte(std::size_t start, std::size_t end) const {
+    return end > start ? end_of(end).bytes : start_of(start).bytes;
   }
   /// Character offset where token `tok` starts (the end of the last token for `tok == size()`).
   /// Requires: `tok <= size()`. Complexity: O(1). Throws: `zone_closed` (checked builds).
@@ -592,9 +602,9 @@ class basic_doc {
       o.start_token = e.start;
       o.end_token = e.end;
       o.start_byte = start_byte(e.start);
-      o.end_byte = end_byte(e.end);
+      o.end_byte = span_end_byte(e.start, e.end);
       o.start_char = start_char(e.start);
-      o.end_char = end_char(e.end);
+      o.end_char = span_end_char(e.start, e.end);
       o.text = text_.substr(o.start_byte, o.end_byte - o.start_byte);
       o.label = std::string(string_of(e.label));
       o.id = std::string(string_of(e.id));

@@ -30,14 +30,16 @@
 /// The matcher returns *every* match: for each key, each distinct (start, end) span that some pattern of
 /// the key matches, overlaps and nested spans included, zero-length spans excluded. Keys added with
 /// `greedy_filter::first` or `longest` keep only a non-overlapping subset of the key's token patterns'
-/// matches, chosen as spaCy does (FIRST: by start, longer first; LONGEST: longer first, then by start);
-/// the key's phrase matches are all kept, as spaCy's PhraseMatcher (which has no filter) keeps them.
+/// matches, chosen as spaCy does (FIRST: by start, longer first; LONGEST: longer first, then by start)
+/// among all of them, those whose span a phrase also matches included; the key's phrase matches are all
+/// kept, as spaCy's PhraseMatcher (which has no filter) keeps them.
 /// Results are ordered by end, then start, then pattern index.
 ///
 /// ## Cost model
 /// Patterns are compiled into flat arrays when added. Matching interns nothing, takes no lock and does not
 /// allocate per token: a few allocations per call (the result vector; bitsets only for patterns of more
-/// than 255 compiled elements; one marker array when greedy keys match).
+/// than 255 compiled elements; one marker array, of one word per token, when a key with a greedy filter
+/// matches).
 ///
 /// The first-token prefilter (detail/first_token_index.hpp): token patterns are listed under the ORTH,
 /// LOWER, NORM or SHAPE values that their first token can take (`IN` lists included; for a leading
@@ -647,15 +649,23 @@ class matcher {
   // indexes stay below it (detail::max_pattern_count).
   static constexpr std::uint32_t phrase_mark = std::uint32_t{1} << 31;
   static_assert(detail::max_pattern_count <= phrase_mark);
+  // The pattern index, inside `finish` only, of a token patterns' match whose span a phrase of the key
+  // also matched: it takes part in the greedy filter (it blocks the token matches it overlaps) but is
+  // never reported, its span being reported by the phrase's match. No pattern has this index.
+  static constexpr std::uint32_t shadowed = phrase_mark - 1;
+  static_assert(detail::max_pattern_count <= shadowed);
 
   // Clears the phrase marks. Throws: nothing.
   static void unmark(std::vector<pattern_match>& out) noexcept {
     for (pattern_match& m : out) m.pattern &= ~phrase_mark;
   }
 
-  // Deduplicates per (key, start, end), keeping the lowest pattern index (marked as a phrase's when any
-  // pattern of that span is a phrase, so that a greedy filter keeps the span), applies the greedy filters
-  // (to token patterns' matches), orders by (end, start, pattern).
+  // Deduplicates per (key, start, end), keeping the lowest pattern index of the span (token and phrase
+  // patterns alike), applies the greedy filters, orders by (end, start, pattern). A greedy filter sees
+  // every span that a token pattern of the key matched, spans that a phrase also matched included (as
+  // spaCy's Matcher, which knows nothing of the PhraseMatcher); a span a phrase matched is kept whatever
+  // the filter decides. Allocates only the marker array of `filter_key`, once a key with a filter has
+  // matches. Throws: `std::bad_alloc` (then `out` holds the matches of the keys done, still marked).
   void finish(std::vector<pattern_match>& out, std::size_t n) const {
     if (out.empty()) return;
     std::sort(out.begin(), out.end(), [](const pattern_match& a, const pattern_match& b) {
@@ -664,17 +674,27 @@ class matcher {
       if (a.end != b.end) return a.end < b.end;
       return (a.pattern & ~phrase_mark) < (b.pattern & ~phrase_mark);
     });
-    std::size_t kept = 0;
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      if (kept != 0 && out[kept - 1].key == out[i].key && out[kept - 1].start == out[i].start &&
-          out[kept - 1].end == out[i].end) {
-        out[kept - 1].pattern |= out[i].pattern & phrase_mark;
-        continue;
+    std::vector<std::uint32_t> stamp;  // per token: the filtered key run that took it
+    std::uint32_t generation = 0;
+    std::size_t kept = 0;  // out[0, kept): done; out[kept, i): free; out[i, size): still to do
+    for (std::size_t i = 0; i < out.size();) {
+      std::size_t j = i;
+      while (j < out.size() && out[j].key == out[i].key) ++j;
+      const greedy_filter g = program_.greedy.empty() ? greedy_filter::none : filter(out[i].key);
+      if (g != greedy_filter::none && stamp.empty()) {
+        try {
+          stamp.assign(n, 0);
+        } catch (...) {
+          out.resize(kept);  // the keys done: a subset of the matches
+          throw;
+        }
       }
-      out[kept++] = out[i];
+      const std::size_t run = kept;
+      kept = merge_spans(out, i, j, kept, g != greedy_filter::none);
+      if (g != greedy_filter::none) kept = filter_key(out, run, kept, g, stamp, ++generation);
+      i = j;
     }
     out.resize(kept);
-    if (!program_.greedy.empty()) apply_greedy(out, n);
     unmark(out);
     std::sort(out.begin(), out.end(), [](const pattern_match& a, const pattern_match& b) {
       if (a.end != b.end) return a.end < b.end;
@@ -683,51 +703,57 @@ class matcher {
     });
   }
 
-  // Keeps, per key with a filter, the non-overlapping subset of its token patterns' matches that spaCy
-  // keeps, and every phrase match (`out` is grouped by key).
-  void apply_greedy(std::vector<pattern_match>& out, std::size_t n) const {
-    std::vector<pattern_match> kept;
-    kept.reserve(out.size());
-    std::vector<pattern_match> group;
-    std::vector<std::uint32_t> stamp;
-    std::uint32_t generation = 0;
-    for (std::size_t i = 0; i < out.size();) {
-      std::size_t j = i;
-      while (j < out.size() && out[j].key == out[i].key) ++j;
-      const greedy_filter g = filter(out[i].key);
-      if (g == greedy_filter::none) {
-        kept.insert(kept.end(), out.begin() + static_cast<std::ptrdiff_t>(i),
-                    out.begin() + static_cast<std::ptrdiff_t>(j));
-        i = j;
-        continue;
+  // Writes the matches of one key, out[i, j) (sorted by start, end, index), one per span from
+  // out[to] on (to <= i), under the lowest index of the span, marked when a phrase matched it; with
+  // `split`, a span that both a token pattern and a phrase matched is written twice: as a `shadowed`
+  // token patterns' match, then as the phrase's. Returns the end of what it wrote (<= j). Throws: nothing.
+  static std::size_t merge_spans(std::vector<pattern_match>& out, std::size_t i, std::size_t j, std::size_t to,
+                                 bool split) noexcept {
+    while (i < j) {
+      const pattern_match first = out[i];
+      bool token = false, phrase = false;
+      for (; i < j && out[i].start == first.start && out[i].end == first.end; ++i) {
+        if ((out[i].pattern & phrase_mark) != 0) phrase = true;
+        else token = true;
       }
-      group.clear();
-      for (std::size_t k = i; k < j; ++k) {
-        if ((out[k].pattern & phrase_mark) != 0) kept.push_back(out[k]);
-        else group.push_back(out[k]);
-      }
-      if (g == greedy_filter::first) {
-        std::sort(group.begin(), group.end(), [](const pattern_match& a, const pattern_match& b) {
-          return a.start != b.start ? a.start < b.start : a.end > b.end;
-        });
-      } else {
-        std::sort(group.begin(), group.end(), [](const pattern_match& a, const pattern_match& b) {
-          const auto la = a.end - a.start, lb = b.end - b.start;
-          return la != lb ? la > lb : a.start < b.start;
-        });
-      }
-      if (stamp.empty()) stamp.assign(n, 0);
-      ++generation;
-      for (const auto& m : group) {
-        bool free = true;
-        for (std::uint32_t t = m.start; free && t < m.end; ++t) free = stamp[t] != generation;
-        if (!free) continue;
-        for (std::uint32_t t = m.start; t < m.end; ++t) stamp[t] = generation;
-        kept.push_back(m);
-      }
-      i = j;
+      const std::uint32_t lowest = first.pattern & ~phrase_mark;
+      if (split && token && phrase) out[to++] = pattern_match{first.key, first.start, first.end, shadowed};
+      out[to++] = pattern_match{first.key, first.start, first.end, phrase ? lowest | phrase_mark : lowest};
     }
-    out.swap(kept);
+    return to;
+  }
+
+  // Applies the filter `g` to the merged matches of one key, out[from, to) (see `merge_spans`), keeping
+  // from out[from] on the non-overlapping subset of its token patterns' matches that spaCy keeps
+  // (`shadowed` ones block but are dropped) and then every phrase match. `stamp` (one entry per token)
+  // holds no `generation` yet. Returns the end of what it kept. Throws: nothing.
+  static std::size_t filter_key(std::vector<pattern_match>& out, std::size_t from, std::size_t to, greedy_filter g,
+                                std::vector<std::uint32_t>& stamp, std::uint32_t generation) noexcept {
+    const auto first = out.begin() + static_cast<std::ptrdiff_t>(from);
+    const auto last = out.begin() + static_cast<std::ptrdiff_t>(to);
+    // Token patterns' matches first, in the filter's order; the phrases' after them.
+    const auto mid = std::partition(first, last, [](const pattern_match& m) { return (m.pattern & phrase_mark) == 0; });
+    if (g == greedy_filter::first) {
+      std::sort(first, mid, [](const pattern_match& a, const pattern_match& b) {
+        return a.start != b.start ? a.start < b.start : a.end > b.end;
+      });
+    } else {
+      std::sort(first, mid, [](const pattern_match& a, const pattern_match& b) {
+        const auto la = a.end - a.start, lb = b.end - b.start;
+        return la != lb ? la > lb : a.start < b.start;
+      });
+    }
+    auto w = first;
+    for (auto it = first; it != mid; ++it) {
+      bool free = true;
+      for (std::uint32_t t = it->start; free && t < it->end; ++t) free = stamp[t] != generation;
+      if (!free) continue;
+      for (std::uint32_t t = it->start; t < it->end; ++t) stamp[t] = generation;
+      if (it->pattern != shadowed) *w++ = *it;
+    }
+    if (w != mid) w = std::copy(mid, last, w);  // forward, to before `mid`
+    else w = last;
+    return static_cast<std::size_t>(w - out.begin());
   }
 
   void commit_impl(batch& b) {

@@ -58,9 +58,9 @@
 /// text before it was delivered and none after it; the other workers stop at their next text, every zone
 /// closes, every worker finishes. Other exceptions are discarded. The outcome therefore does not depend
 /// on the number of threads, nor, for failures of texts, on the batches (stops included, see below; the
-/// opening of a batch's zone fails at the batch's first text). An exception of the run's own machinery
-/// outside any text (a lock, memory for the queue of results) stops the run and propagates, whatever
-/// the texts and any stop.
+/// opening of a batch's zone fails at the batch's first text, and so does a lock that fails while a batch
+/// waits for its turn to read). An exception of the run's own machinery outside any text (a lock,
+/// memory for the queue of results) stops the run and propagates, whatever the texts and any stop.
 ///
 /// # Cancellation
 /// A run takes a `std::stop_token`. Once stop is requested, no further result is delivered, the workers

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <initializer_list>
 #include <utility>
 
 #include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
@@ -23,5 +24,12 @@ namespace lexzone::inline LEXZONE_ABI_NAMESPACE::en {
   io::add_patterns_jsonl(nlp.component<0>(), patterns);
   return nlp;
 }
+
+/// Deleted, so that a pattern written with one pair of braces, `make_pipeline(vocab, {"ORG", "Acme"})`,
+/// does not compile: the file overload above would take it, building a path from the two string
+/// literals as if they were a character range (undefined behaviour). Write `{{"ORG", "Acme"}}`, or
+/// `std::filesystem::path("patterns.jsonl")` for a file.
+pipeline make_pipeline(vocab& words, std::initializer_list<const char*> strings,
+                       entity_ruler_config config = {}) = delete;
 
 }  // namespace lexzone::en
