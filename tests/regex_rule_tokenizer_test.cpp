@@ -352,6 +352,53 @@ TEST_CASE("rule tokenizer: spaCy's 25 custom-rule tokenizer cases", "[rule_token
   std::printf("spaCy custom cases with the rule tokenizer: %zu / %zu pass\n", passed, cases.size());
 }
 
+TEST_CASE("rule tokenizer: spaCy's URL_MATCH is answered linearly, with the pattern's answers", "[rule_tokenizer]") {
+  // The pattern backtracks over `\S+(?::\S*)?@`: on a long token with colons (a Java class path, minified
+  // CSS) or a very long one (a base64 blob) PCRE2 reached its match limit and the whole text was refused.
+  const auto rx = lexzone::regex::tokenizer_regexes::compile(english_rules());
+  REQUIRE(rx.url_match_is_spacy());
+  const lexzone::regex::predicate_regex* pattern = rx.url_match_regex();
+  REQUIRE(pattern != nullptr);
+  // The same answers as the compiled pattern, on strings made of URL parts (valid UTF-8 or not).
+  const std::vector<std::string> parts{"a",    "Z",   "0",    "9",       ".",   ":",   "/",        "@",
+                                       "-",    "_",   "#",    "?",       "%",   "é",   "\xD0\xB6", "\xE4\xB8\xAD",
+                                       "com",  "org", "www.", "http://", "255", "10.", "192.168.", "\n",
+                                       "\xFF", "\xC3"};
+  std::uint64_t state = 12345;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<std::size_t>(state >> 33);
+  };
+  int matched = 0;
+  for (int i = 0; i < 40'000; ++i) {
+    std::string text;
+    for (std::size_t k = next() % 16; k > 0; --k) text += parts[next() % parts.size()];
+    const bool want = pattern->match(text);
+    matched += want ? 1 : 0;
+    INFO(text);
+    REQUIRE(rx.url_match(text) == want);
+  }
+  CHECK(matched > 100);
+  CHECK(rx.url_match("https://example.com/a?b#c"));
+
+  // Long ordinary tokens: tokenized, not refused.
+  rule_segmenter seg(english_rules());
+  std::string classpath;
+  for (int i = 0; i < 3000; ++i) classpath += "lib" + std::to_string(i) + ".jar:";
+  for (const std::string& text : {classpath, std::string(1'000'000, 'a'), std::string(2000, ':') + "x@y.com"}) {
+    std::vector<piece> pieces;
+    REQUIRE_NOTHROW(seg.segment(text, pieces));
+    std::string rebuilt;
+    for (const piece& p : pieces) rebuilt.append(text, p.begin, p.size);
+    CHECK(rebuilt == text);
+  }
+
+  // A url_match of the user's own is matched by PCRE2, as before.
+  tokenizer_rules custom = english_rules();
+  custom.url_match = std::string(R"([a-z]+\.org)");
+  CHECK_FALSE(lexzone::regex::tokenizer_regexes::compile(custom).url_match_is_spacy());
+}
+
 TEST_CASE("rule tokenizer: rules replaced, removed and added after construction", "[rule_tokenizer]") {
   vocab v;
   rule_tokenizer tok(v);  // no rules: white space only, as spaCy's Tokenizer(vocab)

@@ -22,6 +22,16 @@
 
 #include "support/catch.hpp"
 #include "support/jsonl.hpp"
+#include "support/sanitizers.hpp"
+
+#if defined(__linux__)
+#  include <sys/resource.h>
+#  include <sys/wait.h>
+#  include <unistd.h>
+
+#  include <cerrno>
+#  include <csignal>
+#endif
 
 namespace regex_test {
 
@@ -232,7 +242,9 @@ TEST_CASE("regex: catastrophic backtracking is stopped by the limits", "[regex]"
     CHECK((e.code() == regex_errc::match_limit || e.code() == regex_errc::depth_limit ||
            e.code() == regex_errc::heap_limit));
   }
-  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
+  // A bound to catch the quadratic version (tens of seconds), not a speed goal: skipped where a
+  // sanitizer slows everything down.
+  if (!lexzone::test::under_sanitizer) CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(30));
   // A smaller match limit stops it sooner; the interpreter (no JIT) is bounded too.
   lexzone::regex::regex_options small;
   small.limits.match_limit = 10'000;
@@ -498,6 +510,244 @@ TEST_CASE("regex: the branch dispatch finds what the plain pattern finds (random
   }
   CHECK(compared == 4800);
   CHECK(with_dispatch > 200);
+}
+
+// The code of the regex_error that `f` throws, nullopt when it throws none.
+template <class F>
+std::optional<regex_errc> error_of(F&& f) {
+  try {
+    f();
+  } catch (const regex_error& e) {
+    return e.code();
+  }
+  return std::nullopt;
+}
+
+TEST_CASE("regex: groups nested too deeply are refused before the translator's stack runs out", "[regex]") {
+  using lexzone::regex::max_group_nesting;
+  using lexzone::regex::translate_python;
+  auto nested = [](std::size_t levels, const std::string& open) {
+    std::string s;
+    for (std::size_t i = 0; i < levels; ++i) s += open;
+    s += 'a';
+    s.append(levels, ')');
+    return s;
+  };
+  // At the limit: translated, and compiled (PCRE2's nesting limit is set to the same). PCRE2 nests
+  // `(?:` less deep (its workspace): refused by PCRE2 then, with the same code.
+  CHECK_FALSE(error_of([&] { (void)translate_python(nested(max_group_nesting, "(")); }));
+  CHECK(regex::from_python(nested(max_group_nesting, "(")).match("a") == match_span{0, 1});
+  CHECK(error_of([&] { (void)regex::from_python(nested(max_group_nesting, "(?:")); }) == regex_errc::compile);
+  // One level more, and 50,000 (100 KB: a stack overflow when the parser recursed without a bound).
+  for (const char* open : {"(", "(?:", "(?=", "(?i:", "(?(1)"}) {
+    INFO("group " << open);
+    const std::string head = std::string_view(open) == "(?(1)" ? "(a)" : "";
+    CHECK_FALSE(error_of([&] { (void)translate_python(head + nested(max_group_nesting, open)); }));
+    CHECK(error_of([&] { (void)translate_python(head + nested(max_group_nesting + 1, open)); }) == regex_errc::compile);
+    CHECK(error_of([&] { (void)translate_python(head + nested(50'000, open)); }) == regex_errc::compile);
+  }
+  try {
+    (void)translate_python(nested(max_group_nesting + 1, "(?:"));
+  } catch (const regex_error& e) {
+    CHECK(e.offset() == 3 * max_group_nesting);  // the first group too many
+    CHECK(std::string(e.what()).find("too deeply nested") != std::string::npos);
+  }
+  // Through a tokenizer rule (the audit's case): the typed error, named.
+  lexzone::tokenizer_rules rules;
+  rules.prefix_search = nested(50'000, "(");
+  CHECK(error_of([&] { (void)lexzone::regex::tokenizer_regexes::compile(rules); }) == regex_errc::compile);
+}
+
+TEST_CASE("regex: reading branches of hostile translated source is iterative, bounded in depth, linear", "[regex]") {
+  using lexzone::regex::detail::first_bytes;
+  using lexzone::regex::detail::split_alternatives;
+  using lexzone::regex::detail::branch_reading::max_group_depth;
+  // 200,000 optional atoms: once a recursion each (a stack overflow), now one loop.
+  std::string optional;
+  for (int i = 0; i < 200'000; ++i) optional += "a?";
+  const auto ab = first_bytes(optional + "b");
+  REQUIRE(ab);
+  CHECK(ab->count() == 2);
+  CHECK(((*ab)['a'] && (*ab)['b']));
+  CHECK_FALSE(first_bytes(optional));  // may match nothing
+  // Groups that each hold more than another group are read max_group_depth levels deep; deeper, the
+  // answer is nullopt (any byte: always safe).
+  auto levels = [](int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s += "(?:";
+    s += 'a';
+    for (int i = 0; i < n; ++i) s += ")b";
+    return s;
+  };
+  const auto shallow = first_bytes(levels(max_group_depth));
+  REQUIRE(shallow);
+  CHECK(shallow->count() == 1);
+  CHECK((*shallow)['a']);
+  CHECK_FALSE(first_bytes(levels(max_group_depth + 1)));
+  CHECK_FALSE(first_bytes(levels(2000)));
+  // Groups that only wrap the rest are unwrapped in one pass: 1,000 of them around 2 MB of branches (a
+  // pass over the whole per group was 2e9 steps).
+  std::string body;
+  while (body.size() < 2'000'000) body += "xy|";
+  body += "z";
+  std::string wrapped;
+  for (int i = 0; i < 1000; ++i) wrapped += i % 2 == 0 ? "(?:" : "(";
+  wrapped += body;
+  wrapped.append(1000, ')');
+  const auto start = std::chrono::steady_clock::now();
+  const auto parts = split_alternatives(wrapped);
+  const auto first = first_bytes(wrapped);
+  // A bound to catch the quadratic version (tens of seconds), not a speed goal: skipped where a
+  // sanitizer slows everything down.
+  if (!lexzone::test::under_sanitizer) CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+  REQUIRE(parts.size() == body.size() / 3 + 1);
+  CHECK(parts.front() == "xy");
+  CHECK(parts.back() == "z");
+  REQUIRE(first);  // the wrapping groups cost no depth
+  CHECK(first->count() == 2);
+  CHECK(((*first)['x'] && (*first)['z']));
+  // A group that spans everything but holds another that does not: only the outer one is unwrapped.
+  CHECK(split_alternatives("((a)|b)") == std::vector<std::string_view>{"(a)", "b"});
+  CHECK(split_alternatives("(?:(?:a)b)") == std::vector<std::string_view>{"(?:a)b"});
+  CHECK(split_alternatives("(a)(b)") == std::vector<std::string_view>{"(a)(b)"});
+  CHECK(split_alternatives("((?:a|b))") == std::vector<std::string_view>{"a", "b"});
+}
+
+TEST_CASE("regex: named groups are looked up by hash, so many of them translate in linear time", "[regex]") {
+  using lexzone::regex::translate_python;
+  // 60,000 named groups and as many references by name (1.4 MB): a linear search of the names for each
+  // took minutes.
+  std::string source;
+  constexpr int groups = 60'000;
+  for (int i = 0; i < groups; ++i) source += "(?P<g" + std::to_string(i) + ">x)";
+  for (int i = 0; i < groups; ++i) source += "(?P=g" + std::to_string(groups - 1 - i) + ")";
+  const auto start = std::chrono::steady_clock::now();
+  const auto t = translate_python(source);
+  // A bound to catch the quadratic version (tens of seconds), not a speed goal: skipped where a
+  // sanitizer slows everything down.
+  if (!lexzone::test::under_sanitizer) CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  CHECK(t.capture_count == groups);
+  REQUIRE(t.group_names.size() == groups);
+  CHECK(t.group_names.back() == std::pair<std::string, std::uint32_t>{"g59999", groups});
+  CHECK(t.pcre2.find("(?:\\g{60000})(?:\\g{59999})") != std::string::npos);
+  // The errors stay those of Python.
+  CHECK(error_of([] { (void)translate_python("(?P<a>x)(?P<a>y)"); }) == regex_errc::syntax);
+  CHECK(error_of([] { (void)translate_python("(?P<a>x)(?P=b)"); }) == regex_errc::syntax);
+  CHECK(translate_python("(?P<a>x)(?P<b>y)(?(b)z)(?P=a)").pcre2 == "(x)(y)(?(2)z)(?:\\g{1})");
+}
+
+TEST_CASE("regex: a translation far larger than its source is refused as too large", "[regex]") {
+  using lexzone::regex::max_translation_size;
+  using lexzone::regex::translate_python;
+  constexpr std::size_t mib = std::size_t{1} << 20;
+  CHECK(max_translation_size(0) == 4 * mib);
+  CHECK(max_translation_size(1000) == 64'000 + 4 * mib);
+  CHECK(max_translation_size(static_cast<std::size_t>(-1)) == static_cast<std::size_t>(-1));
+  // (?i:[^\W\d]) (12 bytes) is written as an explicit set of about 10.8 KB.
+  const std::string unit = R"((?i:[^\W\d]))";
+  std::string kept, refused;
+  for (int i = 0; i < 100; ++i) kept += unit;      // about 1.1 MB: under the cap
+  for (int i = 0; i < 1000; ++i) refused += unit;  // about 10.8 MB: over 4 MiB + 768 KB
+  const auto t = translate_python(kept);
+  CHECK(t.pcre2.size() > 64 * kept.size());
+  CHECK(t.pcre2.size() <= max_translation_size(kept.size()));
+  CHECK(error_of([&] { (void)translate_python(refused); }) == regex_errc::too_large);
+  // The audit's case, an alternation of them as token_match (split into parts, it took hundreds of MB).
+  std::string alternation;
+  for (int i = 0; i < 2000; ++i) alternation += (i == 0 ? "" : "|") + unit;
+  CHECK(error_of([&] { (void)lexzone::regex::predicate_regex::from_python(alternation); }) == regex_errc::too_large);
+}
+
+TEST_CASE("regex: one search's match limit covers all the start positions it tries", "[regex]") {
+  // (?:a|a){14}b backtracks through 2^14 ways at each 'a' before it fails there: about 30,000 steps a
+  // position, under a match limit of 100,000, which PCRE2 counts afresh at each position. Over 3,000
+  // positions a search took 100 million steps; the call's budget stops it after about 100,000 more
+  // than its free steps.
+  std::string pattern;
+  for (int i = 0; i < 14; ++i) pattern += "(?:a|a)";
+  pattern += "b";
+  const std::string subject = std::string(3000, 'a') + "cb";
+  const std::string cheap = std::string(100'000, 'c') + std::string(14, 'a') + "b";  // every position fails at once
+  lexzone::regex::regex_options o;
+  o.limits.match_limit = 100'000;
+  for (const bool jit : {true, false}) {
+    for (const bool dispatch : {false, true}) {
+      INFO("jit " << jit << ", branch dispatch " << dispatch);
+      o.jit = jit;
+      o.branch_dispatch = dispatch;
+      const regex r = regex::from_python(dispatch ? "x|" + pattern : pattern, o);
+      CHECK(r.branch_dispatched() == dispatch);
+      const auto start = std::chrono::steady_clock::now();
+      CHECK(error_of([&] { (void)r.search(subject); }) == regex_errc::match_limit);
+      CHECK(error_of([&] { (void)r.find_all(subject); }) == regex_errc::match_limit);
+      CHECK(error_of([&] { (void)r.groups(subject); }) == regex_errc::match_limit);
+      // A bound to catch the quadratic version (tens of seconds), not a speed goal: skipped where a
+      // sanitizer slows everything down.
+      if (!lexzone::test::under_sanitizer) CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+      // A match tries one position: it has the whole limit, and fails without an error.
+      CHECK_FALSE(r.match(subject));
+      // Positions that fail at once take nothing from the budget, however many.
+      CHECK(r.search(cheap) == match_span{100'000, 100'015});
+      CHECK(r.find_all(cheap + cheap).size() == 2);
+    }
+  }
+  // The parts of a predicate share one budget too.
+  const auto p = lexzone::regex::predicate_regex::from_python(pattern, o);
+  CHECK(error_of([&] { (void)p.search(subject); }) == regex_errc::match_limit);
+  CHECK(p.search(cheap));
+}
+
+TEST_CASE("regex: a spaCy tokenizer file's exceptions header reserves no more than its bytes can hold", "[regex]") {
+#if !defined(__linux__)
+  WARN("SKIPPED: needs fork and RLIMIT_AS");
+#else
+  if (lexzone::test::under_sanitizer) {
+    WARN("SKIPPED under a sanitizer: RLIMIT_AS cannot hold its shadow memory");
+    return;
+  }
+  // 4 million entries of 2 bytes each (an empty key, nil), an 8 MB file refused at its first entry.
+  // Reserving the header's count took 4e6 * sizeof(special_case) (224 MB, 28 times the file); the smallest
+  // valid entry is 7 bytes, so at most 8e6 / 7 entries (64 MB) are reserved now.
+  constexpr std::size_t n = 4'000'000;
+  std::string file =
+      "\x81\xAA"
+      "exceptions\xDF";
+  for (int shift = 24; shift >= 0; shift -= 8) file += static_cast<char>((n >> shift) & 0xFFu);
+  for (std::size_t i = 0; i < n; ++i) file += "\xA0\xC0";
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {  // no Catch2, no destructors: every way out is _exit
+    ::alarm(60);
+    std::size_t pages = 0;
+    if (std::FILE* statm = std::fopen("/proc/self/statm", "r")) {
+      if (std::fscanf(statm, "%zu", &pages) != 1) pages = 0;
+      std::fclose(statm);
+    }
+    if (pages == 0) ::_exit(5);
+    const auto room = static_cast<rlim_t>(pages * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)) + (160u << 20));
+    const rlimit limit{room, room};
+    if (::setrlimit(RLIMIT_AS, &limit) != 0) ::_exit(6);
+    try {
+      (void)lexzone::io::parse_spacy_tokenizer(file, "hostile");
+      ::_exit(1);
+    } catch (const lexzone::io::rule_file_error& e) {
+      ::_exit(e.code() == lexzone::io::rule_file_errc::wrong_layout ? 0 : 2);
+    } catch (const std::bad_alloc&) {
+      ::_exit(3);  // the reservation did not fit in 160 MiB
+    } catch (...) {
+      ::_exit(4);
+    }
+  }
+  int status = 0;
+  pid_t done = 0;
+  do {
+    done = ::waitpid(child, &status, 0);
+  } while (done < 0 && errno == EINTR);
+  REQUIRE(done == child);
+  INFO("child status " << status);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+#endif
 }
 
 }  // namespace regex_test

@@ -15,6 +15,7 @@
 /// parser requires string map keys, and the exceptions use integer keys).
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -136,7 +137,11 @@ class rules_parser {
     if (r.peek() != kind::map) layout("exceptions is not a map");
     const std::size_t n = r.read_map();
     std::vector<special_case> out;
-    out.reserve(n);
+    // n comes from the file: reserve no more entries than the bytes left can hold. The smallest valid
+    // entry takes 7 bytes (a key of one character, 2; an array of one token, 1; a map of one attribute,
+    // 1; ORTH, 1; its text, 2); a hostile header that claims more is refused below, entry by entry.
+    constexpr std::size_t min_entry_bytes = 7;
+    out.reserve(std::min(n, (bytes_.size() - std::min(bytes_.size(), r.offset())) / min_entry_bytes));
     for (std::size_t i = 0; i < n; ++i) {
       if (r.peek() != kind::string) layout("an exception key is not a string");
       special_case sc;

@@ -47,23 +47,34 @@ void scan_structure(std::string_view s, F&& on_char) {
 }
 
 /// Splits PCRE2 source written by `translate_python` at its outermost alternation: inside a group that
-/// spans the whole pattern (repeatedly), at the `|` of depth 0. Returns one piece when there is none.
-/// Complexity: O(|p|). Throws: std::bad_alloc. Lifetime: views into `p`.
+/// spans the whole pattern (repeatedly, up to 4,096 such groups, one inside the other; the translation
+/// nests at most 1,000), at the `|` of depth 0. Returns one piece when there is none.
+/// Complexity: O(|p|) (one pass finds every spanning group). Throws: std::bad_alloc. Lifetime: views
+/// into `p`.
 [[nodiscard]] inline std::vector<std::string_view> split_alternatives(std::string_view p) {
-  for (;;) {  // unwrap (?:...) or (...) spanning everything
-    const bool group =
-        p.size() >= 2 && p.front() == '(' && p.back() == ')' && (p.substr(0, 3) == "(?:" || p.substr(0, 2) != "(?");
-    if (!group) break;
-    std::size_t close = std::string_view::npos;
+  // The groups `(?:` or `(` that open at the front, one inside the other: inner[k] is where the content
+  // of the (k+1)-th begins. The (k+1)-th closes at the first `)` that brings the depth back to k.
+  constexpr std::size_t max_unwrapped = 4096;
+  std::vector<std::size_t> inner;
+  for (std::size_t i = 0; i < p.size() && p[i] == '(' && inner.size() < max_unwrapped;) {
+    if (p.substr(i, 3) == "(?:") i += 3;
+    else if (p.substr(i, 2) != "(?") i += 1;
+    else break;
+    inner.push_back(i);
+  }
+  if (!inner.empty()) {
+    std::vector<std::size_t> close(inner.size(), std::string_view::npos);
     scan_structure(p, [&](std::size_t i, char c, int depth) {
-      if (c == ')' && depth == 0) {
-        close = i;
-        return false;
+      if (c == ')' && depth >= 0 && static_cast<std::size_t>(depth) < close.size() &&
+          close[static_cast<std::size_t>(depth)] == std::string_view::npos) {
+        close[static_cast<std::size_t>(depth)] = i;
       }
       return true;
     });
-    if (close != p.size() - 1) break;
-    p = p.substr(p.substr(0, 3) == "(?:" ? 3 : 1, p.size() - (p.substr(0, 3) == "(?:" ? 4 : 2));
+    // The (k+1)-th spans what the k-th holds when it closes on the (k+1)-th last character.
+    std::size_t levels = 0;
+    while (levels < close.size() && close[levels] == p.size() - 1 - levels) ++levels;
+    if (levels > 0) p = p.substr(inner[levels - 1], p.size() - levels - inner[levels - 1]);
   }
   std::vector<std::string_view> parts;
   std::size_t start = 0;
@@ -149,55 +160,69 @@ namespace branch_reading {
   return out;
 }
 
+/// Groups deeper than this (counted from the branch; groups that only wrap another are not counted)
+/// are not read: `first_bytes` answers nullopt for them.
+inline constexpr int max_group_depth = 16;
+
+/// `first_bytes` of `branch`, a group `depth` levels down.
+[[nodiscard]] inline std::optional<byte_set> first_bytes_at(std::string_view branch, int depth) {
+  byte_set seen;  // the bytes of the optional atoms passed so far
+  for (;;) {      // one atom a turn: the next one is read only when this one is optional
+    while (branch.substr(0, 2) == "\\A") branch.remove_prefix(2);
+    if (branch.empty()) return std::nullopt;
+    std::size_t next = 0;
+    std::optional<byte_set> out;
+    if (branch.substr(0, 3) == "(?:" || (branch[0] == '(' && branch.substr(0, 2) != "(?")) {
+      if (depth >= max_group_depth) return std::nullopt;
+      std::size_t close = std::string_view::npos;
+      scan_structure(branch, [&](std::size_t i, char c, int d) {
+        if (c == ')' && d == 0) close = i;
+        return close == std::string_view::npos;
+      });
+      if (close == std::string_view::npos) return std::nullopt;
+      out.emplace();
+      for (const std::string_view inner : split_alternatives(branch.substr(0, close + 1))) {
+        const auto bytes = first_bytes_at(inner, depth + 1);
+        if (!bytes) return std::nullopt;
+        *out |= *bytes;
+      }
+      next = close + 1;
+    } else if (branch[0] == '[') {
+      out = class_bytes(branch, next);
+    } else if (std::string_view(".^$|)*+?{(").find(branch[0]) == std::string_view::npos) {
+      if (const auto cp = literal(branch, next)) out = byte_set().set(lead_byte(*cp));
+    }
+    if (!out) return std::nullopt;
+    seen |= *out;
+    const char q = next < branch.size() ? branch[next] : '\0';
+    if (q != '?' && q != '*' && q != '{') return seen;
+    // A quantified atom: `{n}` and `{n,m}` with n >= 1 keep it required; otherwise it may be absent, and
+    // the rest of the branch (after the quantifier and its lazy or possessive mark) may start the match.
+    if (q == '{') {
+      const std::size_t close = branch.find('}', next);
+      if (close == std::string_view::npos) return std::nullopt;
+      if (branch[next + 1] >= '1' && branch[next + 1] <= '9') return seen;
+      next = close + 1;
+    } else {
+      ++next;
+    }
+    if (next < branch.size() && (branch[next] == '?' || branch[next] == '+')) ++next;
+    branch.remove_prefix(next);
+  }
+}
+
 }  // namespace branch_reading
 
 /// The bytes a match of `branch` (one branch of translated source, e.g. a piece of
 /// `split_alternatives`) can start with, when read from the source: its first atom, after any `\A`, is
 /// a literal, an escaped character, a class of those, or a group whose branches all say; when the atom
 /// is optional (`?`, `*`, `{0,...}`), the bytes of the rest of the branch are added. nullopt (any byte)
-/// for everything else, and for a branch that may match the empty string. Conservative: the answer holds
-/// every byte a match can start with. Complexity: O(|branch|) per optional atom. Throws: std::bad_alloc.
+/// for everything else, for a branch that may match the empty string, and for groups nested more than
+/// `branch_reading::max_group_depth` deep. Conservative: the answer holds every byte a match can start
+/// with. Complexity: O(|branch| * max_group_depth), without recursion over the atoms (the stack grows
+/// with group depth only, at most max_group_depth frames). Throws: std::bad_alloc.
 [[nodiscard]] inline std::optional<byte_set> first_bytes(std::string_view branch) {
-  while (branch.substr(0, 2) == "\\A") branch.remove_prefix(2);
-  if (branch.empty()) return std::nullopt;
-  std::size_t next = 0;
-  std::optional<byte_set> out;
-  if (branch.substr(0, 3) == "(?:" || (branch[0] == '(' && branch.substr(0, 2) != "(?")) {
-    std::size_t close = std::string_view::npos;
-    scan_structure(branch, [&](std::size_t i, char c, int depth) {
-      if (c == ')' && depth == 0) close = i;
-      return close == std::string_view::npos;
-    });
-    if (close == std::string_view::npos) return std::nullopt;
-    out.emplace();
-    for (const std::string_view inner : split_alternatives(branch.substr(0, close + 1))) {
-      const auto bytes = first_bytes(inner);
-      if (!bytes) return std::nullopt;
-      *out |= *bytes;
-    }
-    next = close + 1;
-  } else if (branch[0] == '[') {
-    out = branch_reading::class_bytes(branch, next);
-  } else if (std::string_view(".^$|)*+?{(").find(branch[0]) == std::string_view::npos) {
-    if (const auto cp = branch_reading::literal(branch, next)) out = byte_set().set(lead_byte(*cp));
-  }
-  if (!out) return std::nullopt;
-  const char q = next < branch.size() ? branch[next] : '\0';
-  if (q != '?' && q != '*' && q != '{') return out;
-  // A quantified atom: `{n}` and `{n,m}` with n >= 1 keep it required; otherwise it may be absent, and
-  // the rest of the branch (after the quantifier and its lazy or possessive mark) may start the match.
-  if (q == '{') {
-    const std::size_t close = branch.find('}', next);
-    if (close == std::string_view::npos) return std::nullopt;
-    if (branch[next + 1] >= '1' && branch[next + 1] <= '9') return out;
-    next = close + 1;
-  } else {
-    ++next;
-  }
-  if (next < branch.size() && (branch[next] == '?' || branch[next] == '+')) ++next;
-  const auto rest = first_bytes(branch.substr(next));
-  if (!rest) return std::nullopt;
-  return *out | *rest;
+  return branch_reading::first_bytes_at(branch, 0);
 }
 
 }  // namespace lexzone::regex::detail

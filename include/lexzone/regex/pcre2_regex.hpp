@@ -25,6 +25,23 @@
 /// compiles with it; when JIT is unavailable, fails to compile, or runs out of its stack, the interpreter
 /// runs the match (same answers).
 ///
+/// PCRE2 counts its match limit afresh at each start position of a search, so a search could spend the
+/// limit at every position of a long subject. lexzone bounds each call as a whole instead:
+/// - a call that makes one attempt (`match`, `fullmatch`, a search of a pattern anchored by `^`/`\A` or
+///   `regex_options::anchored`, a `predicate_regex` of one part) gives it `match_limit` steps;
+/// - a call that makes several (a search trying start positions, through the branch dispatch or not;
+///   `finditer`, all its searches; a `predicate_regex` of several parts, all of them) gives each attempt
+///   `regex_limits::steps_per_position` steps free. An attempt stopped there runs again with twice the
+///   steps, then four times, ..., never more than `match_limit`, and the steps of each rerun are taken
+///   beforehand from one budget of `match_limit` steps for the whole call (an attempt that needs s steps
+///   takes less than 4s). When the budget cannot pay for the next rerun, the call throws
+///   `regex_error` (`match_limit`).
+/// A call thus runs at most about `match_limit` + 2 * `steps_per_position` * (attempts) steps: linear in
+/// the subject. A search without the dispatch first lets PCRE2 try the positions itself (with JIT and its
+/// start-of-match optimizations) under `steps_per_position`; only when some position needs more are the
+/// positions tried one at a time (anchored: in the interpreter), as above. spaCy's tokenizer rules need
+/// at most a few hundred steps a position, so they never draw on the budget.
+///
 /// ## Threads
 /// A `regex` is immutable after construction: one object may be used by any number of threads at once.
 /// The per-match state (PCRE2 match data, match context, JIT stack, transcoding buffer) is per thread
@@ -64,11 +81,17 @@
 
 namespace lexzone::inline LEXZONE_ABI_NAMESPACE::regex {
 
-/// Limits on one match (PCRE2's `pcre2_set_match_limit`, `_depth_limit`, `_heap_limit`).
+/// Limits on one match (PCRE2's `pcre2_set_match_limit`, `_depth_limit`, `_heap_limit`), and on one call
+/// that makes several (see "Bounded matching" in the file comment).
 struct regex_limits {
-  std::uint32_t match_limit = 10'000'000;  ///< internal match() calls (backtracking steps)
-  std::uint32_t depth_limit = 100'000;     ///< nested backtracking depth (interpreter)
-  std::uint32_t heap_limit_kib = 20'000;   ///< heap for backtracking frames, in KiB (interpreter)
+  /// Internal match() calls (backtracking steps) of one attempt at one start position; also the budget
+  /// that the reruns of all the attempts of one call share.
+  std::uint32_t match_limit = 10'000'000;
+  std::uint32_t depth_limit = 100'000;    ///< nested backtracking depth (interpreter)
+  std::uint32_t heap_limit_kib = 20'000;  ///< heap for backtracking frames, in KiB (interpreter)
+  /// Steps each attempt of a call that makes several may take without drawing on the call's budget
+  /// (at least 1; at most `match_limit` is used).
+  std::uint32_t steps_per_position = 1'000;
 };
 
 /// Options of a compiled regex.
@@ -84,8 +107,8 @@ struct regex_options {
   /// Also compile the pattern's outermost branches grouped by the bytes they can start with (see
   /// `detail::branch_dispatch`), so that a search runs, at each position, only the branches that can
   /// start there: several times faster for large alternations of short branches (spaCy's prefix, suffix
-  /// and infix patterns), at a higher compile cost. Same matches; ignored when it does not apply. Each
-  /// group match is bounded by `limits`, so a search makes at most one bounded match per position.
+  /// and infix patterns), at a higher compile cost. Same matches; ignored when it does not apply. The
+  /// group matches of one search share one budget, as the positions of any search ("Bounded matching").
   bool branch_dispatch = false;
 };
 
@@ -200,8 +223,9 @@ class match_scratch {
   /// and the small context that allocator lives in. Throws: nothing.
   [[nodiscard]] std::size_t match_data_bytes() const noexcept { return data_bytes_; }
 
-  /// The match context, with `limits` set and a JIT stack of up to 1 MiB.
-  pcre2_match_context* context(const regex_limits& limits) {
+  /// The match context, with `limits` set (the match limit to `match_limit`) and a JIT stack of up to
+  /// 1 MiB.
+  pcre2_match_context* context(const regex_limits& limits, std::uint32_t match_limit) {
     if (context_ == nullptr) {
       context_ = pcre2_match_context_create(nullptr);
       if (context_ == nullptr) throw std::bad_alloc();
@@ -209,7 +233,7 @@ class match_scratch {
       jit_stack_ = pcre2_jit_stack_create(jit_start, jit_max, nullptr);
       if (jit_stack_ != nullptr) pcre2_jit_stack_assign(context_, nullptr, jit_stack_);
     }
-    pcre2_set_match_limit(context_, limits.match_limit);
+    pcre2_set_match_limit(context_, match_limit);
     pcre2_set_depth_limit(context_, limits.depth_limit);
     pcre2_set_heap_limit(context_, limits.heap_limit_kib);
     return context_;
@@ -365,8 +389,7 @@ class subject_view {
   pcre2_compile_context* cc = pcre2_compile_context_create(nullptr);
   if (cc == nullptr) throw std::bad_alloc();
   pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
-  constexpr std::uint32_t nest_limit = 1000;
-  pcre2_set_parens_nest_limit(cc, nest_limit);
+  pcre2_set_parens_nest_limit(cc, static_cast<std::uint32_t>(max_group_nesting));  // as translate_python
   PCRE2_SIZE offset = 0;
   pcre2_code* code = pcre2_compile(
       reinterpret_cast<PCRE2_SPTR>(pcre2_source.data()), pcre2_source.size(),
@@ -375,6 +398,13 @@ class subject_view {
   error_offset = offset;
   return std::unique_ptr<pcre2_code, code_deleter>(code);
 }
+
+/// The steps one call may still spend on reruns (see "Bounded matching"); `shared`: the call makes several
+/// attempts, so even an attempt at a single position starts with `regex_limits::steps_per_position`.
+struct match_budget {
+  std::uint64_t remaining = 0;
+  bool shared = false;
+};
 
 [[nodiscard]] inline std::string pcre2_message(int error) {
   PCRE2_UCHAR buf[256];
@@ -493,15 +523,17 @@ class regex {
 
   /// Python's `pattern.finditer(s)`: calls `f(match_span)` for each match, in order. `f` may return
   /// `false` to stop (any other return type, or `true`, continues). Complexity: O(s.size()) validation
-  /// once plus the matches. Throws: as `search`, and whatever `f` throws.
+  /// once plus the matches; all its searches share one budget ("Bounded matching"). Throws: as `search`,
+  /// and whatever `f` throws.
   template <class F>
   void finditer(std::string_view s, F&& f) const {
     auto& scratch = detail::thread_scratch();
     const detail::subject_view subject(s, scratch);
+    detail::match_budget budget = new_budget(true);
     std::size_t pos = 0;
     std::uint32_t extra = 0;
     for (;;) {
-      const auto m = run_prepared(subject, scratch, pos, extra);
+      const auto m = run_prepared(subject, scratch, pos, extra, budget);
       if (!m) return;
       const match_span original{subject.to_original(m->begin), subject.to_original(m->end)};
       if constexpr (std::is_same_v<decltype(f(original)), bool>) {
@@ -529,9 +561,8 @@ class regex {
     auto& scratch = detail::thread_scratch();
     const detail::subject_view subject(s, scratch);
     std::vector<std::optional<match_span>> out;
-    if (state_->anchored) anchor &= ~std::uint32_t{PCRE2_ANCHORED};
-    if (!raw_match(state_->code.get(), state_->jit && (anchor & (PCRE2_ANCHORED | PCRE2_ENDANCHORED)) == 0, subject,
-                   scratch, subject.to_pcre2(pos), anchor)) {
+    detail::match_budget budget = new_budget(false);
+    if (!whole_pattern(subject, scratch, subject.to_pcre2(pos), anchor, budget)) {
       return out;
     }
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(scratch.data(capture_count_ + 1));
@@ -603,15 +634,22 @@ class regex {
   [[nodiscard]] std::optional<match_span> run(std::string_view s, std::size_t pos, std::uint32_t options) const {
     auto& scratch = detail::thread_scratch();
     const detail::subject_view subject(s, scratch);
-    const auto m = run_prepared(subject, scratch, subject.to_pcre2(pos), options);
+    detail::match_budget budget = new_budget(false);
+    const auto m = run_prepared(subject, scratch, subject.to_pcre2(pos), options, budget);
     if (!m) return std::nullopt;
     return {{subject.to_original(m->begin), subject.to_original(m->end)}};
   }
 
-  /// A match in PCRE2 offsets (through the branch dispatch for a search or match, when there is one).
+  /// The budget of a call ("Bounded matching"); `shared`: the call makes several attempts.
+  [[nodiscard]] detail::match_budget new_budget(bool shared) const noexcept {
+    return {state_->limits.match_limit, shared};
+  }
+
+  /// A match in PCRE2 offsets (through the branch dispatch for a search or match, when there is one),
+  /// bounded by `budget`.
   [[nodiscard]] std::optional<match_span> run_prepared(const detail::subject_view& subject,
                                                        detail::match_scratch& scratch, std::size_t pos,
-                                                       std::uint32_t options) const {
+                                                       std::uint32_t options, detail::match_budget& budget) const {
     bool found = false;
     if (state_->dispatch && (options & PCRE2_ENDANCHORED) == 0) {
       const detail::branch_dispatch& d = *state_->dispatch;
@@ -622,20 +660,48 @@ class regex {
       const std::uint32_t later = first & ~std::uint32_t{PCRE2_NOTEMPTY_ATSTART};
       for (std::size_t p = pos; p < text.size() && !found; p += utf8_sequence_size(text[p])) {
         const std::uint8_t g = d.group_of[static_cast<unsigned char>(text[p])];
-        if (g != 0)
-          found = raw_match(d.groups[g - 1].get(), d.jit[g - 1], subject, scratch, p, p == pos ? first : later);
+        if (g != 0) {
+          const std::uint32_t o = p == pos ? first : later;
+          found = anchored && !budget.shared
+                      ? raw_match(d.groups[g - 1].get(), d.jit[g - 1], subject, scratch, p, o)
+                      : budgeted_match(d.groups[g - 1].get(), d.jit[g - 1], subject, scratch, p, o, budget);
+        }
         if (anchored) break;
       }
     } else {
-      // PCRE2_ANCHORED at match time makes PCRE2 skip the JIT code; a pattern anchored by itself needs no
-      // flag (an anchored search from `pos` is then exactly an anchored match at `pos`).
-      if (state_->anchored) options &= ~std::uint32_t{PCRE2_ANCHORED};
-      found = raw_match(state_->code.get(), state_->jit && (options & (PCRE2_ANCHORED | PCRE2_ENDANCHORED)) == 0,
-                        subject, scratch, pos, options);
+      found = whole_pattern(subject, scratch, pos, options, budget);
     }
     if (!found) return std::nullopt;
     const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(scratch.data(capture_count_ + 1));
     return {{ov[0], ov[1]}};
+  }
+
+  /// A search or match of the whole compiled pattern from PCRE2 offset `pos`, bounded by `budget`; true
+  /// on a match (ovector in the scratch's match data).
+  bool whole_pattern(const detail::subject_view& subject, detail::match_scratch& scratch, std::size_t pos,
+                     std::uint32_t options, detail::match_budget& budget) const {
+    const pcre2_code* code = state_->code.get();
+    // PCRE2_ANCHORED at match time makes PCRE2 skip the JIT code; a pattern anchored by itself needs no
+    // flag (an anchored search from `pos` is then exactly an anchored match at `pos`).
+    if (state_->anchored) options &= ~std::uint32_t{PCRE2_ANCHORED};
+    const bool jit = state_->jit && (options & (PCRE2_ANCHORED | PCRE2_ENDANCHORED)) == 0;
+    if (state_->anchored || (options & PCRE2_ANCHORED) != 0) {  // one start position
+      return budget.shared ? budgeted_match(code, jit, subject, scratch, pos, options, budget)
+                           : raw_match(code, jit, subject, scratch, pos, options);
+    }
+    // PCRE2 tries the positions (JIT, start-of-match optimizations), each with the free steps only.
+    const std::uint32_t probe = free_steps();
+    const int rc = match_code(code, jit, subject, scratch, pos, options, probe);
+    if (rc != PCRE2_ERROR_MATCHLIMIT || probe >= state_->limits.match_limit) return match_result(rc);
+    // Some position needs more: the positions one at a time from `pos`, each under the budget (what
+    // PCRE2's search does, without its optimizations; PCRE2_NOTEMPTY_ATSTART concerns `pos` only).
+    const std::string_view text = subject.text();
+    const std::uint32_t first = options | PCRE2_ANCHORED;
+    const std::uint32_t later = first & ~std::uint32_t{PCRE2_NOTEMPTY_ATSTART};
+    for (std::size_t p = pos;; p += utf8_sequence_size(text[p])) {
+      if (budgeted_match(code, false, subject, scratch, p, p == pos ? first : later, budget)) return true;
+      if (p >= text.size()) return false;
+    }
   }
 
   /// Bytes of the UTF-8 sequence that starts with the (valid) lead byte `lead`.
@@ -644,12 +710,19 @@ class regex {
     return b < 0xC0 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
   }
 
-  /// Matches `code` at PCRE2 offset `pos` (`jit`: its JIT code can run these options, so the fast entry
-  /// is used); true on a match (ovector in the scratch's match data). Throws on limits.
-  bool raw_match(const pcre2_code* compiled, bool jit, const detail::subject_view& subject,
-                 detail::match_scratch& scratch, std::size_t pos, std::uint32_t options) const {
+  /// The steps of an attempt that does not draw on the call's budget (at least 1, at most match_limit).
+  [[nodiscard]] std::uint32_t free_steps() const noexcept {
+    return std::max<std::uint32_t>(1, std::min(state_->limits.match_limit, state_->limits.steps_per_position));
+  }
+
+  /// Matches `code` at PCRE2 offset `pos` with PCRE2's match limit set to `match_limit` (`jit`: its JIT
+  /// code can run these options, so the fast entry is used); returns PCRE2's result code (ovector in the
+  /// scratch's match data).
+  int match_code(const pcre2_code* compiled, bool jit, const detail::subject_view& subject,
+                 detail::match_scratch& scratch, std::size_t pos, std::uint32_t options,
+                 std::uint32_t match_limit) const {
     pcre2_match_data* data = scratch.data(capture_count_ + 1);
-    pcre2_match_context* context = scratch.context(state_->limits);
+    pcre2_match_context* context = scratch.context(state_->limits, match_limit);
     const auto text = subject.text();
     const auto* ptr = reinterpret_cast<PCRE2_SPTR>(text.data());
     int rc = jit ? pcre2_jit_match(compiled, ptr, text.size(), pos, options, data, context)
@@ -657,6 +730,42 @@ class regex {
     if (rc == PCRE2_ERROR_JIT_STACKLIMIT) {  // the interpreter keeps its frames on the heap
       rc = pcre2_match(compiled, ptr, text.size(), pos, options | PCRE2_NO_UTF_CHECK | PCRE2_NO_JIT, data, context);
     }
+    return rc;
+  }
+
+  /// Matches `code` at PCRE2 offset `pos` with the full match limit (a call's single attempt); true on a
+  /// match. Throws on limits.
+  bool raw_match(const pcre2_code* compiled, bool jit, const detail::subject_view& subject,
+                 detail::match_scratch& scratch, std::size_t pos, std::uint32_t options) const {
+    return match_result(match_code(compiled, jit, subject, scratch, pos, options, state_->limits.match_limit));
+  }
+
+  /// One attempt of a call that makes several: first with `free_steps()`, then, each time PCRE2 stops at
+  /// the limit, again with twice as many (at most match_limit), each rerun's steps taken from `budget`
+  /// before it runs. True on a match. Throws `regex_error` (`match_limit`) when one attempt needs more
+  /// than match_limit or the budget cannot pay for the next rerun; other limits as `raw_match`.
+  bool budgeted_match(const pcre2_code* compiled, bool jit, const detail::subject_view& subject,
+                      detail::match_scratch& scratch, std::size_t pos, std::uint32_t options,
+                      detail::match_budget& budget) const {
+    const std::uint32_t most = state_->limits.match_limit;
+    std::uint32_t limit = free_steps();
+    for (;;) {
+      const int rc = match_code(compiled, jit, subject, scratch, pos, options, limit);
+      if (rc != PCRE2_ERROR_MATCHLIMIT || limit >= most) return match_result(rc);
+      const std::uint64_t next = std::min<std::uint64_t>({std::uint64_t{limit} * 2, most, budget.remaining});
+      if (next <= limit) {
+        throw regex_error(regex_errc::match_limit,
+                          "the call's budget of " + std::to_string(most) +
+                              " matching steps beyond the free steps of each start position is spent",
+                          state_->python);
+      }
+      budget.remaining -= next;
+      limit = static_cast<std::uint32_t>(next);
+    }
+  }
+
+  /// True for a match, false for none; throws for PCRE2's errors.
+  bool match_result(int rc) const {
     if (rc >= 0) return true;
     if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_PARTIAL) return false;
     regex_errc code = regex_errc::internal;
@@ -753,10 +862,14 @@ class predicate_regex {
   /// (`detail::first_bytes`). Complexity: O(s.size()) validation once, then up to one match per part.
   /// Throws: as `regex::match`.
   [[nodiscard]] bool match(std::string_view s) const { return any_part(s, PCRE2_ANCHORED); }
-  /// `bool(re.search(s))`. Throws: as `regex::search`.
+  /// `bool(re.search(s))`; the subject is prepared once, and the parts share one budget when there are
+  /// several ("Bounded matching"). Throws: as `regex::search`.
   [[nodiscard]] bool search(std::string_view s) const {
+    auto& scratch = detail::thread_scratch();
+    const detail::subject_view subject(s, scratch);
+    detail::match_budget budget = parts_.front().new_budget(parts_.size() > 1);
     for (const auto& r : parts_)
-      if (r.search(s)) return true;
+      if (r.run_prepared(subject, scratch, 0, 0, budget)) return true;
     return false;
   }
   /// `bool(re.fullmatch(s))`, with the same choice of parts as `match`. Throws: as `regex::fullmatch`.
@@ -773,9 +886,10 @@ class predicate_regex {
     auto& scratch = detail::thread_scratch();
     const detail::subject_view subject(s, scratch);
     const std::string_view text = subject.text();
+    detail::match_budget budget = parts_.front().new_budget(parts_.size() > 1);
     for (std::size_t i = 0; i < parts_.size(); ++i) {
       if (!text.empty() && !starts_[i][static_cast<unsigned char>(text[0])]) continue;
-      if (parts_[i].run_prepared(subject, scratch, 0, anchors)) return true;
+      if (parts_[i].run_prepared(subject, scratch, 0, anchors, budget)) return true;
     }
     return false;
   }

@@ -30,6 +30,16 @@
 ///   surrogates, so `regex/pcre2_regex.hpp` passes such a byte to PCRE2 as U+10FF00+b (private use), and
 ///   the translation maps U+DC80..U+DCFF in patterns to the same code points. Genuine U+10FF80..U+10FFFF
 ///   in a subject therefore match like the escaped bytes they stand for.
+///
+/// ## Limits (hostile pattern sources)
+/// - Groups nest at most `max_group_nesting` (1,000) deep, PCRE2's nesting limit as lexzone compiles
+///   (`regex/pcre2_regex.hpp`): deeper nesting is refused with `regex_errc::compile` (the code PCRE2's own
+///   "too deeply nested" gets) before the parser recurses further, so the stack stays small.
+/// - The translation is at most `max_translation_size(source size)` bytes (64 bytes a source byte plus
+///   4 MiB): classes written as explicit code point sets can grow a lot (`(?i:[^\W\d])`, 12 bytes, becomes
+///   10.8 KB; `\b` without Unicode properties 46 KB), so a source that would exceed it is refused with
+///   `regex_errc::too_large` instead of taking hundreds of megabytes to translate and compile. spaCy's
+///   tokenizer rules stay below 10 bytes a source byte.
 #pragma once
 
 #include <algorithm>
@@ -67,6 +77,18 @@ struct translation {
   bool group_references = false;  ///< backreferences or conditionals: group numbers matter
 };
 
+/// Deepest nesting of groups `translate_python` accepts (and `regex/pcre2_regex.hpp` sets as PCRE2's
+/// parentheses nesting limit; PCRE2 itself nests `(?:` groups only about half as deep).
+inline constexpr std::size_t max_group_nesting = 1000;
+
+/// The largest translation `translate_python` writes for a source of `source_size` bytes:
+/// 64 * source_size + 4 MiB (saturating). Complexity: O(1). Thread safety: pure. Throws: nothing.
+[[nodiscard]] constexpr std::size_t max_translation_size(std::size_t source_size) noexcept {
+  constexpr std::size_t per_byte = 64, base = std::size_t{4} << 20;
+  constexpr std::size_t most = static_cast<std::size_t>(-1);
+  return source_size > (most - base) / per_byte ? most : source_size * per_byte + base;
+}
+
 namespace detail {
 
 /// Python `re` flags in effect.
@@ -89,7 +111,8 @@ struct class_spec {
 /// The translator: a recursive-descent parser of Python's syntax that writes PCRE2 syntax.
 class python_translator {
  public:
-  python_translator(std::string_view src, const translate_options& opt) : src_(src), opt_(opt) {}
+  python_translator(std::string_view src, const translate_options& opt)
+      : src_(src), opt_(opt), max_out_(max_translation_size(src.size())) {}
 
   translation run() {
     parse_global_flags();
@@ -106,6 +129,14 @@ class python_translator {
   [[noreturn]] void fail(regex_errc code, std::string_view msg) const { fail(code, msg, pos_); }
   [[noreturn]] void fail(regex_errc code, std::string_view msg, std::size_t at) const {
     throw regex_error(code, msg, src_, at);
+  }
+  /// Refuses the pattern once its translation exceeds `max_out_` (checked after each item: one item
+  /// adds at most a few tens of KB, so the output never holds much more).
+  void check_size() const {
+    if (out_.size() > max_out_) {
+      fail(regex_errc::too_large,
+           "the translation exceeds " + std::to_string(max_out_) + " bytes (64 a source byte plus 4 MiB)");
+    }
   }
 
   [[nodiscard]] bool at_end() const noexcept { return pos_ >= src_.size(); }
@@ -188,6 +219,7 @@ class python_translator {
       if (peek() == '|') {
         ++pos_;
         out_ += '|';
+        check_size();
       }
     }
   }
@@ -218,6 +250,7 @@ class python_translator {
       }
       just_repeated = false;
       can_repeat = parse_item(depth);
+      check_size();
     }
   }
 
@@ -453,9 +486,9 @@ class python_translator {
   }
 
   [[nodiscard]] std::uint32_t group_named(std::string_view name, std::size_t at) const {
-    for (const auto& [n, g] : result_.group_names)
-      if (n == name) return g;
-    fail(regex_errc::syntax, "unknown group name", at);
+    const auto it = name_index_.find(std::string(name));
+    if (it == name_index_.end()) fail(regex_errc::syntax, "unknown group name", at);
+    return it->second;
   }
 
   std::string read_name(char terminator, std::size_t at) {
@@ -485,6 +518,11 @@ class python_translator {
 
   bool parse_group(int depth) {
     const std::size_t start = pos_;
+    // The parser recurses once per level: refused here, before the stack grows with a hostile source.
+    if (static_cast<std::size_t>(depth) >= max_group_nesting) {
+      fail(regex_errc::compile,
+           "parentheses are too deeply nested (more than " + std::to_string(max_group_nesting) + " levels)");
+    }
     ++pos_;
     if (!consume("?")) {
       const std::uint32_t group = ++result_.capture_count;
@@ -496,9 +534,10 @@ class python_translator {
     }
     if (consume("P<")) {
       std::string name = read_name('>', start);
-      for (const auto& existing : result_.group_names)
-        if (existing.first == name) fail(regex_errc::syntax, "redefinition of group name", start);
-      const std::uint32_t group = ++result_.capture_count;
+      const std::uint32_t group = result_.capture_count + 1;
+      // Looked up by hash: a source of many named groups and references stays linear.
+      if (!name_index_.emplace(name, group).second) fail(regex_errc::syntax, "redefinition of group name", start);
+      ++result_.capture_count;
       result_.group_names.emplace_back(std::move(name), group);
       open_groups_.push_back(group);
       out_ += '(';
@@ -729,12 +768,14 @@ class python_translator {
 
   std::string_view src_;
   translate_options opt_;
+  std::size_t max_out_;  // max_translation_size(src_.size())
   std::size_t pos_ = 0;
   py_flags flags_;
   std::string out_;
   translation result_;
   std::vector<std::uint32_t> open_groups_;
   std::vector<std::pair<std::uint32_t, std::size_t>> pending_refs_;
+  std::unordered_map<std::string, std::uint32_t> name_index_;  // result_.group_names by name
   std::unordered_map<char32_t, std::string> literal_cache_;
   std::unordered_map<std::string, std::pair<bool, std::string>> class_cache_;
 };
@@ -744,9 +785,12 @@ class python_translator {
 /// Translates Python `re` pattern source (UTF-8; invalid bytes read as U+DC80..U+DCFF) to PCRE2 source
 /// with the same matches; see the file comment for what that covers.
 /// Complexity: O(pattern size) plus, per `(?i)` class, O(ranges * log 1433); explicit Unicode classes
-/// are built once per process (first use: a pass over all code points, a few milliseconds).
+/// are built once per process (first use: a pass over all code points, a few milliseconds). Memory and
+/// output: at most `max_translation_size(python_source.size())` bytes of output (plus one item), stack
+/// depth O(`max_group_nesting`).
 /// Thread safety: safe to call concurrently. Throws: `regex_error` (`syntax` with the offset of the
-/// problem, or `unsupported`), `std::bad_alloc`.
+/// problem; `unsupported`; `compile` for groups nested deeper than `max_group_nesting`; `too_large` for
+/// a translation over `max_translation_size`), `std::bad_alloc`.
 [[nodiscard]] inline translation translate_python(std::string_view python_source,
                                                   const translate_options& options = {}) {
   return detail::python_translator(python_source, options).run();

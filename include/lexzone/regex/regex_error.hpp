@@ -18,9 +18,11 @@ namespace lexzone::inline LEXZONE_ABI_NAMESPACE::regex {
 enum class regex_errc {
   syntax,       ///< the pattern is not valid Python `re` syntax (Python raises re.error too)
   unsupported,  ///< valid Python, but beyond what lexzone translates (e.g. `\N{...}`, repeat > 65535)
-  compile,      ///< PCRE2 refused the translated pattern (other than for its size)
-  too_large,    ///< the pattern is larger than PCRE2 compiles, even split into alternatives
-  match_limit,  ///< matching hit PCRE2's match limit (catastrophic backtracking)
+  compile,      ///< PCRE2 refused the translated pattern (other than for its size), or would: groups nested
+                ///< deeper than `max_group_nesting` are refused by the translation
+  too_large,    ///< the pattern is larger than PCRE2 compiles, even split into alternatives, or its
+                ///< translation would exceed `max_translation_size`
+  match_limit,  ///< matching hit PCRE2's match limit, or spent its call's budget (catastrophic backtracking)
   depth_limit,  ///< matching hit PCRE2's depth limit
   heap_limit,   ///< matching hit PCRE2's heap limit
   bad_offset,   ///< a start offset beyond the subject or inside a UTF-8 sequence

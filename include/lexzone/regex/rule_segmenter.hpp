@@ -108,6 +108,7 @@ class pcre2_rules {
 
   /// `bool(url_match(s))`, anchored at the start. Throws: as `prefix_length`.
   [[nodiscard]] bool url_match(std::string_view s) const {
+    if (rx_->url_match_is_spacy()) return rx_->url_match(s);  // linear, never throws: see tokenizer_regexes
     const predicate_regex* r = rx_->url_match_regex();
     return r != nullptr && guarded(regex_rule::url_match, [&] { return r->match(s); });
   }
