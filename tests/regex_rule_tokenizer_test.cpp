@@ -399,6 +399,32 @@ TEST_CASE("rule tokenizer: spaCy's URL_MATCH is answered linearly, with the patt
   CHECK_FALSE(lexzone::regex::tokenizer_regexes::compile(custom).url_match_is_spacy());
 }
 
+TEST_CASE("rule tokenizer: a run of affix characters peels within a budget, in linear time", "[rule_tokenizer]") {
+  // Each peeling round searches the whole rest of the chunk: a run of n ')' took O(n^2) (hours for a
+  // megabyte). A chunk stops peeling once its rounds have searched affix_scan_budget bytes.
+  rule_segmenter seg(english_rules());
+  auto pieces_of = [&](const std::string& text) {
+    std::vector<piece> pieces;
+    seg.segment(text, pieces);
+    std::string rebuilt;
+    for (const piece& p : pieces) rebuilt.append(text, p.begin, p.size);
+    CHECK(rebuilt == text);
+    return pieces.size();
+  };
+  // Short runs are within the budget: spaCy's pieces, one per ')' or '('.
+  CHECK(pieces_of(std::string(1000, ')')) == 1000);
+  CHECK(pieces_of("word" + std::string(1000, ')')) == 1001);
+  CHECK(pieces_of(std::string(1000, '(') + "word") == 1001);
+  CHECK(lexzone::regex::pcre2_rules::affix_scan_budget(1000) < std::size_t{1000} * 1000 / 2 * 4);
+  // Long runs: the text is kept, in fewer pieces than spaCy's, and the work stays linear.
+  for (const char c : {')', '(', '$'}) {
+    const std::size_t n = 100'000;
+    const std::size_t pieces = pieces_of(std::string(n, c));
+    CHECK(pieces > 1);
+    CHECK(pieces < 1000);
+  }
+}
+
 TEST_CASE("rule tokenizer: rules replaced, removed and added after construction", "[rule_tokenizer]") {
   vocab v;
   rule_tokenizer tok(v);  // no rules: white space only, as spaCy's Tokenizer(vocab)

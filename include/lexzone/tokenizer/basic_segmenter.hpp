@@ -30,6 +30,14 @@
 ///   or all but a final "\n"). spaCy's English has no token_match (always false) and uses URL_MATCH
 ///   (`lang::url_match`).
 ///
+/// Optional: `std::size_t affix_scan_budget(std::size_t chunk_size)`. Each round of peeling asks the
+/// rules about the whole remaining string, so a chunk of n affix characters (a run of thousands of ')')
+/// costs O(n^2) when the answers cost O(|s|), as regular-expression searches do (spaCy's own tokenizer
+/// is quadratic there too). When `Rules` has this member, a chunk stops peeling once the strings of its
+/// rounds add up to more than the budget: what is left is its core (special case, token_match,
+/// url_match, infixes), so the pieces still cover the text, but they may differ from spaCy's for that
+/// chunk. The English rules answer in O(1) a round and have no budget.
+///
 /// Every member must be callable concurrently from several threads (the segmenter's `const` members call
 /// them), may throw only what the caller of the segmenter is told (std::bad_alloc at most, for the
 /// English policy nothing), and, for speed, should be inlinable: the English rules
@@ -133,6 +141,10 @@ concept segmentation_rules = std::copy_constructible<R> &&
 /// Copyable and movable (a copy owns its own special cases). Not thread-safe while being modified.
 template <segmentation_rules Rules>
 class basic_segmenter {
+  static constexpr bool has_scan_budget = requires(const Rules& r, std::size_t n) {
+    { r.affix_scan_budget(n) } -> std::convertible_to<std::size_t>;
+  };
+
  public:
   using rules_type = Rules;  ///< the rules policy
 
@@ -409,8 +421,18 @@ class basic_segmenter {
     bool token_matched = false;
     bool checked = true;  // the current string was looked up already (whole chunk above)
     std::size_t last_size = 0;
+    [[maybe_unused]] std::size_t scan_left = 0;  // affix_scan_budget: bytes the rounds may still ask about
+    [[maybe_unused]] bool budget_spent = false;
+    if constexpr (has_scan_budget) scan_left = rules_.affix_scan_budget(text.size());
     while (begin < end && end - begin != last_size) {
       const std::string_view s(text.data() + begin, end - begin);
+      if constexpr (has_scan_budget) {
+        if (s.size() > scan_left) {
+          budget_spent = true;
+          break;
+        }
+        scan_left -= s.size();
+      }
       if (rules_.token_match(s)) {
         token_matched = true;
         break;
@@ -457,8 +479,9 @@ class basic_segmenter {
     if (begin < end) {
       const std::string_view core(text.data() + begin, end - begin);
       if constexpr (WithSpecials) {
-        // After a token_match stop the core was not looked up yet; spaCy's _attach_tokens does.
-        if (token_matched) core_rule = table_.find(core);
+        // After a token_match stop (or a spent budget) the core was not looked up yet; spaCy's
+        // _attach_tokens does.
+        if (token_matched || budget_spent) core_rule = table_.find(core);
       }
       if (core_rule != nullptr) {
         table_.emit(*core_rule, base + static_cast<std::uint32_t>(begin), out, labels);
