@@ -405,6 +405,23 @@ TEST_CASE("lang traits: the L.lex.json reader reports bad files", "[lang_lex_att
   }
 }
 
+TEST_CASE("lang traits: a probe mismatch names the first 20 probes that disagree", "[lang_lex_attrs]") {
+  std::string probes;
+  for (int i = 0; i < 100; ++i) probes += (i == 0 ? "\"w" : ", \"w") + std::to_string(i) + "\": true";
+  const std::string file = R"({"lang": "zz", "stop_words": ["a"], "num_words": {}, "other_lex_attrs_values": {},
+    "like_num_source": "base", "like_num_probes": {)" +
+                           probes + R"(}, "lex_attr_getters": {}})";
+  try {
+    (void)io::parse_spacy_lex(file, "p.lex.json");
+    FAIL("100 wrong probes were accepted");
+  } catch (const io::lex_file_error& e) {
+    const std::string what = e.what();
+    CHECK(e.code() == io::lex_file_errc::probe_mismatch);
+    CHECK(what.find("and 80 more") != std::string::npos);
+    CHECK(what.size() < 600);
+  }
+}
+
 TEST_CASE("lang traits: a number past a double's range is not_json, not a JSON library error", "[lang_lex_attrs]") {
   const std::string good = R"({"lang": "zz", "stop_words": ["a"], "num_words": {}, "other_lex_attrs_values": {},
     "like_num_source": "base", "like_num_probes": {"5": true}, "lex_attr_getters": {}, "size": 1e999})";

@@ -348,10 +348,14 @@ inline void lex_data_builder::check_probes(const lang::like_num_rule& rule) cons
   const lex_json& probes = member(doc_, "like_num_probes");
   if (!probes.is_object()) layout("like_num_probes is not an object");
   std::string wrong;
+  std::size_t wrong_count = 0;
+  constexpr std::size_t named_at_most = 20;  // the message names the first ones only
   for (const auto& [text, want] : probes.items()) {
     if (!want.is_boolean()) layout("like_num_probes holds a value that is not a boolean");
-    if (lang::like_num(text, rule) != want.get<bool>()) wrong += (wrong.empty() ? "\"" : ", \"") + text + "\"";
+    if (lang::like_num(text, rule) == want.get<bool>()) continue;
+    if (++wrong_count <= named_at_most) wrong += (wrong.empty() ? "\"" : ", \"") + text.substr(0, 100) + "\"";
   }
+  if (wrong_count > named_at_most) wrong += " and " + std::to_string(wrong_count - named_at_most) + " more";
   if (!wrong.empty()) {
     fail(lex_file_errc::probe_mismatch, "the like_num rule of language \"" + string_at(doc_, "lang") +
                                             "\" disagrees with the file's like_num_probes on " + wrong);
