@@ -386,26 +386,31 @@ TEST_CASE("vocab zones: a zone lexeme and a later permanent one with the same id
 }
 
 TEST_CASE("vocab zones: an enclosing zone's lexeme and an inner zone's string with the same id", "[vocab][collision]") {
-  // The inner zone holds the string "#5" (id 5), the outer zone the lexeme "#05" (id 5 too): adding
-  // "#05" through the inner zone would make its id mean two texts there, as the inner string store's
-  // own add reports. Lookups never throw.
+  // The inner zone holds the string "#5" (id 5); the lexeme "#05" (id 5 too) made in the outer zone would
+  // make id 5 mean two texts through the inner zone, which sees the outer zone's lexemes: the outer add
+  // throws, before it adds anything (its attribute strings included). Lookups never throw.
   lexzone::basic_vocab<lexzone::test::simple_traits, lexzone::test::chosen_hash> v;
   auto outer = v.memory_zone();
   auto inner = outer.memory_zone();
   CHECK(inner.strings().add("#5") == 5);
-  const auto& lex = outer.add("#05");
-  CHECK_THROWS_AS(inner.strings().add("#05"), lexzone::hash_collision);
+  const auto strings_before = v.stats().strings.transient_strings;
+  CHECK_THROWS_AS(outer.add("#05"), lexzone::hash_collision);
+  CHECK(outer.find("#05") == nullptr);
+  CHECK(v.stats().strings.transient_strings == strings_before);
+  CHECK(v.stats().transient_lexemes == 0);
   CHECK_THROWS_AS(inner.add("#05"), lexzone::hash_collision);
-  CHECK(&outer.add("#05") == &lex);  // the outer zone itself has no such string
   CHECK(inner.strings()[5] == "#5");
-  // Without the inner string, the enclosing zone's lexeme is found through an inner zone as before.
+  // Made before the inner zone opens, the outer lexeme is what the inner zone then sees: its string "#5"
+  // is the collision now.
+  inner.close();
+  const auto& lex = outer.add("#05");
   auto other = outer.memory_zone();
   CHECK(&other.add("#05") == &lex);
-  // Once "#05" is permanent, lookups by id 5 find it first, as the inner string store's add does: no
-  // collision any more, the permanent lexeme.
+  CHECK_THROWS_AS(other.strings().add("#5"), lexzone::hash_collision);
+  // Once "#05" is permanent, lookups by id 5 find it first: the permanent lexeme, through every zone.
   const auto& permanent = v.add("#05");
-  CHECK(inner.strings().add("#05") == 5);
-  CHECK(&inner.add("#05") == &permanent);
+  CHECK(other.strings().add("#05") == 5);
+  CHECK(&other.add("#05") == &permanent);
 }
 
 TEST_CASE("vocab: a zone's strings() view has the string-store zone operations", "[vocab]") {

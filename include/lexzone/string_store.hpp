@@ -340,12 +340,18 @@ class basic_string_store {
   // (open while z adds): that zone sees z's strings too.
   std::string_view add_in_chain(zone_node* z, hash_t h, std::string_view s) {
     if (auto v = detail::first_in_chain(z, [&](const zone_node& n) { return n.strings.find_checked(h, s); })) return *v;
-    if (LEXZONE_UNLIKELY(z->first_child != nullptr))
-      detail::for_each_descendant(z, [&](const zone_node& n) { (void)n.strings.find_checked(h, s); });
+    reject_nested(z, h, s);
     const detail::byte_growth<zone_layer> growth(z->byte_count, z->strings);  // counted even on a throw
     const std::string_view v = z->strings.insert(h, s);
     detail::zone_node_base::bump(z->string_count, 1);
     return v;
+  }
+
+  // Throws `hash_collision` when a zone nested in `z` holds id `h` for another string than `s`: such a zone
+  // sees what z adds. Nothing to do (one test) when z has no open child.
+  static void reject_nested(const zone_node* z, hash_t h, std::string_view s) {
+    if (LEXZONE_UNLIKELY(z->first_child != nullptr))
+      detail::for_each_descendant(z, [&](const zone_node& n) { (void)n.strings.find_checked(h, s); });
   }
 
   // `add_in(z, h, s, retention::automatic)` for a lexeme's attribute string: a string found permanent is

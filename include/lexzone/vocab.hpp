@@ -542,6 +542,7 @@ class basic_vocab {
     }
     const permanent_view seen{stamp, place.visible && !text.empty()};
     if (!place.visible && chain_met) find_text_in_chain(z, h, text, place);
+    if (!place.visible) store_type::reject_nested(z, h, text);  // before any string is added
     return learned_or(z, h, text, create_in(z, h, text, place, seen), permanent);
   }
 
@@ -630,6 +631,7 @@ class basic_vocab {
     text_place place;
     place.visible = text.empty() || e.text_permanent();
     if (!place.visible && chain_met) find_text_in_chain(z, h, text, place);
+    if (!place.visible) store_type::reject_nested(z, h, text);  // before any string is added
     auto& store = *strings_;
     const attributes_type a = e.attributes();
     // The strings that were not permanent; on a throw, the text is stored first, as `create_in` does.

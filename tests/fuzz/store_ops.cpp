@@ -294,12 +294,35 @@ class fuzz_run {
     if (holder != nullptr) holder->erase(h);
     return true;
   }
-  static bool add_in(strmap& perm, const std::vector<strmap*>& chain, hash_t h, const std::string& s, retention r) {
+  // `nested`: the strings of the open zones nested in the adding zone, which see what it adds: a new
+  // string whose id one of them holds for another text is a collision.
+  static bool add_in(strmap& perm, const std::vector<strmap*>& chain, hash_t h, const std::string& s, retention r,
+                     const std::vector<strmap*>& nested) {
     if (h == 0) return s.empty();
     if (r == retention::permanent) return promote(perm, chain, h, s);
     const hit f = find_in(perm, chain, h, s);
-    if (f == hit::none) chain.front()->emplace(h, s);
+    if (f == hit::none) {
+      for (const strmap* m : nested)
+        if (probe(*m, h, s) == hit::collision) return false;
+      chain.front()->emplace(h, s);
+    }
     return f != hit::collision;
+  }
+  // The strings of the open zones nested in `z` (none for no zone).
+  template <class Slots, class Slot>
+  static std::vector<strmap*> nested_strings(Slots& slots, const Slot* z) {
+    std::vector<strmap*> out;
+    if (z == nullptr) return out;
+    for (auto& s : slots) {
+      if (!s->open || s.get() == z) continue;
+      for (const Slot* p = s->parent; p != nullptr; p = p->parent) {
+        if (p == z) {
+          out.push_back(&s->strings);
+          break;
+        }
+      }
+    }
+    return out;
   }
 
   // --- string store operations ---
@@ -331,7 +354,7 @@ class fuzz_run {
             FUZZ_CHECK(r == result::closed);
             break;
           }
-          const bool expect = add_in(sperm_, string_chain(z), h, s, ret);
+          const bool expect = add_in(sperm_, string_chain(z), h, s, ret, nested_strings(sslots_, z));
           FUZZ_CHECK(r == (expect ? result::ok : result::collision));
           if (r == result::ok) FUZZ_CHECK(view == s);
         }
@@ -502,9 +525,10 @@ class fuzz_run {
       }
       return true;
     }
-    if (!text.empty() && !add_in(vperm_str_, schain, h, text, retention::automatic)) return false;
+    const auto nested = nested_strings(vslots_, z);
+    if (!text.empty() && !add_in(vperm_str_, schain, h, text, retention::automatic, nested)) return false;
     for (const auto& s : b.strings)
-      if (!add_in(vperm_str_, schain, h_(s), s, retention::automatic)) return false;
+      if (!add_in(vperm_str_, schain, h_(s), s, retention::automatic, nested)) return false;
     if (learned_ < learn_limit_ && text.size() <= learn_max_text) {
       // Learned (zones = 1, texts up to the policy's default max_text_bytes): the lexeme just made in z
       // is made permanent with its strings, through z's chain. After the zone's creation succeeded no
@@ -618,7 +642,9 @@ class fuzz_run {
           FUZZ_CHECK(r == result::closed);
           break;
         }
-        FUZZ_CHECK(r == (add_in(vperm_str_, string_chain(z), h, s, ret) ? result::ok : result::collision));
+        FUZZ_CHECK(r == (add_in(vperm_str_, string_chain(z), h, s, ret, nested_strings(vslots_, z))
+                             ? result::ok
+                             : result::collision));
         const std::string* expect = find_hash_in(vperm_str_, string_chain(z), h);
         std::string_view v;
         FUZZ_CHECK(outcome([&] { v = z->guard.strings()[h]; }) == (expect != nullptr ? result::ok : result::unknown));
