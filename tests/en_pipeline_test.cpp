@@ -64,6 +64,17 @@ TEST_CASE("en: make_pipeline from a list, phrases split by the English tokenizer
   CHECK(doc.ents()[1].end_char() == 39);
 }
 
+TEST_CASE("en: make_pipeline(vocab, {}) still means no patterns with the file overload in scope", "[en]") {
+  // io/en_pipeline.hpp deletes make_pipeline(vocab, {"ORG", "Acme"}) (one pair of braces: a character
+  // range for the file overload); {} must still pick the list overload, not be ambiguous.
+  lexzone::en::vocab v;
+  auto none = lexzone::en::make_pipeline(v, {});
+  auto none_with_config = lexzone::en::make_pipeline(v, {}, lexzone::entity_ruler_config{});
+  CHECK(none.component<0>().size() == 0);
+  CHECK(none_with_config.component<0>().size() == 0);
+  CHECK(lexzone::en::make_pipeline(v, {{"ORG", "Acme"}}).component<0>().size() == 1);
+}
+
 TEST_CASE("en: make_pipeline's phrase patterns on NORM take the tokenizer's norms", "[en]") {
   lexzone::en::vocab v;
   lexzone::entity_ruler_config cfg;

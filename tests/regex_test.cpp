@@ -533,11 +533,13 @@ TEST_CASE("regex: groups nested too deeply are refused before the translator's s
     s.append(levels, ')');
     return s;
   };
-  // At the limit: translated, and compiled (PCRE2's nesting limit is set to the same). PCRE2 nests
-  // `(?:` less deep (its workspace): refused by PCRE2 then, with the same code.
+  // At the limit: translated, and compiled (PCRE2's nesting limit is set to the same). PCRE2 10.42 nests
+  // `(?:` less deep (its workspace): refused by PCRE2 then, with the same code (another version may
+  // accept it).
   CHECK_FALSE(error_of([&] { (void)translate_python(nested(max_group_nesting, "(")); }));
   CHECK(regex::from_python(nested(max_group_nesting, "(")).match("a") == match_span{0, 1});
-  CHECK(error_of([&] { (void)regex::from_python(nested(max_group_nesting, "(?:")); }) == regex_errc::compile);
+  const auto deep_noncapturing = error_of([&] { (void)regex::from_python(nested(max_group_nesting, "(?:")); });
+  CHECK((!deep_noncapturing || *deep_noncapturing == regex_errc::compile));
   // One level more, and 50,000 (100 KB: a stack overflow when the parser recursed without a bound).
   for (const char* open : {"(", "(?:", "(?=", "(?i:", "(?(1)"}) {
     INFO("group " << open);
@@ -599,7 +601,7 @@ TEST_CASE("regex: reading branches of hostile translated source is iterative, bo
   const auto first = first_bytes(wrapped);
   // A bound to catch the quadratic version (tens of seconds), not a speed goal: skipped where a
   // sanitizer slows everything down.
-  if (!lexzone::test::under_sanitizer) CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+  if (!lexzone::test::under_sanitizer) CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
   REQUIRE(parts.size() == body.size() / 3 + 1);
   CHECK(parts.front() == "xy");
   CHECK(parts.back() == "z");
@@ -625,7 +627,7 @@ TEST_CASE("regex: named groups are looked up by hash, so many of them translate 
   const auto t = translate_python(source);
   // A bound to catch the quadratic version (tens of seconds), not a speed goal: skipped where a
   // sanitizer slows everything down.
-  if (!lexzone::test::under_sanitizer) CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  if (!lexzone::test::under_sanitizer) CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(20));
   CHECK(t.capture_count == groups);
   REQUIRE(t.group_names.size() == groups);
   CHECK(t.group_names.back() == std::pair<std::string, std::uint32_t>{"g59999", groups});
@@ -656,6 +658,37 @@ TEST_CASE("regex: a translation far larger than its source is refused as too lar
   std::string alternation;
   for (int i = 0; i < 2000; ++i) alternation += (i == 0 ? "" : "|") + unit;
   CHECK(error_of([&] { (void)lexzone::regex::predicate_regex::from_python(alternation); }) == regex_errc::too_large);
+}
+
+TEST_CASE("regex: one expensive start position of a search may use up to the whole match limit", "[regex]") {
+  // x(?:a|a){15}b against "x" + 15 'a' + "cb": only position 0 can start a match, and it backtracks
+  // through 2^15 ways before failing, about 60% of a match limit of 100,000 steps. Python answers "no
+  // match"; so must a search, whose reruns of that one position are paid from the call's budget (each
+  // rerun paying only the steps it adds: paying its whole limit refused anything above about 40%).
+  lexzone::regex::regex_options o;
+  o.limits.match_limit = 100'000;
+  const std::string subject = "x" + std::string(15, 'a') + "cb";  // a 'b' (PCRE2 looks for one first)
+  for (const bool jit : {true, false}) {
+    for (const bool dispatch : {false, true}) {
+      INFO("jit " << jit << ", branch dispatch " << dispatch);
+      o.jit = jit;
+      o.branch_dispatch = dispatch;
+      auto compile = [&](int k) {
+        std::string pattern = "x";
+        for (int i = 0; i < k; ++i) pattern += "(?:a|a)";
+        pattern += "b";
+        return regex::from_python(dispatch ? "y|" + pattern : pattern, o);
+      };
+      const regex r = compile(15);
+      CHECK_FALSE(r.search(subject));
+      CHECK_FALSE(r.search("zz" + subject + "zz"));
+      CHECK(r.search("zz" + subject.substr(0, 16) + "b") == match_span{2, 19});
+      CHECK(r.find_all(subject).empty());
+      // Four times as many steps: more than the limit, an error.
+      const regex r17 = compile(17);
+      CHECK(error_of([&] { (void)r17.search("x" + std::string(17, 'a') + "cb"); }) == regex_errc::match_limit);
+    }
+  }
 }
 
 TEST_CASE("regex: one search's match limit covers all the start positions it tries", "[regex]") {

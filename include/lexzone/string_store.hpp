@@ -51,9 +51,8 @@ class basic_string_zone_view;
 ///   Adding a string whose id a visible layer holds for different bytes throws `hash_collision`, and so
 ///   does adding it through a zone while a zone nested in it (which sees it) holds the id for other bytes.
 /// - Thread safety: every member of the store may be called concurrently, except `shrink_to_fit` (see
-///   there). Lookups on the permanent
-///   layer take no lock (see detail/index_table.hpp); permanent adds are serialised by a mutex only
-///   when the string is new. All zones must be closed before the store is destroyed.
+///   there). Lookups on the permanent layer take no lock (see detail/index_table.hpp); permanent adds
+///   are serialised by a mutex only when the string is new. All zones must be closed before the store is destroyed.
 /// - Exceptions: strong guarantee for every add (on a throw nothing is stored).
 ///
 /// \tparam Hasher see `default_hasher`.

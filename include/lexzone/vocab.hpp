@@ -234,8 +234,9 @@ class basic_vocab {
   [[nodiscard]] const store_type& strings() const noexcept LEXZONE_LIFETIMEBOUND { return *strings_; }
 
   /// Opens a zone on this vocab (and its string store). Complexity: O(1); allocates nothing (but, in
-  /// checked builds, the zone's liveness sentinel) when the calling thread's spare zone node is free. Lifetime: the zone must close before the vocab is
-  /// destroyed. Thread safety: any thread; the zone is private to the thread that uses it.
+  /// checked builds, the zone's liveness sentinel) when the calling thread's spare zone node is free.
+  /// Lifetime: the zone must close before the vocab is destroyed. Thread safety: any thread; the zone is
+  /// private to the thread that uses it.
   /// Throws: `std::bad_alloc`.
   [[nodiscard]] zone_type memory_zone() { return zone_type(this, open_node(nullptr)); }
 
@@ -782,9 +783,10 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   }
 
   /// Calls `f(const lexeme_type&)` for every visible lexeme: permanent first, then the outermost zone
-  /// down to this one. Complexity: O(visible lexemes). Requires: `f` adds nothing, neither through this zone or a zone of its chain (a layer's index may
-  /// grow and move while it is walked) nor permanently (the walk of the permanent layer holds the store's
-  /// write lock: a permanent add would wait for itself).
+  /// down to this one. Complexity: O(visible lexemes). Requires: `f` adds nothing, neither through this
+  /// zone or a zone of its chain (a layer's index may grow and move while it is walked) nor permanently
+  /// (the walk of the permanent layer holds the store's write lock: a permanent add would wait for
+  /// itself).
   /// Throws: `zone_closed`; `std::bad_alloc`; what `f` throws.
   template <class F>
   void for_each(F&& f) const {

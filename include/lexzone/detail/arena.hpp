@@ -268,6 +268,7 @@ class arena {
       // No chunk, yet directory tables: made for a first allocation that then failed (`reserve_dir`
       // keeps them for the next call). They are all this arena holds.
       free_directory();
+      large_.shrink_to_fit();  // empty; its capacity may have been reserved for the failed block
       bytes_held_ = 0;
     }
     if constexpr (!Concurrent) {

@@ -3,8 +3,8 @@
 /// `nlohmann_json::nlohmann_json`), as the other JSON readers under `io/`.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
-#include <initializer_list>
 #include <utility>
 
 #include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
@@ -28,8 +28,9 @@ namespace lexzone::inline LEXZONE_ABI_NAMESPACE::en {
 /// Deleted, so that a pattern written with one pair of braces, `make_pipeline(vocab, {"ORG", "Acme"})`,
 /// does not compile: the file overload above would take it, building a path from the two string
 /// literals as if they were a character range (undefined behaviour). Write `{{"ORG", "Acme"}}`, or
-/// `std::filesystem::path("patterns.jsonl")` for a file.
-pipeline make_pipeline(vocab& words, std::initializer_list<const char*> strings,
-                       entity_ruler_config config = {}) = delete;
+/// `std::filesystem::path("patterns.jsonl")` for a file. (An array, not an `initializer_list`: `{}`
+/// deduces no bound, so `make_pipeline(vocab, {})` still means no patterns.)
+template <std::size_t N>
+pipeline make_pipeline(vocab& words, const char* const (&strings)[N], entity_ruler_config config = {}) = delete;
 
 }  // namespace lexzone::en

@@ -353,7 +353,11 @@ inline void lex_data_builder::check_probes(const lang::like_num_rule& rule) cons
   for (const auto& [text, want] : probes.items()) {
     if (!want.is_boolean()) layout("like_num_probes holds a value that is not a boolean");
     if (lang::like_num(text, rule) == want.get<bool>()) continue;
-    if (++wrong_count <= named_at_most) wrong += (wrong.empty() ? "\"" : ", \"") + text.substr(0, 100) + "\"";
+    if (++wrong_count <= named_at_most) {
+      std::size_t cut = std::min<std::size_t>(text.size(), 100);
+      while (cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole code points
+      wrong += (wrong.empty() ? "\"" : ", \"") + text.substr(0, cut) + "\"";
+    }
   }
   if (wrong_count > named_at_most) wrong += " and " + std::to_string(wrong_count - named_at_most) + " more";
   if (!wrong.empty()) {

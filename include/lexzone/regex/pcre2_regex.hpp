@@ -32,15 +32,16 @@
 /// - a call that makes several (a search trying start positions, through the branch dispatch or not;
 ///   `finditer`, all its searches; a `predicate_regex` of several parts, all of them) gives each attempt
 ///   `regex_limits::steps_per_position` steps free. An attempt stopped there runs again with twice the
-///   steps, then four times, ..., never more than `match_limit`, and the steps of each rerun are taken
-///   beforehand from one budget of `match_limit` steps for the whole call (an attempt that needs s steps
-///   takes less than 4s). When the budget cannot pay for the next rerun, the call throws
-///   `regex_error` (`match_limit`).
-/// A call thus runs at most about `match_limit` + 2 * `steps_per_position` * (attempts) steps: linear in
+///   steps, then four times, ..., never more than `match_limit`, and the steps each rerun adds are taken
+///   beforehand from one budget of `match_limit` steps for the whole call (so one attempt may still use
+///   up to `match_limit`; an attempt that needs s steps runs at most about 4s). When the budget cannot
+///   pay for the next rerun, the call throws `regex_error` (`match_limit`).
+/// A call thus runs at most about 2 * (`match_limit` + `steps_per_position` * attempts) steps: linear in
 /// the subject. A search without the dispatch first lets PCRE2 try the positions itself (with JIT and its
 /// start-of-match optimizations) under `steps_per_position`; only when some position needs more are the
-/// positions tried one at a time (anchored: in the interpreter), as above. spaCy's tokenizer rules need
-/// at most a few hundred steps a position, so they never draw on the budget.
+/// positions tried one at a time (anchored: in the interpreter), as above, which is slower by a constant
+/// factor (PCRE2 does not say which position needed more). spaCy's tokenizer rules need at most a few
+/// hundred steps a position, so they never draw on the budget.
 ///
 /// ## Threads
 /// A `regex` is immutable after construction: one object may be used by any number of threads at once.
@@ -741,8 +742,8 @@ class regex {
   }
 
   /// One attempt of a call that makes several: first with `free_steps()`, then, each time PCRE2 stops at
-  /// the limit, again with twice as many (at most match_limit), each rerun's steps taken from `budget`
-  /// before it runs. True on a match. Throws `regex_error` (`match_limit`) when one attempt needs more
+  /// the limit, again with twice as many (at most match_limit), the steps each rerun adds taken from
+  /// `budget` before it runs. True on a match. Throws `regex_error` (`match_limit`) when one attempt needs more
   /// than match_limit or the budget cannot pay for the next rerun; other limits as `raw_match`.
   bool budgeted_match(const pcre2_code* compiled, bool jit, const detail::subject_view& subject,
                       detail::match_scratch& scratch, std::size_t pos, std::uint32_t options,
@@ -752,14 +753,17 @@ class regex {
     for (;;) {
       const int rc = match_code(compiled, jit, subject, scratch, pos, options, limit);
       if (rc != PCRE2_ERROR_MATCHLIMIT || limit >= most) return match_result(rc);
-      const std::uint64_t next = std::min<std::uint64_t>({std::uint64_t{limit} * 2, most, budget.remaining});
+      // The rerun's steps beyond the last run's are paid from the budget: an attempt may reach match_limit
+      // on its own, and the reruns of an attempt cost at most twice their last limit.
+      const std::uint64_t next =
+          std::min<std::uint64_t>({std::uint64_t{limit} * 2, most, std::uint64_t{limit} + budget.remaining});
       if (next <= limit) {
         throw regex_error(regex_errc::match_limit,
                           "the call's budget of " + std::to_string(most) +
                               " matching steps beyond the free steps of each start position is spent",
                           state_->python);
       }
-      budget.remaining -= next;
+      budget.remaining -= next - limit;
       limit = static_cast<std::uint32_t>(next);
     }
   }
@@ -865,6 +869,7 @@ class predicate_regex {
   /// `bool(re.search(s))`; the subject is prepared once, and the parts share one budget when there are
   /// several ("Bounded matching"). Throws: as `regex::search`.
   [[nodiscard]] bool search(std::string_view s) const {
+    if (parts_.empty()) return false;  // moved from
     auto& scratch = detail::thread_scratch();
     const detail::subject_view subject(s, scratch);
     detail::match_budget budget = parts_.front().new_budget(parts_.size() > 1);
@@ -883,6 +888,7 @@ class predicate_regex {
   /// Whether a part whose alternatives can start with the first byte of `s` (as PCRE2 sees it: the
   /// transcoded subject's) matches at 0 with `anchors`; the subject is prepared once for all parts.
   bool any_part(std::string_view s, std::uint32_t anchors) const {
+    if (parts_.empty()) return false;  // moved from
     auto& scratch = detail::thread_scratch();
     const detail::subject_view subject(s, scratch);
     const std::string_view text = subject.text();

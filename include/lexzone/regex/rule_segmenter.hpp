@@ -13,9 +13,11 @@
 /// Results equal spaCy 3.8.2's on the test texts of its 71 languages that have them (tests/
 /// regex_rule_tokenizer_test.cpp); loaded from spaCy's English file, they equal the hand-compiled English
 /// rules' (`en::segmenter`) on spaCy's English test texts and on real English text. One known difference,
-/// on purpose: a chunk whose peeling would search more than `pcre2_rules::affix_scan_budget` bytes in
-/// all (thousands of prefix or suffix characters in a row; spaCy takes quadratic time there, and so did
-/// this segmenter, hours for a megabyte of ')') stops peeling and keeps the rest as its core.
+/// on purpose: a chunk whose peeling rounds would search more than `pcre2_rules::affix_scan_budget` bytes
+/// in all stops peeling and keeps the rest as its core. Each round searches the rest of the chunk, so a
+/// chunk of S bytes gets about 32 + 2^20 / S rounds: every chunk under 1 KB peels as spaCy does, a 10 KB
+/// one up to about 130 prefixes and suffixes, a 1 MB one about 33 (spaCy takes quadratic time there,
+/// as this segmenter did: hours for a megabyte of ')').
 #pragma once
 
 #include <cstddef>
@@ -72,9 +74,10 @@ class pcre2_rules {
   }
 
   /// Bytes that the peeling rounds of a chunk of `chunk_size` bytes may ask the regexes about in all
-  /// (see `basic_segmenter`): 32 times the chunk plus 1 MiB. A chunk of ordinary words never reaches it
-  /// (1,000 rounds over 1,000 bytes are under 1 MiB); a run of 8,000 ')' did about 32 MB of searching
-  /// (0.3 s), and a megabyte of them would have taken hours. Complexity: O(1). Throws: nothing.
+  /// (see `basic_segmenter`): 32 times the chunk plus 1 MiB, about 32 + 2^20 / S rounds for a chunk of S
+  /// bytes (a chunk under 1 KB never reaches it: it has fewer characters than that). A run of 8,000 ')'
+  /// did about 32 MB of searching (0.3 s), and a megabyte of them would have taken hours. Complexity:
+  /// O(1). Throws: nothing.
   [[nodiscard]] static constexpr std::size_t affix_scan_budget(std::size_t chunk_size) noexcept {
     return 32 * chunk_size + (std::size_t{1} << 20);
   }

@@ -36,7 +36,7 @@
 /// is quadratic there too). When `Rules` has this member, a chunk stops peeling once the strings of its
 /// rounds add up to more than the budget: what is left is its core (special case, token_match,
 /// url_match, infixes), so the pieces still cover the text, but they may differ from spaCy's for that
-/// chunk. The English rules answer in O(1) a round and have no budget.
+/// chunk (a long chunk with many affixes). The English rules answer in O(1) a round and have no budget.
 ///
 /// Every member must be callable concurrently from several threads (the segmenter's `const` members call
 /// them), may throw only what the caller of the segmenter is told (std::bad_alloc at most, for the
