@@ -355,7 +355,8 @@ inline void lex_data_builder::check_probes(const lang::like_num_rule& rule) cons
     if (lang::like_num(text, rule) == want.get<bool>()) continue;
     if (++wrong_count <= named_at_most) {
       std::size_t cut = std::min<std::size_t>(text.size(), 100);
-      while (cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // whole code points
+      // Whole code points (a byte 10xxxxxx continues one).
+      while (cut > 0 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
       wrong += (wrong.empty() ? "\"" : ", \"") + text.substr(0, cut) + "\"";
     }
   }
