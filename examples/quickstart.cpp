@@ -15,7 +15,7 @@ int main() {
                                 "Emilio Sánchez Pérez wrote to the Debian Project."}) {
     auto zone = vocab.memory_zone();  // the words this text adds to the vocab live until the zone closes
     auto doc = nlp(zone, text);
-    for (const auto& tok : doc) std::cout << tok.text() << '@' << tok.idx() << ' ';
+    for (const auto& tok : doc) std::cout << (tok.i() > 0 ? " " : "") << tok.text() << '@' << tok.idx();
     std::cout << '\n';
     for (const auto& ent : doc.ents())
       std::cout << "  " << ent.text() << " | " << ent.label_() << " | " << ent.start_char() << '-' << ent.end_char()

@@ -141,6 +141,31 @@ TEST_CASE("doc: an empty span has no text and ends where it starts, as spaCy's",
   CHECK(o.ents[0].end_byte == 3);
 }
 
+TEST_CASE("doc: a moved-from doc is a default-constructed one", "[doc]") {
+  vocab v;
+  lexzone::en::tokenizer tok(v);
+  auto zone = v.memory_zone();
+  doc d = tok(zone, "Hello brave new world");
+  d.set_ents({{1, 2, v.strings().add("X"), 0}});
+  const doc taken = std::move(d);
+  CHECK(taken.size() == 4);
+  CHECK(taken.text() == "Hello brave new world");
+  // NOLINTBEGIN(bugprone-use-after-move): the moved-from state is what is tested
+  CHECK(d.empty());
+  CHECK(d.text().empty());
+  CHECK(d.ents().size() == 0);
+  const auto sp = d.slice(0, 0);  // offsets of the empty doc, not of the text it had
+  CHECK(sp.text().empty());
+  CHECK(sp.start_char() == 0);
+  CHECK(sp.start_byte() == 0);
+  CHECK(sp.end_char() == 0);
+  CHECK(d.to_owned().text.empty());
+  d = tok(zone, "again");  // usable again once assigned
+  // NOLINTEND(bugprone-use-after-move)
+  CHECK(d.size() == 1);
+  CHECK(d[0].idx() == 0);
+}
+
 TEST_CASE("doc: entities give their label text, id text and character offsets", "[doc]") {
   vocab v;
   auto nlp = lexzone::en::make_pipeline(v, {{"PERSON", "Emilio Sánchez Pérez", "emilio"}, {"VERB", "llamo"}});

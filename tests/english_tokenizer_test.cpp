@@ -94,6 +94,45 @@ TEST_CASE("english_tokenizer: chunks made by special cases are cached with their
   CHECK(texts(tok(zone, "gonna")) == std::vector<std::string>{"gonna"});
 }
 
+TEST_CASE("english_tokenizer: a NORM of rules edited with update_rules leaves with the zone", "[tokenizer]") {
+  // update_rules interns nothing: a NORM it brings is added through the zone that meets it, not
+  // permanently (the store would otherwise grow with every zone that used such a rule).
+  vocab v;
+  tokenizer tok(v);
+  tok.update_rules([](auto& rules) {
+    const lexzone::special_piece pieces[] = {{"qq"}, {"foo", "REQUEST-SPECIFIC-NORM"}};
+    rules.add_special_case("qqfoo", pieces);
+  });
+  const std::size_t strings_before = v.strings().size();
+  const std::size_t lexemes_before = v.size();
+  for (int round = 0; round < 2; ++round) {  // the second round: the chunk comes from the cache
+    auto zone = v.memory_zone();
+    const auto d = tok(zone, "qqfoo");
+    REQUIRE(d.size() == 2);
+    CHECK(d[1].norm_() == "REQUEST-SPECIFIC-NORM");
+    CHECK(zone.strings().contains(std::string_view("REQUEST-SPECIFIC-NORM")));
+    CHECK_FALSE(v.strings().contains(std::string_view("REQUEST-SPECIFIC-NORM")));
+  }
+  CHECK(v.strings().size() == strings_before);
+  CHECK(v.size() == lexemes_before);
+  // Through the permanent layer it is permanent, as every string a permanent doc adds.
+  const auto d = tok(v, "qqfoo");
+  CHECK(d[1].norm_() == "REQUEST-SPECIFIC-NORM");
+  CHECK(v.strings().contains(std::string_view("REQUEST-SPECIFIC-NORM")));
+}
+
+TEST_CASE("english_tokenizer: a moved-from zone guard is reported as a closed zone", "[tokenizer]") {
+  vocab v;
+  tokenizer tok(v);
+  auto zone = v.memory_zone();
+  auto other = std::move(zone);
+  CHECK_THROWS_AS(tok(zone, "hello"), lexzone::zone_closed);  // NOLINT(bugprone-use-after-move): the test
+  CHECK_THROWS_AS(lexzone::basic_doc<vocab>(zone, "hello"), lexzone::zone_closed);
+  lexzone::basic_memory_zone<vocab> never_opened;
+  CHECK_THROWS_AS(tok(never_opened, "hello"), lexzone::zone_closed);
+  CHECK(tok(other, "hello").size() == 1);
+}
+
 TEST_CASE("english_tokenizer: the cache works inside zones and never serves a closed zone", "[tokenizer]") {
   vocab v;
   tokenizer tok(v);

@@ -977,4 +977,36 @@ TEST_CASE("hardening: hash collisions in the vocab and in promotion", "[hardenin
   CHECK(w.strings().size() == 1);
 }
 
+namespace {
+// A thread_local object whose destructor makes a lexeme: it runs at the thread's exit, after the library's
+// own thread_local objects made later on that thread were destroyed.
+struct teardown_user {
+  en_vocab* vocab = nullptr;
+  std::string* lower = nullptr;
+  teardown_user() = default;
+  teardown_user(const teardown_user&) = delete;
+  teardown_user& operator=(const teardown_user&) = delete;
+  ~teardown_user() {
+    if (vocab == nullptr) return;
+    auto zone = vocab->memory_zone();
+    const auto& lex = zone.add("ÄÖÜ-Teardown-ÉÈ");  // non-ASCII: computed in the per-thread scratch
+    *lower = std::string(zone.strings()[lex.attrs.lower]);
+  }
+};
+}  // namespace
+
+TEST_CASE("hardening: a thread_local destructor may make lexemes after the library's scratch is gone", "[hardening]") {
+  en_vocab v;
+  std::string lower;
+  std::thread([&] {
+    thread_local teardown_user user;  // constructed first, so destroyed last
+    user.vocab = &v;
+    user.lower = &lower;
+    auto zone = v.memory_zone();
+    (void)zone.add("Ünïcödé-Wörd");  // makes this thread's scratch buffers, after `user`
+  }).join();
+  CHECK(lower == "äöü-teardown-éè");
+  CHECK(v.stats().transient_lexemes == 0);
+}
+
 }  // namespace hardening_test

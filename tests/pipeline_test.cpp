@@ -161,6 +161,36 @@ TEST_CASE("pipeline: zone hooks run for zone-aware components (static)", "[pipel
   CHECK(closes == 1);
 }
 
+TEST_CASE("pipeline: a zone closed through pipeline_zone::zone() still notifies, once", "[pipeline]") {
+  vocab v;
+  int closes = 0;
+  lexzone::pipeline<vocab, ws_tokenizer, cache_keeper> nlp(ws_tokenizer{}, cache_keeper{&closes});
+  {
+    auto z = nlp.memory_zone(v);
+    nlp(z, "a b c");
+    z.zone().close();  // bypasses the pipeline zone: the components hear of it when z closes
+    CHECK(closes == 0);
+    CHECK_FALSE(z.is_open());
+    z.close();
+    CHECK(closes == 1);
+    z.close();
+  }
+  CHECK(closes == 1);
+  {
+    auto z = nlp.memory_zone(v);
+    auto moved_out = std::move(z.zone());  // the zone leaves z, which still notifies when it ends
+    moved_out.close();
+  }
+  CHECK(closes == 2);
+  {
+    auto z = nlp.memory_zone(v);
+    auto w = std::move(z);  // the notification moves with the zone: once, from w
+    z.close();
+    CHECK(closes == 2);
+  }
+  CHECK(closes == 3);
+}
+
 TEST_CASE("pipeline: a pipeline zone move-assigned closes the zone it held, notifying once", "[pipeline]") {
   vocab v;
   int closes = 0;

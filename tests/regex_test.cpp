@@ -783,4 +783,32 @@ TEST_CASE("regex: a spaCy tokenizer file's exceptions header reserves no more th
 #endif
 }
 
+namespace {
+// A thread_local object whose destructor matches: it runs at the thread's exit, after the regex module's
+// per-thread scratch (made later on that thread) was destroyed.
+struct teardown_matcher {
+  const regex* r = nullptr;
+  std::optional<match_span>* found = nullptr;
+  teardown_matcher() = default;
+  teardown_matcher(const teardown_matcher&) = delete;
+  teardown_matcher& operator=(const teardown_matcher&) = delete;
+  ~teardown_matcher() {
+    if (r != nullptr) *found = r->search("xx\xff\xc3\xa9");  // invalid UTF-8: transcoded in scratch buffers
+  }
+};
+}  // namespace
+
+TEST_CASE("regex: a thread_local destructor may match after the thread's scratch is gone", "[regex]") {
+  const regex r = regex::from_python("é");
+  std::optional<match_span> found, first;
+  std::thread([&] {
+    thread_local teardown_matcher user;  // constructed first, so destroyed last
+    user.r = &r;
+    user.found = &found;
+    first = r.search("a\xffé");  // makes this thread's scratch, after `user`
+  }).join();
+  CHECK(first == match_span{2, 4});
+  CHECK(found == match_span{3, 5});
+}
+
 }  // namespace regex_test

@@ -91,6 +91,29 @@ TEST_CASE("string_store: views stay valid and in place while the store grows", "
   CHECK(n == 50001);
 }
 
+TEST_CASE("string_store: stats() may be called from a for_each callback", "[string_store]") {
+  // for_each holds the writer's lock while it walks; stats() reads the permanent bytes without it (it
+  // used to take that lock, and waited for itself).
+  string_store s;
+  for (int i = 0; i < 100; ++i) s.add("s" + std::to_string(i));
+  const std::size_t bytes = s.stats().permanent_bytes;
+  CHECK(bytes > 0);
+  std::size_t n = 0;
+  s.for_each([&](std::string_view) {
+    CHECK(s.stats().permanent_bytes == bytes);
+    ++n;
+  });
+  CHECK(n == 100);
+  auto zone = s.memory_zone();
+  zone.add("zoned");
+  n = 0;
+  zone.for_each([&](std::string_view) {
+    CHECK(s.stats().transient_strings == 1);
+    ++n;
+  });
+  CHECK(n == 101);
+}
+
 TEST_CASE("string_store: shrink_to_fit frees the outgrown index tables, keeps every string", "[string_store]") {
   string_store s;
   std::vector<hash_t> ids;

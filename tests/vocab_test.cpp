@@ -49,6 +49,17 @@ TEST_CASE("vocab: lexemes keep their address while the vocab grows", "[vocab]") 
   CHECK(n == 20000);
 }
 
+TEST_CASE("vocab: stats() may be called from a for_each callback", "[vocab]") {
+  vocab v;
+  for (int i = 0; i < 100; ++i) (void)v.add("w" + std::to_string(i));
+  std::size_t n = 0;
+  v.for_each([&](const vocab::lexeme_type&) {
+    CHECK(v.stats().permanent_lexemes == 100);
+    ++n;
+  });
+  CHECK(n == 100);
+}
+
 // --- spaCy's memory-zone tests, for the vocab ---
 
 TEST_CASE("spaCy vocab memory zone: no insertion", "[memory_zone][spacy][vocab]") {

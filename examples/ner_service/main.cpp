@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #if defined(__GLIBC__)
 #  include <malloc.h>
+#  include <sys/auxv.h>  // getauxval(AT_SECURE)
 #endif
 #include <signal.h>  // NOLINT(modernize-deprecated-headers): POSIX sigaction, not <csignal>
 #include <sys/resource.h>
@@ -91,15 +92,30 @@ void fit_descriptors(svc::options& o) {
 // sizes come, and pins heap pages meanwhile: RSS crept up 1.7-1.9 % over 40,000 requests after warm-up with
 // it, 0.24-0.28 % without, at the same CPU per request (README.md, "Memory"). Its size is a tunable, read
 // only when a process starts: unless GLIBC_TUNABLES sets it already, the service starts itself again, once,
-// with glibc.malloc.tcache_count added (the same process: execv keeps the PID).
+// with glibc.malloc.tcache_count added (the same process: execv keeps the PID). Never more than once: a
+// marker in the environment says the restart happened, whatever glibc then did with the tunable. In
+// secure-execution mode (setuid, or file capabilities such as cap_net_bind_service) glibc erases that
+// tunable from the environment, so the service does not restart at all and keeps glibc's default.
 void set_tcache(unsigned count, char** argv) {
+  constexpr const char* marker = "LEXZONE_SERVICE_TCACHE_RESTARTED";
+  if (std::getenv(marker) != nullptr) {
+    unsetenv(marker);  // not passed on to processes the service might start
+    return;
+  }
+  if (getauxval(AT_SECURE) != 0) {
+    std::fprintf(stderr,
+                 "ner_service: secure-execution mode (setuid or file capabilities): glibc ignores "
+                 "GLIBC_TUNABLES; --malloc-tcache has no effect\n");
+    return;
+  }
   const char* current = std::getenv("GLIBC_TUNABLES");
   const std::string tunables = current != nullptr ? current : "";
   if (tunables.find("glibc.malloc.tcache_count=") != std::string::npos) return;
   const std::string value =
       (tunables.empty() ? "" : tunables + ":") + "glibc.malloc.tcache_count=" + std::to_string(count);
-  if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return;
+  if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0 || setenv(marker, "1", 1) != 0) return;
   execv("/proc/self/exe", argv);
+  unsetenv(marker);
   // No /proc (or exec refused): go on with glibc's default.
   std::fprintf(stderr, "ner_service: cannot restart with GLIBC_TUNABLES=%s: %s\n", value.c_str(), std::strerror(errno));
 }

@@ -2,6 +2,8 @@
 // line in --help and its default, so that they cannot disagree.
 #include "ner_service/options.hpp"
 
+#include <arpa/inet.h>  // inet_pton
+#include <netinet/in.h>
 #include <sched.h>
 
 #include <algorithm>
@@ -69,7 +71,15 @@ std::vector<flag> flags(const std::string& data_dir) {
   constexpr std::uint64_t gib = std::uint64_t{1} << 30;
   return {
       {"--host", "H", "address to listen on (0.0.0.0 in a container)",
-       [](options& o, const std::string& s) { o.host = s; }, [](const options& o) { return o.host; }},
+       [](options& o, const std::string& s) {
+         // A numeric IPv4 or IPv6 address, as the listener takes it (no name lookup).
+         in6_addr v6{};
+         in_addr v4{};
+         if (inet_pton(AF_INET, s.c_str(), &v4) != 1 && inet_pton(AF_INET6, s.c_str(), &v6) != 1)
+           throw std::invalid_argument("expected a numeric IPv4 or IPv6 address, such as 127.0.0.1 or ::1");
+         o.host = s;
+       },
+       [](const options& o) { return o.host; }},
       size_flag("--port", "port; 0 picks a free one, printed on stdout", &options::port, 0, 65535),
       {"--threads", "N", "worker threads running the pipeline (default: the CPUs available, cgroup quota included)",
        [](options& o, const std::string& s) { o.threads = static_cast<unsigned>(number(s, 1, 1024)); }, nullptr},

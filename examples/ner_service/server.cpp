@@ -67,10 +67,13 @@ using error_code = boost::system::error_code;
 
 constexpr std::chrono::seconds linger_time{2};  // reading what a closed-on client still sends
 constexpr std::size_t linger_bytes = std::size_t{1} << 20;
-constexpr std::size_t max_refusing = 64;   // connections being refused with a 503 at once
-constexpr std::size_t read_chunk = 65536;  // Beast reads at most this much at a time
+constexpr std::size_t max_refusing = 64;  // connections being refused with a 503 at once
+// A connection's read buffer holds at most --max-header-bytes + this, whether a header or a body arrives
+// (a body's bytes move on to the body, counted in the byte budget; a chunk header with its extensions must
+// fit, or the request is refused): the per-connection term of the memory formula (memory_estimate.cpp).
+constexpr std::size_t read_slack = 1024;
 // An idle connection's read (empty lines, or a request's first bytes): small, so that an idle connection,
-// or a slow one whose first bytes it read, never holds a read buffer of read_chunk.
+// or a slow one whose first bytes it read, never holds a full read buffer.
 constexpr std::size_t idle_read = 1024;
 constexpr std::size_t pooled_buffer_capacity = std::size_t{128} * 1024;  // glibc mmaps larger blocks (main.cpp)
 constexpr std::chrono::milliseconds accept_pause{100};                   // after EMFILE and the like
@@ -385,7 +388,9 @@ class session : public std::enable_shared_from_this<session> {
   void next_request() {
     parser_.reset();
     skip_empty_lines();
-    if (buffer_.size() > 0) {
+    // A lone CR may be the first half of an empty line split by TCP: it waits, idle, for the rest (as
+    // only_empty_lines() keeps it).
+    if (buffer_.size() > 0 && buffered() != "\r") {
       first_byte_ = steady::now();
       read_header();
       return;
@@ -454,7 +459,7 @@ class session : public std::enable_shared_from_this<session> {
     // Not the previous request's: dispatch(), or read_failed() for a refusal at parse time, tells this one's.
     head_only_ = false;
     parser_.emplace(srv_.opts.http);
-    buffer_.max_size(std::max(buffer_.size(), srv_.opts.http.max_header_bytes + 1024));
+    buffer_.max_size(std::max(buffer_.size(), srv_.opts.http.max_header_bytes + read_slack));
     arm(std::min(first_byte_ + srv_.opts.header_timeout, first_byte_ + srv_.opts.request_timeout));
     boost::beast::http::async_read_header(socket_, buffer_, *parser_,
                                           [self = shared_from_this()](const error_code& ec, std::size_t consumed) {
@@ -601,7 +606,7 @@ class session : public std::enable_shared_from_this<session> {
     lease_ = budget_lease(srv_.budget);
     lease_.force(body_.capacity());  // a pooled buffer's room counts from now (the pool stopped counting it)
     parser_->set_body_target(body_, lease_);
-    buffer_.max_size(std::max(buffer_.size(), read_chunk + srv_.opts.http.max_header_bytes));
+    buffer_.max_size(std::max(buffer_.size(), srv_.opts.http.max_header_bytes + read_slack));
     arm(std::min(steady::now() + srv_.opts.body_timeout, first_byte_ + srv_.opts.request_timeout));
     boost::beast::http::async_read(socket_, buffer_, *parser_,
                                    [self = shared_from_this()](const error_code& ec, std::size_t) {
@@ -735,7 +740,11 @@ class session : public std::enable_shared_from_this<session> {
 // ---------------------------------------------------------------------------------------------------
 
 server::impl::impl(const options& o, int signal_fd)
-    : opts(o), budget(o.max_buffered_bytes), buffers(2 * std::size_t{o.threads} + 8, pooled_buffer_capacity),
+    // A pooled buffer may become a request's body, whose budget share least_budget (budget.hpp) sizes at
+    // twice --max-body-bytes: larger ones are not pooled, else a request within the limits could find no
+    // room in an idle service's least budget.
+    : opts(o), budget(o.max_buffered_bytes),
+      buffers(2 * std::size_t{o.threads} + 8, std::min(pooled_buffer_capacity, 2 * o.http.max_body_bytes)),
       pool(o.queue_depth), acceptor_(io), accept_timer_(io), shutdown_timer_(io), signals_(io, ::dup(signal_fd)) {
   const auto address = asio::ip::make_address(o.host);
   const tcp::endpoint endpoint(address, static_cast<unsigned short>(o.port));

@@ -257,7 +257,7 @@ class LEXZONE_VIEW_TYPE basic_token : public lexeme_attribute_access<basic_token
     const auto& d = data();
     return d.norm != 0 ? d.norm : d.lex->attrs.norm;
   }
-  /// The text of `norm()`. Lifetime: until the doc's zone closes. Complexity: O(1) expected.
+  /// The text of `norm()`. Lifetime: until the doc's zone closes. Complexity: `string_of`.
   /// Throws: as `lex()`.
   [[nodiscard]] std::string_view norm_() const { return doc_->string_of(norm()); }
   /// The text of `lower()`. Lifetime and complexity: as `norm_()`. Throws: as `lex()`.
@@ -319,7 +319,7 @@ class LEXZONE_VIEW_TYPE basic_span {
   /// Id of the label (0 for none). Complexity: O(1). Throws: nothing.
   [[nodiscard]] hash_t label() const noexcept { return label_id_; }
   /// The label's text ("" for none), as spaCy's `label_`. Lifetime: the vocab's (labels are permanent).
-  /// Complexity: O(1) expected. Throws: `zone_closed` (checked builds, after the doc's zone closed).
+  /// Complexity: `string_of`. Throws: `zone_closed` (checked builds, after the doc's zone closed).
   [[nodiscard]] std::string_view label_() const { return doc_->string_of(label_id_); }
   /// Id of the entity id (0 for none; spaCy's `ent_id`). Complexity: O(1). Throws: nothing.
   [[nodiscard]] hash_t id() const noexcept { return ent_id_; }
@@ -409,11 +409,17 @@ class basic_doc {
         end_byte_(o.end_byte_), end_char_(o.end_char_), ascii_(o.ascii_) {
     set_sentinel(o.sentinel_);
   }
-  /// Takes over `o`'s content; `o` is left empty. Throws: nothing.
+  /// Takes over `o`'s content; `o` is left as a default-constructed doc (empty, of no scope).
+  /// Throws: nothing.
   basic_doc(basic_doc&& o) noexcept
-      : vocab_(o.vocab_), text_(std::move(o.text_)), tokens_(std::move(o.tokens_)), ents_(std::move(o.ents_)),
-        zone_strings_(std::move(o.zone_strings_)), end_byte_(o.end_byte_), end_char_(o.end_char_), ascii_(o.ascii_),
-        sentinel_(std::exchange(o.sentinel_, nullptr)) {}
+      : vocab_(std::exchange(o.vocab_, nullptr)), text_(std::move(o.text_)), tokens_(std::move(o.tokens_)),
+        ents_(std::move(o.ents_)), zone_strings_(std::exchange(o.zone_strings_, std::nullopt)),
+        end_byte_(std::exchange(o.end_byte_, 0)), end_char_(std::exchange(o.end_char_, 0)),
+        ascii_(std::exchange(o.ascii_, true)), sentinel_(std::exchange(o.sentinel_, nullptr)) {
+    o.text_.clear();
+    o.tokens_.clear();
+    o.ents_.clear();
+  }
   /// Copy or move assignment. Throws: nothing (the copy is made when the argument is).
   basic_doc& operator=(basic_doc o) noexcept {
     swap(o);
@@ -473,16 +479,18 @@ class basic_doc {
   }
   /// The raw entity records. Lifetime: until the entities change. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const std::vector<entity_record>& entity_records() const noexcept { return ents_; }
-  /// The vocab. Requires: the doc was made in a scope (not default-constructed). Complexity: O(1).
+  /// The vocab. Requires: the doc was made in a scope (not default-constructed or moved from).
+  /// Complexity: O(1).
   /// Throws: nothing.
   [[nodiscard]] Vocab& vocab() const {
-    LEXZONE_ASSERT(vocab_ != nullptr, "vocab() of a default-constructed doc");
+    LEXZONE_ASSERT(vocab_ != nullptr, "vocab() of a default-constructed or moved-from doc");
     return *vocab_;
   }
 
   /// The text of string id `h` as the doc's scope sees it (the zone's strings, or the permanent ones);
   /// "" for 0 or an id the scope does not hold. Lifetime: until the owning layer ends.
-  /// Complexity: O(depth) expected. Throws: `zone_closed` (after the doc's zone closed).
+  /// Complexity: O(depth) expected, plus the found string's length (its id is confirmed by hashing it;
+  /// see `basic_string_store::operator[]`). Throws: `zone_closed` (after the doc's zone closed).
   [[nodiscard]] std::string_view string_of(hash_t h) const {
     check("doc");
     const auto v = zone_strings_ ? zone_strings_->find(h) : vocab().strings().find(h);

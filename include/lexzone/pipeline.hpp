@@ -39,17 +39,20 @@ class pipeline_zone {
  public:
   /// Takes over `zone`; `notify` runs once, before the zone closes. Complexity: O(1). Throws: what moving
   /// `notify` throws (nothing for the pipelines' notifiers).
-  pipeline_zone(typename Vocab::zone_type zone, Notify notify) : zone_(std::move(zone)), notify_(std::move(notify)) {}
+  pipeline_zone(typename Vocab::zone_type zone, Notify notify)
+      : zone_(std::move(zone)), notify_(std::move(notify)), pending_(zone_.is_open()) {}
   pipeline_zone(const pipeline_zone&) = delete;             ///< move-only
   pipeline_zone& operator=(const pipeline_zone&) = delete;  ///< move-only
   /// Takes over `o`'s zone; `o` holds none afterwards. Throws: nothing.
-  pipeline_zone(pipeline_zone&&) noexcept = default;
+  pipeline_zone(pipeline_zone&& o) noexcept
+      : zone_(std::move(o.zone_)), notify_(std::move(o.notify_)), pending_(std::exchange(o.pending_, false)) {}
   /// Closes the zone held now (notifying first), then takes over `o`'s. Throws: nothing.
   pipeline_zone& operator=(pipeline_zone&& o) noexcept requires std::is_nothrow_move_assignable_v<Notify> {
     if (this != &o) {
       close();
       zone_ = std::move(o.zone_);
       notify_ = std::move(o.notify_);
+      pending_ = std::exchange(o.pending_, false);
     }
     return *this;
   }
@@ -59,11 +62,13 @@ class pipeline_zone {
   /// Notifies the components, then closes the vocab zone. Idempotent. Complexity: that of the
   /// components' hooks plus the zone's close. Throws: nothing.
   void close() noexcept {
-    if (zone_.is_open()) notify_();
+    if (std::exchange(pending_, false)) notify_();
     zone_.close();
   }
-  /// The vocab zone (pass it to the pipeline, or use it directly). Lifetime: this object's.
-  /// Complexity: O(1). Throws: nothing.
+  /// The vocab zone (pass it to the pipeline, or use it directly). Close this object rather than the
+  /// zone: a zone closed through this reference (or moved out of it) closes before the components hear
+  /// of it, and they are notified only when this object closes or is destroyed. Lifetime: this
+  /// object's. Complexity: O(1). Throws: nothing.
   [[nodiscard]] typename Vocab::zone_type& zone() noexcept { return zone_; }
   /// Whether the zone is open. Complexity: O(1). Throws: nothing.
   [[nodiscard]] bool is_open() const noexcept { return zone_.is_open(); }
@@ -71,6 +76,7 @@ class pipeline_zone {
  private:
   typename Vocab::zone_type zone_;
   Notify notify_;
+  bool pending_;  // the components have not been notified of this zone's close yet
 };
 
 /// A statically composed pipeline: `Tokenizer` then each of `Components`, in order. Zero overhead: the

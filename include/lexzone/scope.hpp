@@ -35,9 +35,11 @@ template <class V>
   return vocab;
 }
 
-/// The vocab of a zone scope. Requires: `zone` holds a zone. Complexity: O(1). Throws: nothing.
+/// The vocab of a zone scope. Complexity: O(1). Throws: `zone_closed` when the zone is not open (closed,
+/// moved from or default-constructed: a tokenizer or doc given such a guard reports it as a closed zone).
 template <class V>
 [[nodiscard]] V& scope_vocab(basic_memory_zone<V>& zone) {
+  if (LEXZONE_UNLIKELY(!zone.is_open())) detail::report_zone_closed("memory_zone");
   return zone.owner();
 }
 

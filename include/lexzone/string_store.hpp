@@ -59,7 +59,10 @@ class basic_string_zone_view;
 /// \tparam Allocator an allocator of `std::byte`, rebound for internals (raw memory is allocated as
 ///   units aligned to `alignof(std::max_align_t)`, so an allocator that aligns `std::byte` to 1 is
 ///   fine); every byte the store holds comes from it, except, in checked builds, each zone's liveness
-///   sentinel (a few bytes from `new`, see memory_zone.hpp).
+///   sentinel (a few bytes from `new`, see memory_zone.hpp). Zones allocate on the threads that use them,
+///   with no lock of the store's: when several threads use the store, its allocator must be safe to call
+///   from several threads at once (`std::allocator` and `std::pmr::synchronized_pool_resource` are,
+///   `std::pmr::unsynchronized_pool_resource` is not).
 template <class Hasher = default_hasher, class Allocator = std::allocator<std::byte>>
 class basic_string_store {
   using perm_layer = detail::string_layer<Hasher, Allocator, true>;
@@ -121,22 +124,23 @@ class basic_string_store {
   hash_t add(std::string_view s) { return add_permanent(hasher_(s), s); }
 
   /// The string with id `h` in the permanent layer.
-  /// Complexity: O(1) expected. Lifetime: the view is valid as long as the store. Thread safety: any
-  /// thread. Throws: `unknown_hash` when the permanent layer has no string with id `h`.
+  /// Complexity: O(1) expected, plus the found string's length (a string's id is confirmed by hashing it
+  /// again; a lexeme's text keeps its id). Lifetime: the view is valid as long as the store. Thread
+  /// safety: any thread. Throws: `unknown_hash` when the permanent layer has no string with id `h`.
   [[nodiscard]] std::string_view operator[](hash_t h) const LEXZONE_LIFETIMEBOUND {
     if (auto v = find(h)) return *v;
     throw unknown_hash(h);
   }
 
   /// The string with id `h` in the permanent layer, or `std::nullopt`.
-  /// Complexity: O(1) expected. Lifetime: as `operator[]`. Thread safety: any thread. Throws: nothing.
+  /// Complexity: as `operator[]`. Lifetime: as `operator[]`. Thread safety: any thread. Throws: nothing.
   [[nodiscard]] std::optional<std::string_view> find(hash_t h) const noexcept LEXZONE_LIFETIMEBOUND {
     if (h == 0) return std::string_view();
     return perm_.find_hash(h);
   }
 
   /// Whether the permanent layer holds id `h` (0, the empty string, always).
-  /// Complexity: O(1) expected. Thread safety: any thread. Throws: nothing.
+  /// Complexity: as `operator[]`. Thread safety: any thread. Throws: nothing.
   [[nodiscard]] bool contains(hash_t h) const noexcept { return find(h).has_value(); }
 
   /// Whether the permanent layer holds `s` (a string whose id another stored string holds is not).
@@ -178,10 +182,7 @@ class basic_string_store {
     s.permanent_strings = perm_.size();
     s.transient_strings = t.strings;
     s.open_zones = t.open_zones;
-    {
-      std::lock_guard lock(write_mutex_);
-      s.permanent_bytes = perm_.bytes_held();
-    }
+    s.permanent_bytes = perm_.bytes_held();  // no lock: callable from a `for_each` callback
     s.zone_bytes = t.bytes;
     s.pooled_bytes = chunks_.pooled_bytes() + t.pooled_node_bytes;
     return s;
@@ -349,8 +350,10 @@ class basic_string_store {
   // Throws `hash_collision` when a zone nested in `z` holds id `h` for another string than `s`: such a zone
   // sees what z adds. Nothing to do (one test) when z has no open child.
   static void reject_nested(const zone_node* z, hash_t h, std::string_view s) {
-    if (LEXZONE_UNLIKELY(z->first_child != nullptr))
-      detail::for_each_descendant(z, [&](const zone_node& n) { (void)n.strings.find_checked(h, s); });
+    if (LEXZONE_UNLIKELY(z->first_child != nullptr)) reject_in_descendants(z, h, s);
+  }
+  LEXZONE_NOINLINE static void reject_in_descendants(const zone_node* z, hash_t h, std::string_view s) {
+    detail::for_each_descendant(z, [&](const zone_node& n) { (void)n.strings.find_checked(h, s); });
   }
 
   // `add_in(z, h, s, retention::automatic)` for a lexeme's attribute string: a string found permanent is
@@ -411,8 +414,10 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   /// permanent layer or an enclosing zone has it; `retention::permanent` stores it permanently and
   /// promotes it when this zone or an enclosing one holds it. Either finds a permanent `s` first (a
   /// zone's different string with the same id is then shadowed already: no collision).
-  /// Complexity: O(s.size() + depth) expected. Lifetime: the string lives until this zone closes
-  /// (automatic, new) or as long as the store (permanent, or found there).
+  /// Complexity: O(s.size() + depth) expected; a new string also probes each zone nested in this one
+  /// that is open (they see what this zone adds: a collision with one of theirs throws), so O(s.size() +
+  /// depth + open nested zones). Lifetime: the string lives until this zone closes (automatic, new) or as
+  /// long as the store (permanent, or found there).
   /// Throws: `zone_closed`, `hash_collision`, `std::bad_alloc`, `capacity_error`. Strong guarantee.
   hash_t add(std::string_view s, retention r = retention::automatic) {
     auto& z = self();
@@ -432,7 +437,8 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   }
 
   /// The string with id `h` in the permanent layer, this zone or an enclosing one.
-  /// Complexity: O(depth) expected. Lifetime: until its owning layer ends. Throws: `unknown_hash`,
+  /// Complexity: O(depth) expected, plus the found string's length (as the store's `operator[]`).
+  /// Lifetime: until its owning layer ends. Throws: `unknown_hash`,
   /// `zone_closed`.
   [[nodiscard]] std::string_view operator[](hash_t h) const LEXZONE_LIFETIMEBOUND {
     if (auto v = find(h)) return *v;
@@ -440,14 +446,14 @@ class basic_string_store<Hasher, Allocator>::zone_api {
   }
 
   /// Like `operator[]`, but `std::nullopt` when no visible layer has `h`.
-  /// Complexity: O(depth) expected. Lifetime: as `operator[]`. Throws: `zone_closed` only.
+  /// Complexity: as `operator[]`. Lifetime: as `operator[]`. Throws: `zone_closed` only.
   [[nodiscard]] std::optional<std::string_view> find(hash_t h) const LEXZONE_LIFETIMEBOUND {
     const auto& z = self();
     auto* n = z.require_open();  // first: a moved-from guard has no owner
     return z.owner_->find_hash_in(n, h);
   }
 
-  /// Whether a visible layer holds id `h`. Complexity: O(depth) expected. Throws: `zone_closed` only.
+  /// Whether a visible layer holds id `h`. Complexity: as `operator[]`. Throws: `zone_closed` only.
   [[nodiscard]] bool contains(hash_t h) const { return find(h).has_value(); }
 
   /// Whether a visible layer holds `s` (a string whose id another visible string holds is not).

@@ -198,7 +198,8 @@ class basic_vocab {
 
   /// Calls `f(const lexeme_type&)` for every permanent lexeme, in an unspecified order.
   /// Complexity: O(permanent strings). Thread safety: permanent adds (strings and lexemes) from other
-  /// threads wait until it returns; `f` must not add permanently. Throws: what `f` throws.
+  /// threads wait until it returns; `f` must not add permanently, nor, while learning is on (see
+  /// `set_learning`), through a zone (a word learned there becomes permanent). Throws: what `f` throws.
   template <class F>
   void for_each(F&& f) const {
     std::lock_guard lock(strings_->write_mutex_);
@@ -712,7 +713,8 @@ class basic_vocab<Traits, Hasher, Allocator>::zone_api {
   /// this zone (`retention::automatic`; then made permanent when the vocab's learning policy learns the
   /// word, see `learning_policy`) or permanently (`retention::permanent`, which also promotes a lexeme
   /// that is transient in this zone's chain).
-  /// Complexity: O(text.size() + depth) expected. Lifetime: until the close of the zone that holds it
+  /// Complexity: O(text.size() + depth) expected; a new lexeme also probes the open zones nested in this
+  /// one (as the string store's zone `add`). Lifetime: until the close of the zone that holds it
   /// (the vocab's life for a permanent lexeme). Throws: `zone_closed`, `hash_collision`,
   /// `std::bad_alloc`, `capacity_error` (as the vocab's `add`), what `Traits` throws. Strong guarantee.
   const lexeme_type& add(std::string_view text, retention r = retention::automatic) LEXZONE_LIFETIMEBOUND {

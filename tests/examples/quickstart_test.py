@@ -18,7 +18,7 @@ def line_of(tokens, ws):
     for tok, space in zip(tokens, ws):
         out.append(f"{tok}@{idx}")
         idx += len(tok) + (1 if space else 0)  # len(): code points, as spaCy's idx
-    return " ".join(out) + " "
+    return " ".join(out)
 
 
 def main():

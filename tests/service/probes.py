@@ -437,6 +437,16 @@ def probe_smuggling():
         c.check(m.get("lexzone_texts_total") == 0, "the hidden requests were never run (texts: %r)" % m.get(
             "lexzone_texts_total"))
         c.check(m.get('lexzone_requests_total{code="413"}', 0) == len(cases), "one 413 per attempt, nothing else")
+    # A chunk header whose extensions outgrow the read buffer (--max-header-bytes + 1 KiB, as for a header) is
+    # refused at once: a connection must not hold more than that buffer, outside the byte budget, until its
+    # body times out.
+    with service(c, ["--max-header-bytes", "8192", "--body-timeout", "60"]) as svc:
+        s = h.raw(svc.port)
+        start = time.monotonic()
+        s.sendall(chunked_head + b"1;" + b"e" * 12000)
+        expect_close_response(c, s, "a chunk extension past the read buffer", 413)
+        c.check(time.monotonic() - start < 10 * h.slow_factor(), "refused at once, not at the body timeout")
+        s.close()
     return c.finish()
 
 
@@ -889,6 +899,16 @@ def probe_overload():
                                                                                    bad.stderr[:300]))
         except subprocess.TimeoutExpired:
             c.check(False, "a budget of %d too small for one request: the service started" % budget)
+    # --host takes a numeric address; anything else is a bad value (status 2 and the usage), not a failure
+    # of the listener after start-up.
+    for host in ("localhost", "999.1.1.1", ""):
+        try:
+            bad = subprocess.run([BINARY, "--port", "0", "--host", host], capture_output=True, text=True,
+                                 timeout=10 * h.slow_factor())
+            c.check(bad.returncode == 2 and "--host" in bad.stderr, "--host %r: exit %d, %r" % (host, bad.returncode,
+                                                                                             bad.stderr[:300]))
+        except subprocess.TimeoutExpired:
+            c.check(False, "--host %r: the service started" % host)
     # The least budget suffices: idle, it serves a body of --max-body-bytes whose buffer doubled at its last
     # byte (chunks of limit - 1 and 1 bytes), and answers a gzip bomb 413, not 503.
     limit = 16384
@@ -899,6 +919,12 @@ def probe_overload():
         client = h.Client(svc.port)
         st, hd, _ = client.request("POST", "/v1/ner", chunks=[body[:-1], body[-1:]])
         c.check(len(body) == limit and st == 200, "a body of --max-body-bytes with the least budget: %d %r" % (st, hd))
+        # That response (dense entities: several times the body) leaves a buffer larger than the least
+        # budget allows a body (2 x --max-body-bytes); the pool must not hand it to the next body, which would
+        # then not fit, idle or not, on this connection (the refused request gives it back to the pool).
+        for k in range(3):
+            st, _, _ = client.request("POST", "/v1/ner", body)
+            c.check(st == 200, "the same body again on the connection (%d), the least budget: %d" % (k, st))
         bomb = gzip.compress(b"a" * (64 * limit))
         st, _, _ = client.request("POST", "/v1/ner", bomb, {"Content-Encoding": "gzip"})
         c.check(st == 413, "a gzip bomb with the least budget: %d" % st)
@@ -1217,6 +1243,16 @@ def probe_routes():
         c.check(r1 is not None and r1[0] == 200 and r2 is not None and r2[0] == 200 and r3 is not None and
                 r3[0] == 200, "CRLF before a request on an idle connection: %r, %r, %r" % (r1, r2, r3))
         s.close()
+        # The same CRLF split by TCP after a pipelined body: its CR arrives with the request, its LF later.
+        s = h.raw(svc.port)
+        s.sendall(h.http_request("POST", "/v1/ner", h.ner_body("split a@b.io")) + b"\r")
+        r1 = s.read_response()
+        time.sleep(0.2)
+        s.sendall(b"\n" + h.http_request("GET", "/healthz"))
+        r2 = s.read_response()
+        c.check(r1 is not None and r1[0] == 200 and r2 is not None and r2[0] == 200,
+                "a CRLF split after a body: %r, %r" % (r1 and r1[0], r2 and r2[0]))
+        s.close()
         # Expect: 100-continue: the interim response, then the answer.
         body = h.ner_body("expect a@b.io")
         s = h.raw(svc.port)
@@ -1232,6 +1268,29 @@ def probe_routes():
                              capture_output=True, text=True, timeout=60 * h.slow_factor())
         c.check(bad.returncode == 1 and "cannot load the model" in bad.stderr, "a missing model: exit %d, %r" % (
             bad.returncode, bad.stderr[-300:]))
+        # glibc's tcache is set by restarting the process once with GLIBC_TUNABLES (main.cpp, set_tcache), never
+        # more: a process started with the restart's marker keeps its environment (in secure-execution mode,
+        # where glibc erases the tunable, a restart found without it looped for ever). Not in sanitizer
+        # builds, which do not restart.
+        if not h.sanitized():
+            for marker, restarts in ((False, True), (True, False)):
+                env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
+                if marker:
+                    env["LEXZONE_SERVICE_TCACHE_RESTARTED"] = "1"
+                p = subprocess.Popen([BINARY, "--host", h.HOST, "--port", "0", "--threads", "1"], env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                first = []
+                reader = threading.Thread(target=lambda: first.append(p.stdout.readline()), daemon=True)
+                reader.start()
+                reader.join(60 * h.slow_factor())
+                with open("/proc/%d/environ" % p.pid, "rb") as f:
+                    environ = f.read().split(b"\0")
+                p.kill()
+                p.wait()
+                tuned = any(e.startswith(b"GLIBC_TUNABLES=") and b"glibc.malloc.tcache_count=" in e for e in environ)
+                c.check(bool(first) and first[0].startswith("listening on") and tuned == restarts,
+                        "start with%s the restart marker: %r, tcache tunable set: %s" % (
+                            "" if marker else "out", first[:1], tuned))
         # Expect with a body too large: the refusal at once, no 100.
         s = h.raw(svc.port)
         s.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 99999999\r\n\r\n")

@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -193,6 +194,32 @@ class chunk_source {
   std::size_t leased_ = 0;  // leases granted and not ended (see the class comment)
 };
 
+/// A byte count that one writer changes and, when `Shared`, any thread may read without the writer's lock
+/// (a relaxed atomic: a reader gets a recent value, for monitoring). Otherwise a plain integer.
+template <bool Shared>
+class writer_count {
+ public:
+  [[nodiscard]] std::size_t get() const noexcept {
+    if constexpr (Shared) {
+      return v_.load(std::memory_order_relaxed);
+    } else {
+      return v_;
+    }
+  }
+  void set(std::size_t n) noexcept {
+    if constexpr (Shared) {
+      v_.store(n, std::memory_order_relaxed);
+    } else {
+      v_ = n;
+    }
+  }
+  void add(std::size_t n) noexcept { set(get() + n); }
+  void sub(std::size_t n) noexcept { set(get() - n); }
+
+ private:
+  std::conditional_t<Shared, std::atomic<std::size_t>, std::size_t> v_{0};
+};
+
 /// Bump allocator over chunks from a `chunk_source`. Memory is given back by `release` (a zone's close:
 /// all but the kept chunk described below) or when the arena dies; the arena is then empty and may be
 /// used again.
@@ -253,7 +280,7 @@ class arena {
   }
 
   /// Bytes of memory this arena holds (chunks, blocks and directory tables it allocated).
-  [[nodiscard]] std::size_t bytes_held() const noexcept { return bytes_held_; }
+  [[nodiscard]] std::size_t bytes_held() const noexcept { return bytes_held_.get(); }
   /// Bytes handed out by `allocate`.
   [[nodiscard]] std::size_t bytes_used() const noexcept { return bytes_used_; }
 
@@ -264,12 +291,12 @@ class arena {
   void release(bool keep_lease) noexcept {
     if (next_index_ != 0) {
       release_chunks();
-    } else if (bytes_held_ != 0) {
+    } else if (bytes_held_.get() != 0) {
       // No chunk, yet directory tables: made for a first allocation that then failed (`reserve_dir`
       // keeps them for the next call). They are all this arena holds.
       free_directory();
       large_.shrink_to_fit();  // empty; its capacity may have been reserved for the failed block
-      bytes_held_ = 0;
+      bytes_held_.set(0);
     }
     if constexpr (!Concurrent) {
       if (!keep_lease && reserve_ != nullptr) {
@@ -300,7 +327,7 @@ class arena {
   std::byte** allocate_table(std::size_t n) {
     table_alloc a(src_->allocator());
     std::byte** t = std::allocator_traits<table_alloc>::allocate(a, n);
-    bytes_held_ += n * sizeof(std::byte*);
+    bytes_held_.add(n * sizeof(std::byte*));
     return t;
   }
   void deallocate_table(std::byte** t, std::size_t n) noexcept {
@@ -339,7 +366,7 @@ class arena {
       std::copy_n(dir_, next_index_, grown);
       if (dir_ != small_dir_) {
         deallocate_table(dir_, dir_capacity_);
-        bytes_held_ -= dir_capacity_ * sizeof(std::byte*);
+        bytes_held_.sub(dir_capacity_ * sizeof(std::byte*));
       }
       dir_ = grown;
       dir_capacity_ = static_cast<std::uint32_t>(cap);
@@ -385,7 +412,7 @@ class arena {
     cur_ = nullptr;
     cur_used_ = 0;
     next_index_ = 0;
-    bytes_held_ = 0;
+    bytes_held_.set(0);
     bytes_used_ = 0;
   }
 
@@ -431,7 +458,7 @@ class arena {
     cur_ = c;
     cur_index_ = next_index_++;
     cur_used_ = 0;
-    bytes_held_ += chunk_size;
+    bytes_held_.add(chunk_size);
   }
 
   allocation allocate_large(std::size_t n) {
@@ -443,7 +470,7 @@ class arena {
     map(next_index_, count, p);
     const std::uint32_t loc = next_index_ << chunk_shift;
     next_index_ += count;
-    bytes_held_ += n;
+    bytes_held_.add(n);
     bytes_used_ += n;
     return {loc, p};
   }
@@ -454,7 +481,7 @@ class arena {
   std::uint32_t cur_index_ = 0;
   std::uint32_t next_index_ = 0;
   std::size_t cur_used_ = 0;
-  std::size_t bytes_held_ = 0;
+  writer_count<Concurrent> bytes_held_;  // read by `stats()` without the writer's lock when Concurrent
   std::size_t bytes_used_ = 0;
   // Directory (see the class comment): top level (Concurrent) or the one level's start (otherwise).
   std::byte** top_[Concurrent ? dir_fanout : 1] = {};

@@ -87,7 +87,13 @@ class index_table {
   template <class HashOf>
   void reserve_one(HashOf&& hash_of) {
     const rep* r = rep_.load(std::memory_order_relaxed);
-    if ((size_ + erased_ + 1) * 8 <= r->capacity * 7) return;
+    if (LEXZONE_UNLIKELY((size_ + erased_ + 1) * 8 > r->capacity * 7)) grow_for_one(r, hash_of);
+  }
+
+ private:
+  // `reserve_one`'s rare path, out of line so that the test above stays inline in every insert.
+  template <class HashOf>
+  LEXZONE_NOINLINE void grow_for_one(const rep* r, HashOf& hash_of) {
     std::size_t cap = r->capacity;
     if (size_ + 1 > cap / 2) cap *= 2;  // otherwise erased slots are reclaimed at the same size
     // A private table leaving its inline slots grows at once to the size its entries needed when it
@@ -101,6 +107,7 @@ class index_table {
     rehash(cap, hash_of);
   }
 
+ public:
   /// Inserts `handle` under `h`; requires a preceding `reserve_one` and that no equal entry exists.
   /// Writer only. Throws: nothing.
   void insert(hash_t h, std::uint32_t handle) noexcept {
@@ -140,13 +147,13 @@ class index_table {
   /// Number of entries. Thread safety: may be read concurrently (relaxed).
   [[nodiscard]] std::size_t size() const noexcept { return size_.load(std::memory_order_relaxed); }
   /// Bytes of memory held: the current table plus retired ones.
-  [[nodiscard]] std::size_t bytes_held() const noexcept { return bytes_held_; }
+  [[nodiscard]] std::size_t bytes_held() const noexcept { return bytes_held_.get(); }
 
   /// Frees the retired tables (the outgrown ones a concurrent table keeps for readers that may still
   /// probe them). Requires: no concurrent reader. Complexity: O(retired tables). Throws: nothing.
   void release_retired() noexcept {
     for (rep* old : retired_) {
-      bytes_held_ -= rep_bytes(old->capacity);
+      bytes_held_.sub(rep_bytes(old->capacity));
       free_rep(old);
     }
     retired_.clear();
@@ -170,7 +177,7 @@ class index_table {
     rep_.store(&small_rep_, std::memory_order_relaxed);
     size_.store(0, std::memory_order_relaxed);
     erased_ = 0;
-    bytes_held_ = 0;
+    bytes_held_.set(0);
   }
 
  private:
@@ -246,14 +253,14 @@ class index_table {
       throw;
     }
     rep_.store(fresh, std::memory_order_release);
-    bytes_held_ += rep_bytes(cap);
+    bytes_held_.add(rep_bytes(cap));
     erased_ = 0;
     if (old == &small_rep_) {
       // Inside the object: readers of a Concurrent table may still probe it; clear() empties it.
     } else if constexpr (Concurrent) {
       retired_.push_back(old);  // capacity reserved above
     } else {
-      bytes_held_ -= rep_bytes(old->capacity);
+      bytes_held_.sub(rep_bytes(old->capacity));
       free_rep(old);
     }
   }
@@ -277,7 +284,7 @@ class index_table {
   std::atomic<rep*> rep_{&small_rep_};
   std::atomic<std::size_t> size_{0};
   std::size_t erased_ = 0;
-  std::size_t bytes_held_ = 0;
+  writer_count<Concurrent> bytes_held_;  // read by `stats()` without the writer's lock when Concurrent
   // Private tables: the capacity to grow to when leaving the inline slots (see `reserve_one`).
   static constexpr std::size_t max_grow_hint = std::size_t{1} << 14;
   std::size_t grow_hint_ = 0;

@@ -375,8 +375,11 @@ class string_layer {
   }
 
   void reserve_one(std::size_t size) {
-    if (size > (std::size_t{1} << 31)) throw capacity_error("lexzone: string longer than 2 GiB");
+    if (LEXZONE_UNLIKELY(size > (std::size_t{1} << 31))) throw_too_long();
     index_.reserve_one([this](std::uint32_t handle) { return placement_hash(handle); });
+  }
+  [[noreturn]] LEXZONE_NOINLINE static void throw_too_long() {
+    throw capacity_error("lexzone: string longer than 2 GiB");
   }
 
   template <class T>

@@ -76,12 +76,29 @@ struct lexeme_scratch {
   std::string lower;  ///< the lowercase form being built
   std::string shape;  ///< the shape being built
   bool busy = false;  ///< taken by a `compute_lexeme` call on this thread (a re-entrant call uses its own)
+
+  lexeme_scratch() = default;
+  lexeme_scratch(const lexeme_scratch&) = delete;
+  lexeme_scratch& operator=(const lexeme_scratch&) = delete;
+  /// Marks this thread's scratch as gone (see `thread_lexeme_scratch`).
+  ~lexeme_scratch();
 };
 
-/// This thread's scratch buffers. Throws: nothing.
-inline lexeme_scratch& thread_lexeme_scratch() noexcept {
+/// Whether this thread's scratch was destroyed (a thread_local bool: trivially destructible, so it stays
+/// readable while the thread's other thread_local objects are destroyed). Throws: nothing.
+inline bool& thread_lexeme_scratch_gone() noexcept {
+  thread_local bool gone = false;
+  return gone;
+}
+
+inline lexeme_scratch::~lexeme_scratch() { thread_lexeme_scratch_gone() = true; }
+
+/// This thread's scratch buffers, or nullptr once they were destroyed at the thread's exit (a lexeme
+/// made by another thread_local object's destructor then uses buffers of its own). Throws: nothing.
+inline lexeme_scratch* thread_lexeme_scratch() noexcept {
+  if (LEXZONE_UNLIKELY(thread_lexeme_scratch_gone())) return nullptr;
   thread_local lexeme_scratch scratch;
-  return scratch;
+  return &scratch;
 }
 
 /// One pass over `text` deciding lower, shape, the `str.is*` flags, is_punct, is_currency and is_ascii,
@@ -237,13 +254,13 @@ template <lexeme_language Language, class Intern>
   std::string own_lower, own_shape;  // when `intern` re-enters compute_lexeme while the scratch is in use
   scratch_lease lease;
   if (!ascii) {
-    lexeme_scratch& scratch = thread_lexeme_scratch();
+    lexeme_scratch* scratch = thread_lexeme_scratch();
     std::string* lo = &own_lower;
     std::string* sh = &own_shape;
-    if (!scratch.busy) {
-      lease.take(scratch);
-      lo = &scratch.lower;
-      sh = &scratch.shape;
+    if (scratch != nullptr && !scratch->busy) {
+      lease.take(*scratch);
+      lo = &scratch->lower;
+      sh = &scratch->shape;
     }
     lo->clear();
     sh->clear();

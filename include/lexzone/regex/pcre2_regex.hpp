@@ -273,10 +273,44 @@ class match_scratch {
   pcre2_jit_stack* jit_stack_ = nullptr;
 };
 
-[[nodiscard]] inline match_scratch& thread_scratch() {
-  thread_local match_scratch scratch;
-  return scratch;
+// Whether this thread's scratch was destroyed (trivially destructible: readable while the thread's other
+// thread_local objects are destroyed).
+inline bool& thread_scratch_gone() noexcept {
+  thread_local bool gone = false;
+  return gone;
 }
+
+// This thread's scratch. Requires: `thread_scratch_gone()` is false (`scratch_handle` checks it).
+[[nodiscard]] inline match_scratch& thread_scratch() {
+  struct holder {
+    match_scratch scratch;
+    holder() = default;
+    holder(const holder&) = delete;
+    holder& operator=(const holder&) = delete;
+    ~holder() { thread_scratch_gone() = true; }
+  };
+  thread_local holder h;
+  return h.scratch;
+}
+
+// The scratch of one call: the thread's, or, once that was destroyed at the thread's exit (a match made
+// by another thread_local object's destructor), one of the call's own.
+class scratch_handle {
+ public:
+  scratch_handle() {
+    if (LEXZONE_UNLIKELY(thread_scratch_gone())) {
+      own_ = std::make_unique<match_scratch>();
+      p_ = own_.get();
+    } else {
+      p_ = &thread_scratch();
+    }
+  }
+  [[nodiscard]] match_scratch& get() const noexcept { return *p_; }
+
+ private:
+  std::unique_ptr<match_scratch> own_;
+  match_scratch* p_;
+};
 
 /// A subject as PCRE2 sees it: the original bytes when valid UTF-8, else a transcoded copy (17 to 44
 /// bytes for each byte of the subject), made in the thread's scratch buffers, or in buffers of its own
@@ -528,7 +562,8 @@ class regex {
   /// and whatever `f` throws.
   template <class F>
   void finditer(std::string_view s, F&& f) const {
-    auto& scratch = detail::thread_scratch();
+    const detail::scratch_handle held;
+    auto& scratch = held.get();
     const detail::subject_view subject(s, scratch);
     detail::match_budget budget = new_budget(true);
     std::size_t pos = 0;
@@ -559,7 +594,8 @@ class regex {
   /// nullopt. Empty when there is no match. Throws: as `search`.
   [[nodiscard]] std::vector<std::optional<match_span>> groups(std::string_view s, std::size_t pos = 0,
                                                               std::uint32_t anchor = 0) const {
-    auto& scratch = detail::thread_scratch();
+    const detail::scratch_handle held;
+    auto& scratch = held.get();
     const detail::subject_view subject(s, scratch);
     std::vector<std::optional<match_span>> out;
     detail::match_budget budget = new_budget(false);
@@ -633,7 +669,8 @@ class regex {
   }
 
   [[nodiscard]] std::optional<match_span> run(std::string_view s, std::size_t pos, std::uint32_t options) const {
-    auto& scratch = detail::thread_scratch();
+    const detail::scratch_handle held;
+    auto& scratch = held.get();
     const detail::subject_view subject(s, scratch);
     detail::match_budget budget = new_budget(false);
     const auto m = run_prepared(subject, scratch, subject.to_pcre2(pos), options, budget);
@@ -870,7 +907,8 @@ class predicate_regex {
   /// several ("Bounded matching"). Throws: as `regex::search`.
   [[nodiscard]] bool search(std::string_view s) const {
     if (parts_.empty()) return false;  // moved from
-    auto& scratch = detail::thread_scratch();
+    const detail::scratch_handle held;
+    auto& scratch = held.get();
     const detail::subject_view subject(s, scratch);
     detail::match_budget budget = parts_.front().new_budget(parts_.size() > 1);
     for (const auto& r : parts_)
@@ -889,7 +927,8 @@ class predicate_regex {
   /// transcoded subject's) matches at 0 with `anchors`; the subject is prepared once for all parts.
   bool any_part(std::string_view s, std::uint32_t anchors) const {
     if (parts_.empty()) return false;  // moved from
-    auto& scratch = detail::thread_scratch();
+    const detail::scratch_handle held;
+    auto& scratch = held.get();
     const detail::subject_view subject(s, scratch);
     const std::string_view text = subject.text();
     detail::match_budget budget = parts_.front().new_budget(parts_.size() > 1);

@@ -121,10 +121,10 @@ class pcre2_rules {
   }
 
   /// `bool(url_match(s))`, anchored at the start. Throws: as `prefix_length`.
+  /// spaCy's own URL_MATCH is answered in linear time and never throws (see `tokenizer_regexes::url_match`,
+  /// which decides).
   [[nodiscard]] bool url_match(std::string_view s) const {
-    if (rx_->url_match_is_spacy()) return rx_->url_match(s);  // linear, never throws: see tokenizer_regexes
-    const predicate_regex* r = rx_->url_match_regex();
-    return r != nullptr && guarded(regex_rule::url_match, [&] { return r->match(s); });
+    return guarded(regex_rule::url_match, [&] { return rx_->url_match(s); });
   }
 
   /// The Python source of rule `r`, or nullopt when it is absent. Complexity: O(1). Throws: nothing.

@@ -202,6 +202,9 @@ class basic_tokenizer {
   doc_type operator()(Vocab& vocab, std::string_view text) { return run(vocab, text); }
 
   /// The pieces of `text` (byte offsets), appended to `out`, without making a doc. Complexity: O(|text|).
+  /// Lifetime: offsets into `text`; a piece's `norm` (a special case's NORM) points into this
+  /// tokenizer's rules, valid until they change (`add_special_case`, `update_rules`, ...) or the
+  /// tokenizer and every copy sharing them are gone.
   /// Throws: as `operator()`, except the vocab's errors. Thread safety: as the tokenizer (uses the cache).
   void segment(std::string_view text, std::vector<piece>& out) {
     rules_->segment_with(text, out, [this](std::string_view c, std::uint32_t b, std::vector<piece>& o) {
@@ -212,7 +215,7 @@ class basic_tokenizer {
   /// spaCy's `Tokenizer.explain`: the non-space pieces of `text`, each with the rule that made it
   /// (`explained_piece::label()`: PREFIX, SUFFIX, INFIX, SPECIAL-n, TOKEN_MATCH, URL_MATCH, TOKEN).
   /// Complexity: O(|text|); the cache is not used. Throws: as `segment`. Thread safety: const.
-  /// Lifetime: offsets into `text`.
+  /// Lifetime: as `segment` (offsets into `text`; each `piece.norm` until the rules change).
   [[nodiscard]] std::vector<explained_piece> explain(std::string_view text) const { return rules_->explain(text); }
 
   /// Adds (or replaces) a special case (spaCy `add_special_case`) in this tokenizer's own copy of the
@@ -499,7 +502,7 @@ class basic_tokenizer {
           slot.stamp = stamp_;
         }
       }
-      const hash_t norm = p.norm.empty() ? 0 : vocab.strings().add(p.norm);
+      const hash_t norm = p.norm.empty() ? 0 : intern_norm(scope, p.norm);
       doc.push_token_sized(*lex, p.begin, p.size, p.space_after, norm);
     }
     // Scratch space is kept for the next call, up to a bound: one huge text must not pin its peak
@@ -508,6 +511,11 @@ class basic_tokenizer {
     if (refs_.capacity() > max_kept_pieces) std::vector<piece_ref>().swap(refs_);
     return doc;
   }
+
+  // A special case's NORM, as the scope's string: found permanent (the rules' own, interned when they were
+  // set), else added through the zone, which evicts it (a NORM of rules edited with `update_rules`).
+  static hash_t intern_norm(Vocab& vocab, std::string_view norm) { return vocab.strings().add(norm); }
+  static hash_t intern_norm(typename Vocab::zone_type& zone, std::string_view norm) { return zone.strings().add(norm); }
 
   Vocab* vocab_;
   std::shared_ptr<const Segmenter> rules_;
