@@ -9,7 +9,7 @@
 #        bench/compare.sh --filter 'Zones|NoZone|Segment/cache:1|Requests_(ZoneEach|OneZone)$' \
 #          /tmp/before build-bench/bench/bench_pipeline
 # Defaults: 10 rounds, every benchmark, 0.5 s a benchmark a run. Times are in ms: CPU time, or the
-# benchmark's own measure for those timed by real or manual time (names ending /real_time, /manual_time).
+# benchmark's own measure for those timed by real or manual time (names with a /real_time or /manual_time part).
 # A benchmark that reported an error in any run is left out, and named.
 set -euo pipefail
 
@@ -89,7 +89,8 @@ def load(build, r):
         if b.get("error_occurred"):
             errored.add(name)
             continue
-        wall = name.endswith("/real_time") or name.endswith("/manual_time")
+        parts = name.split("/")  # a thread benchmark's name ends in /threads:N, after /real_time
+        wall = "real_time" in parts or "manual_time" in parts
         times[name] = b["real_time" if wall else "cpu_time"] * unit_ms[b["time_unit"]]
     return times
 

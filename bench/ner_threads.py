@@ -113,7 +113,9 @@ def main():
         "repetitions": args.repetitions,
         "seconds": {str(t): s for t, s in seconds.items()},
         "median_seconds": {str(t): m for t, m in median.items()},
-        "speedup": median[1] / median[2],
+        # The median of the paired runs' ratios (each pair ran one after the other, in alternating order),
+        # as bench/compare.sh: load that changes between pairs then moves both runs of a pair.
+        "speedup": statistics.median(s1 / s2 for s1, s2 in zip(seconds[1], seconds[2])),
         "cpu_seconds": {str(t): c for t, c in cpu.items()},
         "median_cpu_seconds": {str(t): statistics.median(c) for t, c in cpu.items()},
         "identical_output": identical,
