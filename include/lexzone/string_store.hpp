@@ -167,10 +167,10 @@ class basic_string_store {
 
   /// Opens a zone on this store.
   /// Complexity: O(1); allocates nothing (but, in checked builds, the zone's liveness sentinel) when the
-  /// calling thread's spare zone node is free (a node is
-  /// recycled when a guard dies, see `trim_pool`), and when that node kept a chunk (see
-  /// `max_pooled_chunks`) the zone's first 64 KiB come from it, without the pool's lock. Lifetime: the
-  /// zone must close (its guard be destroyed) before the store is destroyed. Thread safety: any thread;
+  /// calling thread's spare zone node is free (a node is recycled when a guard dies; spare nodes are kept
+  /// per thread shard, so threads of one shard share one, see `trim_pool`), and when that node kept a
+  /// chunk (see `max_pooled_chunks`) the zone's first 64 KiB come from it, without the pool's lock.
+  /// Lifetime: the zone must close (its guard be destroyed) before the store is destroyed. Thread safety: any thread;
   /// the zone is private to the thread that uses it. Throws: `std::bad_alloc`.
   [[nodiscard]] zone_type memory_zone() { return zone_type(this, open_node(nullptr)); }
 

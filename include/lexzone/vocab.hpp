@@ -54,6 +54,12 @@ struct vocab_stats {
 /// Learning never changes what an add returns or throws otherwise: the word is first created in the zone
 /// as usual, then made permanent; when that fails (memory), the zone's lexeme is returned, and the
 /// strings that had become permanent (attribute strings, the text) stay so.
+///
+/// Memory beyond the learned lexemes: a word whose text was already a permanent string (another word's
+/// lower form, say) replaces that string's index entry, and the erased slot is reclaimed by rebuilding
+/// the permanent index at the same size; a concurrent index keeps the tables it outgrew for lock-free
+/// readers, some tens of bytes for each such word, until `strings().shrink_to_fit()` (which must not run
+/// concurrently with other uses of the store). Bounded by `max_lexemes`.
 struct learning_policy {
   /// Creations in zones, by one thread, after which a word becomes permanent: 0 never (the default: a
   /// zone evicts everything it created), 1 at its first creation in a zone, 2 at its second, ..., at most
@@ -235,7 +241,9 @@ class basic_vocab {
   [[nodiscard]] const store_type& strings() const noexcept LEXZONE_LIFETIMEBOUND { return *strings_; }
 
   /// Opens a zone on this vocab (and its string store). Complexity: O(1); allocates nothing (but, in
-  /// checked builds, the zone's liveness sentinel) when the calling thread's spare zone node is free.
+  /// checked builds, the zone's liveness sentinel) when the calling thread's spare zone node is free
+  /// (spare nodes are kept per thread shard, see the store's `trim_pool`: threads of one shard share
+  /// one).
   /// Lifetime: the zone must close before the vocab is destroyed. Thread safety: any thread; the zone is
   /// private to the thread that uses it.
   /// Throws: `std::bad_alloc`.

@@ -5,7 +5,9 @@
 ///
 /// Canonical reordering is not applied: it only permutes combining characters, and after the Mn ones are
 /// gone the ones left (25 spacing marks with a non-zero combining class, such as U+302E and U+1D165) stay
-/// in text order. Tables: detail/accent_tables.hpp (tools/gen_accent_tables.py), of the same Unicode
+/// in text order. So for a text with two or more of those marks the result can differ from Python's
+/// (which sorts them by combining class: "a\u1715\U00016FF0" gives "a\U00016FF0\u1715" there); Yoruba's
+/// like_num, spaCy's one use of it, cannot tell (such a text is no number either way). Tables: detail/accent_tables.hpp (tools/gen_accent_tables.py), of the same Unicode
 /// version as the rest of lexzone's Unicode data.
 #pragma once
 

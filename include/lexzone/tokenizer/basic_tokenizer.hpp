@@ -186,9 +186,10 @@ class basic_tokenizer {
     }
     return *this;
   }
-  /// Takes `o`'s rules and cache. Throws: nothing.
+  /// Takes `o`'s rules and cache; `o` has no rules afterwards and may only be assigned to or destroyed.
+  /// Throws: nothing.
   basic_tokenizer(basic_tokenizer&& o) noexcept = default;
-  /// Takes `o`'s rules and cache. Throws: nothing.
+  /// Takes `o`'s rules and cache; `o` as after the move constructor. Throws: nothing.
   basic_tokenizer& operator=(basic_tokenizer&& o) noexcept = default;
   /// Frees the cache; the rules when no copy shares them.
   ~basic_tokenizer() = default;
