@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iterator>
 #include <ranges>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -164,6 +165,43 @@ TEST_CASE("doc: a moved-from doc is a default-constructed one", "[doc]") {
   // NOLINTEND(bugprone-use-after-move)
   CHECK(d.size() == 1);
   CHECK(d[0].idx() == 0);
+}
+
+static_assert(lexzone::scope_of<vocab::zone_type, vocab> && lexzone::scope_of<vocab, vocab>);
+static_assert(!lexzone::scope_of<const vocab::zone_type, vocab> && !lexzone::scope_of<const vocab, vocab>,
+              "a const scope is refused by the constraint, not deep inside a tokenizer");
+
+TEST_CASE("doc: set_ents refuses entities that break its rules, and keeps the ones it had", "[doc]") {
+  vocab v;
+  lexzone::en::tokenizer tok(v);
+  auto zone = v.memory_zone();
+  doc d = tok(zone, "Ada Lovelace lived in London");
+  const lexzone::hash_t person = v.strings().add("PERSON"), gpe = v.strings().add("GPE");
+  d.set_ents({{0, 2, person, 0}, {4, 5, gpe, 0}});
+  const auto refused = [&](std::vector<doc::entity_record> ents, std::string_view why) {
+    try {
+      d.set_ents(std::move(ents));
+    } catch (const std::invalid_argument& e) {
+      INFO(e.what());
+      CHECK(std::string_view(e.what()).find(why) != std::string_view::npos);
+      return true;
+    }
+    return false;
+  };
+  CHECK(refused({{4, 5, gpe, 0}, {0, 2, person, 0}}, "entity 1 [0, 2): it starts before"));  // unsorted
+  CHECK(refused({{0, 2, person, 0}, {1, 3, gpe, 0}}, "entity 1 [1, 3): it starts before"));  // overlapping
+  CHECK(refused({{4, 6, gpe, 0}}, "not a span of the doc"));                                 // past the end
+  CHECK(refused({{3, 2, gpe, 0}}, "not a span of the doc"));                                 // reversed
+  CHECK(refused({{0, 2, lexzone::hash_string("NEVER-ADDED"), 0}}, "not a permanent string"));
+  CHECK(refused({{0, 2, person, lexzone::hash_string("no-such-id")}}, "not a permanent string"));
+  const lexzone::hash_t zoned = zone.strings().add("ZONE-LABEL");  // labels must outlive the zone
+  CHECK(refused({{0, 2, zoned, 0}}, "not a permanent string"));
+  REQUIRE(d.ents().size() == 2);  // unchanged by every refusal
+  CHECK(d.ents()[1].text() == "London");
+  // Allowed: touching spans, an empty one between, no label, an id that was added.
+  d.set_ents({{0, 2, person, v.strings().add("Q7259")}, {2, 2, 0, 0}, {2, 3, gpe, 0}});
+  CHECK(d.ents().size() == 3);
+  CHECK(d.ents()[0].id_() == "Q7259");
 }
 
 TEST_CASE("doc: entities give their label text, id text and character offsets", "[doc]") {

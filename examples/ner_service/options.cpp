@@ -70,7 +70,7 @@ flag http_flag(std::string_view name, std::string_view help, T http_limits::*mem
 std::vector<flag> flags(const std::string& data_dir) {
   constexpr std::uint64_t gib = std::uint64_t{1} << 30;
   return {
-      {"--host", "H", "address to listen on (0.0.0.0 in a container)",
+      {"--host", "H", "numeric IPv4 or IPv6 address to listen on (0.0.0.0 in a container)",
        [](options& o, const std::string& s) {
          // A numeric IPv4 or IPv6 address, as the listener takes it (no name lookup).
          in6_addr v6{};

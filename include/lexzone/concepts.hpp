@@ -21,7 +21,12 @@
 /// ## zone_aware<C>
 /// | Expression | Type | Throws | Meaning |
 /// |---|---|---|---|
-/// | `c.on_zone_close()` | void | must be `noexcept` | called by `pipeline_zone` just before the zone closes, for components that keep caches of borrows |
+/// | `c.on_zone_close()` | void | must be `noexcept` | for a tokenizer or component that keeps borrows (lexeme pointers, views) from one doc to the next: called by a pipeline just before a zone it opened (`pipeline_zone`) closes, and, before a doc is made, whenever the pipeline is called in another scope than its previous call (a zone it did not open, a nested zone, the vocab): the part must then drop every borrow it kept |
+///
+/// A pipeline refuses, at compile time, a part with a member named `on_zone_close` that is not
+/// `void on_zone_close() noexcept` (`declares_zone_hook` without `zone_aware`): such a hook would never be
+/// called. A component's call operator takes `basic_doc<Vocab>&` (one taking the doc by value, which the
+/// concept cannot tell from `const basic_doc<Vocab>&`, annotates a copy that is then thrown away).
 #pragma once
 
 #include <concepts>
@@ -56,6 +61,14 @@ template <class C>
 concept zone_aware = requires(C& c) {
   { c.on_zone_close() } noexcept -> std::same_as<void>;
 };
+
+/// Whether `C` has a member named `on_zone_close`, of whatever signature (see the file comment).
+template <class C>
+concept declares_zone_hook = requires { &C::on_zone_close; } || requires(C& c) { c.on_zone_close(); };
+
+/// A part whose zone hook, if it declares one, is `zone_aware`.
+template <class C>
+concept zone_hook_well_formed = !declares_zone_hook<C> || zone_aware<C>;
 // clang-format on
 
 }  // namespace lexzone

@@ -17,6 +17,7 @@
 #include <iterator>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -538,10 +539,33 @@ class basic_doc {
     end_byte_ = byte_idx + size;
     end_char_ = idx + chars;
   }
-  /// Replaces the entities. Requires sorted, non-overlapping, in-range spans whose label and id are
-  /// permanent strings (0 for no id). Complexity: O(1) (a move). Throws: `zone_closed` (checked builds).
+  /// Replaces the entities: spans in order, not overlapping (an empty one may touch its neighbours), within
+  /// the doc's tokens, each with a label and an id that are 0 or permanent strings of the doc's vocab (a
+  /// label's text lives as long as the vocab; an id from `hash_string` of a string never added has none).
+  /// Complexity: O(entities), plus each label's and id's length (their lookup). Throws:
+  /// `std::invalid_argument` naming the first entity that breaks those rules (the entities are then
+  /// unchanged); `zone_closed` (checked builds).
   void set_ents(std::vector<entity_record> ents) {
     check("doc");
+    std::uint32_t previous_end = 0;
+    for (std::size_t i = 0; i < ents.size(); ++i) {
+      const entity_record& e = ents[i];
+      const char* broken = nullptr;
+      if (e.start > e.end || e.end > tokens_.size()) {
+        broken = "its tokens are not a span of the doc";
+      } else if (e.start < previous_end) {
+        broken = "it starts before the previous entity ends (entities must be sorted and not overlap)";
+      } else if (vocab_ == nullptr) {
+        broken = "the doc belongs to no vocab";
+      } else if ((e.label != 0 && !vocab_->strings().contains(e.label)) ||
+                 (e.id != 0 && !vocab_->strings().contains(e.id))) {
+        broken = "its label or id is not a permanent string of the vocab (add it first)";
+      }
+      if (broken != nullptr)
+        throw std::invalid_argument("lexzone: set_ents: entity " + std::to_string(i) + " [" + std::to_string(e.start) +
+                                    ", " + std::to_string(e.end) + "): " + broken);
+      previous_end = e.end;
+    }
     ents_ = std::move(ents);
   }
   /// Raw record of token `i`. Requires: `i < size()`. Complexity: O(1). Throws: `zone_closed` (checked

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -91,6 +92,10 @@ template <class Vocab, class Tokenizer, class... Components>
   requires tokenizer<Tokenizer, Vocab> && (pipeline_component<Components, Vocab> && ...)
 class pipeline {
   // clang-format on
+  static_assert(zone_hook_well_formed<Tokenizer> && (zone_hook_well_formed<Components> && ...),
+                "lexzone: a tokenizer's or component's on_zone_close must be `void on_zone_close() noexcept`; "
+                "with another signature it would never be called");
+
  public:
   using vocab_type = Vocab;           ///< the vocab type
   using doc_type = basic_doc<Vocab>;  ///< what a call returns
@@ -100,16 +105,25 @@ class pipeline {
   explicit pipeline(Tokenizer tok, Components... components)
       : tokenizer_(std::move(tok)), components_(std::move(components)...) {}
 
-  /// Tokenizes `text` in `scope` (the vocab, or one of its zones) and runs every component.
+  /// Tokenizes `text` in `scope` (the vocab, or one of its zones) and runs every component. When `scope`
+  /// is not the scope of this pipeline's previous call (by generation: a zone it did not open, a nested
+  /// zone, the vocab), the zone-aware parts are notified first (see `zone_aware`).
   /// Complexity: the tokenizer's and the components'. Lifetime: the doc belongs to `scope`.
-  /// Throws: what the tokenizer and components throw; the doc is then discarded, and a zone still rolls
-  /// back everything when it closes.
+  /// Throws: `zone_closed` (a scope that is not open), what the tokenizer and components throw; the doc is
+  /// then discarded, and a zone still rolls back everything when it closes.
   // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
   // clang-format off
   template <class Scope>
     requires scope_of<Scope, Vocab>
   doc_type operator()(Scope& scope, std::string_view text) {
     // clang-format on
+    if constexpr (has_zone_aware_parts) {
+      const std::uint64_t g = scope_generation(scope);
+      if (g != seen_generation_) {
+        if (seen_generation_ != no_generation) notify_zone_close();
+        seen_generation_ = g;
+      }
+    }
     doc_type doc = tokenizer_(scope, text);
     std::apply([&](auto&... c) { (static_cast<void>(c(doc)), ...); }, components_);
     return doc;
@@ -152,7 +166,11 @@ class pipeline {
     void operator()() const noexcept { self->notify_zone_close(); }
   };
 
+  static constexpr bool has_zone_aware_parts = zone_aware<Tokenizer> || (zone_aware<Components> || ...);
+  static constexpr std::uint64_t no_generation = ~std::uint64_t{0};  // no borrows kept since the last notice
+
   void notify_zone_close() noexcept {
+    seen_generation_ = no_generation;
     if constexpr (zone_aware<Tokenizer>) tokenizer_.on_zone_close();
     std::apply(
         [](auto&... c) {
@@ -167,6 +185,7 @@ class pipeline {
 
   Tokenizer tokenizer_;
   std::tuple<Components...> components_;
+  std::uint64_t seen_generation_ = no_generation;  // the scope of the last call (see operator())
 };
 
 /// The interface of a component registered at run time (e.g. from a plugin).
@@ -197,7 +216,10 @@ class dynamic_pipeline {
   // clang-format off
   template <class T>
     requires tokenizer<T, Vocab>
-  explicit dynamic_pipeline(T tok) : tokenizer_(std::make_unique<tokenizer_model<T>>(std::move(tok))) {}
+  explicit dynamic_pipeline(T tok) : tokenizer_(std::make_unique<tokenizer_model<T>>(std::move(tok))) {
+    static_assert(zone_hook_well_formed<T>, "lexzone: a tokenizer's on_zone_close must be "
+                                            "`void on_zone_close() noexcept`; otherwise it would never be called");
+  }
   // clang-format on
 
   /// Appends a component that satisfies `pipeline_component` under `name`.
@@ -208,6 +230,9 @@ class dynamic_pipeline {
     requires pipeline_component<C, Vocab>
   void add(std::string name, C component) {
     // clang-format on
+    static_assert(zone_hook_well_formed<C>,
+                  "lexzone: a component's on_zone_close must be "
+                  "`void on_zone_close() noexcept`; otherwise it would never be called");
     add(std::move(name), std::make_unique<component_model<C>>(std::move(component)));
   }
 
@@ -239,9 +264,11 @@ class dynamic_pipeline {
     return out;
   }
 
-  /// Tokenizes `text` in `zone` and runs every component, as `pipeline::operator()`. Lifetime: the doc
-  /// belongs to `zone`. Throws: what the tokenizer and components throw.
+  /// Tokenizes `text` in `zone` and runs every component, as `pipeline::operator()` (which also says when
+  /// the parts are notified first). Lifetime: the doc belongs to `zone`. Throws: `zone_closed`, what the
+  /// tokenizer and components throw.
   doc_type operator()(typename Vocab::zone_type& zone, std::string_view text) {
+    enter_scope(zone.generation());
     doc_type doc = tokenizer_->run(zone, text);
     for (auto& e : components_) e.component->process(doc);
     return doc;
@@ -249,6 +276,7 @@ class dynamic_pipeline {
   /// Tokenizes `text` into the permanent layer and runs every component. Lifetime: the vocab's.
   /// Throws: what the tokenizer and components throw.
   doc_type operator()(Vocab& vocab, std::string_view text) {
+    enter_scope(0);
     doc_type doc = tokenizer_->run(vocab, text);
     for (auto& e : components_) e.component->process(doc);
     return doc;
@@ -270,12 +298,24 @@ class dynamic_pipeline {
   // The dynamic pipeline's zone notifier (an assignable callable, as `pipeline`'s).
   struct zone_notifier {
     dynamic_pipeline* self;
-    void operator()() const noexcept {
-      if (self->tokenizer_ == nullptr) return;  // moved from: nothing to notify
-      self->tokenizer_->on_zone_close();
-      for (auto& e : self->components_) e.component->on_zone_close();
-    }
+    void operator()() const noexcept { self->notify_zone_close(); }
   };
+
+  static constexpr std::uint64_t no_generation = ~std::uint64_t{0};  // as `pipeline`'s
+
+  void notify_zone_close() noexcept {
+    seen_generation_ = no_generation;
+    if (tokenizer_ == nullptr) return;  // moved from: nothing to notify
+    tokenizer_->on_zone_close();
+    for (auto& e : components_) e.component->on_zone_close();
+  }
+
+  // As `pipeline::operator()`: a call in another scope than the previous one notifies first.
+  void enter_scope(std::uint64_t generation) noexcept {
+    if (generation == seen_generation_) return;
+    if (seen_generation_ != no_generation) notify_zone_close();
+    seen_generation_ = generation;
+  }
 
   struct tokenizer_base {
     virtual ~tokenizer_base() = default;
@@ -309,6 +349,7 @@ class dynamic_pipeline {
 
   std::unique_ptr<tokenizer_base> tokenizer_;
   std::vector<entry> components_;
+  std::uint64_t seen_generation_ = no_generation;  // the scope of the last call (see enter_scope)
 };
 
 }  // namespace lexzone

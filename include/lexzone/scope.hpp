@@ -23,10 +23,11 @@ namespace lexzone::inline LEXZONE_ABI_NAMESPACE {
 // Not formatted: clang-format 14 mis-parses requires-clauses and concept definitions (fixed in 15).
 // clang-format off
 
-/// A scope over vocab type `Vocab`: the vocab itself or one of its zones.
+/// A scope over vocab type `Vocab`: the vocab itself or one of its zones, not const (a tokenizer creates
+/// lexemes through it; a const zone or vocab is refused here rather than deep inside a tokenizer).
 template <class S, class Vocab>
-concept scope_of =
-    std::same_as<std::remove_cvref_t<S>, Vocab> || std::same_as<std::remove_cvref_t<S>, typename Vocab::zone_type>;
+concept scope_of = std::same_as<std::remove_reference_t<S>, Vocab> ||
+                   std::same_as<std::remove_reference_t<S>, typename Vocab::zone_type>;
 
 /// The vocab of a scope that is a vocab: `vocab` itself. Complexity: O(1). Throws: nothing.
 template <class V>

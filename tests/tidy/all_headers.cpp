@@ -23,6 +23,7 @@
 #include <lexzone/detail/string_layer.hpp>
 #include <lexzone/detail/unicode_tables.hpp>
 #include <lexzone/detail/worker_pool.hpp>
+#include <lexzone/detail/zeroed_pages.hpp>
 #include <lexzone/detail/zone_registry.hpp>
 #include <lexzone/doc.hpp>
 #include <lexzone/en.hpp>

@@ -26,9 +26,9 @@
 /// text, no permanent string that collides), and the vocab skips them: creating the word again in a zone
 /// then probes only the zone's own small tables.
 ///
-/// Memory: bounded, allocated (zeroed, so resident only as its pages are used) on a thread's first use,
-/// freed when the thread ends: `slots` entries of `sizeof(entry)` bytes, a 2-byte tag each and a byte of
-/// recency per set of 4 (16,384 entries of 200 bytes, at most 3.2 MiB a thread, for
+/// Memory: bounded, allocated (zeroed pages from the system, resident only as they are used) on a thread's
+/// first use, given back to the system when the thread ends: `slots` entries of `sizeof(entry)` bytes, a
+/// 2-byte tag each and a byte of recency per set of 4 (16,384 entries of 200 bytes, at most 3.2 MiB a thread, for
 /// `lexeme_attributes`; set `LEXZONE_ATTRIBUTE_CACHE_BITS` to change the count, 2^bits), one table per
 /// attribute record type; it never grows with traffic. A word whose text and interned strings exceed
 /// `max_bytes`, or that interns more than `max_strings` strings, is not cached.
@@ -49,7 +49,6 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -60,6 +59,7 @@
 #include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../errors.hpp"
 #include "../hash.hpp"
+#include "zeroed_pages.hpp"
 
 namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
@@ -265,15 +265,15 @@ class attribute_cache {
   // Owns a thread's table (the analyzer of clang-tidy 14 mistakes a function-local `thread_local`
   // unique_ptr for one freed on return): `slots` entries, then a tag per slot, which a lookup compares
   // first (2 bytes a slot, so that a miss reads no entry), then a recency byte per set. The block comes
-  // zeroed from `calloc`: all-zero bytes are an empty entry and tag and the identity order (`entry` is an
-  // implicit-lifetime type, so the allocation creates the entries), and the system hands out zeroed pages
-  // lazily, so a thread that creates few words keeps little of it resident.
+  // zeroed from the system (zeroed_pages.hpp): all-zero bytes are an empty entry and tag and the identity
+  // order (`entry` is an implicit-lifetime type, so the allocation creates the entries), and the system
+  // hands out zeroed pages lazily, so a thread that creates few words keeps little of it resident, and
+  // gives them all back when the thread ends.
   class thread_table {
    public:
-    thread_table() noexcept
-        : block_(static_cast<std::byte*>(std::calloc(1, order_at + sets))) {  // NOLINT(cppcoreguidelines-no-malloc)
+    thread_table() noexcept : block_(static_cast<std::byte*>(allocate_zeroed_pages(block_bytes))) {
       static_assert(std::is_trivially_copyable_v<entry> && std::is_trivially_destructible_v<entry>,
-                    "entries are created by calloc (implicit-lifetime) and never destroyed");
+                    "entries are created by the zeroed allocation (implicit-lifetime) and never destroyed");
     }
     [[nodiscard]] entry* entries() const noexcept { return reinterpret_cast<entry*>(block_.get()); }
     [[nodiscard]] std::uint16_t* tags() const noexcept {
@@ -286,9 +286,10 @@ class attribute_cache {
    private:
     static constexpr std::size_t tags_at = slots * sizeof(entry);
     static constexpr std::size_t order_at = tags_at + slots * sizeof(std::uint16_t);
+    static constexpr std::size_t block_bytes = order_at + sets;
     static_assert(tags_at % alignof(std::uint16_t) == 0);
     struct free_block {
-      void operator()(std::byte* p) const noexcept { std::free(p); }  // NOLINT(cppcoreguidelines-no-malloc)
+      void operator()(std::byte* p) const noexcept { free_zeroed_pages(p, block_bytes); }
     };
     std::unique_ptr<std::byte, free_block> block_;
   };

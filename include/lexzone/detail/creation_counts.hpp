@@ -22,11 +22,11 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 
 #include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../hash.hpp"
+#include "zeroed_pages.hpp"
 
 namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
@@ -65,20 +65,18 @@ class creation_counts {
   }
 
  private:
-  // Owns a thread's slots (calloc: zeroed pages, resident as they are touched; nullptr when the
-  // allocation failed).
+  // Owns a thread's slots (zeroed pages from the system, zeroed_pages.hpp: resident as they are touched,
+  // given back when the thread ends; nullptr when the allocation failed).
   class table {
    public:
     table() noexcept : slots_(allocate()) {}
     [[nodiscard]] std::uint32_t* data() const noexcept { return slots_.get(); }
 
    private:
-    static std::uint32_t* allocate() noexcept {
-      void* p = std::calloc(creation_counts::slots, sizeof(std::uint32_t));  // NOLINT(cppcoreguidelines-no-malloc)
-      return static_cast<std::uint32_t*>(p);
-    }
+    static std::uint32_t* allocate() noexcept { return static_cast<std::uint32_t*>(allocate_zeroed_pages(bytes)); }
+    static constexpr std::size_t bytes = creation_counts::slots * sizeof(std::uint32_t);
     struct free_slots {
-      void operator()(std::uint32_t* p) const noexcept { std::free(p); }  // NOLINT(cppcoreguidelines-no-malloc)
+      void operator()(std::uint32_t* p) const noexcept { free_zeroed_pages(p, bytes); }
     };
     std::unique_ptr<std::uint32_t, free_slots> slots_;
   };
