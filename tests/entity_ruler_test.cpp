@@ -390,6 +390,21 @@ TEST_CASE("entity_ruler: ties, overwrite and existing entities", "[entity_ruler]
   REQUIRE(ents.size() == 1);
   CHECK(ents[0].label == "A");
   CHECK(ents[0].start == 2);
+
+  // An existing empty entity inside a match's span blocks it (the result would be out of order, which
+  // set_ents refuses), unless overwrite_ents, which drops it.
+  doc empty = make_doc(v, {"I", "love", "New", "York", "City"});
+  empty.set_ents({{3, 3, v.strings().add("MARK"), 0}});
+  first_wins(empty);  // "New York" (A, B) [2, 4) holds it; "york city" (C) [3, 5) starts there
+  ents = ents_of(v, empty);
+  REQUIRE(ents.size() == 2);
+  CHECK(ents[0].label == "MARK");
+  CHECK(ents[1].label == "C");
+  empty.set_ents({{3, 3, v.strings().add("MARK"), 0}});
+  overwrite(empty);
+  ents = ents_of(v, empty);
+  REQUIRE(ents.size() == 1);
+  CHECK(ents[0].label == "A");
 }
 
 TEST_CASE("entity_ruler: phrase splitting, default and plugged in", "[entity_ruler]") {

@@ -2,8 +2,6 @@
 // line in --help and its default, so that they cannot disagree.
 #include "ner_service/options.hpp"
 
-#include <arpa/inet.h>  // inet_pton
-#include <netinet/in.h>
 #include <sched.h>
 
 #include <algorithm>
@@ -14,6 +12,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include <boost/asio/ip/address.hpp>
 
 #include "ner_service/budget.hpp"
 #include "support/cli.hpp"
@@ -72,11 +72,10 @@ std::vector<flag> flags(const std::string& data_dir) {
   return {
       {"--host", "H", "numeric IPv4 or IPv6 address to listen on (0.0.0.0 in a container)",
        [](options& o, const std::string& s) {
-         // A numeric IPv4 or IPv6 address, as the listener takes it (no name lookup).
-         in6_addr v6{};
-         in_addr v4{};
-         if (inet_pton(AF_INET, s.c_str(), &v4) != 1 && inet_pton(AF_INET6, s.c_str(), &v6) != 1)
-           throw std::invalid_argument("expected a numeric IPv4 or IPv6 address, such as 127.0.0.1 or ::1");
+         // A numeric IPv4 or IPv6 address (with a scope, fe80::1%eth0), parsed as the listener parses it.
+         boost::system::error_code ec;
+         (void)boost::asio::ip::make_address(s, ec);
+         if (ec) throw std::invalid_argument("expected a numeric IPv4 or IPv6 address, such as 127.0.0.1 or ::1");
          o.host = s;
        },
        [](const options& o) { return o.host; }},

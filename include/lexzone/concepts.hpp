@@ -21,11 +21,11 @@
 /// ## zone_aware<C>
 /// | Expression | Type | Throws | Meaning |
 /// |---|---|---|---|
-/// | `c.on_zone_close()` | void | must be `noexcept` | for a tokenizer or component that keeps borrows (lexeme pointers, views) from one doc to the next: called by a pipeline just before a zone it opened (`pipeline_zone`) closes, and, before a doc is made, whenever the pipeline is called in another scope than its previous call (a zone it did not open, a nested zone, the vocab): the part must then drop every borrow it kept |
+/// | `c.on_zone_close()` | void | must be `noexcept` | for a tokenizer or component that keeps borrows (lexeme pointers, views) from one doc to the next: called by a pipeline just before a zone it opened (`pipeline_zone`) closes, and, before a doc is made, whenever the pipeline is called in another scope than its previous call (a zone it did not open, a nested zone, the vocab): the part must then drop every borrow it kept, without reading through it (its zone may have closed already) |
 ///
-/// A pipeline refuses, at compile time, a part with a member named `on_zone_close` that is not
+/// A pipeline refuses, at compile time, a part with an accessible member named `on_zone_close` that is not
 /// `void on_zone_close() noexcept` (`declares_zone_hook` without `zone_aware`): such a hook would never be
-/// called. A component's call operator takes `basic_doc<Vocab>&` (one taking the doc by value, which the
+/// called. (A hook the check cannot see, a private one or one that takes arguments, is not called either.) A component's call operator takes `basic_doc<Vocab>&` (one taking the doc by value, which the
 /// concept cannot tell from `const basic_doc<Vocab>&`, annotates a copy that is then thrown away).
 #pragma once
 

@@ -396,14 +396,21 @@ class entity_ruler {
     });
     const std::size_t n = doc.size();
     std::vector<std::uint8_t> taken(n, 0), occupied(n, 0);
-    if (!config_.overwrite_ents)
-      for (const auto& e : existing)
+    // An existing empty entity [t, t) holds no token, but a match around it (start < t < end) would put
+    // the two out of order: it blocks such a match as a token would (and is dropped by one, overwriting).
+    std::vector<std::uint8_t> empty_at(n + 1, 0);
+    if (!config_.overwrite_ents) {
+      for (const auto& e : existing) {
         for (std::uint32_t t = e.start; t < e.end && t < n; ++t) occupied[t] = 1;
+        if (e.start == e.end && e.start <= n) empty_at[e.start] = 1;
+      }
+    }
     std::vector<std::uint8_t> dropped(existing.size(), 0);
     std::vector<entity_record> added;
     for (const auto& m : found) {
       bool free = true;
-      for (std::uint32_t t = m.start; free && t < m.end; ++t) free = taken[t] == 0 && occupied[t] == 0;
+      for (std::uint32_t t = m.start; free && t < m.end; ++t)
+        free = taken[t] == 0 && occupied[t] == 0 && (t == m.start || empty_at[t] == 0);
       if (!free) continue;
       const entry& e = entries_[m.pattern];
       added.push_back(entity_record{m.start, m.end, e.label, e.id});

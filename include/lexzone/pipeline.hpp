@@ -196,7 +196,9 @@ class component_base {
   virtual ~component_base() = default;
   /// Annotates `doc` (as `pipeline_component`'s `c(doc)`). Throws: user errors.
   virtual void process(basic_doc<Vocab>& doc) = 0;
-  /// Called before a pipeline zone closes. Must not throw.
+  /// Called when the component must drop the borrows it kept (see `zone_aware`): before a pipeline zone
+  /// closes, and before a call in another scope than the previous one (the zone they came from may have
+  /// closed already: drop them without reading through them). Must not throw.
   virtual void on_zone_close() noexcept {}
 };
 

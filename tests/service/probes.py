@@ -909,6 +909,11 @@ def probe_overload():
                                                                                              bad.stderr[:300]))
         except subprocess.TimeoutExpired:
             c.check(False, "--host %r: the service started" % host)
+    # A link-local IPv6 address with its scope is a numeric address: accepted (the listener then binds it,
+    # or fails to, as the system decides).
+    ok = subprocess.run([BINARY, "--host", "fe80::1%lo", "--memory-estimate"], capture_output=True, text=True,
+                        timeout=10 * h.slow_factor())
+    c.check(ok.returncode == 0, "--host fe80::1%%lo accepted: exit %d, %r" % (ok.returncode, ok.stderr[:300]))
     # The least budget suffices: idle, it serves a body of --max-body-bytes whose buffer doubled at its last
     # byte (chunks of limit - 1 and 1 bytes), and answers a gzip bomb 413, not 503.
     limit = 16384

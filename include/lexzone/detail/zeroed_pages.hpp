@@ -28,7 +28,13 @@ namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 inline void* allocate_zeroed_pages(std::size_t bytes) noexcept {
 #if LEXZONE_DETAIL_HAVE_MMAP
   void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  return p == MAP_FAILED ? nullptr : p;  // NOLINT(performance-no-int-to-ptr): MAP_FAILED is POSIX's
+  if (p == MAP_FAILED) return nullptr;  // NOLINT(performance-no-int-to-ptr): MAP_FAILED is POSIX's
+#  if defined(MADV_NOHUGEPAGE)
+  // Resident as touched, 4 KiB at a time: with transparent huge pages set to "always", a touch could
+  // otherwise make 2 MiB of the table resident at once. Advice only: its failure changes nothing.
+  static_cast<void>(::madvise(p, bytes, MADV_NOHUGEPAGE));
+#  endif
+  return p;
 #else
   return std::calloc(1, bytes);  // NOLINT(cppcoreguidelines-no-malloc)
 #endif
