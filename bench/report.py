@@ -459,6 +459,8 @@ def append_table(out, heading, columns, rows):
 
 
 def write_report(results_dir):
+    """Writes results_dir/report.md; returns (its lines, the goals measured by nobody, the benchmarks
+    that reported an error)."""
     binaries, medians, errors, contexts = load(results_dir)
     mx = Metrics(medians, load_process(results_dir))
     out = ["# lexzone benchmark report", ""]
@@ -480,8 +482,11 @@ def write_report(results_dir):
     out.append("")
     out.append("| Goal | Measured | Target | Result |")
     out.append("|---|---|---|---|")
+    unmeasured = []
     for goal, measured, target, result in goal_rows(mx):
         out.append(f"| {goal} | {measured} | {target} | **{result}** |")
+        if result == "n/a":
+            unmeasured.append(goal)
     out.append("")
     out.append("(Ratios are of medians measured in the same run; see the tables below for every benchmark.)")
     out.append("")
@@ -539,19 +544,32 @@ def write_report(results_dir):
             out.append(f"- {k}: {v}")
     out.append("")
     (results_dir / "report.md").write_text("\n".join(out))
-    return out
+    return out, unmeasured, sorted(errors)
 
 
 def main(argv):
-    results_dir = Path(argv[1]) if len(argv) > 1 else Path(__file__).resolve().parent / "results"
+    """report.py [--strict] [results_dir]: writes the report and prints its goals. Exit status 1 when the
+    directory is missing, or, with --strict (bench/run.sh's full runs), when a goal could not be measured
+    (its benchmark missing from the results) or a benchmark reported an error; a filtered run leaves goals
+    unmeasured by design and is not strict."""
+    args = argv[1:]
+    strict = "--strict" in args
+    args = [a for a in args if a != "--strict"]
+    results_dir = Path(args[0]) if args else Path(__file__).resolve().parent / "results"
     if not results_dir.is_dir():
         print(f"report.py: no results directory {results_dir}", file=sys.stderr)
         return 1
-    lines = write_report(results_dir)
+    lines, unmeasured, errors = write_report(results_dir)
     goals_end = lines.index("(Ratios are of medians measured in the same run; see the tables below for every benchmark.)")
     print("\n".join(lines[:goals_end]))
     print(f"Wrote {results_dir / 'report.md'}")
-    return 0
+    if not strict:
+        return 0
+    for goal in unmeasured:
+        print(f"report.py: goal not measured (a benchmark is missing from the results): {goal}", file=sys.stderr)
+    for key in errors:
+        print(f"report.py: {key} reported an error", file=sys.stderr)
+    return 1 if unmeasured or errors else 0
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 # processes (bench/ner_threads.py, into bench/results/process/ner_threads.json), then writes
 # bench/results/report.md with bench/report.py.
 #
-# Usage: bench/run.sh [--quick] [Google Benchmark flags passed to every binary, e.g. --benchmark_filter=AddHit]
+# Usage: bench/run.sh [-h|--help] [--quick] [Google Benchmark flags passed to every binary, e.g.
+#        --benchmark_filter=AddHit]
 #   --quick                      smoke run: 1 repetition, short minimum time, smaller sizes
 #                                (exports LEXZONE_BENCH_QUICK=1, read by bench/common.hpp)
 # Environment:
@@ -22,11 +23,25 @@ root="$(dirname "$here")"
 build="${LEXZONE_BENCH_BUILD_DIR:-$root/build-bench}"
 results="$here/results"
 
+usage() { sed -n '2,/^set -euo pipefail/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+if [[ "${1:-}" == "-h" || "${1:-}" == "--help" ]]; then
+  usage
+  exit 0
+fi
 quick=0
 if [[ "${1:-}" == "--quick" ]]; then
   quick=1
   shift
 fi
+# Anything else must be a Google Benchmark flag: refused here, before minutes of building, not by the first
+# binary afterwards.
+for arg in "$@"; do
+  if [[ "$arg" != --benchmark_* ]]; then
+    echo "bench/run.sh: unknown argument '$arg' (--quick first, then Google Benchmark flags --benchmark_*)" >&2
+    usage >&2
+    exit 2
+  fi
+done
 if ((quick)); then
   export LEXZONE_BENCH_QUICK=1
   reps=1
@@ -73,5 +88,9 @@ if [[ "${LEXZONE_BENCH_PROCESS:-1}" != 0 ]]; then
     "$results/process/ner_threads.json" "${process_args[@]}" || status=1
 fi
 
-python3 "$here/report.py" "$results" || status=1
+# A full run (every binary, no flags) must measure every goal: report.py --strict fails on an unmeasured
+# goal or a benchmark's error. A filtered run leaves goals unmeasured by design.
+report_args=()
+if [[ -z "${LEXZONE_BENCH_BINARIES:-}" && $# -eq 0 ]]; then report_args=(--strict); fi
+python3 "$here/report.py" "${report_args[@]}" "$results" || status=1
 exit "$status"

@@ -591,4 +591,30 @@ TEST_CASE("entity_ruler: runs as a pipeline component", "[entity_ruler]") {
   CHECK(out.ents[0].id == "nyc");
 }
 
+TEST_CASE("entity_ruler and matcher: a doc whose zone closed is reported, with patterns or without",
+          "[entity_ruler][matcher]") {
+  // Checked builds report a doc of a closed zone (`zone_closed`) in every matching entry point: a matcher
+  // or ruler with no pattern reads no token, but is called on such a doc all the same.
+  using ws = lexzone::test::whitespace_tokenizer<vocab>;
+  vocab v;
+  ruler_type empty_ruler(v);
+  ruler_type ruler(v);
+  ruler.add_pattern(lexzone::entity_pattern{"GPE", std::string("York"), ""});
+  const lexzone::matcher<vocab> empty_matcher(v);
+  doc d;
+  {
+    auto zone = v.memory_zone();
+    d = ws{}(zone, "some words in York");
+    CHECK(empty_ruler.match(d).empty());
+    CHECK(empty_matcher(d).empty());
+    CHECK(ruler.match(d).size() == 1);
+  }
+#if LEXZONE_CHECKED
+  CHECK_THROWS_AS(empty_ruler.match(d), lexzone::zone_closed);
+  CHECK_THROWS_AS(empty_matcher(d), lexzone::zone_closed);
+  CHECK_THROWS_AS(ruler.match(d), lexzone::zone_closed);
+  CHECK_THROWS_AS(empty_ruler(d), lexzone::zone_closed);
+#endif
+}
+
 }  // namespace entity_ruler_test

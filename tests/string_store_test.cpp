@@ -226,6 +226,11 @@ TEST_CASE("string_store: an add through an outer zone collides with a string of 
   CHECK_THROWS_AS(outer.add("#041"), lexzone::hash_collision);
   CHECK_THROWS_AS(middle.add("#041"), lexzone::hash_collision);
   CHECK_THROWS_AS(outer.add("#042"), lexzone::hash_collision);
+  // A permanent add through the outer zone too: the nested zones see the permanent layer.
+  CHECK_THROWS_AS(outer.add("#041", lexzone::retention::permanent), lexzone::hash_collision);
+  CHECK_THROWS_AS(middle.intern("#042", lexzone::retention::permanent), lexzone::hash_collision);
+  CHECK_FALSE(s.contains("#041"));
+  CHECK_FALSE(s.contains("#042"));
   CHECK_FALSE(outer.contains("#041"));
   CHECK(inner[41] == "#41");
   // The same text is no collision: the outer zone stores its own copy.
@@ -233,6 +238,8 @@ TEST_CASE("string_store: an add through an outer zone collides with a string of 
   CHECK(outer[41] == "#41");
   // A string no nested zone holds is added as before; a closed zone no longer counts.
   CHECK(outer.add("#43") == 43);
+  CHECK(outer.add("#44", lexzone::retention::permanent) == 44);
+  CHECK(s.contains("#44"));
   sibling.close();
   CHECK(middle.add("#042") == 42);
   CHECK(middle[42] == "#042");

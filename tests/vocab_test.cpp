@@ -409,6 +409,12 @@ TEST_CASE("vocab zones: an enclosing zone's lexeme and an inner zone's string wi
   CHECK(outer.find("#05") == nullptr);
   CHECK(v.stats().strings.transient_strings == strings_before);
   CHECK(v.stats().transient_lexemes == 0);
+  // A permanent add through the outer zone too: the inner zone sees the permanent layer. Nothing is added.
+  const auto permanent_strings = v.strings().permanent_size();
+  CHECK_THROWS_AS(outer.add("#05", lexzone::retention::permanent), lexzone::hash_collision);
+  CHECK(v.permanent_size() == 0);
+  CHECK(v.strings().permanent_size() == permanent_strings);
+  CHECK(inner.strings()[5] == "#5");
   CHECK_THROWS_AS(inner.add("#05"), lexzone::hash_collision);
   CHECK(inner.strings()[5] == "#5");
   // Made before the inner zone opens, the outer lexeme is what the inner zone then sees: its string "#5"

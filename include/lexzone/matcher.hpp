@@ -515,11 +515,14 @@ class matcher {
     finish(out, recs.size());
   }
 
-  // Clears `out`; the token records of `doc` to match, none when the matcher has no pattern.
+  // Clears `out`; the token records of `doc` to match, none when the matcher has no pattern. The records
+  // are taken first either way: in checked builds that reports a doc whose zone closed (`zone_closed`),
+  // with patterns or without.
   std::span<const record_type> begin_match(const doc_type& doc, std::vector<pattern_match>& out) const {
     out.clear();
+    const std::span<const record_type> recs = doc.token_records();
     if (program_.pattern_count == 0) return {};
-    return doc.token_records();
+    return recs;
   }
 
   // Starts what the prefilter lists under `value` for `fields` (bits `1 << match_field`) at token `s`.

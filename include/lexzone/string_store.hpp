@@ -369,17 +369,20 @@ class basic_string_store {
     return false;
   }
 
-  // The zone of z's chain whose string `s` (id `h`) a permanent add of `s` through z takes over (the
-  // string leaves that zone), innermost first as lookups go, or nullptr. A different string with id `h`
-  // throws `hash_collision` before anything changed: one in the permanent layer; one in the chain while
-  // `s` is not permanent (a permanent add must never shadow a visible zone string of the same id). Once
-  // `s` is permanent, lookups find it first: a zone string of the same id is shadowed already, and the
-  // add leaves it as it is, as an add with retention::automatic does.
+  // The zone of z's chain (z may be null: none) whose string `s` (id `h`) a permanent add of `s` through z
+  // takes over (the string leaves that zone), innermost first as lookups go, or nullptr. A different
+  // string with id `h` throws `hash_collision` before anything changed: one in the permanent layer; while
+  // `s` is not permanent, one in the chain or in a zone nested in z, which sees the permanent layer too (a
+  // permanent add must never shadow a visible zone string of the same id). Once `s` is permanent, lookups
+  // find it first: a zone string of the same id is shadowed already, and the add leaves it as it is, as
+  // an add with retention::automatic does.
   static zone_node* promotion_holder(const perm_layer& perm, zone_node* z, hash_t h, std::string_view s) {
     if (perm.find_checked(h, s))
       return detail::first_in_chain(z, [&](zone_node& n) -> zone_node* { return n.strings.find(h, s) ? &n : nullptr; });
-    return detail::first_in_chain(
+    zone_node* holder = detail::first_in_chain(
         z, [&](zone_node& n) -> zone_node* { return n.strings.find_checked(h, s) ? &n : nullptr; });
+    if (z != nullptr) reject_nested(z, h, s);
+    return holder;
   }
 
   std::string_view promote(zone_node* z, hash_t h, std::string_view s) {

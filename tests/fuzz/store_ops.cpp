@@ -276,8 +276,10 @@ class fuzz_run {
     return r != hit::collision;
   }
   // A permanent add through a zone: a collision in the permanent layer fails; while `s` is not permanent,
-  // so does one in the chain (it must not be shadowed); the innermost zone holding `s` gives it up.
-  static bool promote(strmap& perm, const std::vector<strmap*>& chain, hash_t h, const std::string& s) {
+  // so does one in the chain or in a zone nested in the adding one (`nested`: it must not be shadowed);
+  // the innermost zone holding `s` gives it up.
+  static bool promote(strmap& perm, const std::vector<strmap*>& chain, hash_t h, const std::string& s,
+                      const std::vector<strmap*>& nested) {
     if (h == 0) return s.empty();
     const hit p = probe(perm, h, s);
     if (p == hit::collision) return false;
@@ -290,6 +292,9 @@ class fuzz_run {
         break;
       }
     }
+    if (p == hit::none)
+      for (const strmap* m : nested)
+        if (probe(*m, h, s) == hit::collision) return false;
     if (p == hit::none) perm.emplace(h, s);
     if (holder != nullptr) holder->erase(h);
     return true;
@@ -299,7 +304,7 @@ class fuzz_run {
   static bool add_in(strmap& perm, const std::vector<strmap*>& chain, hash_t h, const std::string& s, retention r,
                      const std::vector<strmap*>& nested) {
     if (h == 0) return s.empty();
-    if (r == retention::permanent) return promote(perm, chain, h, s);
+    if (r == retention::permanent) return promote(perm, chain, h, s, nested);
     const hit f = find_in(perm, chain, h, s);
     if (f == hit::none) {
       for (const strmap* m : nested)
@@ -500,8 +505,9 @@ class fuzz_run {
           break;
         }
       }
+      const auto nested = nested_strings(vslots_, z);
       auto intern = [&](hash_t sh, const std::string& s) {
-        return z != nullptr ? promote(vperm_str_, schain, sh, s) : add_permanent(vperm_str_, sh, s);
+        return z != nullptr ? promote(vperm_str_, schain, sh, s, nested) : add_permanent(vperm_str_, sh, s);
       };
       if (!text.empty() && !intern(h, text)) return false;
       for (const auto& s : b.strings)
@@ -533,8 +539,8 @@ class fuzz_run {
       // Learned (zones = 1, texts up to the policy's default max_text_bytes): the lexeme just made in z
       // is made permanent with its strings, through z's chain. After the zone's creation succeeded no
       // collision can stop that (asserted here).
-      if (!text.empty()) FUZZ_CHECK(promote(vperm_str_, schain, h, text));
-      for (const auto& s : b.strings) FUZZ_CHECK(promote(vperm_str_, schain, h_(s), s));
+      if (!text.empty()) FUZZ_CHECK(promote(vperm_str_, schain, h, text, nested));
+      for (const auto& s : b.strings) FUZZ_CHECK(promote(vperm_str_, schain, h_(s), s, nested));
       ++learned_;
       created_in = &vperm_lex_;
       return true;
