@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# clang-format and clang-tidy, as CI runs them (.ci/run, stage "clang-format and clang-tidy", passes --ci).
+# clang-format, the API doc check and clang-tidy, as CI runs them (.ci/run, stage "clang-format, API docs
+# and clang-tidy", passes --ci).
 #
-#   bash .ci/lint.sh                 checks the formatting, then runs clang-tidy (every warning is an error)
+#   bash .ci/lint.sh                 checks the formatting and the API docs (tools/check_api_docs.py: every
+#                                    public function states its complexity and what it throws), then runs
+#                                    clang-tidy (every warning is an error)
 #   bash .ci/lint.sh --fix           reformats the files in place (clang-tidy is not run)
 #   bash .ci/lint.sh --format-only   checks the formatting only (a second or two)
 #   bash .ci/lint.sh --ci            what CI runs: as the first, but clang-tidy analyses only the public headers
@@ -66,6 +69,16 @@ if ! "$clang_format" --dry-run --Werror "${format_files[@]}"; then
 fi
 echo "lint: clang-format: ${#format_files[@]} files formatted ($(( $(date +%s) - start )) s)"
 [ "$mode" = format-only ] && exit 0
+
+# API docs: every public function of the public headers says its complexity and what it throws (the rules
+# are in the script's header comment). A second or so.
+start=$(date +%s)
+if ! python3 tools/check_api_docs.py; then
+  echo "lint: check_api_docs: the declarations above lack a Complexity or Throws clause in their /// comment" \
+       "(rules: tools/check_api_docs.py)" >&2
+  exit 1
+fi
+echo "lint: check_api_docs: public declarations documented ($(( $(date +%s) - start )) s)"
 
 # clang-tidy: every public header through tests/tidy/all_headers.cpp, and the examples' mains.
 missing=$(find include/lexzone -name '*.hpp' | sort | sed 's|^include/||' | while IFS= read -r h; do

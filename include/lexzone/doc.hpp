@@ -324,7 +324,7 @@ class LEXZONE_VIEW_TYPE basic_span {
   [[nodiscard]] std::string_view label_() const { return doc_->string_of(label_id_); }
   /// Id of the entity id (0 for none; spaCy's `ent_id`). Complexity: O(1). Throws: nothing.
   [[nodiscard]] hash_t id() const noexcept { return ent_id_; }
-  /// The entity id's text ("" for none), as spaCy's `id_`. Lifetime and throws: as `label_()`.
+  /// The entity id's text ("" for none), as spaCy's `id_`. Complexity, lifetime and throws: as `label_()`.
   [[nodiscard]] std::string_view id_() const { return doc_->string_of(ent_id_); }
 
   /// The text the span covers, inner whitespace included (a view into the doc's text).
@@ -404,14 +404,15 @@ class basic_doc {
     set_sentinel(scope_sentinel(scope));
   }
 
-  /// Copies tokens, entities and text; the copy belongs to the same scope. Throws: `std::bad_alloc`.
+  /// Copies tokens, entities and text; the copy belongs to the same scope.
+  /// Complexity: O(text size + tokens + entities). Throws: `std::bad_alloc`.
   basic_doc(const basic_doc& o)
       : vocab_(o.vocab_), text_(o.text_), tokens_(o.tokens_), ents_(o.ents_), zone_strings_(o.zone_strings_),
         end_byte_(o.end_byte_), end_char_(o.end_char_), ascii_(o.ascii_) {
     set_sentinel(o.sentinel_);
   }
   /// Takes over `o`'s content; `o` is left as a default-constructed doc (empty, of no scope).
-  /// Throws: nothing.
+  /// Complexity: O(1). Throws: nothing.
   basic_doc(basic_doc&& o) noexcept
       : vocab_(std::exchange(o.vocab_, nullptr)), text_(std::move(o.text_)), tokens_(std::move(o.tokens_)),
         ents_(std::move(o.ents_)), zone_strings_(std::exchange(o.zone_strings_, std::nullopt)),
@@ -421,12 +422,13 @@ class basic_doc {
     o.tokens_.clear();
     o.ents_.clear();
   }
-  /// Copy or move assignment. Throws: nothing (the copy is made when the argument is).
+  /// Copy or move assignment. Complexity: O(1) (a swap; copying the argument, when it is a copy, costs
+  /// as the copy constructor). Throws: nothing (the copy is made when the argument is).
   basic_doc& operator=(basic_doc o) noexcept {
     swap(o);
     return *this;
   }
-  /// Releases the doc's tie to its zone. Throws: nothing.
+  /// Releases the doc's tie to its zone and frees its memory. Complexity: O(1). Throws: nothing.
   ~basic_doc() { set_sentinel(nullptr); }
 
   /// Exchanges the contents of two docs. Complexity: O(1). Throws: nothing.
@@ -459,7 +461,7 @@ class basic_doc {
     LEXZONE_ASSERT(i < tokens_.size(), "doc token index out of range");
     return token(*this, i);
   }
-  /// Token `i`, as `operator[]`.
+  /// Token `i`, as `operator[]`. Complexity: O(1). Throws: as `operator[]`.
   [[nodiscard]] token at(std::size_t i) const LEXZONE_LIFETIMEBOUND { return (*this)[i]; }
   /// The first token. Complexity: O(1). Throws: nothing.
   [[nodiscard]] iterator begin() const noexcept LEXZONE_LIFETIMEBOUND { return {this, 0}; }
@@ -594,7 +596,8 @@ class basic_doc {
   [[nodiscard]] std::size_t span_end_char(std::size_t start, std::size_t end) const {
     return end > start ? end_of(end).chars : start_of(start).chars;
   }
-  /// Byte offset one past the span [start, end), as `span_end_char`.
+  /// Byte offset one past the span [start, end), as `span_end_char`. Complexity: O(1).
+  /// Throws: `zone_closed` (checked builds).
   [[nodiscard]] std::size_t span_end_byte(std::size_t start, std::size_t end) const {
     return end > start ? end_of(end).bytes : start_of(start).bytes;
   }

@@ -57,6 +57,7 @@ using pipeline = lexzone::pipeline<vocab, tokenizer, entity_ruler>;
 }
 
 /// `make_pipeline` for a braced list: `make_pipeline(vocab, {{"ORG", "Debian Project"}})`.
+/// Complexity, lifetime, thread safety and throws: as the overload above.
 [[nodiscard]] inline pipeline make_pipeline(vocab& words LEXZONE_LIFETIMEBOUND,
                                             std::initializer_list<entity_pattern> patterns = {},
                                             entity_ruler_config config = {}) {

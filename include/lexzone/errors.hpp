@@ -71,9 +71,9 @@ inline std::string printable(std::string_view s, std::size_t max_bytes = std::st
 /// Thrown by lookups of a hash that no visible layer holds (never stored, or its zone closed).
 class unknown_hash : public std::out_of_range {
  public:
-  /// The error for id `h`. Throws: `std::bad_alloc`.
+  /// The error for id `h`. Complexity: O(1). Throws: `std::bad_alloc`.
   explicit unknown_hash(hash_t h) : std::out_of_range("lexzone: unknown hash " + detail::hex(h)), hash_(h) {}
-  /// The hash that was looked up.
+  /// The hash that was looked up. Complexity: O(1). Throws: nothing.
   [[nodiscard]] hash_t hash() const noexcept { return hash_; }
 
  private:
@@ -91,7 +91,7 @@ class hash_collision : public std::runtime_error {
       : std::runtime_error("lexzone: hash collision on " + detail::hex(h) + " between \"" +
                            detail::printable(existing, 64) + "\" and \"" + detail::printable(added, 64) + "\""),
         hash_(h) {}
-  /// The hash both strings share.
+  /// The hash both strings share. Complexity: O(1). Throws: nothing.
   [[nodiscard]] hash_t hash() const noexcept { return hash_; }
 
  private:
@@ -102,7 +102,8 @@ class hash_collision : public std::runtime_error {
 /// zone closed, or when a closed zone guard is used to add or look up. The default handler throws it.
 class zone_closed : public std::logic_error {
  public:
-  /// The error for `what_was_used` ("doc", "token", "memory_zone", ...). Throws: `std::bad_alloc`.
+  /// The error for `what_was_used` ("doc", "token", "memory_zone", ...). Complexity: O(strlen(what_was_used)).
+  /// Throws: `std::bad_alloc`.
   explicit zone_closed(const char* what_was_used)
       : std::logic_error(std::string("lexzone: ") + what_was_used + " used after its memory_zone closed") {}
 };
@@ -139,7 +140,7 @@ inline void default_zone_closed_handler(const char* what) { default_zone_closed_
 using zone_closed_slot = handler_slot<zone_closed_handler, &default_zone_closed_handler>;
 }  // namespace detail
 
-/// Installs `handler` (nullptr restores the default) and returns the previous one.
+/// Installs `handler` (nullptr restores the default) and returns the previous one. Complexity: O(1).
 /// Thread safety: safe to call from any thread; takes effect for reports that start after it returns.
 /// Throws: nothing.
 inline zone_closed_handler set_zone_closed_handler(zone_closed_handler handler) noexcept {
@@ -177,7 +178,7 @@ using assertion_slot = handler_slot<assertion_handler, &default_assertion_handle
 }  // namespace detail
 
 /// Installs `handler` for broken preconditions (nullptr restores the default, which prints the problem on
-/// stderr and aborts) and returns the previous one.
+/// stderr and aborts) and returns the previous one. Complexity: O(1).
 /// Thread safety: safe to call from any thread; takes effect for reports that start after it returns.
 /// Throws: nothing.
 inline assertion_handler set_assertion_handler(assertion_handler handler) noexcept {

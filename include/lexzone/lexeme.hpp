@@ -71,7 +71,7 @@ struct lexeme_attributes {
 
   /// True when flag `f` is set. Complexity: O(1). Throws: nothing.
   [[nodiscard]] constexpr bool has(lex_flag f) const noexcept { return (flags & static_cast<std::uint32_t>(f)) != 0; }
-  /// Sets or clears flag `f`.
+  /// Sets or clears flag `f`. Complexity: O(1). Throws: nothing.
   constexpr void set(lex_flag f, bool on = true) noexcept {
     flags = on ? (flags | static_cast<std::uint32_t>(f)) : (flags & ~static_cast<std::uint32_t>(f));
   }

@@ -236,7 +236,7 @@ class parallel_pipe {
     LEXZONE_ASSERT(worker < pipelines_.size(), "parallel_pipe::pipeline: no such worker");
     return pipelines_[worker].pipeline;
   }
-  /// As above, const.
+  /// As above, const. Complexity: O(1). Throws: nothing (checked builds: what the assertion handler throws).
   [[nodiscard]] const Pipeline& pipeline(std::size_t worker) const LEXZONE_LIFETIMEBOUND {
     LEXZONE_ASSERT(worker < pipelines_.size(), "parallel_pipe::pipeline: no such worker");
     return pipelines_[worker].pipeline;

@@ -76,7 +76,8 @@ class basic_string_store {
   /// Per-zone state (also of a vocab's zones). Implementation detail; public only so that
   /// `basic_memory_zone` can name it.
   struct zone_node : detail::zone_node_base {
-    /// An empty layer drawing chunks from `src`.
+    /// An empty layer drawing chunks from `src`; allocates nothing. Complexity: O(1).
+    /// Throws: what copying `Hasher` or the allocator throws (nothing for the defaults).
     zone_node(detail::chunk_source<Allocator>& src, const Hasher& h) : strings(src, h, &kept_bytes) {}
     zone_layer strings;  ///< the zone's own strings (and its vocab's lexeme records)
   };
@@ -111,7 +112,8 @@ class basic_string_store {
 
   /// Frees every string. Requires: every zone guard of this store (or of a vocab over it) is destroyed,
   /// open or closed: a guard that outlives the store touches it when it dies (checked builds report a
-  /// broken precondition otherwise).
+  /// broken precondition otherwise). Complexity: O(memory chunks and index tables held), independent of
+  /// the number of strings.
   ~basic_string_store() {
     LEXZONE_ASSERT(registry_.totals().guarded_zones == 0, "a store destroyed while zone guards are alive");
     trim_spares();
@@ -510,7 +512,7 @@ template <class Store>
 class basic_string_zone_view : public Store::template zone_api<basic_string_zone_view<Store>> {
  public:
   /// The view of zone node `node` of `store`, which must be open. Implementation detail of
-  /// `basic_vocab`; use `vocab_zone.strings()`. Throws: nothing.
+  /// `basic_vocab`; use `vocab_zone.strings()`. Complexity: O(1). Throws: nothing.
   basic_string_zone_view(Store& store, typename Store::zone_node* node) noexcept
       : owner_(&store), node_(node), generation_(node->generation)
 #if LEXZONE_CHECKED

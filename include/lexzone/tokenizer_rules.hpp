@@ -73,7 +73,7 @@ struct tokenizer_rules {
   /// The source of rule `r` (one of the five members above). Complexity: O(1). Throws: nothing.
   /// Lifetime: a reference to the member.
   [[nodiscard]] std::optional<std::string>& regex_source(regex_rule r) noexcept { return source_in(*this, r); }
-  /// The source of rule `r`, read-only. As the overload above.
+  /// The source of rule `r`, read-only. As the overload above. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const std::optional<std::string>& regex_source(regex_rule r) const noexcept {
     return source_in(*this, r);
   }

@@ -65,7 +65,7 @@ enum class pattern_file_errc {
   unreadable,  ///< exists but cannot be read (a directory, no permission, an I/O error)
 };
 
-/// Name of `e` ("missing", "unreadable"). Throws: nothing.
+/// Name of `e` ("missing", "unreadable"). Complexity: O(1). Throws: nothing.
 [[nodiscard]] constexpr std::string_view to_string(pattern_file_errc e) noexcept {
   switch (e) {
     case pattern_file_errc::missing: return "missing";

@@ -28,7 +28,7 @@ class file_error : public std::runtime_error {
   file_error(Errc code, std::string name, const std::string& message)
       : std::runtime_error(lexzone::detail::printable(name) + ": " + lexzone::detail::printable(message)), code_(code),
         name_(std::move(name)) {}
-  /// Why reading failed. Throws: nothing.
+  /// Why reading failed. Complexity: O(1). Throws: nothing.
   [[nodiscard]] Errc code() const noexcept { return code_; }
   /// The file name (or buffer name) given to the reader, as given (not escaped). Complexity: O(1).
   /// Throws: nothing.

@@ -56,7 +56,7 @@ enum class lex_file_errc {
   probe_mismatch,  ///< the loaded like_num disagrees with the file's `like_num_probes`
 };
 
-/// Name of `e` ("missing", ...). Throws: nothing.
+/// Name of `e` ("missing", ...). Complexity: O(1). Throws: nothing.
 [[nodiscard]] constexpr std::string_view to_string(lex_file_errc e) noexcept {
   switch (e) {
     case lex_file_errc::missing: return "missing";

@@ -42,7 +42,7 @@ enum class rule_file_errc {
   wrong_layout,  ///< MessagePack, but not a spaCy tokenizer (wrong types, missing ORTH, ...)
 };
 
-/// Name of `e` ("missing", ...). Throws: nothing.
+/// Name of `e` ("missing", ...). Complexity: O(1). Throws: nothing.
 [[nodiscard]] constexpr std::string_view to_string(rule_file_errc e) noexcept {
   switch (e) {
     case rule_file_errc::missing: return "missing";

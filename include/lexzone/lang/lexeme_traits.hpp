@@ -144,20 +144,22 @@ class lexeme_traits {
   explicit lexeme_traits(lex_data data) : language_(std::make_shared<const detail::data_language>(std::move(data))) {}
 
   /// The attributes of `text`; `intern` stores a string and returns its id (see `basic_vocab`).
+  /// Complexity, allocation and throws: as the class comment says for `compute`.
   template <class Intern>
   [[nodiscard]] attributes_type compute(std::string_view text, Intern&& intern) const {
     return detail::compute_lexeme(text, intern, *language_);
   }
 
-  /// The language code the data named ("" when none). Lifetime: the traits'. Throws: nothing.
+  /// The language code the data named ("" when none). Lifetime: the traits'. Complexity: O(1).
+  /// Throws: nothing.
   [[nodiscard]] const std::string& lang() const noexcept { return language_->lang(); }
-  /// The stop words. Lifetime: the traits'. Throws: nothing.
+  /// The stop words. Lifetime: the traits'. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const word_set& stop_words() const noexcept { return language_->stop_words(); }
-  /// The LIKE_NUM rule. Lifetime: the traits'. Throws: nothing.
+  /// The LIKE_NUM rule. Lifetime: the traits'. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const like_num_rule& number_rule() const noexcept { return language_->number_rule(); }
-  /// The NORM stemmer, if the language has one. Lifetime: the traits'. Throws: nothing.
+  /// The NORM stemmer, if the language has one. Lifetime: the traits'. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const std::optional<norm_stemmer>& stemmer() const noexcept { return language_->stemmer(); }
-  /// The extra currency words. Lifetime: the traits'. Throws: nothing.
+  /// The extra currency words. Lifetime: the traits'. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const word_set& currency_words() const noexcept { return language_->currency_words(); }
   /// LIKE_NUM of `text`. Complexity: O(n log w). Throws: std::bad_alloc.
   [[nodiscard]] bool like_num(std::string_view text) const { return lang::like_num(text, language_->number_rule()); }

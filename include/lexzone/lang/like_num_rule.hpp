@@ -61,7 +61,7 @@ class word_set {
   [[nodiscard]] bool contains(std::string_view word) const noexcept {
     return !index_.empty() && index_.find(word) != index_.end();
   }
-  /// The words, sorted by bytes, without duplicates. Lifetime: the set's. Throws: nothing.
+  /// The words, sorted by bytes, without duplicates. Lifetime: the set's. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const std::vector<std::string>& words() const noexcept { return words_; }
   /// Number of distinct words. Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::size_t size() const noexcept { return words_.size(); }

@@ -117,9 +117,9 @@ struct regex_options {
 struct match_span {
   std::size_t begin = 0;  ///< byte offset of the first matched byte
   std::size_t end = 0;    ///< byte offset one past the match
-  /// Length in bytes.
+  /// Length in bytes. Complexity: O(1). Throws: nothing.
   [[nodiscard]] constexpr std::size_t size() const noexcept { return end - begin; }
-  /// Whether the match is empty.
+  /// Whether the match is empty. Complexity: O(1). Throws: nothing.
   [[nodiscard]] constexpr bool empty() const noexcept { return end == begin; }
   /// Whether two matches cover the same bytes.
   friend constexpr bool operator==(const match_span&, const match_span&) = default;
@@ -138,7 +138,7 @@ struct match_span {
   return jit != 0;
 }
 
-/// The Unicode version of the PCRE2 library ("14.0.0"). Throws: `std::bad_alloc`.
+/// The Unicode version of the PCRE2 library ("14.0.0"). Complexity: O(1). Throws: `std::bad_alloc`.
 [[nodiscard]] inline std::string pcre2_unicode_version() {
   char buf[32] = {};
   pcre2_config(PCRE2_CONFIG_UNICODE_VERSION, buf);
@@ -147,6 +147,8 @@ struct match_span {
 
 /// The translation options that give Python's answers with the PCRE2 library in use: Unicode properties
 /// for `\w`/`\d` only when PCRE2's Unicode version is lexzone's (else explicit ranges). Computed once.
+/// Complexity: O(1). Lifetime: static. Thread safety: any thread. Throws: `std::bad_alloc` (the first call
+/// only).
 [[nodiscard]] inline const translate_options& native_translate_options() {
   static const translate_options opt = [] {
     translate_options o;
@@ -547,11 +549,13 @@ class regex {
   }
 
   /// Python's `pattern.match(s, pos)`: a match starting exactly at byte `pos`. As `search` otherwise.
+  /// Complexity and throws: as `search`.
   [[nodiscard]] std::optional<match_span> match(std::string_view s, std::size_t pos = 0) const {
     return run(s, pos, PCRE2_ANCHORED);
   }
 
   /// Python's `pattern.fullmatch(s)`: a match of all of `s`. As `search` otherwise.
+  /// Complexity and throws: as `search`.
   [[nodiscard]] std::optional<match_span> fullmatch(std::string_view s) const {
     return run(s, 0, PCRE2_ANCHORED | PCRE2_ENDANCHORED);
   }
@@ -591,7 +595,8 @@ class regex {
 
   /// The spans of group 0 and every capturing group of the match `search`/`match`/`fullmatch` (by
   /// `anchor`: 0, `PCRE2_ANCHORED`, or both anchors) would find; a group that did not take part is
-  /// nullopt. Empty when there is no match. Throws: as `search`.
+  /// nullopt. Empty when there is no match. Complexity: as `search`, plus O(capturing groups).
+  /// Throws: as `search`.
   [[nodiscard]] std::vector<std::optional<match_span>> groups(std::string_view s, std::size_t pos = 0,
                                                               std::uint32_t anchor = 0) const {
     const detail::scratch_handle held;
@@ -613,17 +618,18 @@ class regex {
     return out;
   }
 
-  /// The Python source the regex was compiled from.
+  /// The Python source the regex was compiled from. Lifetime: the regex's. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const std::string& python_source() const noexcept { return state_->python; }
-  /// The PCRE2 source it was translated to.
+  /// The PCRE2 source it was translated to. Lifetime: the regex's. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const std::string& pcre2_source() const noexcept { return state_->translated.pcre2; }
-  /// Number of capturing groups.
+  /// Number of capturing groups. Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::uint32_t capture_count() const noexcept { return capture_count_; }
-  /// Whether matches run JIT code.
+  /// Whether matches run JIT code. Complexity: O(1). Throws: nothing.
   [[nodiscard]] bool jit() const noexcept { return state_->jit; }
   /// Whether searches run through the branch dispatch (`regex_options::branch_dispatch`, when it applies).
+  /// Complexity: O(1). Throws: nothing.
   [[nodiscard]] bool branch_dispatched() const noexcept { return state_->dispatch.has_value(); }
-  /// PCRE2's size of the compiled pattern in bytes.
+  /// PCRE2's size of the compiled pattern in bytes. Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::size_t compiled_size() const noexcept {
     std::size_t size = 0;
     pcre2_pattern_info(state_->code.get(), PCRE2_INFO_SIZE, &size);
@@ -904,7 +910,8 @@ class predicate_regex {
   /// Throws: as `regex::match`.
   [[nodiscard]] bool match(std::string_view s) const { return any_part(s, PCRE2_ANCHORED); }
   /// `bool(re.search(s))`; the subject is prepared once, and the parts share one budget when there are
-  /// several ("Bounded matching"). Throws: as `regex::search`.
+  /// several ("Bounded matching"). Complexity: O(s.size()) validation once, then up to one search per
+  /// part. Throws: as `regex::search`.
   [[nodiscard]] bool search(std::string_view s) const {
     if (parts_.empty()) return false;  // moved from
     const detail::scratch_handle held;
@@ -915,9 +922,11 @@ class predicate_regex {
       if (r.run_prepared(subject, scratch, 0, 0, budget)) return true;
     return false;
   }
-  /// `bool(re.fullmatch(s))`, with the same choice of parts as `match`. Throws: as `regex::fullmatch`.
+  /// `bool(re.fullmatch(s))`, with the same choice of parts as `match`. Complexity: as `match`.
+  /// Throws: as `regex::fullmatch`.
   [[nodiscard]] bool fullmatch(std::string_view s) const { return any_part(s, PCRE2_ANCHORED | PCRE2_ENDANCHORED); }
-  /// The compiled parts (one unless the pattern had to be split).
+  /// The compiled parts (one unless the pattern had to be split). Lifetime: the regex's. Complexity: O(1).
+  /// Throws: nothing.
   [[nodiscard]] const std::vector<regex>& parts() const noexcept { return parts_; }
 
  private:

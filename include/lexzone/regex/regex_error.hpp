@@ -59,9 +59,9 @@ class regex_error : public std::runtime_error {
               std::size_t offset = std::string_view::npos)
       : std::runtime_error(format(code, message, pattern, offset)), code_(code), offset_(offset) {}
 
-  /// Why the operation failed.
+  /// Why the operation failed. Complexity: O(1). Throws: nothing.
   [[nodiscard]] regex_errc code() const noexcept { return code_; }
-  /// Byte offset in the pattern source, or `std::string_view::npos`.
+  /// Byte offset in the pattern source, or `std::string_view::npos`. Complexity: O(1). Throws: nothing.
   [[nodiscard]] std::size_t offset() const noexcept { return offset_; }
 
  private:

@@ -94,7 +94,8 @@ class pcre2_rules {
     return at;
   }
 
-  /// spaCy's `find_suffix`: bytes to peel off the end of `s` (0: none). As `prefix_length`.
+  /// spaCy's `find_suffix`: bytes to peel off the end of `s` (0: none). Complexity and throws: as
+  /// `prefix_length`.
   [[nodiscard]] std::size_t suffix_length(std::string_view s) const {
     const auto m = guarded(regex_rule::suffix_search, [&] { return rx_->suffix_match(s); });
     if (!m || m->empty()) return 0;
@@ -114,13 +115,14 @@ class pcre2_rules {
     guarded(regex_rule::infix_finditer, [&] { infix->finditer(s, [&f](match_span m) { f(m.begin, m.end); }); });
   }
 
-  /// `bool(token_match(s))`, anchored at the start. Throws: as `prefix_length`.
+  /// `bool(token_match(s))`, anchored at the start. Complexity: one PCRE2 match plus O(|s|).
+  /// Throws: as `prefix_length`.
   [[nodiscard]] bool token_match(std::string_view s) const {
     const predicate_regex* r = rx_->token_match_regex();
     return r != nullptr && guarded(regex_rule::token_match, [&] { return r->match(s); });
   }
 
-  /// `bool(url_match(s))`, anchored at the start. Throws: as `prefix_length`.
+  /// `bool(url_match(s))`, anchored at the start. Complexity: as `token_match`. Throws: as `prefix_length`.
   /// spaCy's own URL_MATCH is answered in linear time and never throws (see `tokenizer_regexes::url_match`,
   /// which decides).
   [[nodiscard]] bool url_match(std::string_view s) const {
@@ -201,15 +203,15 @@ class rule_segmenter : public basic_segmenter<regex::pcre2_rules> {
   void set_regex(regex_rule which, std::optional<std::string_view> source) {
     replace_rules(rules().with(which, source));
   }
-  /// `set_regex(regex_rule::prefix_search, source)`.
+  /// `set_regex(regex_rule::prefix_search, source)`. Complexity and throws: as `set_regex`.
   void set_prefix_search(std::optional<std::string_view> source) { set_regex(regex_rule::prefix_search, source); }
-  /// `set_regex(regex_rule::suffix_search, source)`.
+  /// `set_regex(regex_rule::suffix_search, source)`. Complexity and throws: as `set_regex`.
   void set_suffix_search(std::optional<std::string_view> source) { set_regex(regex_rule::suffix_search, source); }
-  /// `set_regex(regex_rule::infix_finditer, source)`.
+  /// `set_regex(regex_rule::infix_finditer, source)`. Complexity and throws: as `set_regex`.
   void set_infix_finditer(std::optional<std::string_view> source) { set_regex(regex_rule::infix_finditer, source); }
-  /// `set_regex(regex_rule::token_match, source)`.
+  /// `set_regex(regex_rule::token_match, source)`. Complexity and throws: as `set_regex`.
   void set_token_match(std::optional<std::string_view> source) { set_regex(regex_rule::token_match, source); }
-  /// `set_regex(regex_rule::url_match, source)`.
+  /// `set_regex(regex_rule::url_match, source)`. Complexity and throws: as `set_regex`.
   void set_url_match(std::optional<std::string_view> source) { set_regex(regex_rule::url_match, source); }
 
   /// The Python source of rule `which` (nullopt when absent). Complexity: O(1). Throws: nothing.

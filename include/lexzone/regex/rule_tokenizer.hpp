@@ -68,14 +68,19 @@ class rule_tokenizer : public basic_tokenizer<Vocab, rule_segmenter> {
     this->update_rules([&](rule_segmenter& s) { s.set_regex(which, source); });
   }
   /// spaCy's `tokenizer.prefix_search = ...`: `set_regex(regex_rule::prefix_search, source)`.
+  /// Complexity and throws: as `set_regex`.
   void set_prefix_search(std::optional<std::string_view> source) { set_regex(regex_rule::prefix_search, source); }
   /// spaCy's `tokenizer.suffix_search = ...`: `set_regex(regex_rule::suffix_search, source)`.
+  /// Complexity and throws: as `set_regex`.
   void set_suffix_search(std::optional<std::string_view> source) { set_regex(regex_rule::suffix_search, source); }
   /// spaCy's `tokenizer.infix_finditer = ...`: `set_regex(regex_rule::infix_finditer, source)`.
+  /// Complexity and throws: as `set_regex`.
   void set_infix_finditer(std::optional<std::string_view> source) { set_regex(regex_rule::infix_finditer, source); }
   /// spaCy's `tokenizer.token_match = ...`: `set_regex(regex_rule::token_match, source)`.
+  /// Complexity and throws: as `set_regex`.
   void set_token_match(std::optional<std::string_view> source) { set_regex(regex_rule::token_match, source); }
   /// spaCy's `tokenizer.url_match = ...`: `set_regex(regex_rule::url_match, source)`.
+  /// Complexity and throws: as `set_regex`.
   void set_url_match(std::optional<std::string_view> source) { set_regex(regex_rule::url_match, source); }
 
   /// The rules in use as data (see `rule_segmenter::to_rules`). Complexity: O(size of the rules).

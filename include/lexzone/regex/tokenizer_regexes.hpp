@@ -111,7 +111,8 @@ class tokenizer_regexes {
     return infix_->find_all(s);
   }
 
-  /// `bool(token_match(s))` (anchored at the start). Throws: as `prefix_length`.
+  /// `bool(token_match(s))` (anchored at the start). Complexity: O(s.size()) plus the match.
+  /// Throws: as `prefix_length`.
   [[nodiscard]] bool token_match(std::string_view s) const { return token_match_ && token_match_->match(s); }
 
   /// `bool(url_match(s))` (anchored at the start). spaCy's own URL_MATCH (`url_match_is_spacy()`) is
@@ -129,15 +130,17 @@ class tokenizer_regexes {
   /// The compiled prefix rule, for callers that need more than the questions above (nullptr when
   /// absent). Lifetime: this object's. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const regex* prefix_search() const noexcept { return prefix_ ? &*prefix_ : nullptr; }
-  /// The compiled suffix rule (nullptr when absent); as `prefix_search()`.
+  /// The compiled suffix rule (nullptr when absent); as `prefix_search()`. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const regex* suffix_search() const noexcept { return suffix_ ? &*suffix_ : nullptr; }
-  /// The compiled infix rule (nullptr when absent); as `prefix_search()`.
+  /// The compiled infix rule (nullptr when absent); as `prefix_search()`. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const regex* infix_finditer() const noexcept { return infix_ ? &*infix_ : nullptr; }
-  /// The compiled token_match rule (nullptr when absent); as `prefix_search()`.
+  /// The compiled token_match rule (nullptr when absent); as `prefix_search()`. Complexity: O(1).
+  /// Throws: nothing.
   [[nodiscard]] const predicate_regex* token_match_regex() const noexcept {
     return token_match_ ? &*token_match_ : nullptr;
   }
-  /// The compiled url_match rule (nullptr when absent); as `prefix_search()`.
+  /// The compiled url_match rule (nullptr when absent); as `prefix_search()`. Complexity: O(1).
+  /// Throws: nothing.
   [[nodiscard]] const predicate_regex* url_match_regex() const noexcept { return url_match_ ? &*url_match_ : nullptr; }
 
  private:

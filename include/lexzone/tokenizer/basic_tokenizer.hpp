@@ -165,11 +165,12 @@ class basic_tokenizer {
   basic_tokenizer(Vocab& vocab, std::shared_ptr<const Segmenter> rules, options opts = {})
       : vocab_(&vocab), rules_(std::move(rules)), max_entries_(opts.cache_entries) {}
 
-  /// Shares the rules; the copy starts with an empty cache. Throws: nothing in practice (not `noexcept`,
-  /// as the constructor above).
+  /// Shares the rules; the copy starts with an empty cache. Complexity: O(1). Throws: nothing in practice
+  /// (not `noexcept`, as the constructor above).
   basic_tokenizer(const basic_tokenizer& o) : vocab_(o.vocab_), rules_(o.rules_), max_entries_(o.max_entries_) {}
   /// Shares `o`'s rules and empties this cache (and frees its memory when `o`'s cache has another size:
-  /// it is reserved again, at that size, on first use). Throws: nothing.
+  /// it is reserved again, at that size, on first use). Complexity: O(cache entries) (emptying the
+  /// cache). Throws: nothing.
   basic_tokenizer& operator=(const basic_tokenizer& o) noexcept {
     if (this != &o) {
       vocab_ = o.vocab_;
@@ -199,7 +200,8 @@ class basic_tokenizer {
   /// a token over 2 GiB), what the segmenter's rules throw (a rule tokenizer: `regex::regex_error` when a
   /// match hits a limit).
   doc_type operator()(typename Vocab::zone_type& zone, std::string_view text) { return run(zone, text); }
-  /// Tokenizes `text` into the permanent layer. As the zone overload otherwise.
+  /// Tokenizes `text` into the permanent layer; the doc is the vocab's. Complexity and throws: as the zone
+  /// overload.
   doc_type operator()(Vocab& vocab, std::string_view text) { return run(vocab, text); }
 
   /// The pieces of `text` (byte offsets), appended to `out`, without making a doc. Complexity: O(|text|).
@@ -230,12 +232,15 @@ class basic_tokenizer {
                  });
   }
   /// `add_special_case` for a braced list: `tok.add_special_case("lexzone", {{"lex"}, {"zone", "ZONE"}})`.
+  /// Complexity and throws: as the overload above.
   void add_special_case(std::string_view key, std::initializer_list<special_piece> pieces) {
     add_special_case(key, std::span<const special_piece>(pieces.begin(), pieces.size()));
   }
 
   /// Removes the special case `key` (returns false when there was none; nothing changes then). As
-  /// `add_special_case` otherwise; interns nothing.
+  /// `add_special_case` otherwise; interns nothing. Complexity: O(size of the rules) (the copy and the
+  /// segmenter's rebuild). Throws: `std::bad_alloc`, what the rules throw while the patterns are rebuilt
+  /// (nothing changes then).
   bool remove_special_case(std::string_view key) {
     bool removed = false;
     update_rules([&](Segmenter& s) { removed = s.remove_special_case(key); });

@@ -94,65 +94,66 @@ namespace lexzone::inline LEXZONE_ABI_NAMESPACE::unicode {
 // Code point properties. Each: O(1), noexcept, constexpr. An escaped invalid byte (U+DC80..U+DCFF) is Cs and
 // has none of these properties.
 
-/// General category of `cp` (Cn for unassigned code points and values above U+10FFFF).
+/// General category of `cp` (Cn for unassigned code points and values above U+10FFFF). Complexity: O(1).
 [[nodiscard]] constexpr general_category category(char32_t cp) noexcept { return detail::char_class_of(cp).cat; }
 
-/// Letter (category L*): Python's `str.isalpha` of one code point.
+/// Letter (category L*): Python's `str.isalpha` of one code point. Complexity: O(1).
 [[nodiscard]] constexpr bool is_alpha(char32_t cp) noexcept {
   if (cp < 0x80) return detail::ascii_alpha(static_cast<unsigned char>(cp));
   return (detail::ucd_flags(cp) & detail::ucd::alpha) != 0;
 }
-/// Numeric_Type Digit or Decimal ("3", "²", "①"): Python's `str.isdigit` of one code point.
+/// Numeric_Type Digit or Decimal ("3", "²", "①"): Python's `str.isdigit` of one code point. Complexity: O(1).
 [[nodiscard]] constexpr bool is_digit(char32_t cp) noexcept {
   if (cp < 0x80) return detail::ascii_digit(static_cast<unsigned char>(cp));
   return (detail::ucd_flags(cp) & detail::ucd::digit) != 0;
 }
-/// Decimal digit (category Nd): Python's `str.isdecimal`, and `\d` of Python's `re`.
+/// Decimal digit (category Nd): Python's `str.isdecimal`, and `\d` of Python's `re`. Complexity: O(1).
 [[nodiscard]] constexpr bool is_decimal(char32_t cp) noexcept {
   if (cp < 0x80) return detail::ascii_digit(static_cast<unsigned char>(cp));
   return (detail::ucd_flags(cp) & detail::ucd::decimal) != 0;
 }
-/// Any Numeric_Type ("½", "Ⅻ", "三"): Python's `str.isnumeric`.
+/// Any Numeric_Type ("½", "Ⅻ", "三"): Python's `str.isnumeric`. Complexity: O(1).
 [[nodiscard]] constexpr bool is_numeric(char32_t cp) noexcept {
   return (detail::ucd_flags(cp) & detail::ucd::numeric) != 0;
 }
-/// Letter or number: Python's `str.isalnum`.
+/// Letter or number: Python's `str.isalnum`. Complexity: O(1).
 [[nodiscard]] constexpr bool is_alnum(char32_t cp) noexcept {
   return (detail::ucd_flags(cp) & (detail::ucd::alpha | detail::ucd::numeric)) != 0;
 }
-/// `\w` of Python's `re` on str patterns: `is_alnum` or '_'.
+/// `\w` of Python's `re` on str patterns: `is_alnum` or '_'. Complexity: O(1).
 [[nodiscard]] constexpr bool is_word(char32_t cp) noexcept { return cp == U'_' || is_alnum(cp); }
 /// White space as Python's `str.isspace` (Zs, or bidi class WS, B, S: includes U+001C..U+001F and U+0085).
+/// Complexity: O(1).
 [[nodiscard]] constexpr bool is_space(char32_t cp) noexcept {
   if (cp < 0x80) return detail::ascii_space(static_cast<unsigned char>(cp));
   return (detail::ucd_flags(cp) & detail::ucd::space) != 0;
 }
-/// Lowercase property (Ll and Other_Lowercase): Python's `str.islower` of one code point.
+/// Lowercase property (Ll and Other_Lowercase): Python's `str.islower` of one code point. Complexity: O(1).
 [[nodiscard]] constexpr bool is_lower(char32_t cp) noexcept {
   return (detail::ucd_flags(cp) & detail::ucd::lowercase) != 0;
 }
-/// Uppercase property (Lu and Other_Uppercase, e.g. "Ⅻ"): Python's `str.isupper` of one code point.
+/// Uppercase property (Lu and Other_Uppercase, e.g. "Ⅻ"): Python's `str.isupper` of one code point. Complexity: O(1).
 [[nodiscard]] constexpr bool is_upper(char32_t cp) noexcept {
   return (detail::ucd_flags(cp) & detail::ucd::uppercase) != 0;
 }
-/// Titlecase letter (category Lt, e.g. "ǅ").
+/// Titlecase letter (category Lt, e.g. "ǅ"). Complexity: O(1).
 [[nodiscard]] constexpr bool is_titlecase(char32_t cp) noexcept {
   return (detail::ucd_flags(cp) & detail::ucd::titlecase) != 0;
 }
-/// Cased property: lowercase, uppercase or titlecase.
+/// Cased property: lowercase, uppercase or titlecase. Complexity: O(1).
 [[nodiscard]] constexpr bool is_cased(char32_t cp) noexcept {
   return (detail::ucd_flags(cp) & detail::ucd::cased) != 0;
 }
-/// Case_Ignorable property (marks, modifiers, format characters, apostrophes, ...).
+/// Case_Ignorable property (marks, modifiers, format characters, apostrophes, ...). Complexity: O(1).
 [[nodiscard]] constexpr bool is_case_ignorable(char32_t cp) noexcept {
   return (detail::ucd_flags(cp) & detail::ucd::case_ignorable) != 0;
 }
-/// Punctuation (category P*).
+/// Punctuation (category P*). Complexity: O(1).
 [[nodiscard]] constexpr bool is_punct(char32_t cp) noexcept {
   const auto c = category(cp);
   return c >= general_category::Pc && c <= general_category::Po;
 }
-/// Currency symbol (category Sc).
+/// Currency symbol (category Sc). Complexity: O(1).
 [[nodiscard]] constexpr bool is_currency_symbol(char32_t cp) noexcept { return category(cp) == general_category::Sc; }
 
 /// Simple lowercase mapping of one code point (U+0130 gives U+0069; U+03A3 gives U+03C3, without the
@@ -168,27 +169,28 @@ namespace lexzone::inline LEXZONE_ABI_NAMESPACE::unicode {
 // ---------------------------------------------------------------------------------------------------------
 // String predicates with Python semantics. Each: O(n) in bytes, noexcept, no allocation; "" gives false.
 
-/// Python's `str.isalpha()`: non-empty and every code point a letter.
+/// Python's `str.isalpha()`: non-empty and every code point a letter. Complexity: O(s.size()).
 [[nodiscard]] inline bool str_isalpha(std::string_view s) noexcept {
   return !s.empty() && detail::for_each_cp(s, [](char32_t cp, std::size_t, std::size_t) { return is_alpha(cp); });
 }
 
-/// Python's `str.isdigit()`: non-empty and every code point `is_digit` ("²" counts).
+/// Python's `str.isdigit()`: non-empty and every code point `is_digit` ("²" counts). Complexity: O(s.size()).
 [[nodiscard]] inline bool str_isdigit(std::string_view s) noexcept {
   return !s.empty() && detail::for_each_cp(s, [](char32_t cp, std::size_t, std::size_t) { return is_digit(cp); });
 }
 
-/// Python's `str.isdecimal()`: non-empty and every code point a decimal digit (Nd).
+/// Python's `str.isdecimal()`: non-empty and every code point a decimal digit (Nd). Complexity: O(s.size()).
 [[nodiscard]] inline bool str_isdecimal(std::string_view s) noexcept {
   return !s.empty() && detail::for_each_cp(s, [](char32_t cp, std::size_t, std::size_t) { return is_decimal(cp); });
 }
 
-/// Python's `str.isspace()`: non-empty and every code point white space.
+/// Python's `str.isspace()`: non-empty and every code point white space. Complexity: O(s.size()).
 [[nodiscard]] inline bool str_isspace(std::string_view s) noexcept {
   return !s.empty() && detail::for_each_cp(s, [](char32_t cp, std::size_t, std::size_t) { return is_space(cp); });
 }
 
 /// Python's `str.islower()`: no uppercase or titlecase code point, and at least one lowercase one.
+/// Complexity: O(s.size()).
 [[nodiscard]] inline bool str_islower(std::string_view s) noexcept {
   bool cased = false;
   const bool ok = detail::for_each_cp(s, [&](char32_t cp, std::size_t, std::size_t) {
@@ -206,6 +208,7 @@ namespace lexzone::inline LEXZONE_ABI_NAMESPACE::unicode {
 }
 
 /// Python's `str.isupper()`: no lowercase or titlecase code point, and at least one uppercase one.
+/// Complexity: O(s.size()).
 [[nodiscard]] inline bool str_isupper(std::string_view s) noexcept {
   bool cased = false;
   const bool ok = detail::for_each_cp(s, [&](char32_t cp, std::size_t, std::size_t) {
@@ -224,6 +227,7 @@ namespace lexzone::inline LEXZONE_ABI_NAMESPACE::unicode {
 
 /// Python's `str.istitle()`: uppercase/titlecase code points only after uncased ones, lowercase ones only
 /// after cased ones, and at least one cased code point ("Hello World", "ǅemal", "C3P0" are titles).
+/// Complexity: O(s.size()).
 [[nodiscard]] inline bool str_istitle(std::string_view s) noexcept {
   bool cased = false, previous_cased = false;
   const bool ok = detail::for_each_cp(s, [&](char32_t cp, std::size_t, std::size_t) {
@@ -251,6 +255,7 @@ namespace lexzone::inline LEXZONE_ABI_NAMESPACE::unicode {
 }
 
 /// Python's `str.isascii()`: every byte below 0x80 (an invalid byte is not ASCII); "" gives true.
+/// Complexity: O(s.size()).
 [[nodiscard]] inline bool str_isascii(std::string_view s) noexcept { return detail::all_ascii(s); }
 
 }  // namespace lexzone::unicode

@@ -55,6 +55,7 @@ struct lexeme_traits {
   using attributes_type = lexzone::lexeme_attributes;  ///< spaCy's lexeme attributes
 
   /// The attributes of `text`; `intern` stores a string and returns its id (see above).
+  /// Complexity, allocation and throws: as the comment above says.
   template <class Intern>
   static attributes_type compute(std::string_view text, Intern&& intern) {
     return lexzone::detail::compute_lexeme(text, intern, lexzone::detail::en_language{});
