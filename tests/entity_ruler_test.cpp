@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -615,6 +616,60 @@ TEST_CASE("entity_ruler and matcher: a doc whose zone closed is reported, with p
   CHECK_THROWS_AS(ruler.match(d), lexzone::zone_closed);
   CHECK_THROWS_AS(empty_ruler(d), lexzone::zone_closed);
 #endif
+}
+
+TEST_CASE("entity_ruler: a doc that makes a pattern match quadratically often meets the match limits",
+          "[entity_ruler][matcher]") {
+  // [{"LOWER": "mr."}, {"IS_TITLE": true, "OP": "+"}] on "Mr. Mr. Mr. ...": "Mr." is title-case too, so a
+  // match starts at every token and ends at every later one, n^2/2 matches (spaCy's EntityRuler finds them
+  // all too). 32 KB of it took one service worker 8 s and 800 MB before the limits.
+  using ws = lexzone::test::whitespace_tokenizer<vocab>;
+  using lexzone::token_attr;
+  const auto honorific = [] {
+    return lexzone::entity_pattern{
+        "PERSON",
+        lexzone::token_pattern{
+            lexzone::token_spec{}.equal(token_attr::lower, "mr."),
+            lexzone::token_spec{}.flag(token_attr::is_title).op(lexzone::token_quantifier::one_or_more())},
+        ""};
+  };
+  vocab v;
+  ruler_type ruler(v);
+  ruler.add_pattern(honorific());
+  CHECK(ruler.matcher().limits().steps_per_token == 64);  // the defaults: match_limits{}
+  std::string text;
+  for (int i = 0; i < 1000; ++i) text += "Mr. ";
+  text += "ok";
+  auto zone = v.memory_zone();
+  // Ordinary text is far within the limits.
+  doc ordinary = ws{}(zone, "I met Mr. Smith Jones and Mr. Brown today");
+  ruler(ordinary);
+  REQUIRE(ordinary.ents().size() == 2);
+  CHECK(ordinary.ents()[0].text() == "Mr. Smith Jones");
+  // 1,001 tokens: about 500,000 steps against 65,536 + 64 x 1,001 allowed. Refused, the doc unchanged.
+  doc hostile = ws{}(zone, text);
+  CHECK_THROWS_AS(ruler(hostile), lexzone::match_limit_error);
+  CHECK(hostile.ents().empty());
+  CHECK_THROWS_AS(ruler.matcher()(hostile), lexzone::match_limit_error);
+  // Unlimited (trusted text): every match is found, and the ruler keeps the longest.
+  lexzone::entity_ruler_config unlimited;
+  unlimited.limits = lexzone::match_limits::unlimited();
+  ruler_type trusting(v, unlimited);
+  trusting.add_pattern(honorific());
+  CHECK(trusting.matcher()(hostile).size() == 999u * 1000u / 2u);  // start s: ends s + 2 to 1,000
+  trusting(hostile);
+  REQUIRE(hostile.ents().size() == 1);
+  CHECK(hostile.ents()[0].start_token() == 0);
+  CHECK(hostile.ents()[0].end_token() == 1000);
+  // The bound is linear in the doc: the same ruler accepts a doc of the same size without the pattern.
+  std::string plain;
+  for (int i = 0; i < 1000; ++i) plain += "Mr. word ";
+  doc fine = ws{}(zone, plain);
+  ruler(fine);
+  CHECK(fine.ents().empty());
+  // match_limits arithmetic saturates.
+  CHECK(lexzone::match_limits::unlimited().steps_for(1u << 20) == std::numeric_limits<std::size_t>::max());
+  CHECK(lexzone::match_limits{2, 10}.steps_for(5) == 20);
 }
 
 }  // namespace entity_ruler_test

@@ -113,6 +113,9 @@ void differential(std::uint32_t seed, int calls, int docs) {
   std::mt19937 rng(seed);
   vocab v;
   matcher_type m(v, lexzone::test::test_regex_compiler());
+  // Hundreds of random patterns over docs of 25 tokens: beyond the default match_limits, which are for text
+  // from senders (their own test: entity_ruler_test.cpp); the exhaustive reference has none.
+  m.set_limits(lexzone::match_limits::unlimited());
   static const std::vector<lexzone::token_attr> phrase_attrs = {
       lexzone::token_attr::orth,  lexzone::token_attr::lower,  lexzone::token_attr::norm,
       lexzone::token_attr::shape, lexzone::token_attr::length, lexzone::token_attr::is_digit};

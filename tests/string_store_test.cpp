@@ -1,7 +1,12 @@
+#include <lexzone/detail/index_table.hpp>
+#include <lexzone/detail/keyed_mix.hpp>
 #include <lexzone/string_store.hpp>
+
+#include <tsl/robin_map.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <set>
 #include <string>
@@ -244,6 +249,49 @@ TEST_CASE("string_store: an add through an outer zone collides with a string of 
   CHECK(middle.add("#042") == 42);
   CHECK(middle[42] == "#042");
   CHECK_THROWS_AS(middle.add("#041"), lexzone::hash_collision);  // outer's "#41" now
+}
+
+TEST_CASE("index_table: ids chosen to share their low bits do not share one probe chain", "[string_store][flood]") {
+  // Ids are public (XXH3, seed 0): a sender can pick texts whose ids share the low bits that would pick a
+  // home group. 4,096 ids whose low 20 bits are 0 (distinct bits 20-31) would all start at group 0 of a
+  // table of 1,024 groups, one chain of 512 full groups that every insert and lookup walks (n^2 in all).
+  // Placed by a keyed mix (keyed_mix.hpp), they spread like any ids.
+  lexzone::detail::index_table<std::allocator<std::byte>, false> table;
+  constexpr std::uint32_t n = 4096;
+  const auto id_of = [](std::uint32_t handle) { return static_cast<lexzone::hash_t>(handle + 1) << 20; };
+  for (std::uint32_t i = 0; i < n; ++i) {
+    table.reserve_one(id_of);
+    table.insert(id_of(i), i);
+  }
+  REQUIRE(table.size() == n);
+  std::size_t total = 0;
+  std::size_t longest = 0;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const std::size_t groups = table.probe_length(id_of(i));
+    total += groups;
+    longest = std::max(longest, groups);
+    std::uint32_t found = n;
+    REQUIRE(table.find(
+        id_of(i), [&](std::uint32_t h) { return h == i; }, found));
+    REQUIRE(found == i);
+  }
+  CHECK(total < 3 * n);  // a mean of under 3 groups a miss (about 1.5 at this load); 512 unkeyed
+  CHECK(longest < 64);
+}
+
+TEST_CASE("keyed_id_hash: a robin_map of ids sharing their low bits keeps its reserved size", "[flood]") {
+  // tsl::robin_map places by the low bits of the hash and doubles its buckets when a probe gets longer
+  // than 8,192; with the identity std::hash<uint64_t>, 10,000 ids whose low 20 bits are 0 grow a map
+  // reserved for 10,000 entries from 16,384 to 2^21 buckets (the tokenizer's segmentation cache, whose
+  // memory is meant to be fixed). Keyed, it stays as reserved.
+  tsl::robin_map<lexzone::hash_t, std::uint32_t, lexzone::detail::keyed_id_hash> map;
+  map.reserve(10000);
+  const std::size_t reserved = map.bucket_count();
+  for (std::uint32_t i = 0; i < 10000; ++i) map.emplace(static_cast<lexzone::hash_t>(i + 1) << 20, i);
+  CHECK(map.size() == 10000);
+  CHECK(map.bucket_count() == reserved);
+  // Two maps (two tokenizers) get different keys: their placements differ.
+  CHECK(lexzone::detail::keyed_id_hash{}.key != lexzone::detail::keyed_id_hash{}.key);
 }
 
 TEST_CASE("string_store: a non-empty string hashing to 0 collides with the empty string", "[collision]") {

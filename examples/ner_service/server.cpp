@@ -38,6 +38,7 @@
 #include <ctime>
 #include <deque>
 #include <functional>
+#include <lexzone/matcher.hpp>  // match_limit_error
 #include <list>
 #include <map>
 #include <mutex>
@@ -985,6 +986,14 @@ void server::impl::work(unsigned worker, job& j) {
         for (const auto& t : p.texts) held += t.capacity();
       }
     }
+  } catch (const lexzone::match_limit_error&) {
+    // A text that makes the entity patterns match quadratically often (lexzone::match_limits): refused
+    // like an oversized body, within a bounded amount of work and memory.
+    metrics.rejected(rejection::payload_too_large);
+    r.status = 413;
+    r.body = error_json(
+        "a text makes the entity patterns match too often (more matching work than its size "
+        "allows); send shorter texts");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "ner_service: request failed: %s\n", e.what());
     r.status = 500;

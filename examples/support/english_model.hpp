@@ -34,14 +34,16 @@ inline void load_base_words(en_vocab& v, const std::string& path) {
 /// outgrown tables (`shrink_to_fit`: no other thread uses the vocab yet) and fills the zones' chunk pool
 /// (bounded: 16 x 64 KiB by default) so that it is resident from the first zone on, and RSS measured after
 /// loading is the baseline. Lifetime: the pipeline refers to `v`, which must outlive it. Thread safety:
-/// call it before any other thread uses `v`.
+/// call it before any other thread uses `v`. `limits` bound the ruler's matching work per doc.
 /// Throws: std::runtime_error (unreadable files), lexzone::pattern_error (bad patterns), std::bad_alloc.
 inline en_pipeline load_english_model(en_vocab& v, const std::string& base_words_path, const std::string& patterns_path,
-                                      en_tokenizer::options tokenizer_options = en_tokenizer::options{}) {
+                                      en_tokenizer::options tokenizer_options = en_tokenizer::options{},
+                                      lexzone::match_limits limits = {}) {
   load_base_words(v, base_words_path);
   en_tokenizer tok(v, tokenizer_options);
   lexzone::entity_ruler_config cfg;
   cfg.splitter = tok.phrase_splitter();
+  cfg.limits = limits;
   en_ruler rules(v, cfg);
   rules.add_patterns(lexzone::io::load_patterns_jsonl(patterns_path));
   v.strings().shrink_to_fit();

@@ -246,6 +246,9 @@ struct entity_ruler_config {
   /// unsupported). Called while adding patterns; its predicates are called while matching, from any
   /// thread (see matcher/text_predicate.hpp).
   regex_compiler regex{};
+  /// Bounds on the matching work of one doc (`match_limits`: 65,536 steps plus 64 a token by default);
+  /// beyond them matching throws `match_limit_error` and leaves the doc unchanged.
+  match_limits limits{};
 };
 
 /// A pipeline component that sets `doc` entities from rules (see the file comment).
@@ -279,6 +282,7 @@ class entity_ruler {
   /// (unsupported `phrase_matcher_attr`: `spacy`), `std::bad_alloc`.
   explicit entity_ruler(Vocab& vocab LEXZONE_LIFETIMEBOUND, entity_ruler_config config = {})
       : vocab_(&vocab), config_(std::move(config)), matcher_(vocab, config_.regex) {
+    matcher_.set_limits(config_.limits);
     if (!detail::is_phrase_attr(config_.phrase_matcher_attr))
       throw pattern_error(0,
                           "phrase_matcher_attr cannot be " + std::string(token_attr_name(config_.phrase_matcher_attr)),
@@ -381,7 +385,8 @@ class entity_ruler {
   /// Complexity: the matcher's, plus O(m log m + m · e) for m matches and e existing entities.
   /// Interns nothing. Thread safety: const, reentrant. Lifetime: plain values (token indices, ids of
   /// permanent strings), unaffected when `doc`'s zone closes. Throws: `zone_closed` (checked builds),
-  /// `std::bad_alloc`, what a `REGEX` predicate throws (`regex::regex_error` with `match_limit`,
+  /// `std::bad_alloc`, `match_limit_error` (the doc takes more steps than `config().limits` allow), what a
+  /// `REGEX` predicate throws (`regex::regex_error` with `match_limit`,
   /// `depth_limit` or `heap_limit` from `regex::pcre2_compiler`'s: see `matcher::operator()`).
   [[nodiscard]] std::vector<entity_record> match(const doc_type& doc) const {
     std::vector<pattern_match> found;

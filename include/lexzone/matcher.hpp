@@ -63,6 +63,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <span>
 #include <stdexcept>
@@ -98,6 +99,44 @@ struct pattern_match {
   std::uint32_t pattern = 0;  ///< 0-based index of the pattern, in the order of addition
   /// Member-wise equality. Complexity: O(1). Throws: nothing.
   friend constexpr bool operator==(const pattern_match&, const pattern_match&) = default;
+};
+
+/// Bounds on the work of one `matcher::match` call, so that a text cannot make it run or hold memory out
+/// of proportion to its size. A token pattern whose last element repeats (`OP` `+` or `*`) over tokens that
+/// may also start it matches from every start to every later end: `[{"LOWER": "mr."}, {"IS_TITLE": true,
+/// "OP": "+"}]` on "Mr. Mr. Mr. ..." of n tokens gives n^2/2 matches (spaCy's Matcher and EntityRuler do the
+/// same), and a pattern whose last element never comes runs n^2/2 steps for no match. A step is one token
+/// a token pattern's match attempt reads, and a match it finds costs `match_cost` (16) steps more, so that
+/// the matches held stay small beside the work (24 bytes each: at most 1.5 bytes a step, 3 while their
+/// vector doubles). A call may take `base_steps + steps_per_token * tokens` steps: 65,536 + 64 a token by
+/// default. With the 293 patterns of the benchmarks (bench/data/ner_patterns.jsonl), every one of 200,000
+/// lines of the shared corpus, matched alone, takes at most 16 a token even without the base (a short line
+/// with a match). Beyond the limit, `match` throws
+/// `match_limit_error`. Phrase patterns are not counted: their tries make a match attempt at most as long
+/// as the longest phrase.
+struct match_limits {
+  std::size_t steps_per_token = 64;  ///< steps allowed per token of the doc
+  std::size_t base_steps = 65536;    ///< steps allowed whatever the doc's size
+  /// The steps a match found costs, beside the tokens read.
+  static constexpr std::size_t match_cost = 16;
+  /// No bound at all (for trusted texts). Complexity: O(1). Throws: nothing.
+  [[nodiscard]] static constexpr match_limits unlimited() noexcept {
+    return {std::numeric_limits<std::size_t>::max(), std::numeric_limits<std::size_t>::max()};
+  }
+  /// The steps allowed on a doc of `tokens` tokens (saturating). Complexity: O(1). Throws: nothing.
+  [[nodiscard]] constexpr std::size_t steps_for(std::size_t tokens) const noexcept {
+    constexpr std::size_t most = std::numeric_limits<std::size_t>::max();
+    const std::size_t per = tokens != 0 && steps_per_token > most / tokens ? most : steps_per_token * tokens;
+    return per > most - base_steps ? most : per + base_steps;
+  }
+};
+
+/// Thrown by `matcher::match` (and `operator()`, and the entity ruler's matching) when a doc would take
+/// more steps than the matcher's `match_limits` allow (see there): the doc is left as it was. Thread
+/// safety: as `std::runtime_error`.
+class match_limit_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 /// A vocab the matcher can read: lexemes with `lexeme_attributes`-like `attrs` (lower, norm, shape,
@@ -422,6 +461,13 @@ class matcher {
   /// Complexity: O(1). Throws: nothing.
   [[nodiscard]] const regex_compiler& regex_engine() const noexcept { return regex_; }
 
+  /// The bounds of one `match` call (see `match_limits`; the defaults unless set). Complexity: O(1).
+  /// Throws: nothing.
+  [[nodiscard]] const match_limits& limits() const noexcept { return limits_; }
+  /// Sets the bounds of later `match` calls. Complexity: O(1). Thread safety: not concurrently with
+  /// matching. Throws: nothing.
+  void set_limits(const match_limits& limits) noexcept { limits_ = limits; }
+
   /// All matches in `doc`, ordered by end, start, pattern (see the file comment).
   /// Complexity: O(n · c · r · e + m log m) for n tokens, c candidate patterns per token (indexed, plus
   /// the scan list and tries), r the length of a match attempt, e the elements a pattern's state may hold
@@ -431,7 +477,9 @@ class matcher {
   /// Interns nothing; never allocates per token (a `REGEX` test may, inside its engine). Thread safety:
   /// const; concurrent calls are safe. Lifetime: results are plain values (token indices and key ids),
   /// unaffected when `doc`'s zone closes.
-  /// Throws: `zone_closed` (checked builds, doc of a closed zone), `std::bad_alloc`; what a `REGEX`
+  /// Throws: `zone_closed` (checked builds, doc of a closed zone), `std::bad_alloc`, `match_limit_error`
+  /// when the doc takes more steps than `limits()` allow (a doc that makes patterns match quadratically
+  /// often: see `match_limits`); what a `REGEX`
   /// predicate throws: with `regex::pcre2_compiler`, `regex::regex_error` (`match_limit`,
   /// `depth_limit` or `heap_limit`) when one match backtracks beyond PCRE2's limits (catastrophic
   /// backtracking is reported, never a hang).
@@ -456,7 +504,8 @@ class matcher {
 
   /// The same matches as `match`, found without the first-token prefilter: every token pattern and
   /// every phrase trie is tried from every token, each token pattern by the general (multi-word) NFA
-  /// simulation. The reference that tests compare `match` with; not for production use.
+  /// simulation, with no `match_limits`. The reference that tests compare `match` with; not for production
+  /// use.
   /// Complexity: O(n · P · r · e + m log m) for n tokens, P patterns (token patterns plus tries), r the
   /// length of a match attempt, e as for `operator()`, m raw matches. Thread safety, lifetime, throws: as
   /// `match`.
@@ -473,6 +522,22 @@ class matcher {
  private:
   using record_type = typename doc_type::token_record;
 
+  // The steps a `match` call may still take (see `match_limits`).
+  struct step_budget {
+    std::size_t left;
+    // Takes `n` steps; throws `match_limit_error` when fewer are left.
+    LEXZONE_ALWAYS_INLINE void take(std::size_t n = 1) {
+      if (LEXZONE_UNLIKELY(left < n)) throw_limit();
+      left -= n;
+    }
+    [[noreturn]] LEXZONE_NOINLINE static void throw_limit() {
+      throw match_limit_error(
+          "lexzone: matcher: the doc takes more steps than the matcher's match_limits allow (patterns that match "
+          "from every start to every later end, such as a repeated last element over tokens that also start it, "
+          "match n^2/2 times in n tokens); split the text or raise the limits");
+    }
+  };
+
   // `match`, with the text source of REGEX tests (`no_text` when the program has none). Per token:
   // one probe of the first-token prefilter per distinct ORTH/LOWER/NORM/SHAPE value (fields no start
   // is listed under are skipped), then the scan patterns whose flag test passes and the tries that
@@ -482,6 +547,7 @@ class matcher {
     const auto recs = begin_match(doc, out);
     scratch_bits scratch(program_.max_words);
     std::uint64_t* const state = scratch.data();
+    step_budget steps{limits_.steps_for(recs.size())};
     const std::uint8_t used = program_.start_fields;
     for (std::size_t s = 0; s < recs.size(); ++s) {
       const auto& r = recs[s];
@@ -496,19 +562,21 @@ class matcher {
         const auto bit = [](bool b, unsigned f) { return b ? 1u << f : 0u; };
         if ((used & 1u) != 0)
           starts_at(orth, used & (1u | bit(lower == orth, 1) | bit(norm == orth, 2) | bit(shape == orth, 3)), recs, s,
-                    state, out, text);
+                    state, out, text, steps);
         if ((used & 2u) != 0 && ((used & 1u) == 0 || lower != orth))
-          starts_at(lower, used & (2u | bit(norm == lower, 2) | bit(shape == lower, 3)), recs, s, state, out, text);
+          starts_at(lower, used & (2u | bit(norm == lower, 2) | bit(shape == lower, 3)), recs, s, state, out, text,
+                    steps);
         if ((used & 4u) != 0 && ((used & 1u) == 0 || norm != orth) && ((used & 2u) == 0 || norm != lower))
-          starts_at(norm, used & (4u | bit(shape == norm, 3)), recs, s, state, out, text);
+          starts_at(norm, used & (4u | bit(shape == norm, 3)), recs, s, state, out, text, steps);
         if ((used & 8u) != 0 && ((used & 1u) == 0 || shape != orth) && ((used & 2u) == 0 || shape != lower) &&
             ((used & 4u) == 0 || shape != norm))
-          starts_at(shape, 8u, recs, s, state, out, text);
+          starts_at(shape, 8u, recs, s, state, out, text, steps);
       }
       if (const std::uint32_t flags = detail::token_flags(r);
           program_.scan_always || (flags & program_.scan_gate) != 0) {
         for (const auto& e : program_.scan)
-          if ((flags & e.flag_mask) == e.flag_want) start(program_.patterns[e.pattern], recs, s, state, out, text);
+          if ((flags & e.flag_mask) == e.flag_want)
+            start(program_.patterns[e.pattern], recs, s, state, out, text, steps);
       }
       for (const std::uint32_t t : program_.root_tries) report_from(program_.tries[t], 0, recs, s, s, out);
     }
@@ -529,10 +597,11 @@ class matcher {
   template <class Text>
   LEXZONE_ALWAYS_INLINE void starts_at(std::uint64_t value, unsigned fields, std::span<const record_type> recs,
                                        std::size_t s, std::uint64_t* scratch, std::vector<pattern_match>& out,
-                                       Text text) const {
+                                       Text text, step_budget& steps) const {
     for (const detail::first_start& st : program_.starts.find(value)) {
       if ((st.fields & fields) == 0) continue;
-      if (st.kind == detail::start_kind::pattern) start(program_.patterns[st.target], recs, s, scratch, out, text);
+      if (st.kind == detail::start_kind::pattern)
+        start(program_.patterns[st.target], recs, s, scratch, out, text, steps);
       else report_from(program_.tries[st.target], st.node, recs, s, s + 1, out);
     }
   }
@@ -543,8 +612,9 @@ class matcher {
   void match_all_with(const doc_type& doc, std::vector<pattern_match>& out, Text text) const {
     const auto recs = begin_match(doc, out);
     scratch_bits scratch(program_.max_words);
+    step_budget steps{match_limits::unlimited().steps_for(recs.size())};
     for (std::size_t s = 0; s < recs.size(); ++s) {
-      for (const auto& p : program_.patterns) run(p, recs, s, scratch.data(), out, text);
+      for (const auto& p : program_.patterns) run(p, recs, s, scratch.data(), out, text, steps);
       for (const auto& trie : program_.tries) report_from(trie, 0, recs, s, s, out);
     }
     finish(out, recs.size());
@@ -566,20 +636,22 @@ class matcher {
   // Runs the pattern from token `s`: `run_word` when its state fits one word, else `run`.
   template <class Text>
   LEXZONE_ALWAYS_INLINE void start(const detail::compiled_pattern& p, std::span<const record_type> recs, std::size_t s,
-                                   std::uint64_t* scratch, std::vector<pattern_match>& out, Text text) const {
-    if (p.elem_count < 64) run_word(p, recs, s, out, text);
-    else run(p, recs, s, scratch, out, text);
+                                   std::uint64_t* scratch, std::vector<pattern_match>& out, Text text,
+                                   step_budget& steps) const {
+    if (p.elem_count < 64) run_word(p, recs, s, out, text, steps);
+    else run(p, recs, s, scratch, out, text, steps);
   }
 
   // `run` for patterns of at most 63 elements: the state is one word, in a register.
   template <class Text>
   void run_word(const detail::compiled_pattern& p, std::span<const record_type> recs, std::size_t s,
-                std::vector<pattern_match>& out, Text text) const {
+                std::vector<pattern_match>& out, Text text, step_budget& steps) const {
     const std::uint64_t skip = program_.skip_words[p.skip_begin];
     const std::uint64_t accept = std::uint64_t{1} << p.elem_count;
     const detail::compiled_element* el = program_.elements.data() + p.elem_begin;
     std::uint64_t cur = detail::close_states(std::uint64_t{1}, skip);
     for (std::size_t pos = s; pos < recs.size(); ++pos) {
+      steps.take();
       std::uint64_t next = 0;
       for (std::uint64_t bits = cur & (accept - 1); bits != 0; bits &= bits - 1) {
         const auto i = static_cast<std::uint32_t>(std::countr_zero(bits));
@@ -588,9 +660,11 @@ class matcher {
       }
       if (next == 0) return;
       next = detail::close_states(next, skip);
-      if ((next & accept) != 0)
+      if ((next & accept) != 0) {
+        steps.take(match_limits::match_cost);
         out.push_back(
             pattern_match{p.key, static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(pos + 1), p.index});
+      }
       cur = next;
     }
   }
@@ -598,7 +672,7 @@ class matcher {
   // Simulates the pattern's NFA from token `s`: a bit per compiled element (bit E: matched).
   template <class Text>
   void run(const detail::compiled_pattern& p, std::span<const record_type> recs, std::size_t s, std::uint64_t* scratch,
-           std::vector<pattern_match>& out, Text text) const {
+           std::vector<pattern_match>& out, Text text, step_budget& steps) const {
     const std::uint32_t count = p.elem_count;
     const std::uint32_t words = p.words();
     std::uint64_t* cur = scratch;
@@ -609,6 +683,7 @@ class matcher {
     cur[0] = 1;
     detail::close_states(cur, skip, words);
     for (std::size_t pos = s; pos < recs.size(); ++pos) {
+      steps.take();
       std::fill(next, next + words, 0);
       bool any = false;
       for (std::uint32_t w = 0; w < words; ++w) {
@@ -624,9 +699,11 @@ class matcher {
       }
       if (!any) return;
       detail::close_states(next, skip, words);
-      if ((next[count >> 6] >> (count & 63)) & 1u)
+      if ((next[count >> 6] >> (count & 63)) & 1u) {
+        steps.take(match_limits::match_cost);
         out.push_back(
             pattern_match{p.key, static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(pos + 1), p.index});
+      }
       std::swap(cur, next);
     }
   }
@@ -767,6 +844,7 @@ class matcher {
   detail::match_program program_;  // first: the hot calls into it need no address adjustment
   Vocab* vocab_;
   regex_compiler regex_;  // compiles REGEX sources when patterns are added
+  match_limits limits_;
 };
 
 }  // namespace lexzone

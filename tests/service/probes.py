@@ -603,6 +603,31 @@ def probe_limits():
                 c.check(peak - before <= 24 * mib, "%s: peak RSS %.1f MB over the RSS before (bound 24 MB)" % (
                     what, (peak - before) / 1e6))
         print("worst peak RSS over the start: %+.1f MB" % (worst / 1e6))
+        # A text that makes a pattern match quadratically often: "Mr." is title-case, so honorific-name
+        # ([{"LOWER": {"IN": ["mr.", ...]}}, {"IS_TITLE": true, "OP": "+"}]) matches from every "Mr." to every
+        # later one, 32M matches in 8,000 tokens (8 s and 800 MB before the matching limits). Now 413 within
+        # the limits' work, and the connection serves the next request.
+        body = json.dumps({"text": "Mr. " * 8000}).encode()
+        head = b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+        svc.reset_peak_rss()
+        before = svc.rss()
+        t0 = time.monotonic()
+        s = h.raw(svc.port, timeout=30 * h.slow_factor())
+        s.sendall(head + body)
+        r = s.read_response()
+        seconds = time.monotonic() - t0
+        peak = svc.peak_rss()
+        print("%-45s -> %s in %.2f s, peak RSS %+.1f MB" % ("32 KB of \"Mr. \"", r[0] if r else None, seconds,
+                                                         (peak - before) / 1e6), flush=True)
+        if c.check(r is not None and r[0] == 413, "quadratic matches: status %s, expected 413" % (r[0] if r else None)):
+            c.check(b"match too often" in r[2], "quadratic matches: the error says why (%r)" % r[2][:200])
+        if not h.sanitized():
+            c.check(peak - before <= 24 * mib, "quadratic matches: peak RSS %.1f MB over the RSS before (bound 24 MB)" % (
+                (peak - before) / 1e6))
+        s.sendall(h.http_request("POST", "/v1/ner", h.ner_body("Mr. Smith met Mr. Jones")))
+        r = s.read_response()
+        c.check(r is not None and r[0] == 200 and b"PERSON" in r[2], "the connection serves the next request: %r" % (r,))
+        s.close()
         # The header limit (16,384 bytes by default) holds however the header arrives: Beast 1.81 applies its
         # own limit to the bytes it has not consumed yet only, the service also to the bytes consumed for the
         # header. At the limit: accepted, whole or cut anywhere; one byte over: 431 either way.

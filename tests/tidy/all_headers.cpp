@@ -10,6 +10,7 @@
 #include <lexzone/detail/entry.hpp>
 #include <lexzone/detail/first_token_index.hpp>
 #include <lexzone/detail/index_table.hpp>
+#include <lexzone/detail/keyed_mix.hpp>
 #include <lexzone/detail/layer_chain.hpp>
 #include <lexzone/detail/match_compiler.hpp>
 #include <lexzone/detail/match_program.hpp>

@@ -6,8 +6,9 @@
 /// control word, matches the 7-bit tag in all 8 bytes at once (SWAR), and compares only the candidates'
 /// keys through a caller-supplied predicate. Memory: 5 bytes per slot, at most 7/8 of the slots in use;
 /// the first 16 slots live inside the object, so a small table allocates nothing. When it grows the
-/// table asks `hash_of(handle)`, which may give only the low 32 bits: the tag is bits 25-31 of the hash
-/// and the home group its low bits.
+/// table asks `hash_of(handle)`, which may give only the low 32 bits: an entry is placed by
+/// `keyed_mix(low 32 bits of its hash, key)` (keyed_mix.hpp: the key is drawn per table, so that chosen
+/// texts cannot pile up in one probe chain), whose bits 25-31 are its tag and low bits its home group.
 ///
 /// Concurrency (`Concurrent == true`): one writer at a time (the caller serialises writers); any number
 /// of readers run `find` without locks at the same time. A writer fills a slot's handle before it
@@ -32,6 +33,7 @@
 #include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../errors.hpp"
 #include "arena.hpp"
+#include "keyed_mix.hpp"
 
 namespace lexzone::inline LEXZONE_ABI_NAMESPACE::detail {
 
@@ -48,7 +50,9 @@ constexpr std::uint64_t match_byte(std::uint64_t w, std::uint8_t b) noexcept {
 }
 constexpr std::uint64_t match_full(std::uint64_t w) noexcept { return ~w & msb_bytes; }
 constexpr unsigned lowest_byte(std::uint64_t m) noexcept { return static_cast<unsigned>(std::countr_zero(m)) / 8; }
-constexpr std::uint8_t tag_of(hash_t h) noexcept { return static_cast<std::uint8_t>((h >> 25) & 0x7F); }
+constexpr std::uint8_t tag_of(std::uint64_t placement) noexcept {
+  return static_cast<std::uint8_t>((placement >> 25) & 0x7F);
+}
 
 template <class Alloc, bool Concurrent>
 class index_table {
@@ -74,12 +78,13 @@ class index_table {
   template <class Eq>
   [[nodiscard]] LEXZONE_ALWAYS_INLINE bool find(hash_t h, Eq&& eq, std::uint32_t& out) const {
     const rep* r = rep_.load(std::memory_order_acquire);
-    return probe(*r, h, std::memory_order_acquire, [&](std::size_t g, unsigned i, std::uint64_t) LEXZONE_INLINE_LAMBDA {
-      const std::uint32_t handle = r->slots[g * 8 + i];
-      if (!eq(handle)) return false;
-      out = handle;
-      return true;
-    });
+    return probe(*r, placement(h), std::memory_order_acquire,
+                 [&](std::size_t g, unsigned i, std::uint64_t) LEXZONE_INLINE_LAMBDA {
+                   const std::uint32_t handle = r->slots[g * 8 + i];
+                   if (!eq(handle)) return false;
+                   out = handle;
+                   return true;
+                 });
   }
 
   /// Makes room for one more entry, so that the next `insert` cannot throw. Strong guarantee.
@@ -112,7 +117,7 @@ class index_table {
   /// Writer only. Throws: nothing.
   void insert(hash_t h, std::uint32_t handle) noexcept {
     rep* r = rep_.load(std::memory_order_relaxed);
-    place(*r, h, handle);
+    place(*r, placement(h), handle);
     size_.store(size_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
 
@@ -121,13 +126,14 @@ class index_table {
   /// refers to valid. Returns whether it was found. Throws: nothing.
   bool erase(hash_t h, std::uint32_t handle) noexcept {
     rep* r = rep_.load(std::memory_order_relaxed);
-    const bool found =
-        probe(*r, h, std::memory_order_relaxed, [&](std::size_t g, unsigned i, std::uint64_t w) LEXZONE_INLINE_LAMBDA {
-          if (r->slots[g * 8 + i] != handle) return false;
-          const std::uint64_t nw = (w & ~(std::uint64_t{0xFF} << (8 * i))) | (std::uint64_t{ctrl_erased} << (8 * i));
-          r->ctrl[g].store(nw, std::memory_order_release);
-          return true;
-        });
+    const bool found = probe(*r, placement(h), std::memory_order_relaxed,
+                             [&](std::size_t g, unsigned i, std::uint64_t w) LEXZONE_INLINE_LAMBDA {
+                               if (r->slots[g * 8 + i] != handle) return false;
+                               const std::uint64_t nw =
+                                   (w & ~(std::uint64_t{0xFF} << (8 * i))) | (std::uint64_t{ctrl_erased} << (8 * i));
+                               r->ctrl[g].store(nw, std::memory_order_release);
+                               return true;
+                             });
     if (!found) return false;
     size_.store(size_.load(std::memory_order_relaxed) - 1, std::memory_order_relaxed);
     ++erased_;
@@ -141,6 +147,18 @@ class index_table {
     for (std::size_t g = 0; g <= r->group_mask; ++g) {
       const std::uint64_t w = r->ctrl[g].load(std::memory_order_acquire);
       for (std::uint64_t m = match_full(w); m != 0; m &= m - 1) f(r->slots[g * 8 + lowest_byte(m)]);
+    }
+  }
+
+  /// Groups that a lookup of `h` visits when it misses: from h's home group to the first group with an
+  /// empty slot (for tests of the placement: see keyed_mix.hpp). Complexity: O(that number). Writer, or
+  /// no concurrent writer. Throws: nothing.
+  [[nodiscard]] std::size_t probe_length(hash_t h) const noexcept {
+    const rep* r = rep_.load(std::memory_order_acquire);
+    std::size_t g = static_cast<std::size_t>(placement(h)) & r->group_mask;
+    for (std::size_t step = 1;; ++step) {
+      if (match_byte(r->ctrl[g].load(std::memory_order_acquire), ctrl_empty) != 0 || step > r->group_mask) return step;
+      g = (g + step) & r->group_mask;
     }
   }
 
@@ -181,13 +199,18 @@ class index_table {
   }
 
  private:
-  // The one probe sequence of hash `h` in `r`: calls `visit(group, slot, control_word)` for each slot
-  // whose control byte holds h's tag (SWAR false positives skipped), in probe order, until it returns
-  // true; returns whether one did. Ends at a group with an empty slot, or after every group.
+  // Where hash `h` is placed in this table (see the file comment).
+  [[nodiscard]] LEXZONE_ALWAYS_INLINE std::uint64_t placement(hash_t h) const noexcept {
+    return keyed_mix(static_cast<std::uint32_t>(h), key_);
+  }
+
+  // The one probe sequence of placement `p` in `r`: calls `visit(group, slot, control_word)` for each
+  // slot whose control byte holds p's tag (SWAR false positives skipped), in probe order, until it
+  // returns true; returns whether one did. Ends at a group with an empty slot, or after every group.
   template <class Visit>
-  LEXZONE_ALWAYS_INLINE static bool probe(const rep& r, hash_t h, std::memory_order order, Visit&& visit) {
-    const std::uint8_t tag = tag_of(h);
-    std::size_t g = static_cast<std::size_t>(h) & r.group_mask;
+  LEXZONE_ALWAYS_INLINE static bool probe(const rep& r, std::uint64_t p, std::memory_order order, Visit&& visit) {
+    const std::uint8_t tag = tag_of(p);
+    std::size_t g = static_cast<std::size_t>(p) & r.group_mask;
     for (std::size_t step = 1;; ++step) {
       const std::uint64_t w = r.ctrl[g].load(order);
       for (std::uint64_t m = match_byte(w, tag); m != 0; m &= m - 1) {
@@ -218,15 +241,15 @@ class index_table {
     deallocate_aligned_bytes(alloc_, reinterpret_cast<std::byte*>(r), n);
   }
 
-  static void place(rep& r, hash_t h, std::uint32_t handle) noexcept {
-    std::size_t g = static_cast<std::size_t>(h) & r.group_mask;
+  static void place(rep& r, std::uint64_t p, std::uint32_t handle) noexcept {
+    std::size_t g = static_cast<std::size_t>(p) & r.group_mask;
     for (std::size_t step = 1;; ++step) {
       const std::uint64_t w = r.ctrl[g].load(std::memory_order_relaxed);
       const std::uint64_t m = match_byte(w, ctrl_empty);
       if (m != 0) {
         const unsigned i = lowest_byte(m);
         r.slots[g * 8 + i] = handle;
-        const std::uint64_t nw = (w & ~(std::uint64_t{0xFF} << (8 * i))) | (std::uint64_t{tag_of(h)} << (8 * i));
+        const std::uint64_t nw = (w & ~(std::uint64_t{0xFF} << (8 * i))) | (std::uint64_t{tag_of(p)} << (8 * i));
         r.ctrl[g].store(nw, std::memory_order_release);
         return;
       }
@@ -245,7 +268,7 @@ class index_table {
         const std::uint64_t w = old->ctrl[g].load(std::memory_order_relaxed);
         for (std::uint64_t m = match_full(w); m != 0; m &= m - 1) {
           const std::uint32_t handle = old->slots[g * 8 + lowest_byte(m)];
-          place(*fresh, static_cast<hash_t>(hash_of(handle)), handle);
+          place(*fresh, placement(static_cast<hash_t>(hash_of(handle))), handle);
         }
       }
     } catch (...) {
@@ -279,6 +302,7 @@ class index_table {
   };
 
   Alloc alloc_;
+  const std::uint64_t key_ = placement_key();  // this table's placement key, for its whole life
   small_storage small_;
   rep small_rep_{small_capacity / 8 - 1, small_capacity, small_.ctrl, small_.slots};
   std::atomic<rep*> rep_{&small_rep_};

@@ -47,6 +47,7 @@
 #include "../concepts.hpp"
 #include "../config.hpp"  // LEXZONE_ABI_NAMESPACE
 #include "../detail/entry.hpp"
+#include "../detail/keyed_mix.hpp"
 #include "../doc.hpp"
 #include "../hash.hpp"
 #include "../scope.hpp"
@@ -527,7 +528,7 @@ class basic_tokenizer {
   std::shared_ptr<const Segmenter> rules_;
   std::size_t max_entries_ = 0;
   std::vector<piece> pieces_;
-  tsl::robin_map<hash_t, std::uint32_t> index_;
+  tsl::robin_map<hash_t, std::uint32_t, detail::keyed_id_hash> index_;  // keyed: chunks are chosen by senders
   std::vector<cache_entry> entries_;
   std::string key_pool_;
   std::vector<cached_piece> piece_pool_;
