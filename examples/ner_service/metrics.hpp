@@ -20,6 +20,7 @@ namespace lexzone::ner_service {
 enum class rejection : std::uint8_t {
   bad_request,             // 400: malformed HTTP, conflicting framing, bad JSON, invalid UTF-8
   payload_too_large,       // 413: body or batch over the limits
+  match_limit,             // 413: a text needs more matching work than the ruler's match_limits allow
   uri_too_long,            // 414: request line over the limit
   unsupported_media_type,  // 415: Content-Encoding or multipart
   expectation_failed,      // 417
@@ -44,6 +45,7 @@ struct rejection_info {
 inline constexpr std::array<rejection_info, static_cast<std::size_t>(rejection::count_)> rejection_table{{
     {400, "bad_request"},
     {413, "payload_too_large"},
+    {413, "match_limit"},
     {414, "uri_too_long"},
     {415, "unsupported_media_type"},
     {417, "expectation_failed"},

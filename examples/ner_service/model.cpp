@@ -37,9 +37,9 @@ struct ner_model::impl {
     lexzone::examples::en_tokenizer::options topts;
     topts.cache_entries = c.cache_entries;
     // The ruler's matching work per text: 65,536 steps plus 32 a token (half the library's default per
-    // token; with the shipped patterns no line of real text needs more than 16, even without the 65,536).
-    // A match costs 16 steps: a text that makes a pattern match quadratically often holds at most about
-    // 200 KB plus 96 bytes a token of matches before it gets 413.
+    // token; with the shipped patterns no line of real text needs more than 3, even without the 65,536).
+    // A match after an attempt's first costs 16 steps: a text that makes a pattern match quadratically
+    // often holds at most about 200 KB plus 96 bytes a token of matches before it gets 413.
     const lexzone::match_limits limits{32, 65536};
     // Permanent; also makes the zones' chunk pool resident.
     return lexzone::examples::load_english_model(v, c.base_words, c.patterns, topts, limits);

@@ -989,7 +989,7 @@ void server::impl::work(unsigned worker, job& j) {
   } catch (const lexzone::match_limit_error&) {
     // A text that makes the entity patterns match quadratically often (lexzone::match_limits): refused
     // like an oversized body, within a bounded amount of work and memory.
-    metrics.rejected(rejection::payload_too_large);
+    metrics.rejected(rejection::match_limit);
     r.status = 413;
     r.body = error_json(
         "a text makes the entity patterns match too often (more matching work than its size "

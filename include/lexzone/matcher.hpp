@@ -105,19 +105,20 @@ struct pattern_match {
 /// of proportion to its size. A token pattern whose last element repeats (`OP` `+` or `*`) over tokens that
 /// may also start it matches from every start to every later end: `[{"LOWER": "mr."}, {"IS_TITLE": true,
 /// "OP": "+"}]` on "Mr. Mr. Mr. ..." of n tokens gives n^2/2 matches (spaCy's Matcher and EntityRuler do the
-/// same), and a pattern whose last element never comes runs n^2/2 steps for no match. A step is one token
-/// a token pattern's match attempt reads, and a match it finds costs `match_cost` (16) steps more, so that
-/// the matches held stay small beside the work (24 bytes each: at most 1.5 bytes a step, 3 while their
-/// vector doubles). A call may take `base_steps + steps_per_token * tokens` steps: 65,536 + 64 a token by
-/// default. With the 293 patterns of the benchmarks (bench/data/ner_patterns.jsonl), every one of 200,000
-/// lines of the shared corpus, matched alone, takes at most 16 a token even without the base (a short line
-/// with a match). Beyond the limit, `match` throws
-/// `match_limit_error`. Phrase patterns are not counted: their tries make a match attempt at most as long
-/// as the longest phrase.
+/// same), and a pattern whose last element never comes reads n^2/2 tokens for no match. Only that work is
+/// counted, the work that can grow faster than the doc: a step is a token a match attempt reads beyond its
+/// pattern's length (elements, quantifiers expanded: only a repeated element, `+` or `*`, reads further),
+/// and each match an attempt finds after its first costs `match_cost` (16) steps. So a pattern without a
+/// repeat costs nothing however many there are, and the matches held stay small beside the steps (24
+/// bytes each). A call may take `base_steps + steps_per_token * tokens` steps: 65,536 + 64 a token by
+/// default. With the 293 patterns of the benchmarks (bench/data/ner_patterns.jsonl), none of 200,000 lines
+/// of the shared corpus, matched alone, takes more than 3 a token even without the base. Beyond the limit,
+/// `match` throws `match_limit_error`. Phrase patterns are not counted: their tries bound an attempt by the
+/// longest phrase.
 struct match_limits {
   std::size_t steps_per_token = 64;  ///< steps allowed per token of the doc
   std::size_t base_steps = 65536;    ///< steps allowed whatever the doc's size
-  /// The steps a match found costs, beside the tokens read.
+  /// The steps a match costs when its attempt found one before.
   static constexpr std::size_t match_cost = 16;
   /// No bound at all (for trusted texts). Complexity: O(1). Throws: nothing.
   [[nodiscard]] static constexpr match_limits unlimited() noexcept {
@@ -508,7 +509,7 @@ class matcher {
   /// use.
   /// Complexity: O(n · P · r · e + m log m) for n tokens, P patterns (token patterns plus tries), r the
   /// length of a match attempt, e as for `operator()`, m raw matches. Thread safety, lifetime, throws: as
-  /// `match`.
+  /// `match`, but never `match_limit_error`.
   void match_exhaustive(const doc_type& doc, std::vector<pattern_match>& out) const {
     try {
       if (program_.texts.empty()) match_all_with(doc, out, detail::no_text{});
@@ -532,9 +533,9 @@ class matcher {
     }
     [[noreturn]] LEXZONE_NOINLINE static void throw_limit() {
       throw match_limit_error(
-          "lexzone: matcher: the doc takes more steps than the matcher's match_limits allow (patterns that match "
-          "from every start to every later end, such as a repeated last element over tokens that also start it, "
-          "match n^2/2 times in n tokens); split the text or raise the limits");
+          "lexzone: matcher: the doc takes more matching work than the matcher's match_limits allow: a token "
+          "pattern with a repeated element (OP + or *) reads ever more tokens, or matches from every start to "
+          "every later end (n^2/2 matches in n tokens); split the text or raise the limits");
     }
   };
 
@@ -650,8 +651,10 @@ class matcher {
     const std::uint64_t accept = std::uint64_t{1} << p.elem_count;
     const detail::compiled_element* el = program_.elements.data() + p.elem_begin;
     std::uint64_t cur = detail::close_states(std::uint64_t{1}, skip);
+    const std::size_t free_end = s + p.elem_count;  // reads past it are a repeat's (see match_limits)
+    bool matched = false;
     for (std::size_t pos = s; pos < recs.size(); ++pos) {
-      steps.take();
+      if (pos >= free_end) steps.take();
       std::uint64_t next = 0;
       for (std::uint64_t bits = cur & (accept - 1); bits != 0; bits &= bits - 1) {
         const auto i = static_cast<std::uint32_t>(std::countr_zero(bits));
@@ -661,7 +664,8 @@ class matcher {
       if (next == 0) return;
       next = detail::close_states(next, skip);
       if ((next & accept) != 0) {
-        steps.take(match_limits::match_cost);
+        if (matched) steps.take(match_limits::match_cost);
+        matched = true;
         out.push_back(
             pattern_match{p.key, static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(pos + 1), p.index});
       }
@@ -682,8 +686,10 @@ class matcher {
     std::fill(cur, cur + words, 0);
     cur[0] = 1;
     detail::close_states(cur, skip, words);
+    const std::size_t free_end = s + count;  // reads past it are a repeat's (see match_limits)
+    bool matched = false;
     for (std::size_t pos = s; pos < recs.size(); ++pos) {
-      steps.take();
+      if (pos >= free_end) steps.take();
       std::fill(next, next + words, 0);
       bool any = false;
       for (std::uint32_t w = 0; w < words; ++w) {
@@ -700,7 +706,8 @@ class matcher {
       if (!any) return;
       detail::close_states(next, skip, words);
       if ((next[count >> 6] >> (count & 63)) & 1u) {
-        steps.take(match_limits::match_cost);
+        if (matched) steps.take(match_limits::match_cost);
+        matched = true;
         out.push_back(
             pattern_match{p.key, static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(pos + 1), p.index});
       }

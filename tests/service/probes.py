@@ -621,6 +621,9 @@ def probe_limits():
                                                          (peak - before) / 1e6), flush=True)
         if c.check(r is not None and r[0] == 413, "quadratic matches: status %s, expected 413" % (r[0] if r else None)):
             c.check(b"match too often" in r[2], "quadratic matches: the error says why (%r)" % r[2][:200])
+        m = svc.metrics()
+        c.check(m.get('lexzone_rejected_total{reason="match_limit",code="413"}', 0) == 1,
+                "quadratic matches: counted as match_limit (%r)" % m.get('lexzone_rejected_total{reason="match_limit",code="413"}'))
         if not h.sanitized():
             c.check(peak - before <= 24 * mib, "quadratic matches: peak RSS %.1f MB over the RSS before (bound 24 MB)" % (
                 (peak - before) / 1e6))
