@@ -76,6 +76,15 @@ def blank_comments_and_literals(text):
             if out[k] != "\n":
                 out[k] = " "
 
+    def quoted_end(start):
+        """One past the literal opened by the quote at `start` (its closing quote, or the end of its line or
+        of the text when it is not closed); a backslash escapes the next character."""
+        quote = text[start]
+        j = start + 1
+        while j < n and text[j] != quote and text[j] != "\n":
+            j += 2 if text[j] == "\\" else 1
+        return min(j + 1, n)
+
     while i < n:
         c = text[i]
         if c == "\n":
@@ -120,11 +129,9 @@ def blank_comments_and_literals(text):
                     blank(i, j)
                     i = j
                     continue
-            j = i + 1
-            while j < n and text[j] != '"' and text[j] != "\n":
-                j += 2 if text[j] == "\\" else 1
-            blank(i, j + 1)
-            i = j + 1
+            j = quoted_end(i)
+            blank(i, j)
+            i = j
             continue
         if c == "'":
             # A digit separator (1'000) when the token before it is a number.
@@ -134,11 +141,9 @@ def blank_comments_and_literals(text):
             if k < i and text[k].isdigit():
                 i += 1
                 continue
-            j = i + 1
-            while j < n and text[j] != "'" and text[j] != "\n":
-                j += 2 if text[j] == "\\" else 1
-            blank(i, j + 1)
-            i = j + 1
+            j = quoted_end(i)
+            blank(i, j)
+            i = j
             continue
         i += 1
     return "".join(out)
