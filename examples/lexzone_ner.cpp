@@ -10,8 +10,12 @@
 // for every N. With --learn-zones N, a word one worker meets in N batches becomes permanent (the vocab's
 // learning policy: at most --learn-max words, default 100,000, of at most --learn-max-bytes bytes, default
 // 32): faster on text whose new words recur, with the same output; the count learned goes to stderr at
-// the end. Exit status: 0; 1 with a message on an unreadable file, a bad tokenizer file (named), bad
-// patterns or output that cannot be written; 2 on bad usage (e.g. a bad N).
+// the end. A line whose text asks for more matching work than lexzone::match_limits' defaults allow (the
+// patterns would match quadratically often in it), or makes a tokenizer regex backtrack past its limits,
+// is refused and the run goes on: its output line is {"error":"match_limit","message":"..."} (or
+// "depth_limit", "heap_limit"), and stderr names the file and the line. Exit status: 0; 3 when every line
+// was written and some were refused; 1 with a message on an unreadable file, a bad tokenizer file
+// (named), bad patterns or output that cannot be written; 2 on bad usage (e.g. a bad N).
 #include <lexzone/en.hpp>
 #include <lexzone/io/en_pipeline.hpp>
 #include <lexzone/lexzone.hpp>
@@ -89,6 +93,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (files.empty()) files.emplace_back("-");
+  std::size_t refused = 0;
   try {
     lexzone::en::vocab vocab;
 #if LEXZONE_EXAMPLES_HAVE_PCRE2
@@ -101,15 +106,15 @@ int main(int argc, char** argv) {
       lexzone::io::add_patterns_jsonl(ruler, std::filesystem::path(patterns));
       const lexzone::pipeline<lexzone::en::vocab, rule_tokenizer, lexzone::en::entity_ruler> nlp(std::move(tok),
                                                                                                  std::move(ruler));
-      lexzone::examples::pipe_lines(vocab, nlp, run, files, entities_line);
-      return lexzone::examples::finish_output("lexzone_ner");
+      return lexzone::examples::finish_run("lexzone_ner",
+                                           lexzone::examples::pipe_lines(vocab, nlp, run, files, entities_line));
     }
 #endif
     const auto nlp = lexzone::en::make_pipeline(vocab, std::filesystem::path(patterns));
-    lexzone::examples::pipe_lines(vocab, nlp, run, files, entities_line);
+    refused = lexzone::examples::pipe_lines(vocab, nlp, run, files, entities_line);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lexzone_ner: %s\n", e.what());
     return 1;
   }
-  return lexzone::examples::finish_output("lexzone_ner");
+  return lexzone::examples::finish_run("lexzone_ner", refused);
 }

@@ -9,8 +9,11 @@
 // parallel pipe on N worker threads (default 1) over one vocab, in batches of 256 lines, each batch inside
 // its own memory zone; the output is the same for every N. --learn-zones N turns the vocab's learning on
 // (as lexzone_ner's: same output, the count learned on stderr). Invalid UTF-8 bytes are written as U+FFFD
-// (JSON must be valid UTF-8), one for each byte. Exit status: 0; 1 with a message on an unreadable file,
-// a bad tokenizer file (it names the file) or output that cannot be written; 2 on bad usage (e.g. a bad N).
+// (JSON must be valid UTF-8), one for each byte. A line that makes a tokenizer file's regex backtrack past
+// its limits is refused and the run goes on: its output line is {"error":"match_limit","message":"..."}
+// (or "depth_limit", "heap_limit"), and stderr names the file and the line. Exit status: 0; 3 when every
+// line was written and some were refused; 1 with a message on an unreadable file, a bad tokenizer file
+// (it names the file) or output that cannot be written; 2 on bad usage (e.g. a bad N).
 #include <lexzone/en.hpp>
 #include <lexzone/lexzone.hpp>
 #if LEXZONE_EXAMPLES_HAVE_PCRE2
@@ -79,6 +82,7 @@ int main(int argc, char** argv) {
     files.push_back(a);
   }
   if (files.empty()) files.emplace_back("-");
+  std::size_t refused = 0;
   try {
     lexzone::en::vocab vocab;
     // The tokenizer alone, as a pipeline without components.
@@ -87,15 +91,15 @@ int main(int argc, char** argv) {
       using rule_tokenizer = lexzone::rule_tokenizer<lexzone::en::vocab>;
       const lexzone::pipeline<lexzone::en::vocab, rule_tokenizer> nlp{
           lexzone::load_rule_tokenizer(vocab, tokenizer_file)};
-      lexzone::examples::pipe_lines(vocab, nlp, run, files, tokens_line);
-      return lexzone::examples::finish_output("lexzone_tokenize");
+      return lexzone::examples::finish_run("lexzone_tokenize",
+                                           lexzone::examples::pipe_lines(vocab, nlp, run, files, tokens_line));
     }
 #endif
     const lexzone::pipeline<lexzone::en::vocab, lexzone::en::tokenizer> nlp{lexzone::en::tokenizer(vocab)};
-    lexzone::examples::pipe_lines(vocab, nlp, run, files, tokens_line);
+    refused = lexzone::examples::pipe_lines(vocab, nlp, run, files, tokens_line);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lexzone_tokenize: %s\n", e.what());
     return 1;
   }
-  return lexzone::examples::finish_output("lexzone_tokenize");
+  return lexzone::examples::finish_run("lexzone_tokenize", refused);
 }

@@ -1,6 +1,7 @@
 // ner_service: the memory formula (see memory_estimate.hpp and README.md, "Memory").
 #include "ner_service/memory_estimate.hpp"
 
+#include <bit>
 #include <cstdio>
 #include <string>
 
@@ -20,8 +21,11 @@ memory_estimate estimate_memory(const options& o, const memory_constants& c) {
     e.learned = o.learn_max * (c.learned_lexeme_bytes + o.learn_max_bytes * c.learned_bytes_per_text_byte) +
                 (o.learn_zones >= 2 ? threads * c.learning_counts_bytes : 0);
   }
+  // A request's arrays of tokens, pieces and matches grow by doubling: their capacity is at most the
+  // power of two at or above their count, and a body of B bytes has at most B tokens. The factor was
+  // measured at 1 MiB, a power of two; a body just above one may cost as much as one of the next.
   e.workers = static_cast<std::size_t>(static_cast<double>(threads) * c.work_per_body_byte *
-                                       static_cast<double>(o.http.max_body_bytes));
+                                       static_cast<double>(std::bit_ceil(o.http.max_body_bytes)));
   e.buffered = o.max_buffered_bytes;
   e.connections = o.max_connections * (c.connection_bytes + o.http.max_header_bytes + header_buffer_slack);
   e.pools = (pooled_buffers_per_worker * threads + pooled_buffers_extra) * pooled_buffer_capacity;

@@ -19,9 +19,14 @@ struct memory_constants {
   // (mallinfo2), rounded up. measure_memory.py's figure (111) is what is resident at start.
   std::size_t cache_entry_bytes = 163;
   std::size_t worker_bytes = 28672;  // each further worker's pipeline copy, without its cache
-  // A worker's peak for one request, per byte of body, beyond the body and the response: one-letter words
-  // (a token every 2 bytes: the doc's token array) 32.9; dense e-mail addresses 20.9; non-ASCII words 14.1.
-  double work_per_body_byte = 33.0;
+  // A worker's peak for one request of 1 MiB, per byte of body, beyond the body and the response, with the
+  // default tokenizer cache: a token a byte ("!!!...! " in chunks of 96, which the cache keeps: the
+  // segmenter's pieces, 32 B, their cache references, 24 B, and the doc's tokens, 32 B, at once) 88.1;
+  // as many "Mr. " as the match limits let through before them (the matches, 24 B each, with the doc)
+  // 87.7; one-letter words 45.0; dense e-mail addresses 18.4; non-ASCII words 19.0. Applied to the body
+  // limit rounded up to a power of two: those arrays grow by doubling (`estimate_memory`). Rounded up
+  // from 88.1 to 90: a margin for other builds and allocators.
+  double work_per_body_byte = 90.0;
   std::size_t connection_bytes = 1900;  // an open connection at rest (measured 1837 with 2,000 idle ones)
   // A lexeme learned from traffic (--learn-zones), at most: its 56-byte record, entry headers and index
   // slots (about 12 B an entry with an outgrown index table kept) for it and up to 5 new attribute strings
@@ -38,7 +43,7 @@ struct memory_constants {
 struct memory_estimate {
   std::size_t start = 0;        // binary, libraries, model, every worker's pipeline and cache
   std::size_t learned = 0;      // --learn-max lexemes learned from traffic (with --learn-zones)
-  std::size_t workers = 0;      // threads x the peak of a request of --max-body-bytes
+  std::size_t workers = 0;      // threads x the peak of a request of --max-body-bytes (rounded up to 2^k)
   std::size_t buffered = 0;     // --max-buffered-bytes: bodies and responses held at once
   std::size_t connections = 0;  // --max-connections x (connection + a full header buffer)
   std::size_t pools = 0;        // the buffer pool's bound

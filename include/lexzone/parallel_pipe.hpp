@@ -246,7 +246,10 @@ class parallel_pipe {
   /// order, on the calling thread, one call at a time.
   ///
   /// - `fn(doc_type&)` runs on the workers, inside the batch's zone, concurrently; each worker calls its
-  ///   own copy of `fn` (pass `std::ref(f)` to share one thread-safe object). Its result (decayed) must
+  ///   own copy of `fn` (pass `std::ref(f)` to share one thread-safe object), on the thread that made the
+  ///   doc, right after the pipeline returned it and before that worker starts its next text (so state
+  ///   that the worker's pipeline leaves in a `thread_local` about the text it just ran can be read by
+  ///   `fn`). Its result (decayed) must
   ///   own its data: it is used after the zone closes, so it must not hold a doc, token, span,
   ///   `std::string_view` or lexeme reference from the zone (checked builds report docs, tokens and spans
   ///   used after their zone closed). Ids (`hash_t`) of permanent strings, `owned_doc`, `std::string`
@@ -388,7 +391,7 @@ class parallel_pipe {
       results.reserve(b.texts.size());
       in_batch_scope(p, [&](auto& scope) {
         for (std::size_t i = 0; i < b.texts.size() && run.keep_going(b.first + i); ++i) {
-          const auto make = [&] {
+          const auto make = [&] {  // fn right after p, on this thread: a documented guarantee of transform
             doc_type doc = p(scope, b.texts[i]);
             results.push_back(std::invoke(fn, doc));
           };

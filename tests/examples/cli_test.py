@@ -237,6 +237,59 @@ def check_io(tokenize, ner, patterns):
         check(rc == 2 and "needs a file name" in err, f"{args[1:]}: exit {rc}, {err!r}")
 
 
+def msgpack_str(text):
+    b = text.encode()
+    if len(b) < 32:
+        return bytes([0xA0 | len(b)]) + b
+    return b"\xd9" + bytes([len(b)]) + b if len(b) < 256 else b"\xda" + len(b).to_bytes(2, "big") + b
+
+
+def check_refusals(tokenize, ner, patterns, have_pcre2):
+    """A line that asks for more work than the limits allow is refused, not fatal: an error object in its
+    place, the file and line named on stderr, every other line processed, exit 3, the same for any N."""
+    hostile = ("Mr. " * 8000).encode()  # the example patterns' titles match quadratically often in it
+    data = b"hello Debian Project\n" + hostile + b"\nthe Debian Project again\n"
+    with tempfile.TemporaryDirectory() as d:
+        first, second = os.path.join(d, "first.txt"), os.path.join(d, "second.txt")
+        with open(first, "wb") as f:
+            f.write(b"Debian Project\n")
+        with open(second, "wb") as f:
+            f.write(data)
+        outs = []
+        for t in ("1", "2"):
+            rc, out, err = run([ner, "--patterns", patterns, "--threads", t, first, second])
+            outs.append(out)
+            lines = [json.loads(x) for x in out.splitlines()]
+            check(rc == 3 and len(lines) == 4, f"ner --threads {t}, a hostile line: exit {rc}, {len(lines)} lines, {err}")
+            if len(lines) == 4:
+                check(all(x.get("ents") and x["ents"][0]["text"] == "Debian Project" for x in (lines[0], lines[1], lines[3])),
+                      f"ner: the lines around a refused one keep their entities: {lines}")
+                check(set(lines[2]) == {"error", "message"} and lines[2]["error"] == "match_limit"
+                      and "match_limits" in lines[2]["message"], f"ner: the refused line's object: {lines[2]}")
+            check(f"{second}, line 2: refused (match_limit)" in err and "1 line refused" in err
+                  and first not in err, f"ner: stderr names the refused line: {err!r}")
+        check(outs[0] == outs[1], "ner: refusals give the same output with 1 and 2 threads")
+        rc, out, err = run([ner, "--patterns", patterns], hostile + b"\n" + hostile + b"\n")
+        check(rc == 3 and "standard input, line 1:" in err and "line 2:" in err and "2 lines refused" in err,
+              f"ner: two refused lines on stdin: exit {rc}, {err!r}")
+        if not have_pcre2:
+            return
+        # A tokenizer file whose token_match backtracks catastrophically (MessagePack: a map of one key,
+        # the other rules absent, as spaCy reads them).
+        rules = os.path.join(d, "backtracking.tokenizer")
+        with open(rules, "wb") as f:
+            f.write(b"\x81" + msgpack_str("token_match") + msgpack_str("(a|aa)+$"))
+        text = b"hello world\n" + b"a" * 40 + b"b\nbye now\n"
+        for t in ("1", "2"):
+            rc, out, err = run([tokenize, "--tokenizer", rules, "--threads", t], text)
+            lines = [json.loads(x) for x in out.splitlines()]
+            check(rc == 3 and len(lines) == 3 and lines[0]["tokens"] == ["hello", "world"]
+                  and lines[2]["tokens"] == ["bye", "now"] and lines[1].get("error") == "match_limit"
+                  and "token_match" in lines[1].get("message", ""),
+                  f"tokenize --threads {t}, a catastrophic token_match: exit {rc}, {lines}, {err!r}")
+            check("standard input, line 2: refused (match_limit)" in err, f"tokenize: stderr names the line: {err!r}")
+
+
 def main():
     tokenize, ner, patterns = sys.argv[1:4]
 
@@ -278,6 +331,7 @@ def main():
     check_threads(tokenize, ner, patterns)
     rule_files(tokenize, ner, patterns, sys.argv[4], sys.argv[5] == "1")
     check_io(tokenize, ner, patterns)
+    check_refusals(tokenize, ner, patterns, sys.argv[5] == "1")
 
     print("cli: %d failure(s)" % len(failures))
     return 1 if failures else 0

@@ -11,8 +11,9 @@ Figures (each the median of --runs service starts):
   cache_entry_bytes  (RSS with 200,000 cache entries - with none) / 200,000, one worker: what is resident
                      at start (the formula takes the full cache's 163 B: memory_estimate.hpp)
   work_per_body_byte a worker's peak for one request of 1 MiB, over its body and response, per body byte,
-                     the worst of several kinds of text (dense e-mails, one-letter words, one long token,
-                     a batch of 1,000 texts, non-ASCII words)
+                     the worst of several kinds of text (a token a byte, quadratic matches before them,
+                     dense e-mails, one-letter words, one long token, a batch of 1,000 texts, non-ASCII
+                     words), with the default tokenizer cache
   connection_bytes   RSS per idle connection (2,000 connections)
 and the peak of a combined worst case (every worker busy with 1 MiB requests, the buffered budget full of
 bodies, connections with half-sent headers) against the formula.
@@ -69,7 +70,14 @@ def texts_of_1mib():
             break
     uni = " ".join(h.UNICODE_WORDS[i % len(h.UNICODE_WORDS)] + str(i) for i in range(60000))
     uni = uni[:uni.rfind(" ", 0, MIB // 2 - 16)]
+    # The worst kinds (2026-12-07): a token a byte, in chunks of 96 bytes that the tokenizer's cache keeps
+    # (its pieces, their cache references and the doc's tokens at once: 88 bytes a token); and before
+    # them, as many "Mr. " as the match limits let through with 200, quadratic matches on top of the doc.
+    punct = b"!" * 95 + b" "
+    mr = b"Mr. " * 1900
     return [
+        ("punctuation tokens", "/v1/ner", b'{"text":"' + punct * ((MIB - 12) // len(punct)) + b'"}'),
+        ("matches + punctuation", "/v1/ner", b'{"text":"' + mr + punct * ((MIB - 12 - len(mr)) // len(punct)) + b'"}'),
         ("dense e-mails", "/v1/ner", h.ner_body(h.dense_email_text(11, MIB - 64))),
         ("one-letter words", "/v1/ner", h.ner_body(words)),
         ("one long token", "/v1/ner", h.ner_body(one_token)),
@@ -82,7 +90,7 @@ def work_factor(binary, runs):
     worst = 0.0
     for name, path, body in texts_of_1mib():
         def one():
-            svc = h.Service(binary, ["--cache-entries", "0"], threads=1)
+            svc = h.Service(binary, [], threads=1)  # the default tokenizer cache: chunks it keeps cost more
             try:
                 h.request(svc.port, "POST", "/v1/ner", h.ner_body("warm up a@b.io"))
                 before = settled_rss(svc)
@@ -124,7 +132,7 @@ def connection_bytes(binary, runs, n=2000):
 
 
 def combined(binary, threads=2):
-    """Every worker busy with 1 MiB dense requests, the budget full of bodies, 500 half-sent headers."""
+    """Every worker busy with 1 MiB requests of the worst kind, the budget full of bodies, 500 half-sent headers."""
     h.raise_fd_limit()
     budget = 16 * MIB
     args = ["--max-buffered-bytes", str(budget), "--max-connections", "1000", "--max-connections-per-ip", "1000",
@@ -139,7 +147,8 @@ def combined(binary, threads=2):
         half = [h.raw(svc.port, "127.0.0.8") for _ in range(500)]
         for s in half:
             s.sendall(b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nX-Pad: " + b"p" * 16000)
-        body = h.ner_body(h.dense_email_text(12, MIB - 64))
+        punct = b"!" * 95 + b" "  # the worst kind of text (work_factor): a token a byte
+        body = b'{"text":"' + punct * ((MIB - 12) // len(punct)) + b'"}'
         uploads = []
         for i in range(12):  # bodies held while their request waits: fill the budget
             s = h.raw(svc.port, h.hostile_address(i), timeout=300)
