@@ -19,6 +19,10 @@ struct memory_constants {
   // (mallinfo2), rounded up. measure_memory.py's figure (111) is what is resident at start.
   std::size_t cache_entry_bytes = 163;
   std::size_t worker_bytes = 28672;  // each further worker's pipeline copy, without its cache
+  // Each worker thread's attribute cache (the library's, LEXZONE_ATTRIBUTE_CACHE_BITS 14: 16,384 entries of
+  // 200 bytes, a 2-byte tag each, a recency byte per set of 4), resident as the worker creates words and
+  // kept for the thread's life: not in start_bytes, measured before any request.
+  std::size_t attribute_cache_bytes = 3313664;
   // A worker's peak for one request of 1 MiB, per byte of body, beyond the body and the response, with the
   // default tokenizer cache: a token a byte ("!!!...! " in chunks of 96, which the cache keeps: the
   // segmenter's pieces, 32 B, their cache references, 24 B, and the doc's tokens, 32 B, at once) 88.1;
@@ -36,7 +40,11 @@ struct memory_constants {
   std::size_t learned_lexeme_bytes = 160;
   std::size_t learned_bytes_per_text_byte = 6;
   std::size_t learning_counts_bytes = std::size_t{256} * 1024;  // each worker's counts (--learn-zones >= 2)
-  double allocator_slack = 0.10;                                // the allocator's free lists and fragmentation
+  // The permanent index's first doubling once words are learned: the model's 27,765 strings fill 32,768
+  // slots, so about 900 learned words double it (327,712 bytes measured), however small --learn-max is.
+  // Later doublings fit in learned_lexeme_bytes (112 bytes a word on average over 200,000 words learned).
+  std::size_t index_doubling_bytes = std::size_t{384} * 1024;
+  double allocator_slack = 0.10;  // the allocator's free lists and fragmentation
 };
 
 /// The figures of the formula, in bytes.
@@ -46,6 +54,7 @@ struct memory_estimate {
   std::size_t workers = 0;      // threads x the peak of a request of --max-body-bytes (rounded up to 2^k)
   std::size_t buffered = 0;     // --max-buffered-bytes: bodies and responses held at once
   std::size_t connections = 0;  // --max-connections x (connection + a full header buffer)
+  std::size_t sockets = 0;      // the kernel's socket buffers: --max-connections x 4 x --socket-buffer-bytes
   std::size_t pools = 0;        // the buffer pool's bound
   std::size_t slack = 0;
   std::size_t total = 0;

@@ -115,6 +115,9 @@ std::vector<flag> flags(const std::string& data_dir) {
       size_flag("--queue-depth", "requests waiting for a worker (more: 503)", &options::queue_depth, 1, 1000000),
       size_flag("--max-buffered-bytes", "request bodies and responses held at once (more: 503)",
                 &options::max_buffered_bytes, 1 << 16, std::uint64_t{64} * gib),
+      size_flag("--socket-buffer-bytes",
+                "each connection's socket send and receive buffer, doubled by the kernel (0: its autotuning)",
+                &options::socket_buffer_bytes, 0, std::uint64_t{64} << 20),
       seconds_flag("--idle-timeout", "keep-alive: seconds to wait for the next request", &options::idle_timeout),
       seconds_flag("--header-timeout", "seconds from a request's first byte to the end of its header",
                    &options::header_timeout),
@@ -167,11 +170,12 @@ options parse_options(int argc, char** argv, const std::string& default_data_dir
   // A smaller budget could never admit a request of --max-body-bytes: it would get 503 + Retry-After forever.
   if (const std::size_t least = least_budget(o.http.max_body_bytes, o.max_response_bytes);
       o.max_buffered_bytes < least) {
-    usage_exit(table,
-               "--max-buffered-bytes " + std::to_string(o.max_buffered_bytes) + " cannot hold one request of " +
-                   "--max-body-bytes: it must be at least 2 x --max-body-bytes + min(--max-response-bytes, 64 x " +
-                   "--max-body-bytes + 4096) = " + std::to_string(least),
-               2);
+    usage_exit(
+        table,
+        "--max-buffered-bytes " + std::to_string(o.max_buffered_bytes) + " cannot hold one request of " +
+            "--max-body-bytes: it must be at least 2 x --max-body-bytes + 65536 + min(--max-response-bytes, 64 x " +
+            "--max-body-bytes + 4096) = " + std::to_string(least),
+        2);
   }
   o.request.max_body_bytes = o.http.max_body_bytes;
   if (o.threads == 0) o.threads = default_threads();

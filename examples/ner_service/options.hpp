@@ -37,6 +37,10 @@ struct options {
   int backlog = 1024;                        ///< listen(2) backlog (the kernel caps it at net.core.somaxconn)
   std::size_t queue_depth = 128;             ///< requests waiting for a worker; more: 503
   std::size_t max_buffered_bytes = std::size_t{64} << 20;  ///< request bodies + responses held at once
+  /// SO_SNDBUF and SO_RCVBUF of every connection (the kernel doubles them and stops autotuning them): what
+  /// the kernel may hold for a connection, charged to the container under cgroup v2. 0: the kernel's
+  /// autotuning (up to net.ipv4.tcp_wmem's and tcp_rmem's maxima, 4 MiB and 6 MiB by default).
+  std::size_t socket_buffer_bytes = 0;
 
   std::chrono::seconds idle_timeout{15};      ///< keep-alive: wait for the next request's first byte
   std::chrono::seconds header_timeout{10};    ///< first byte to the end of the header

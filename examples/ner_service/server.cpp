@@ -751,6 +751,13 @@ server::impl::impl(const options& o, int signal_fd)
   const tcp::endpoint endpoint(address, static_cast<unsigned short>(o.port));
   acceptor_.open(endpoint.protocol());
   acceptor_.set_option(asio::socket_base::reuse_address(true));
+  if (o.socket_buffer_bytes != 0) {
+    // Set on the listening socket, before listen: accepted sockets inherit both sizes (and the lock that
+    // turns the kernel's autotuning off), the receive window's scale included. The kernel doubles them.
+    const int bytes = static_cast<int>(o.socket_buffer_bytes);
+    acceptor_.set_option(asio::socket_base::send_buffer_size(bytes));
+    acceptor_.set_option(asio::socket_base::receive_buffer_size(bytes));
+  }
   acceptor_.bind(endpoint);
   acceptor_.listen(o.backlog);
 }

@@ -2,7 +2,8 @@
 """lexzone_tokenize and lexzone_ner: output contract, errors and exit statuses; --threads N gives the same
 bytes as one thread, and so does --learn-zones N (with the count learned on stderr); --tokenizer FILE
 (spaCy's tokenizer files of tests/data: German gives spaCy's tokens, English the fast path's, with one
-thread or two; bad files exit 1 naming the file).
+thread or two; bad files exit 1 naming the file); a line past the limits (quadratic matches, a regex
+that backtracks) is refused in place and the run goes on (exit 3).
 
 Usage: cli_test.py LEXZONE_TOKENIZE LEXZONE_NER PATTERNS_JSONL TEST_DATA_DIR HAVE_PCRE2(0|1)
 """

@@ -54,6 +54,7 @@ import gzip
 import http.client
 import json
 import os
+import random
 import re
 import signal
 import socket
@@ -734,6 +735,122 @@ def probe_pipelining():
     return c.finish()
 
 
+# ---- compressed bodies -------------------------------------------------------------------------------------
+
+def probe_inflaters():
+    """Connections stalled in gzip bodies: each decoder's memory (zlib's state and window, 52 KiB) counts in
+    the byte budget, so that the budget, not the count of connections, bounds them (503 beyond it); the
+    charge ends with the body, and the budget is back to nothing once they are gone."""
+    c = h.Checks("inflaters")
+    max_body, response_cap = 65536, 1048576
+    least = 2 * max_body + 65536 + min(response_cap, 64 * max_body + 4096)  # least_budget (budget.hpp)
+    args = ["--max-body-bytes", max_body, "--max-response-bytes", response_cap, "--max-buffered-bytes", least,
+            "--max-connections", 200, "--max-connections-per-ip", 200, "--body-timeout", 60, "--request-timeout", 60]
+    with service(c, args=args) as svc:
+        rng = random.Random(7)  # words that do not compress much: 200 bytes of stream decode to few
+        text = (" ".join("".join(rng.choice("bcdfghjklmnpqrstvwxz") for _ in range(rng.randrange(2, 9)))
+                         for _ in range(9000)) + " Ann met the Debian Project in Paris.")[-60000:].encode()
+        z = zlib.compressobj(9, zlib.DEFLATED, 31)
+        stream = z.compress(json.dumps({"text": text.decode()}).encode()) + z.flush()
+        head = (b"POST /v1/ner HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+                b"Content-Length: %d\r\n\r\n" % len(stream))
+        socks, refused = [], 0
+        for _ in range(40):
+            s = h.raw(svc.port, timeout=10 * h.slow_factor())
+            s.sendall(head + stream[:200])  # a few hundred bytes decoded: the decoder waits for the rest
+            socks.append(s)
+            time.sleep(0.02)
+        time.sleep(0.5)
+        held = svc.metrics().get("lexzone_buffered_bytes", 0)
+        for s in socks:
+            s.settimeout(0.2)
+            try:
+                r = s.read_response()
+            except OSError:
+                r = None
+            if r is not None:
+                c.check(r[0] == 503 and b"retry later" in r[2], "a stalled gzip body: %r" % (r[:1],))
+                refused += 1
+        print("40 connections stalled in gzip bodies: %d refused with 503, budget in use %d of %d bytes" % (
+            refused, held, least), flush=True)
+        # 64 KiB for each decoder and 16 KiB of body: 15 fit in the budget (without the decoders' share, all
+        # 40 did, holding 2 MiB that the budget did not count).
+        c.check(10 <= refused <= 30, "stalled gzip bodies refused once the budget is spent: %d of 40" % refused)
+        c.check(held >= (40 - refused) * (65536 + 16384),
+                "each stalled gzip body holds its decoder in the budget: %d for %d" % (held, 40 - refused))
+        for s in socks:
+            s.close()
+        deadline = time.monotonic() + 10 * h.slow_factor()
+        while svc.metrics().get("lexzone_buffered_bytes", 0) != 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        c.check(svc.metrics().get("lexzone_buffered_bytes", 0) == 0, "the budget is back to nothing when they close")
+        status, _, answer = h.request(svc.port, "POST", "/v1/ner", stream, headers={"Content-Encoding": "gzip"})
+        c.check(status == 200 and b"Debian Project" in answer, "a whole gzip body is answered: %d %r" % (status, answer[:100]))
+        c.check(svc.metrics().get("lexzone_buffered_bytes", 0) == 0, "and leaves nothing in the budget")
+    return c.finish()
+
+
+# ---- the kernel's socket buffers ----------------------------------------------------------------------------
+
+def server_socket_queues(port):
+    """(send queue, receive queue) in bytes of each established socket whose local port is `port`
+    (/proc/net/tcp and tcp6: the bytes the kernel holds for it, not yet acknowledged or not yet read)."""
+    out = []
+    for name in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(name) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                out.append(tuple(int(x, 16) for x in fields[4].split(":")))
+    return out
+
+
+def probe_socket_buffers():
+    """Clients that pipeline requests and never read: with --socket-buffer-bytes the kernel holds at most
+    twice that per direction and connection (the memory formula's sockets term), where its autotuning let
+    each such connection queue about 3 MB of responses (cgroup v2 charges it to the container)."""
+    c = h.Checks("socket_buffers")
+    size = 16384
+    requests = b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n" * 1000
+    for args in ([], ["--socket-buffer-bytes", size]):
+        with service(c, args + ["--write-timeout", 60, "--idle-timeout", 60]) as svc:
+            socks = []
+            for i in range(6):
+                s = socket.socket()
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # the client reads nothing anyway
+                s.bind((h.hostile_address(i), 0))
+                s.settimeout(30)
+                s.connect((h.HOST, svc.port))
+                s.settimeout(0.3 * h.slow_factor())
+                try:
+                    for _ in range(200):  # until the service stops reading (at most 7 MB)
+                        s.sendall(requests)
+                except socket.timeout:
+                    pass
+                socks.append(s)
+            time.sleep(1.0)
+            queues = server_socket_queues(svc.port)
+            ok = h.health_checks(svc.port, 3, 0.05)
+            for s in socks:
+                s.close()
+            if not c.check(len(queues) >= 6, "the service's sockets in /proc/net/tcp: %r" % (queues,)):
+                continue
+            tx, rx = max(q[0] for q in queues), max(q[1] for q in queues)
+            print("%-28s 6 connections pipelining without reading: the kernel holds at most %d bytes to "
+                  "send and %d received a connection" % (" ".join(str(a) for a in args) or "(autotuning)", tx, rx),
+                  flush=True)
+            c.check(ok == 3, "/healthz answers beside them (%d of 3)" % ok)
+            if args:
+                c.check(tx <= 3 * size and rx <= 3 * size,
+                        "with --socket-buffer-bytes %d: %d bytes to send, %d received (bound %d)" % (
+                            size, tx, rx, 3 * size))
+    return c.finish()
+
+
 # ---- memory retention ---------------------------------------------------------------------------------------
 
 def probe_retention():
@@ -899,12 +1016,12 @@ def probe_overload():
         for reason in ("queue_full", "per_ip_limit"):
             key = 'lexzone_rejected_total{reason="%s",code="503"}' % reason
             c.check(m.get(key, 0) >= 1, "%s counted: %r" % (reason, m.get(key)))
-    # A 6 MiB budget. Uploads that declare 1 MiB and send a few bytes hold only the room those bytes need
+    # A 6 MiB budget (and a decoder's 64 KiB: the least with the defaults). Uploads that declare 1 MiB and send a few bytes hold only the room those bytes need
     # (16 KiB each), not their declared lengths: a request of 300 KB, which needs its body and its largest
     # response (4 MiB), is served meanwhile. Two uploads stalled past half their 1 MiB hold about 2 MiB: the same
     # request is refused while they hold, served once one is gone.
     body = h.ner_body(h.dense_email_text(7, 300000))
-    with service(c, ["--max-buffered-bytes", str(6 * 1024 * 1024)]) as svc:
+    with service(c, ["--max-buffered-bytes", str(6 * 1024 * 1024 + 65536)]) as svc:
         teasers, held = stalled_uploads(svc, 40, 4, b"", 4 * 16384)
         # 16 KiB each on a fresh service (a reused pooled buffer would count its room, at most 128 KiB).
         c.check(4 * 16384 <= held <= 4 * 131072, "4 uploads that declared 1 MiB and sent 10 bytes hold %r bytes, "
@@ -936,10 +1053,10 @@ def probe_overload():
             time.sleep(0.01)
         c.check(svc.metrics().get("lexzone_buffered_bytes") == 0, "buffered bytes back to 0")
     # A budget that cannot hold one request of --max-body-bytes (its body buffer, up to twice the body as it
-    # grows, and its response reserve, min(--max-response-bytes, 64 x body + 4 KiB)) would answer such requests
-    # 503 + Retry-After forever, even when idle: the service refuses it at start, naming the flags and the
-    # least budget (2 x 1 MiB + 4 MiB with the defaults).
-    for budget, least in ((65536, 6291456), (6291455, 6291456)):
+    # grows, a compressed body's decoder, 64 KiB, and its response reserve, min(--max-response-bytes, 64 x
+    # body + 4 KiB)) would answer such requests 503 + Retry-After forever, even when idle: the service refuses
+    # it at start, naming the flags and the least budget (2 x 1 MiB + 64 KiB + 4 MiB with the defaults).
+    for budget, least in ((65536, 6356992), (6356991, 6356992)):
         try:
             bad = subprocess.run([BINARY, "--port", "0", "--max-buffered-bytes", str(budget)], capture_output=True,
                                  text=True, timeout=10 * h.slow_factor())
@@ -966,7 +1083,7 @@ def probe_overload():
     # The least budget suffices: idle, it serves a body of --max-body-bytes whose buffer doubled at its last
     # byte (chunks of limit - 1 and 1 bytes), and answers a gzip bomb 413, not 503.
     limit = 16384
-    least = 2 * limit + min(4 << 20, 64 * limit + 4096)
+    least = 2 * limit + 65536 + min(4 << 20, 64 * limit + 4096)
     with service(c, ["--max-body-bytes", str(limit), "--max-buffered-bytes", str(least)]) as svc:
         body = h.ner_body(h.dense_email_text(12, limit - 64))
         body = body[:-2] + b" " * (limit - len(body)) + b'"}'
