@@ -13,4 +13,8 @@ struct http_limits {
   std::size_t max_body_bytes = std::size_t{1} << 20;  // payload as received and after decoding; more: 413
 };
 
+/// Connections being refused with a 503 at once, beyond --max-connections (more are just closed): the
+/// memory formula counts their socket buffers.
+inline constexpr std::size_t max_refusing = 64;
+
 }  // namespace lexzone::ner_service

@@ -38,8 +38,11 @@ memory_estimate estimate_memory(const options& o, const memory_constants& c) {
   const std::size_t sum = e.start + e.learned + e.workers + e.buffered + e.connections + e.pools;
   e.slack = static_cast<std::size_t>(c.allocator_slack * static_cast<double>(sum));
   // Send and receive buffers, each doubled by the kernel (not in RSS; cgroup v2 charges them to the
-  // container). Unbounded by the formula when the kernel autotunes them (--socket-buffer-bytes 0).
-  e.sockets = o.max_connections * 4 * o.socket_buffer_bytes;
+  // container): the open connections and those being refused, both ways, and the connections waiting in
+  // the listen backlog, which may receive before they are accepted. Unbounded by the formula when the
+  // kernel autotunes them (--socket-buffer-bytes 0).
+  const std::size_t doubled = 2 * o.socket_buffer_bytes;
+  e.sockets = (o.max_connections + max_refusing) * 2 * doubled + static_cast<std::size_t>(o.backlog) * doubled;
   e.total = sum + e.slack + e.sockets;
   return e;
 }

@@ -54,7 +54,7 @@ struct memory_estimate {
   std::size_t workers = 0;      // threads x the peak of a request of --max-body-bytes (rounded up to 2^k)
   std::size_t buffered = 0;     // --max-buffered-bytes: bodies and responses held at once
   std::size_t connections = 0;  // --max-connections x (connection + a full header buffer)
-  std::size_t sockets = 0;      // the kernel's socket buffers: --max-connections x 4 x --socket-buffer-bytes
+  std::size_t sockets = 0;      // the kernel's socket buffers: (connections + refusals) x 4N + backlog x 2N
   std::size_t pools = 0;        // the buffer pool's bound
   std::size_t slack = 0;
   std::size_t total = 0;

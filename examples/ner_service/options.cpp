@@ -170,13 +170,19 @@ options parse_options(int argc, char** argv, const std::string& default_data_dir
   // A smaller budget could never admit a request of --max-body-bytes: it would get 503 + Retry-After forever.
   if (const std::size_t least = least_budget(o.http.max_body_bytes, o.max_response_bytes);
       o.max_buffered_bytes < least) {
-    usage_exit(
-        table,
-        "--max-buffered-bytes " + std::to_string(o.max_buffered_bytes) + " cannot hold one request of " +
-            "--max-body-bytes: it must be at least 2 x --max-body-bytes + 65536 + min(--max-response-bytes, 64 x " +
-            "--max-body-bytes + 4096) = " + std::to_string(least),
-        2);
+    usage_exit(table,
+               "--max-buffered-bytes " + std::to_string(o.max_buffered_bytes) + " cannot hold one request of " +
+                   "--max-body-bytes: it must be at least 2 x --max-body-bytes + " + std::to_string(inflater_bytes) +
+                   " + min(--max-response-bytes, 64 x " + "--max-body-bytes + 4096) = " + std::to_string(least),
+               2);
   }
+  // The kernel doubles the value and has a minimum of its own (about 4.6 KiB to send): below 4 KiB the
+  // formula's 4N would undercount.
+  if (o.socket_buffer_bytes != 0 && o.socket_buffer_bytes < options::min_socket_buffer_bytes)
+    usage_exit(table,
+               "--socket-buffer-bytes must be 0 (the kernel's autotuning) or at least " +
+                   std::to_string(options::min_socket_buffer_bytes),
+               2);
   o.request.max_body_bytes = o.http.max_body_bytes;
   if (o.threads == 0) o.threads = default_threads();
   return o;

@@ -41,6 +41,9 @@ struct options {
   /// the kernel may hold for a connection, charged to the container under cgroup v2. 0: the kernel's
   /// autotuning (up to net.ipv4.tcp_wmem's and tcp_rmem's maxima, 4 MiB and 6 MiB by default).
   std::size_t socket_buffer_bytes = 0;
+  /// The least nonzero --socket-buffer-bytes: the kernel doubles it, and its own minimum (about 4.6 KiB to
+  /// send) would exceed twice a smaller value, which the formula would then undercount.
+  static constexpr std::size_t min_socket_buffer_bytes = 4096;
 
   std::chrono::seconds idle_timeout{15};      ///< keep-alive: wait for the next request's first byte
   std::chrono::seconds header_timeout{10};    ///< first byte to the end of the header

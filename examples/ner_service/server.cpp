@@ -68,7 +68,6 @@ using error_code = boost::system::error_code;
 
 constexpr std::chrono::seconds linger_time{2};  // reading what a closed-on client still sends
 constexpr std::size_t linger_bytes = std::size_t{1} << 20;
-constexpr std::size_t max_refusing = 64;  // connections being refused with a 503 at once
 // A connection's read buffer holds at most --max-header-bytes + this, whether a header or a body arrives
 // (a body's bytes move on to the body, counted in the byte budget; a chunk header with its extensions must
 // fit, or the request is refused): the per-connection term of the memory formula (memory_estimate.cpp).
@@ -324,11 +323,15 @@ class session : public std::enable_shared_from_this<session> {
     write_reply(std::move(r));
   }
 
-  void close(close_reason why) {
+  // Closes the connection. With `abort`, by a reset (SO_LINGER 0): the kernel drops what it still had to
+  // send instead of keeping it, up to twice --socket-buffer-bytes, for a client that stopped reading (a
+  // graceful close would leave that socket, orphaned, holding it for minutes).
+  void close(close_reason why, bool abort = false) {
     if (phase_ == phase::closed) return;
     if (phase_ == phase::idle) srv_.remove_idle(idle_pos_);
     phase_ = phase::closed;
     error_code ignored;
+    if (abort) socket_.set_option(asio::socket_base::linger(true, 0), ignored);
     socket_.close(ignored);  // pending operations complete with operation_aborted
     timer_.cancel();
     srv_.metrics.closed(why);
@@ -372,7 +375,7 @@ class session : public std::enable_shared_from_this<session> {
         break;
       case phase::writing:
         srv_.metrics.rejected(rejection::write_timeout);
-        close(close_reason::timeout);
+        close(close_reason::timeout, true);
         break;
       case phase::lingering: close(close_reason::done); break;
       case phase::queued:
@@ -683,7 +686,7 @@ class session : public std::enable_shared_from_this<session> {
     srv_.buffers.give(std::move(reply_.body));
     reply_.lease.release();
     if (ec) {
-      close(close_reason::client);
+      close(close_reason::client, true);
     } else if (reply_.close) {
       linger();
     } else {

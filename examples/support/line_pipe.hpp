@@ -49,6 +49,7 @@ inline std::optional<std::size_t> threads_option(int argc, char** argv, int& i, 
 /// `reason` is "match_limit" (the entity patterns would match too often: `lexzone::match_limit_error`) or
 /// the `regex_errc` of a regex that backtracked past its limits ("match_limit", "depth_limit",
 /// "heap_limit": `lexzone::regex::regex_error`, from a rule tokenizer); `message` is the exception's.
+/// A plain value (owned strings).
 struct refusal {
   std::string reason;
   std::string message;
@@ -57,7 +58,8 @@ struct refusal {
 namespace detail {
 /// The refusal of the text that this thread's `refusing_pipeline` ran last, until that text's result
 /// takes it (`parallel_pipe::transform` calls the result's function right after the pipeline, on the
-/// same thread).
+/// same thread). Complexity: O(1). Thread safety: each thread has its own. Lifetime: the calling
+/// thread's. Throws: nothing.
 inline std::optional<refusal>& last_refusal() noexcept {
   thread_local std::optional<refusal> last;
   return last;
@@ -68,21 +70,27 @@ inline std::optional<refusal>& last_refusal() noexcept {
 /// `detail::last_refusal()` for the line's result, instead of an exception that would stop the whole run:
 /// one hostile line among millions must not end a batch job. Every other exception (a closed zone, memory,
 /// a regex error that is not a limit) still propagates. Opens its zones through the wrapped pipeline's
-/// `memory_zone`, so zone-aware components are told as before.
+/// `memory_zone`, so zone-aware components are told as before. Owns its copy of the pipeline; a
+/// `parallel_pipe` copies it once per worker. Thread safety: as the wrapped pipeline's (one call at a time
+/// per copy); the refusal goes to the calling thread's `detail::last_refusal()`.
 template <class Pipeline>
 class refusing_pipeline {
  public:
   using vocab_type = typename Pipeline::vocab_type;
 
+  /// Wraps `nlp`. Complexity, throws: moving a `Pipeline`.
   explicit refusing_pipeline(Pipeline nlp) : nlp_(std::move(nlp)) {}
 
+  /// The wrapped pipeline's `memory_zone(vocab)`. Complexity, throws, lifetime: as that.
   template <class Vocab>
   auto memory_zone(Vocab& vocab) -> decltype(std::declval<Pipeline&>().memory_zone(vocab)) {
     return nlp_.memory_zone(vocab);
   }
 
   /// The wrapped pipeline's doc of `text` in `scope` (a zone or the vocab), or, when the text is
-  /// refused, an empty doc and the refusal in `detail::last_refusal()`.
+  /// refused, an empty doc and the refusal in `detail::last_refusal()` (which every call first empties).
+  /// Complexity: the pipeline's. Lifetime: the doc is `scope`'s. Throws: what the pipeline throws, but
+  /// for the refusals above; `std::bad_alloc` (then no refusal is left behind).
   template <class Scope>
   lexzone::basic_doc<vocab_type> operator()(Scope& scope, std::string_view text) {
     detail::last_refusal().reset();
@@ -108,8 +116,8 @@ class refusing_pipeline {
   Pipeline nlp_;
 };
 
-/// The output line of a refused input line: `{"error":"<reason>","message":"..."}`. Throws:
-/// `std::bad_alloc`.
+/// The output line of a refused input line: `{"error":"<reason>","message":"..."}`. Complexity: O(the
+/// message's size). Throws: `std::bad_alloc`.
 inline std::string refusal_line(const refusal& r) {
   return json_line(nlohmann::ordered_json{{"error", valid_utf8(r.reason)}, {"message", valid_utf8(r.message)}});
 }
@@ -180,6 +188,7 @@ std::size_t pipe_lines(Vocab& vocab, const Pipeline& nlp, const tool_run& run, c
 
 /// A tool's exit status at the end of a run that wrote every line: `finish_output`'s (1 when the output
 /// could not be written), else 3 after a summary on stderr when `refused` lines were refused, else 0.
+/// Complexity: a flush of stdout. Thread safety: the calling thread must be the only writer of stdout.
 inline int finish_run(const char* program, std::size_t refused) noexcept {
   const int status = finish_output(program);
   if (status != 0 || refused == 0) return status;

@@ -11,7 +11,7 @@ Kubernetes manifests (deploy/k8s/*.yaml, with python3-yaml) and checks them agai
     startup) on /readyz at that port; Prometheus scrape annotations name that port and /metrics;
     terminationGracePeriodSeconds >= preStop sleep + --shutdown-timeout (whose default, from --help, is
     10 s); runAsNonRoot with the Dockerfile's user; cpu limit == --threads; memory request == limit >= `ner_service --memory-estimate`
-    for the same arguments;
+    for the same arguments, with --socket-buffer-bytes set;
   - Service, HPA and PodDisruptionBudget select or target the Deployment's pods; the Service's target
     port is the container's; the HPA scales on CPU; the PDB leaves the HPA's minimum room to drain;
   - the binary accepts the entrypoint and the Deployment's arguments together (data paths mapped to
@@ -155,6 +155,9 @@ def main():
         res["limits"]["cpu"], threads))
     limit = memory_bytes(res["limits"]["memory"])
     c.check(memory_bytes(res["requests"]["memory"]) == limit, "memory request == limit (no overcommit)")
+    # The kernel's socket buffers count against the limit (cgroup v2): fixed, so that the formula bounds them.
+    c.check(int(flag(all_args, "--socket-buffer-bytes", "0")) > 0,
+            "--socket-buffer-bytes is set (0, the kernel's autotuning, is beyond the formula)")
     mapped = [os.path.join(data_dir, os.path.basename(a)) if a.startswith("/usr/share/lexzone/") else a for a in all_args]
     estimate = subprocess.run([binary] + mapped + ["--memory-estimate"], capture_output=True, text=True, timeout=60)
     c.check(estimate.returncode == 0, "--memory-estimate accepts the arguments: %s" % estimate.stderr[-300:])

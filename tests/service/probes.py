@@ -370,6 +370,10 @@ def probe_non_reading():
                 "the 4 non-reading connections are closed at the write timeout (%r)" %
                 m.get('lexzone_rejected_total{reason="write_timeout",code="0"}'))
         c.check(m.get("lexzone_buffered_bytes") == 0, "buffered bytes back to 0: %r" % m.get("lexzone_buffered_bytes"))
+        # Closed at the write timeout by a reset: the kernel keeps nothing of those responses (a graceful
+        # close left each socket in FIN_WAIT1 with up to the send buffer's bytes, for minutes).
+        orphans = server_socket_queues(svc.port, "04")
+        c.check(not any(tx for tx, _ in orphans), "no closed connection keeps unsent bytes: %r" % (orphans,))
         for s in socks:
             s.close()
     # Clients that reset the connection in the middle of a response too large for the socket buffers (about
@@ -650,9 +654,9 @@ def probe_limits():
         print("%-45s -> %s, peak RSS %+.1f MB beyond body and response (formula: %.1f MB a worker)" % (
             "1 MiB, a token a byte", status, work / 1e6, per_worker / 1e6), flush=True)
         c.check(status == 200, "1 MiB, a token a byte: status %d (%r)" % (status, answer[:200]))
-        if not h.sanitized():
-            c.check(work <= per_worker, "1 MiB, a token a byte: %.1f MB beyond body and response, over the formula's "
-                    "%.1f MB a worker" % (work / 1e6, per_worker / 1e6))
+        if not h.sanitized():  # with the formula's 10 % allocator slack (it fails with the factor 33 of before)
+            c.check(work <= per_worker * 1.1, "1 MiB, a token a byte: %.1f MB beyond body and response, over the "
+                    "formula's %.1f MB a worker + 10 %%" % (work / 1e6, per_worker / 1e6))
         # The header limit (16,384 bytes by default) holds however the header arrives: Beast 1.81 applies its
         # own limit to the bytes it has not consumed yet only, the service also to the bytes consumed for the
         # header. At the limit: accepted, whole or cut anywhere; one byte over: 431 either way.
@@ -792,9 +796,10 @@ def probe_inflaters():
 
 # ---- the kernel's socket buffers ----------------------------------------------------------------------------
 
-def server_socket_queues(port):
-    """(send queue, receive queue) in bytes of each established socket whose local port is `port`
-    (/proc/net/tcp and tcp6: the bytes the kernel holds for it, not yet acknowledged or not yet read)."""
+def server_socket_queues(port, state="01"):
+    """(send queue, receive queue) in bytes of each socket in `state` (01: established, 04: FIN_WAIT1, ...)
+    whose local port is `port` (/proc/net/tcp and tcp6: the bytes the kernel holds for it, not yet
+    acknowledged or not yet read)."""
     out = []
     for name in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -804,7 +809,7 @@ def server_socket_queues(port):
             continue
         for row in rows:
             fields = row.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
                 out.append(tuple(int(x, 16) for x in fields[4].split(":")))
     return out
 
