@@ -822,7 +822,7 @@ def probe_socket_buffers():
     size = 16384
     requests = b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n" * 1000
     for args in ([], ["--socket-buffer-bytes", size]):
-        with service(c, args + ["--write-timeout", 60, "--idle-timeout", 60]) as svc:
+        with service(c, args + ["--write-timeout", 60, "--idle-timeout", 60, "--shutdown-timeout", 3]) as svc:
             socks = []
             for i in range(6):
                 s = socket.socket()
@@ -830,7 +830,7 @@ def probe_socket_buffers():
                 s.bind((h.hostile_address(i), 0))
                 s.settimeout(30)
                 s.connect((h.HOST, svc.port))
-                s.settimeout(0.3 * h.slow_factor())
+                s.settimeout(min(0.1 * h.slow_factor(), 0.3))  # enough to see the service stop reading
                 try:
                     for _ in range(200):  # until the service stops reading (at most 7 MB)
                         s.sendall(requests)
