@@ -251,13 +251,8 @@ class request_parser final : public beast_http::basic_parser<true> {
     if (head_.coding == content_coding::gzip || head_.coding == content_coding::deflate) {
       // The decoder's memory counts in the budget until the body is decoded (`end_inflating`): without
       // it, every connection stalled in a compressed body held 52 KiB that no term of the formula counted.
-      if (lease_ != nullptr) {
-        if (!lease_->resize(lease_->held() + inflater_bytes)) {
-          refuse(503, "the server holds too many request bodies at once; retry later", ec);
-          return;
-        }
-        inflater_charge_ = inflater_bytes;
-      }
+      inflater_charge_ = lease_ != nullptr ? inflater_bytes : 0;
+      if (!hold(body_->capacity(), ec)) return;
       z_ = z_stream{};
       // 15 + 32: a gzip or zlib header, detected (deflate is zlib-wrapped, RFC 9110)
       if (inflateInit2(&z_, 15 + 32) != Z_OK) {
@@ -337,13 +332,18 @@ class request_parser final : public beast_http::basic_parser<true> {
     body_->append(data.data(), data.size());
   }
 
+  // Makes the lease hold `body_room` bytes of body and the decoder's charge (the budget permitting); false,
+  // with 503, when the budget refuses.
+  bool hold(std::size_t body_room, boost::beast::error_code& ec) {
+    if (lease_ == nullptr || lease_->resize(body_room + inflater_charge_)) return true;
+    refuse(503, "the server holds too many request bodies at once; retry later", ec);
+    return false;
+  }
+
   // Makes room for exactly `n` bytes in the body (the budget permitting); false when refused.
   bool grow(std::size_t n, boost::beast::error_code& ec) {
     if (n <= body_->capacity()) return true;
-    if (lease_ != nullptr && !lease_->resize(n + inflater_charge_)) {
-      refuse(503, "the server holds too many request bodies at once; retry later", ec);
-      return false;
-    }
+    if (!hold(n, ec)) return false;
     // A fresh string reserved to `n` gets exactly that (the library's reserve on a string that has room
     // rounds up to twice its capacity).
     std::string room;

@@ -173,7 +173,7 @@ options parse_options(int argc, char** argv, const std::string& default_data_dir
     usage_exit(table,
                "--max-buffered-bytes " + std::to_string(o.max_buffered_bytes) + " cannot hold one request of " +
                    "--max-body-bytes: it must be at least 2 x --max-body-bytes + " + std::to_string(inflater_bytes) +
-                   " + min(--max-response-bytes, 64 x " + "--max-body-bytes + 4096) = " + std::to_string(least),
+                   " + min(--max-response-bytes, 64 x --max-body-bytes + 4096) = " + std::to_string(least),
                2);
   }
   // The kernel doubles the value and has a minimum of its own (about 4.6 KiB to send): below 4 KiB the
