@@ -22,6 +22,8 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "support/catch.hpp"
@@ -315,6 +317,144 @@ TEST_CASE_METHOD(small_model, "parallel_pipe threads: a slow sink stalls the wor
   CHECK(sunk == count);
   CHECK(most_in_flight <= window);  // the bound
   CHECK(most_in_flight >= 2);       // the workers did run ahead of the sink
+}
+
+namespace {
+
+// Results alive at once (those that own a payload), and the most seen.
+struct counted_result {
+  static inline std::atomic<long> live{0}, peak{0};
+  std::vector<char> payload;
+  explicit counted_result(std::size_t n) : payload(n) {
+    const long v = ++live;
+    long p = peak.load();
+    while (v > p && !peak.compare_exchange_weak(p, v)) {
+    }
+  }
+  counted_result(counted_result&& o) noexcept : payload(std::move(o.payload)) {}
+  counted_result(const counted_result&) = delete;
+  counted_result& operator=(const counted_result&) = delete;
+  counted_result& operator=(counted_result&&) = delete;
+  ~counted_result() {
+    if (!payload.empty()) --live;
+  }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(small_model, "parallel_pipe threads: results a sink only reads count in the window until it closes",
+                 "[parallel_pipe][threads]") {
+  constexpr std::size_t batch = 4, window = 2;
+  const auto texts = numbered_texts(200);
+  lexzone::parallel_pipe pipe(vocab, nlp, {.threads = 3, .batch_size = batch, .max_batches_in_flight = window});
+  for (const bool moves : {false, true}) {
+    CAPTURE(moves);
+    counted_result::live = 0;
+    counted_result::peak = 0;
+    std::size_t bytes = 0;
+    const auto slow = [] { std::this_thread::sleep_for(std::chrono::microseconds(300)); };
+    if (moves) {
+      pipe.transform(
+          texts, [](small_doc&) { return counted_result(4096); },
+          [&](counted_result&& r) {
+            const counted_result mine(std::move(r));
+            bytes += mine.payload.size();
+            slow();
+          });
+    } else {
+      pipe.transform(
+          texts, [](small_doc&) { return counted_result(4096); },
+          [&](const counted_result& r) {
+            bytes += r.payload.size();
+            slow();
+          });
+    }
+    CHECK(bytes == texts.size() * 4096);
+    CHECK(counted_result::live == 0);
+    // At most `window` batches in flight, the one being delivered included (a delivered batch kept until
+    // the next one was taken made 12 here).
+    CHECK(counted_result::peak <= static_cast<long>(window * batch));
+  }
+}
+
+TEST_CASE_METHOD(small_model, "parallel_pipe threads: a bool result reaches the sink as bool&&",
+                 "[parallel_pipe][threads]") {
+  const auto texts = numbered_texts(90);
+  lexzone::parallel_pipe pipe(vocab, nlp, {.threads = 2, .batch_size = 4});
+  std::vector<bool> got;
+  pipe.transform(
+      texts, [](small_doc& d) { return index_of(d) % 3 == 0; },
+      [&](auto&& b) {
+        // Not std::vector<bool>'s proxy into a batch's buffer, which the run frees.
+        STATIC_REQUIRE(std::is_same_v<decltype(b), bool&&>);
+        got.push_back(b);
+      });
+  REQUIRE(got.size() == texts.size());
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == (i % 3 == 0));
+}
+
+namespace {
+
+// A pipeline that remembers the vocab it was built for, whose copies throw while `copies_left` is 0.
+struct homed_pipeline {
+  using vocab_type = small_vocab;
+  static inline int copies_left = 1 << 30;
+  static inline std::atomic<int> foreign_runs{0};  // runs over another vocab than `home` (counted: workers
+                                                   // may not use Catch2's assertions)
+  small_vocab* home;
+  small_pipeline inner{ws_tokenizer{}, boom_component{}};
+  explicit homed_pipeline(small_vocab& v) : home(&v) {}
+  homed_pipeline(const homed_pipeline& o) : home(o.home), inner(o.inner) {
+    if (copies_left-- <= 0) throw model_error("copy failed");
+  }
+  homed_pipeline(homed_pipeline&&) = default;
+  homed_pipeline& operator=(const homed_pipeline& o) {
+    if (copies_left-- <= 0) throw model_error("copy failed");
+    home = o.home;
+    inner = o.inner;
+    return *this;
+  }
+  homed_pipeline& operator=(homed_pipeline&&) = default;
+  ~homed_pipeline() = default;
+  template <class Scope>
+  small_doc operator()(Scope& scope, std::string_view text) {
+    const small_vocab* over = nullptr;
+    if constexpr (requires { scope.owner(); }) {
+      over = &scope.owner();  // a zone
+    } else {
+      over = &scope;  // the permanent scope: the vocab
+    }
+    if (over != home) ++foreign_runs;
+    return inner(scope, text);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("parallel_pipe threads: a copy assignment that throws leaves the pipe as it was",
+          "[parallel_pipe][threads]") {
+  small_vocab a, b;
+  lexzone::parallel_pipe<homed_pipeline> pa(a, homed_pipeline(a), {.threads = 2, .batch_size = 4});
+  lexzone::parallel_pipe<homed_pipeline> pb(b, homed_pipeline(b), {.threads = 4, .batch_size = 1});
+  const auto texts = numbered_texts(20);
+  for (int allowed = 0; allowed < 4; ++allowed) {  // the (allowed + 1)-th copy of pb's pipelines throws
+    CAPTURE(allowed);
+    homed_pipeline::copies_left = allowed;
+    CHECK_THROWS_AS(pa = pb, model_error);
+    homed_pipeline::copies_left = 1 << 30;
+    CHECK(&pa.vocab() == &a);
+    CHECK(pa.options().threads == 2);
+    CHECK(pa.options().batch_size == 4);
+    CHECK(pa.pipeline(0).home == &a);
+    CHECK(pa.pipeline(1).home == &a);
+    CHECK(pa.to_owned(texts).size() == texts.size());  // its pipelines run over a
+  }
+  pa = pb;  // and a copy that succeeds is pb's
+  CHECK(&pa.vocab() == &b);
+  CHECK(pa.options().threads == 4);
+  CHECK(pa.pipeline(3).home == &b);
+  CHECK(pa.to_owned(texts).size() == texts.size());
+  CHECK(homed_pipeline::foreign_runs == 0);
 }
 
 TEST_CASE_METHOD(small_model, "parallel_pipe threads: the largest max_batches_in_flight keeps the window open",

@@ -179,9 +179,9 @@ concept opens_pipeline_zones = requires(P& p, V& vocab) { p.memory_zone(vocab); 
 ///   handlers serialises the runs (a mutex) or gives each handler a pipe; checked builds report a run that
 ///   starts during another, from another thread or from a sink or callback. The vocab may be used
 ///   meanwhile by other threads, within its own rules (permanent adds, zones of their own).
-/// - Copy and move: as `std::vector<Pipeline>` (a `dynamic_pipeline` pipe moves only), not during a run. A
-///   copy starts threads of its own at its first run; a move takes the threads along. A moved-from pipe
-///   may be assigned to or destroyed, not run.
+/// - Copy and move: as `std::vector<Pipeline>` (a `dynamic_pipeline` pipe moves only), not during a run;
+///   a copy assignment has the strong guarantee. A copy starts threads of its own at its first run; a
+///   move takes the threads along. A moved-from pipe may be assigned to or destroyed, not run.
 ///
 /// \tparam Pipeline a `text_pipeline` over the vocab the pipe is given.
 // Not formatted: clang-format 14 mis-parses requires-clauses (fixed in 15).
@@ -222,6 +222,31 @@ class parallel_pipe {
     pipelines_.reserve(options_.threads);
     for (std::size_t w = 0; w < options_.threads; ++w) pipelines_.push_back(worker_pipeline{std::invoke(make)});
   }
+
+  /// A pipe over the same vocab with the same options and copies of `other`'s pipelines (threads of its
+  /// own, started at its first run). Not during a run of `other`. Complexity: `options().threads` copies.
+  /// Throws: what a pipeline's copy throws, `std::bad_alloc`.
+  parallel_pipe(const parallel_pipe& other) = default;
+
+  /// Takes `other`'s vocab, options, pipelines and threads; `other` may then be assigned to or destroyed,
+  /// not run. Complexity: O(1). Throws: nothing.
+  parallel_pipe(parallel_pipe&& other) noexcept = default;
+
+  /// Becomes a copy of `other` (see the copy constructor). Strong guarantee: the copy is made first, so
+  /// when a pipeline's copy throws, this pipe keeps its vocab, options and pipelines, and runs as before.
+  /// Not during a run of either pipe. Complexity: `other.options().threads` copies, and joining this
+  /// pipe's threads. Throws: what a pipeline's copy throws, `std::bad_alloc`.
+  parallel_pipe& operator=(const parallel_pipe& other) {
+    if (this != &other) *this = parallel_pipe(other);
+    return *this;
+  }
+
+  /// Takes `other`'s vocab, options, pipelines and threads, after joining this pipe's threads. Not during
+  /// a run of either pipe. Complexity: joining this pipe's threads. Throws: nothing.
+  parallel_pipe& operator=(parallel_pipe&& other) noexcept = default;
+
+  /// Joins the pipe's threads (idle between runs). Not during a run. Throws: nothing.
+  ~parallel_pipe() = default;
 
   /// The settings, `max_batches_in_flight` resolved. Complexity: O(1). Throws: nothing.
   [[nodiscard]] const pipe_options& options() const noexcept { return options_; }
@@ -362,8 +387,6 @@ class parallel_pipe {
   // Runs work(w) on the pool's thread w for each worker w in [1, threads), and main() (worker 0) on the
   // calling thread, and returns when every work(w) returned. If main() throws, the run is stopped first
   // (every work(w) then returns soon) and the exception propagates once they did.
-  // The workers are the pipelines: a copy assignment that threw half-way may have left `options_` with
-  // another count, and the pool is made to match before it runs.
   template <class Run, class Work, class Main>
   void with_workers(Run& run, const Work& work, Main&& main) {
     LEXZONE_ASSERT(!pipelines_.empty(), "parallel_pipe: a moved-from pipe cannot run");
@@ -378,7 +401,6 @@ class parallel_pipe {
       ~run_end() { flag.on.store(false, std::memory_order_release); }
     } end_of_run(in_run_);
 #endif
-    if (pool_.size() + 1 != pipelines_.size()) pool_ = detail::worker_pool(pipelines_.size() - 1);
     pool_.run(work, std::forward<Main>(main), [&run]() noexcept { run.stop(); });
   }
 
@@ -431,8 +453,11 @@ class parallel_pipe {
             std::size_t n = 0;
             for (; n < results.size() && !run.stop_requested(); ++n)
               if (!run.attempt(
-                      first + n, [&] { std::invoke(sink, std::move(results[n])); }, true))
+                      first + n, [&] { std::invoke(sink, Run::handed_over(results[n])); }, true))
                 break;
+            // Destroyed before the window reopens, and outside the run's lock: a sink that did not move
+            // from a result would otherwise keep a batch beyond the bound of batches in flight.
+            results.clear();
             run.delivered(n);
           }
           break;

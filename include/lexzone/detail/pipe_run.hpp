@@ -93,8 +93,24 @@ enum class pipe_step {
 template <class Iterator, class Sentinel, class Result = void>
 class pipe_run {
  public:
-  /// One text's owned result (`std::monostate` when workers deliver in turn).
-  using result_type = std::conditional_t<std::is_void_v<Result>, std::monostate, Result>;
+  /// A `bool` result as a batch stores it: in a struct of its own, so that a batch's results are objects
+  /// (a `std::vector<bool>` would hand the sink proxies into a buffer that the run frees).
+  struct stored_bool {
+    bool value;
+    stored_bool(bool v) noexcept : value(v) {}  // NOLINT(google-explicit-constructor): made from fn's bool
+  };
+  /// One text's owned result as stored (`std::monostate` when workers deliver in turn).
+  using result_type = std::conditional_t<std::is_void_v<Result>, std::monostate,
+                                         std::conditional_t<std::is_same_v<Result, bool>, stored_bool, Result>>;
+  /// The stored result `r` as the sink receives it: an rvalue reference to the `Result` it holds.
+  /// Complexity: O(1). Throws: nothing.
+  static decltype(auto) handed_over(result_type& r) noexcept {
+    if constexpr (std::is_same_v<Result, bool>) {
+      return std::move(r.value);
+    } else {
+      return std::move(r);
+    }
+  }
   static constexpr std::size_t no_failure = std::numeric_limits<std::size_t>::max();
 
   /// A run reading batches of `batch_size` texts, with at most `window` (>= 1) batches in flight,
