@@ -69,7 +69,7 @@ struct file_read_result {
       have = static_cast<std::size_t>(in.gcount());
     }
     // What the file holds beyond that size, if it grew (or its size was unknown), in blocks.
-    constexpr std::size_t block = 64 * 1024;
+    constexpr std::size_t block = std::size_t{64} * 1024;
     while (in && in.peek() != std::ifstream::traits_type::eof()) {
       r.bytes.resize(have + block);
       in.read(r.bytes.data() + have, static_cast<std::streamsize>(block));
